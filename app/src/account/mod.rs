@@ -1,0 +1,70 @@
+//! The account page `/user/{handle}`: its tabs (Workspaces, Activity,
+//! Advanced), what they list, and the rule that a person sees only their
+//! own account (another handle is a 404, never data).
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+use crate::session::Viewer;
+
+mod activity;
+mod advanced;
+mod layout;
+mod profile;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+mod workspaces;
+
+pub use activity::ActivityTab;
+pub use advanced::{AdvancedIndex, AdvancedLayout};
+pub use layout::AccountLayout;
+pub use profile::ProfilePage;
+pub use workspaces::WorkspacesTab;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkspaceSummary {
+    pub handle: String,
+    pub region: String,
+    pub database_name: String,
+    pub dns_name: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityItem {
+    pub id: String,
+    pub action_type: String,
+    pub actor_display_name: String,
+    pub created_at: String,
+}
+
+/// The signed-in person, if `handle` is theirs.
+#[cfg(feature = "ssr")]
+pub async fn owner_of(handle: &str) -> Result<Viewer, AppError> {
+    let viewer = crate::session::ssr::require_viewer().await?;
+    if viewer.handle != handle {
+        return Err(AppError::NotFound);
+    }
+    Ok(viewer)
+}
+
+#[server(prefix = "/sfn", endpoint = "workspaces")]
+pub async fn list_workspaces(handle: String) -> Result<Vec<WorkspaceSummary>, AppError> {
+    let viewer = owner_of(&handle).await?;
+    let state = crate::ssr::AppState::from_context()?;
+    Ok(ssr::workspaces(&state.db, &state.settings, &viewer.id, &viewer.handle).await?)
+}
+
+#[server(prefix = "/sfn", endpoint = "recent_activity")]
+pub async fn list_recent_activity(handle: String) -> Result<Vec<ActivityItem>, AppError> {
+    let viewer = owner_of(&handle).await?;
+    let state = crate::ssr::AppState::from_context()?;
+    Ok(ssr::recent_activity(&state.db, &viewer.id, 50).await?)
+}
+
+/// The `{handle}` of the current account route.
+pub fn use_handle() -> Memo<String> {
+    let params = leptos_router::hooks::use_params_map();
+    Memo::new(move |_| params.read().get("handle").unwrap_or_default())
+}

@@ -1,0 +1,155 @@
+//! Accounts in storage: creating a person with their first workspace, and
+//! reading what the account pages show.
+
+use shared::{DisplayName, Email, Handle};
+use sqlx::SqliteConnection;
+
+use super::{ActivityItem, WorkspaceSummary};
+use crate::ssr::db::Db;
+use crate::ssr::ids::new_id;
+use crate::ssr::time::rfc3339;
+use crate::ssr::Settings;
+
+/// The region new workspaces are placed in.
+const DEFAULT_REGION: &str = "us-east-1";
+/// The handle of the workspace every account starts with.
+const FIRST_WORKSPACE: &str = "default";
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: String,
+    pub handle: String,
+    pub display_name: String,
+    pub email: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CreateUserError {
+    #[error("The handle “{0}” is taken. Choose another.")]
+    HandleTaken(String),
+    #[error("An account with this e-mail address already exists.")]
+    EmailTaken,
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+pub async fn find_by_email(conn: &mut SqliteConnection, email: &Email) -> Result<Option<UserRow>, sqlx::Error> {
+    sqlx::query_as("SELECT id, handle, display_name, email FROM users WHERE email = $1")
+        .bind(email.as_str())
+        .fetch_optional(conn)
+        .await
+}
+
+pub async fn handle_exists(conn: &mut SqliteConnection, handle: &str) -> Result<bool, sqlx::Error> {
+    let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM users WHERE handle = $1")
+        .bind(handle)
+        .fetch_optional(conn)
+        .await?;
+    Ok(found.is_some())
+}
+
+/// Creates a person and their first workspace. Call inside a write
+/// transaction; the unique constraints still hold if two race.
+pub async fn create(
+    conn: &mut SqliteConnection,
+    email: &Email,
+    handle: &Handle,
+    display_name: &DisplayName,
+    now_ms: i64,
+) -> Result<UserRow, CreateUserError> {
+    if handle_exists(&mut *conn, handle.as_str()).await? {
+        return Err(CreateUserError::HandleTaken(handle.to_string()));
+    }
+    if find_by_email(&mut *conn, email).await?.is_some() {
+        return Err(CreateUserError::EmailTaken);
+    }
+    let id = new_id("u");
+    sqlx::query(
+        "INSERT INTO users (id, handle, email, display_name, token_min_issued_at, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $5, $5)",
+    )
+    .bind(&id)
+    .bind(handle.as_str())
+    .bind(email.as_str())
+    .bind(display_name.as_str())
+    .bind(now_ms)
+    .execute(&mut *conn)
+    .await
+    .map_err(|e| match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            if db.message().contains("email") {
+                CreateUserError::EmailTaken
+            } else {
+                CreateUserError::HandleTaken(handle.to_string())
+            }
+        }
+        _ => CreateUserError::Db(e),
+    })?;
+    sqlx::query(
+        "INSERT INTO workspaces (id, user_id, handle, region, database_name, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $6)",
+    )
+    .bind(new_id("w"))
+    .bind(&id)
+    .bind(FIRST_WORKSPACE)
+    .bind(DEFAULT_REGION)
+    .bind(database_name())
+    .bind(now_ms)
+    .execute(&mut *conn)
+    .await?;
+    Ok(UserRow {
+        id,
+        handle: handle.to_string(),
+        display_name: display_name.to_string(),
+        email: email.to_string(),
+    })
+}
+
+/// A database name like `d4k2m9q1x7`: a letter, then random base32hex.
+fn database_name() -> String {
+    new_id("d").replace('_', "")[..11].to_owned()
+}
+
+pub fn dns_name(settings: &Settings, workspace: &str, handle: &str, region: &str) -> String {
+    format!("{workspace}-{handle}.{region}.db.{}", settings.db_domain)
+}
+
+pub async fn workspaces(db: &Db, settings: &Settings, user_id: &str, handle: &str) -> Result<Vec<WorkspaceSummary>, sqlx::Error> {
+    let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
+        "SELECT handle, region, database_name, created_at FROM workspaces
+         WHERE user_id = $1 ORDER BY created_at, handle",
+    )
+    .bind(user_id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(ws, region, database_name, created_at)| WorkspaceSummary {
+            dns_name: dns_name(settings, &ws, handle, &region),
+            handle: ws,
+            region,
+            database_name,
+            created_at: rfc3339(created_at),
+        })
+        .collect())
+}
+
+pub async fn recent_activity(db: &Db, user_id: &str, limit: i64) -> Result<Vec<ActivityItem>, sqlx::Error> {
+    let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
+        "SELECT id, action_type, actor_display_name, created_at FROM audit_log
+         WHERE identity_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
+    )
+    .bind(user_id)
+    .bind(limit)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, action_type, actor_display_name, created_at)| ActivityItem {
+            id,
+            action_type,
+            actor_display_name,
+            created_at: rfc3339(created_at),
+        })
+        .collect())
+}

@@ -1,0 +1,50 @@
+//! The one error type of the server-function boundary. Its messages are
+//! what a person reads; internal detail is logged on the server, never sent.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("Sign in to continue.")]
+    Unauthorized,
+    #[error("That page does not exist.")]
+    NotFound,
+    #[error("{0}")]
+    Invalid(String),
+    #[error("Too many attempts. Try again in {} minute(s).", retry_after_secs.div_ceil(60).max(1))]
+    RateLimited { retry_after_secs: u64 },
+    #[error("Something went wrong on our side. Please try again.")]
+    Internal,
+    #[error("Sluice could not be reached. Check your connection and try again.")]
+    Unreachable,
+}
+
+impl AppError {
+    pub fn invalid(message: impl std::fmt::Display) -> Self {
+        Self::Invalid(message.to_string())
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => Self::Unreachable,
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
+                Self::Invalid("The form was incomplete. Please fill it in again.".into())
+            }
+            _ => Self::Internal,
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<sqlx::Error> for AppError {
+    fn from(error: sqlx::Error) -> Self {
+        tracing::error!(%error, "database error");
+        Self::Internal
+    }
+}

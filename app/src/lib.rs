@@ -1,0 +1,15 @@
+//! Sluice's user interface and the operations behind it. Each feature keeps
+//! its wire types, server functions and components together; what must never
+//! reach the browser (SQL, secrets, mail) sits behind the `ssr` feature.
+
+#![recursion_limit = "256"]
+
+pub mod account;
+pub mod error;
+pub mod login;
+pub mod session;
+pub mod shell;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+pub use shell::{shell, App};

@@ -1,0 +1,84 @@
+//! Sign-in by e-mail link, the platform's own login (there is no account
+//! password): ask for a link, open it, confirm; a new address signs up by
+//! choosing a Handle and a Display Name.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+mod confirm;
+mod page;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+pub use confirm::ConfirmPage;
+pub use page::LoginPage;
+
+/// What a sign-in link can do, as its page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LinkInfo {
+    /// Unknown, used or expired: all look the same.
+    Unusable,
+    SignIn { email: String },
+    SignUp { email: String, suggested_handle: String },
+}
+
+/// Sends a sign-in link to `email`. The answer is the same whether or not
+/// an account exists, so the form does not reveal who has one.
+#[server(prefix = "/sfn", endpoint = "request_sign_in_link")]
+pub async fn request_sign_in_link(email: String, next: Option<String>) -> Result<(), AppError> {
+    let state = crate::ssr::AppState::from_context()?;
+    let parts = crate::ssr::request::parts()?;
+    let email = shared::Email::parse(&email).map_err(AppError::invalid)?;
+    let ip = crate::ssr::request::client_ip(&parts);
+    ssr::request_link(&state, &email, next.as_deref(), ip).await?;
+    leptos_axum::redirect("/login?sent=1");
+    Ok(())
+}
+
+#[server(prefix = "/sfn", endpoint = "inspect_sign_in_link")]
+pub async fn inspect_sign_in_link(t: String) -> Result<LinkInfo, AppError> {
+    let state = crate::ssr::AppState::from_context()?;
+    ssr::inspect(&state, &t).await
+}
+
+/// Uses the link: signs in, or creates the account first.
+#[server(prefix = "/sfn", endpoint = "confirm_sign_in")]
+pub async fn confirm_sign_in(
+    t: String,
+    handle: Option<String>,
+    display_name: Option<String>,
+) -> Result<(), AppError> {
+    let state = crate::ssr::AppState::from_context()?;
+    let parts = crate::ssr::request::parts()?;
+    let signed_in = ssr::confirm(&state, &parts, &t, handle.as_deref(), display_name.as_deref()).await?;
+    crate::session::ssr::set_cookie(signed_in.cookie);
+    leptos_axum::redirect(&signed_in.next);
+    Ok(())
+}
+
+/// The `next` a sign-in may return to: a path on this site, nothing else.
+pub fn safe_next(next: Option<&str>) -> Option<&str> {
+    next.map(str::trim).filter(|n| {
+        n.starts_with('/')
+            && !n.starts_with("//")
+            && !n.contains('\\')
+            && n.len() <= 512
+            && !n.chars().any(char::is_control)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_local_paths_are_followed() {
+        assert_eq!(safe_next(Some("/user/ada/advanced/profile")), Some("/user/ada/advanced/profile"));
+        for bad in ["https://evil.example", "//evil.example", "/\\evil.example", "evil", "/a\nb"] {
+            assert_eq!(safe_next(Some(bad)), None, "{bad}");
+        }
+        assert_eq!(safe_next(None), None);
+    }
+}

@@ -1,0 +1,67 @@
+//! `/login`: ask for a sign-in link, then "check your e-mail".
+
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use super::RequestSignInLink;
+use crate::shell::ErrorPanel;
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let query = use_query_map();
+    let sent = move || query.read().get("sent").is_some();
+    view! {
+        <Title text="Sign in"/>
+        <main id="main" class="centered">
+            <div class="auth-card">
+                <Brand/>
+                <Show when=sent fallback=move || view! { <RequestForm/> }>
+                    <h1>"Check your e-mail"</h1>
+                    <p>"We sent you a link to sign in. It works once and expires in 15 minutes."</p>
+                    <p class="muted">"No e-mail after a minute? Check your spam folder, or ask for a new link."</p>
+                    <a class="button button-secondary" href="/login">"Use a different address"</a>
+                </Show>
+            </div>
+        </main>
+    }
+}
+
+#[component]
+fn RequestForm() -> impl IntoView {
+    let query = use_query_map();
+    let action = ServerAction::<RequestSignInLink>::new();
+    let next = move || query.read().get("next").unwrap_or_default();
+    let signed_out = move || query.read().get("signed_out").is_some();
+    let error = move || action.value().get().and_then(Result::err);
+    view! {
+        <h1>"Sign in to Sluice"</h1>
+        <Show when=signed_out>
+            <div class="notice" role="status">"You have signed out."</div>
+        </Show>
+        <p class="muted">"Enter your e-mail address and we will send you a link to sign in. New here? The same link creates your account."</p>
+        {move || error().map(|error| view! { <ErrorPanel error/> })}
+        <ActionForm action>
+            <div class="field">
+                <label for="email">"E-mail"</label>
+                <input id="email" name="email" type="email" autocomplete="email" required=true
+                    placeholder="you@example.com" maxlength="254"/>
+            </div>
+            <input type="hidden" name="next" value=next/>
+            <button type="submit" class="button button-wide" disabled=move || action.pending().get()>
+                {move || if action.pending().get() { "Sending…" } else { "Send sign-in link" }}
+            </button>
+        </ActionForm>
+    }
+}
+
+#[component]
+pub fn Brand() -> impl IntoView {
+    view! {
+        <div class="brand brand-large">
+            <svg class="brand-mark" viewBox="0 0 24 24" aria-hidden="true"><path d="M3 7c3 0 3 3 6 3s3-3 6-3 3 3 6 3M3 14c3 0 3 3 6 3s3-3 6-3 3 3 6 3" fill="none" stroke="currentColor" stroke-width="2.2" stroke-linecap="round"/></svg>
+            <span>"Sluice"</span>
+        </div>
+    }
+}

@@ -1,0 +1,201 @@
+//! Sign-in links in storage: created with a 256-bit secret kept only as a
+//! hash, good once, for 15 minutes; rate-limited per address and per peer.
+
+use http::header::HeaderValue;
+use http::request::Parts;
+use serde_json::json;
+use shared::{DisplayName, Email, Handle};
+use std::net::IpAddr;
+
+use super::{safe_next, LinkInfo};
+use crate::account::ssr::{self as accounts, CreateUserError};
+use crate::error::AppError;
+use crate::ssr::audit::{self, Actor, Entry};
+use crate::ssr::db::begin_write;
+use crate::ssr::ids::{hash_secret, new_secret};
+use crate::ssr::mail::Mail;
+use crate::ssr::rate_limit::{self, Limit};
+use crate::ssr::request::client_ip;
+use crate::ssr::time::now_millis;
+use crate::ssr::AppState;
+
+const PER_ADDRESS: Limit = Limit { max: 5, window_secs: 15 * 60 };
+const PER_PEER: Limit = Limit { max: 30, window_secs: 15 * 60 };
+const UNUSABLE: &str = "This sign-in link has expired or was already used. Request a new one.";
+
+/// Creates a link and returns the secret that goes in it.
+pub async fn create_link(state: &AppState, email: &Email, next: Option<&str>) -> Result<String, AppError> {
+    let secret = new_secret();
+    let now = now_millis();
+    let ttl = state.settings.sign_in_link_ttl.as_millis() as i64;
+    sqlx::query(
+        "INSERT INTO sign_in_links (token_hash, email, next_path, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(hash_secret(&secret))
+    .bind(email.as_str())
+    .bind(safe_next(next))
+    .bind(now)
+    .bind(now + ttl)
+    .execute(&state.db)
+    .await?;
+    // Old links are of no use to anyone: sweep them as new ones are made.
+    sqlx::query("DELETE FROM sign_in_links WHERE expires_at < $1")
+        .bind(now - 24 * 3600 * 1000)
+        .execute(&state.db)
+        .await?;
+    Ok(secret)
+}
+
+pub fn link_url(state: &AppState, secret: &str) -> String {
+    state.settings.absolute(&format!("/login/confirm?t={secret}"))
+}
+
+pub async fn request_link(state: &AppState, email: &Email, next: Option<&str>, ip: Option<IpAddr>) -> Result<(), AppError> {
+    let now = now_millis();
+    if let Some(ip) = ip {
+        rate_limit::hit(&state.db, &format!("sign-in:peer:{}", hash_secret(&ip.to_string())), PER_PEER, now).await?;
+    }
+    rate_limit::hit(&state.db, &format!("sign-in:address:{}", hash_secret(email.as_str())), PER_ADDRESS, now).await?;
+    let secret = create_link(state, email, next).await?;
+    let minutes = state.settings.sign_in_link_ttl.as_secs() / 60;
+    let body = format!(
+        "Hello,\n\nUse this link to sign in to Sluice:\n\n{}\n\nIt works once and expires in {minutes} minutes.\n\
+         If you did not ask for it, you can ignore this e-mail: nobody can sign in without the link.\n\n\
+         Sluice\n",
+        link_url(state, &secret)
+    );
+    state
+        .mailer
+        .send(&state.settings.mail_from, Mail { to: email.to_string(), subject: "Your Sluice sign-in link".into(), body })
+        .await
+}
+
+pub async fn inspect(state: &AppState, secret: &str) -> Result<LinkInfo, AppError> {
+    let email: Option<String> = sqlx::query_scalar(
+        "SELECT email FROM sign_in_links WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+    )
+    .bind(hash_secret(secret))
+    .bind(now_millis())
+    .fetch_optional(&state.db)
+    .await?;
+    let Some(email) = email.and_then(|e| Email::parse(&e).ok()) else {
+        return Ok(LinkInfo::Unusable);
+    };
+    let mut conn = state.db.acquire().await?;
+    Ok(match accounts::find_by_email(&mut conn, &email).await? {
+        Some(_) => LinkInfo::SignIn { email: email.to_string() },
+        None => LinkInfo::SignUp { suggested_handle: suggest_handle(&email), email: email.to_string() },
+    })
+}
+
+/// A handle to start from: the address's local part, cleaned to the rule.
+fn suggest_handle(email: &Email) -> String {
+    let local = email.as_str().split('@').next().unwrap_or_default();
+    let mut out = String::new();
+    for c in local.chars() {
+        let c = c.to_ascii_lowercase();
+        if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let out: String = out.trim_matches('-').chars().take(39).collect();
+    let out = out.trim_end_matches('-').to_owned();
+    if Handle::parse(&out).is_ok() { out } else { String::new() }
+}
+
+pub struct SignedIn {
+    pub cookie: HeaderValue,
+    pub next: String,
+}
+
+/// Uses the link in one transaction: a sign-up that fails (a taken handle,
+/// say) leaves the link unused so that the person can try again.
+pub async fn confirm(
+    state: &AppState,
+    parts: &Parts,
+    secret: &str,
+    handle: Option<&str>,
+    display_name: Option<&str>,
+) -> Result<SignedIn, AppError> {
+    let now = now_millis();
+    let mut tx = begin_write(&state.db).await?;
+    let link: Option<(String, Option<String>)> = sqlx::query_as(
+        "UPDATE sign_in_links SET used_at = $1
+         WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1
+         RETURNING email, next_path",
+    )
+    .bind(now)
+    .bind(hash_secret(secret))
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((email, next)) = link else {
+        return Err(AppError::invalid(UNUSABLE));
+    };
+    let email = Email::parse(&email).map_err(|_| AppError::invalid(UNUSABLE))?;
+    let ip = client_ip(parts).map(|ip| ip.to_string()).unwrap_or_default();
+
+    let (user, created) = match accounts::find_by_email(&mut tx, &email).await? {
+        Some(user) => (user, false),
+        None => {
+            let handle = Handle::parse(handle.unwrap_or_default()).map_err(AppError::invalid)?;
+            let name = DisplayName::parse(display_name.unwrap_or_default()).map_err(AppError::invalid)?;
+            let user = accounts::create(&mut tx, &email, &handle, &name, now).await.map_err(|e| match e {
+                CreateUserError::Db(e) => AppError::from(e),
+                other => AppError::invalid(other),
+            })?;
+            (user, true)
+        }
+    };
+    let actor = Actor {
+        id: user.id.clone(),
+        handle: user.handle.clone(),
+        display_name: user.display_name.clone(),
+        avatar_url: String::new(),
+        ip,
+    };
+    if created {
+        let entry = Entry {
+            action_type: "user.create",
+            identity_id: &user.id,
+            identity_handle: &user.handle,
+            target_id: Some(&user.id),
+            target_handle: Some(&user.handle),
+            data: json!({ "handle": user.handle, "display_name": user.display_name }),
+        };
+        audit::record(&mut tx, &actor, entry, now).await?;
+    }
+    // A new session id at every sign-in; the one presented (if any) ends.
+    if let Some(old) = crate::session::ssr::presented_hash(&state.settings, parts) {
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(old).execute(&mut *tx).await?;
+    }
+    let cookie = crate::session::ssr::start(&mut tx, &state.settings, &user.id, now).await?;
+    let entry = Entry {
+        action_type: "user.login",
+        identity_id: &user.id,
+        identity_handle: &user.handle,
+        target_id: Some(&user.id),
+        target_handle: Some(&user.handle),
+        data: json!({ "method": "email_link" }),
+    };
+    audit::record(&mut tx, &actor, entry, now).await?;
+    tx.commit().await?;
+    let next = safe_next(next.as_deref()).map(str::to_owned).unwrap_or_else(|| format!("/user/{}", user.handle));
+    Ok(SignedIn { cookie, next })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_a_valid_handle() {
+        let s = |e: &str| suggest_handle(&Email::parse(e).unwrap());
+        assert_eq!(s("Ada.Lovelace@example.com"), "ada-lovelace");
+        assert_eq!(s("x@example.com"), "");
+        assert_eq!(s("admin@example.com"), "");
+        assert_eq!(s("__j.doe+1__@example.com"), "j-doe-1");
+    }
+}

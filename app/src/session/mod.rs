@@ -1,0 +1,82 @@
+//! Who is signed in: the session cookie, the signed-in person as the pages
+//! see them, and signing out.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+/// The signed-in person, as every page may show them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Viewer {
+    pub id: String,
+    pub handle: String,
+    pub display_name: String,
+    pub email: String,
+}
+
+impl Viewer {
+    pub fn initials(&self) -> String {
+        shared::DisplayName::parse(&self.display_name)
+            .map(|n| n.initials())
+            .unwrap_or_else(|_| self.handle.chars().take(1).collect::<String>().to_uppercase())
+    }
+
+    pub fn profile_path(&self) -> String {
+        format!("/user/{}/advanced/profile", self.handle)
+    }
+}
+
+/// Who is signed in, known before the page renders: the server resolves
+/// the session once per page request (see `ssr::attach_viewer`) and the
+/// page carries the answer to the browser, so the account frame renders
+/// without waiting on a resource.
+pub type ViewerState = RwSignal<Option<Viewer>>;
+
+const VIEWER_SCRIPT_ID: &str = "sluice-viewer";
+
+/// Provides [`ViewerState`] and renders the element that hands it to the
+/// browser. Call once, at the top of the app.
+pub fn provide_viewer() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    let initial: Option<Viewer> = use_context::<http::request::Parts>()
+        .and_then(|p| p.extensions.get::<ssr::CurrentViewer>().cloned())
+        .and_then(|c| c.0);
+    #[cfg(not(feature = "ssr"))]
+    let initial: Option<Viewer> = read_viewer_script();
+    let state: ViewerState = RwSignal::new(initial.clone());
+    provide_context(state);
+    // `</` cannot close the script early: JSON allows `<\/`.
+    let json = serde_json::to_string(&initial).unwrap_or_else(|_| "null".into()).replace("</", "<\\/");
+    view! { <script type="application/json" id=VIEWER_SCRIPT_ID inner_html=json></script> }
+}
+
+#[cfg(not(feature = "ssr"))]
+fn read_viewer_script() -> Option<Viewer> {
+    let text = document().get_element_by_id(VIEWER_SCRIPT_ID)?.text_content()?;
+    serde_json::from_str(&text).ok().flatten()
+}
+
+/// The signed-in person, or `None`.
+#[server(prefix = "/sfn", endpoint = "viewer")]
+pub async fn get_viewer() -> Result<Option<Viewer>, AppError> {
+    let state = crate::ssr::AppState::from_context()?;
+    let parts = crate::ssr::request::parts()?;
+    Ok(ssr::viewer(&state, &parts).await?.map(|(viewer, _)| viewer))
+}
+
+/// Ends this browser's session and goes to the sign-in page.
+#[server(prefix = "/sfn", endpoint = "sign_out")]
+pub async fn sign_out() -> Result<(), AppError> {
+    let state = crate::ssr::AppState::from_context()?;
+    let parts = crate::ssr::request::parts()?;
+    ssr::end(&state, &parts).await?;
+    if let Some(viewer) = use_context::<ViewerState>() {
+        viewer.set(None);
+    }
+    leptos_axum::redirect("/login?signed_out=1");
+    Ok(())
+}

@@ -1,0 +1,59 @@
+//! The audit trail: one row per change, sign-in or refusal, written in the
+//! same transaction as the change it records. Never holds a secret.
+
+use serde_json::Value;
+use sqlx::SqliteConnection;
+
+use super::ids::new_id;
+
+/// Who acted.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub id: String,
+    pub handle: String,
+    pub display_name: String,
+    pub avatar_url: String,
+    pub ip: String,
+}
+
+/// One record: `action_type` such as `user.login`, the account it concerns,
+/// and the changed fields (never a secret).
+#[derive(Debug, Clone)]
+pub struct Entry<'a> {
+    pub action_type: &'a str,
+    pub identity_id: &'a str,
+    pub identity_handle: &'a str,
+    pub target_id: Option<&'a str>,
+    pub target_handle: Option<&'a str>,
+    pub data: Value,
+}
+
+pub async fn record(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    entry: Entry<'_>,
+    now_ms: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO audit_log (id, identity_id, identity_handle, action_type, actor_id,
+           actor_handle, actor_display_name, actor_avatar_url, actor_ip, target_id,
+           target_handle, data, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+    )
+    .bind(new_id("a"))
+    .bind(entry.identity_id)
+    .bind(entry.identity_handle)
+    .bind(entry.action_type)
+    .bind(&actor.id)
+    .bind(&actor.handle)
+    .bind(&actor.display_name)
+    .bind(&actor.avatar_url)
+    .bind(&actor.ip)
+    .bind(entry.target_id)
+    .bind(entry.target_handle)
+    .bind(entry.data.to_string())
+    .bind(now_ms)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,56 @@
+//! The settings the server runs with, after the `server` crate has read
+//! Leptos.toml and the environment and checked every value.
+
+use std::path::PathBuf;
+use std::time::Duration;
+use url::Url;
+
+use super::secret::Secret;
+
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub data_dir: PathBuf,
+    pub database_url: Secret<String>,
+    /// The origin people reach Sluice at; links in mail and the CSRF check use it.
+    pub public_url: Url,
+    pub smtp_url: Option<Secret<String>>,
+    pub mail_from: String,
+    /// The domain in workspace DNS names: `{workspace}-{handle}.{region}.db.{domain}`.
+    pub db_domain: String,
+    pub session_idle: Duration,
+    pub session_absolute: Duration,
+    pub sign_in_link_ttl: Duration,
+}
+
+impl Settings {
+    /// `Secure` cookies everywhere but plain-http loopback development.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.scheme() == "https"
+    }
+
+    /// `scheme://host[:port]`, as a browser sends it in `Origin`.
+    pub fn public_origin(&self) -> String {
+        self.public_url.origin().ascii_serialization()
+    }
+
+    /// An absolute URL for a path on this site.
+    pub fn absolute(&self, path_and_query: &str) -> String {
+        format!("{}{}", self.public_origin(), path_and_query)
+    }
+
+    /// Settings for tests and tools: everything under `data_dir`.
+    pub fn for_data_dir(data_dir: PathBuf, public_url: Url) -> Self {
+        let database_url = format!("sqlite://{}", data_dir.join("sluice.db").display());
+        Self {
+            data_dir,
+            database_url: Secret::new(database_url),
+            public_url,
+            smtp_url: None,
+            mail_from: "Sluice <no-reply@sluice.localhost>".into(),
+            db_domain: "sluice.localhost".into(),
+            session_idle: Duration::from_secs(24 * 3600),
+            session_absolute: Duration::from_secs(14 * 24 * 3600),
+            sign_in_link_ttl: Duration::from_secs(15 * 60),
+        }
+    }
+}

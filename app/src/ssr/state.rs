@@ -1,0 +1,27 @@
+//! The one state every handler and server function receives.
+
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use std::sync::Arc;
+
+use super::db::Db;
+use super::mail::Mailer;
+use super::settings::Settings;
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: Db,
+    pub settings: Arc<Settings>,
+    pub mailer: Mailer,
+}
+
+impl AppState {
+    /// The state inside a server function or while rendering.
+    pub fn from_context() -> Result<Self, crate::error::AppError> {
+        leptos::prelude::use_context::<Self>().ok_or_else(|| {
+            tracing::error!("AppState missing from the Leptos context");
+            crate::error::AppError::Internal
+        })
+    }
+}

@@ -1,0 +1,140 @@
+//! Reads the site's settings from Leptos.toml and the environment, checks
+//! every value, and stops the start with a one-line error naming the
+//! setting that is wrong.
+
+use app::ssr::secret::Secret;
+use app::ssr::Settings;
+use leptos::config::{get_configuration, LeptosOptions};
+use std::path::PathBuf;
+use url::Url;
+
+pub const HELP: &str = "\
+Sluice — the account console of a developer data platform.
+
+Usage: server [--demo] [--help]
+
+  --demo   create the demo account (demo@sluice.localhost) if it is missing
+           and print a one-time sign-in link for it
+  --help   print this text
+
+Settings (environment):
+  SLUICE_DATA_DIR       where Sluice keeps its data (default ./data)
+  SLUICE_DATABASE_URL   the database (default: sqlite://$SLUICE_DATA_DIR/sluice.db)
+  SLUICE_PUBLIC_URL     the URL people use to reach Sluice; https, or http on
+                        localhost (default http://$LEPTOS_SITE_ADDR)
+  SLUICE_SMTP_URL       smtp://user:pass@host:port (or smtps://) to send mail;
+                        unset: mail is written to $SLUICE_DATA_DIR/outbox/
+  SLUICE_MAIL_FROM      the sender of Sluice's mail (default Sluice <no-reply@sluice.localhost>)
+  SLUICE_DB_DOMAIN      the domain in workspace DNS names (default sluice.localhost)
+  SLUICE_LEPTOS_TOML    the site settings file (default Leptos.toml)
+  LEPTOS_SITE_ADDR      the address to listen on (default from Leptos.toml)
+  LEPTOS_SITE_ROOT      the built site to serve (default from Leptos.toml)
+  LEPTOS_*              any other key of Leptos.toml
+  RUST_LOG              log filter (default info)
+";
+
+/// A setting that is wrong, said in one line.
+#[derive(Debug, thiserror::Error)]
+#[error("{name}: {problem}")]
+pub struct ConfigError {
+    pub name: &'static str,
+    pub problem: String,
+}
+
+fn bad(name: &'static str, problem: impl Into<String>) -> ConfigError {
+    ConfigError { name, problem: problem.into() }
+}
+
+pub struct Config {
+    pub leptos: LeptosOptions,
+    pub settings: Settings,
+}
+
+/// Reads a variable; an empty value counts as unset.
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+pub fn load() -> Result<Config, ConfigError> {
+    let file = var("SLUICE_LEPTOS_TOML").unwrap_or_else(|| "Leptos.toml".into());
+    let leptos = get_configuration(Some(&file))
+        .map_err(|e| bad("SLUICE_LEPTOS_TOML", format!("cannot read {file}: {e}")))?
+        .leptos_options;
+    let settings = settings_from_env(&leptos)?;
+    Ok(Config { leptos, settings })
+}
+
+pub fn settings_from_env(leptos: &LeptosOptions) -> Result<Settings, ConfigError> {
+    let data_dir = PathBuf::from(var("SLUICE_DATA_DIR").unwrap_or_else(|| "./data".into()));
+    let public_url = match var("SLUICE_PUBLIC_URL") {
+        Some(raw) => parse_public_url(&raw)?,
+        None => parse_public_url(&format!("http://{}", leptos.site_addr))?,
+    };
+    let mut settings = Settings::for_data_dir(data_dir, public_url);
+    if let Some(url) = var("SLUICE_DATABASE_URL") {
+        if !url.starts_with("sqlite:") {
+            return Err(bad("SLUICE_DATABASE_URL", "this build supports sqlite: URLs"));
+        }
+        settings.database_url = Secret::new(url);
+    }
+    if let Some(url) = var("SLUICE_SMTP_URL") {
+        if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
+            return Err(bad("SLUICE_SMTP_URL", "expected smtp://… or smtps://…"));
+        }
+        settings.smtp_url = Some(Secret::new(url));
+    }
+    if let Some(from) = var("SLUICE_MAIL_FROM") {
+        if from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(bad("SLUICE_MAIL_FROM", "expected an address such as Sluice <no-reply@example.com>"));
+        }
+        settings.mail_from = from;
+    }
+    if let Some(domain) = var("SLUICE_DB_DOMAIN") {
+        let ok = domain.split('.').all(|l| {
+            !l.is_empty() && l.len() <= 63 && l.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        });
+        if !ok {
+            return Err(bad("SLUICE_DB_DOMAIN", format!("not a domain name: {domain:?}")));
+        }
+        settings.db_domain = domain;
+    }
+    Ok(settings)
+}
+
+/// https anywhere; plain http only for loopback development.
+fn parse_public_url(raw: &str) -> Result<Url, ConfigError> {
+    const NAME: &str = "SLUICE_PUBLIC_URL";
+    let url = Url::parse(raw).map_err(|e| bad(NAME, format!("not a URL ({e}): {raw:?}")))?;
+    let loopback = match url.host() {
+        Some(url::Host::Domain(d)) => d == "localhost" || d.ends_with(".localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    match url.scheme() {
+        "https" => {}
+        "http" if loopback => {}
+        "http" => return Err(bad(NAME, "must be https unless the host is localhost")),
+        other => return Err(bad(NAME, format!("expected http(s), got {other}:"))),
+    }
+    if url.path() != "/" || url.query().is_some() {
+        return Err(bad(NAME, "give the origin only, e.g. https://sluice.example.com"));
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_url_rules() {
+        assert!(parse_public_url("https://sluice.example.com").is_ok());
+        assert!(parse_public_url("http://127.0.0.1:3000").is_ok());
+        assert!(parse_public_url("http://localhost:3000").is_ok());
+        assert_eq!(parse_public_url("http://sluice.example.com").unwrap_err().name, "SLUICE_PUBLIC_URL");
+        assert!(parse_public_url("ftp://x").is_err());
+        assert!(parse_public_url("https://x.example/sub").is_err());
+        assert!(parse_public_url("nonsense").is_err());
+    }
+}

@@ -1,0 +1,52 @@
+//! The Sluice server process: configuration, the router and its layers,
+//! start-up and shutdown. Features live in the `app` crate.
+
+pub mod config;
+pub mod demo;
+pub mod router;
+pub mod security;
+
+use app::ssr::mail::Mailer;
+use app::ssr::{db, AppState, Settings};
+use axum::serve::ListenerExt;
+use leptos::config::LeptosOptions;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Db(#[from] db::DbOpenError),
+    #[error(transparent)]
+    Mailer(#[from] app::ssr::mail::MailerError),
+    #[error("LEPTOS_SITE_ADDR: cannot listen on {addr}: {source}")]
+    Bind { addr: SocketAddr, source: std::io::Error },
+}
+
+/// Opens storage and the mailer: everything the router needs.
+pub async fn state(leptos: LeptosOptions, settings: Settings) -> Result<AppState, StartError> {
+    let db = db::open(&settings).await?;
+    let mailer = Mailer::new(settings.smtp_url.as_ref().map(|s| s.expose().as_str()), &settings.data_dir)?;
+    Ok(AppState { leptos_options: leptos, db, settings: Arc::new(settings), mailer })
+}
+
+pub async fn bind(addr: SocketAddr) -> Result<TcpListener, StartError> {
+    TcpListener::bind(addr).await.map_err(|source| StartError::Bind { addr, source })
+}
+
+/// Serves `app` (from [`router::build`]) until `shutdown` completes, then
+/// finishes the requests under way.
+pub async fn serve(
+    listener: TcpListener,
+    app: axum::Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    // Without TCP_NODELAY a keep-alive client waits ~40 ms per response.
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,0 +1,82 @@
+//! `server`: runs Sluice. `--help` lists the settings.
+
+use std::process::ExitCode;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut demo = false;
+    for arg in &args {
+        match arg.as_str() {
+            "--help" | "-h" => {
+                print!("{}", server::config::HELP);
+                return ExitCode::SUCCESS;
+            }
+            "--demo" => demo = true,
+            other => {
+                eprintln!("error: unknown argument {other:?} (see --help)");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .init();
+
+    let config = match server::config::load() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let addr = config.leptos.site_addr;
+    let state = match server::state(config.leptos, config.settings).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let listener = match server::bind(addr).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    println!("Sluice is running at {}", state.settings.public_origin());
+    if demo {
+        match server::demo::sign_in_link(&state).await {
+            Ok(link) => println!("Sign in as the demo account (the link works once, for 15 minutes):\n  {link}"),
+            Err(e) => eprintln!("warning: could not prepare the demo account: {e}"),
+        }
+    }
+    // Built before serving: building renders the app once to list its routes.
+    let app = server::router::build(state, server::router::routes());
+    if let Err(e) = server::serve(listener, app, shutdown_signal()).await {
+        eprintln!("error: {e}");
+        return ExitCode::FAILURE;
+    }
+    ExitCode::SUCCESS
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,41 @@
+//! The whole HTTP surface: the Leptos pages and server functions, static
+//! files, and the layers every request goes through.
+
+use app::ssr::AppState;
+use app::{shell, App};
+use axum::middleware;
+use axum::Router;
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
+use std::sync::Arc;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::security::{self, CsrfPolicy};
+
+/// Server-function bodies are small forms; larger bodies are refused early.
+const BODY_LIMIT: usize = 64 * 1024;
+
+/// The app's routes. Listing them renders the app once, outside any
+/// request: do it once per process, before serving.
+pub fn routes() -> Vec<AxumRouteListing> {
+    generate_route_list(App)
+}
+
+pub fn build(state: AppState, routes: Vec<AxumRouteListing>) -> Router {
+    let csrf = CsrfPolicy { public_origin: Arc::from(state.settings.public_origin()) };
+    Router::new()
+        .leptos_routes_with_context(&state, routes, || (), {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn_with_state(state.clone(), app::session::ssr::attach_viewer))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(middleware::from_fn_with_state(csrf, security::csrf))
+        .layer(middleware::from_fn(security::headers))
+        // Paths only: query strings carry sign-in secrets.
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+            tracing::info_span!("request", method = %req.method(), path = req.uri().path())
+        }))
+        .with_state(state)
+}

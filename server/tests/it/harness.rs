@@ -1,0 +1,193 @@
+//! Starts Sluice on port 0 with a fresh data dir, and speaks to it the way
+//! a browser's plain form posts do.
+
+use app::ssr::Settings;
+use leptos::config::get_configuration;
+use reqwest::header::{ACCEPT, CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
+use reqwest::{redirect, Client, Response, StatusCode};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+
+/// One runtime for every test, as in production: Leptos's task spawner is
+/// process-wide, and a runtime per test left renders waiting on a runtime
+/// that another test had shut down.
+static RUNTIME: std::sync::LazyLock<tokio::runtime::Runtime> = std::sync::LazyLock::new(|| {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime")
+});
+
+/// Listing the routes renders the app outside any request; done while other
+/// tests' servers render pages, it left some of their pages unfinished.
+/// Production lists them once before serving; so do the tests.
+static ROUTES: std::sync::LazyLock<Vec<leptos_axum::AxumRouteListing>> =
+    std::sync::LazyLock::new(server::router::routes);
+
+pub fn run<F: std::future::Future>(test: F) -> F::Output {
+    RUNTIME.block_on(test)
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub dir: TempDir,
+    pub db: sqlx::SqlitePool,
+    client: Client,
+    _shutdown: oneshot::Sender<()>,
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut leptos = get_configuration(Some(concat!(env!("CARGO_MANIFEST_DIR"), "/../Leptos.toml")))
+            .expect("Leptos.toml")
+            .leptos_options;
+        let listener = server::bind("127.0.0.1:0".parse().unwrap()).await.expect("bind");
+        let addr: SocketAddr = listener.local_addr().unwrap();
+        leptos.site_addr = addr;
+        let base = format!("http://{addr}");
+        let settings = Settings::for_data_dir(dir.path().to_path_buf(), base.parse().unwrap());
+        let state = server::state(leptos, settings).await.expect("state");
+        let db = state.db.clone();
+        let (tx, rx) = oneshot::channel::<()>();
+        let router = server::router::build(state, ROUTES.clone());
+        tokio::spawn(server::serve(listener, router, async {
+            let _ = rx.await;
+        }));
+        let client = Client::builder()
+            .redirect(redirect::Policy::none())
+            .timeout(std::time::Duration::from_secs(10))
+            .build()
+            .unwrap();
+        Self { base, dir, db, client, _shutdown: tx }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn get(&self, path: &str, cookie: Option<&str>) -> Response {
+        let mut req = self.client.get(self.url(path)).header(ACCEPT, "text/html");
+        if let Some(c) = cookie {
+            req = req.header(COOKIE, c);
+        }
+        req.send().await.expect("GET")
+    }
+
+    /// A form post as a browser without JavaScript sends it, same-origin.
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)], cookie: Option<&str>) -> Response {
+        let mut req = self
+            .client
+            .post(self.url(path))
+            .header(ACCEPT, "text/html")
+            .header("sec-fetch-site", "same-origin")
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(encode_form(form));
+        if let Some(c) = cookie {
+            req = req.header(COOKIE, c);
+        }
+        req.send().await.expect("POST")
+    }
+
+    pub fn raw_client(&self) -> &Client {
+        &self.client
+    }
+
+    fn outbox(&self) -> PathBuf {
+        self.dir.path().join("outbox")
+    }
+
+    /// The newest message to `to` in the outbox.
+    pub fn last_mail_to(&self, to: &str) -> Option<String> {
+        let mut files: Vec<_> = std::fs::read_dir(self.outbox()).ok()?.filter_map(|e| e.ok()).map(|e| e.path()).collect();
+        files.sort();
+        files
+            .into_iter()
+            .rev()
+            .map(|p| decode_quoted_printable(&std::fs::read_to_string(p).unwrap()))
+            .find(|m| m.lines().any(|l| l.eq_ignore_ascii_case(&format!("To: {to}"))))
+    }
+
+    pub fn mail_count(&self) -> usize {
+        std::fs::read_dir(self.outbox()).map(|d| d.count()).unwrap_or(0)
+    }
+
+    /// Asks for a link and returns the secret from the mail.
+    pub async fn request_link(&self, email: &str) -> String {
+        let res = self.post_form("/sfn/request_sign_in_link", &[("email", email)], None).await;
+        assert_eq!(res.status(), StatusCode::FOUND, "{:?}", res.text().await);
+        let mail = self.last_mail_to(email).expect("a sign-in mail");
+        link_secret(&mail)
+    }
+
+    /// Signs up through the mailed link; returns the session cookie pair.
+    pub async fn sign_up(&self, email: &str, handle: &str, name: &str) -> String {
+        let t = self.request_link(email).await;
+        let res = self
+            .post_form("/sfn/confirm_sign_in", &[("t", &t), ("handle", handle), ("display_name", name)], None)
+            .await;
+        assert_eq!(res.status(), StatusCode::FOUND);
+        assert_eq!(location(&res), format!("/user/{handle}"));
+        session_cookie(&res).expect("a session cookie")
+    }
+}
+
+pub fn location(res: &Response) -> String {
+    res.headers().get(LOCATION).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
+}
+
+/// `name=value` of the session cookie a response sets (not a clearing one).
+pub fn session_cookie(res: &Response) -> Option<String> {
+    res.headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter(|v| v.contains("sluice_session=") && !v.contains("Max-Age=0"))
+        .map(|v| v.split(';').next().unwrap().to_owned())
+        .next()
+}
+
+pub fn set_cookie_headers(res: &Response) -> Vec<String> {
+    res.headers().get_all(SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_owned()).collect()
+}
+
+/// The `t` in the `/login/confirm?t=…` link of a mail.
+pub fn link_secret(mail: &str) -> String {
+    let start = mail.find("/login/confirm?t=").expect("a link in the mail") + "/login/confirm?t=".len();
+    mail[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
+}
+
+/// Mail bodies are quoted-printable (the link line is longer than 76).
+fn decode_quoted_printable(raw: &str) -> String {
+    let joined = raw.replace("=\r\n", "").replace("=\n", "");
+    let mut out = Vec::with_capacity(joined.len());
+    let bytes = joined.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'=' && i + 2 < bytes.len() {
+            if let Ok(b) = u8::from_str_radix(&joined[i + 1..i + 3], 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn encode_form(form: &[(&str, &str)]) -> String {
+    form.iter()
+        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

@@ -1,0 +1,7 @@
+//! Integration tests: the real router on port 0, a fresh database per test.
+
+mod csrf;
+mod harness;
+mod leptos_toml;
+mod pages;
+mod sign_in;

@@ -1,0 +1,13 @@
+//! Types and rules that both the browser and the server use, so that the
+//! instant feedback a form gives is the same rule the server enforces.
+//! Nothing here does I/O; everything compiles to WASM and native.
+
+mod display_name;
+mod email;
+mod handle;
+mod ids;
+
+pub use display_name::{DisplayName, DisplayNameError};
+pub use email::{Email, EmailError};
+pub use handle::{Handle, HandleError, WorkspaceHandle};
+pub use ids::{is_prefixed_id, ID_BODY_LEN};
