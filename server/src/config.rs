@@ -26,6 +26,7 @@ Settings (environment):
                         unset: mail is written to $SLUICE_DATA_DIR/outbox/
   SLUICE_MAIL_FROM      the sender of Sluice's mail (default Sluice <no-reply@sluice.localhost>)
   SLUICE_DB_DOMAIN      the domain in workspace DNS names (default sluice.localhost)
+  SLUICE_SIGN_IN_PER_PEER  sign-in links one address may request per 15 minutes (default 30)
   SLUICE_LEPTOS_TOML    the site settings file (default Leptos.toml)
   LEPTOS_SITE_ADDR      the address to listen on (default from Leptos.toml)
   LEPTOS_SITE_ROOT      the built site to serve (default from Leptos.toml)
@@ -42,7 +43,10 @@ pub struct ConfigError {
 }
 
 fn bad(name: &'static str, problem: impl Into<String>) -> ConfigError {
-    ConfigError { name, problem: problem.into() }
+    ConfigError {
+        name,
+        problem: problem.into(),
+    }
 }
 
 pub struct Config {
@@ -55,7 +59,40 @@ fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
+/// Leptos's own errors do not name the variable; check the common ones first.
+fn check_leptos_env() -> Result<(), ConfigError> {
+    if let Some(addr) = var("LEPTOS_SITE_ADDR") {
+        addr.parse::<std::net::SocketAddr>().map_err(|_| {
+            bad(
+                "LEPTOS_SITE_ADDR",
+                format!("expected an address such as 127.0.0.1:3000, got {addr:?}"),
+            )
+        })?;
+    }
+    if let Some(port) = var("LEPTOS_RELOAD_PORT") {
+        port.parse::<u16>().map_err(|_| {
+            bad(
+                "LEPTOS_RELOAD_PORT",
+                format!("expected a port number, got {port:?}"),
+            )
+        })?;
+    }
+    if let Some(env) = var("LEPTOS_ENV") {
+        if !matches!(
+            env.to_ascii_lowercase().as_str(),
+            "dev" | "development" | "prod" | "production"
+        ) {
+            return Err(bad(
+                "LEPTOS_ENV",
+                format!("expected DEV or PROD, got {env:?}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
 pub fn load() -> Result<Config, ConfigError> {
+    check_leptos_env()?;
     let file = var("SLUICE_LEPTOS_TOML").unwrap_or_else(|| "Leptos.toml".into());
     let leptos = get_configuration(Some(&file))
         .map_err(|e| bad("SLUICE_LEPTOS_TOML", format!("cannot read {file}: {e}")))?
@@ -73,7 +110,10 @@ pub fn settings_from_env(leptos: &LeptosOptions) -> Result<Settings, ConfigError
     let mut settings = Settings::for_data_dir(data_dir, public_url);
     if let Some(url) = var("SLUICE_DATABASE_URL") {
         if !url.starts_with("sqlite:") {
-            return Err(bad("SLUICE_DATABASE_URL", "this build supports sqlite: URLs"));
+            return Err(bad(
+                "SLUICE_DATABASE_URL",
+                "this build supports sqlite: URLs",
+            ));
         }
         settings.database_url = Secret::new(url);
     }
@@ -85,18 +125,36 @@ pub fn settings_from_env(leptos: &LeptosOptions) -> Result<Settings, ConfigError
     }
     if let Some(from) = var("SLUICE_MAIL_FROM") {
         if from.parse::<lettre::message::Mailbox>().is_err() {
-            return Err(bad("SLUICE_MAIL_FROM", "expected an address such as Sluice <no-reply@example.com>"));
+            return Err(bad(
+                "SLUICE_MAIL_FROM",
+                "expected an address such as Sluice <no-reply@example.com>",
+            ));
         }
         settings.mail_from = from;
     }
     if let Some(domain) = var("SLUICE_DB_DOMAIN") {
         let ok = domain.split('.').all(|l| {
-            !l.is_empty() && l.len() <= 63 && l.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            !l.is_empty()
+                && l.len() <= 63
+                && l.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         });
         if !ok {
-            return Err(bad("SLUICE_DB_DOMAIN", format!("not a domain name: {domain:?}")));
+            return Err(bad(
+                "SLUICE_DB_DOMAIN",
+                format!("not a domain name: {domain:?}"),
+            ));
         }
         settings.db_domain = domain;
+    }
+    if let Some(raw) = var("SLUICE_SIGN_IN_PER_PEER") {
+        settings.sign_in_per_peer =
+            raw.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
+                bad(
+                    "SLUICE_SIGN_IN_PER_PEER",
+                    format!("expected a positive whole number, got {raw:?}"),
+                )
+            })?;
     }
     Ok(settings)
 }
@@ -118,7 +176,10 @@ fn parse_public_url(raw: &str) -> Result<Url, ConfigError> {
         other => return Err(bad(NAME, format!("expected http(s), got {other}:"))),
     }
     if url.path() != "/" || url.query().is_some() {
-        return Err(bad(NAME, "give the origin only, e.g. https://sluice.example.com"));
+        return Err(bad(
+            NAME,
+            "give the origin only, e.g. https://sluice.example.com",
+        ));
     }
     Ok(url)
 }
@@ -132,7 +193,12 @@ mod tests {
         assert!(parse_public_url("https://sluice.example.com").is_ok());
         assert!(parse_public_url("http://127.0.0.1:3000").is_ok());
         assert!(parse_public_url("http://localhost:3000").is_ok());
-        assert_eq!(parse_public_url("http://sluice.example.com").unwrap_err().name, "SLUICE_PUBLIC_URL");
+        assert_eq!(
+            parse_public_url("http://sluice.example.com")
+                .unwrap_err()
+                .name,
+            "SLUICE_PUBLIC_URL"
+        );
         assert!(parse_public_url("ftp://x").is_err());
         assert!(parse_public_url("https://x.example/sub").is_err());
         assert!(parse_public_url("nonsense").is_err());

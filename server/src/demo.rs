@@ -10,7 +10,10 @@ pub const DEMO_EMAIL: &str = "demo@sluice.localhost";
 pub async fn sign_in_link(state: &AppState) -> Result<String, AppError> {
     let email = Email::parse(DEMO_EMAIL).map_err(AppError::invalid)?;
     let mut tx = begin_write(&state.db).await?;
-    if app::account::ssr::find_by_email(&mut tx, &email).await?.is_none() {
+    if app::account::ssr::find_by_email(&mut tx, &email)
+        .await?
+        .is_none()
+    {
         let handle = Handle::parse("demo").map_err(AppError::invalid)?;
         let name = DisplayName::parse("Demo Developer").map_err(AppError::invalid)?;
         app::account::ssr::create(&mut tx, &email, &handle, &name, now_millis())

@@ -21,18 +21,31 @@ pub enum StartError {
     #[error(transparent)]
     Mailer(#[from] app::ssr::mail::MailerError),
     #[error("LEPTOS_SITE_ADDR: cannot listen on {addr}: {source}")]
-    Bind { addr: SocketAddr, source: std::io::Error },
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
 }
 
 /// Opens storage and the mailer: everything the router needs.
 pub async fn state(leptos: LeptosOptions, settings: Settings) -> Result<AppState, StartError> {
     let db = db::open(&settings).await?;
-    let mailer = Mailer::new(settings.smtp_url.as_ref().map(|s| s.expose().as_str()), &settings.data_dir)?;
-    Ok(AppState { leptos_options: leptos, db, settings: Arc::new(settings), mailer })
+    let mailer = Mailer::new(
+        settings.smtp_url.as_ref().map(|s| s.expose().as_str()),
+        &settings.data_dir,
+    )?;
+    Ok(AppState {
+        leptos_options: leptos,
+        db,
+        settings: Arc::new(settings),
+        mailer,
+    })
 }
 
 pub async fn bind(addr: SocketAddr) -> Result<TcpListener, StartError> {
-    TcpListener::bind(addr).await.map_err(|source| StartError::Bind { addr, source })
+    TcpListener::bind(addr)
+        .await
+        .map_err(|source| StartError::Bind { addr, source })
 }
 
 /// Serves `app` (from [`router::build`]) until `shutdown` completes, then
@@ -46,7 +59,10 @@ pub async fn serve(
     let listener = listener.tap_io(|tcp| {
         let _ = tcp.set_nodelay(true);
     });
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

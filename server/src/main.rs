@@ -21,7 +21,9 @@ async fn main() -> ExitCode {
         }
     }
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
         .init();
 
     let config = match server::config::load() {
@@ -49,7 +51,9 @@ async fn main() -> ExitCode {
     println!("Sluice is running at {}", state.settings.public_origin());
     if demo {
         match server::demo::sign_in_link(&state).await {
-            Ok(link) => println!("Sign in as the demo account (the link works once, for 15 minutes):\n  {link}"),
+            Ok(link) => println!(
+                "Sign in as the demo account (the link works once, for 15 minutes):\n  {link}"
+            ),
             Err(e) => eprintln!("warning: could not prepare the demo account: {e}"),
         }
     }

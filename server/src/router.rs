@@ -22,7 +22,9 @@ pub fn routes() -> Vec<AxumRouteListing> {
 }
 
 pub fn build(state: AppState, routes: Vec<AxumRouteListing>) -> Router {
-    let csrf = CsrfPolicy { public_origin: Arc::from(state.settings.public_origin()) };
+    let csrf = CsrfPolicy {
+        public_origin: Arc::from(state.settings.public_origin()),
+    };
     Router::new()
         .leptos_routes_with_context(&state, routes, || (), {
             let options = state.leptos_options.clone();

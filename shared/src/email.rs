@@ -81,14 +81,27 @@ mod tests {
 
     #[test]
     fn accepts_and_lowercases() {
-        assert_eq!(Email::parse(" Ada@Example.COM ").unwrap().as_str(), "ada@example.com");
+        assert_eq!(
+            Email::parse(" Ada@Example.COM ").unwrap().as_str(),
+            "ada@example.com"
+        );
         assert!(Email::parse("first.last+tag@sub.example.co").is_ok());
     }
 
     #[test]
     fn refuses_malformed() {
         assert_eq!(Email::parse(""), Err(EmailError::Empty));
-        for bad in ["ada", "ada@", "@example.com", "ada@example", "a b@example.com", "ada@exa_mple.com", "a<b>@x.com", "ada@-x.com", "ada@x..com"] {
+        for bad in [
+            "ada",
+            "ada@",
+            "@example.com",
+            "ada@example",
+            "a b@example.com",
+            "ada@exa_mple.com",
+            "a<b>@x.com",
+            "ada@-x.com",
+            "ada@x..com",
+        ] {
             assert_eq!(Email::parse(bad), Err(EmailError::Invalid), "{bad}");
         }
     }

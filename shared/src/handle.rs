@@ -8,10 +8,42 @@ use std::fmt;
 
 /// Handles that would collide with Sluice's own routes or look official.
 const RESERVED: &[&str] = &[
-    "about", "account", "accounts", "admin", "administrator", "api", "app", "assets", "auth",
-    "billing", "cli", "console", "dashboard", "docs", "help", "login", "logout", "me", "new",
-    "org", "pkg", "root", "security", "settings", "signin", "signout", "signup", "sluice",
-    "static", "status", "support", "system", "tenant", "user", "users", "www",
+    "about",
+    "account",
+    "accounts",
+    "admin",
+    "administrator",
+    "api",
+    "app",
+    "assets",
+    "auth",
+    "billing",
+    "cli",
+    "console",
+    "dashboard",
+    "docs",
+    "help",
+    "login",
+    "logout",
+    "me",
+    "new",
+    "org",
+    "pkg",
+    "root",
+    "security",
+    "settings",
+    "signin",
+    "signout",
+    "signup",
+    "sluice",
+    "static",
+    "status",
+    "support",
+    "system",
+    "tenant",
+    "user",
+    "users",
+    "www",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -194,7 +226,10 @@ mod tests {
     #[test]
     fn refuses_reserved_words() {
         for word in ["api", "login", "settings", "admin"] {
-            assert!(matches!(Handle::parse(word), Err(HandleError::Reserved(_))), "{word}");
+            assert!(
+                matches!(Handle::parse(word), Err(HandleError::Reserved(_))),
+                "{word}"
+            );
         }
     }
 
@@ -204,7 +239,10 @@ mod tests {
         // 19 "-b" groups after one letter need more groups than the spec allows.
         let too_many_groups = format!("a{}", "-b".repeat(19));
         assert_eq!(too_many_groups.len(), 39);
-        assert_eq!(Handle::parse(&too_many_groups), Err(HandleError::BadCharacters));
+        assert_eq!(
+            Handle::parse(&too_many_groups),
+            Err(HandleError::BadCharacters)
+        );
         let fits = format!("ab{}", "-b".repeat(18));
         assert!(Handle::parse(&fits).is_ok(), "{fits}");
     }

@@ -33,7 +33,10 @@ pub enum CreateUserError {
     Db(#[from] sqlx::Error),
 }
 
-pub async fn find_by_email(conn: &mut SqliteConnection, email: &Email) -> Result<Option<UserRow>, sqlx::Error> {
+pub async fn find_by_email(
+    conn: &mut SqliteConnection,
+    email: &Email,
+) -> Result<Option<UserRow>, sqlx::Error> {
     sqlx::query_as("SELECT id, handle, display_name, email FROM users WHERE email = $1")
         .bind(email.as_str())
         .fetch_optional(conn)
@@ -114,7 +117,12 @@ pub fn dns_name(settings: &Settings, workspace: &str, handle: &str, region: &str
     format!("{workspace}-{handle}.{region}.db.{}", settings.db_domain)
 }
 
-pub async fn workspaces(db: &Db, settings: &Settings, user_id: &str, handle: &str) -> Result<Vec<WorkspaceSummary>, sqlx::Error> {
+pub async fn workspaces(
+    db: &Db,
+    settings: &Settings,
+    user_id: &str,
+    handle: &str,
+) -> Result<Vec<WorkspaceSummary>, sqlx::Error> {
     let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
         "SELECT handle, region, database_name, created_at FROM workspaces
          WHERE user_id = $1 ORDER BY created_at, handle",
@@ -134,7 +142,11 @@ pub async fn workspaces(db: &Db, settings: &Settings, user_id: &str, handle: &st
         .collect())
 }
 
-pub async fn recent_activity(db: &Db, user_id: &str, limit: i64) -> Result<Vec<ActivityItem>, sqlx::Error> {
+pub async fn recent_activity(
+    db: &Db,
+    user_id: &str,
+    limit: i64,
+) -> Result<Vec<ActivityItem>, sqlx::Error> {
     let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
         "SELECT id, action_type, actor_display_name, created_at FROM audit_log
          WHERE identity_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
@@ -145,11 +157,13 @@ pub async fn recent_activity(db: &Db, user_id: &str, limit: i64) -> Result<Vec<A
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, action_type, actor_display_name, created_at)| ActivityItem {
-            id,
-            action_type,
-            actor_display_name,
-            created_at: rfc3339(created_at),
-        })
+        .map(
+            |(id, action_type, actor_display_name, created_at)| ActivityItem {
+                id,
+                action_type,
+                actor_display_name,
+                created_at: rfc3339(created_at),
+            },
+        )
         .collect())
 }

@@ -27,7 +27,7 @@ pub fn WorkspacesTab() -> impl IntoView {
                                             <dt>"DNS name"</dt><dd class="mono">{ws.dns_name}</dd>
                                             <dt>"Region"</dt><dd>{ws.region}</dd>
                                             <dt>"Database"</dt><dd class="mono">{ws.database_name}</dd>
-                                            <dt>"Created"</dt><dd><time datetime=ws.created_at.clone()>{ws.created_at[..10].to_string()}</time></dd>
+                                            <dt>"Created"</dt><dd><time datetime=ws.created_at.clone()>{ws.created_at.get(..10).unwrap_or_default().to_string()}</time></dd>
                                         </dl>
                                     </li>
                                 }).collect_view()}

@@ -20,8 +20,13 @@ pub use page::LoginPage;
 pub enum LinkInfo {
     /// Unknown, used or expired: all look the same.
     Unusable,
-    SignIn { email: String },
-    SignUp { email: String, suggested_handle: String },
+    SignIn {
+        email: String,
+    },
+    SignUp {
+        email: String,
+        suggested_handle: String,
+    },
 }
 
 /// Sends a sign-in link to `email`. The answer is the same whether or not
@@ -52,7 +57,14 @@ pub async fn confirm_sign_in(
 ) -> Result<(), AppError> {
     let state = crate::ssr::AppState::from_context()?;
     let parts = crate::ssr::request::parts()?;
-    let signed_in = ssr::confirm(&state, &parts, &t, handle.as_deref(), display_name.as_deref()).await?;
+    let signed_in = ssr::confirm(
+        &state,
+        &parts,
+        &t,
+        handle.as_deref(),
+        display_name.as_deref(),
+    )
+    .await?;
     crate::session::ssr::set_cookie(signed_in.cookie);
     leptos_axum::redirect(&signed_in.next);
     Ok(())
@@ -75,8 +87,17 @@ mod tests {
 
     #[test]
     fn only_local_paths_are_followed() {
-        assert_eq!(safe_next(Some("/user/ada/advanced/profile")), Some("/user/ada/advanced/profile"));
-        for bad in ["https://evil.example", "//evil.example", "/\\evil.example", "evil", "/a\nb"] {
+        assert_eq!(
+            safe_next(Some("/user/ada/advanced/profile")),
+            Some("/user/ada/advanced/profile")
+        );
+        for bad in [
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "evil",
+            "/a\nb",
+        ] {
             assert_eq!(safe_next(Some(bad)), None, "{bad}");
         }
         assert_eq!(safe_next(None), None);

@@ -19,12 +19,18 @@ use crate::ssr::request::client_ip;
 use crate::ssr::time::now_millis;
 use crate::ssr::AppState;
 
-const PER_ADDRESS: Limit = Limit { max: 5, window_secs: 15 * 60 };
-const PER_PEER: Limit = Limit { max: 30, window_secs: 15 * 60 };
+const PER_ADDRESS: Limit = Limit {
+    max: 5,
+    window_secs: 15 * 60,
+};
 const UNUSABLE: &str = "This sign-in link has expired or was already used. Request a new one.";
 
 /// Creates a link and returns the secret that goes in it.
-pub async fn create_link(state: &AppState, email: &Email, next: Option<&str>) -> Result<String, AppError> {
+pub async fn create_link(
+    state: &AppState,
+    email: &Email,
+    next: Option<&str>,
+) -> Result<String, AppError> {
     let secret = new_secret();
     let now = now_millis();
     let ttl = state.settings.sign_in_link_ttl.as_millis() as i64;
@@ -48,15 +54,38 @@ pub async fn create_link(state: &AppState, email: &Email, next: Option<&str>) ->
 }
 
 pub fn link_url(state: &AppState, secret: &str) -> String {
-    state.settings.absolute(&format!("/login/confirm?t={secret}"))
+    state
+        .settings
+        .absolute(&format!("/login/confirm?t={secret}"))
 }
 
-pub async fn request_link(state: &AppState, email: &Email, next: Option<&str>, ip: Option<IpAddr>) -> Result<(), AppError> {
+pub async fn request_link(
+    state: &AppState,
+    email: &Email,
+    next: Option<&str>,
+    ip: Option<IpAddr>,
+) -> Result<(), AppError> {
     let now = now_millis();
     if let Some(ip) = ip {
-        rate_limit::hit(&state.db, &format!("sign-in:peer:{}", hash_secret(&ip.to_string())), PER_PEER, now).await?;
+        let per_peer = Limit {
+            max: state.settings.sign_in_per_peer,
+            window_secs: 15 * 60,
+        };
+        rate_limit::hit(
+            &state.db,
+            &format!("sign-in:peer:{}", hash_secret(&ip.to_string())),
+            per_peer,
+            now,
+        )
+        .await?;
     }
-    rate_limit::hit(&state.db, &format!("sign-in:address:{}", hash_secret(email.as_str())), PER_ADDRESS, now).await?;
+    rate_limit::hit(
+        &state.db,
+        &format!("sign-in:address:{}", hash_secret(email.as_str())),
+        PER_ADDRESS,
+        now,
+    )
+    .await?;
     let secret = create_link(state, email, next).await?;
     let minutes = state.settings.sign_in_link_ttl.as_secs() / 60;
     let body = format!(
@@ -67,7 +96,14 @@ pub async fn request_link(state: &AppState, email: &Email, next: Option<&str>, i
     );
     state
         .mailer
-        .send(&state.settings.mail_from, Mail { to: email.to_string(), subject: "Your Sluice sign-in link".into(), body })
+        .send(
+            &state.settings.mail_from,
+            Mail {
+                to: email.to_string(),
+                subject: "Your Sluice sign-in link".into(),
+                body,
+            },
+        )
         .await
 }
 
@@ -84,8 +120,13 @@ pub async fn inspect(state: &AppState, secret: &str) -> Result<LinkInfo, AppErro
     };
     let mut conn = state.db.acquire().await?;
     Ok(match accounts::find_by_email(&mut conn, &email).await? {
-        Some(_) => LinkInfo::SignIn { email: email.to_string() },
-        None => LinkInfo::SignUp { suggested_handle: suggest_handle(&email), email: email.to_string() },
+        Some(_) => LinkInfo::SignIn {
+            email: email.to_string(),
+        },
+        None => LinkInfo::SignUp {
+            suggested_handle: suggest_handle(&email),
+            email: email.to_string(),
+        },
     })
 }
 
@@ -103,7 +144,11 @@ fn suggest_handle(email: &Email) -> String {
     }
     let out: String = out.trim_matches('-').chars().take(39).collect();
     let out = out.trim_end_matches('-').to_owned();
-    if Handle::parse(&out).is_ok() { out } else { String::new() }
+    if Handle::parse(&out).is_ok() {
+        out
+    } else {
+        String::new()
+    }
 }
 
 pub struct SignedIn {
@@ -135,17 +180,22 @@ pub async fn confirm(
         return Err(AppError::invalid(UNUSABLE));
     };
     let email = Email::parse(&email).map_err(|_| AppError::invalid(UNUSABLE))?;
-    let ip = client_ip(parts).map(|ip| ip.to_string()).unwrap_or_default();
+    let ip = client_ip(parts)
+        .map(|ip| ip.to_string())
+        .unwrap_or_default();
 
     let (user, created) = match accounts::find_by_email(&mut tx, &email).await? {
         Some(user) => (user, false),
         None => {
             let handle = Handle::parse(handle.unwrap_or_default()).map_err(AppError::invalid)?;
-            let name = DisplayName::parse(display_name.unwrap_or_default()).map_err(AppError::invalid)?;
-            let user = accounts::create(&mut tx, &email, &handle, &name, now).await.map_err(|e| match e {
-                CreateUserError::Db(e) => AppError::from(e),
-                other => AppError::invalid(other),
-            })?;
+            let name =
+                DisplayName::parse(display_name.unwrap_or_default()).map_err(AppError::invalid)?;
+            let user = accounts::create(&mut tx, &email, &handle, &name, now)
+                .await
+                .map_err(|e| match e {
+                    CreateUserError::Db(e) => AppError::from(e),
+                    other => AppError::invalid(other),
+                })?;
             (user, true)
         }
     };
@@ -169,7 +219,10 @@ pub async fn confirm(
     }
     // A new session id at every sign-in; the one presented (if any) ends.
     if let Some(old) = crate::session::ssr::presented_hash(&state.settings, parts) {
-        sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(old).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+            .bind(old)
+            .execute(&mut *tx)
+            .await?;
     }
     let cookie = crate::session::ssr::start(&mut tx, &state.settings, &user.id, now).await?;
     let entry = Entry {
@@ -182,7 +235,9 @@ pub async fn confirm(
     };
     audit::record(&mut tx, &actor, entry, now).await?;
     tx.commit().await?;
-    let next = safe_next(next.as_deref()).map(str::to_owned).unwrap_or_else(|| format!("/user/{}", user.handle));
+    let next = safe_next(next.as_deref())
+        .map(str::to_owned)
+        .unwrap_or_else(|| format!("/user/{}", user.handle));
     Ok(SignedIn { cookie, next })
 }
 

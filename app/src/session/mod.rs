@@ -22,7 +22,13 @@ impl Viewer {
     pub fn initials(&self) -> String {
         shared::DisplayName::parse(&self.display_name)
             .map(|n| n.initials())
-            .unwrap_or_else(|_| self.handle.chars().take(1).collect::<String>().to_uppercase())
+            .unwrap_or_else(|_| {
+                self.handle
+                    .chars()
+                    .take(1)
+                    .collect::<String>()
+                    .to_uppercase()
+            })
     }
 
     pub fn profile_path(&self) -> String {
@@ -50,13 +56,17 @@ pub fn provide_viewer() -> impl IntoView {
     let state: ViewerState = RwSignal::new(initial.clone());
     provide_context(state);
     // `</` cannot close the script early: JSON allows `<\/`.
-    let json = serde_json::to_string(&initial).unwrap_or_else(|_| "null".into()).replace("</", "<\\/");
+    let json = serde_json::to_string(&initial)
+        .unwrap_or_else(|_| "null".into())
+        .replace("</", "<\\/");
     view! { <script type="application/json" id=VIEWER_SCRIPT_ID inner_html=json></script> }
 }
 
 #[cfg(not(feature = "ssr"))]
 fn read_viewer_script() -> Option<Viewer> {
-    let text = document().get_element_by_id(VIEWER_SCRIPT_ID)?.text_content()?;
+    let text = document()
+        .get_element_by_id(VIEWER_SCRIPT_ID)?
+        .text_content()?;
     serde_json::from_str(&text).ok().flatten()
 }
 

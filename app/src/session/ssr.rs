@@ -25,7 +25,9 @@ pub async fn attach_viewer(
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     let is_page = request.method() == http::Method::GET
-        && !["/pkg/", "/sfn/", "/api/"].iter().any(|p| request.uri().path().starts_with(p));
+        && !["/pkg/", "/sfn/", "/api/"]
+            .iter()
+            .any(|p| request.uri().path().starts_with(p));
     if !is_page {
         return next.run(request).await;
     }
@@ -35,7 +37,8 @@ pub async fn attach_viewer(
         Err(_) => None,
     };
     parts.extensions.insert(CurrentViewer(current));
-    next.run(axum::extract::Request::from_parts(parts, body)).await
+    next.run(axum::extract::Request::from_parts(parts, body))
+        .await
 }
 
 /// Only refresh `last_seen_at` this often, so that reading a page does not
@@ -51,7 +54,11 @@ pub fn cookie_name(settings: &Settings) -> &'static str {
 }
 
 fn cookie_header(settings: &Settings, value: &str, max_age_secs: u64) -> HeaderValue {
-    let secure = if settings.secure_cookies() { "; Secure" } else { "" };
+    let secure = if settings.secure_cookies() {
+        "; Secure"
+    } else {
+        ""
+    };
     let header = format!(
         "{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}",
         cookie_name(settings)
@@ -67,13 +74,19 @@ pub async fn start(
     now_ms: i64,
 ) -> Result<HeaderValue, sqlx::Error> {
     let secret = new_secret();
-    sqlx::query("INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at) VALUES ($1, $2, $3, $3)")
-        .bind(hash_secret(&secret))
-        .bind(user_id)
-        .bind(now_ms)
-        .execute(conn)
-        .await?;
-    Ok(cookie_header(settings, &secret, settings.session_absolute.as_secs()))
+    sqlx::query(
+        "INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at) VALUES ($1, $2, $3, $3)",
+    )
+    .bind(hash_secret(&secret))
+    .bind(user_id)
+    .bind(now_ms)
+    .execute(conn)
+    .await?;
+    Ok(cookie_header(
+        settings,
+        &secret,
+        settings.session_absolute.as_secs(),
+    ))
 }
 
 /// Sets a cookie on the response of the current server function.
@@ -113,14 +126,25 @@ pub async fn viewer(state: &AppState, parts: &Parts) -> Result<Option<(Viewer, S
             .execute(&state.db)
             .await?;
     }
-    Ok(Some((Viewer { id, handle, display_name, email }, id_hash)))
+    Ok(Some((
+        Viewer {
+            id,
+            handle,
+            display_name,
+            email,
+        },
+        id_hash,
+    )))
 }
 
 /// The signed-in person, or `Unauthorized`.
 pub async fn require_viewer() -> Result<Viewer, AppError> {
     let state = AppState::from_context()?;
     let parts = crate::ssr::request::parts()?;
-    viewer(&state, &parts).await?.map(|(v, _)| v).ok_or(AppError::Unauthorized)
+    viewer(&state, &parts)
+        .await?
+        .map(|(v, _)| v)
+        .ok_or(AppError::Unauthorized)
 }
 
 /// Ends the request's session (if any) and clears the cookie.

@@ -8,7 +8,9 @@ use crate::session::Viewer;
 const HUES: [u16; 8] = [210, 262, 330, 12, 36, 150, 182, 290];
 
 fn hue(id: &str) -> u16 {
-    let sum = id.bytes().fold(0u32, |acc, b| acc.wrapping_mul(31).wrapping_add(b as u32));
+    let sum = id
+        .bytes()
+        .fold(0u32, |acc, b| acc.wrapping_mul(31).wrapping_add(b as u32));
     HUES[(sum % HUES.len() as u32) as usize]
 }
 

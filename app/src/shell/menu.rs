@@ -23,8 +23,12 @@ pub fn Menu(
     let button_ref = NodeRef::<html::Button>::new();
 
     let items = move || -> Vec<web_sys::HtmlElement> {
-        let Some(root) = root.get() else { return vec![] };
-        let Ok(list) = root.query_selector_all("[role=menuitem]") else { return vec![] };
+        let Some(root) = root.get() else {
+            return vec![];
+        };
+        let Ok(list) = root.query_selector_all("[role=menuitem]") else {
+            return vec![];
+        };
         (0..list.length())
             .filter_map(|i| list.item(i))
             .filter_map(|n| n.dyn_into::<web_sys::HtmlElement>().ok())
@@ -36,7 +40,9 @@ pub fn Menu(
             return;
         }
         let active = document().active_element();
-        let current = items.iter().position(|el| Some(el.unchecked_ref::<web_sys::Element>()) == active.as_ref());
+        let current = items
+            .iter()
+            .position(|el| Some(el.unchecked_ref::<web_sys::Element>()) == active.as_ref());
         let len = items.len() as i32;
         let next = match current {
             Some(i) => (i as i32 + step).rem_euclid(len),

@@ -15,7 +15,9 @@ pub use menu::Menu;
 pub use pages::{ErrorPanel, Loading, NotFound, SignInRedirect, SignedOut};
 pub use topbar::TopBar;
 
-use crate::account::{AccountLayout, ActivityTab, AdvancedIndex, AdvancedLayout, ProfilePage, WorkspacesTab};
+use crate::account::{
+    AccountLayout, ActivityTab, AdvancedIndex, AdvancedLayout, ProfilePage, WorkspacesTab,
+};
 use crate::login::{ConfirmPage, LoginPage};
 use pages::{HomeRedirect, NotFoundPage};
 
@@ -45,7 +47,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[cfg(feature = "ssr")]
 fn set_security_policy(options: &LeptosOptions) {
     leptos::nonce::provide_nonce();
-    let (Some(nonce), Some(res)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>()) else {
+    let (Some(nonce), Some(res)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) else {
         return;
     };
     let reload = if options.env == leptos::config::Env::DEV {

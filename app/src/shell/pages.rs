@@ -61,7 +61,11 @@ pub fn ErrorPanel(error: AppError) -> impl IntoView {
 pub fn SignInRedirect() -> impl IntoView {
     let location = use_location();
     let here = location.pathname.get_untracked();
-    let here = if here == "/" { "/settings".to_owned() } else { here };
+    let here = if here == "/" {
+        "/settings".to_owned()
+    } else {
+        here
+    };
     view! { <Redirect path=format!("/login?next={}", encode_component(&here))/> }
 }
 
@@ -108,7 +112,9 @@ pub fn SignedOut() -> impl IntoView {
 pub fn encode_component(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()

@@ -1,7 +1,7 @@
 //! The top bar: the brand, the account switcher, the account menu.
 
-use leptos::prelude::*;
 use leptos::form::ActionForm;
+use leptos::prelude::*;
 
 use super::{Avatar, Menu};
 use crate::session::{SignOut, Viewer};

@@ -19,7 +19,10 @@ pub enum DbOpenError {
     #[error("SLUICE_DATABASE_URL: not a database URL Sluice can open ({0})")]
     Url(sqlx::Error),
     #[error("SLUICE_DATA_DIR: cannot create {path}: {source}")]
-    DataDir { path: String, source: std::io::Error },
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("cannot open the database: {0}")]
     Open(sqlx::Error),
     #[error("cannot migrate the database: {0}")]
@@ -45,7 +48,10 @@ pub async fn open(settings: &Settings) -> Result<Db, DbOpenError> {
         .connect_with(options)
         .await
         .map_err(DbOpenError::Open)?;
-    sqlx::migrate!("../migrations").run(&db).await.map_err(DbOpenError::Migrate)?;
+    sqlx::migrate!("../migrations")
+        .run(&db)
+        .await
+        .map_err(DbOpenError::Migrate)?;
     Ok(db)
 }
 

@@ -13,7 +13,10 @@ pub fn parts() -> Result<Parts, AppError> {
 /// The peer address. Sluice trusts no forwarding header by default: a
 /// proxy in front must be configured to be believed (not yet offered).
 pub fn client_ip(parts: &Parts) -> Option<IpAddr> {
-    parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ci| ci.0.ip())
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ci| ci.0.ip())
 }
 
 /// The value of one cookie, if the request carries it.

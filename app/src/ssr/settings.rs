@@ -20,6 +20,8 @@ pub struct Settings {
     pub session_idle: Duration,
     pub session_absolute: Duration,
     pub sign_in_link_ttl: Duration,
+    /// Sign-in links one peer address may ask for in 15 minutes.
+    pub sign_in_per_peer: i64,
 }
 
 impl Settings {
@@ -51,6 +53,7 @@ impl Settings {
             session_idle: Duration::from_secs(24 * 3600),
             session_absolute: Duration::from_secs(14 * 24 * 3600),
             sign_in_link_ttl: Duration::from_secs(15 * 60),
+            sign_in_per_peer: 30,
         }
     }
 }

@@ -14,7 +14,11 @@ use tokio::sync::oneshot;
 /// process-wide, and a runtime per test left renders waiting on a runtime
 /// that another test had shut down.
 static RUNTIME: std::sync::LazyLock<tokio::runtime::Runtime> = std::sync::LazyLock::new(|| {
-    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime")
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
 });
 
 /// Listing the routes renders the app outside any request; done while other
@@ -38,10 +42,13 @@ pub struct TestApp {
 impl TestApp {
     pub async fn spawn() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        let mut leptos = get_configuration(Some(concat!(env!("CARGO_MANIFEST_DIR"), "/../Leptos.toml")))
-            .expect("Leptos.toml")
-            .leptos_options;
-        let listener = server::bind("127.0.0.1:0".parse().unwrap()).await.expect("bind");
+        let mut leptos =
+            get_configuration(Some(concat!(env!("CARGO_MANIFEST_DIR"), "/../Leptos.toml")))
+                .expect("Leptos.toml")
+                .leptos_options;
+        let listener = server::bind("127.0.0.1:0".parse().unwrap())
+            .await
+            .expect("bind");
         let addr: SocketAddr = listener.local_addr().unwrap();
         leptos.site_addr = addr;
         let base = format!("http://{addr}");
@@ -58,7 +65,13 @@ impl TestApp {
             .timeout(std::time::Duration::from_secs(10))
             .build()
             .unwrap();
-        Self { base, dir, db, client, _shutdown: tx }
+        Self {
+            base,
+            dir,
+            db,
+            client,
+            _shutdown: tx,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -74,7 +87,12 @@ impl TestApp {
     }
 
     /// A form post as a browser without JavaScript sends it, same-origin.
-    pub async fn post_form(&self, path: &str, form: &[(&str, &str)], cookie: Option<&str>) -> Response {
+    pub async fn post_form(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        cookie: Option<&str>,
+    ) -> Response {
         let mut req = self
             .client
             .post(self.url(path))
@@ -98,22 +116,33 @@ impl TestApp {
 
     /// The newest message to `to` in the outbox.
     pub fn last_mail_to(&self, to: &str) -> Option<String> {
-        let mut files: Vec<_> = std::fs::read_dir(self.outbox()).ok()?.filter_map(|e| e.ok()).map(|e| e.path()).collect();
+        let mut files: Vec<_> = std::fs::read_dir(self.outbox())
+            .ok()?
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .collect();
         files.sort();
         files
             .into_iter()
             .rev()
             .map(|p| decode_quoted_printable(&std::fs::read_to_string(p).unwrap()))
-            .find(|m| m.lines().any(|l| l.eq_ignore_ascii_case(&format!("To: {to}"))))
+            .find(|m| {
+                m.lines()
+                    .any(|l| l.eq_ignore_ascii_case(&format!("To: {to}")))
+            })
     }
 
     pub fn mail_count(&self) -> usize {
-        std::fs::read_dir(self.outbox()).map(|d| d.count()).unwrap_or(0)
+        std::fs::read_dir(self.outbox())
+            .map(|d| d.count())
+            .unwrap_or(0)
     }
 
     /// Asks for a link and returns the secret from the mail.
     pub async fn request_link(&self, email: &str) -> String {
-        let res = self.post_form("/sfn/request_sign_in_link", &[("email", email)], None).await;
+        let res = self
+            .post_form("/sfn/request_sign_in_link", &[("email", email)], None)
+            .await;
         assert_eq!(res.status(), StatusCode::FOUND, "{:?}", res.text().await);
         let mail = self.last_mail_to(email).expect("a sign-in mail");
         link_secret(&mail)
@@ -123,7 +152,11 @@ impl TestApp {
     pub async fn sign_up(&self, email: &str, handle: &str, name: &str) -> String {
         let t = self.request_link(email).await;
         let res = self
-            .post_form("/sfn/confirm_sign_in", &[("t", &t), ("handle", handle), ("display_name", name)], None)
+            .post_form(
+                "/sfn/confirm_sign_in",
+                &[("t", &t), ("handle", handle), ("display_name", name)],
+                None,
+            )
             .await;
         assert_eq!(res.status(), StatusCode::FOUND);
         assert_eq!(location(&res), format!("/user/{handle}"));
@@ -132,7 +165,10 @@ impl TestApp {
 }
 
 pub fn location(res: &Response) -> String {
-    res.headers().get(LOCATION).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
+    res.headers()
+        .get(LOCATION)
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default()
 }
 
 /// `name=value` of the session cookie a response sets (not a clearing one).
@@ -147,13 +183,21 @@ pub fn session_cookie(res: &Response) -> Option<String> {
 }
 
 pub fn set_cookie_headers(res: &Response) -> Vec<String> {
-    res.headers().get_all(SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_owned()).collect()
+    res.headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect()
 }
 
 /// The `t` in the `/login/confirm?t=…` link of a mail.
 pub fn link_secret(mail: &str) -> String {
-    let start = mail.find("/login/confirm?t=").expect("a link in the mail") + "/login/confirm?t=".len();
-    mail[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
+    let start =
+        mail.find("/login/confirm?t=").expect("a link in the mail") + "/login/confirm?t=".len();
+    mail[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect()
 }
 
 /// Mail bodies are quoted-printable (the link line is longer than 76).
@@ -186,7 +230,9 @@ fn encode_form(form: &[(&str, &str)]) -> String {
 fn enc(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()

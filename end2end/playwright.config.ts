@@ -1,0 +1,52 @@
+// Sluice's journeys run against the real server, built in release mode,
+// on a fresh data dir, in Debian's Chromium (never a downloaded browser).
+import { defineConfig, devices } from "@playwright/test";
+import * as path from "node:path";
+
+const port = Number(process.env.SLUICE_E2E_PORT ?? 3100);
+export const dataDir = path.resolve(__dirname, ".data");
+const root = path.resolve(__dirname, "..");
+const serverBin = process.env.SLUICE_SERVER_BIN ?? path.join(root, "target/release/server");
+
+export default defineConfig({
+  testDir: "./tests",
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: process.env.CI ? [["list"]] : [["list"]],
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    trace: "retain-on-failure",
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    },
+  },
+  projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"], channel: undefined } }],
+  webServer: {
+    command: `rm -rf "${dataDir}" && exec "${serverBin}"`,
+    cwd: root,
+    url: `http://127.0.0.1:${port}/login`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: "pipe",
+    env: {
+      SLUICE_DATA_DIR: dataDir,
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      LEPTOS_SITE_ROOT: process.env.LEPTOS_SITE_ROOT ?? path.join(root, "target/site"),
+      LEPTOS_ENV: "PROD",
+      SLUICE_SIGN_IN_PER_PEER: "1000",
+      RUST_LOG: "info",
+    },
+  },
+});

@@ -1,0 +1,61 @@
+// The same sign-in with JavaScript disabled: plain forms, server redirects.
+import { expect, test } from "@playwright/test";
+import { signInLinkFor, uniqueEmail, uniqueHandle } from "./support";
+
+test.use({ javaScriptEnabled: false });
+
+test("sign up and sign in without JavaScript", async ({ page }) => {
+  const email = uniqueEmail("nojs");
+  const handle = uniqueHandle("nojs");
+
+  await page.goto("/login");
+  await page.getByLabel("E-mail").fill(email);
+  await page.getByRole("button", { name: "Send sign-in link" }).click();
+  await expect(page.getByRole("heading", { name: "Check your e-mail" })).toBeVisible();
+
+  await page.goto(await signInLinkFor(email));
+  await page.getByLabel("Handle").fill(handle);
+  await page.getByLabel("Display Name").fill("No Script");
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page).toHaveURL(new RegExp(`/user/${handle}$`));
+  await expect(page.getByRole("heading", { name: "No Script" })).toBeVisible();
+
+  // Sign in again on a clean browser.
+  await page.context().clearCookies();
+  await page.goto("/login");
+  await page.getByLabel("E-mail").fill(email);
+  await page.getByRole("button", { name: "Send sign-in link" }).click();
+  await page.goto(await signInLinkFor(email));
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(new RegExp(`/user/${handle}$`));
+});
+
+test("a taken handle is refused with a message, and the link still works", async ({ page }) => {
+  const first = uniqueHandle("taken");
+  // Someone already has `first`.
+  await page.goto("/login");
+  const a = uniqueEmail("taken-a");
+  await page.getByLabel("E-mail").fill(a);
+  await page.getByRole("button", { name: "Send sign-in link" }).click();
+  await page.goto(await signInLinkFor(a));
+  await page.getByLabel("Handle").fill(first);
+  await page.getByLabel("Display Name").fill("First");
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByRole("heading", { name: "First" })).toBeVisible();
+  await page.context().clearCookies();
+
+  const b = uniqueEmail("taken-b");
+  await page.goto("/login");
+  await page.getByLabel("E-mail").fill(b);
+  await page.getByRole("button", { name: "Send sign-in link" }).click();
+  const link = await signInLinkFor(b);
+  await page.goto(link);
+  await page.getByLabel("Handle").fill(first);
+  await page.getByLabel("Display Name").fill("Second");
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByRole("alert")).toContainText("is taken");
+  await page.getByLabel("Handle").fill(uniqueHandle("second"));
+  await page.getByLabel("Display Name").fill("Second");
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByRole("heading", { name: "Second" })).toBeVisible();
+});

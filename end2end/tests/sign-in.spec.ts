@@ -1,0 +1,81 @@
+// The first journey: sign up through the mailed link, find Your Profile
+// in the account menu, sign out, and find the account closed to you.
+import { expect, test } from "@playwright/test";
+import { signUp, uniqueEmail, uniqueHandle, requestLink, signInLinkFor } from "./support";
+
+test("sign up, open Your Profile, sign out", async ({ page }) => {
+  const email = uniqueEmail("ada");
+  const handle = uniqueHandle("ada");
+  await signUp(page, email, handle, "Ada Lovelace");
+
+  // The first workspace is there from the start.
+  await expect(page.getByText(`default-${handle}.us-east-1.db.sluice.localhost`)).toBeVisible();
+
+  await page.getByRole("button", { name: "Account menu" }).click();
+  await expect(page.getByRole("menu")).toBeVisible();
+  await page.getByRole("menuitem", { name: "Your Profile" }).click();
+  await expect(page).toHaveURL(new RegExp(`/user/${handle}/advanced/profile$`));
+  await expect(page.getByRole("heading", { name: "User Profile" })).toBeVisible();
+  await expect(page.getByRole("main").getByText(email)).toBeVisible();
+
+  await page.getByRole("button", { name: "Account menu" }).click();
+  await page.getByRole("menuitem", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/login\?signed_out=1$/);
+  await expect(page.getByText("You have signed out.")).toBeVisible();
+
+  await page.goto(`/user/${handle}/advanced/profile`);
+  await expect(page).toHaveURL(new RegExp(`/login\\?next=/user/${handle}/advanced/profile$`));
+  await expect(page.getByRole("heading", { name: "Sign in to Sluice" })).toBeVisible();
+});
+
+test("signing in again returns to the page asked for", async ({ page }) => {
+  const email = uniqueEmail("grace");
+  const handle = uniqueHandle("grace");
+  await signUp(page, email, handle, "Grace Hopper");
+  await page.context().clearCookies();
+
+  await page.goto(`/user/${handle}/activity`);
+  await expect(page).toHaveURL(/\/login\?next=/);
+  await page.getByLabel("E-mail").fill(email);
+  await page.getByRole("button", { name: "Send sign-in link" }).click();
+  await expect(page.getByRole("heading", { name: "Check your e-mail" })).toBeVisible();
+  await page.goto(await signInLinkFor(email));
+  await expect(page.getByRole("heading", { name: "Welcome back" })).toBeVisible();
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(new RegExp(`/user/${handle}/activity$`));
+  await expect(page.getByRole("cell", { name: /Signed in/ }).first()).toBeVisible();
+});
+
+test("the account switcher lists the developer account", async ({ page }) => {
+  const handle = uniqueHandle("lin");
+  await signUp(page, uniqueEmail("lin"), handle, "Lin Clark");
+  await page.getByRole("button", { name: "Switch account" }).click();
+  const item = page.getByRole("menuitem", { name: /Lin Clark/ });
+  await expect(item).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(page.getByRole("menu")).toBeHidden();
+});
+
+test("a used link gets a clear page", async ({ page }) => {
+  const email = uniqueEmail("once");
+  await requestLink(page, email);
+  const link = await signInLinkFor(email);
+  await page.goto(link);
+  await page.getByLabel("Handle").fill(uniqueHandle("once"));
+  await page.getByLabel("Display Name").fill("Once Only");
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByRole("heading", { name: "Once Only" })).toBeVisible();
+  await page.goto(link);
+  await expect(page.getByRole("heading", { name: "This link can't be used" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Request a new link" })).toBeVisible();
+});
+
+test("handle feedback appears while typing", async ({ page }) => {
+  const email = uniqueEmail("typing");
+  await requestLink(page, email);
+  await page.goto(await signInLinkFor(email));
+  await page.getByLabel("Handle").fill("Bad Handle");
+  await expect(page.getByText("Use lowercase letters, digits and single hyphens")).toBeVisible();
+  await page.getByLabel("Handle").fill("admin");
+  await expect(page.getByText("is reserved")).toBeVisible();
+});

@@ -1,0 +1,63 @@
+// What the journeys share: reading the outbox the server writes mail to,
+// and signing up through it as a person would.
+import { expect, Page } from "@playwright/test";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { dataDir } from "../playwright.config";
+
+/** A fresh address per journey, so journeys never meet. */
+export function uniqueEmail(prefix: string): string {
+  return `${prefix}-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`;
+}
+
+/** A handle that follows the rule, unique per run. */
+export function uniqueHandle(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
+}
+
+function decodeQuotedPrintable(raw: string): string {
+  const joined = raw.replace(/=\r?\n/g, "");
+  return joined.replace(/=([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
+}
+
+/** The sign-in link in the newest mail to `email`, waiting for it to arrive. */
+export async function signInLinkFor(email: string): Promise<string> {
+  const outbox = path.join(dataDir, "outbox");
+  let link: string | undefined;
+  await expect
+    .poll(() => {
+      if (!fs.existsSync(outbox)) return undefined;
+      const files = fs.readdirSync(outbox).sort().reverse();
+      for (const f of files) {
+        const mail = decodeQuotedPrintable(fs.readFileSync(path.join(outbox, f), "utf8"));
+        if (mail.split(/\r?\n/).some((l) => l.toLowerCase() === `to: ${email}`)) {
+          const m = mail.match(/https?:\/\/\S+\/login\/confirm\?t=[A-Za-z0-9_-]+/);
+          link = m?.[0];
+          return link;
+        }
+      }
+      return undefined;
+    }, { message: `a sign-in mail to ${email}` })
+    .toBeTruthy();
+  return new URL(link!).pathname + new URL(link!).search;
+}
+
+/** Asks for a link on /login as a person would. */
+export async function requestLink(page: Page, email: string) {
+  await page.goto("/login");
+  await page.getByLabel("E-mail").fill(email);
+  await page.getByRole("button", { name: "Send sign-in link" }).click();
+  await expect(page.getByRole("heading", { name: "Check your e-mail" })).toBeVisible();
+}
+
+/** Signs up a new account and lands on its account page. */
+export async function signUp(page: Page, email: string, handle: string, name: string) {
+  await requestLink(page, email);
+  await page.goto(await signInLinkFor(email));
+  await expect(page.getByRole("heading", { name: "Create your account" })).toBeVisible();
+  await page.getByLabel("Handle").fill(handle);
+  await page.getByLabel("Display Name").fill(name);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page).toHaveURL(new RegExp(`/user/${handle}$`));
+  await expect(page.getByRole("heading", { name })).toBeVisible();
+}

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Runs Sluice on the embedded default (SQLite in ./data) with a demo
+# account, and prints the URL and a one-time sign-in link.
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+build_site
+say "Starting Sluice"
+export SLUICE_DATA_DIR="${SLUICE_DATA_DIR:-$PWD/data}"
+export LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-$(site_root)}"
+exec "$(server_bin)" --demo

@@ -1,0 +1,66 @@
+# Sourced by run.sh and test.sh: installs what is missing, skips what is
+# there. Nothing here downloads a prebuilt binary or a browser: tools come
+# from crates.io and Debian's packages, front-end packages from npm.
+
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+export PATH="$HOME/.cargo/bin:$PATH"
+# Builds are cached outside the clone, so a fresh clone reuses them.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/sluice/target}"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+apt_install() {
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  say "Installing Debian packages: $*"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null
+}
+
+if [ "${SLUICE_NEED_BROWSER:-0}" = 1 ] && ! command -v chromium >/dev/null; then
+  apt_install chromium
+fi
+
+# npm packages: Playwright, and binaryen's wasm-opt for release builds.
+# (Debian's binaryen 108 rewrites wasm-bindgen's externref table into one the
+# browser cannot grow, and the page never hydrates; binaryen 132 does not.)
+if [ ! -d end2end/node_modules/binaryen ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
+  say "Installing npm packages (end2end)"
+  (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+fi
+export PATH="$PWD/end2end/node_modules/.bin:$PATH"
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "Adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# cargo install builds in a temporary dir of its own, not in our cache.
+if ! cargo leptos --version 2>/dev/null | grep -q '0\.3\.10'; then
+  say "Installing cargo-leptos 0.3.10 (0.3.11 needs rustc 1.96)"
+  env -u CARGO_TARGET_DIR cargo install cargo-leptos --version 0.3.10 --locked
+fi
+
+# The wasm-bindgen CLI must be exactly the version in Cargo.lock.
+wasm_bindgen_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+if ! wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $wasm_bindgen_version"; then
+  say "Installing wasm-bindgen-cli $wasm_bindgen_version"
+  env -u CARGO_TARGET_DIR cargo install wasm-bindgen-cli --version "$wasm_bindgen_version" --locked --force
+fi
+
+# The site: the server binary and the WASM/JS/CSS it serves.
+build_site() {
+  say "Building Sluice (release)"
+  cargo leptos build --release
+}
+
+server_bin() {
+  echo "$CARGO_TARGET_DIR/release/server"
+}
+
+# cargo-leptos writes the site under the target dir.
+site_root() {
+  echo "$CARGO_TARGET_DIR/site"
+}

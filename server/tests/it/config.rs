@@ -1,0 +1,60 @@
+//! The binary's settings: `--help` lists them, a bad value stops the start
+//! with one line that names it.
+
+use std::process::Command;
+
+fn server() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_server"));
+    cmd.current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
+    for (key, _) in std::env::vars() {
+        if key.starts_with("SLUICE_") || key.starts_with("LEPTOS_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd
+}
+
+#[test]
+fn help_lists_every_setting() {
+    let out = server().arg("--help").output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    for name in [
+        "SLUICE_DATA_DIR",
+        "SLUICE_DATABASE_URL",
+        "SLUICE_PUBLIC_URL",
+        "SLUICE_SMTP_URL",
+        "LEPTOS_SITE_ADDR",
+    ] {
+        assert!(text.contains(name), "--help lacks {name}");
+    }
+}
+
+#[test]
+fn a_bad_value_stops_the_start_naming_the_setting() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, value) in [
+        ("SLUICE_PUBLIC_URL", "http://sluice.example.com"),
+        ("SLUICE_PUBLIC_URL", "not a url"),
+        ("SLUICE_SMTP_URL", "mailto:x"),
+        ("SLUICE_DATABASE_URL", "mysql://x"),
+        ("SLUICE_SIGN_IN_PER_PEER", "-3"),
+        ("LEPTOS_SITE_ADDR", "nowhere"),
+    ] {
+        let out = server()
+            .env("SLUICE_DATA_DIR", dir.path())
+            .env(name, value)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{name}={value}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(err.trim().lines().count(), 1, "{name}: {err}");
+        assert!(err.contains(name), "{name}: {err}");
+    }
+}
+
+#[test]
+fn unknown_arguments_are_refused() {
+    let out = server().arg("--frobnicate").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
