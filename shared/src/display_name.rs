@@ -1,7 +1,7 @@
 //! A person's display name: trimmed, 1–100 characters, no control characters.
 
+use crate::newtype::string_newtype;
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 pub const DISPLAY_NAME_MAX: usize = 100;
 
@@ -34,10 +34,6 @@ impl DisplayName {
         Ok(Self(s.to_owned()))
     }
 
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
     /// One or two letters for an avatar placeholder.
     pub fn initials(&self) -> String {
         self.0
@@ -49,24 +45,7 @@ impl DisplayName {
     }
 }
 
-impl fmt::Display for DisplayName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl TryFrom<String> for DisplayName {
-    type Error = DisplayNameError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
-    }
-}
-
-impl From<DisplayName> for String {
-    fn from(n: DisplayName) -> Self {
-        n.0
-    }
-}
+string_newtype!(DisplayName, DisplayNameError);
 
 #[cfg(test)]
 mod tests {

@@ -5,6 +5,8 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+use crate::newtype::string_newtype;
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EmailError {
     #[error("Enter your e-mail address.")]
@@ -43,10 +45,6 @@ impl Email {
         }
         Ok(Self(s.to_lowercase()))
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
 // An address is personal data: keep it out of Debug output (and so out of logs).
@@ -56,24 +54,7 @@ impl fmt::Debug for Email {
     }
 }
 
-impl fmt::Display for Email {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl TryFrom<String> for Email {
-    type Error = EmailError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
-    }
-}
-
-impl From<Email> for String {
-    fn from(e: Email) -> Self {
-        e.0
-    }
-}
+string_newtype!(Email, EmailError);
 
 #[cfg(test)]
 mod tests {

@@ -3,8 +3,8 @@
 //! handle, `^[a-z0-9][a-z0-9-]{0,37}[a-z0-9]$` for one in a path), plus the
 //! words Sluice keeps for its own routes.
 
+use crate::newtype::string_newtype;
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 /// Handles that would collide with Sluice's own routes or look official.
 const RESERVED: &[&str] = &[
@@ -87,30 +87,9 @@ impl Handle {
         }
         Ok(Self(s.to_owned()))
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl fmt::Display for Handle {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl TryFrom<String> for Handle {
-    type Error = HandleError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
-    }
-}
-
-impl From<Handle> for String {
-    fn from(h: Handle) -> Self {
-        h.0
-    }
-}
+string_newtype!(Handle, HandleError);
 
 /// A workspace handle: `^[a-z0-9]{1,23}$`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -131,30 +110,9 @@ impl WorkspaceHandle {
         }
         Ok(Self(s.to_owned()))
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl fmt::Display for WorkspaceHandle {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl TryFrom<String> for WorkspaceHandle {
-    type Error = HandleError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
-    }
-}
-
-impl From<WorkspaceHandle> for String {
-    fn from(h: WorkspaceHandle) -> Self {
-        h.0
-    }
-}
+string_newtype!(WorkspaceHandle, HandleError);
 
 fn is_alnum(b: u8) -> bool {
     b.is_ascii_lowercase() || b.is_ascii_digit()

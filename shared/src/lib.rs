@@ -6,6 +6,7 @@ mod display_name;
 mod email;
 mod handle;
 mod ids;
+mod newtype;
 
 pub use display_name::{DisplayName, DisplayNameError};
 pub use email::{Email, EmailError};

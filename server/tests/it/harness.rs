@@ -148,6 +148,21 @@ impl TestApp {
         link_secret(&mail)
     }
 
+    /// Presses the button on a link's page (sign-in, no sign-up fields).
+    pub async fn confirm(&self, t: &str, cookie: Option<&str>) -> Response {
+        self.post_form("/sfn/confirm_sign_in", &[("t", t)], cookie)
+            .await
+    }
+
+    /// The HTML of a link's page.
+    pub async fn confirm_page(&self, t: &str) -> String {
+        self.get(&format!("/login/confirm?t={t}"), None)
+            .await
+            .text()
+            .await
+            .unwrap()
+    }
+
     /// Signs up through the mailed link; returns the session cookie pair.
     pub async fn sign_up(&self, email: &str, handle: &str, name: &str) -> String {
         let t = self.request_link(email).await;

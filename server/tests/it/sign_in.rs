@@ -39,9 +39,7 @@ fn an_existing_account_signs_in_without_sign_up_fields() {
         let page = app.get(&format!("/login/confirm?t={t}"), None).await;
         let html = page.text().await.unwrap();
         assert!(html.contains("Welcome back"), "{html}");
-        let res = app
-            .post_form("/sfn/confirm_sign_in", &[("t", &t)], None)
-            .await;
+        let res = app.confirm(&t, None).await;
         assert_eq!(res.status(), StatusCode::FOUND);
         assert_eq!(location(&res), "/user/ada");
         assert!(session_cookie(&res).is_some());
@@ -54,23 +52,14 @@ fn a_link_works_once() {
         let app = TestApp::spawn().await;
         app.sign_up("ada@example.com", "ada", "Ada").await;
         let t = app.request_link("ada@example.com").await;
-        let first = app
-            .post_form("/sfn/confirm_sign_in", &[("t", &t)], None)
-            .await;
+        let first = app.confirm(&t, None).await;
         assert!(session_cookie(&first).is_some());
-        let again = app
-            .post_form("/sfn/confirm_sign_in", &[("t", &t)], None)
-            .await;
+        let again = app.confirm(&t, None).await;
         assert!(
             session_cookie(&again).is_none(),
             "a used link signs nobody in"
         );
-        let page = app
-            .get(&format!("/login/confirm?t={t}"), None)
-            .await
-            .text()
-            .await
-            .unwrap();
+        let page = app.confirm_page(&t).await;
         assert!(
             page.contains("This link can"),
             "the page says the link is unusable"
@@ -88,16 +77,9 @@ fn an_expired_link_is_refused() {
             .execute(&app.db)
             .await
             .unwrap();
-        let res = app
-            .post_form("/sfn/confirm_sign_in", &[("t", &t)], None)
-            .await;
+        let res = app.confirm(&t, None).await;
         assert!(session_cookie(&res).is_none());
-        let page = app
-            .get(&format!("/login/confirm?t={t}"), None)
-            .await
-            .text()
-            .await
-            .unwrap();
+        let page = app.confirm_page(&t).await;
         assert!(page.contains("expire after 15 minutes"));
     })
 }
@@ -230,9 +212,7 @@ fn a_new_sign_in_replaces_the_session_presented() {
         let app = TestApp::spawn().await;
         let old = app.sign_up("ada@example.com", "ada", "Ada").await;
         let t = app.request_link("ada@example.com").await;
-        let res = app
-            .post_form("/sfn/confirm_sign_in", &[("t", &t)], Some(&old))
-            .await;
+        let res = app.confirm(&t, Some(&old)).await;
         let new = session_cookie(&res).unwrap();
         assert_ne!(old, new);
         assert_eq!(
@@ -302,9 +282,7 @@ fn sign_in_returns_to_the_page_asked_for() {
             .await;
         assert_eq!(res.status(), StatusCode::FOUND);
         let t = link_secret(&app.last_mail_to("ada@example.com").unwrap());
-        let res = app
-            .post_form("/sfn/confirm_sign_in", &[("t", &t)], None)
-            .await;
+        let res = app.confirm(&t, None).await;
         assert_eq!(location(&res), "/user/ada/activity");
         // Somewhere else entirely is not followed.
         app.post_form(
@@ -314,9 +292,7 @@ fn sign_in_returns_to_the_page_asked_for() {
         )
         .await;
         let t = link_secret(&app.last_mail_to("ada@example.com").unwrap());
-        let res = app
-            .post_form("/sfn/confirm_sign_in", &[("t", &t)], None)
-            .await;
+        let res = app.confirm(&t, None).await;
         assert_eq!(location(&res), "/user/ada");
     })
 }
