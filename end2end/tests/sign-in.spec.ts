@@ -79,3 +79,21 @@ test("handle feedback appears while typing", async ({ page }) => {
   await page.getByLabel("Handle").fill("admin");
   await expect(page.getByText("is reserved")).toBeVisible();
 });
+
+test("the account menu works from the keyboard", async ({ page }) => {
+  const handle = uniqueHandle("keys");
+  await signUp(page, uniqueEmail("keys"), handle, "Key Board");
+  const button = page.getByRole("button", { name: "Account menu" });
+  await button.focus();
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("menuitem", { name: "Your Profile" })).toBeFocused();
+  await page.keyboard.press("ArrowDown");
+  await expect(page.getByRole("menuitem", { name: "Sign out" })).toBeFocused();
+  await page.keyboard.press("Escape");
+  await expect(page.getByRole("menu")).toBeHidden();
+  await expect(button).toBeFocused();
+  await page.keyboard.press("ArrowDown");
+  await expect(page.getByRole("menuitem", { name: "Your Profile" })).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(new RegExp(`/user/${handle}/advanced/profile$`));
+});
