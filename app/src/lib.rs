@@ -7,6 +7,7 @@
 pub mod account;
 pub mod error;
 pub mod login;
+pub mod profile;
 pub mod session;
 pub mod shell;
 #[cfg(feature = "ssr")]

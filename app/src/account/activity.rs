@@ -10,6 +10,7 @@ fn describe(action_type: &str) -> &str {
     match action_type {
         "user.create" => "Created the account",
         "user.login" => "Signed in",
+        "user.update" => "Updated the profile",
         other => other,
     }
 }

@@ -12,7 +12,6 @@ use crate::session::Viewer;
 mod activity;
 mod advanced;
 mod layout;
-mod profile;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 mod workspaces;
@@ -20,7 +19,6 @@ mod workspaces;
 pub use activity::ActivityTab;
 pub use advanced::{AdvancedIndex, AdvancedLayout};
 pub use layout::AccountLayout;
-pub use profile::ProfilePage;
 pub use workspaces::WorkspacesTab;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

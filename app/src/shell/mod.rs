@@ -15,10 +15,9 @@ pub use menu::Menu;
 pub use pages::{ErrorPanel, Loading, NotFound, SignInRedirect, SignedOut};
 pub use topbar::TopBar;
 
-use crate::account::{
-    AccountLayout, ActivityTab, AdvancedIndex, AdvancedLayout, ProfilePage, WorkspacesTab,
-};
+use crate::account::{AccountLayout, ActivityTab, AdvancedIndex, AdvancedLayout, WorkspacesTab};
 use crate::login::{ConfirmPage, LoginPage};
+use crate::profile::ProfilePage;
 use pages::{HomeRedirect, NotFoundPage};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {

@@ -5,4 +5,5 @@ mod csrf;
 mod harness;
 mod leptos_toml;
 mod pages;
+mod profile;
 mod sign_in;
