@@ -5,6 +5,7 @@
 #![recursion_limit = "256"]
 
 pub mod account;
+pub mod avatar;
 pub mod error;
 pub mod login;
 pub mod profile;

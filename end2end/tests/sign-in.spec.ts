@@ -8,6 +8,11 @@ test("sign up, open Your Profile, sign out", async ({ page }) => {
   const handle = uniqueHandle("ada");
   await signUp(page, email, handle, "Ada Lovelace");
 
+  // Every account has a generated avatar from the start, and it loads.
+  const avatar = page.getByRole("banner").locator("img.avatar");
+  await expect(avatar).toHaveAttribute("src", /^\/avatar\/u_[0-9a-v]{20}\.svg$/);
+  await expect.poll(() => avatar.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBeGreaterThan(0);
+
   // The first workspace is there from the start.
   await expect(page.getByText(`default-${handle}.us-east-1.db.sluice.localhost`)).toBeVisible();
 

@@ -26,6 +26,7 @@ pub fn build(state: AppState, routes: Vec<AxumRouteListing>) -> Router {
         public_origin: Arc::from(state.settings.public_origin()),
     };
     Router::new()
+        .route("/avatar/{file}", axum::routing::get(app::avatar::ssr::default_avatar))
         .leptos_routes_with_context(&state, routes, || (), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

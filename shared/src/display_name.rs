@@ -33,16 +33,6 @@ impl DisplayName {
         }
         Ok(Self(s.to_owned()))
     }
-
-    /// One or two letters for an avatar placeholder.
-    pub fn initials(&self) -> String {
-        self.0
-            .split_whitespace()
-            .filter_map(|w| w.chars().next())
-            .take(2)
-            .flat_map(char::to_uppercase)
-            .collect()
-    }
 }
 
 string_newtype!(DisplayName, DisplayNameError);
@@ -79,14 +69,5 @@ mod tests {
             DisplayName::parse("a\nb"),
             Err(DisplayNameError::ControlCharacter)
         );
-    }
-
-    #[test]
-    fn initials() {
-        assert_eq!(
-            DisplayName::parse("ada lovelace king").unwrap().initials(),
-            "AL"
-        );
-        assert_eq!(DisplayName::parse("Zoë").unwrap().initials(), "Z");
     }
 }

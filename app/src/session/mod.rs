@@ -19,18 +19,6 @@ pub struct Viewer {
 }
 
 impl Viewer {
-    pub fn initials(&self) -> String {
-        shared::DisplayName::parse(&self.display_name)
-            .map(|n| n.initials())
-            .unwrap_or_else(|_| {
-                self.handle
-                    .chars()
-                    .take(1)
-                    .collect::<String>()
-                    .to_uppercase()
-            })
-    }
-
     pub fn profile_path(&self) -> String {
         format!("/user/{}/advanced/profile", self.handle)
     }

@@ -25,7 +25,7 @@ pub async fn attach_viewer(
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     let is_page = request.method() == http::Method::GET
-        && !["/pkg/", "/sfn/", "/api/"]
+        && !["/pkg/", "/sfn/", "/api/", "/avatar/", "/favicon"]
             .iter()
             .any(|p| request.uri().path().starts_with(p));
     if !is_page {

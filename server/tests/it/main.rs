@@ -1,5 +1,6 @@
 //! Integration tests: the real router on port 0, a fresh database per test.
 
+mod avatar;
 mod config;
 mod csrf;
 mod harness;
