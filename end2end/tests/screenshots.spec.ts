@@ -40,6 +40,13 @@ test("screenshots of every page", async ({ page }) => {
       await page.screenshot({ path: out(name, w), fullPage: true });
     }
   }
+  await page.emulateMedia({ colorScheme: "dark" });
+  for (const w of widths) {
+    await page.setViewportSize({ width: w, height: 860 });
+    await page.goto(`/user/${handle}/advanced/profile`);
+    await page.screenshot({ path: out("profile-dark", w), fullPage: true });
+  }
+  await page.emulateMedia({ colorScheme: "light" });
   for (const w of widths) {
     await page.setViewportSize({ width: w, height: 860 });
     await page.goto(`/user/${handle}`);
