@@ -15,7 +15,6 @@ use crate::ssr::db::begin_write;
 use crate::ssr::ids::{hash_secret, new_secret};
 use crate::ssr::mail::Mail;
 use crate::ssr::rate_limit::{self, Limit};
-use crate::ssr::request::client_ip;
 use crate::ssr::time::now_millis;
 use crate::ssr::AppState;
 
@@ -180,9 +179,6 @@ pub async fn confirm(
         return Err(AppError::invalid(UNUSABLE));
     };
     let email = Email::parse(&email).map_err(|_| AppError::invalid(UNUSABLE))?;
-    let ip = client_ip(parts)
-        .map(|ip| ip.to_string())
-        .unwrap_or_default();
 
     let (user, created) = match accounts::find_by_email(&mut tx, &email).await? {
         Some(user) => (user, false),
@@ -199,22 +195,10 @@ pub async fn confirm(
             (user, true)
         }
     };
-    let actor = Actor {
-        id: user.id.clone(),
-        handle: user.handle.clone(),
-        display_name: user.display_name.clone(),
-        avatar_url: String::new(),
-        ip,
-    };
+    let actor = Actor::person(&user.id, &user.handle, &user.display_name, parts);
     if created {
-        let entry = Entry {
-            action_type: "user.create",
-            identity_id: &user.id,
-            identity_handle: &user.handle,
-            target_id: Some(&user.id),
-            target_handle: Some(&user.handle),
-            data: json!({ "handle": user.handle, "display_name": user.display_name }),
-        };
+        let data = json!({ "handle": user.handle, "display_name": user.display_name });
+        let entry = Entry::on_own_account("user.create", &user.id, &user.handle, data);
         audit::record(&mut tx, &actor, entry, now).await?;
     }
     // A new session id at every sign-in; the one presented (if any) ends.
@@ -225,14 +209,12 @@ pub async fn confirm(
             .await?;
     }
     let cookie = crate::session::ssr::start(&mut tx, &state.settings, &user.id, now).await?;
-    let entry = Entry {
-        action_type: "user.login",
-        identity_id: &user.id,
-        identity_handle: &user.handle,
-        target_id: Some(&user.id),
-        target_handle: Some(&user.handle),
-        data: json!({ "method": "email_link" }),
-    };
+    let entry = Entry::on_own_account(
+        "user.login",
+        &user.id,
+        &user.handle,
+        json!({ "method": "email_link" }),
+    );
     audit::record(&mut tx, &actor, entry, now).await?;
     tx.commit().await?;
     let next = safe_next(next.as_deref())

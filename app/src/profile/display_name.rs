@@ -31,7 +31,6 @@ mod ssr {
     use crate::session::Viewer;
     use crate::ssr::audit::{self, Actor, Entry};
     use crate::ssr::db::begin_write;
-    use crate::ssr::request::client_ip;
     use crate::ssr::time::now_millis;
     use crate::ssr::AppState;
 
@@ -57,23 +56,9 @@ mod ssr {
             .bind(&viewer.id)
             .execute(&mut *tx)
             .await?;
-        let actor = Actor {
-            id: viewer.id.clone(),
-            handle: viewer.handle.clone(),
-            display_name: name.to_string(),
-            avatar_url: String::new(),
-            ip: client_ip(parts)
-                .map(|ip| ip.to_string())
-                .unwrap_or_default(),
-        };
-        let entry = Entry {
-            action_type: "user.update",
-            identity_id: &viewer.id,
-            identity_handle: &viewer.handle,
-            target_id: Some(&viewer.id),
-            target_handle: Some(&viewer.handle),
-            data: json!({ "display_name": { "old": old, "new": name.as_str() } }),
-        };
+        let actor = Actor::person(&viewer.id, &viewer.handle, name.as_str(), parts);
+        let data = json!({ "display_name": { "old": old, "new": name.as_str() } });
+        let entry = Entry::on_own_account("user.update", &viewer.id, &viewer.handle, data);
         audit::record(&mut tx, &actor, entry, now).await?;
         tx.commit().await?;
         Ok(())

@@ -16,6 +16,26 @@ pub struct Actor {
     pub ip: String,
 }
 
+impl Actor {
+    /// A person acting through this request, with their current avatar.
+    pub fn person(
+        id: &str,
+        handle: &str,
+        display_name: &str,
+        parts: &http::request::Parts,
+    ) -> Self {
+        Self {
+            id: id.to_owned(),
+            handle: handle.to_owned(),
+            display_name: display_name.to_owned(),
+            avatar_url: crate::avatar::default_avatar_path(id),
+            ip: super::request::client_ip(parts)
+                .map(|ip| ip.to_string())
+                .unwrap_or_default(),
+        }
+    }
+}
+
 /// One record: `action_type` such as `user.login`, the account it concerns,
 /// and the changed fields (never a secret).
 #[derive(Debug, Clone)]
@@ -26,6 +46,25 @@ pub struct Entry<'a> {
     pub target_id: Option<&'a str>,
     pub target_handle: Option<&'a str>,
     pub data: Value,
+}
+
+impl<'a> Entry<'a> {
+    /// A change a person made to their own account.
+    pub fn on_own_account(
+        action_type: &'a str,
+        user_id: &'a str,
+        handle: &'a str,
+        data: Value,
+    ) -> Self {
+        Self {
+            action_type,
+            identity_id: user_id,
+            identity_handle: handle,
+            target_id: Some(user_id),
+            target_handle: Some(handle),
+            data,
+        }
+    }
 }
 
 pub async fn record(

@@ -11,9 +11,10 @@ async fn display_name(app: &TestApp, handle: &str) -> String {
         .unwrap()
 }
 
-async fn audit_rows(app: &TestApp, action: &str) -> Vec<(String, String)> {
+async fn audit_rows(app: &TestApp, action: &str) -> Vec<(String, String, String)> {
     sqlx::query_as(
-        "SELECT actor_display_name, data FROM audit_log WHERE action_type = $1 ORDER BY created_at",
+        "SELECT actor_display_name, data, actor_avatar_url FROM audit_log
+         WHERE action_type = $1 ORDER BY created_at",
     )
     .bind(action)
     .fetch_all(&app.db)
@@ -39,6 +40,10 @@ fn display_name_is_saved_trimmed_and_audited() {
         let rows = audit_rows(&app, "user.update").await;
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].0, "Ada Lovelace");
+        assert!(
+            rows[0].2.starts_with("/avatar/u_"),
+            "the actor's avatar is recorded"
+        );
         let data: serde_json::Value = serde_json::from_str(&rows[0].1).unwrap();
         assert_eq!(data["display_name"]["old"], "Ada");
         assert_eq!(data["display_name"]["new"], "Ada Lovelace");
