@@ -293,3 +293,86 @@ fn sign_in_returns_to_the_page_asked_for() {
         assert_eq!(location(&res), "/user/ada");
     })
 }
+
+#[test]
+fn an_idle_session_ends() {
+    run(async {
+        let app = TestApp::spawn().await;
+        let cookie = app.sign_up("ada@example.com", "ada", "Ada").await;
+        sqlx::query("UPDATE sessions SET last_seen_at = last_seen_at - 25 * 3600 * 1000")
+            .execute(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(
+            app.get("/user/ada", Some(&cookie)).await.status(),
+            StatusCode::FOUND
+        );
+    })
+}
+
+#[test]
+fn a_session_ends_at_its_absolute_limit_however_active() {
+    run(async {
+        let app = TestApp::spawn().await;
+        let cookie = app.sign_up("ada@example.com", "ada", "Ada").await;
+        // Started 15 days ago, seen a minute ago.
+        sqlx::query("UPDATE sessions SET created_at = created_at - 15 * 24 * 3600 * 1000, last_seen_at = last_seen_at - 60 * 1000")
+            .execute(&app.db)
+            .await
+            .unwrap();
+        sqlx::query("UPDATE users SET token_min_issued_at = 0")
+            .execute(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(
+            app.get("/user/ada", Some(&cookie)).await.status(),
+            StatusCode::FOUND
+        );
+    })
+}
+
+#[test]
+fn sessions_started_before_token_min_issued_at_are_dead() {
+    run(async {
+        let app = TestApp::spawn().await;
+        let cookie = app.sign_up("ada@example.com", "ada", "Ada").await;
+        assert_eq!(
+            app.get("/user/ada", Some(&cookie)).await.status(),
+            StatusCode::OK
+        );
+        sqlx::query("UPDATE users SET token_min_issued_at = token_min_issued_at + 1000")
+            .execute(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(
+            app.get("/user/ada", Some(&cookie)).await.status(),
+            StatusCode::FOUND
+        );
+    })
+}
+
+#[test]
+fn an_active_session_is_refreshed_at_most_once_a_minute() {
+    run(async {
+        let app = TestApp::spawn().await;
+        let cookie = app.sign_up("ada@example.com", "ada", "Ada").await;
+        let seen = || async {
+            sqlx::query_scalar::<_, i64>("SELECT last_seen_at FROM sessions")
+                .fetch_one(&app.db)
+                .await
+                .unwrap()
+        };
+        let first = seen().await;
+        app.get("/user/ada", Some(&cookie)).await;
+        assert_eq!(seen().await, first, "a page read soon after does not write");
+        sqlx::query("UPDATE sessions SET last_seen_at = last_seen_at - 2 * 60 * 1000")
+            .execute(&app.db)
+            .await
+            .unwrap();
+        app.get("/user/ada", Some(&cookie)).await;
+        assert!(
+            seen().await > first - 2 * 60 * 1000,
+            "an older session is refreshed"
+        );
+    })
+}
