@@ -74,6 +74,24 @@ impl TestApp {
         }
     }
 
+    /// Changes the database behind the server's back (to age a session, say).
+    pub async fn exec(&self, sql: &str) {
+        sqlx::query(sql).execute(&self.db).await.expect(sql);
+    }
+
+    /// Whether `cookie` still opens the account page of `handle`.
+    pub async fn is_signed_in(&self, handle: &str, cookie: &str) -> bool {
+        let status = self
+            .get(&format!("/user/{handle}"), Some(cookie))
+            .await
+            .status();
+        assert!(
+            status == StatusCode::OK || status == StatusCode::FOUND,
+            "{status}"
+        );
+        status == StatusCode::OK
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
