@@ -6,6 +6,7 @@
 
 pub mod account;
 pub mod avatar;
+pub mod credentials;
 pub mod error;
 pub mod login;
 pub mod profile;
@@ -13,5 +14,6 @@ pub mod session;
 pub mod shell;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+pub mod tokens;
 
 pub use shell::{shell, App};

@@ -31,6 +31,7 @@ test("screenshots of every page", async ({ page }) => {
     ["workspaces", `/user/${handle}`],
     ["activity", `/user/${handle}/activity`],
     ["profile", `/user/${handle}/advanced/profile`],
+    ["credentials", `/user/${handle}/advanced/credentials`],
     ["not-found", `/user/someone-else`],
   ];
   for (const [name, url] of pages) {

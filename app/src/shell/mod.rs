@@ -16,6 +16,7 @@ pub use pages::{ErrorPanel, Loading, NotFound, SignInRedirect, SignedOut};
 pub use topbar::TopBar;
 
 use crate::account::{AccountLayout, ActivityTab, AdvancedIndex, AdvancedLayout, WorkspacesTab};
+use crate::credentials::CredentialsPage;
 use crate::login::{ConfirmPage, LoginPage};
 use crate::profile::ProfilePage;
 use pages::{HomeRedirect, NotFoundPage};
@@ -89,6 +90,7 @@ pub fn App() -> impl IntoView {
                     <ParentRoute path=path!("advanced") view=AdvancedLayout>
                         <Route path=path!("") view=AdvancedIndex/>
                         <Route path=path!("profile") view=ProfilePage/>
+                        <Route path=path!("credentials") view=CredentialsPage/>
                     </ParentRoute>
                 </ParentRoute>
             </Routes>

@@ -8,3 +8,4 @@ mod leptos_toml;
 mod pages;
 mod profile;
 mod sign_in;
+mod tokens;

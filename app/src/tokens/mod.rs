@@ -1,0 +1,70 @@
+//! API tokens (Credentials & Access › Tokens): list, New Token shown in
+//! full once, Deactivate/Activate, Delete. At most two per person.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+pub mod ssr;
+mod view;
+
+pub use view::TokensSection;
+
+pub const MAX_TOKENS: i64 = 2;
+pub const CAP_MESSAGE: &str =
+    "You can have up to 2 tokens at a time. Delete one to create another.";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenSummary {
+    pub id: String,
+    pub title: String,
+    /// `spt_…` and the last four characters: all that is ever shown again.
+    pub masked: String,
+    pub status: String,
+    pub created_at: String,
+    pub last_used_at: Option<String>,
+}
+
+/// A token just created: the only time its secret leaves the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatedToken {
+    pub token: TokenSummary,
+    pub secret: String,
+}
+
+#[server(prefix = "/sfn", endpoint = "tokens")]
+pub async fn list_tokens(handle: String) -> Result<Vec<TokenSummary>, AppError> {
+    let viewer = crate::account::owner_of(&handle).await?;
+    let state = crate::ssr::AppState::from_context()?;
+    Ok(ssr::list(&state.db, &viewer.id).await?)
+}
+
+#[server(prefix = "/sfn", endpoint = "create_token")]
+pub async fn create_token(handle: String) -> Result<CreatedToken, AppError> {
+    let viewer = crate::account::owner_of(&handle).await?;
+    let state = crate::ssr::AppState::from_context()?;
+    let parts = crate::ssr::request::parts()?;
+    let (token, secret) = ssr::create(&state, &parts, &viewer, "").await?;
+    Ok(CreatedToken {
+        token,
+        secret: secret.expose().clone(),
+    })
+}
+
+#[server(prefix = "/sfn", endpoint = "set_token_status")]
+pub async fn set_token_status(handle: String, id: String, active: bool) -> Result<(), AppError> {
+    let viewer = crate::account::owner_of(&handle).await?;
+    let state = crate::ssr::AppState::from_context()?;
+    let parts = crate::ssr::request::parts()?;
+    ssr::set_status(&state, &parts, &viewer, &id, active).await
+}
+
+#[server(prefix = "/sfn", endpoint = "delete_token")]
+pub async fn delete_token(handle: String, id: String) -> Result<(), AppError> {
+    let viewer = crate::account::owner_of(&handle).await?;
+    let state = crate::ssr::AppState::from_context()?;
+    let parts = crate::ssr::request::parts()?;
+    ssr::delete(&state, &parts, &viewer, &id).await
+}

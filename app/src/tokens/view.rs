@@ -1,0 +1,217 @@
+//! The Tokens section: the list, New Token with its one-time reveal, and
+//! each row's Options menu.
+
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::{
+    list_tokens, CreateToken, CreatedToken, DeleteToken, SetTokenStatus, TokenSummary, MAX_TOKENS,
+};
+use crate::account::use_handle;
+use crate::shell::{ErrorPanel, Menu};
+
+#[component]
+pub fn TokensSection() -> impl IntoView {
+    let handle = use_handle();
+    let create = ServerAction::<CreateToken>::new();
+    let set_status = ServerAction::<SetTokenStatus>::new();
+    let delete = ServerAction::<DeleteToken>::new();
+    let tokens = Resource::new(
+        move || {
+            (
+                handle.get(),
+                create.version().get(),
+                set_status.version().get(),
+                delete.version().get(),
+            )
+        },
+        |(h, ..)| list_tokens(h),
+    );
+    let count = move || {
+        tokens
+            .get()
+            .and_then(Result::ok)
+            .map(|t| t.len() as i64)
+            .unwrap_or(0)
+    };
+    let at_cap = move || count() >= MAX_TOKENS;
+    let created = move || create.value().get().and_then(Result::ok);
+    let error = move || {
+        create
+            .value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| set_status.value().get().and_then(Result::err))
+            .or_else(|| delete.value().get().and_then(Result::err))
+    };
+
+    view! {
+        <section class="panel" aria-labelledby="tokens-title">
+            <div class="panel-head">
+                <h2 id="tokens-title">"Tokens"</h2>
+                <ActionForm action=create>
+                    <input type="hidden" name="handle" value=move || handle.get()/>
+                    <button type="submit" aria-describedby="token-cap"
+                        disabled=move || at_cap() || create.pending().get()>
+                        {move || if create.pending().get() { "Creating…" } else { "New Token" }}
+                    </button>
+                </ActionForm>
+            </div>
+            <p class="muted">"Use tokens to access the API or to connect to your workspaces from the CLI. You can have up to 2 tokens at a time."</p>
+            <p id="token-cap" class="help" hidden=move || !at_cap()>
+                "You have 2 tokens, the most you can have. Delete one to create another."
+            </p>
+            {move || error().map(|error| view! { <ErrorPanel error/> })}
+            {move || created().map(|c| view! { <NewTokenReveal created=c/> })}
+            <Transition fallback=|| view! { <p class="muted">"Loading tokens…"</p> }>
+                {move || Suspend::new(async move {
+                    match tokens.await {
+                        Ok(list) if list.is_empty() => view! {
+                            <p class="empty">"You have no tokens yet. Create one with New Token."</p>
+                        }.into_any(),
+                        Ok(list) => view! { <TokenTable list set_status delete/> }.into_any(),
+                        Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+/// The new token, masked until Reveal, with Copy; shown this once.
+#[component]
+fn NewTokenReveal(created: CreatedToken) -> impl IntoView {
+    let revealed = RwSignal::new(false);
+    let copied = RwSignal::new(None::<&'static str>);
+    let code = NodeRef::<leptos::html::Code>::new();
+    let secret = StoredValue::new(created.secret.clone());
+    let shown = move || {
+        if revealed.get() {
+            secret.get_value()
+        } else {
+            format!("spt_{}", "•".repeat(40))
+        }
+    };
+    let copy = move |_| {
+        let text = secret.get_value();
+        revealed.set(true);
+        let select_all = move || {
+            if let (Some(el), Some(sel)) = (code.get(), window().get_selection().ok().flatten()) {
+                let _ = sel.select_all_children(el.unchecked_ref());
+            }
+        };
+        let clipboard = window().navigator().clipboard();
+        let promise = clipboard.write_text(&text);
+        leptos::task::spawn_local(async move {
+            match wasm_bindgen_futures::JsFuture::from(promise).await {
+                Ok(_) => copied.set(Some("Copied to the clipboard.")),
+                Err(_) => {
+                    select_all();
+                    copied.set(Some("Selected: press Ctrl+C (⌘C) to copy."));
+                }
+            }
+        });
+    };
+    view! {
+        <div class="token-new" role="region" aria-label="New token">
+            <p><strong>"Copy your new token now."</strong> " You will not be able to retrieve it again."</p>
+            <div class="secret-row">
+                <code node_ref=code class="secret" data-testid="new-token">{shown}</code>
+                <button type="button" class="icon-button" aria-label="Reveal" aria-pressed=move || revealed.get().to_string()
+                    on:click=move |_| revealed.update(|r| *r = !*r)>
+                    <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true"><path d="M2 12s3.6-7 10-7 10 7 10 7-3.6 7-10 7S2 12 2 12Z" fill="none" stroke="currentColor" stroke-width="2"/><circle cx="12" cy="12" r="3" fill="none" stroke="currentColor" stroke-width="2"/></svg>
+                </button>
+                <button type="button" class="icon-button" aria-label="Copy" on:click=copy>
+                    <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true"><rect x="9" y="9" width="11" height="11" rx="2" fill="none" stroke="currentColor" stroke-width="2"/><path d="M5 15V5a2 2 0 0 1 2-2h8" fill="none" stroke="currentColor" stroke-width="2"/></svg>
+                </button>
+            </div>
+            <p class="field-ok" role="status">{move || copied.get()}</p>
+            <p class="help">{format!("Listed below as {}.", created.token.masked)}</p>
+        </div>
+    }
+}
+
+#[component]
+fn TokenTable(
+    list: Vec<TokenSummary>,
+    set_status: ServerAction<SetTokenStatus>,
+    delete: ServerAction<DeleteToken>,
+) -> impl IntoView {
+    let confirming = RwSignal::new(None::<TokenSummary>);
+    view! {
+        <table class="table">
+            <thead><tr>
+                <th scope="col">"Token"</th><th scope="col">"Created"</th><th scope="col">"Last used"</th>
+                <th scope="col">"Status"</th><th scope="col"><span class="visually-hidden">"Options"</span></th>
+            </tr></thead>
+            <tbody>
+                {list.into_iter().map(|t| view! { <TokenRow token=t set_status confirming/> }).collect_view()}
+            </tbody>
+        </table>
+        {move || confirming.get().map(|t| view! { <ConfirmDelete token=t delete confirming/> })}
+    }
+}
+
+#[component]
+fn TokenRow(
+    token: TokenSummary,
+    set_status: ServerAction<SetTokenStatus>,
+    confirming: RwSignal<Option<TokenSummary>>,
+) -> impl IntoView {
+    let handle = use_handle();
+    let active = token.status == "active";
+    let id = StoredValue::new(token.id.clone());
+    let row = StoredValue::new(token.clone());
+    view! {
+        <tr>
+            <td><code>{token.masked.clone()}</code></td>
+            <td><time datetime=token.created_at.clone()>{token.created_at.get(..10).unwrap_or_default().to_owned()}</time></td>
+            <td>{token.last_used_at.clone().and_then(|t| t.get(..10).map(str::to_owned)).unwrap_or_else(|| "Never".into())}</td>
+            <td><span class=if active { "badge badge-ok" } else { "badge" }>{if active { "Active" } else { "Inactive" }}</span></td>
+            <td class="cell-end">
+                <Menu label="Options" class="menu-right" button=|| view! {
+                    <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true"><circle cx="5" cy="12" r="2" fill="currentColor"/><circle cx="12" cy="12" r="2" fill="currentColor"/><circle cx="19" cy="12" r="2" fill="currentColor"/></svg>
+                }>
+                    <button type="button" role="menuitem" on:click=move |_| {
+                        set_status.dispatch(SetTokenStatus { handle: handle.get_untracked(), id: id.get_value(), active: !active });
+                    }>{if active { "Deactivate" } else { "Activate" }}</button>
+                    <button type="button" role="menuitem" class="danger" on:click=move |_| confirming.set(Some(row.get_value()))>"Delete"</button>
+                </Menu>
+            </td>
+        </tr>
+    }
+}
+
+#[component]
+fn ConfirmDelete(
+    token: TokenSummary,
+    delete: ServerAction<DeleteToken>,
+    confirming: RwSignal<Option<TokenSummary>>,
+) -> impl IntoView {
+    let handle = use_handle();
+    let cancel = NodeRef::<leptos::html::Button>::new();
+    Effect::new(move |_| {
+        if let Some(b) = cancel.get() {
+            let _ = b.focus();
+        }
+    });
+    let id = token.id.clone();
+    view! {
+        <div class="overlay" on:keydown=move |ev| if ev.key() == "Escape" { confirming.set(None) }>
+            <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="delete-token-title" aria-describedby="delete-token-text">
+                <h3 id="delete-token-title">"Delete token?"</h3>
+                <p id="delete-token-text">
+                    "Delete " <code>{token.masked.clone()}</code> "? Anything that uses it stops working at once. This cannot be undone."
+                </p>
+                <div class="dialog-actions">
+                    <button type="button" class="button button-secondary" node_ref=cancel on:click=move |_| confirming.set(None)>"Cancel"</button>
+                    <button type="button" class="button button-danger" on:click=move |_| {
+                        delete.dispatch(DeleteToken { handle: handle.get_untracked(), id: id.clone() });
+                        confirming.set(None);
+                    }>"Delete"</button>
+                </div>
+            </div>
+        </div>
+    }
+}
