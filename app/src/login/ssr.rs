@@ -10,7 +10,7 @@ use std::net::IpAddr;
 use super::{safe_next, LinkInfo};
 use crate::account::ssr::{self as accounts, CreateUserError};
 use crate::error::AppError;
-use crate::ssr::audit::{self, Actor, Entry};
+use crate::ssr::audit::{self, Actor};
 use crate::ssr::db::begin_write;
 use crate::ssr::ids::{hash_secret, new_secret};
 use crate::ssr::mail::Mail;
@@ -198,8 +198,7 @@ pub async fn confirm(
     let actor = Actor::person(&user.id, &user.handle, &user.display_name, parts);
     if created {
         let data = json!({ "handle": user.handle, "display_name": user.display_name });
-        let entry = Entry::on_own_account("user.create", &user.id, &user.handle, data);
-        audit::record(&mut tx, &actor, entry, now).await?;
+        audit::record_own(&mut tx, &actor, "user.create", data, now).await?;
     }
     // A new session id at every sign-in; the one presented (if any) ends.
     if let Some(old) = crate::session::ssr::presented_hash(&state.settings, parts) {
@@ -209,13 +208,14 @@ pub async fn confirm(
             .await?;
     }
     let cookie = crate::session::ssr::start(&mut tx, &state.settings, &user.id, now).await?;
-    let entry = Entry::on_own_account(
+    audit::record_own(
+        &mut tx,
+        &actor,
         "user.login",
-        &user.id,
-        &user.handle,
         json!({ "method": "email_link" }),
-    );
-    audit::record(&mut tx, &actor, entry, now).await?;
+        now,
+    )
+    .await?;
     tx.commit().await?;
     let next = safe_next(next.as_deref())
         .map(str::to_owned)

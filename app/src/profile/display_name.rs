@@ -29,7 +29,7 @@ mod ssr {
 
     use crate::error::AppError;
     use crate::session::Viewer;
-    use crate::ssr::audit::{self, Actor, Entry};
+    use crate::ssr::audit::{self, Actor};
     use crate::ssr::db::begin_write;
     use crate::ssr::time::now_millis;
     use crate::ssr::AppState;
@@ -58,8 +58,7 @@ mod ssr {
             .await?;
         let actor = Actor::person(&viewer.id, &viewer.handle, name.as_str(), parts);
         let data = json!({ "display_name": { "old": old, "new": name.as_str() } });
-        let entry = Entry::on_own_account("user.update", &viewer.id, &viewer.handle, data);
-        audit::record(&mut tx, &actor, entry, now).await?;
+        audit::record_own(&mut tx, &actor, "user.update", data, now).await?;
         tx.commit().await?;
         Ok(())
     }

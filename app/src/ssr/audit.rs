@@ -67,6 +67,18 @@ impl<'a> Entry<'a> {
     }
 }
 
+/// Records a change `actor` made to their own account.
+pub async fn record_own(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    action_type: &str,
+    data: Value,
+    now_ms: i64,
+) -> Result<(), sqlx::Error> {
+    let entry = Entry::on_own_account(action_type, &actor.id, &actor.handle, data);
+    record(conn, actor, entry, now_ms).await
+}
+
 pub async fn record(
     conn: &mut SqliteConnection,
     actor: &Actor,

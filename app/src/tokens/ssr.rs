@@ -10,8 +10,8 @@ use serde_json::json;
 use super::{TokenSummary, MAX_TOKENS};
 use crate::error::AppError;
 use crate::session::Viewer;
-use crate::ssr::audit::{self, Actor, Entry};
-use crate::ssr::db::{begin_write, Db};
+use crate::ssr::audit::{self, Actor};
+use crate::ssr::db::{begin_write, Db, Tx};
 use crate::ssr::ids::{hash_secret, new_id};
 use crate::ssr::secret::Secret;
 use crate::ssr::time::{now_millis, rfc3339};
@@ -87,13 +87,7 @@ pub async fn create(
     .await?;
     let actor = Actor::person(&viewer.id, &viewer.handle, &viewer.display_name, parts);
     let data = json!({ "token_id": id, "title": title, "last4": last4 });
-    audit::record(
-        &mut tx,
-        &actor,
-        Entry::on_own_account("token.create", &viewer.id, &viewer.handle, data),
-        now,
-    )
-    .await?;
+    audit::record_own(&mut tx, &actor, "token.create", data, now).await?;
     tx.commit().await?;
     let created = summary((id, title.to_owned(), last4, "active".into(), now, None));
     Ok((created, token))
@@ -121,18 +115,34 @@ pub async fn set_status(
     .execute(&mut *tx)
     .await?
     .rows_affected();
+    finish(
+        tx,
+        changed,
+        parts,
+        viewer,
+        "token.update",
+        json!({ "token_id": id, "status": status }),
+        now,
+    )
+    .await
+}
+
+/// Ends an update or delete of one token: none changed means it is not
+/// this person's (or does not exist); otherwise audit and commit.
+async fn finish(
+    mut tx: Tx,
+    changed: u64,
+    parts: &Parts,
+    viewer: &Viewer,
+    action_type: &str,
+    data: serde_json::Value,
+    now: i64,
+) -> Result<(), AppError> {
     if changed == 0 {
         return Err(AppError::NotFound);
     }
     let actor = Actor::person(&viewer.id, &viewer.handle, &viewer.display_name, parts);
-    let data = json!({ "token_id": id, "status": status });
-    audit::record(
-        &mut tx,
-        &actor,
-        Entry::on_own_account("token.update", &viewer.id, &viewer.handle, data),
-        now,
-    )
-    .await?;
+    audit::record_own(&mut tx, &actor, action_type, data, now).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -152,20 +162,16 @@ pub async fn delete(
         .execute(&mut *tx)
         .await?
         .rows_affected();
-    if changed == 0 {
-        return Err(AppError::NotFound);
-    }
-    let actor = Actor::person(&viewer.id, &viewer.handle, &viewer.display_name, parts);
-    let data = json!({ "token_id": id });
-    audit::record(
-        &mut tx,
-        &actor,
-        Entry::on_own_account("token.delete", &viewer.id, &viewer.handle, data),
+    finish(
+        tx,
+        changed,
+        parts,
+        viewer,
+        "token.delete",
+        json!({ "token_id": id }),
         now,
     )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await
 }
 
 #[cfg(test)]
