@@ -5,10 +5,14 @@
 #![recursion_limit = "256"]
 
 pub mod account;
+#[cfg(feature = "ssr")]
+pub mod api;
 pub mod avatar;
 pub mod credentials;
 pub mod error;
 pub mod login;
+pub mod notify;
+pub mod password;
 pub mod profile;
 pub mod session;
 pub mod shell;

@@ -3,6 +3,7 @@
 //! setting that is wrong.
 
 use app::ssr::secret::Secret;
+use app::ssr::vault::KEY_LEN;
 use app::ssr::Settings;
 use leptos::config::{get_configuration, LeptosOptions};
 use std::path::PathBuf;
@@ -27,6 +28,11 @@ Settings (environment):
   SLUICE_MAIL_FROM      the sender of Sluice's mail (default Sluice <no-reply@sluice.localhost>)
   SLUICE_DB_DOMAIN      the domain in workspace DNS names (default sluice.localhost)
   SLUICE_SIGN_IN_PER_PEER  sign-in links one address may request per 15 minutes (default 30)
+  SLUICE_SECRET_KEY     32 random bytes, base64 (openssl rand -base64 32): the key that
+                        encrypts database passwords; required when SLUICE_PUBLIC_URL is
+                        https; unset on localhost: a key file in $SLUICE_DATA_DIR is used
+  SLUICE_PROPAGATION_DELAY  seconds each workspace waits before taking a new database
+                        password, to demonstrate propagation (default 0)
   SLUICE_LEPTOS_TOML    the site settings file (default Leptos.toml)
   LEPTOS_SITE_ADDR      the address to listen on (default from Leptos.toml)
   LEPTOS_SITE_ROOT      the built site to serve (default from Leptos.toml)
@@ -156,7 +162,43 @@ pub fn settings_from_env(leptos: &LeptosOptions) -> Result<Settings, ConfigError
                 )
             })?;
     }
+    if let Some(raw) = var("SLUICE_SECRET_KEY") {
+        settings.secret_key = Some(parse_secret_key(&raw)?);
+    } else if settings.secure_cookies() {
+        return Err(bad(
+            "SLUICE_SECRET_KEY",
+            "required when SLUICE_PUBLIC_URL is https: 32 random bytes, base64 (openssl rand -base64 32)",
+        ));
+    }
+    if let Some(raw) = var("SLUICE_PROPAGATION_DELAY") {
+        let secs = raw.parse::<u64>().ok().filter(|s| *s <= 3600).ok_or_else(|| {
+            bad(
+                "SLUICE_PROPAGATION_DELAY",
+                format!("expected whole seconds from 0 to 3600, got {raw:?}"),
+            )
+        })?;
+        settings.propagation_delay = std::time::Duration::from_secs(secs);
+    }
     Ok(settings)
+}
+
+/// Base64 (standard or URL-safe) of exactly 32 bytes. The value is never
+/// repeated in the error.
+fn parse_secret_key(raw: &str) -> Result<Secret<[u8; KEY_LEN]>, ConfigError> {
+    use base64::Engine;
+    let raw = raw.trim();
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(raw)
+        .or_else(|_| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(raw.trim_end_matches('=')))
+        .map_err(|_| bad("SLUICE_SECRET_KEY", "not base64"))?;
+    <[u8; KEY_LEN]>::try_from(bytes.as_slice())
+        .map(Secret::new)
+        .map_err(|_| {
+            bad(
+                "SLUICE_SECRET_KEY",
+                format!("expected {KEY_LEN} bytes, got {}", bytes.len()),
+            )
+        })
 }
 
 /// https anywhere; plain http only for loopback development.
@@ -202,5 +244,16 @@ mod tests {
         assert!(parse_public_url("ftp://x").is_err());
         assert!(parse_public_url("https://x.example/sub").is_err());
         assert!(parse_public_url("nonsense").is_err());
+    }
+
+    #[test]
+    fn secret_key_rules() {
+        let key = "q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=";
+        assert_eq!(parse_secret_key(key).unwrap().expose().len(), 32);
+        let short = parse_secret_key("c2hvcnQ=").unwrap_err();
+        assert_eq!(short.name, "SLUICE_SECRET_KEY");
+        assert!(short.problem.contains("32 bytes"));
+        let bad_b64 = parse_secret_key("not base64 at all!").unwrap_err();
+        assert!(!bad_b64.to_string().contains("at all"));
     }
 }

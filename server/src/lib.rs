@@ -7,6 +7,7 @@ pub mod router;
 pub mod security;
 
 use app::ssr::mail::Mailer;
+use app::ssr::vault::Vault;
 use app::ssr::{db, AppState, Settings};
 use axum::serve::ListenerExt;
 use leptos::config::LeptosOptions;
@@ -20,6 +21,8 @@ pub enum StartError {
     Db(#[from] db::DbOpenError),
     #[error(transparent)]
     Mailer(#[from] app::ssr::mail::MailerError),
+    #[error(transparent)]
+    KeyFile(#[from] app::ssr::vault::KeyFileError),
     #[error("LEPTOS_SITE_ADDR: cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -34,11 +37,18 @@ pub async fn state(leptos: LeptosOptions, settings: Settings) -> Result<AppState
         settings.smtp_url.as_ref().map(|s| s.expose().as_str()),
         &settings.data_dir,
     )?;
+    // Configuration already refused an https site without a key.
+    let vault = match &settings.secret_key {
+        Some(key) => Vault::new(key),
+        None => Vault::from_key_file(&settings.data_dir)?,
+    };
     Ok(AppState {
         leptos_options: leptos,
         db,
         settings: Arc::new(settings),
         mailer,
+        vault,
+        jobs: Arc::new(tokio::sync::Notify::new()),
     })
 }
 

@@ -57,6 +57,7 @@ async fn main() -> ExitCode {
             Err(e) => eprintln!("warning: could not prepare the demo account: {e}"),
         }
     }
+    app::password::jobs::spawn(state.clone());
     // Built before serving: building renders the app once to list its routes.
     let app = server::router::build(state, server::router::routes());
     if let Err(e) = server::serve(listener, app, shutdown_signal()).await {

@@ -10,6 +10,8 @@ use crate::error::AppError;
 use crate::session::Viewer;
 
 mod activity;
+#[cfg(feature = "ssr")]
+pub mod api;
 mod advanced;
 mod layout;
 #[cfg(feature = "ssr")]
@@ -46,6 +48,14 @@ pub async fn owner_of(handle: &str) -> Result<Viewer, AppError> {
         return Err(AppError::NotFound);
     }
     Ok(viewer)
+}
+
+/// The signed-in person as the actor of a change to `handle`, if it is theirs.
+#[cfg(feature = "ssr")]
+pub async fn owner_actor(handle: &str) -> Result<crate::ssr::audit::Actor, AppError> {
+    let viewer = owner_of(handle).await?;
+    let parts = crate::ssr::request::parts()?;
+    Ok(crate::ssr::audit::Actor::viewer(&viewer, &parts))
 }
 
 #[server(prefix = "/sfn", endpoint = "workspaces")]

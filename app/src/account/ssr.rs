@@ -8,6 +8,7 @@ use super::{ActivityItem, WorkspaceSummary};
 use crate::ssr::db::Db;
 use crate::ssr::ids::new_id;
 use crate::ssr::time::rfc3339;
+use crate::ssr::vault::Vault;
 use crate::ssr::Settings;
 
 /// The region new workspaces are placed in.
@@ -51,13 +52,14 @@ pub async fn handle_exists(conn: &mut SqliteConnection, handle: &str) -> Result<
     Ok(found.is_some())
 }
 
-/// Creates a person and their first workspace. Call inside a write
+/// Creates a person, their first workspace and their database password. Call inside a write
 /// transaction; the unique constraints still hold if two race.
 pub async fn create(
     conn: &mut SqliteConnection,
     email: &Email,
     handle: &Handle,
     display_name: &DisplayName,
+    vault: &Vault,
     now_ms: i64,
 ) -> Result<UserRow, CreateUserError> {
     if handle_exists(&mut *conn, handle.as_str()).await? {
@@ -100,6 +102,7 @@ pub async fn create(
     .bind(now_ms)
     .execute(&mut *conn)
     .await?;
+    crate::password::ssr::create_initial(&mut *conn, vault, &id, now_ms).await?;
     Ok(UserRow {
         id,
         handle: handle.to_string(),

@@ -1,10 +1,15 @@
-//! Credentials & Access: the API tokens (and, as they are built, the
-//! database password and Reset authentication).
+//! Credentials & Access: API tokens, the database password, and Reset
+//! authentication.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::password::PasswordSection;
 use crate::tokens::TokensSection;
+
+pub mod reset;
+
+pub use reset::ResetSection;
 
 #[component]
 pub fn CredentialsPage() -> impl IntoView {
@@ -12,5 +17,7 @@ pub fn CredentialsPage() -> impl IntoView {
         <Title text="Credentials & Access"/>
         <h2 class="page-title">"Credentials & Access"</h2>
         <TokensSection/>
+        <PasswordSection/>
+        <ResetSection/>
     }
 }

@@ -34,11 +34,15 @@ fn RequestForm() -> impl IntoView {
     let action = ServerAction::<RequestSignInLink>::new();
     let next = move || query.read().get("next").unwrap_or_default();
     let signed_out = move || query.read().get("signed_out").is_some();
+    let reset = move || query.read().get("reset").is_some();
     let error = move || action.value().get().and_then(Result::err);
     view! {
         <h1>"Sign in to Sluice"</h1>
         <Show when=signed_out>
             <div class="notice" role="status">"You have signed out."</div>
+        </Show>
+        <Show when=reset>
+            <div class="notice" role="status">"Authentication was reset: every session and token of your account stopped working. Sign in again, then create new tokens for anything that uses the API."</div>
         </Show>
         <p class="muted">"Enter your e-mail address and we will send you a link to sign in. New here? The same link creates your account."</p>
         {move || error().map(|error| view! { <ErrorPanel error/> })}

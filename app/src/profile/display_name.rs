@@ -13,37 +13,31 @@ use crate::shell::ErrorPanel;
 /// Saves the Display Name of the account `handle` and returns it as stored.
 #[server(prefix = "/sfn", endpoint = "update_display_name")]
 pub async fn update_display_name(handle: String, display_name: String) -> Result<String, AppError> {
-    let viewer = crate::account::owner_of(&handle).await?;
+    let actor = crate::account::owner_actor(&handle).await?;
     let name = DisplayName::parse(&display_name).map_err(AppError::invalid)?;
     let state = crate::ssr::AppState::from_context()?;
-    let parts = crate::ssr::request::parts()?;
-    ssr::update(&state, &parts, &viewer, &name).await?;
+    ssr::update(&state, &actor, &name).await?;
     Ok(name.to_string())
 }
 
 #[cfg(feature = "ssr")]
-mod ssr {
-    use http::request::Parts;
+pub mod ssr {
     use serde_json::json;
     use shared::DisplayName;
 
     use crate::error::AppError;
-    use crate::session::Viewer;
     use crate::ssr::audit::{self, Actor};
     use crate::ssr::db::begin_write;
     use crate::ssr::time::now_millis;
     use crate::ssr::AppState;
 
-    pub async fn update(
-        state: &AppState,
-        parts: &Parts,
-        viewer: &Viewer,
-        name: &DisplayName,
-    ) -> Result<(), AppError> {
+    /// Saves `name` for the acting person; the audit record names them by
+    /// the new name.
+    pub async fn update(state: &AppState, actor: &Actor, name: &DisplayName) -> Result<(), AppError> {
         let now = now_millis();
         let mut tx = begin_write(&state.db).await?;
         let old: String = sqlx::query_scalar("SELECT display_name FROM users WHERE id = $1")
-            .bind(&viewer.id)
+            .bind(&actor.id)
             .fetch_one(&mut *tx)
             .await?;
         if old == name.as_str() {
@@ -53,10 +47,13 @@ mod ssr {
         sqlx::query("UPDATE users SET display_name = $1, updated_at = $2, version_id = version_id + 1 WHERE id = $3")
             .bind(name.as_str())
             .bind(now)
-            .bind(&viewer.id)
+            .bind(&actor.id)
             .execute(&mut *tx)
             .await?;
-        let actor = Actor::person(&viewer.id, &viewer.handle, name.as_str(), parts);
+        let actor = Actor {
+            display_name: name.to_string(),
+            ..actor.clone()
+        };
         let data = json!({ "display_name": { "old": old, "new": name.as_str() } });
         audit::record_own(&mut tx, &actor, "user.update", data, now).await?;
         tx.commit().await?;

@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use crate::session::Viewer;
 use crate::shell::Avatar;
 
-mod display_name;
+pub mod display_name;
 
 pub use display_name::{DisplayNameForm, UpdateDisplayName};
 

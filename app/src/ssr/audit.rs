@@ -34,6 +34,11 @@ impl Actor {
                 .unwrap_or_default(),
         }
     }
+
+    /// The signed-in person acting through this request.
+    pub fn viewer(viewer: &crate::session::Viewer, parts: &http::request::Parts) -> Self {
+        Self::person(&viewer.id, &viewer.handle, &viewer.display_name, parts)
+    }
 }
 
 /// One record: `action_type` such as `user.login`, the account it concerns,

@@ -11,6 +11,7 @@ pub mod secret;
 pub mod settings;
 pub mod state;
 pub mod time;
+pub mod vault;
 
 pub use settings::Settings;
 pub use state::AppState;

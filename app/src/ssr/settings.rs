@@ -22,6 +22,12 @@ pub struct Settings {
     pub sign_in_link_ttl: Duration,
     /// Sign-in links one peer address may ask for in 15 minutes.
     pub sign_in_per_peer: i64,
+    /// The key that seals database passwords; unset in development, where
+    /// a key file in the data dir is used instead.
+    pub secret_key: Option<Secret<[u8; super::vault::KEY_LEN]>>,
+    /// An added wait before each workspace takes a new password, to show
+    /// propagation in a demonstration.
+    pub propagation_delay: Duration,
 }
 
 impl Settings {
@@ -54,6 +60,8 @@ impl Settings {
             session_absolute: Duration::from_secs(14 * 24 * 3600),
             sign_in_link_ttl: Duration::from_secs(15 * 60),
             sign_in_per_peer: 30,
+            secret_key: None,
+            propagation_delay: Duration::ZERO,
         }
     }
 }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use super::db::Db;
 use super::mail::Mailer;
 use super::settings::Settings;
+use super::vault::Vault;
 
 #[derive(Clone, FromRef)]
 pub struct AppState {
@@ -14,6 +15,10 @@ pub struct AppState {
     pub db: Db,
     pub settings: Arc<Settings>,
     pub mailer: Mailer,
+    /// Seals and opens the database passwords.
+    pub vault: Vault,
+    /// Wakes the password propagation worker.
+    pub jobs: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl AppState {

@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
+pub mod api;
+#[cfg(feature = "ssr")]
 pub mod ssr;
 mod view;
 
@@ -15,6 +17,8 @@ pub use view::TokensSection;
 pub const MAX_TOKENS: i64 = 2;
 pub const CAP_MESSAGE: &str =
     "You can have up to 2 tokens at a time. Delete one to create another.";
+pub const REVOKED_MESSAGE: &str =
+    "This token was revoked by Reset authentication. Delete it and create a new one.";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenSummary {
@@ -43,28 +47,30 @@ pub async fn list_tokens(handle: String) -> Result<Vec<TokenSummary>, AppError> 
 
 #[server(prefix = "/sfn", endpoint = "create_token")]
 pub async fn create_token(handle: String) -> Result<CreatedToken, AppError> {
-    let viewer = crate::account::owner_of(&handle).await?;
+    let actor = crate::account::owner_actor(&handle).await?;
     let state = crate::ssr::AppState::from_context()?;
-    let parts = crate::ssr::request::parts()?;
-    let (token, secret) = ssr::create(&state, &parts, &viewer, "").await?;
+    let (token, secret) = ssr::create(&state, &actor, "").await?;
+    crate::notify::ssr::token_created(&state, &actor, &token.last4).await;
     Ok(CreatedToken {
-        token,
+        token: token.summary(),
         secret: secret.expose().clone(),
     })
 }
 
 #[server(prefix = "/sfn", endpoint = "set_token_status")]
 pub async fn set_token_status(handle: String, id: String, active: bool) -> Result<(), AppError> {
-    let viewer = crate::account::owner_of(&handle).await?;
+    let actor = crate::account::owner_actor(&handle).await?;
     let state = crate::ssr::AppState::from_context()?;
-    let parts = crate::ssr::request::parts()?;
-    ssr::set_status(&state, &parts, &viewer, &id, active).await
+    let change = ssr::TokenChange {
+        active,
+        ..Default::default()
+    };
+    ssr::update(&state, &actor, &id, change).await.map(drop)
 }
 
 #[server(prefix = "/sfn", endpoint = "delete_token")]
 pub async fn delete_token(handle: String, id: String) -> Result<(), AppError> {
-    let viewer = crate::account::owner_of(&handle).await?;
+    let actor = crate::account::owner_actor(&handle).await?;
     let state = crate::ssr::AppState::from_context()?;
-    let parts = crate::ssr::request::parts()?;
-    ssr::delete(&state, &parts, &viewer, &id).await
+    ssr::delete(&state, &actor, &id).await.map(drop)
 }

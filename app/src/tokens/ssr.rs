@@ -2,16 +2,17 @@
 //! secret from the OS; only the SHA-256 of the whole token is stored, and
 //! the cap of two per person is checked inside the write transaction.
 
-use http::request::Parts;
 use rand::rngs::OsRng;
 use rand::Rng;
 use serde_json::json;
+use sqlx::SqliteConnection;
+use subtle::ConstantTimeEq;
 
 use super::{TokenSummary, MAX_TOKENS};
 use crate::error::AppError;
 use crate::session::Viewer;
 use crate::ssr::audit::{self, Actor};
-use crate::ssr::db::{begin_write, Db, Tx};
+use crate::ssr::db::{begin_write, Db};
 use crate::ssr::ids::{hash_secret, new_id};
 use crate::ssr::secret::Secret;
 use crate::ssr::time::{now_millis, rfc3339};
@@ -31,42 +32,82 @@ fn new_token(id: &str) -> Secret<String> {
     Secret::new(format!("spt_{body}_{secret}"))
 }
 
-fn summary(row: (String, String, String, String, i64, Option<i64>)) -> TokenSummary {
-    let (id, title, last4, status, created_at, last_used_at) = row;
-    TokenSummary {
-        masked: format!("spt_…{last4}"),
-        id,
-        title,
-        status,
-        created_at: rfc3339(created_at),
-        last_used_at: last_used_at.map(rfc3339),
+/// A token as stored, with the status it has now: `revoked` once Reset
+/// authentication has passed its creation.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TokenRow {
+    pub id: String,
+    pub user_id: String,
+    pub title: String,
+    pub description: String,
+    pub last4: String,
+    pub status: String,
+    pub version_id: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub last_used_at: Option<i64>,
+}
+
+impl TokenRow {
+    pub fn summary(&self) -> TokenSummary {
+        TokenSummary {
+            masked: format!("spt_…{}", self.last4),
+            id: self.id.clone(),
+            title: self.title.clone(),
+            status: self.status.clone(),
+            created_at: rfc3339(self.created_at),
+            last_used_at: self.last_used_at.map(rfc3339),
+        }
     }
 }
 
-pub async fn list(db: &Db, user_id: &str) -> Result<Vec<TokenSummary>, sqlx::Error> {
-    let rows: Vec<(String, String, String, String, i64, Option<i64>)> = sqlx::query_as(
-        "SELECT id, title, last4, status, created_at, last_used_at FROM tokens
-         WHERE user_id = $1 ORDER BY created_at, id",
-    )
+const SELECT_ROWS: &str = "SELECT t.id, t.user_id, t.title, t.description, t.last4,
+       CASE WHEN t.created_at < u.token_min_issued_at THEN 'revoked' ELSE t.status END AS status,
+       t.version_id, t.created_at, t.updated_at, t.last_used_at
+     FROM tokens t JOIN users u ON u.id = t.user_id";
+
+pub async fn rows(conn: &mut SqliteConnection, user_id: &str) -> Result<Vec<TokenRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "{SELECT_ROWS} WHERE t.user_id = $1 ORDER BY t.created_at, t.id"
+    ))
     .bind(user_id)
-    .fetch_all(db)
-    .await?;
-    Ok(rows.into_iter().map(summary).collect())
+    .fetch_all(conn)
+    .await
 }
 
-/// Creates a token unless the person has two already.
+pub async fn row(
+    conn: &mut SqliteConnection,
+    user_id: &str,
+    id: &str,
+) -> Result<Option<TokenRow>, sqlx::Error> {
+    sqlx::query_as(&format!("{SELECT_ROWS} WHERE t.user_id = $1 AND t.id = $2"))
+        .bind(user_id)
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
+pub async fn list(db: &Db, user_id: &str) -> Result<Vec<TokenSummary>, sqlx::Error> {
+    let mut conn = db.acquire().await?;
+    Ok(rows(&mut conn, user_id).await?.iter().map(TokenRow::summary).collect())
+}
+
+/// Creates a token unless the person has two that still work. Tokens
+/// that Reset authentication revoked do not count.
 pub async fn create(
     state: &AppState,
-    parts: &Parts,
-    viewer: &Viewer,
+    actor: &Actor,
     title: &str,
-) -> Result<(TokenSummary, Secret<String>), AppError> {
+) -> Result<(TokenRow, Secret<String>), AppError> {
     let now = now_millis();
     let mut tx = begin_write(&state.db).await?;
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tokens WHERE user_id = $1")
-        .bind(&viewer.id)
-        .fetch_one(&mut *tx)
-        .await?;
+    let count: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM tokens t JOIN users u ON u.id = t.user_id
+         WHERE t.user_id = $1 AND t.created_at >= u.token_min_issued_at",
+    )
+    .bind(&actor.id)
+    .fetch_one(&mut *tx)
+    .await?;
     if count >= MAX_TOKENS {
         return Err(AppError::invalid(super::CAP_MESSAGE));
     }
@@ -78,100 +119,134 @@ pub async fn create(
          VALUES ($1, $2, $3, $4, $5, 'active', $6, $6)",
     )
     .bind(&id)
-    .bind(&viewer.id)
+    .bind(&actor.id)
     .bind(title)
     .bind(hash_secret(token.expose()))
     .bind(&last4)
     .bind(now)
     .execute(&mut *tx)
     .await?;
-    let actor = Actor::person(&viewer.id, &viewer.handle, &viewer.display_name, parts);
     let data = json!({ "token_id": id, "title": title, "last4": last4 });
-    audit::record_own(&mut tx, &actor, "token.create", data, now).await?;
+    audit::record_own(&mut tx, actor, "token.create", data, now).await?;
+    let created = row(&mut tx, &actor.id, &id).await?.ok_or(AppError::Internal)?;
     tx.commit().await?;
-    let created = summary((id, title.to_owned(), last4, "active".into(), now, None));
     Ok((created, token))
 }
 
-/// Sets a token `active` or `inactive`; only its owner can.
-pub async fn set_status(
+/// What may change on a token.
+#[derive(Debug, Clone, Default)]
+pub struct TokenChange {
+    pub active: bool,
+    pub title: Option<String>,
+    pub description: Option<String>,
+}
+
+/// Sets a token `active` or `inactive` (and its title or description);
+/// only its owner can, and a revoked token stays revoked.
+pub async fn update(
     state: &AppState,
-    parts: &Parts,
-    viewer: &Viewer,
+    actor: &Actor,
     id: &str,
-    active: bool,
-) -> Result<(), AppError> {
+    change: TokenChange,
+) -> Result<TokenRow, AppError> {
     let now = now_millis();
-    let status = if active { "active" } else { "inactive" };
+    let status = if change.active { "active" } else { "inactive" };
     let mut tx = begin_write(&state.db).await?;
-    let changed = sqlx::query(
-        "UPDATE tokens SET status = $1, updated_at = $2, version_id = version_id + 1
-         WHERE id = $3 AND user_id = $4",
+    let before = row(&mut tx, &actor.id, id).await?.ok_or(AppError::NotFound)?;
+    if before.status == "revoked" {
+        return Err(AppError::invalid(super::REVOKED_MESSAGE));
+    }
+    let title = change.title.unwrap_or(before.title);
+    let description = change.description.unwrap_or(before.description);
+    sqlx::query(
+        "UPDATE tokens SET status = $1, title = $2, description = $3, updated_at = $4,
+           version_id = version_id + 1
+         WHERE id = $5 AND user_id = $6",
     )
     .bind(status)
+    .bind(&title)
+    .bind(&description)
     .bind(now)
     .bind(id)
-    .bind(&viewer.id)
+    .bind(&actor.id)
     .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    finish(
-        tx,
-        changed,
-        parts,
-        viewer,
-        "token.update",
-        json!({ "token_id": id, "status": status }),
-        now,
-    )
-    .await
-}
-
-/// Ends an update or delete of one token: none changed means it is not
-/// this person's (or does not exist); otherwise audit and commit.
-async fn finish(
-    mut tx: Tx,
-    changed: u64,
-    parts: &Parts,
-    viewer: &Viewer,
-    action_type: &str,
-    data: serde_json::Value,
-    now: i64,
-) -> Result<(), AppError> {
-    if changed == 0 {
-        return Err(AppError::NotFound);
-    }
-    let actor = Actor::person(&viewer.id, &viewer.handle, &viewer.display_name, parts);
-    audit::record_own(&mut tx, &actor, action_type, data, now).await?;
+    .await?;
+    let data = json!({ "token_id": id, "status": status, "title": title });
+    audit::record_own(&mut tx, actor, "token.update", data, now).await?;
+    let after = row(&mut tx, &actor.id, id).await?.ok_or(AppError::Internal)?;
     tx.commit().await?;
-    Ok(())
+    Ok(after)
 }
 
-/// Deletes a token; only its owner can.
-pub async fn delete(
-    state: &AppState,
-    parts: &Parts,
-    viewer: &Viewer,
-    id: &str,
-) -> Result<(), AppError> {
+/// Deletes a token; only its owner can. Answers the token as it was.
+pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> Result<TokenRow, AppError> {
     let now = now_millis();
     let mut tx = begin_write(&state.db).await?;
-    let changed = sqlx::query("DELETE FROM tokens WHERE id = $1 AND user_id = $2")
+    let before = row(&mut tx, &actor.id, id).await?.ok_or(AppError::NotFound)?;
+    sqlx::query("DELETE FROM tokens WHERE id = $1 AND user_id = $2")
         .bind(id)
-        .bind(&viewer.id)
+        .bind(&actor.id)
         .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    finish(
-        tx,
-        changed,
-        parts,
-        viewer,
-        "token.delete",
-        json!({ "token_id": id }),
-        now,
-    )
-    .await
+        .await?;
+    audit::record_own(&mut tx, actor, "token.delete", json!({ "token_id": id }), now).await?;
+    tx.commit().await?;
+    Ok(before)
+}
+
+/// Only refresh `last_used_at` this often, so that API calls do not each
+/// write to the database.
+const TOUCH_EVERY_MS: i64 = 60_000;
+
+/// The person a presented token belongs to, if it is one of ours, active,
+/// and issued after the account's last Reset authentication.
+pub async fn authenticate(db: &Db, presented: &str) -> Result<Option<(Viewer, String)>, sqlx::Error> {
+    let Some(id) = parse_token_id(presented) else {
+        return Ok(None);
+    };
+    let row: Option<(String, String, i64, Option<i64>, String, String, String, String, i64)> =
+        sqlx::query_as(
+            "SELECT t.secret_hash, t.status, t.created_at, t.last_used_at,
+                    u.id, u.handle, u.display_name, u.email, u.token_min_issued_at
+             FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.id = $1",
+        )
+        .bind(&id)
+        .fetch_optional(db)
+        .await?;
+    let Some((hash, status, created_at, last_used_at, user_id, handle, display_name, email, min)) = row
+    else {
+        return Ok(None);
+    };
+    let matches: bool = hash_secret(presented).as_bytes().ct_eq(hash.as_bytes()).into();
+    if !matches || status != "active" || created_at < min {
+        return Ok(None);
+    }
+    let now = now_millis();
+    if last_used_at.is_none_or(|t| now - t > TOUCH_EVERY_MS) {
+        sqlx::query("UPDATE tokens SET last_used_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(&id)
+            .execute(db)
+            .await?;
+    }
+    let viewer = Viewer {
+        id: user_id,
+        handle,
+        display_name,
+        email,
+    };
+    Ok(Some((viewer, id)))
+}
+
+/// `spt_{20 base32hex}_{52 base32hex}` → `k_{20}`; anything else is not a token.
+fn parse_token_id(presented: &str) -> Option<String> {
+    let rest = presented.strip_prefix("spt_")?;
+    let (body, secret) = rest.split_once('_')?;
+    let is_b32 = |s: &str| s.bytes().all(|b| BASE32HEX.contains(&b));
+    (body.len() == shared::ID_BODY_LEN
+        && secret.len() == SECRET_CHARS
+        && is_b32(body)
+        && is_b32(secret))
+    .then(|| format!("k_{body}"))
 }
 
 #[cfg(test)]
@@ -187,5 +262,24 @@ mod tests {
         assert_eq!(t.len(), 4 + 20 + 1 + SECRET_CHARS);
         assert_ne!(new_token(&id).expose(), t);
         assert_eq!(format!("{token:?}"), "[redacted]");
+    }
+
+    #[test]
+    fn only_well_formed_tokens_name_an_id() {
+        let id = new_id("k");
+        let token = new_token(&id);
+        assert_eq!(parse_token_id(token.expose()).as_deref(), Some(id.as_str()));
+        let t = token.expose();
+        for bad in [
+            "",
+            "spt_",
+            &t[..t.len() - 1],
+            &format!("{t}x"),
+            &t.replacen("spt_", "spx_", 1),
+            &t.to_uppercase(),
+            &format!("{}w", &t[..t.len() - 1]),
+        ] {
+            assert_eq!(parse_token_id(bad), None, "{bad}");
+        }
     }
 }

@@ -36,12 +36,54 @@ pub struct TestApp {
     pub dir: TempDir,
     pub db: sqlx::SqlitePool,
     client: Client,
+    worker: Option<tokio::task::JoinHandle<()>>,
     _shutdown: oneshot::Sender<()>,
+}
+
+/// How a test server starts.
+pub struct Options {
+    /// Run the password propagation worker (as `main` does).
+    pub worker: bool,
+    pub propagation_delay: std::time::Duration,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            worker: true,
+            propagation_delay: std::time::Duration::ZERO,
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(w) = &self.worker {
+            w.abort();
+        }
+    }
 }
 
 impl TestApp {
     pub async fn spawn() -> Self {
+        Self::spawn_with(Options::default(), None).await
+    }
+
+    /// Stops this server and starts another on the same data dir, as a
+    /// restart of the process would.
+    pub async fn restart(mut self, options: Options) -> Self {
+        if let Some(w) = self.worker.take() {
+            w.abort();
+        }
         let dir = tempfile::tempdir().expect("temp dir");
+        let old = std::mem::replace(&mut self.dir, dir);
+        self.db.close().await;
+        drop(self);
+        Self::spawn_with(options, Some(old)).await
+    }
+
+    pub async fn spawn_with(options: Options, dir: Option<TempDir>) -> Self {
+        let dir = dir.unwrap_or_else(|| tempfile::tempdir().expect("temp dir"));
         let mut leptos =
             get_configuration(Some(concat!(env!("CARGO_MANIFEST_DIR"), "/../Leptos.toml")))
                 .expect("Leptos.toml")
@@ -52,9 +94,13 @@ impl TestApp {
         let addr: SocketAddr = listener.local_addr().unwrap();
         leptos.site_addr = addr;
         let base = format!("http://{addr}");
-        let settings = Settings::for_data_dir(dir.path().to_path_buf(), base.parse().unwrap());
+        let mut settings = Settings::for_data_dir(dir.path().to_path_buf(), base.parse().unwrap());
+        settings.propagation_delay = options.propagation_delay;
         let state = server::state(leptos, settings).await.expect("state");
         let db = state.db.clone();
+        let worker = options
+            .worker
+            .then(|| app::password::jobs::spawn(state.clone()));
         let (tx, rx) = oneshot::channel::<()>();
         let router = server::router::build(state, ROUTES.clone());
         tokio::spawn(server::serve(listener, router, async {
@@ -70,8 +116,27 @@ impl TestApp {
             dir,
             db,
             client,
+            worker,
             _shutdown: tx,
         }
+    }
+
+    /// A call to `/api/v0{path}` with an optional bearer token and JSON body.
+    pub async fn api(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<serde_json::Value>,
+    ) -> Response {
+        let mut req = self.client.request(method, self.url(&format!("/api/v0{path}")));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        req.send().await.expect("api request")
     }
 
     /// Changes the database behind the server's back (to age a session, say).

@@ -1,11 +1,14 @@
 //! Integration tests: the real router on port 0, a fresh database per test.
 
+mod api;
 mod avatar;
 mod config;
 mod csrf;
 mod harness;
 mod leptos_toml;
+mod password;
 mod pages;
 mod profile;
+mod reset;
 mod sign_in;
 mod tokens;

@@ -21,7 +21,7 @@ async fn list(app: &TestApp, cookie: &str) -> Vec<Value> {
 }
 
 /// Every byte Sluice keeps on disk (database, WAL, outbox).
-fn everything_on_disk(app: &TestApp) -> Vec<u8> {
+pub fn everything_on_disk(app: &TestApp) -> Vec<u8> {
     fn walk(dir: &std::path::Path, out: &mut Vec<u8>) {
         for entry in std::fs::read_dir(dir).unwrap().flatten() {
             let path = entry.path();

@@ -1,0 +1,142 @@
+//! `/user/{user_handle}`: the spec's user_get and user_update.
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use shared::DisplayName;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+use crate::api::{ApiError, ApiJson, Caller, PathHandle};
+use crate::ssr::time::{now_millis, rfc3339};
+use crate::ssr::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/user/{user_handle}", get(read).patch(update))
+}
+
+/// The spec's `User`.
+#[derive(Debug, Serialize)]
+struct User {
+    id: String,
+    handle: String,
+    display_name: String,
+    avatar_url: String,
+    url: String,
+    status: String,
+    tenant_id: String,
+    token_min_issued_at: String,
+    created_at: String,
+    updated_at: String,
+    version_id: i64,
+}
+
+async fn load(state: &AppState, user_id: &str) -> Result<User, ApiError> {
+    let row: (String, String, String, Option<String>, String, i64, i64, i64, i64) = sqlx::query_as(
+        "SELECT id, handle, display_name, tenant_id, status, token_min_issued_at,
+                created_at, updated_at, version_id
+         FROM users WHERE id = $1",
+    )
+    .bind(user_id)
+    .fetch_one(&state.db)
+    .await?;
+    let (id, handle, display_name, tenant_id, status, min, created_at, updated_at, version_id) = row;
+    Ok(User {
+        avatar_url: state.settings.absolute(&crate::avatar::default_avatar_path(&id)),
+        url: state.settings.absolute(&format!("/user/{handle}")),
+        // A developer account is its own tenant.
+        tenant_id: tenant_id.unwrap_or_else(|| format!("t_{}", &id[2..])),
+        id,
+        handle,
+        display_name,
+        status,
+        token_min_issued_at: rfc3339(min),
+        created_at: rfc3339(created_at),
+        updated_at: rfc3339(updated_at),
+        version_id,
+    })
+}
+
+async fn read(
+    State(state): State<AppState>,
+    caller: Caller,
+    handle: PathHandle,
+) -> Result<Json<User>, ApiError> {
+    caller.owning(&handle)?;
+    Ok(Json(load(&state, &caller.user.id).await?))
+}
+
+/// The spec's `UpdateUserRequest`. Fields Sluice does not change through
+/// the API yet are read so that they can be refused by name.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UpdateUserRequest {
+    display_name: Option<String>,
+    token_min_issued_at: Option<String>,
+    handle: Option<serde_json::Value>,
+    url: Option<serde_json::Value>,
+    usage_compute_action: Option<serde_json::Value>,
+    usage_compute_threshold: Option<serde_json::Value>,
+    usage_storage_action: Option<serde_json::Value>,
+    usage_storage_threshold: Option<serde_json::Value>,
+}
+
+/// Clocks differ: a reset time up to a minute ahead is taken as now.
+const CLOCK_SKEW_MS: i64 = 60_000;
+
+fn parse_time(raw: &str) -> Result<i64, ApiError> {
+    let t = OffsetDateTime::parse(raw, &Rfc3339).map_err(|_| {
+        ApiError::field(
+            "body.token_min_issued_at",
+            "must be a time in RFC 3339 form, such as 2026-01-31T12:00:00Z",
+        )
+    })?;
+    let ms = (t.unix_timestamp_nanos() / 1_000_000) as i64;
+    let now = now_millis();
+    if ms > now + CLOCK_SKEW_MS {
+        return Err(ApiError::field(
+            "body.token_min_issued_at",
+            "cannot be in the future",
+        ));
+    }
+    Ok(ms.min(now + 1))
+}
+
+async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    handle: PathHandle,
+    ApiJson(request): ApiJson<UpdateUserRequest>,
+) -> Result<Json<User>, ApiError> {
+    caller.owning(&handle)?;
+    let unsupported = [
+        ("handle", request.handle.is_some()),
+        ("url", request.url.is_some()),
+        ("usage_compute_action", request.usage_compute_action.is_some()),
+        ("usage_compute_threshold", request.usage_compute_threshold.is_some()),
+        ("usage_storage_action", request.usage_storage_action.is_some()),
+        ("usage_storage_threshold", request.usage_storage_threshold.is_some()),
+    ];
+    if let Some((field, _)) = unsupported.iter().find(|(_, given)| *given) {
+        return Err(ApiError::field(
+            &format!("body.{field}"),
+            "cannot be changed through this API",
+        ));
+    }
+    // Everything is checked before anything changes.
+    let name = request
+        .display_name
+        .as_deref()
+        .map(DisplayName::parse)
+        .transpose()
+        .map_err(|e| ApiError::field("body.display_name", e.to_string()))?;
+    let reset_at = request.token_min_issued_at.as_deref().map(parse_time).transpose()?;
+    if let Some(name) = &name {
+        crate::profile::display_name::ssr::update(&state, &caller.actor, name).await?;
+    }
+    if let Some(at) = reset_at {
+        crate::credentials::reset::ssr::reset(&state, &caller.actor, at).await?;
+    }
+    Ok(Json(load(&state, &caller.user.id).await?))
+}

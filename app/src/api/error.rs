@@ -1,0 +1,187 @@
+//! The one error type of `/api/v0`, answered as the spec's `ErrorModel`.
+//! Axum's own rejections (bad JSON, a wrong content type, an oversized
+//! body) are rewritten into the same shape, so a client sees one format.
+
+use axum::body::to_bytes;
+use axum::extract::Request;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use crate::error::AppError;
+
+/// One field that was wrong: where (`body.status`, `path.user_handle`,
+/// `query.limit`) and what a person should do about it.
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldError {
+    pub location: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    status: StatusCode,
+    detail: String,
+    validation_errors: Vec<FieldError>,
+    retry_after_secs: Option<u64>,
+}
+
+#[derive(Serialize)]
+struct ErrorModel<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    title: &'a str,
+    status: u16,
+    detail: &'a str,
+    instance: &'a str,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    validation_errors: &'a [FieldError],
+}
+
+impl ApiError {
+    fn new(status: StatusCode, detail: impl Into<String>) -> Self {
+        Self {
+            status,
+            detail: detail.into(),
+            validation_errors: Vec::new(),
+            retry_after_secs: None,
+        }
+    }
+
+    pub fn unauthorized() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "A valid API token is required: send it as Authorization: Bearer <token>.",
+        )
+    }
+
+    pub fn forbidden() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "This token can act only on its own user's account.",
+        )
+    }
+
+    pub fn not_found() -> Self {
+        Self::new(StatusCode::NOT_FOUND, "Not found.")
+    }
+
+    /// A plan limit is reached (the spec's 402).
+    pub fn limit_reached(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::PAYMENT_REQUIRED, detail)
+    }
+
+    pub fn bad_request(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, detail)
+    }
+
+    /// A 400 naming the field that was wrong.
+    pub fn field(location: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        let mut e = Self::bad_request(format!("{location}: {message}"));
+        e.validation_errors.push(FieldError {
+            location: location.to_owned(),
+            message,
+        });
+        e
+    }
+
+    pub fn internal() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Something went wrong on our side. Please try again.",
+        )
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    fn body(&self, instance: &str) -> Response {
+        let title = self.status.canonical_reason().unwrap_or("Error");
+        let model = ErrorModel {
+            kind: "about:blank",
+            title,
+            status: self.status.as_u16(),
+            detail: &self.detail,
+            instance,
+            validation_errors: &self.validation_errors,
+        };
+        let mut response = (self.status, axum::Json(model)).into_response();
+        if let Some(secs) = self.retry_after_secs {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        response
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(error: AppError) -> Self {
+        match error {
+            AppError::Unauthorized => Self::unauthorized(),
+            AppError::NotFound => Self::not_found(),
+            AppError::Invalid(message) => Self::bad_request(message),
+            AppError::RateLimited { retry_after_secs } => {
+                let mut e = Self::new(StatusCode::TOO_MANY_REQUESTS, error.to_string());
+                e.retry_after_secs = Some(retry_after_secs);
+                e
+            }
+            AppError::Internal | AppError::Unreachable => Self::internal(),
+        }
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(error: sqlx::Error) -> Self {
+        AppError::from(error).into()
+    }
+}
+
+/// The error travels to [`error_model`] in the response's extensions,
+/// which knows the request path for `instance`.
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut response = self.status.into_response();
+        response.extensions_mut().insert(self);
+        response
+    }
+}
+
+/// Largest rejection text carried over into `detail`.
+const REJECTION_TEXT_LIMIT: usize = 4096;
+
+/// Middleware: every error of `/api/v0` leaves as an `ErrorModel`.
+pub async fn error_model(request: Request, next: Next) -> Response {
+    // Inside `nest`, the URI is relative; `instance` names the whole path.
+    let instance = request
+        .extensions()
+        .get::<axum::extract::OriginalUri>()
+        .map(|u| u.path().to_owned())
+        .unwrap_or_else(|| request.uri().path().to_owned());
+    let response = next.run(request).await;
+    if let Some(error) = response.extensions().get::<ApiError>() {
+        return error.body(&instance);
+    }
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if status.as_u16() < 400 || is_json {
+        return response;
+    }
+    // An extractor's rejection: plain text that names the problem.
+    let text = to_bytes(response.into_body(), REJECTION_TEXT_LIMIT)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_owned())
+        .unwrap_or_default();
+    let detail = if text.is_empty() || status.is_server_error() {
+        status.canonical_reason().unwrap_or("Error").to_owned()
+    } else {
+        text
+    };
+    ApiError::new(status, detail).body(&instance)
+}

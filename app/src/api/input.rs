@@ -1,0 +1,56 @@
+//! Input at the edge of `/api/v0`: JSON bodies and path handles parsed
+//! into their types, with a 400 `ErrorModel` naming the field otherwise.
+
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use http::request::Parts;
+use serde::de::DeserializeOwned;
+use shared::Handle;
+use std::collections::HashMap;
+
+use super::ApiError;
+
+/// A JSON body; a body that does not parse is a 400 that says why.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(value)) => Ok(Self(value)),
+            Err(rejection) => {
+                let status = rejection.status();
+                let text = rejection.body_text();
+                if status == http::StatusCode::PAYLOAD_TOO_LARGE {
+                    return Err(ApiError::bad_request("The request body is too large."));
+                }
+                Err(ApiError::field("body", text))
+            }
+        }
+    }
+}
+
+/// `{user_handle}` from the path, parsed.
+#[derive(Debug, Clone)]
+pub struct PathHandle(Handle);
+
+impl PathHandle {
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for PathHandle {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let axum::extract::Path(params) =
+            axum::extract::Path::<HashMap<String, String>>::from_request_parts(parts, state)
+                .await
+                .map_err(|_| ApiError::bad_request("The path could not be read."))?;
+        let raw = params.get("user_handle").map(String::as_str).unwrap_or("");
+        Handle::parse(raw)
+            .map(Self)
+            .map_err(|e| ApiError::field("path.user_handle", e.to_string()))
+    }
+}

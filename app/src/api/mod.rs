@@ -1,0 +1,25 @@
+//! `/api/v0`: the public Pipes API v0 for a person's own account. Bearer
+//! tokens authenticate it (cookies never do), errors are the spec's
+//! `ErrorModel`, and each feature brings its own paths.
+
+mod auth;
+mod error;
+mod input;
+
+pub use auth::Caller;
+pub use error::{error_model, ApiError, FieldError};
+pub use input::{ApiJson, PathHandle};
+
+use axum::Router;
+
+use crate::ssr::AppState;
+
+/// Every path of `/api/v0`, relative to it.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(crate::account::api::routes())
+        .merge(crate::tokens::api::routes())
+        .merge(crate::password::api::routes())
+        .fallback(|| async { ApiError::not_found() })
+        .layer(axum::middleware::from_fn(error_model))
+}

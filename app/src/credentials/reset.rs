@@ -1,0 +1,137 @@
+//! Reset Authentication: every session, temporary token and API token of
+//! the account stops working at once (`token_min_issued_at` moves to now),
+//! and this browser goes to the sign-in page.
+
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+
+use crate::account::use_handle;
+use crate::error::AppError;
+use crate::shell::ErrorPanel;
+
+#[server(prefix = "/sfn", endpoint = "reset_authentication")]
+pub async fn reset_authentication(handle: String) -> Result<(), AppError> {
+    let actor = crate::account::owner_actor(&handle).await?;
+    let state = crate::ssr::AppState::from_context()?;
+    let parts = crate::ssr::request::parts()?;
+    // Everything issued up to and including this millisecond stops working.
+    let at = crate::ssr::time::now_millis() + 1;
+    ssr::reset(&state, &actor, at).await?;
+    crate::session::ssr::end(&state, &parts).await?;
+    if let Some(viewer) = use_context::<crate::session::ViewerState>() {
+        viewer.set(None);
+    }
+    leptos_axum::redirect("/login?reset=1");
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use serde_json::json;
+
+    use crate::error::AppError;
+    use crate::ssr::audit::{self, Actor};
+    use crate::ssr::db::begin_write;
+    use crate::ssr::time::{now_millis, rfc3339};
+    use crate::ssr::AppState;
+
+    /// Moves `token_min_issued_at` forward to `at` and ends the sessions it
+    /// kills, in one transaction. Moving it back is refused: what was
+    /// revoked stays revoked. Answers whether anything changed.
+    pub async fn reset(state: &AppState, actor: &Actor, at: i64) -> Result<bool, AppError> {
+        let now = now_millis();
+        let mut tx = begin_write(&state.db).await?;
+        let current: i64 =
+            sqlx::query_scalar("SELECT token_min_issued_at FROM users WHERE id = $1")
+                .bind(&actor.id)
+                .fetch_one(&mut *tx)
+                .await?;
+        if at < current {
+            return Err(AppError::invalid(format!(
+                "token_min_issued_at cannot move back: it is {}",
+                rfc3339(current)
+            )));
+        }
+        if at == current {
+            return Ok(false);
+        }
+        sqlx::query(
+            "UPDATE users SET token_min_issued_at = $1, updated_at = $2, version_id = version_id + 1
+             WHERE id = $3",
+        )
+        .bind(at)
+        .bind(now)
+        .bind(&actor.id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND created_at < $2")
+            .bind(&actor.id)
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+        let data = json!({ "token_min_issued_at": rfc3339(at) });
+        audit::record_own(&mut tx, actor, "auth.reset", data, now).await?;
+        tx.commit().await?;
+        crate::notify::ssr::auth_reset(state, actor).await;
+        Ok(true)
+    }
+}
+
+#[component]
+pub fn ResetSection() -> impl IntoView {
+    let handle = use_handle();
+    let action = ServerAction::<ResetAuthentication>::new();
+    let confirming = RwSignal::new(false);
+    let error = move || action.value().get().and_then(Result::err);
+    view! {
+        <section class="panel" aria-labelledby="reset-title">
+            <div class="panel-head">
+                <h2 id="reset-title">"Reset Authentication"</h2>
+                <button type="button" class="button button-danger-outline" on:click=move |_| confirming.set(true)>
+                    "Reset authentication"
+                </button>
+            </div>
+            <p class="muted">"Stops every temporary token (from console or CLI login) and every API token of your account, and signs out this session and any other you have open. You will need to create new tokens for anything that uses the API."</p>
+            {move || error().map(|error| view! { <ErrorPanel error/> })}
+            <Show when=move || confirming.get()>
+                <ResetDialog action confirming handle=handle.get_untracked()/>
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+fn ResetDialog(
+    action: ServerAction<ResetAuthentication>,
+    confirming: RwSignal<bool>,
+    handle: String,
+) -> impl IntoView {
+    let cancel = NodeRef::<leptos::html::Button>::new();
+    Effect::new(move |_| {
+        if let Some(b) = cancel.get() {
+            let _ = b.focus();
+        }
+    });
+    view! {
+        <div class="overlay" on:keydown=move |ev| if ev.key() == "Escape" { confirming.set(false) }>
+            <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="reset-dialog-title" aria-describedby="reset-dialog-text">
+                <h3 id="reset-dialog-title">"Reset authentication?"</h3>
+                <div id="reset-dialog-text">
+                    <p>"This at once:"</p>
+                    <ul>
+                        <li>"stops every API token and every temporary token of your account;"</li>
+                        <li>"signs you out here and in every other browser and device."</li>
+                    </ul>
+                    <p>"Your workspaces and database password do not change. You will need to sign in again and create new tokens."</p>
+                </div>
+                <ActionForm action attr:class="dialog-actions">
+                    <input type="hidden" name="handle" value=handle/>
+                    <button type="button" class="button button-secondary" node_ref=cancel on:click=move |_| confirming.set(false)>"Cancel"</button>
+                    <button type="submit" class="button button-danger" disabled=move || action.pending().get()>
+                        {move || if action.pending().get() { "Resetting…" } else { "Reset authentication" }}
+                    </button>
+                </ActionForm>
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,81 @@
+//! `/user/{user_handle}/password`: the spec's user_getDBPassword and
+//! user_createDBPassword.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+
+use super::ssr::{self, Current};
+use crate::api::{ApiError, ApiJson, Caller, PathHandle};
+use crate::ssr::time::rfc3339;
+use crate::ssr::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/user/{user_handle}/password", get(read).post(rotate))
+}
+
+/// The spec's `UserDatabasePassword`.
+#[derive(Debug, Serialize)]
+struct UserDatabasePassword {
+    id: String,
+    user_id: String,
+    #[serde(rename = "$password")]
+    password: String,
+    created_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expires_at: Option<String>,
+}
+
+impl From<Current> for UserDatabasePassword {
+    fn from(c: Current) -> Self {
+        Self {
+            id: c.id,
+            user_id: c.user_id,
+            password: c.password.expose().clone(),
+            created_at: rfc3339(c.created_at),
+            expires_at: c.expires_at.map(rfc3339),
+        }
+    }
+}
+
+async fn read(
+    State(state): State<AppState>,
+    caller: Caller,
+    handle: PathHandle,
+) -> Result<Json<UserDatabasePassword>, ApiError> {
+    caller.owning(&handle)?;
+    let current = ssr::current(&state.db, &state.vault, &caller.user.id).await?;
+    Ok(Json(current.into()))
+}
+
+/// The spec's `CreateUserPasswordRequest`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreateUserPasswordRequest {
+    expires_in_minutes: Option<i64>,
+}
+
+/// A year, in minutes: the longest expiry a request may ask for.
+const MAX_EXPIRY_MINUTES: i64 = 525_600;
+
+async fn rotate(
+    State(state): State<AppState>,
+    caller: Caller,
+    handle: PathHandle,
+    ApiJson(request): ApiJson<CreateUserPasswordRequest>,
+) -> Result<impl IntoResponse, ApiError> {
+    caller.owning(&handle)?;
+    if let Some(m) = request.expires_in_minutes {
+        if !(1..=MAX_EXPIRY_MINUTES).contains(&m) {
+            return Err(ApiError::field(
+                "body.expires_in_minutes",
+                "must be a whole number of minutes from 1 to 525600",
+            ));
+        }
+    }
+    let current = ssr::rotate(&state, &caller.actor, request.expires_in_minutes).await?;
+    Ok((StatusCode::CREATED, Json(UserDatabasePassword::from(current))))
+}

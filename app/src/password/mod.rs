@@ -1,0 +1,100 @@
+//! Database Password (Credentials & Access): every person has one; it is
+//! in the connection string of each of their workspaces, shown masked with
+//! Reveal and Copy, and Rotate Password replaces it and carries the new
+//! one to every workspace.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod jobs;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+mod view;
+
+pub use view::PasswordSection;
+
+/// The port of every workspace's database endpoint.
+pub const PORT: u16 = 9193;
+
+/// One workspace's connection, without the password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkspaceConnection {
+    pub handle: String,
+    pub host: String,
+    pub port: u16,
+    pub user: String,
+    pub database: String,
+    /// The workspace accepts the current password (else it is on its way).
+    pub updated: bool,
+}
+
+impl WorkspaceConnection {
+    /// `postgres://{handle}:{password}@{host}:9193/{database}`.
+    pub fn connection_string(&self, password: &str) -> String {
+        format!(
+            "postgres://{}:{}@{}:{}/{}",
+            self.user, password, self.host, self.port, self.database
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordOverview {
+    pub created_at: String,
+    pub workspaces: Vec<WorkspaceConnection>,
+}
+
+impl PasswordOverview {
+    pub fn all_updated(&self) -> bool {
+        self.workspaces.iter().all(|w| w.updated)
+    }
+}
+
+#[server(prefix = "/sfn", endpoint = "database_password")]
+pub async fn database_password(handle: String) -> Result<PasswordOverview, AppError> {
+    let viewer = crate::account::owner_of(&handle).await?;
+    let state = crate::ssr::AppState::from_context()?;
+    ssr::overview(&state, &viewer.id, &viewer.handle).await
+}
+
+/// The password itself, asked for by Reveal or Copy.
+#[server(prefix = "/sfn", endpoint = "reveal_password")]
+pub async fn reveal_password(handle: String) -> Result<String, AppError> {
+    let viewer = crate::account::owner_of(&handle).await?;
+    let state = crate::ssr::AppState::from_context()?;
+    let current = ssr::current(&state.db, &state.vault, &viewer.id).await?;
+    Ok(current.password.expose().clone())
+}
+
+#[server(prefix = "/sfn", endpoint = "rotate_password")]
+pub async fn rotate_password(handle: String) -> Result<(), AppError> {
+    let actor = crate::account::owner_actor(&handle).await?;
+    let state = crate::ssr::AppState::from_context()?;
+    ssr::rotate(&state, &actor, None).await.map(drop)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connection_strings_have_the_documented_shape() {
+        let w = WorkspaceConnection {
+            handle: "default".into(),
+            host: "default-ada.us-east-1.db.sluice.localhost".into(),
+            port: PORT,
+            user: "ada".into(),
+            database: "d4k2m9q1x7".into(),
+            updated: true,
+        };
+        assert_eq!(
+            w.connection_string("pw"),
+            "postgres://ada:pw@default-ada.us-east-1.db.sluice.localhost:9193/d4k2m9q1x7"
+        );
+    }
+}

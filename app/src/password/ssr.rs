@@ -1,0 +1,213 @@
+//! The database password in storage: one per person, sealed by the vault
+//! with the user id as associated data. Rotating it replaces the sealed
+//! value and queues one propagation job per workspace in the same
+//! transaction.
+
+use rand::rngs::OsRng;
+use rand::Rng;
+use serde_json::json;
+use sqlx::SqliteConnection;
+
+use super::{PasswordOverview, WorkspaceConnection};
+use crate::error::AppError;
+use crate::ssr::audit::{self, Actor};
+use crate::ssr::db::{begin_write, Db};
+use crate::ssr::ids::new_id;
+use crate::ssr::secret::Secret;
+use crate::ssr::time::now_millis;
+use crate::ssr::vault::Vault;
+use crate::ssr::AppState;
+
+const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+/// 32 characters of 62: about 190 bits.
+const PASSWORD_LEN: usize = 32;
+
+fn new_password() -> Secret<String> {
+    let mut rng = OsRng;
+    Secret::new(
+        (0..PASSWORD_LEN)
+            .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+            .collect(),
+    )
+}
+
+/// The current password, opened.
+pub struct Current {
+    pub id: String,
+    pub user_id: String,
+    pub password: Secret<String>,
+    pub created_at: i64,
+    pub expires_at: Option<i64>,
+}
+
+/// Writes a new sealed password for `user_id` (replacing any) and returns its id.
+async fn store(
+    conn: &mut SqliteConnection,
+    vault: &Vault,
+    user_id: &str,
+    expires_at: Option<i64>,
+    now_ms: i64,
+) -> Result<(String, Secret<String>), sqlx::Error> {
+    let id = new_id("p");
+    let password = new_password();
+    let sealed = vault.seal(user_id, password.expose().as_bytes());
+    sqlx::query(
+        "INSERT INTO database_passwords (id, user_id, sealed, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (user_id) DO UPDATE SET id = excluded.id, sealed = excluded.sealed,
+           created_at = excluded.created_at, expires_at = excluded.expires_at",
+    )
+    .bind(&id)
+    .bind(user_id)
+    .bind(&sealed)
+    .bind(now_ms)
+    .bind(expires_at)
+    .execute(conn)
+    .await?;
+    Ok((id, password))
+}
+
+/// At sign-up: the first password, which every workspace has at once.
+pub async fn create_initial(
+    conn: &mut SqliteConnection,
+    vault: &Vault,
+    user_id: &str,
+    now_ms: i64,
+) -> Result<(), sqlx::Error> {
+    let (id, _) = store(&mut *conn, vault, user_id, None, now_ms).await?;
+    sqlx::query("UPDATE workspaces SET password_id = $1 WHERE user_id = $2")
+        .bind(&id)
+        .bind(user_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+async fn read(
+    conn: &mut SqliteConnection,
+    vault: &Vault,
+    user_id: &str,
+) -> Result<Option<Current>, AppError> {
+    let row: Option<(String, Vec<u8>, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT id, sealed, created_at, expires_at FROM database_passwords WHERE user_id = $1",
+    )
+    .bind(user_id)
+    .fetch_optional(conn)
+    .await?;
+    let Some((id, sealed, created_at, expires_at)) = row else {
+        return Ok(None);
+    };
+    let plain = vault.open(user_id, &sealed).map_err(|_| {
+        tracing::error!("a database password does not open with this server's key");
+        AppError::Internal
+    })?;
+    let password = String::from_utf8(plain.expose().clone()).map_err(|_| AppError::Internal)?;
+    Ok(Some(Current {
+        id,
+        user_id: user_id.to_owned(),
+        password: Secret::new(password),
+        created_at,
+        expires_at,
+    }))
+}
+
+/// The current password. An account from before passwords existed gets
+/// one now, as if at sign-up.
+pub async fn current(db: &Db, vault: &Vault, user_id: &str) -> Result<Current, AppError> {
+    let mut conn = db.acquire().await?;
+    if let Some(current) = read(&mut conn, vault, user_id).await? {
+        return Ok(current);
+    }
+    drop(conn);
+    let mut tx = begin_write(db).await?;
+    if read(&mut tx, vault, user_id).await?.is_none() {
+        create_initial(&mut tx, vault, user_id, now_millis()).await?;
+    }
+    let current = read(&mut tx, vault, user_id).await?.ok_or(AppError::Internal)?;
+    tx.commit().await?;
+    Ok(current)
+}
+
+/// Rotates the password: a new sealed value, one pending job per
+/// workspace (jobs for an older password are dropped: the newest wins),
+/// an audit record, then the worker is woken and the owner told.
+pub async fn rotate(
+    state: &AppState,
+    actor: &Actor,
+    expires_in_minutes: Option<i64>,
+) -> Result<Current, AppError> {
+    let now = now_millis();
+    let expires_at = expires_in_minutes.map(|m| now + m * 60_000);
+    let delay = state.settings.propagation_delay.as_millis() as i64;
+    let mut tx = begin_write(&state.db).await?;
+    let (id, _) = store(&mut tx, &state.vault, &actor.id, expires_at, now).await?;
+    sqlx::query("DELETE FROM password_propagations WHERE user_id = $1 AND state = 'pending'")
+        .bind(&actor.id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO password_propagations
+           (workspace_id, password_id, user_id, state, not_before, created_at)
+         SELECT id, $1, user_id, 'pending', $2, $3 FROM workspaces WHERE user_id = $4",
+    )
+    .bind(&id)
+    .bind(now + delay)
+    .bind(now)
+    .bind(&actor.id)
+    .execute(&mut *tx)
+    .await?;
+    let data = json!({ "password_id": id });
+    audit::record_own(&mut tx, actor, "user.password.rotate", data, now).await?;
+    let current = read(&mut tx, &state.vault, &actor.id)
+        .await?
+        .ok_or(AppError::Internal)?;
+    tx.commit().await?;
+    state.jobs.notify_one();
+    crate::notify::ssr::password_rotated(state, actor).await;
+    Ok(current)
+}
+
+/// What Credentials & Access shows: each workspace's connection string
+/// without the password, and whether the workspace has the current one.
+pub async fn overview(
+    state: &AppState,
+    user_id: &str,
+    handle: &str,
+) -> Result<PasswordOverview, AppError> {
+    let current = current(&state.db, &state.vault, user_id).await?;
+    let rows: Vec<(String, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT handle, region, database_name, password_id FROM workspaces
+         WHERE user_id = $1 ORDER BY created_at, handle",
+    )
+    .bind(user_id)
+    .fetch_all(&state.db)
+    .await?;
+    let workspaces = rows
+        .into_iter()
+        .map(|(ws, region, database, password_id)| WorkspaceConnection {
+            host: crate::account::ssr::dns_name(&state.settings, &ws, handle, &region),
+            port: super::PORT,
+            user: handle.to_owned(),
+            database,
+            updated: password_id.as_deref() == Some(current.id.as_str()),
+            handle: ws,
+        })
+        .collect();
+    Ok(PasswordOverview {
+        created_at: crate::ssr::time::rfc3339(current.created_at),
+        workspaces,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_long_random_and_url_safe() {
+        let a = new_password();
+        assert_eq!(a.expose().len(), PASSWORD_LEN);
+        assert!(a.expose().bytes().all(|b| b.is_ascii_alphanumeric()));
+        assert_ne!(a.expose(), new_password().expose());
+    }
+}

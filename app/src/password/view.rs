@@ -1,0 +1,216 @@
+//! The Database Password section: each workspace's connection string,
+//! masked until Reveal, with Copy; Rotate Password with its confirmation;
+//! and, after a rotation, each workspace as updated or pending.
+
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::{database_password, reveal_password, PasswordOverview, RotatePassword, WorkspaceConnection};
+use crate::account::use_handle;
+use crate::shell::ErrorPanel;
+
+/// How often the page looks again while a workspace is pending.
+const PENDING_POLL_MS: u64 = 1500;
+
+#[component]
+pub fn PasswordSection() -> impl IntoView {
+    let handle = use_handle();
+    let rotate = ServerAction::<RotatePassword>::new();
+    let poll = RwSignal::new(0u32);
+    let overview = Resource::new(
+        move || (handle.get(), rotate.version().get(), poll.get()),
+        |(h, ..)| database_password(h),
+    );
+    // The password, once asked for; forgotten when it rotates.
+    let password = RwSignal::new(None::<String>);
+    let revealed = RwSignal::new(false);
+    Effect::new(move |_| {
+        if rotate.version().get() > 0 {
+            password.set(None);
+            revealed.set(false);
+        }
+    });
+    // While any workspace is pending, look again shortly.
+    Effect::new(move |_| {
+        if let Some(Ok(o)) = overview.get() {
+            if !o.all_updated() {
+                set_timeout(
+                    move || poll.update(|n| *n += 1),
+                    std::time::Duration::from_millis(PENDING_POLL_MS),
+                );
+            }
+        }
+    });
+    let confirming = RwSignal::new(false);
+    let error = move || rotate.value().get().and_then(Result::err);
+
+    view! {
+        <section class="panel" aria-labelledby="password-title">
+            <div class="panel-head">
+                <h2 id="password-title">"Database Password"</h2>
+                <button type="button" class="button button-secondary" on:click=move |_| confirming.set(true)
+                    disabled=move || rotate.pending().get()>
+                    {move || if rotate.pending().get() { "Rotating…" } else { "Rotate Password" }}
+                </button>
+            </div>
+            <p class="muted">"Every user has a single password to log in to the workspaces they can access. It is the password in the connection strings below."</p>
+            {move || error().map(|error| view! { <ErrorPanel error/> })}
+            <Transition fallback=|| view! { <p class="muted">"Loading connection strings…"</p> }>
+                {move || Suspend::new(async move {
+                    match overview.await {
+                        Ok(o) => view! { <Connections overview=o password revealed/> }.into_any(),
+                        Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                    }
+                })}
+            </Transition>
+            <Show when=move || confirming.get()>
+                <RotateDialog rotate confirming handle=handle.get_untracked()/>
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+fn Connections(
+    overview: PasswordOverview,
+    password: RwSignal<Option<String>>,
+    revealed: RwSignal<bool>,
+) -> impl IntoView {
+    let pending = !overview.all_updated();
+    let rows = overview
+        .workspaces
+        .into_iter()
+        .map(|w| view! { <ConnectionRow workspace=w password revealed/> })
+        .collect_view();
+    view! {
+        <p class="notice" role="status" hidden=!pending>
+            "The new password is on its way to your workspaces. This may take a couple of minutes. Existing connections are not terminated."
+        </p>
+        <ul class="connections">{rows}</ul>
+        <p class="help">"Password last rotated " <time datetime=overview.created_at.clone()>{overview.created_at.get(..10).unwrap_or_default().to_owned()}</time> "."</p>
+    }
+}
+
+#[component]
+fn ConnectionRow(
+    workspace: WorkspaceConnection,
+    password: RwSignal<Option<String>>,
+    revealed: RwSignal<bool>,
+) -> impl IntoView {
+    let handle = use_handle();
+    let copied = RwSignal::new(None::<&'static str>);
+    let failed = RwSignal::new(None::<String>);
+    let code = NodeRef::<leptos::html::Code>::new();
+    let ws = StoredValue::new(workspace.clone());
+    let shown = move || {
+        let w = ws.get_value();
+        match (revealed.get(), password.get()) {
+            (true, Some(p)) => w.connection_string(&p),
+            _ => w.connection_string(&"•".repeat(12)),
+        }
+    };
+    // The password is fetched only when someone asks to see or copy it.
+    let fetch = move |then: Box<dyn FnOnce(String)>| {
+        if let Some(p) = password.get_untracked() {
+            then(p);
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            match reveal_password(handle.get_untracked()).await {
+                Ok(p) => {
+                    password.set(Some(p.clone()));
+                    then(p);
+                }
+                Err(e) => failed.set(Some(e.to_string())),
+            }
+        });
+    };
+    let reveal = move |_| {
+        if revealed.get_untracked() {
+            revealed.set(false);
+        } else {
+            fetch(Box::new(move |_| revealed.set(true)));
+        }
+    };
+    let copy = move |_| {
+        fetch(Box::new(move |p| {
+            let text = ws.get_value().connection_string(&p);
+            let promise = window().navigator().clipboard().write_text(&text);
+            leptos::task::spawn_local(async move {
+                match wasm_bindgen_futures::JsFuture::from(promise).await {
+                    Ok(_) => copied.set(Some("Copied to the clipboard.")),
+                    Err(_) => {
+                        revealed.set(true);
+                        if let (Some(el), Some(sel)) = (code.get(), window().get_selection().ok().flatten()) {
+                            let _ = sel.select_all_children(el.unchecked_ref());
+                        }
+                        copied.set(Some("Selected: press Ctrl+C (⌘C) to copy."));
+                    }
+                }
+            });
+        }));
+    };
+    let label = format!("Connection string for {}", workspace.handle);
+    view! {
+        <li class="connection" data-workspace=workspace.handle.clone()>
+            <div class="connection-head">
+                <span class="connection-name">{workspace.handle.clone()}</span>
+                {if workspace.updated {
+                    view! { <span class="badge badge-ok">"Updated"</span> }.into_any()
+                } else {
+                    view! { <span class="badge badge-wait"><span class="spinner" aria-hidden="true"></span>"Pending"</span> }.into_any()
+                }}
+            </div>
+            <div class="secret-row">
+                <code node_ref=code class="secret" aria-label=label data-testid="connection-string">{shown}</code>
+                <button type="button" class="icon-button" aria-label="Reveal" aria-pressed=move || revealed.get().to_string() on:click=reveal>
+                    <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true"><path d="M2 12s3.6-7 10-7 10 7 10 7-3.6 7-10 7S2 12 2 12Z" fill="none" stroke="currentColor" stroke-width="2"/><circle cx="12" cy="12" r="3" fill="none" stroke="currentColor" stroke-width="2"/></svg>
+                </button>
+                <button type="button" class="icon-button" aria-label="Copy" on:click=copy>
+                    <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true"><rect x="9" y="9" width="11" height="11" rx="2" fill="none" stroke="currentColor" stroke-width="2"/><path d="M5 15V5a2 2 0 0 1 2-2h8" fill="none" stroke="currentColor" stroke-width="2"/></svg>
+                </button>
+            </div>
+            <p class="field-ok" role="status">{move || copied.get()}</p>
+            <p class="field-error" role="alert">{move || failed.get()}</p>
+        </li>
+    }
+}
+
+#[component]
+fn RotateDialog(
+    rotate: ServerAction<RotatePassword>,
+    confirming: RwSignal<bool>,
+    handle: String,
+) -> impl IntoView {
+    let cancel = NodeRef::<leptos::html::Button>::new();
+    Effect::new(move |_| {
+        if let Some(b) = cancel.get() {
+            let _ = b.focus();
+        }
+    });
+    // Close once the rotation this dialog sent has finished.
+    let opened_at = rotate.version().get_untracked();
+    Effect::new(move |_| {
+        if rotate.version().get() != opened_at {
+            confirming.set(false);
+        }
+    });
+    view! {
+        <div class="overlay" on:keydown=move |ev| if ev.key() == "Escape" { confirming.set(false) }>
+            <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="rotate-title" aria-describedby="rotate-text">
+                <h3 id="rotate-title">"Rotate database password?"</h3>
+                <p id="rotate-text">
+                    "A new password replaces the current one in all of your workspaces. This may take a couple of minutes to propagate. Existing connections will not be terminated; new connections need the new password."
+                </p>
+                <ActionForm action=rotate attr:class="dialog-actions">
+                    <input type="hidden" name="handle" value=handle/>
+                    <button type="button" class="button button-secondary" node_ref=cancel on:click=move |_| confirming.set(false)>"Cancel"</button>
+                    <button type="submit" class="button" disabled=move || rotate.pending().get()>
+                        {move || if rotate.pending().get() { "Rotating…" } else { "Rotate Password" }}
+                    </button>
+                </ActionForm>
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,203 @@
+//! `/user/{user_handle}/token…`: the spec's UserTokens operations.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+
+use super::ssr::{self, TokenChange, TokenRow};
+use crate::api::{ApiError, ApiJson, Caller, PathHandle};
+use crate::error::AppError;
+use crate::ssr::time::rfc3339;
+use crate::ssr::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/user/{user_handle}/token", get(list).post(create))
+        .route(
+            "/user/{user_handle}/token/{token_id}",
+            get(read).patch(update).delete(delete),
+        )
+}
+
+/// The spec's `Token`. `token` is present once: in the answer to its creation.
+#[derive(Debug, Serialize)]
+pub struct Token {
+    id: String,
+    user_id: String,
+    title: String,
+    description: String,
+    last4: String,
+    status: String,
+    token_type: &'static str,
+    created_at: String,
+    created_by_id: String,
+    updated_at: String,
+    updated_by_id: String,
+    version_id: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    token: Option<String>,
+}
+
+impl From<TokenRow> for Token {
+    fn from(row: TokenRow) -> Self {
+        Self {
+            created_by_id: row.user_id.clone(),
+            updated_by_id: row.user_id.clone(),
+            id: row.id,
+            user_id: row.user_id,
+            title: row.title,
+            description: row.description,
+            last4: row.last4,
+            status: row.status,
+            token_type: "user",
+            created_at: rfc3339(row.created_at),
+            updated_at: rfc3339(row.updated_at),
+            version_id: row.version_id,
+            token: None,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct ListTokensResponse {
+    items: Vec<Token>,
+}
+
+/// `limit` and `next_token`, checked. A person has at most two tokens, so
+/// every list fits one page and `next_token` is never issued.
+#[derive(Debug, Deserialize)]
+pub struct Page {
+    limit: Option<String>,
+    next_token: Option<String>,
+}
+
+impl Page {
+    fn check(&self) -> Result<(), ApiError> {
+        if let Some(raw) = &self.limit {
+            match raw.parse::<i64>() {
+                Ok(1..=100) => {}
+                _ => return Err(ApiError::field("query.limit", "must be a whole number from 1 to 100")),
+            }
+        }
+        if self.next_token.as_deref().is_some_and(|t| !t.is_empty()) {
+            return Err(ApiError::field("query.next_token", "is not a cursor this list issued"));
+        }
+        Ok(())
+    }
+}
+
+async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    handle: PathHandle,
+    Query(page): Query<Page>,
+) -> Result<Json<ListTokensResponse>, ApiError> {
+    caller.owning(&handle)?;
+    page.check()?;
+    let mut conn = state.db.acquire().await?;
+    let rows = ssr::rows(&mut conn, &caller.user.id).await?;
+    Ok(Json(ListTokensResponse {
+        items: rows.into_iter().map(Token::from).collect(),
+    }))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    handle: PathHandle,
+) -> Result<impl IntoResponse, ApiError> {
+    caller.owning(&handle)?;
+    let (row, secret) = ssr::create(&state, &caller.actor, "")
+        .await
+        .map_err(|e| match e {
+            AppError::Invalid(m) if m == super::CAP_MESSAGE => ApiError::limit_reached(m),
+            e => e.into(),
+        })?;
+    crate::notify::ssr::token_created(&state, &caller.actor, &row.last4).await;
+    let mut token = Token::from(row);
+    token.token = Some(secret.expose().clone());
+    Ok((StatusCode::CREATED, Json(token)))
+}
+
+/// `{token_id}` in the spec's format; anything else cannot be a token.
+fn token_id(raw: &str) -> Result<&str, ApiError> {
+    if shared::is_prefixed_id(raw, "k") {
+        Ok(raw)
+    } else {
+        Err(ApiError::field("path.token_id", "is not a token id"))
+    }
+}
+
+async fn read(
+    State(state): State<AppState>,
+    caller: Caller,
+    handle: PathHandle,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Json<Token>, ApiError> {
+    caller.owning(&handle)?;
+    let mut conn = state.db.acquire().await?;
+    let row = ssr::row(&mut conn, &caller.user.id, token_id(&id)?)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    Ok(Json(row.into()))
+}
+
+/// The spec's `UpdateTokenRequest`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateTokenRequest {
+    status: String,
+    title: Option<String>,
+    description: Option<String>,
+}
+
+const TEXT_LIMIT: usize = 100;
+
+fn text(location: &str, value: Option<String>) -> Result<Option<String>, ApiError> {
+    let Some(value) = value else { return Ok(None) };
+    let value = value.trim().to_owned();
+    if value.chars().count() > TEXT_LIMIT {
+        return Err(ApiError::field(location, "must be at most 100 characters"));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(ApiError::field(location, "must not contain control characters"));
+    }
+    Ok(Some(value))
+}
+
+async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    handle: PathHandle,
+    Path((_, id)): Path<(String, String)>,
+    ApiJson(request): ApiJson<UpdateTokenRequest>,
+) -> Result<Json<Token>, ApiError> {
+    caller.owning(&handle)?;
+    let id = token_id(&id)?;
+    let active = match request.status.as_str() {
+        "active" => true,
+        "inactive" => false,
+        _ => return Err(ApiError::field("body.status", "must be \"active\" or \"inactive\"")),
+    };
+    let change = TokenChange {
+        active,
+        title: text("body.title", request.title)?,
+        description: text("body.description", request.description)?,
+    };
+    let row = ssr::update(&state, &caller.actor, id, change).await?;
+    Ok(Json(row.into()))
+}
+
+async fn delete(
+    State(state): State<AppState>,
+    caller: Caller,
+    handle: PathHandle,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Json<Token>, ApiError> {
+    caller.owning(&handle)?;
+    let row = ssr::delete(&state, &caller.actor, token_id(&id)?).await?;
+    Ok(Json(row.into()))
+}
