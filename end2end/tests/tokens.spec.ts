@@ -1,5 +1,6 @@
 // Credentials & Access › Tokens: create two (the third is refused), Reveal
-// and Copy once, only the masked form afterwards, Deactivate, Delete.
+// and Copy once, only the masked form afterwards, Deactivate (the API then
+// refuses the token), Delete.
 import { expect, test } from "@playwright/test";
 import { signUp, uniqueEmail, uniqueHandle } from "./support";
 
@@ -46,10 +47,19 @@ test("create, reveal, copy, deactivate and delete tokens", async ({ page }) => {
   await expect(rows).toHaveCount(2);
   expect(await page.content()).not.toContain(secret.slice(25));
 
+  // The token opens the API until it is deactivated.
+  const api = (token: string) =>
+    page.request.get(`/api/v0/user/${handle}`, { headers: { Authorization: `Bearer ${token}` } });
+  const before = await api(secret);
+  expect(before.status()).toBe(200);
+  expect((await before.json()).handle).toBe(handle);
   const first = rows.filter({ hasText: secret.slice(-4) });
   await first.getByRole("button", { name: "Options" }).click();
   await page.getByRole("menuitem", { name: "Deactivate" }).click();
   await expect(first).toContainText("Inactive");
+  const after = await api(secret);
+  expect(after.status()).toBe(401);
+  expect((await after.json()).status).toBe(401);
 
   await first.getByRole("button", { name: "Options" }).click();
   await page.getByRole("menuitem", { name: "Delete" }).click();

@@ -32,7 +32,7 @@ pub fn TokensSection() -> impl IntoView {
         tokens
             .get()
             .and_then(Result::ok)
-            .map(|t| t.len() as i64)
+            .map(|t| t.iter().filter(|t| t.status != "revoked").count() as i64)
             .unwrap_or(0)
     };
     let at_cap = move || count() >= MAX_TOKENS;
@@ -161,21 +161,29 @@ fn TokenRow(
 ) -> impl IntoView {
     let handle = use_handle();
     let active = token.status == "active";
+    let revoked = token.status == "revoked";
     let id = StoredValue::new(token.id.clone());
     let row = StoredValue::new(token.clone());
+    let (badge, status) = match token.status.as_str() {
+        "active" => ("badge badge-ok", "Active"),
+        "revoked" => ("badge badge-revoked", "Revoked"),
+        _ => ("badge", "Inactive"),
+    };
     view! {
         <tr>
             <td><code>{token.masked.clone()}</code></td>
             <td><time datetime=token.created_at.clone()>{token.created_at.get(..10).unwrap_or_default().to_owned()}</time></td>
             <td>{token.last_used_at.clone().and_then(|t| t.get(..10).map(str::to_owned)).unwrap_or_else(|| "Never".into())}</td>
-            <td><span class=if active { "badge badge-ok" } else { "badge" }>{if active { "Active" } else { "Inactive" }}</span></td>
+            <td><span class=badge title=revoked.then_some("Revoked by Reset authentication")>{status}</span></td>
             <td class="cell-end">
                 <Menu label="Options" class="menu-right" button=|| view! {
                     <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true"><circle cx="5" cy="12" r="2" fill="currentColor"/><circle cx="12" cy="12" r="2" fill="currentColor"/><circle cx="19" cy="12" r="2" fill="currentColor"/></svg>
                 }>
-                    <button type="button" role="menuitem" on:click=move |_| {
-                        set_status.dispatch(SetTokenStatus { handle: handle.get_untracked(), id: id.get_value(), active: !active });
-                    }>{if active { "Deactivate" } else { "Activate" }}</button>
+                    <Show when=move || !revoked>
+                        <button type="button" role="menuitem" on:click=move |_| {
+                            set_status.dispatch(SetTokenStatus { handle: handle.get_untracked(), id: id.get_value(), active: !active });
+                        }>{if active { "Deactivate" } else { "Activate" }}</button>
+                    </Show>
                     <button type="button" role="menuitem" class="danger" on:click=move |_| confirming.set(Some(row.get_value()))>"Delete"</button>
                 </Menu>
             </td>
