@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 use crate::account::use_handle;
 use crate::error::AppError;
-use crate::shell::ErrorPanel;
+use crate::shell::{Dialog, ErrorPanel};
 
 #[server(prefix = "/sfn", endpoint = "reset_authentication")]
 pub async fn reset_authentication(handle: String) -> Result<(), AppError> {
@@ -106,32 +106,23 @@ fn ResetDialog(
     confirming: RwSignal<bool>,
     handle: String,
 ) -> impl IntoView {
-    let cancel = NodeRef::<leptos::html::Button>::new();
-    Effect::new(move |_| {
-        if let Some(b) = cancel.get() {
-            let _ = b.focus();
-        }
-    });
     view! {
-        <div class="overlay" on:keydown=move |ev| if ev.key() == "Escape" { confirming.set(false) }>
-            <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="reset-dialog-title" aria-describedby="reset-dialog-text">
-                <h3 id="reset-dialog-title">"Reset authentication?"</h3>
-                <div id="reset-dialog-text">
-                    <p>"This at once:"</p>
-                    <ul>
-                        <li>"stops every API token and every temporary token of your account;"</li>
-                        <li>"signs you out here and in every other browser and device."</li>
-                    </ul>
-                    <p>"Your workspaces and database password do not change. You will need to sign in again and create new tokens."</p>
-                </div>
-                <ActionForm action attr:class="dialog-actions">
-                    <input type="hidden" name="handle" value=handle/>
-                    <button type="button" class="button button-secondary" node_ref=cancel on:click=move |_| confirming.set(false)>"Cancel"</button>
-                    <button type="submit" class="button button-danger" disabled=move || action.pending().get()>
-                        {move || if action.pending().get() { "Resetting…" } else { "Reset authentication" }}
-                    </button>
-                </ActionForm>
-            </div>
-        </div>
+        <Dialog id="reset-dialog" title="Reset authentication?" on_close=move || confirming.set(false)
+            body=|| view! {
+                <p>"This at once:"</p>
+                <ul>
+                    <li>"stops every API token and every temporary token of your account;"</li>
+                    <li>"signs you out here and in every other browser and device."</li>
+                </ul>
+                <p>"Your workspaces and database password do not change. You will need to sign in again and create new tokens."</p>
+            }>
+            <ActionForm action attr:class="dialog-actions">
+                <input type="hidden" name="handle" value=handle/>
+                <button type="button" class="button button-secondary" data-autofocus on:click=move |_| confirming.set(false)>"Cancel"</button>
+                <button type="submit" class="button button-danger" disabled=move || action.pending().get()>
+                    {move || if action.pending().get() { "Resetting…" } else { "Reset authentication" }}
+                </button>
+            </ActionForm>
+        </Dialog>
     }
 }

@@ -4,11 +4,10 @@
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 use super::{database_password, reveal_password, PasswordOverview, RotatePassword, WorkspaceConnection};
 use crate::account::use_handle;
-use crate::shell::ErrorPanel;
+use crate::shell::{copy_text, CopyButton, Dialog, ErrorPanel, RevealButton};
 
 /// How often the page looks again while a workspace is pending.
 const PENDING_POLL_MS: u64 = 1500;
@@ -126,29 +125,17 @@ fn ConnectionRow(
             }
         });
     };
-    let reveal = move |_| {
+    let reveal = move || {
         if revealed.get_untracked() {
             revealed.set(false);
         } else {
             fetch(Box::new(move |_| revealed.set(true)));
         }
     };
-    let copy = move |_| {
+    let copy = move || {
         fetch(Box::new(move |p| {
             let text = ws.get_value().connection_string(&p);
-            let promise = window().navigator().clipboard().write_text(&text);
-            leptos::task::spawn_local(async move {
-                match wasm_bindgen_futures::JsFuture::from(promise).await {
-                    Ok(_) => copied.set(Some("Copied to the clipboard.")),
-                    Err(_) => {
-                        revealed.set(true);
-                        if let (Some(el), Some(sel)) = (code.get(), window().get_selection().ok().flatten()) {
-                            let _ = sel.select_all_children(el.unchecked_ref());
-                        }
-                        copied.set(Some("Selected: press Ctrl+C (⌘C) to copy."));
-                    }
-                }
-            });
+            copy_text(text, code, copied, move || revealed.set(true));
         }));
     };
     let label = format!("Connection string for {}", workspace.handle);
@@ -164,12 +151,8 @@ fn ConnectionRow(
             </div>
             <div class="secret-row">
                 <code node_ref=code class="secret" aria-label=label data-testid="connection-string">{shown}</code>
-                <button type="button" class="icon-button" aria-label="Reveal" aria-pressed=move || revealed.get().to_string() on:click=reveal>
-                    <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true"><path d="M2 12s3.6-7 10-7 10 7 10 7-3.6 7-10 7S2 12 2 12Z" fill="none" stroke="currentColor" stroke-width="2"/><circle cx="12" cy="12" r="3" fill="none" stroke="currentColor" stroke-width="2"/></svg>
-                </button>
-                <button type="button" class="icon-button" aria-label="Copy" on:click=copy>
-                    <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true"><rect x="9" y="9" width="11" height="11" rx="2" fill="none" stroke="currentColor" stroke-width="2"/><path d="M5 15V5a2 2 0 0 1 2-2h8" fill="none" stroke="currentColor" stroke-width="2"/></svg>
-                </button>
+                <RevealButton revealed=revealed.into() on_click=reveal/>
+                <CopyButton on_click=copy/>
             </div>
             <p class="field-ok" role="status">{move || copied.get()}</p>
             <p class="field-error" role="alert">{move || failed.get()}</p>
@@ -183,12 +166,6 @@ fn RotateDialog(
     confirming: RwSignal<bool>,
     handle: String,
 ) -> impl IntoView {
-    let cancel = NodeRef::<leptos::html::Button>::new();
-    Effect::new(move |_| {
-        if let Some(b) = cancel.get() {
-            let _ = b.focus();
-        }
-    });
     // Close once the rotation this dialog sent has finished.
     let opened_at = rotate.version().get_untracked();
     Effect::new(move |_| {
@@ -197,20 +174,17 @@ fn RotateDialog(
         }
     });
     view! {
-        <div class="overlay" on:keydown=move |ev| if ev.key() == "Escape" { confirming.set(false) }>
-            <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="rotate-title" aria-describedby="rotate-text">
-                <h3 id="rotate-title">"Rotate database password?"</h3>
-                <p id="rotate-text">
-                    "A new password replaces the current one in all of your workspaces. This may take a couple of minutes to propagate. Existing connections will not be terminated; new connections need the new password."
-                </p>
-                <ActionForm action=rotate attr:class="dialog-actions">
-                    <input type="hidden" name="handle" value=handle/>
-                    <button type="button" class="button button-secondary" node_ref=cancel on:click=move |_| confirming.set(false)>"Cancel"</button>
-                    <button type="submit" class="button" disabled=move || rotate.pending().get()>
-                        {move || if rotate.pending().get() { "Rotating…" } else { "Rotate Password" }}
-                    </button>
-                </ActionForm>
-            </div>
-        </div>
+        <Dialog id="rotate" title="Rotate database password?" on_close=move || confirming.set(false)
+            body=|| view! {
+                <p>"A new password replaces the current one in all of your workspaces. This may take a couple of minutes to propagate. Existing connections will not be terminated; new connections need the new password."</p>
+            }>
+            <ActionForm action=rotate attr:class="dialog-actions">
+                <input type="hidden" name="handle" value=handle/>
+                <button type="button" class="button button-secondary" data-autofocus on:click=move |_| confirming.set(false)>"Cancel"</button>
+                <button type="submit" class="button" disabled=move || rotate.pending().get()>
+                    {move || if rotate.pending().get() { "Rotating…" } else { "Rotate Password" }}
+                </button>
+            </ActionForm>
+        </Dialog>
     }
 }

@@ -6,13 +6,17 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 mod avatar;
+mod dialog;
 mod menu;
 mod pages;
+mod secret;
 mod topbar;
 
 pub use avatar::Avatar;
+pub use dialog::Dialog;
 pub use menu::Menu;
 pub use pages::{ErrorPanel, Loading, NotFound, SignInRedirect, SignedOut};
+pub use secret::{copy_text, CopyButton, RevealButton};
 pub use topbar::TopBar;
 
 use crate::account::{AccountLayout, ActivityTab, AdvancedIndex, AdvancedLayout, WorkspacesTab};

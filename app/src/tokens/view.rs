@@ -3,13 +3,12 @@
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 use super::{
     list_tokens, CreateToken, CreatedToken, DeleteToken, SetTokenStatus, TokenSummary, MAX_TOKENS,
 };
 use crate::account::use_handle;
-use crate::shell::{ErrorPanel, Menu};
+use crate::shell::{copy_text, CopyButton, Dialog, ErrorPanel, Menu, RevealButton};
 
 #[component]
 pub fn TokensSection() -> impl IntoView {
@@ -93,38 +92,17 @@ fn NewTokenReveal(created: CreatedToken) -> impl IntoView {
             format!("spt_{}", "•".repeat(40))
         }
     };
-    let copy = move |_| {
-        let text = secret.get_value();
+    let copy = move || {
         revealed.set(true);
-        let select_all = move || {
-            if let (Some(el), Some(sel)) = (code.get(), window().get_selection().ok().flatten()) {
-                let _ = sel.select_all_children(el.unchecked_ref());
-            }
-        };
-        let clipboard = window().navigator().clipboard();
-        let promise = clipboard.write_text(&text);
-        leptos::task::spawn_local(async move {
-            match wasm_bindgen_futures::JsFuture::from(promise).await {
-                Ok(_) => copied.set(Some("Copied to the clipboard.")),
-                Err(_) => {
-                    select_all();
-                    copied.set(Some("Selected: press Ctrl+C (⌘C) to copy."));
-                }
-            }
-        });
+        copy_text(secret.get_value(), code, copied, || {});
     };
     view! {
         <div class="token-new" role="region" aria-label="New token">
             <p><strong>"Copy your new token now."</strong> " You will not be able to retrieve it again."</p>
             <div class="secret-row">
                 <code node_ref=code class="secret" data-testid="new-token">{shown}</code>
-                <button type="button" class="icon-button" aria-label="Reveal" aria-pressed=move || revealed.get().to_string()
-                    on:click=move |_| revealed.update(|r| *r = !*r)>
-                    <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true"><path d="M2 12s3.6-7 10-7 10 7 10 7-3.6 7-10 7S2 12 2 12Z" fill="none" stroke="currentColor" stroke-width="2"/><circle cx="12" cy="12" r="3" fill="none" stroke="currentColor" stroke-width="2"/></svg>
-                </button>
-                <button type="button" class="icon-button" aria-label="Copy" on:click=copy>
-                    <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true"><rect x="9" y="9" width="11" height="11" rx="2" fill="none" stroke="currentColor" stroke-width="2"/><path d="M5 15V5a2 2 0 0 1 2-2h8" fill="none" stroke="currentColor" stroke-width="2"/></svg>
-                </button>
+                <RevealButton revealed=revealed.into() on_click=move || revealed.update(|r| *r = !*r)/>
+                <CopyButton on_click=copy/>
             </div>
             <p class="field-ok" role="status">{move || copied.get()}</p>
             <p class="help">{format!("Listed below as {}.", created.token.masked)}</p>
@@ -198,28 +176,20 @@ fn ConfirmDelete(
     confirming: RwSignal<Option<TokenSummary>>,
 ) -> impl IntoView {
     let handle = use_handle();
-    let cancel = NodeRef::<leptos::html::Button>::new();
-    Effect::new(move |_| {
-        if let Some(b) = cancel.get() {
-            let _ = b.focus();
-        }
-    });
     let id = token.id.clone();
+    let masked = token.masked.clone();
     view! {
-        <div class="overlay" on:keydown=move |ev| if ev.key() == "Escape" { confirming.set(None) }>
-            <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="delete-token-title" aria-describedby="delete-token-text">
-                <h3 id="delete-token-title">"Delete token?"</h3>
-                <p id="delete-token-text">
-                    "Delete " <code>{token.masked.clone()}</code> "? Anything that uses it stops working at once. This cannot be undone."
-                </p>
-                <div class="dialog-actions">
-                    <button type="button" class="button button-secondary" node_ref=cancel on:click=move |_| confirming.set(None)>"Cancel"</button>
-                    <button type="button" class="button button-danger" on:click=move |_| {
-                        delete.dispatch(DeleteToken { handle: handle.get_untracked(), id: id.clone() });
-                        confirming.set(None);
-                    }>"Delete"</button>
-                </div>
+        <Dialog id="delete-token" title="Delete token?" on_close=move || confirming.set(None)
+            body=move || view! {
+                <p>"Delete " <code>{masked.clone()}</code> "? Anything that uses it stops working at once. This cannot be undone."</p>
+            }>
+            <div class="dialog-actions">
+                <button type="button" class="button button-secondary" data-autofocus on:click=move |_| confirming.set(None)>"Cancel"</button>
+                <button type="button" class="button button-danger" on:click=move |_| {
+                    delete.dispatch(DeleteToken { handle: handle.get_untracked(), id: id.clone() });
+                    confirming.set(None);
+                }>"Delete"</button>
             </div>
-        </div>
+        </Dialog>
     }
 }
