@@ -2,6 +2,7 @@
 //! instant feedback a form gives is the same rule the server enforces.
 //! Nothing here does I/O; everything compiles to WASM and native.
 
+pub mod avatar;
 mod display_name;
 mod email;
 mod handle;

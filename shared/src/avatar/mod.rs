@@ -1,0 +1,18 @@
+//! Avatars: the crop a person chooses (geometry, the same in the browser
+//! and in tests) and the image pipeline that turns a photo into the two
+//! square PNGs Sluice shows. The browser runs the pipeline in WASM before
+//! uploading; the server runs it again on whatever it receives.
+
+mod crop;
+#[cfg(feature = "image")]
+mod pipeline;
+
+pub use crop::{Corner, Crop, Frame, PixelRect};
+#[cfg(feature = "image")]
+pub use pipeline::{avatar_pngs, decode, sniff, AvatarImageError, AvatarPngs, Format, MAX_SIDE};
+
+/// The sizes Sluice stores: 256 px, and 512 px for high-density screens.
+pub const SIZES: [u32; 2] = [256, 512];
+
+/// The types a person may upload, as the message for anything else says.
+pub const ALLOWED_TYPES: &str = "JPEG or PNG";
