@@ -19,10 +19,10 @@ test("create, reveal, copy, deactivate and delete tokens", async ({ page }) => {
   await expect(fresh).toContainText("You will not be able to retrieve it again.");
   const code = page.getByTestId("new-token");
   await expect(code).not.toContainText(/spt_[0-9a-v]{20}_/);
-  await page.getByRole("button", { name: "Reveal" }).click();
+  await fresh.getByRole("button", { name: "Reveal" }).click();
   await expect(code).toHaveText(/^spt_[0-9a-v]{20}_[0-9a-v]{52}$/);
   const secret = (await code.textContent())!;
-  await page.getByRole("button", { name: "Copy" }).click();
+  await fresh.getByRole("button", { name: "Copy" }).click();
   await expect(fresh.getByRole("status")).toHaveText("Copied to the clipboard.");
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(secret);
   const rows = page.getByRole("row").filter({ has: page.getByRole("button", { name: "Options" }) });

@@ -1,6 +1,8 @@
 //! The Sluice server process: configuration, the router and its layers,
 //! start-up and shutdown. Features live in the `app` crate.
 
+#![recursion_limit = "256"]
+
 pub mod config;
 pub mod demo;
 pub mod router;
@@ -49,6 +51,8 @@ pub async fn state(leptos: LeptosOptions, settings: Settings) -> Result<AppState
         mailer,
         vault,
         jobs: Arc::new(tokio::sync::Notify::new()),
+        // Decoding a photo takes a core and up to a few hundred MB.
+        image_work: Arc::new(tokio::sync::Semaphore::new(2)),
     })
 }
 

@@ -1,4 +1,5 @@
 //! `server`: runs Sluice. `--help` lists the settings.
+#![recursion_limit = "256"]
 
 use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;

@@ -7,13 +7,9 @@ use axum::middleware;
 use axum::Router;
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use std::sync::Arc;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::security::{self, CsrfPolicy};
-
-/// Server-function bodies are small forms; larger bodies are refused early.
-const BODY_LIMIT: usize = 64 * 1024;
 
 /// The app's routes. Listing them renders the app once, outside any
 /// request: do it once per process, before serving.
@@ -27,6 +23,7 @@ pub fn build(state: AppState, routes: Vec<AxumRouteListing>) -> Router {
     };
     Router::new()
         .route("/avatar/{file}", axum::routing::get(app::avatar::ssr::default_avatar))
+        .route("/avatar/c/{file}", axum::routing::get(app::avatar::store::custom_avatar))
         .nest("/api/v0", app::api::router())
         .leptos_routes_with_context(&state, routes, || (), {
             let options = state.leptos_options.clone();
@@ -34,7 +31,8 @@ pub fn build(state: AppState, routes: Vec<AxumRouteListing>) -> Router {
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(state.clone(), app::session::ssr::attach_viewer))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(middleware::from_fn(security::server_fn_status))
+        .layer(middleware::from_fn(security::body_limit))
         .layer(middleware::from_fn_with_state(csrf, security::csrf))
         .layer(middleware::from_fn(security::headers))
         // Paths only: query strings carry sign-in secrets.

@@ -39,6 +39,46 @@ pub async fn csrf(State(policy): State<CsrfPolicy>, request: Request, next: Next
     }
 }
 
+/// Forms and JSON are small; only avatar uploads may be large.
+const BODY_LIMIT: usize = 64 * 1024;
+const UPLOAD_PATH: &str = "/sfn/upload_avatar";
+
+fn is_upload(path: &str) -> bool {
+    path == UPLOAD_PATH || (path.starts_with("/api/v0/user/") && path.ends_with("/avatar"))
+}
+
+/// Caps every request body, refusing at once what says it is too long; an
+/// upload must say it is a multipart form (the server function behind it
+/// cannot answer anything else).
+pub async fn body_limit(request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let limit = if is_upload(path) {
+        app::avatar::store::MAX_UPLOAD + 64 * 1024
+    } else {
+        BODY_LIMIT
+    };
+    if path == UPLOAD_PATH && request.method() == Method::POST {
+        let multipart = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("multipart/form-data") && v.contains("boundary="));
+        if !multipart {
+            return (StatusCode::BAD_REQUEST, "Send the image as a multipart form.").into_response();
+        }
+    }
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return (StatusCode::PAYLOAD_TOO_LARGE, "The request is too large.").into_response();
+    }
+    let request = request.map(|body| Body::new(http_body_util::Limited::new(body, limit)));
+    next.run(request).await
+}
+
 fn is_safe(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
@@ -74,4 +114,30 @@ pub async fn headers(request: Request<Body>, next: Next) -> Response {
         );
     }
     response
+}
+
+/// Server functions answer every error with 500; the error itself says
+/// what it was. This gives a refused request its proper 4xx status, so that
+/// clients, caches and logs can tell a bad request from a failure here.
+pub async fn server_fn_status(request: Request, next: Next) -> Response {
+    if !request.uri().path().starts_with("/sfn/") {
+        return next.run(request).await;
+    }
+    let response = next.run(request).await;
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let status = match serde_json::from_slice::<app::error::AppError>(&bytes) {
+        Ok(app::error::AppError::Invalid(_)) => StatusCode::BAD_REQUEST,
+        Ok(app::error::AppError::Unauthorized) => StatusCode::UNAUTHORIZED,
+        Ok(app::error::AppError::NotFound) => StatusCode::NOT_FOUND,
+        Ok(app::error::AppError::RateLimited { .. }) => StatusCode::TOO_MANY_REQUESTS,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    parts.status = status;
+    Response::from_parts(parts, Body::from(bytes))
 }

@@ -33,17 +33,21 @@ struct User {
 }
 
 async fn load(state: &AppState, user_id: &str) -> Result<User, ApiError> {
-    let row: (String, String, String, Option<String>, String, i64, i64, i64, i64) = sqlx::query_as(
-        "SELECT id, handle, display_name, tenant_id, status, token_min_issued_at,
-                created_at, updated_at, version_id
-         FROM users WHERE id = $1",
+    type Row = (String, String, String, Option<String>, String, i64, i64, i64, i64, Option<String>);
+    let row: Row = sqlx::query_as(
+        "SELECT u.id, u.handle, u.display_name, u.tenant_id, u.status, u.token_min_issued_at,
+                u.created_at, u.updated_at, u.version_id, a.hash
+         FROM users u LEFT JOIN avatars a ON a.user_id = u.id WHERE u.id = $1",
     )
     .bind(user_id)
     .fetch_one(&state.db)
     .await?;
-    let (id, handle, display_name, tenant_id, status, min, created_at, updated_at, version_id) = row;
+    let (id, handle, display_name, tenant_id, status, min, created_at, updated_at, version_id, avatar) =
+        row;
     Ok(User {
-        avatar_url: state.settings.absolute(&crate::avatar::default_avatar_path(&id)),
+        avatar_url: state
+            .settings
+            .absolute(&crate::avatar::avatar_path(&id, avatar.as_deref())),
         url: state.settings.absolute(&format!("/user/{handle}")),
         // A developer account is its own tenant.
         tenant_id: tenant_id.unwrap_or_else(|| format!("t_{}", &id[2..])),

@@ -18,6 +18,7 @@ use crate::ssr::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(crate::account::api::routes())
+        .merge(crate::avatar::api::routes())
         .merge(crate::tokens::api::routes())
         .merge(crate::password::api::routes())
         .fallback(|| async { ApiError::not_found() })

@@ -45,19 +45,18 @@ fn etag(body: &str) -> String {
     format!("\"{hex}\"")
 }
 
-/// `GET /avatar/{id}.svg`
-pub async fn default_avatar(Path(file): Path<String>, headers: HeaderMap) -> Response {
-    let Some(id) = file
-        .strip_suffix(".svg")
-        .filter(|id| shared::is_prefixed_id(id, "u"))
-    else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
-    let body = identicon_svg(id);
-    let tag = etag(&body);
+/// An image whose bytes never change for its URL: a strong ETag, a 304
+/// when the client has it, and a year of caching.
+pub fn immutable(
+    request: &HeaderMap,
+    tag: &str,
+    content_type: &'static str,
+    csp: &'static str,
+    body: impl Into<axum::body::Body>,
+) -> Response {
     let cache = HeaderValue::from_static("public, max-age=31536000, immutable");
-    let etag_value = HeaderValue::from_str(&tag).expect("hex");
-    if headers
+    let etag_value = HeaderValue::from_str(tag).expect("tags are hex in quotes");
+    if request
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|t| t.trim() == tag))
@@ -70,21 +69,34 @@ pub async fn default_avatar(Path(file): Path<String>, headers: HeaderMap) -> Res
     }
     (
         [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("image/svg+xml"),
-            ),
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
             (header::ETAG, etag_value),
             (header::CACHE_CONTROL, cache),
-            // An SVG is a document: it may draw, never run anything.
-            (
-                header::CONTENT_SECURITY_POLICY,
-                HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'"),
-            ),
+            (header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp)),
         ],
-        body,
+        body.into(),
     )
         .into_response()
+}
+
+/// `GET /avatar/{id}.svg`
+pub async fn default_avatar(Path(file): Path<String>, headers: HeaderMap) -> Response {
+    let Some(id) = file
+        .strip_suffix(".svg")
+        .filter(|id| shared::is_prefixed_id(id, "u"))
+    else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let body = identicon_svg(id);
+    let tag = etag(&body);
+    // An SVG is a document: it may draw, never run anything.
+    immutable(
+        &headers,
+        &tag,
+        "image/svg+xml",
+        "default-src 'none'; style-src 'unsafe-inline'",
+        body,
+    )
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::session::Viewer;
-use crate::shell::Avatar;
+use crate::avatar::AvatarEditor;
 
 pub mod display_name;
 
@@ -19,7 +19,7 @@ pub fn ProfilePage() -> impl IntoView {
         <section class="panel" aria-labelledby="profile-title">
             <h2 id="profile-title">"User Profile"</h2>
             <div class="profile-grid">
-                <Avatar size="xl"/>
+                <AvatarEditor/>
                 <div class="profile-fields">
                     <DisplayNameForm/>
                     <dl class="facts">

@@ -16,6 +16,8 @@ pub struct Viewer {
     pub handle: String,
     pub display_name: String,
     pub email: String,
+    /// Where their avatar is: a custom one, else the generated default.
+    pub avatar: String,
 }
 
 impl Viewer {

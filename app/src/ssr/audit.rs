@@ -37,7 +37,10 @@ impl Actor {
 
     /// The signed-in person acting through this request.
     pub fn viewer(viewer: &crate::session::Viewer, parts: &http::request::Parts) -> Self {
-        Self::person(&viewer.id, &viewer.handle, &viewer.display_name, parts)
+        Self {
+            avatar_url: viewer.avatar.clone(),
+            ..Self::person(&viewer.id, &viewer.handle, &viewer.display_name, parts)
+        }
     }
 }
 

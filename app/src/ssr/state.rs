@@ -19,6 +19,8 @@ pub struct AppState {
     pub vault: Vault,
     /// Wakes the password propagation worker.
     pub jobs: std::sync::Arc<tokio::sync::Notify>,
+    /// How many images may be decoded at once.
+    pub image_work: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {

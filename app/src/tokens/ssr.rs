@@ -203,16 +203,18 @@ pub async fn authenticate(db: &Db, presented: &str) -> Result<Option<(Viewer, St
     let Some(id) = parse_token_id(presented) else {
         return Ok(None);
     };
-    let row: Option<(String, String, i64, Option<i64>, String, String, String, String, i64)> =
-        sqlx::query_as(
+    type Row = (String, String, i64, Option<i64>, String, String, String, String, i64, Option<String>);
+    let row: Option<Row> = sqlx::query_as(
             "SELECT t.secret_hash, t.status, t.created_at, t.last_used_at,
-                    u.id, u.handle, u.display_name, u.email, u.token_min_issued_at
-             FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.id = $1",
+                    u.id, u.handle, u.display_name, u.email, u.token_min_issued_at, a.hash
+             FROM tokens t JOIN users u ON u.id = t.user_id
+             LEFT JOIN avatars a ON a.user_id = u.id WHERE t.id = $1",
         )
         .bind(&id)
         .fetch_optional(db)
         .await?;
-    let Some((hash, status, created_at, last_used_at, user_id, handle, display_name, email, min)) = row
+    let Some((hash, status, created_at, last_used_at, user_id, handle, display_name, email, min, avatar)) =
+        row
     else {
         return Ok(None);
     };
@@ -229,6 +231,7 @@ pub async fn authenticate(db: &Db, presented: &str) -> Result<Option<(Viewer, St
             .await?;
     }
     let viewer = Viewer {
+        avatar: crate::avatar::avatar_path(&user_id, avatar.as_deref()),
         id: user_id,
         handle,
         display_name,

@@ -2,6 +2,7 @@
 
 mod api;
 mod avatar;
+mod avatar_upload;
 mod config;
 mod csrf;
 mod harness;

@@ -44,17 +44,67 @@ pub fn sniff(bytes: &[u8]) -> Option<Format> {
     }
 }
 
+/// Whether a JPEG runs to its end-of-image marker. Decoders fill a cut-off
+/// JPEG with grey rather than fail, so a truncated upload is found here:
+/// walk the marker segments, then the entropy-coded data, to EOI.
+fn jpeg_is_complete(bytes: &[u8]) -> bool {
+    let mut i = 2; // after SOI
+    loop {
+        // A marker: one or more 0xFF, then its code.
+        while bytes.get(i) == Some(&0xFF) {
+            i += 1;
+        }
+        let Some(&code) = bytes.get(i) else { return false };
+        i += 1;
+        match code {
+            0xD9 => return true,                   // EOI
+            0x01 | 0xD0..=0xD7 => continue,        // no length
+            _ => {}
+        }
+        let Some(len) = bytes.get(i..i + 2).map(|b| u16::from_be_bytes([b[0], b[1]]) as usize) else {
+            return false;
+        };
+        if len < 2 {
+            return false;
+        }
+        i += len;
+        if code == 0xDA {
+            // Entropy-coded data runs to the next marker that is not a
+            // stuffed 0xFF00 or a restart marker.
+            loop {
+                match bytes.get(i..i + 2) {
+                    None => return false,
+                    Some([0xFF, next]) if *next != 0x00 && !(0xD0..=0xD7).contains(next) => break,
+                    _ => i += 1,
+                }
+            }
+        }
+    }
+}
+
 /// Decodes a JPEG or PNG and turns it upright.
 pub fn decode(bytes: &[u8]) -> Result<DynamicImage, AvatarImageError> {
     if bytes.is_empty() {
         return Err(AvatarImageError::Empty);
     }
     let format = sniff(bytes).ok_or(AvatarImageError::NotAllowed)?;
-    let mut reader = ImageReader::new(Cursor::new(bytes));
-    reader.set_format(match format {
+    if format == Format::Jpeg && !jpeg_is_complete(bytes) {
+        return Err(AvatarImageError::Unreadable);
+    }
+    let image_format = match format {
         Format::Png => image::ImageFormat::Png,
         Format::Jpeg => image::ImageFormat::Jpeg,
-    });
+    };
+    // The header alone says how big the image would be: refuse a bomb
+    // before anything is allocated for it.
+    let (width, height) = ImageReader::with_format(Cursor::new(bytes), image_format)
+        .into_dimensions()
+        .map_err(|_| AvatarImageError::Unreadable)?;
+    if width > MAX_SIDE || height > MAX_SIDE {
+        return Err(AvatarImageError::TooLarge { width, height });
+    }
+    let mut reader = ImageReader::new(Cursor::new(bytes));
+    reader.set_format(image_format);
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_SIDE);
     limits.max_image_height = Some(MAX_SIDE);
@@ -238,25 +288,38 @@ mod tests {
         assert_eq!(decode(b"GIF89a....").unwrap_err(), AvatarImageError::NotAllowed);
         assert_eq!(decode(b"<svg xmlns=").unwrap_err(), AvatarImageError::NotAllowed);
         let whole = jpeg(&marked());
-        assert_eq!(decode(&whole[..whole.len() / 2]).unwrap_err(), AvatarImageError::Unreadable);
+        assert!(jpeg_is_complete(&whole));
+        for cut in [whole.len() / 3, whole.len() / 2, whole.len() - 2] {
+            assert_eq!(decode(&whole[..cut]).unwrap_err(), AvatarImageError::Unreadable, "cut at {cut}");
+        }
+        // Trailing bytes after the end (some cameras add them) are fine.
+        let mut trailed = whole.clone();
+        trailed.extend_from_slice(b"trailer data");
+        assert!(decode(&trailed).is_ok());
         assert!(AvatarImageError::NotAllowed.to_string().contains("JPEG or PNG"));
     }
 
     #[test]
     fn a_decompression_bomb_is_refused_before_decoding() {
-        // A 20000×20000 PNG header: refused from its dimensions alone.
+        // A 20000×20000 PNG of a few bytes: refused from its header alone.
+        let chunk = |out: &mut Vec<u8>, kind: &[u8], data: &[u8]| {
+            out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+            let mut body = kind.to_vec();
+            body.extend_from_slice(data);
+            out.extend_from_slice(&body);
+            out.extend_from_slice(&crc32(&body).to_be_bytes());
+        };
         let mut bomb = b"\x89PNG\r\n\x1a\n".to_vec();
-        let mut ihdr = b"IHDR".to_vec();
+        let mut ihdr = Vec::new();
         ihdr.extend_from_slice(&20_000u32.to_be_bytes());
         ihdr.extend_from_slice(&20_000u32.to_be_bytes());
         ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
-        bomb.extend_from_slice(&13u32.to_be_bytes());
-        bomb.extend_from_slice(&ihdr);
-        bomb.extend_from_slice(&crc32(&ihdr).to_be_bytes());
-        let err = decode(&bomb).unwrap_err();
-        assert!(
-            matches!(err, AvatarImageError::TooLarge { .. } | AvatarImageError::Unreadable),
-            "{err:?}"
+        chunk(&mut bomb, b"IHDR", &ihdr);
+        chunk(&mut bomb, b"IDAT", &[0x78, 0x9c, 0x63, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01]);
+        chunk(&mut bomb, b"IEND", &[]);
+        assert_eq!(
+            decode(&bomb).unwrap_err(),
+            AvatarImageError::TooLarge { width: 20_000, height: 20_000 }
         );
     }
 

@@ -1,0 +1,70 @@
+//! `/user/{user_handle}/avatar`: the spec's user_createAvatar (a
+//! multipart form with one JPEG or PNG file) and user_deleteAvatar.
+
+use axum::extract::{Multipart, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::post;
+use axum::{Json, Router};
+use serde::Serialize;
+
+use super::store::{self, MAX_UPLOAD};
+use crate::api::{ApiError, Caller, PathHandle};
+use crate::ssr::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/user/{user_handle}/avatar", post(create).delete(delete))
+}
+
+/// The spec's `CreateAvatarResponse` and `DeleteAvatarResponse`.
+#[derive(Debug, Serialize)]
+struct AvatarResponse {
+    avatar_url: String,
+}
+
+/// The first file in the form, whatever its field is called.
+async fn first_file(mut form: Multipart) -> Result<Vec<u8>, ApiError> {
+    let unreadable = |_| ApiError::field("body", "is not a readable multipart form");
+    while let Some(mut field) = form.next_field().await.map_err(unreadable)? {
+        if field.file_name().is_none() && field.name() != Some("avatar") {
+            continue;
+        }
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
+            if bytes.len() + chunk.len() > MAX_UPLOAD {
+                return Err(ApiError::field("body", "the file is larger than 16 MB"));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        return Ok(bytes);
+    }
+    Err(ApiError::field("body", "holds no file: send one JPEG or PNG image"))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    handle: PathHandle,
+    form: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<impl IntoResponse, ApiError> {
+    caller.owning(&handle)?;
+    let form = form.map_err(|_| ApiError::field("body", "must be multipart/form-data"))?;
+    let bytes = first_file(form).await?;
+    let pngs = store::process(&state, bytes).await?;
+    let path = store::save(&state, &caller.actor, pngs).await?;
+    let avatar_url = state.settings.absolute(&path);
+    Ok((StatusCode::CREATED, Json(AvatarResponse { avatar_url })))
+}
+
+async fn delete(
+    State(state): State<AppState>,
+    caller: Caller,
+    handle: PathHandle,
+) -> Result<impl IntoResponse, ApiError> {
+    caller.owning(&handle)?;
+    let removed = store::remove(&state, &caller.actor)
+        .await?
+        .ok_or_else(|| ApiError::bad_request("There is no custom avatar to delete."))?;
+    let avatar_url = state.settings.absolute(&removed);
+    Ok((StatusCode::CREATED, Json(AvatarResponse { avatar_url })))
+}
