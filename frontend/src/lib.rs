@@ -1,7 +1,20 @@
 //! The browser's entry point: take over the server-rendered page.
 
-#[wasm_bindgen::prelude::wasm_bindgen]
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_body(app::App);
+}
+
+/// The avatar pipeline the crop dialog runs (decode, orient, crop, resize,
+/// encode), callable from JavaScript: answers the 512 px PNG. The
+/// benchmark measures it against the browser's canvas.
+#[wasm_bindgen]
+pub fn avatar_png(bytes: &[u8], x: f64, y: f64, size: f64) -> Result<Vec<u8>, JsError> {
+    let crop = shared::avatar::Crop { x, y, size };
+    shared::avatar::avatar_pngs(bytes, Some(crop))
+        .map(|p| p.large)
+        .map_err(|e| JsError::new(&e.to_string()))
 }
