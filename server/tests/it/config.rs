@@ -39,6 +39,8 @@ fn a_bad_value_stops_the_start_naming_the_setting() {
         ("SLUICE_SMTP_URL", "mailto:x"),
         ("SLUICE_DATABASE_URL", "mysql://x"),
         ("SLUICE_SIGN_IN_PER_PEER", "-3"),
+        ("SLUICE_SECRET_KEY", "c2hvcnQ="),
+        ("SLUICE_PROPAGATION_DELAY", "soon"),
         ("LEPTOS_SITE_ADDR", "nowhere"),
     ] {
         let out = server()
@@ -57,4 +59,18 @@ fn a_bad_value_stops_the_start_naming_the_setting() {
 fn unknown_arguments_are_refused() {
     let out = server().arg("--frobnicate").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn an_https_site_without_a_secret_key_does_not_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = server()
+        .env("SLUICE_DATA_DIR", dir.path())
+        .env("SLUICE_PUBLIC_URL", "https://sluice.example.com")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("SLUICE_SECRET_KEY") && err.contains("required"), "{err}");
+    assert!(!dir.path().join("secret.key").exists(), "no key file is made for production");
 }
