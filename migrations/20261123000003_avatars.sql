@@ -6,6 +6,7 @@ CREATE TABLE avatars (
     hash       TEXT NOT NULL,                       -- SHA-256 (hex, 32) of the 512 px PNG
     small      BLOB NOT NULL,                       -- 256×256 PNG
     large      BLOB NOT NULL,                       -- 512×512 PNG
+    source_url TEXT,                                -- the Avatar URL it was fetched from, if any
     created_at BIGINT NOT NULL
 );
 CREATE INDEX avatars_by_hash ON avatars (hash);

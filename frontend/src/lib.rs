@@ -1,5 +1,8 @@
 //! The browser's entry point: take over the server-rendered page.
 
+// The page's view types nest deeply; the compiler needs room to lay them out.
+#![recursion_limit = "256"]
+
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]

@@ -51,7 +51,7 @@ async fn create(
     let form = form.map_err(|_| ApiError::field("body", "must be multipart/form-data"))?;
     let bytes = first_file(form).await?;
     let pngs = store::process(&state, bytes).await?;
-    let path = store::save(&state, &caller.actor, pngs).await?;
+    let path = store::save(&state, &caller.actor, pngs, None).await?;
     let avatar_url = state.settings.absolute(&path);
     Ok((StatusCode::CREATED, Json(AvatarResponse { avatar_url })))
 }

@@ -7,13 +7,19 @@
 pub mod api;
 mod editor;
 #[cfg(feature = "ssr")]
+mod remote;
+#[cfg(feature = "ssr")]
 pub mod ssr;
 #[cfg(feature = "ssr")]
 pub mod store;
 mod upload;
+mod url_form;
 
 pub use editor::AvatarEditor;
-pub use upload::{reset_avatar, upload_avatar, ResetAvatar, UploadAvatar};
+pub use upload::{
+    current_avatar_url, reset_avatar, upload_avatar, ResetAvatar, SetAvatarUrl, UploadAvatar,
+};
+pub use url_form::AvatarUrlForm;
 
 /// Where the generated default avatar of `user_id` is served.
 pub fn default_avatar_path(user_id: &str) -> String {

@@ -35,25 +35,33 @@ fn content_hash(png: &[u8]) -> String {
     Sha256::digest(png)[..16].iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Makes `pngs` the person's avatar; answers its path.
-pub async fn save(state: &AppState, actor: &Actor, pngs: AvatarPngs) -> Result<String, AppError> {
+/// Makes `pngs` the person's avatar (fetched from `source_url`, if it
+/// was); answers its path.
+pub async fn save(
+    state: &AppState,
+    actor: &Actor,
+    pngs: AvatarPngs,
+    source_url: Option<&str>,
+) -> Result<String, AppError> {
     let now = now_millis();
     let hash = content_hash(&pngs.large);
     let mut tx = begin_write(&state.db).await?;
     sqlx::query(
-        "INSERT INTO avatars (user_id, hash, small, large, created_at) VALUES ($1, $2, $3, $4, $5)
+        "INSERT INTO avatars (user_id, hash, small, large, source_url, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (user_id) DO UPDATE SET hash = excluded.hash, small = excluded.small,
-           large = excluded.large, created_at = excluded.created_at",
+           large = excluded.large, source_url = excluded.source_url, created_at = excluded.created_at",
     )
     .bind(&actor.id)
     .bind(&hash)
     .bind(&pngs.small)
     .bind(&pngs.large)
+    .bind(source_url)
     .bind(now)
     .execute(&mut *tx)
     .await?;
     let path = super::custom_avatar_path(&hash, false);
-    let data = json!({ "avatar_url": path });
+    let data = json!({ "avatar_url": path, "source_url": source_url });
     audit::record_own(&mut tx, actor, "user.avatar.update", data, now).await?;
     tx.commit().await?;
     Ok(path)
@@ -76,6 +84,16 @@ pub async fn remove(state: &AppState, actor: &Actor) -> Result<Option<String>, A
     audit::record_own(&mut tx, actor, "user.avatar.delete", data, now).await?;
     tx.commit().await?;
     Ok(Some(path))
+}
+
+/// The Avatar URL the current avatar came from, if it came from one.
+pub async fn source_url(state: &AppState, user_id: &str) -> Result<Option<String>, AppError> {
+    let url: Option<Option<String>> =
+        sqlx::query_scalar("SELECT source_url FROM avatars WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_optional(&state.db)
+            .await?;
+    Ok(url.flatten())
 }
 
 /// `GET /avatar/c/{hash}.png` and `…@2x.png`

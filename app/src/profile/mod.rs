@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::session::Viewer;
-use crate::avatar::AvatarEditor;
+use crate::avatar::{AvatarEditor, AvatarUrlForm};
 
 pub mod display_name;
 
@@ -22,6 +22,7 @@ pub fn ProfilePage() -> impl IntoView {
                 <AvatarEditor/>
                 <div class="profile-fields">
                     <DisplayNameForm/>
+                    <AvatarUrlForm/>
                     <dl class="facts">
                         <dt>"Handle"</dt><dd class="mono">{move || viewer.read().handle.clone()}</dd>
                         <dt>"E-mail"</dt><dd>{move || viewer.read().email.clone()}</dd>

@@ -28,6 +28,8 @@ pub struct Settings {
     /// An added wait before each workspace takes a new password, to show
     /// propagation in a demonstration.
     pub propagation_delay: Duration,
+    /// Let Avatar URLs reach private and loopback addresses (tests only).
+    pub avatar_fetch_private: bool,
 }
 
 impl Settings {
@@ -62,6 +64,7 @@ impl Settings {
             sign_in_per_peer: 30,
             secret_key: None,
             propagation_delay: Duration::ZERO,
+            avatar_fetch_private: false,
         }
     }
 }

@@ -290,3 +290,90 @@ fn without_javascript_the_form_uploads_and_the_server_centre_crops() {
         assert!((70..=110).contains(&left) && (145..=185).contains(&right), "{left} {right}");
     })
 }
+
+/// A web server on this machine with an image, a text file and a redirect.
+async fn image_host() -> String {
+    use axum::routing::get;
+    let jpeg = photo(800, 600);
+    let router = axum::Router::new()
+        .route("/me.jpg", get(move || async move { ([("content-type", "image/jpeg")], jpeg) }))
+        .route("/notes.txt", get(|| async { "just text" }))
+        .route(
+            "/moved",
+            get(|| async { (StatusCode::FOUND, [("location", "/me.jpg")]) }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    format!("http://{addr}")
+}
+
+async fn set_url(app: &TestApp, cookie: &str, url: &str) -> reqwest::Response {
+    app.call("/sfn/set_avatar_url", &[("handle", "ada"), ("avatar_url", url)], cookie)
+        .await
+}
+
+#[test]
+fn an_avatar_url_is_fetched_once_and_served_by_sluice() {
+    run(async {
+        let options = Options {
+            avatar_fetch_private: true,
+            ..Options::default()
+        };
+        let app = TestApp::spawn_with(options, None).await;
+        let ada = app.sign_up("ada@example.com", "ada", "Ada").await;
+        let host = image_host().await;
+        let url = format!("{host}/me.jpg");
+        let res = set_url(&app, &ada, &url).await;
+        assert_eq!(res.status(), StatusCode::OK, "{:?}", res.text().await);
+        let path = viewer_avatar(&app, &ada).await;
+        assert!(path.starts_with("/avatar/c/"), "served by Sluice, not hot-linked: {path}");
+        let shown: Option<String> = app
+            .call("/sfn/avatar_url", &[("handle", "ada")], &ada)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(shown.as_deref(), Some(url.as_str()));
+        let png = app.get(&path, None).await.bytes().await.unwrap();
+        assert_eq!(image::load_from_memory(&png).unwrap().width(), 256);
+
+        // Not an image, missing, redirected, not http: refused, avatar kept.
+        for bad in [
+            format!("{host}/notes.txt"),
+            format!("{host}/missing.png"),
+            format!("{host}/moved"),
+            "ftp://example.com/a.png".to_owned(),
+            "https://user:pw@example.com/a.png".to_owned(),
+        ] {
+            let res = set_url(&app, &ada, &bad).await;
+            assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{bad}");
+            assert_eq!(viewer_avatar(&app, &ada).await, path, "{bad}");
+        }
+        // Empty: back to the generated avatar.
+        let res = set_url(&app, &ada, "").await;
+        assert_eq!(res.status(), StatusCode::OK);
+        assert!(viewer_avatar(&app, &ada).await.ends_with(".svg"));
+    })
+}
+
+#[test]
+fn an_avatar_url_may_not_reach_a_private_address() {
+    run(async {
+        let app = TestApp::spawn().await;
+        let ada = app.sign_up("ada@example.com", "ada", "Ada").await;
+        let host = image_host().await;
+        for url in [
+            format!("{host}/me.jpg"),
+            "http://169.254.169.254/latest/meta-data".to_owned(),
+            "http://[::1]:9/x.png".to_owned(),
+            "http://localhost/x.png".to_owned(),
+        ] {
+            let res = set_url(&app, &ada, &url).await;
+            assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{url}");
+            let text = res.text().await.unwrap();
+            assert!(text.contains("private network"), "{url}: {text}");
+        }
+        assert_eq!(stored(&app).await, 0);
+    })
+}

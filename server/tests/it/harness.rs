@@ -45,6 +45,8 @@ pub struct Options {
     /// Run the password propagation worker (as `main` does).
     pub worker: bool,
     pub propagation_delay: std::time::Duration,
+    /// Let Avatar URLs reach this machine (where tests serve images from).
+    pub avatar_fetch_private: bool,
 }
 
 impl Default for Options {
@@ -52,6 +54,7 @@ impl Default for Options {
         Self {
             worker: true,
             propagation_delay: std::time::Duration::ZERO,
+            avatar_fetch_private: false,
         }
     }
 }
@@ -96,6 +99,7 @@ impl TestApp {
         let base = format!("http://{addr}");
         let mut settings = Settings::for_data_dir(dir.path().to_path_buf(), base.parse().unwrap());
         settings.propagation_delay = options.propagation_delay;
+        settings.avatar_fetch_private = options.avatar_fetch_private;
         let state = server::state(leptos, settings).await.expect("state");
         let db = state.db.clone();
         let worker = options

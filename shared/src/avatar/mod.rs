@@ -4,10 +4,12 @@
 //! uploading; the server runs it again on whatever it receives.
 
 mod crop;
+mod url;
 #[cfg(feature = "image")]
 mod pipeline;
 
 pub use crop::{Corner, Crop, Frame, PixelRect};
+pub use url::{AvatarUrl, AvatarUrlError};
 #[cfg(feature = "image")]
 pub use pipeline::{avatar_pngs, decode, sniff, AvatarImageError, AvatarPngs, Format, MAX_SIDE};
 

@@ -1,0 +1,111 @@
+//! Fetching an Avatar URL, once, on the server, guarded: only http(s), only
+//! public addresses (no loopback, private, link-local… — a URL must not
+//! reach inside Sluice's network), the address checked is the address
+//! connected to, no redirects, a time limit and a size cap.
+
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+use shared::avatar::AvatarUrl;
+
+use super::store::MAX_UPLOAD;
+use crate::error::AppError;
+
+const TIMEOUT: Duration = Duration::from_secs(10);
+
+fn unreachable() -> AppError {
+    AppError::invalid("Sluice could not fetch an image from that address. Check it opens in a browser, or upload the image instead.")
+}
+
+/// Whether `ip` is on the public internet.
+pub fn is_public(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            !(v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_multicast()
+                || v4.is_documentation()
+                || a == 0
+                || (a == 100 && (64..128).contains(&b)) // shared address space
+                || (a == 198 && (b == 18 || b == 19)) // benchmarking
+                || a >= 240)
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_public(IpAddr::V4(v4));
+            }
+            let first = v6.segments()[0];
+            !(v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (first & 0xfe00) == 0xfc00 // unique local
+                || (first & 0xffc0) == 0xfe80 // link local
+                || first == 0x2001 && v6.segments()[1] == 0x0db8) // documentation
+        }
+    }
+}
+
+/// The bytes at `url`. `allow_private` is for tests that serve the image
+/// from this machine.
+pub async fn fetch(url: &AvatarUrl, allow_private: bool) -> Result<Vec<u8>, AppError> {
+    let parsed = url::Url::parse(url.as_str()).map_err(|_| AppError::invalid("That is not a web address."))?;
+    let host = parsed.host_str().ok_or_else(unreachable)?.to_owned();
+    let port = parsed.port_or_known_default().ok_or_else(unreachable)?;
+    let lookup_host = host.trim_start_matches('[').trim_end_matches(']').to_owned();
+    let addrs: Vec<SocketAddr> = tokio::time::timeout(TIMEOUT, tokio::net::lookup_host((lookup_host.as_str(), port)))
+        .await
+        .map_err(|_| unreachable())?
+        .map_err(|_| unreachable())?
+        .collect();
+    let addr = *addrs.first().ok_or_else(unreachable)?;
+    if !allow_private && addrs.iter().any(|a| !is_public(a.ip())) {
+        return Err(AppError::invalid(
+            "That address points inside a private network. Use a public image address.",
+        ));
+    }
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(TIMEOUT)
+        // Connect to the address that was checked, not to a second lookup.
+        .resolve(&lookup_host, addr)
+        .build()
+        .map_err(|_| AppError::Internal)?;
+    let mut response = client.get(parsed).send().await.map_err(|_| unreachable())?;
+    if !response.status().is_success() {
+        return Err(unreachable());
+    }
+    if response.content_length().is_some_and(|n| n as usize > MAX_UPLOAD) {
+        return Err(AppError::invalid("The image at that address is larger than 16 MB."));
+    }
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|_| unreachable())? {
+        if bytes.len() + chunk.len() > MAX_UPLOAD {
+            return Err(AppError::invalid("The image at that address is larger than 16 MB."));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_public_addresses_are_fetched() {
+        for private in [
+            "127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "0.0.0.0",
+            "100.64.0.1", "224.0.0.1", "255.255.255.255", "::1", "::", "fc00::1", "fe80::1",
+            "::ffff:127.0.0.1", "::ffff:10.0.0.1",
+        ] {
+            assert!(!is_public(private.parse().unwrap()), "{private}");
+        }
+        for public in ["93.184.216.34", "1.1.1.1", "2606:4700:4700::1111"] {
+            assert!(is_public(public.parse().unwrap()), "{public}");
+        }
+    }
+}
