@@ -10,10 +10,10 @@ test("change the Display Name and see it in the top bar", async ({ page }) => {
   const field = page.getByLabel("Display Name");
   await field.fill("");
   await expect(page.getByText("Enter a display name.")).toBeVisible();
-  await expect(page.getByRole("button", { name: "Save" })).toBeDisabled();
+  await expect(page.locator("form", { has: page.getByLabel("Display Name") }).getByRole("button", { name: "Save" })).toBeDisabled();
 
   await field.fill("Ada Lovelace");
-  await page.getByRole("button", { name: "Save" }).click();
+  await page.locator("form", { has: page.getByLabel("Display Name") }).getByRole("button", { name: "Save" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Saved." })).toBeVisible();
   // Without a reload: the top bar, the account heading.
   await expect(page.getByRole("banner").getByText("Ada Lovelace").first()).toBeVisible();
@@ -36,7 +36,7 @@ test.describe("without JavaScript", () => {
     await signUp(page, uniqueEmail("plain"), handle, "Plain");
     await page.goto(`/user/${handle}/advanced/profile`);
     await page.getByLabel("Display Name").fill("Plain Form");
-    await page.getByRole("button", { name: "Save" }).click();
+    await page.locator("form", { has: page.getByLabel("Display Name") }).getByRole("button", { name: "Save" }).click();
     await expect(page).toHaveURL(new RegExp(`/user/${handle}/advanced/profile`));
     await expect(page.getByRole("heading", { name: "Plain Form" })).toBeVisible();
   });

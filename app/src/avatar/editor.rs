@@ -37,6 +37,7 @@ pub fn AvatarEditor() -> impl IntoView {
         state.update(|v| {
             if let Some(v) = v {
                 v.avatar = path;
+                v.avatar_source = None;
             }
         })
     };

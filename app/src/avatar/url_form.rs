@@ -6,7 +6,7 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 use shared::avatar::AvatarUrl;
 
-use super::{current_avatar_url, SetAvatarUrl};
+use super::SetAvatarUrl;
 use crate::session::{Viewer, ViewerState};
 use crate::shell::ErrorPanel;
 
@@ -15,13 +15,12 @@ pub fn AvatarUrlForm() -> impl IntoView {
     let viewer = expect_context::<Memo<Viewer>>();
     let state = expect_context::<ViewerState>();
     let action = ServerAction::<SetAvatarUrl>::new();
-    let current = Resource::new(move || viewer.read().handle.clone(), current_avatar_url);
     let draft = RwSignal::new(None::<String>);
     let saved = RwSignal::new(false);
     let value = move || {
-        draft.get().unwrap_or_else(|| {
-            current.get().and_then(Result::ok).flatten().unwrap_or_default()
-        })
+        draft
+            .get()
+            .unwrap_or_else(|| viewer.read().avatar_source.clone().unwrap_or_default())
     };
     let problem = move || {
         let v = value();
@@ -31,9 +30,11 @@ pub fn AvatarUrlForm() -> impl IntoView {
     };
     Effect::new(move |_| {
         if let Some(Ok(path)) = action.value().get() {
+            let source = draft.get_untracked().filter(|d| !d.trim().is_empty());
             state.update(|v| {
                 if let Some(v) = v {
                     v.avatar = path.clone();
+                    v.avatar_source = source.clone().map(|s| s.trim().to_owned());
                 }
             });
             saved.set(true);

@@ -18,6 +18,8 @@ pub struct Viewer {
     pub email: String,
     /// Where their avatar is: a custom one, else the generated default.
     pub avatar: String,
+    /// The Avatar URL their avatar was fetched from, if it was.
+    pub avatar_source: Option<String>,
 }
 
 impl Viewer {

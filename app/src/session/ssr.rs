@@ -105,8 +105,9 @@ pub async fn viewer(state: &AppState, parts: &Parts) -> Result<Option<(Viewer, S
     let now = now_millis();
     let idle_ms = state.settings.session_idle.as_millis() as i64;
     let absolute_ms = state.settings.session_absolute.as_millis() as i64;
-    let row: Option<(String, String, String, String, Option<String>, i64)> = sqlx::query_as(
-        "SELECT u.id, u.handle, u.display_name, u.email, a.hash, s.last_seen_at
+    type Row = (String, String, String, String, Option<String>, Option<String>, i64);
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT u.id, u.handle, u.display_name, u.email, a.hash, a.source_url, s.last_seen_at
          FROM sessions s JOIN users u ON u.id = s.user_id
          LEFT JOIN avatars a ON a.user_id = u.id
          WHERE s.id_hash = $1 AND s.created_at > $2 AND s.last_seen_at > $3
@@ -117,7 +118,7 @@ pub async fn viewer(state: &AppState, parts: &Parts) -> Result<Option<(Viewer, S
     .bind(now - idle_ms)
     .fetch_optional(&state.db)
     .await?;
-    let Some((id, handle, display_name, email, avatar_hash, last_seen_at)) = row else {
+    let Some((id, handle, display_name, email, avatar_hash, avatar_source, last_seen_at)) = row else {
         return Ok(None);
     };
     if now - last_seen_at > TOUCH_EVERY_MS {
@@ -130,6 +131,7 @@ pub async fn viewer(state: &AppState, parts: &Parts) -> Result<Option<(Viewer, S
     Ok(Some((
         Viewer {
             avatar: crate::avatar::avatar_path(&id, avatar_hash.as_deref()),
+            avatar_source,
             id,
             handle,
             display_name,

@@ -232,6 +232,7 @@ pub async fn authenticate(db: &Db, presented: &str) -> Result<Option<(Viewer, St
     }
     let viewer = Viewer {
         avatar: crate::avatar::avatar_path(&user_id, avatar.as_deref()),
+        avatar_source: None,
         id: user_id,
         handle,
         display_name,

@@ -4,7 +4,8 @@
 
 use image::codecs::png::{CompressionType, FilterType as PngFilter, PngEncoder};
 use image::imageops::FilterType;
-use image::{DynamicImage, ImageDecoder, ImageEncoder, ImageReader, Limits};
+use image::metadata::Orientation;
+use image::{imageops, DynamicImage, ImageDecoder, ImageEncoder, ImageReader, Limits, RgbaImage};
 use std::io::Cursor;
 
 use super::{Crop, Frame, PixelRect, ALLOWED_TYPES, SIZES};
@@ -82,8 +83,23 @@ fn jpeg_is_complete(bytes: &[u8]) -> bool {
     }
 }
 
-/// Decodes a JPEG or PNG and turns it upright.
-pub fn decode(bytes: &[u8]) -> Result<DynamicImage, AvatarImageError> {
+/// Turns an image upright. Working on RGBA8 only (rather than every pixel
+/// type `DynamicImage` knows) keeps the WASM build small.
+fn upright(img: RgbaImage, orientation: Orientation) -> RgbaImage {
+    match orientation {
+        Orientation::NoTransforms => img,
+        Orientation::Rotate90 => imageops::rotate90(&img),
+        Orientation::Rotate180 => imageops::rotate180(&img),
+        Orientation::Rotate270 => imageops::rotate270(&img),
+        Orientation::FlipHorizontal => imageops::flip_horizontal(&img),
+        Orientation::FlipVertical => imageops::flip_vertical(&img),
+        Orientation::Rotate90FlipH => imageops::flip_horizontal(&imageops::rotate90(&img)),
+        Orientation::Rotate270FlipH => imageops::flip_horizontal(&imageops::rotate270(&img)),
+    }
+}
+
+/// Decodes a JPEG or PNG into RGBA8, upright.
+pub fn decode(bytes: &[u8]) -> Result<RgbaImage, AvatarImageError> {
     if bytes.is_empty() {
         return Err(AvatarImageError::Empty);
     }
@@ -120,13 +136,12 @@ pub fn decode(bytes: &[u8]) -> Result<DynamicImage, AvatarImageError> {
     if width == 0 || height == 0 {
         return Err(AvatarImageError::Unreadable);
     }
-    let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
-    let mut image = DynamicImage::from_decoder(decoder).map_err(|e| match e {
+    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+    let image = DynamicImage::from_decoder(decoder).map_err(|e| match e {
         image::ImageError::Limits(_) => AvatarImageError::TooLarge { width, height },
         _ => AvatarImageError::Unreadable,
     })?;
-    image.apply_orientation(orientation);
-    Ok(image)
+    Ok(upright(image.into_rgba8(), orientation))
 }
 
 /// The two PNGs of an avatar: 256 and 512 pixels square.
@@ -136,11 +151,10 @@ pub struct AvatarPngs {
     pub large: Vec<u8>,
 }
 
-fn encode_png(image: &DynamicImage) -> Vec<u8> {
-    let rgba = image.to_rgba8();
+fn encode_png(rgba: &RgbaImage) -> Vec<u8> {
     let mut out = Vec::new();
     PngEncoder::new_with_quality(&mut out, CompressionType::Fast, PngFilter::Adaptive)
-        .write_image(&rgba, rgba.width(), rgba.height(), image::ExtendedColorType::Rgba8)
+        .write_image(rgba, rgba.width(), rgba.height(), image::ExtendedColorType::Rgba8)
         .expect("encoding an RGBA buffer into memory cannot fail");
     out
 }
@@ -151,16 +165,17 @@ pub fn avatar_pngs(bytes: &[u8], crop: Option<Crop>) -> Result<AvatarPngs, Avata
     let image = decode(bytes)?;
     let frame = Frame::new(image.width() as f64, image.height() as f64);
     let PixelRect { x, y, size } = crop.unwrap_or_else(|| Crop::centred(frame)).pixels(frame);
-    let square = image.crop_imm(x, y, size, size);
+    let mut work = imageops::crop_imm(&image, x, y, size, size).to_image();
+    drop(image);
     let [small, large] = SIZES;
     // Big photos are first halved with a cheap filter; the last step to
     // 512 uses a good one. The result is indistinguishable at 512 px.
-    let mut work = square;
     while work.width() >= large * 4 {
-        work = work.resize_exact(work.width() / 2, work.height() / 2, FilterType::Triangle);
+        let half = work.width() / 2;
+        work = imageops::resize(&work, half, half, FilterType::Triangle);
     }
-    let large_img = work.resize_exact(large, large, FilterType::CatmullRom);
-    let small_img = large_img.resize_exact(small, small, FilterType::CatmullRom);
+    let large_img = imageops::resize(&work, large, large, FilterType::CatmullRom);
+    let small_img = imageops::resize(&large_img, small, small, FilterType::CatmullRom);
     Ok(AvatarPngs {
         small: encode_png(&small_img),
         large: encode_png(&large_img),
@@ -247,7 +262,7 @@ mod tests {
     fn every_exif_orientation_ends_upright() {
         for o in 1..=8u16 {
             let bytes = with_orientation(&jpeg(&stored_as(&marked(), o)), o);
-            let img = decode(&bytes).unwrap().to_rgb8();
+            let img = decode(&bytes).unwrap();
             assert_eq!(img.dimensions(), (40, 20), "orientation {o}");
             assert!(near(&img.get_pixel(2, 2).0, [0, 255, 0]), "orientation {o}: {:?}", img.get_pixel(2, 2));
             assert!(near(&img.get_pixel(10, 15).0, [255, 0, 0]), "orientation {o}");
