@@ -8,6 +8,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 # Builds are cached outside the clone, so a fresh clone reuses them.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/sluice/target}"
+# Incremental data is for editing loops; here it only fills the disk
+# (tens of GB once a few clones have built into the same cache).
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 

@@ -87,6 +87,10 @@ impl ApiError {
         e
     }
 
+    pub fn too_large() -> Self {
+        Self::new(StatusCode::PAYLOAD_TOO_LARGE, "The request body is too large.")
+    }
+
     pub fn internal() -> Self {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -98,7 +102,8 @@ impl ApiError {
         self.status
     }
 
-    fn body(&self, instance: &str) -> Response {
+    /// The `ErrorModel` response, for the request at `instance`.
+    pub fn body(&self, instance: &str) -> Response {
         let title = self.status.canonical_reason().unwrap_or("Error");
         let model = ErrorModel {
             kind: "about:blank",

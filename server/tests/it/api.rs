@@ -254,7 +254,9 @@ fn bad_input_is_a_400_error_model_and_changes_nothing() {
             .send()
             .await
             .unwrap();
-        assert!(res.status().is_client_error(), "{}", res.status());
+        let status = res.status();
+        assert!(status.is_client_error(), "{status}");
+        error_model(res, status).await;
         error_model(app.api(Method::GET, "/nowhere", Some(&token), None).await, StatusCode::NOT_FOUND).await;
         // Nothing changed.
         let user: Value = app.api(Method::GET, "/user/ada", Some(&token), None).await.json().await.unwrap();
