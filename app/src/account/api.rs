@@ -8,7 +8,7 @@ use shared::DisplayName;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use crate::api::{ApiError, ApiJson, Caller, PathHandle};
+use crate::api::{ApiError, ApiJson, Owner};
 use crate::ssr::time::{now_millis, rfc3339};
 use crate::ssr::AppState;
 
@@ -64,10 +64,8 @@ async fn load(state: &AppState, user_id: &str) -> Result<User, ApiError> {
 
 async fn read(
     State(state): State<AppState>,
-    caller: Caller,
-    handle: PathHandle,
+    Owner(caller): Owner,
 ) -> Result<Json<User>, ApiError> {
-    caller.owning(&handle)?;
     Ok(Json(load(&state, &caller.user.id).await?))
 }
 
@@ -109,11 +107,9 @@ fn parse_time(raw: &str) -> Result<i64, ApiError> {
 
 async fn update(
     State(state): State<AppState>,
-    caller: Caller,
-    handle: PathHandle,
+    Owner(caller): Owner,
     ApiJson(request): ApiJson<UpdateUserRequest>,
 ) -> Result<Json<User>, ApiError> {
-    caller.owning(&handle)?;
     let unsupported = [
         ("handle", request.handle.is_some()),
         ("url", request.url.is_some()),

@@ -18,12 +18,20 @@ pub struct Caller {
     pub actor: Actor,
 }
 
-impl Caller {
-    /// The caller, if `{user_handle}` is theirs; another handle is a 403
-    /// whether or not it exists.
-    pub fn owning(&self, handle: &PathHandle) -> Result<&Self, ApiError> {
-        if handle.as_str() == self.user.handle {
-            Ok(self)
+/// The caller, on a path under `/user/{user_handle}` that is theirs:
+/// every such route takes this, so none can forget the check. Another
+/// handle is a 403 whether or not it exists; no token is a 401 first.
+#[derive(Debug, Clone)]
+pub struct Owner(pub Caller);
+
+impl FromRequestParts<AppState> for Owner {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        let handle = PathHandle::from_request_parts(parts, state).await?;
+        if handle.as_str() == caller.user.handle {
+            Ok(Self(caller))
         } else {
             Err(ApiError::forbidden())
         }

@@ -22,7 +22,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 let status = rejection.status();
                 let text = rejection.body_text();
                 if status == http::StatusCode::PAYLOAD_TOO_LARGE {
-                    return Err(ApiError::bad_request("The request body is too large."));
+                    return Err(ApiError::too_large());
                 }
                 Err(ApiError::field("body", text))
             }
@@ -44,13 +44,22 @@ impl<S: Send + Sync> FromRequestParts<S> for PathHandle {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        let axum::extract::Path(params) =
-            axum::extract::Path::<HashMap<String, String>>::from_request_parts(parts, state)
-                .await
-                .map_err(|_| ApiError::bad_request("The path could not be read."))?;
-        let raw = params.get("user_handle").map(String::as_str).unwrap_or("");
-        Handle::parse(raw)
+        let raw = path_param(parts, state, "user_handle").await?;
+        Handle::parse(&raw)
             .map(Self)
             .map_err(|e| ApiError::field("path.user_handle", e.to_string()))
     }
+}
+
+/// One parameter of the route's path, as written (empty if absent).
+pub async fn path_param<S: Send + Sync>(
+    parts: &mut Parts,
+    state: &S,
+    name: &str,
+) -> Result<String, ApiError> {
+    let axum::extract::Path(mut params) =
+        axum::extract::Path::<HashMap<String, String>>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::bad_request("The path could not be read."))?;
+    Ok(params.remove(name).unwrap_or_default())
 }

@@ -6,9 +6,10 @@ mod auth;
 mod error;
 mod input;
 
-pub use auth::Caller;
+pub use auth::{Caller, Owner};
 pub use error::{error_model, ApiError, FieldError};
-pub use input::{ApiJson, PathHandle};
+pub use input::{path_param, ApiJson};
+use input::PathHandle;
 
 use axum::Router;
 

@@ -9,7 +9,7 @@ use axum::{Json, Router};
 use serde::Serialize;
 
 use super::store::{self, MAX_UPLOAD};
-use crate::api::{ApiError, Caller, PathHandle};
+use crate::api::{ApiError, Owner};
 use crate::ssr::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -43,11 +43,9 @@ async fn first_file(mut form: Multipart) -> Result<Vec<u8>, ApiError> {
 
 async fn create(
     State(state): State<AppState>,
-    caller: Caller,
-    handle: PathHandle,
+    Owner(caller): Owner,
     form: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
-    caller.owning(&handle)?;
     let form = form.map_err(|_| ApiError::field("body", "must be multipart/form-data"))?;
     let bytes = first_file(form).await?;
     let pngs = store::process(&state, bytes).await?;
@@ -58,10 +56,8 @@ async fn create(
 
 async fn delete(
     State(state): State<AppState>,
-    caller: Caller,
-    handle: PathHandle,
+    Owner(caller): Owner,
 ) -> Result<impl IntoResponse, ApiError> {
-    caller.owning(&handle)?;
     let removed = store::remove(&state, &caller.actor)
         .await?
         .ok_or_else(|| ApiError::bad_request("There is no custom avatar to delete."))?;

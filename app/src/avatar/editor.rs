@@ -12,7 +12,7 @@ use wasm_bindgen::JsCast;
 
 use super::{upload_avatar, ResetAvatar};
 use crate::error::AppError;
-use crate::session::{Viewer, ViewerState};
+use crate::session::{edit_viewer, Viewer, ViewerState};
 use crate::shell::{Avatar, ErrorPanel};
 
 /// The photo a person picked: its bytes and a URL the page can show.
@@ -34,11 +34,9 @@ pub fn AvatarEditor() -> impl IntoView {
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
     let set_avatar = move |path: String| {
-        state.update(|v| {
-            if let Some(v) = v {
-                v.avatar = path;
-                v.avatar_source = None;
-            }
+        edit_viewer(state, |v| {
+            v.avatar = path;
+            v.avatar_source = None;
         })
     };
     Effect::new(move |_| {

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use shared::avatar::AvatarUrl;
 
 use super::SetAvatarUrl;
-use crate::session::{Viewer, ViewerState};
+use crate::session::{edit_viewer, Viewer, ViewerState};
 use crate::shell::ErrorPanel;
 
 #[component]
@@ -31,11 +31,9 @@ pub fn AvatarUrlForm() -> impl IntoView {
     Effect::new(move |_| {
         if let Some(Ok(path)) = action.value().get() {
             let source = draft.get_untracked().filter(|d| !d.trim().is_empty());
-            state.update(|v| {
-                if let Some(v) = v {
-                    v.avatar = path.clone();
-                    v.avatar_source = source.clone().map(|s| s.trim().to_owned());
-                }
+            edit_viewer(state, |v| {
+                v.avatar = path.clone();
+                v.avatar_source = source.map(|s| s.trim().to_owned());
             });
             saved.set(true);
         }

@@ -9,7 +9,7 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
 use super::ssr::{self, Current};
-use crate::api::{ApiError, ApiJson, Caller, PathHandle};
+use crate::api::{ApiError, ApiJson, Owner};
 use crate::ssr::time::rfc3339;
 use crate::ssr::AppState;
 
@@ -43,10 +43,8 @@ impl From<Current> for UserDatabasePassword {
 
 async fn read(
     State(state): State<AppState>,
-    caller: Caller,
-    handle: PathHandle,
+    Owner(caller): Owner,
 ) -> Result<Json<UserDatabasePassword>, ApiError> {
-    caller.owning(&handle)?;
     let current = ssr::current(&state.db, &state.vault, &caller.user.id).await?;
     Ok(Json(current.into()))
 }
@@ -63,11 +61,9 @@ const MAX_EXPIRY_MINUTES: i64 = 525_600;
 
 async fn rotate(
     State(state): State<AppState>,
-    caller: Caller,
-    handle: PathHandle,
+    Owner(caller): Owner,
     ApiJson(request): ApiJson<CreateUserPasswordRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
-    caller.owning(&handle)?;
     if let Some(m) = request.expires_in_minutes {
         if !(1..=MAX_EXPIRY_MINUTES).contains(&m) {
             return Err(ApiError::field(

@@ -49,15 +49,19 @@ pub async fn run_due(state: &AppState) -> Result<usize, sqlx::Error> {
 async fn apply(state: &AppState, workspace_id: &str, password_id: &str) -> Result<(), sqlx::Error> {
     let now = now_millis();
     let mut tx = begin_write(&state.db).await?;
-    let still_pending: Option<i64> = sqlx::query_scalar(
-        "SELECT 1 FROM password_propagations
-         WHERE workspace_id = $1 AND password_id = $2 AND state = 'pending'",
+    // Finishing the job first tells whether it was still pending (a newer
+    // rotation may have replaced it meanwhile).
+    let finished = sqlx::query(
+        "UPDATE password_propagations SET state = 'done', done_at = $1, attempts = attempts + 1
+         WHERE workspace_id = $2 AND password_id = $3 AND state = 'pending'",
     )
+    .bind(now)
     .bind(workspace_id)
     .bind(password_id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    if still_pending.is_none() {
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if finished == 0 {
         return Ok(());
     }
     sqlx::query("UPDATE workspaces SET password_id = $1, updated_at = $2 WHERE id = $3")
@@ -66,14 +70,5 @@ async fn apply(state: &AppState, workspace_id: &str, password_id: &str) -> Resul
         .bind(workspace_id)
         .execute(&mut *tx)
         .await?;
-    sqlx::query(
-        "UPDATE password_propagations SET state = 'done', done_at = $1, attempts = attempts + 1
-         WHERE workspace_id = $2 AND password_id = $3",
-    )
-    .bind(now)
-    .bind(workspace_id)
-    .bind(password_id)
-    .execute(&mut *tx)
-    .await?;
     tx.commit().await
 }

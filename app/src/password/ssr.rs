@@ -140,7 +140,7 @@ pub async fn rotate(
     let expires_at = expires_in_minutes.map(|m| now + m * 60_000);
     let delay = state.settings.propagation_delay.as_millis() as i64;
     let mut tx = begin_write(&state.db).await?;
-    let (id, _) = store(&mut tx, &state.vault, &actor.id, expires_at, now).await?;
+    let (id, password) = store(&mut tx, &state.vault, &actor.id, expires_at, now).await?;
     sqlx::query("DELETE FROM password_propagations WHERE user_id = $1 AND state = 'pending'")
         .bind(&actor.id)
         .execute(&mut *tx)
@@ -158,13 +158,16 @@ pub async fn rotate(
     .await?;
     let data = json!({ "password_id": id });
     audit::record_own(&mut tx, actor, "user.password.rotate", data, now).await?;
-    let current = read(&mut tx, &state.vault, &actor.id)
-        .await?
-        .ok_or(AppError::Internal)?;
     tx.commit().await?;
     state.jobs.notify_one();
     crate::notify::ssr::password_rotated(state, actor).await;
-    Ok(current)
+    Ok(Current {
+        id,
+        user_id: actor.id.clone(),
+        password,
+        created_at: now,
+        expires_at,
+    })
 }
 
 /// What Credentials & Access shows: each workspace's connection string
@@ -174,7 +177,19 @@ pub async fn overview(
     user_id: &str,
     handle: &str,
 ) -> Result<PasswordOverview, AppError> {
-    let current = current(&state.db, &state.vault, user_id).await?;
+    // Which password is current, and since when: no need to open it.
+    let meta: Option<(String, i64)> =
+        sqlx::query_as("SELECT id, created_at FROM database_passwords WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_optional(&state.db)
+            .await?;
+    let (current_id, created_at) = match meta {
+        Some(m) => m,
+        None => {
+            let c = current(&state.db, &state.vault, user_id).await?;
+            (c.id, c.created_at)
+        }
+    };
     let rows: Vec<(String, String, String, Option<String>)> = sqlx::query_as(
         "SELECT handle, region, database_name, password_id FROM workspaces
          WHERE user_id = $1 ORDER BY created_at, handle",
@@ -189,12 +204,12 @@ pub async fn overview(
             port: super::PORT,
             user: handle.to_owned(),
             database,
-            updated: password_id.as_deref() == Some(current.id.as_str()),
+            updated: password_id.as_deref() == Some(current_id.as_str()),
             handle: ws,
         })
         .collect();
     Ok(PasswordOverview {
-        created_at: crate::ssr::time::rfc3339(current.created_at),
+        created_at: crate::ssr::time::rfc3339(created_at),
         workspaces,
     })
 }

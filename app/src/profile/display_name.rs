@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use shared::DisplayName;
 
 use crate::error::AppError;
-use crate::session::{Viewer, ViewerState};
+use crate::session::{edit_viewer, Viewer, ViewerState};
 use crate::shell::ErrorPanel;
 
 /// Saves the Display Name of the account `handle` and returns it as stored.
@@ -77,11 +77,7 @@ pub fn DisplayNameForm() -> impl IntoView {
     // A saved name shows everywhere at once: the top bar, the switcher, here.
     Effect::new(move |_| {
         if let Some(Ok(name)) = action.value().get() {
-            state.update(|v| {
-                if let Some(v) = v {
-                    v.display_name = name.clone();
-                }
-            });
+            edit_viewer(state, |v| v.display_name = name.clone());
             draft.set(name);
             saved.set(true);
         }

@@ -34,6 +34,16 @@ impl Viewer {
 /// without waiting on a resource.
 pub type ViewerState = RwSignal<Option<Viewer>>;
 
+/// Changes the signed-in person as every part of the page shows them (the
+/// top bar, the switcher, the account heading), after a saved change.
+pub fn edit_viewer(state: ViewerState, change: impl FnOnce(&mut Viewer)) {
+    state.update(|v| {
+        if let Some(v) = v {
+            change(v);
+        }
+    });
+}
+
 const VIEWER_SCRIPT_ID: &str = "sluice-viewer";
 
 /// Provides [`ViewerState`] and renders the element that hands it to the

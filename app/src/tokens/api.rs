@@ -1,6 +1,7 @@
 //! `/user/{user_handle}/token…`: the spec's UserTokens operations.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequestParts, Query, State};
+use http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
@@ -8,7 +9,7 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
 use super::ssr::{self, TokenChange, TokenRow};
-use crate::api::{ApiError, ApiJson, Caller, PathHandle};
+use crate::api::{path_param, ApiError, ApiJson, Owner};
 use crate::error::AppError;
 use crate::ssr::time::rfc3339;
 use crate::ssr::AppState;
@@ -91,11 +92,9 @@ impl Page {
 
 async fn list(
     State(state): State<AppState>,
-    caller: Caller,
-    handle: PathHandle,
+    Owner(caller): Owner,
     Query(page): Query<Page>,
 ) -> Result<Json<ListTokensResponse>, ApiError> {
-    caller.owning(&handle)?;
     page.check()?;
     let mut conn = state.db.acquire().await?;
     let rows = ssr::rows(&mut conn, &caller.user.id).await?;
@@ -106,10 +105,8 @@ async fn list(
 
 async fn create(
     State(state): State<AppState>,
-    caller: Caller,
-    handle: PathHandle,
+    Owner(caller): Owner,
 ) -> Result<impl IntoResponse, ApiError> {
-    caller.owning(&handle)?;
     let (row, secret) = ssr::create(&state, &caller.actor, "")
         .await
         .map_err(|e| match e {
@@ -123,23 +120,28 @@ async fn create(
 }
 
 /// `{token_id}` in the spec's format; anything else cannot be a token.
-fn token_id(raw: &str) -> Result<&str, ApiError> {
-    if shared::is_prefixed_id(raw, "k") {
-        Ok(raw)
-    } else {
-        Err(ApiError::field("path.token_id", "is not a token id"))
+struct TokenId(String);
+
+impl<S: Send + Sync> FromRequestParts<S> for TokenId {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let raw = path_param(parts, state, "token_id").await?;
+        if shared::is_prefixed_id(&raw, "k") {
+            Ok(Self(raw))
+        } else {
+            Err(ApiError::field("path.token_id", "is not a token id"))
+        }
     }
 }
 
 async fn read(
     State(state): State<AppState>,
-    caller: Caller,
-    handle: PathHandle,
-    Path((_, id)): Path<(String, String)>,
+    Owner(caller): Owner,
+    TokenId(id): TokenId,
 ) -> Result<Json<Token>, ApiError> {
-    caller.owning(&handle)?;
     let mut conn = state.db.acquire().await?;
-    let row = ssr::row(&mut conn, &caller.user.id, token_id(&id)?)
+    let row = ssr::row(&mut conn, &caller.user.id, &id)
         .await?
         .ok_or_else(ApiError::not_found)?;
     Ok(Json(row.into()))
@@ -170,13 +172,11 @@ fn text(location: &str, value: Option<String>) -> Result<Option<String>, ApiErro
 
 async fn update(
     State(state): State<AppState>,
-    caller: Caller,
-    handle: PathHandle,
-    Path((_, id)): Path<(String, String)>,
+    Owner(caller): Owner,
+    TokenId(id): TokenId,
     ApiJson(request): ApiJson<UpdateTokenRequest>,
 ) -> Result<Json<Token>, ApiError> {
-    caller.owning(&handle)?;
-    let id = token_id(&id)?;
+    let id = &id;
     let active = match request.status.as_str() {
         "active" => true,
         "inactive" => false,
@@ -187,17 +187,15 @@ async fn update(
         title: text("body.title", request.title)?,
         description: text("body.description", request.description)?,
     };
-    let row = ssr::update(&state, &caller.actor, id, change).await?;
+    let row = ssr::update(&state, &caller.actor, &id, change).await?;
     Ok(Json(row.into()))
 }
 
 async fn delete(
     State(state): State<AppState>,
-    caller: Caller,
-    handle: PathHandle,
-    Path((_, id)): Path<(String, String)>,
+    Owner(caller): Owner,
+    TokenId(id): TokenId,
 ) -> Result<Json<Token>, ApiError> {
-    caller.owning(&handle)?;
-    let row = ssr::delete(&state, &caller.actor, token_id(&id)?).await?;
+    let row = ssr::delete(&state, &caller.actor, &id).await?;
     Ok(Json(row.into()))
 }
