@@ -56,7 +56,7 @@ fi
 # The site: the server binary and the WASM/JS/CSS it serves.
 build_site() {
   say "Building Sluice (release)"
-  cargo leptos build --release
+  cargo leptos build --release --split
 }
 
 server_bin() {

@@ -22,7 +22,7 @@ async (rounds) => {
 
     const wasm = async () => {
       const t = performance.now();
-      const png = m.avatar_png(bytes, crop.x, crop.y, crop.size);
+      const png = await m.avatar_png(bytes, crop.x, crop.y, crop.size);
       return { ms: performance.now() - t, bytes: png.length };
     };
     const canvas = async () => {

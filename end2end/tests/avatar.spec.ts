@@ -48,8 +48,16 @@ function distance(a: number[], b: number[]): number {
 
 test("upload, crop, save, reload and reset the avatar", async ({ page }) => {
   const handle = uniqueHandle("ava");
+  const wasm: string[] = [];
+  page.on("request", (r) => {
+    if (r.url().endsWith(".wasm")) wasm.push(new URL(r.url()).pathname);
+  });
   await signUp(page, uniqueEmail("ava"), handle, "Ava Tar");
   await page.goto(`/user/${handle}/advanced/profile`);
+  await page.waitForLoadState("networkidle");
+  // The image code is its own file, fetched only once the crop dialog opens.
+  expect(wasm).toContain("/pkg/sluice.wasm");
+  expect(wasm.filter((p) => p.includes("split_"))).toEqual([]);
   const topbar = page.locator("header .avatar");
   await expect(topbar).toHaveAttribute("src", /\.svg$/);
   const generated = await pixels(topbar);
@@ -64,6 +72,7 @@ test("upload, crop, save, reload and reset the avatar", async ({ page }) => {
   await expect(dialog).toBeVisible();
   const box = dialog.getByRole("slider", { name: "Crop area" });
   await expect(box).toBeVisible();
+  await expect.poll(() => wasm.filter((p) => p.includes("split_crop_to_pngs")).length).toBe(1);
   const before = await box.getAttribute("aria-valuetext");
 
   // Zoom in with the slider, drag the box, nudge it with the keyboard.

@@ -12,12 +12,14 @@ pub fn hydrate() {
 }
 
 /// The avatar pipeline the crop dialog runs (decode, orient, crop, resize,
-/// encode), callable from JavaScript: answers the 512 px PNG. The
-/// benchmark measures it against the browser's canvas.
+/// encode), callable from JavaScript: answers the 512 px PNG. It goes
+/// through the same lazily loaded code as the dialog. The benchmark
+/// measures it against the browser's canvas.
 #[wasm_bindgen]
-pub fn avatar_png(bytes: &[u8], x: f64, y: f64, size: f64) -> Result<Vec<u8>, JsError> {
+pub async fn avatar_png(bytes: Vec<u8>, x: f64, y: f64, size: f64) -> Result<Vec<u8>, JsError> {
     let crop = shared::avatar::Crop { x, y, size };
-    shared::avatar::avatar_pngs(bytes, Some(crop))
+    app::avatar::crop_to_pngs(bytes, crop)
+        .await
         .map(|p| p.large)
-        .map_err(|e| JsError::new(&e.to_string()))
+        .map_err(|e| JsError::new(&e))
 }

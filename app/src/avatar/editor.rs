@@ -7,7 +7,7 @@
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use shared::avatar::{avatar_pngs, sniff, Corner, Crop, Frame, ALLOWED_TYPES};
+use shared::avatar::{sniff, AvatarPngs, Corner, Crop, Frame, ALLOWED_TYPES};
 use wasm_bindgen::JsCast;
 
 use super::{upload_avatar, ResetAvatar};
@@ -159,6 +159,8 @@ fn CropDialog(
     let stage = RwSignal::new(Stage::Idle);
     let error = RwSignal::new(None::<AppError>);
     let url = picked.url.clone();
+    // Start fetching the image code now, so Save does not wait for it.
+    let _image_code = lazy_preload!(crop_to_pngs);
 
     let measure = move || {
         if let (Some(i), Some(f)) = (img.get_untracked(), frame.get_untracked()) {
@@ -260,8 +262,8 @@ fn CropDialog(
         leptos::task::spawn_local(async move {
             // Let the progress bar paint before the image work takes the thread.
             gloo_timers::future::TimeoutFuture::new(30).await;
-            let result = picked.bytes.with_value(|bytes| avatar_pngs(bytes, Some(chosen)));
-            let pngs = match result {
+            let bytes = picked.bytes.with_value(|bytes| bytes.clone());
+            let pngs = match crop_to_pngs(bytes, chosen).await {
                 Ok(p) => p,
                 Err(e) => {
                     error.set(Some(AppError::invalid(e)));
@@ -335,6 +337,15 @@ fn CropDialog(
             </div>
         </div>
     }
+}
+
+/// The image work of Save: decode, orient, crop, resize, encode. The
+/// `image` code it needs is a third of the browser's WASM, so the release
+/// build splits it into a file of its own that the browser fetches the
+/// first time a crop is saved (or the crop dialog asks for it ahead).
+#[lazy]
+pub fn crop_to_pngs(bytes: Vec<u8>, crop: Crop) -> Result<AvatarPngs, String> {
+    shared::avatar::avatar_pngs(&bytes, Some(crop)).map_err(|e| e.to_string())
 }
 
 /// Sends the cropped PNG through the upload server function.

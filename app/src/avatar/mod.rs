@@ -15,7 +15,7 @@ pub mod store;
 mod upload;
 mod url_form;
 
-pub use editor::AvatarEditor;
+pub use editor::{crop_to_pngs, AvatarEditor};
 pub use upload::{
     current_avatar_url, reset_avatar, upload_avatar, ResetAvatar, SetAvatarUrl, UploadAvatar,
 };

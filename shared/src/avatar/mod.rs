@@ -6,7 +6,11 @@
 mod crop;
 mod url;
 #[cfg(feature = "image")]
+mod orient;
+#[cfg(feature = "image")]
 mod pipeline;
+#[cfg(feature = "image")]
+mod shrink;
 
 pub use crop::{Corner, Crop, Frame, PixelRect};
 pub use url::{AvatarUrl, AvatarUrlError};

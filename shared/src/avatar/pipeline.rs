@@ -8,7 +8,9 @@ use image::metadata::Orientation;
 use image::{imageops, DynamicImage, ImageDecoder, ImageEncoder, ImageReader, Limits, RgbaImage};
 use std::io::Cursor;
 
-use super::{Crop, Frame, PixelRect, ALLOWED_TYPES, SIZES};
+use super::orient::{stored_square, upright, upright_size};
+use super::shrink::{box_shrink, factor};
+use super::{Crop, Frame, ALLOWED_TYPES, SIZES};
 
 /// The longest side Sluice decodes: larger than any phone's photo, small
 /// enough that a decompression bomb is refused before it allocates.
@@ -83,23 +85,9 @@ fn jpeg_is_complete(bytes: &[u8]) -> bool {
     }
 }
 
-/// Turns an image upright. Working on RGBA8 only (rather than every pixel
-/// type `DynamicImage` knows) keeps the WASM build small.
-fn upright(img: RgbaImage, orientation: Orientation) -> RgbaImage {
-    match orientation {
-        Orientation::NoTransforms => img,
-        Orientation::Rotate90 => imageops::rotate90(&img),
-        Orientation::Rotate180 => imageops::rotate180(&img),
-        Orientation::Rotate270 => imageops::rotate270(&img),
-        Orientation::FlipHorizontal => imageops::flip_horizontal(&img),
-        Orientation::FlipVertical => imageops::flip_vertical(&img),
-        Orientation::Rotate90FlipH => imageops::flip_horizontal(&imageops::rotate90(&img)),
-        Orientation::Rotate270FlipH => imageops::flip_horizontal(&imageops::rotate270(&img)),
-    }
-}
-
-/// Decodes a JPEG or PNG into RGBA8, upright.
-pub fn decode(bytes: &[u8]) -> Result<RgbaImage, AvatarImageError> {
+/// Decodes a JPEG or PNG as stored, with the EXIF orientation that says
+/// how to turn it upright.
+fn decode_stored(bytes: &[u8]) -> Result<(DynamicImage, Orientation), AvatarImageError> {
     if bytes.is_empty() {
         return Err(AvatarImageError::Empty);
     }
@@ -141,6 +129,12 @@ pub fn decode(bytes: &[u8]) -> Result<RgbaImage, AvatarImageError> {
         image::ImageError::Limits(_) => AvatarImageError::TooLarge { width, height },
         _ => AvatarImageError::Unreadable,
     })?;
+    Ok((image, orientation))
+}
+
+/// Decodes a JPEG or PNG into RGBA8, upright.
+pub fn decode(bytes: &[u8]) -> Result<RgbaImage, AvatarImageError> {
+    let (image, orientation) = decode_stored(bytes)?;
     Ok(upright(image.into_rgba8(), orientation))
 }
 
@@ -162,19 +156,31 @@ fn encode_png(rgba: &RgbaImage) -> Vec<u8> {
 /// Decodes, crops (`None`: the largest centred square), resizes and
 /// encodes. A crop outside the upright image is moved inside it.
 pub fn avatar_pngs(bytes: &[u8], crop: Option<Crop>) -> Result<AvatarPngs, AvatarImageError> {
-    let image = decode(bytes)?;
-    let frame = Frame::new(image.width() as f64, image.height() as f64);
-    let PixelRect { x, y, size } = crop.unwrap_or_else(|| Crop::centred(frame)).pixels(frame);
-    let mut work = imageops::crop_imm(&image, x, y, size, size).to_image();
-    drop(image);
+    let (image, orientation) = decode_stored(bytes)?;
+    let stored = (image.width(), image.height());
+    // The crop is chosen on the upright picture; only that square of the
+    // stored one is read, shrunk and then turned.
+    let (width, height) = upright_size(orientation, stored);
+    let frame = Frame::new(width as f64, height as f64);
+    let square = crop.unwrap_or_else(|| Crop::centred(frame)).pixels(frame);
+    let square = stored_square(orientation, stored, square);
     let [small, large] = SIZES;
-    // Big photos are first halved with a cheap filter; the last step to
-    // 512 uses a good one. The result is indistinguishable at 512 px.
-    while work.width() >= large * 4 {
-        let half = work.width() / 2;
-        work = imageops::resize(&work, half, half, FilterType::Triangle);
-    }
-    let large_img = imageops::resize(&work, large, large, FilterType::CatmullRom);
+    let k = factor(square.size, large);
+    let shrunk = match image {
+        DynamicImage::ImageRgb8(rgb) => box_shrink::<3>(rgb.as_raw(), rgb.width(), square, k),
+        DynamicImage::ImageRgba8(rgba) => box_shrink::<4>(rgba.as_raw(), rgba.width(), square, k),
+        // Grey and 16-bit pictures are rare: convert them whole.
+        other => {
+            let rgba = other.into_rgba8();
+            box_shrink::<4>(rgba.as_raw(), rgba.width(), square, k)
+        }
+    };
+    let shrunk = upright(shrunk, orientation);
+    let large_img = if shrunk.width() == large {
+        shrunk
+    } else {
+        imageops::resize(&shrunk, large, large, FilterType::CatmullRom)
+    };
     let small_img = imageops::resize(&large_img, small, small, FilterType::CatmullRom);
     Ok(AvatarPngs {
         small: encode_png(&small_img),
@@ -294,6 +300,42 @@ mod tests {
         let img = image::load_from_memory(&out.small).unwrap().to_rgb8();
         for (x, y) in [(10, 10), (128, 128), (245, 245)] {
             assert!(near(&img.get_pixel(x, y).0, [0, 0, 255]), "{x},{y}");
+        }
+    }
+
+    /// 256×192 in 64 px tiles, each its own colour.
+    fn tiles() -> RgbImage {
+        RgbImage::from_fn(256, 192, |x, y| Rgb(TILE_COLOURS[(y / 64 * 4 + x / 64) as usize]))
+    }
+
+    const TILE_COLOURS: [[u8; 3]; 12] = [
+        [255, 0, 0], [0, 255, 0], [0, 0, 255], [255, 255, 0],
+        [255, 0, 255], [0, 255, 255], [255, 255, 255], [0, 0, 0],
+        [128, 0, 0], [0, 128, 0], [0, 0, 128], [128, 128, 128],
+    ];
+
+    #[test]
+    fn a_crop_of_a_turned_photo_is_taken_from_the_upright_picture() {
+        // Two upright squares of 128 px: at 0,0 (tiles 0, 1, 4, 5) and at
+        // 128,64 (tiles 6, 7, 10, 11); between them every mapping differs
+        // from its mirror image.
+        let cases = [
+            (Crop { x: 0.0, y: 0.0, size: 128.0 }, [0, 1, 4, 5]),
+            (Crop { x: 128.0, y: 64.0, size: 128.0 }, [6, 7, 10, 11]),
+        ];
+        for o in 1..=8u16 {
+            let bytes = with_orientation(&jpeg(&stored_as(&tiles(), o)), o);
+            for (crop, want) in cases {
+                let out = avatar_pngs(&bytes, Some(crop)).unwrap();
+                let img = image::load_from_memory(&out.small).unwrap().to_rgb8();
+                for ((x, y), tile) in [(64, 64), (192, 64), (64, 192), (192, 192)].into_iter().zip(want) {
+                    assert!(
+                        near(&img.get_pixel(x, y).0, TILE_COLOURS[tile]),
+                        "orientation {o}, {crop:?}: at {x},{y} {:?}, want tile {tile}",
+                        img.get_pixel(x, y)
+                    );
+                }
+            }
         }
     }
 
