@@ -7,6 +7,7 @@
 pub mod account;
 #[cfg(feature = "ssr")]
 pub mod api;
+pub mod audit;
 pub mod avatar;
 pub mod credentials;
 pub mod error;

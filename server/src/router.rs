@@ -24,6 +24,7 @@ pub fn build(state: AppState, routes: Vec<AxumRouteListing>) -> Router {
     Router::new()
         .route("/avatar/{file}", axum::routing::get(app::avatar::ssr::default_avatar))
         .route("/avatar/c/{file}", axum::routing::get(app::avatar::store::custom_avatar))
+        .merge(app::audit::export::routes())
         .nest("/api/v0", app::api::router())
         .leptos_routes_with_context(&state, routes, || (), {
             let options = state.leptos_options.clone();

@@ -8,12 +8,14 @@ use shared::DisplayName;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use crate::api::{ApiError, ApiJson, Owner};
+use crate::api::{ApiError, ApiJson, Caller, Owner};
 use crate::ssr::time::{now_millis, rfc3339};
 use crate::ssr::AppState;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/user/{user_handle}", get(read).patch(update))
+    Router::new()
+        .route("/actor", get(actor))
+        .route("/user/{user_handle}", get(read).patch(update))
 }
 
 /// The spec's `User`.
@@ -60,6 +62,11 @@ async fn load(state: &AppState, user_id: &str) -> Result<User, ApiError> {
         updated_at: rfc3339(updated_at),
         version_id,
     })
+}
+
+/// `GET /actor`: whoever the token belongs to.
+async fn actor(State(state): State<AppState>, caller: Caller) -> Result<Json<User>, ApiError> {
+    Ok(Json(load(&state, &caller.user.id).await?))
 }
 
 async fn read(

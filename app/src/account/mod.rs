@@ -9,7 +9,6 @@ use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::session::Viewer;
 
-mod activity;
 #[cfg(feature = "ssr")]
 pub mod api;
 mod advanced;
@@ -18,7 +17,6 @@ mod layout;
 pub mod ssr;
 mod workspaces;
 
-pub use activity::ActivityTab;
 pub use advanced::{AdvancedIndex, AdvancedLayout};
 pub use layout::AccountLayout;
 pub use workspaces::WorkspacesTab;
@@ -32,19 +30,17 @@ pub struct WorkspaceSummary {
     pub created_at: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ActivityItem {
-    pub id: String,
-    pub action_type: String,
-    pub actor_display_name: String,
-    pub created_at: String,
-}
-
 /// The signed-in person, if `handle` is theirs.
 #[cfg(feature = "ssr")]
 pub async fn owner_of(handle: &str) -> Result<Viewer, AppError> {
     let viewer = crate::session::ssr::require_viewer().await?;
     if viewer.handle != handle {
+        // A refused authorization goes on the asker's own log.
+        if let (Ok(state), Ok(parts)) = (crate::ssr::AppState::from_context(), crate::ssr::request::parts()) {
+            let actor = crate::ssr::audit::Actor::viewer(&viewer, &parts);
+            let data = serde_json::json!({ "path": parts.uri.path(), "handle": handle });
+            crate::ssr::audit::write_own(&state.db, &actor, "auth.refused", data).await;
+        }
         return Err(AppError::NotFound);
     }
     Ok(viewer)
@@ -63,13 +59,6 @@ pub async fn list_workspaces(handle: String) -> Result<Vec<WorkspaceSummary>, Ap
     let viewer = owner_of(&handle).await?;
     let state = crate::ssr::AppState::from_context()?;
     Ok(ssr::workspaces(&state.db, &state.settings, &viewer.id, &viewer.handle).await?)
-}
-
-#[server(prefix = "/sfn", endpoint = "recent_activity")]
-pub async fn list_recent_activity(handle: String) -> Result<Vec<ActivityItem>, AppError> {
-    let viewer = owner_of(&handle).await?;
-    let state = crate::ssr::AppState::from_context()?;
-    Ok(ssr::recent_activity(&state.db, &viewer.id, 50).await?)
 }
 
 /// The `{handle}` of the current account route.

@@ -4,7 +4,7 @@
 use shared::{DisplayName, Email, Handle};
 use sqlx::SqliteConnection;
 
-use super::{ActivityItem, WorkspaceSummary};
+use super::WorkspaceSummary;
 use crate::ssr::db::Db;
 use crate::ssr::ids::new_id;
 use crate::ssr::time::rfc3339;
@@ -145,28 +145,3 @@ pub async fn workspaces(
         .collect())
 }
 
-pub async fn recent_activity(
-    db: &Db,
-    user_id: &str,
-    limit: i64,
-) -> Result<Vec<ActivityItem>, sqlx::Error> {
-    let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
-        "SELECT id, action_type, actor_display_name, created_at FROM audit_log
-         WHERE identity_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
-    )
-    .bind(user_id)
-    .bind(limit)
-    .fetch_all(db)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(id, action_type, actor_display_name, created_at)| ActivityItem {
-                id,
-                action_type,
-                actor_display_name,
-                created_at: rfc3339(created_at),
-            },
-        )
-        .collect())
-}

@@ -7,7 +7,9 @@ use http::request::Parts;
 
 use super::{ApiError, PathHandle};
 use crate::session::Viewer;
-use crate::ssr::audit::Actor;
+use crate::ssr::audit::{self, Actor, Entry};
+use crate::tokens::ssr::{authenticate, TokenCheck};
+use serde_json::json;
 use crate::ssr::AppState;
 
 /// The person an API token belongs to, and the token they used.
@@ -31,11 +33,21 @@ impl FromRequestParts<AppState> for Owner {
         let caller = Caller::from_request_parts(parts, state).await?;
         let handle = PathHandle::from_request_parts(parts, state).await?;
         if handle.as_str() == caller.user.handle {
-            Ok(Self(caller))
-        } else {
-            Err(ApiError::forbidden())
+            return Ok(Self(caller));
         }
+        let data = json!({ "method": parts.method.as_str(), "path": full_path(parts), "token_id": caller.token_id });
+        audit::write_own(&state.db, &caller.actor, "auth.refused", data).await;
+        Err(ApiError::forbidden())
     }
+}
+
+/// The request's whole path (inside `nest`, `parts.uri` is relative).
+fn full_path(parts: &Parts) -> String {
+    parts
+        .extensions
+        .get::<axum::extract::OriginalUri>()
+        .map(|u| u.path().to_owned())
+        .unwrap_or_else(|| parts.uri.path().to_owned())
 }
 
 fn bearer(parts: &Parts) -> Option<&str> {
@@ -51,14 +63,28 @@ impl FromRequestParts<AppState> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let token = bearer(parts).ok_or_else(ApiError::unauthorized)?;
-        let (user, token_id) = crate::tokens::ssr::authenticate(&state.db, token)
-            .await?
-            .ok_or_else(ApiError::unauthorized)?;
-        let actor = Actor::viewer(&user, parts);
-        Ok(Self {
-            user,
-            token_id,
-            actor,
-        })
+        match authenticate(&state.db, token).await? {
+            TokenCheck::Unknown => Err(ApiError::unauthorized()),
+            TokenCheck::Refused { owner_id, owner_handle, token_id, reason } => {
+                let entry = Entry {
+                    action_type: "token.refused",
+                    identity_id: &owner_id,
+                    identity_handle: &owner_handle,
+                    target_id: Some(&token_id),
+                    target_handle: None,
+                    data: json!({ "token_id": token_id, "reason": reason, "path": full_path(parts) }),
+                };
+                audit::write_refusal(&state.db, &Actor::unknown(parts), entry).await;
+                Err(ApiError::unauthorized())
+            }
+            TokenCheck::Accepted { user, token_id, first_use_today } => {
+                let actor = Actor::viewer(&user, parts);
+                if first_use_today {
+                    let data = json!({ "token_id": token_id, "path": full_path(parts) });
+                    audit::write_own(&state.db, &actor, "token.use", data).await;
+                }
+                Ok(Self { user, token_id, actor })
+            }
+        }
     }
 }

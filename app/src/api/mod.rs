@@ -5,10 +5,12 @@
 mod auth;
 mod error;
 mod input;
+mod page;
 
 pub use auth::{Caller, Owner};
 pub use error::{error_model, ApiError, FieldError};
 pub use input::{path_param, ApiJson};
+pub use page::Page;
 use input::PathHandle;
 
 use axum::Router;
@@ -22,6 +24,7 @@ pub fn router() -> Router<AppState> {
         .merge(crate::avatar::api::routes())
         .merge(crate::tokens::api::routes())
         .merge(crate::password::api::routes())
+        .merge(crate::audit::api::routes())
         .fallback(|| async { ApiError::not_found() })
         .layer(axum::middleware::from_fn(error_model))
 }

@@ -19,7 +19,8 @@ pub use pages::{ErrorPanel, Loading, NotFound, SignInRedirect, SignedOut};
 pub use secret::{copy_text, CopyButton, RevealButton};
 pub use topbar::TopBar;
 
-use crate::account::{AccountLayout, ActivityTab, AdvancedIndex, AdvancedLayout, WorkspacesTab};
+use crate::account::{AccountLayout, AdvancedIndex, AdvancedLayout, WorkspacesTab};
+use crate::audit::AuditLog;
 use crate::credentials::CredentialsPage;
 use crate::login::{ConfirmPage, LoginPage};
 use crate::profile::ProfilePage;
@@ -90,7 +91,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login/confirm") view=ConfirmPage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("/user/:handle") view=AccountLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=WorkspacesTab/>
-                    <Route path=path!("activity") view=ActivityTab/>
+                    <Route path=path!("activity") view=AuditLog/>
                     <ParentRoute path=path!("advanced") view=AdvancedLayout>
                         <Route path=path!("") view=AdvancedIndex/>
                         <Route path=path!("profile") view=ProfilePage/>

@@ -35,6 +35,19 @@ impl Actor {
         }
     }
 
+    /// Someone who could not be identified (a refused token), by address.
+    pub fn unknown(parts: &http::request::Parts) -> Self {
+        Self {
+            id: String::new(),
+            handle: String::new(),
+            display_name: "Unknown caller".to_owned(),
+            avatar_url: "/favicon.svg".to_owned(),
+            ip: super::request::client_ip(parts)
+                .map(|ip| ip.to_string())
+                .unwrap_or_default(),
+        }
+    }
+
     /// The signed-in person acting through this request.
     pub fn viewer(viewer: &crate::session::Viewer, parts: &http::request::Parts) -> Self {
         Self {
@@ -115,4 +128,43 @@ pub async fn record(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// Records something that changed nothing (a use, a refusal) on its own.
+/// The request's answer does not wait on it failing: a failure is logged.
+pub async fn write_own(db: &super::db::Db, actor: &Actor, action_type: &str, data: Value) {
+    let entry = Entry::on_own_account(action_type, &actor.id, &actor.handle, data);
+    write(db, actor, entry).await
+}
+
+/// Records a refusal on the account it concerns, at most once a minute for
+/// the same action and target, so that a stream of bad requests cannot
+/// flood a person's log.
+pub async fn write_refusal(db: &super::db::Db, actor: &Actor, entry: Entry<'_>) {
+    let now = super::time::now_millis();
+    let recent: Result<Option<i64>, _> = sqlx::query_scalar(
+        "SELECT 1 FROM audit_log WHERE identity_id = $1 AND action_type = $2
+           AND target_id IS $3 AND created_at > $4 LIMIT 1",
+    )
+    .bind(entry.identity_id)
+    .bind(entry.action_type)
+    .bind(entry.target_id)
+    .bind(now - 60_000)
+    .fetch_optional(db)
+    .await;
+    if let Ok(None) = recent {
+        write(db, actor, entry).await
+    }
+}
+
+async fn write(db: &super::db::Db, actor: &Actor, entry: Entry<'_>) {
+    let action = entry.action_type.to_owned();
+    let result = async {
+        let mut conn = db.acquire().await?;
+        record(&mut conn, actor, entry, super::time::now_millis()).await
+    }
+    .await;
+    if let Err(e) = result {
+        tracing::warn!(action = %action, error = %e, "audit record not written");
+    }
 }

@@ -9,7 +9,7 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
 use super::ssr::{self, TokenChange, TokenRow};
-use crate::api::{path_param, ApiError, ApiJson, Owner};
+use crate::api::{path_param, ApiError, ApiJson, Owner, Page};
 use crate::error::AppError;
 use crate::ssr::time::rfc3339;
 use crate::ssr::AppState;
@@ -67,35 +67,17 @@ struct ListTokensResponse {
     items: Vec<Token>,
 }
 
-/// `limit` and `next_token`, checked. A person has at most two tokens, so
-/// every list fits one page and `next_token` is never issued.
-#[derive(Debug, Deserialize)]
-pub struct Page {
-    limit: Option<String>,
-    next_token: Option<String>,
-}
-
-impl Page {
-    fn check(&self) -> Result<(), ApiError> {
-        if let Some(raw) = &self.limit {
-            match raw.parse::<i64>() {
-                Ok(1..=100) => {}
-                _ => return Err(ApiError::field("query.limit", "must be a whole number from 1 to 100")),
-            }
-        }
-        if self.next_token.as_deref().is_some_and(|t| !t.is_empty()) {
-            return Err(ApiError::field("query.next_token", "is not a cursor this list issued"));
-        }
-        Ok(())
-    }
-}
-
 async fn list(
     State(state): State<AppState>,
     Owner(caller): Owner,
     Query(page): Query<Page>,
 ) -> Result<Json<ListTokensResponse>, ApiError> {
-    page.check()?;
+    // A person has at most two tokens: every list fits one page, and
+    // `next_token` is never issued.
+    page.limit()?;
+    if !page.next_token().is_empty() {
+        return Err(Page::bad_token());
+    }
     let mut conn = state.db.acquire().await?;
     let rows = ssr::rows(&mut conn, &caller.user.id).await?;
     Ok(Json(ListTokensResponse {

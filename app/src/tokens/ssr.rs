@@ -21,6 +21,7 @@ use crate::ssr::AppState;
 const BASE32HEX: &[u8; 32] = b"0123456789abcdefghijklmnopqrstuv";
 /// 52 base32 characters carry 260 random bits.
 const SECRET_CHARS: usize = 52;
+const DAY_MS: i64 = 86_400_000;
 
 /// The whole token, shown to its owner once.
 fn new_token(id: &str) -> Secret<String> {
@@ -197,11 +198,34 @@ pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> Result<TokenRo
 /// write to the database.
 const TOUCH_EVERY_MS: i64 = 60_000;
 
-/// The person a presented token belongs to, if it is one of ours, active,
-/// and issued after the account's last Reset authentication.
-pub async fn authenticate(db: &Db, presented: &str) -> Result<Option<(Viewer, String)>, sqlx::Error> {
+/// What a presented bearer token turned out to be.
+#[derive(Debug)]
+pub enum TokenCheck {
+    /// Not a token Sluice issued: there is nobody to tell.
+    Unknown,
+    /// A real token's id, refused (wrong secret, deactivated, revoked by
+    /// Reset authentication): its owner's Audit Log hears of it.
+    Refused {
+        owner_id: String,
+        owner_handle: String,
+        token_id: String,
+        reason: &'static str,
+    },
+    /// A good token; `first_use_today` when its last use was before today
+    /// (UTC), which the Audit Log records once.
+    Accepted {
+        user: Viewer,
+        token_id: String,
+        first_use_today: bool,
+    },
+}
+
+/// Checks a presented token: the id picks the row, the SHA-256 of the
+/// whole token is compared in constant time. `last_used_at` is written at
+/// most once a minute.
+pub async fn authenticate(db: &Db, presented: &str) -> Result<TokenCheck, sqlx::Error> {
     let Some(id) = parse_token_id(presented) else {
-        return Ok(None);
+        return Ok(TokenCheck::Unknown);
     };
     type Row = (String, String, i64, Option<i64>, String, String, String, String, i64, Option<String>);
     let row: Option<Row> = sqlx::query_as(
@@ -216,21 +240,47 @@ pub async fn authenticate(db: &Db, presented: &str) -> Result<Option<(Viewer, St
     let Some((hash, status, created_at, last_used_at, user_id, handle, display_name, email, min, avatar)) =
         row
     else {
-        return Ok(None);
+        return Ok(TokenCheck::Unknown);
     };
     let matches: bool = hash_secret(presented).as_bytes().ct_eq(hash.as_bytes()).into();
-    if !matches || status != "active" || created_at < min {
-        return Ok(None);
+    let refused = if !matches {
+        Some("wrong secret")
+    } else if created_at < min {
+        Some("revoked by Reset authentication")
+    } else if status != "active" {
+        Some("deactivated")
+    } else {
+        None
+    };
+    if let Some(reason) = refused {
+        return Ok(TokenCheck::Refused { owner_id: user_id, owner_handle: handle, token_id: id, reason });
     }
     let now = now_millis();
-    if last_used_at.is_none_or(|t| now - t > TOUCH_EVERY_MS) {
-        sqlx::query("UPDATE tokens SET last_used_at = $1 WHERE id = $2")
-            .bind(now)
-            .bind(&id)
-            .execute(db)
-            .await?;
-    }
-    let viewer = Viewer {
+    let today = now - now.rem_euclid(DAY_MS);
+    let first_use_today = if last_used_at.is_none_or(|t| t < today) {
+        // Of two racing first requests of the day, one wins the flag.
+        sqlx::query(
+            "UPDATE tokens SET last_used_at = $1
+             WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)",
+        )
+        .bind(now)
+        .bind(&id)
+        .bind(today)
+        .execute(db)
+        .await?
+        .rows_affected()
+            == 1
+    } else {
+        if last_used_at.is_none_or(|t| now - t > TOUCH_EVERY_MS) {
+            sqlx::query("UPDATE tokens SET last_used_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(&id)
+                .execute(db)
+                .await?;
+        }
+        false
+    };
+    let user = Viewer {
         avatar: crate::avatar::avatar_path(&user_id, avatar.as_deref()),
         avatar_source: None,
         id: user_id,
@@ -238,7 +288,7 @@ pub async fn authenticate(db: &Db, presented: &str) -> Result<Option<(Viewer, St
         display_name,
         email,
     };
-    Ok(Some((viewer, id)))
+    Ok(TokenCheck::Accepted { user, token_id: id, first_use_today })
 }
 
 /// `spt_{20 base32hex}_{52 base32hex}` → `k_{20}`; anything else is not a token.

@@ -1,6 +1,7 @@
 //! Integration tests: the real router on port 0, a fresh database per test.
 
 mod api;
+mod audit;
 mod avatar;
 mod avatar_upload;
 mod config;
