@@ -12,3 +12,6 @@ say "Avatar crop: WASM against the browser's canvas"
   SLUICE_SERVER_BIN="$(server_bin)" LEPTOS_SITE_ROOT="$(site_root)" \
     npx playwright test --config playwright.bench.config.ts --reporter=list
 )
+
+say "Audit Log: a page by keyset cursor against OFFSET, a million records"
+cargo bench -q -p server --bench audit_log

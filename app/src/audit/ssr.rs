@@ -21,6 +21,11 @@ pub struct Cursor {
 }
 
 impl Cursor {
+    /// After the record with this time and id.
+    pub fn at(created_at: i64, id: String) -> Self {
+        Self { created_at, id }
+    }
+
     pub fn encode(&self) -> String {
         URL_SAFE_NO_PAD.encode(format!("{}:{}", self.created_at, self.id))
     }
