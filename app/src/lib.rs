@@ -9,6 +9,7 @@ pub mod account;
 pub mod api;
 pub mod audit;
 pub mod avatar;
+pub mod cli_login;
 pub mod credentials;
 pub mod error;
 pub mod login;

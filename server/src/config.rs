@@ -13,6 +13,8 @@ pub const HELP: &str = "\
 Sluice — the account console of a developer data platform.
 
 Usage: server [--demo] [--help]
+       server login [--url URL]   sign this machine in (see server login --help)
+       server whoami              print who the kept token belongs to
 
   --demo   create the demo account (demo@sluice.localhost) if it is missing
            and print a one-time sign-in link for it

@@ -7,6 +7,15 @@ use tracing_subscriber::EnvFilter;
 #[tokio::main]
 async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("login" | "whoami") if args.iter().any(|a| a == "--help" || a == "-h") => {
+            print!("{}", server::cli::HELP);
+            return ExitCode::SUCCESS;
+        }
+        Some("login") => return cli_outcome(server::cli::login(&args[1..], &mut std::io::stdin().lock()).await),
+        Some("whoami") => return cli_outcome(server::cli::whoami().await),
+        _ => {}
+    }
     let mut demo = false;
     for arg in &args {
         match arg.as_str() {
@@ -66,6 +75,20 @@ async fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     ExitCode::SUCCESS
+}
+
+fn cli_outcome(result: Result<(), server::cli::CliError>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e @ server::cli::CliError::Usage(_)) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 async fn shutdown_signal() {

@@ -73,10 +73,17 @@ pub async fn body_limit(request: Request, next: Next) -> Response {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|n| n > limit) {
-        if path.starts_with("/api/v0/") {
-            return app::api::ApiError::too_large().body(path);
-        }
-        return (StatusCode::PAYLOAD_TOO_LARGE, "The request is too large.").into_response();
+        let mut response = if path.starts_with("/api/v0/") {
+            app::api::ApiError::too_large().body(path)
+        } else {
+            (StatusCode::PAYLOAD_TOO_LARGE, "The request is too large.").into_response()
+        };
+        // The unread body is still on the wire: the connection cannot be
+        // reused, so say so rather than let the client's next request fail.
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        return response;
     }
     let request = request.map(|body| Body::new(http_body_util::Limited::new(body, limit)));
     next.run(request).await

@@ -25,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .merge(crate::tokens::api::routes())
         .merge(crate::password::api::routes())
         .merge(crate::audit::api::routes())
+        .merge(crate::cli_login::api::routes())
         .fallback(|| async { ApiError::not_found() })
         .layer(axum::middleware::from_fn(error_model))
 }

@@ -18,6 +18,8 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("token.refused", "A token was refused"),
     ("user.password.rotate", "Rotated the database password"),
     ("auth.reset", "Reset authentication"),
+    ("auth.cli_login.confirm", "Confirmed a CLI login"),
+    ("auth.cli_login", "Signed in to the CLI"),
     ("auth.refused", "Refused access to another account"),
 ];
 

@@ -13,7 +13,7 @@ mod page;
 pub mod ssr;
 
 pub use confirm::ConfirmPage;
-pub use page::LoginPage;
+pub use page::{Brand, LoginPage};
 
 /// What a sign-in link can do, as its page shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -21,6 +21,7 @@ pub use topbar::TopBar;
 
 use crate::account::{AccountLayout, AdvancedIndex, AdvancedLayout, WorkspacesTab};
 use crate::audit::AuditLog;
+use crate::cli_login::CliLoginPage;
 use crate::credentials::CredentialsPage;
 use crate::login::{ConfirmPage, LoginPage};
 use crate::profile::ProfilePage;
@@ -89,6 +90,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/settings") view=HomeRedirect ssr=SsrMode::Async/>
                 <Route path=path!("/login") view=LoginPage/>
                 <Route path=path!("/login/confirm") view=ConfirmPage ssr=SsrMode::Async/>
+                <Route path=path!("/login/token") view=CliLoginPage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("/user/:handle") view=AccountLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=WorkspacesTab/>
                     <Route path=path!("activity") view=AuditLog/>

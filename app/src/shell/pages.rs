@@ -60,7 +60,10 @@ pub fn ErrorPanel(error: AppError) -> impl IntoView {
 #[component]
 pub fn SignInRedirect() -> impl IntoView {
     let location = use_location();
+    let search = location.search.get_untracked();
+    let search = search.trim_start_matches('?');
     let here = location.pathname.get_untracked();
+    let here = if search.is_empty() { here } else { format!("{here}?{search}") };
     let here = if here == "/" {
         "/settings".to_owned()
     } else {

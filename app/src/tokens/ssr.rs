@@ -67,9 +67,13 @@ const SELECT_ROWS: &str = "SELECT t.id, t.user_id, t.title, t.description, t.las
        t.version_id, t.created_at, t.updated_at, t.last_used_at
      FROM tokens t JOIN users u ON u.id = t.user_id";
 
+/// Only the tokens a person made: temporary ones (CLI login) are neither
+/// listed nor counted toward the cap.
+const USER_TOKENS: &str = "t.token_type = 'user'";
+
 pub async fn rows(conn: &mut SqliteConnection, user_id: &str) -> Result<Vec<TokenRow>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "{SELECT_ROWS} WHERE t.user_id = $1 ORDER BY t.created_at, t.id"
+        "{SELECT_ROWS} WHERE t.user_id = $1 AND {USER_TOKENS} ORDER BY t.created_at, t.id"
     ))
     .bind(user_id)
     .fetch_all(conn)
@@ -81,7 +85,7 @@ pub async fn row(
     user_id: &str,
     id: &str,
 ) -> Result<Option<TokenRow>, sqlx::Error> {
-    sqlx::query_as(&format!("{SELECT_ROWS} WHERE t.user_id = $1 AND t.id = $2"))
+    sqlx::query_as(&format!("{SELECT_ROWS} WHERE t.user_id = $1 AND t.id = $2 AND {USER_TOKENS}"))
         .bind(user_id)
         .bind(id)
         .fetch_optional(conn)
@@ -104,7 +108,7 @@ pub async fn create(
     let mut tx = begin_write(&state.db).await?;
     let count: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM tokens t JOIN users u ON u.id = t.user_id
-         WHERE t.user_id = $1 AND t.created_at >= u.token_min_issued_at",
+         WHERE t.user_id = $1 AND t.created_at >= u.token_min_issued_at AND t.token_type = 'user'",
     )
     .bind(&actor.id)
     .fetch_one(&mut *tx)
@@ -132,6 +136,33 @@ pub async fn create(
     let created = row(&mut tx, &actor.id, &id).await?.ok_or(AppError::Internal)?;
     tx.commit().await?;
     Ok((created, token))
+}
+
+/// A temporary token (CLI login) for `user_id`, valid until `expires_at`.
+/// Reset authentication ends it like any other.
+pub async fn insert_temporary(
+    conn: &mut SqliteConnection,
+    user_id: &str,
+    now: i64,
+    expires_at: i64,
+) -> Result<(String, Secret<String>), sqlx::Error> {
+    let id = new_id("k");
+    let token = new_token(&id);
+    let last4: String = token.expose()[token.expose().len() - 4..].to_owned();
+    sqlx::query(
+        "INSERT INTO tokens (id, user_id, title, secret_hash, last4, status, token_type, expires_at,
+                             created_at, updated_at)
+         VALUES ($1, $2, 'CLI login', $3, $4, 'active', 'temporary', $5, $6, $6)",
+    )
+    .bind(&id)
+    .bind(user_id)
+    .bind(hash_secret(token.expose()))
+    .bind(&last4)
+    .bind(expires_at)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok((id, token))
 }
 
 /// What may change on a token.
@@ -227,9 +258,9 @@ pub async fn authenticate(db: &Db, presented: &str) -> Result<TokenCheck, sqlx::
     let Some(id) = parse_token_id(presented) else {
         return Ok(TokenCheck::Unknown);
     };
-    type Row = (String, String, i64, Option<i64>, String, String, String, String, i64, Option<String>);
+    type Row = (String, String, i64, Option<i64>, Option<i64>, String, String, String, String, i64, Option<String>);
     let row: Option<Row> = sqlx::query_as(
-            "SELECT t.secret_hash, t.status, t.created_at, t.last_used_at,
+            "SELECT t.secret_hash, t.status, t.created_at, t.last_used_at, t.expires_at,
                     u.id, u.handle, u.display_name, u.email, u.token_min_issued_at, a.hash
              FROM tokens t JOIN users u ON u.id = t.user_id
              LEFT JOIN avatars a ON a.user_id = u.id WHERE t.id = $1",
@@ -237,11 +268,12 @@ pub async fn authenticate(db: &Db, presented: &str) -> Result<TokenCheck, sqlx::
         .bind(&id)
         .fetch_optional(db)
         .await?;
-    let Some((hash, status, created_at, last_used_at, user_id, handle, display_name, email, min, avatar)) =
+    let Some((hash, status, created_at, last_used_at, expires_at, user_id, handle, display_name, email, min, avatar)) =
         row
     else {
         return Ok(TokenCheck::Unknown);
     };
+    let now = now_millis();
     let matches: bool = hash_secret(presented).as_bytes().ct_eq(hash.as_bytes()).into();
     let refused = if !matches {
         Some("wrong secret")
@@ -249,13 +281,14 @@ pub async fn authenticate(db: &Db, presented: &str) -> Result<TokenCheck, sqlx::
         Some("revoked by Reset authentication")
     } else if status != "active" {
         Some("deactivated")
+    } else if expires_at.is_some_and(|at| at <= now) {
+        Some("expired")
     } else {
         None
     };
     if let Some(reason) = refused {
         return Ok(TokenCheck::Refused { owner_id: user_id, owner_handle: handle, token_id: id, reason });
     }
-    let now = now_millis();
     let today = now - now.rem_euclid(DAY_MS);
     let first_use_today = if last_used_at.is_none_or(|t| t < today) {
         // Of two racing first requests of the day, one wins the flag.

@@ -2,6 +2,7 @@
 
 mod api;
 mod audit;
+mod cli_login;
 mod avatar;
 mod avatar_upload;
 mod config;

@@ -1,0 +1,171 @@
+//! `/login/token…`: the spec's Auth operations for CLI login. Creating and
+//! exchanging need no token (the CLI has none yet); possessing the whole
+//! request id is what lets the CLI see and end its own request. Both are
+//! rate-limited per address.
+
+use axum::extract::{FromRequestParts, Query, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use http::request::Parts;
+use serde::{Deserialize, Serialize};
+
+use super::ssr::{self, Exchange, RequestId, RequestRow};
+use crate::api::{path_param, ApiError, ApiJson, Caller};
+use crate::ssr::rate_limit::{self, Limit};
+use crate::ssr::time::{now_millis, rfc3339};
+use crate::ssr::AppState;
+
+/// Requests made per address and minute.
+const CREATE_LIMIT: Limit = Limit { max: 10, window_secs: 60 };
+/// Status checks and exchanges per address and minute.
+const EXCHANGE_LIMIT: Limit = Limit { max: 60, window_secs: 60 };
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/login/token", post(create))
+        .route(
+            "/login/token/{temporary_token_request_id}",
+            get(read).patch(update).delete(delete),
+        )
+}
+
+/// The spec's `TemporaryTokenRequest`.
+#[derive(Debug, Serialize)]
+struct TemporaryTokenRequest {
+    id: String,
+    state: String,
+    client_ip: String,
+    /// Never given to the CLI: it must come from the person's screen.
+    code: String,
+    created_at: String,
+    updated_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    token: Option<String>,
+}
+
+impl TemporaryTokenRequest {
+    fn new(id: &RequestId, row: &RequestRow) -> Self {
+        Self {
+            id: id.as_str().to_owned(),
+            state: row.state.clone(),
+            client_ip: row.client_ip.clone(),
+            code: String::new(),
+            created_at: rfc3339(row.created_at),
+            updated_at: rfc3339(row.updated_at),
+            token: None,
+        }
+    }
+}
+
+/// `{temporary_token_request_id}`, parsed.
+struct PathId(RequestId);
+
+impl<S: Send + Sync> FromRequestParts<S> for PathId {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let raw = path_param(parts, state, "temporary_token_request_id").await?;
+        RequestId::parse(&raw)
+            .map(Self)
+            .ok_or_else(|| ApiError::field("path.temporary_token_request_id", "is not a login request id"))
+    }
+}
+
+fn client_ip(parts: &Parts) -> String {
+    crate::ssr::request::client_ip(parts).map(|ip| ip.to_string()).unwrap_or_default()
+}
+
+async fn limit(state: &AppState, what: &str, ip: &str, limit: Limit) -> Result<(), ApiError> {
+    rate_limit::hit(&state.db, &format!("cli_login:{what}:{ip}"), limit, now_millis()).await?;
+    Ok(())
+}
+
+async fn create(State(state): State<AppState>, parts: Parts) -> Result<impl IntoResponse, ApiError> {
+    let ip = client_ip(&parts);
+    limit(&state, "create", &ip, CREATE_LIMIT).await?;
+    let (id, row) = ssr::create(&state.db, &ip, now_millis()).await?;
+    Ok((StatusCode::CREATED, Json(TemporaryTokenRequest::new(&id, &row))))
+}
+
+#[derive(Debug, Deserialize)]
+struct CodeQuery {
+    code: Option<String>,
+}
+
+/// Without `code`: the request's state. With the code the person was
+/// shown: the temporary token, once.
+async fn read(
+    State(state): State<AppState>,
+    PathId(id): PathId,
+    Query(query): Query<CodeQuery>,
+    parts: Parts,
+) -> Result<Json<TemporaryTokenRequest>, ApiError> {
+    let ip = client_ip(&parts);
+    limit(&state, "exchange", &ip, EXCHANGE_LIMIT).await?;
+    let now = now_millis();
+    let Some(raw) = query.code else {
+        let mut conn = state.db.acquire().await?;
+        let row = ssr::find(&mut conn, &id, now).await?.ok_or_else(ApiError::not_found)?;
+        return Ok(Json(TemporaryTokenRequest::new(&id, &row)));
+    };
+    let code = ssr::parse_code(&raw).ok_or_else(|| ApiError::field("query.code", "must be six digits"))?;
+    match ssr::exchange(&state.db, &id, code, &ip, now).await? {
+        Exchange::NotConfirmed(_) => Err(ApiError::bad_request(
+            "The request is not confirmed yet: open its page, sign in and press Confirm.",
+        )),
+        Exchange::WrongCode { left } if left > 0 => Err(ApiError::field(
+            "query.code",
+            format!("is not the code shown; {left} more tries before the request ends"),
+        )),
+        Exchange::WrongCode { .. } => Err(ApiError::field(
+            "query.code",
+            "is not the code shown; the request has ended, start again",
+        )),
+        Exchange::Token(row, token) => {
+            let mut body = TemporaryTokenRequest::new(&id, &row);
+            body.token = Some(token.expose().clone());
+            Ok(Json(body))
+        }
+    }
+}
+
+/// The spec's `UpdateTemporaryTokenRequest`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UpdateTemporaryTokenRequest {
+    state: RequestState,
+}
+
+#[derive(Debug, Deserialize, PartialEq)]
+#[serde(rename_all = "lowercase")]
+enum RequestState {
+    Pending,
+    Confirmed,
+}
+
+/// Confirming through the API, as the console does: the caller's token
+/// says who is signing the CLI in; the answer carries the code.
+async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathId(id): PathId,
+    ApiJson(body): ApiJson<UpdateTemporaryTokenRequest>,
+) -> Result<Json<TemporaryTokenRequest>, ApiError> {
+    if body.state != RequestState::Confirmed {
+        return Err(ApiError::field("body.state", "a request can only be confirmed"));
+    }
+    let now = now_millis();
+    let code = ssr::confirm(&state.db, &id, &caller.actor, now).await?;
+    let mut conn = state.db.acquire().await?;
+    let row = ssr::find(&mut conn, &id, now).await?.ok_or_else(ApiError::not_found)?;
+    let mut answer = TemporaryTokenRequest::new(&id, &row);
+    answer.code = code.expose().clone();
+    Ok(Json(answer))
+}
+
+async fn delete(State(state): State<AppState>, PathId(id): PathId) -> Result<Json<TemporaryTokenRequest>, ApiError> {
+    let row = ssr::delete(&state.db, &id, now_millis()).await?.ok_or_else(ApiError::not_found)?;
+    Ok(Json(TemporaryTokenRequest::new(&id, &row)))
+}

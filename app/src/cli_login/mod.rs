@@ -1,0 +1,68 @@
+//! CLI login, as the platform's CLI does it: the CLI asks for a request
+//! (`POST /api/v0/login/token`), opens `/login/token?r={id}` where the
+//! signed-in person confirms and is shown a code, then exchanges the id
+//! and the code (`GET /api/v0/login/token/{id}?code=…`) for a temporary
+//! token of 30 days. `server login` and `server whoami` are such a CLI.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+mod page;
+#[cfg(feature = "ssr")]
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+pub use page::CliLoginPage;
+
+/// A request as the confirmation page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginRequestInfo {
+    pub client_ip: String,
+    pub created_at: String,
+    pub pending: bool,
+}
+
+#[cfg(feature = "ssr")]
+fn request_id(r: &str) -> Result<ssr::RequestId, AppError> {
+    ssr::RequestId::parse(r).ok_or(AppError::NotFound)
+}
+
+/// The request `r` (the page's `?r=`), for the signed-in person to confirm.
+#[server(prefix = "/sfn", endpoint = "cli_login_request")]
+pub async fn cli_login_request(r: String) -> Result<LoginRequestInfo, AppError> {
+    crate::session::ssr::require_viewer().await?;
+    let state = crate::ssr::AppState::from_context()?;
+    let id = request_id(&r)?;
+    let mut conn = state.db.acquire().await?;
+    let row = ssr::find(&mut conn, &id, crate::ssr::time::now_millis())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(LoginRequestInfo {
+        client_ip: row.client_ip,
+        created_at: crate::ssr::time::rfc3339(row.created_at),
+        pending: row.state == "pending",
+    })
+}
+
+/// Confirms the request for the signed-in person; answers the code.
+#[server(prefix = "/sfn", endpoint = "confirm_cli_login")]
+pub async fn confirm_cli_login(r: String) -> Result<String, AppError> {
+    let viewer = crate::session::ssr::require_viewer().await?;
+    let state = crate::ssr::AppState::from_context()?;
+    let parts = crate::ssr::request::parts()?;
+    let actor = crate::ssr::audit::Actor::viewer(&viewer, &parts);
+    let code = ssr::confirm(&state.db, &request_id(&r)?, &actor, crate::ssr::time::now_millis()).await?;
+    Ok(code.expose().clone())
+}
+
+/// Ends the request without signing the CLI in.
+#[server(prefix = "/sfn", endpoint = "cancel_cli_login")]
+pub async fn cancel_cli_login(r: String) -> Result<(), AppError> {
+    crate::session::ssr::require_viewer().await?;
+    let state = crate::ssr::AppState::from_context()?;
+    ssr::delete(&state.db, &request_id(&r)?, crate::ssr::time::now_millis()).await?;
+    Ok(())
+}
