@@ -24,4 +24,6 @@ if grep '^\[WebServer\]' "$log" | grep -Eq '[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[a
   echo "The server log holds personal data or a secret." >&2
   exit 1
 fi
+bash "$(dirname "${BASH_SOURCE[0]}")/api-conformance.sh"
+
 say "All tests passed"
