@@ -7,6 +7,7 @@ mod avatar;
 mod avatar_upload;
 mod config;
 mod csrf;
+mod fuzz;
 mod harness;
 mod leptos_toml;
 mod password;
