@@ -30,6 +30,8 @@ Settings (environment):
   SLUICE_MAIL_FROM      the sender of Sluice's mail (default Sluice <no-reply@sluice.localhost>)
   SLUICE_DB_DOMAIN      the domain in workspace DNS names (default sluice.localhost)
   SLUICE_SIGN_IN_PER_PEER  sign-in links one address may request per 15 minutes (default 30)
+  SLUICE_API_PER_MINUTE    /api/v0 requests one token may make per minute (default 600);
+                        more get 429 with Retry-After
   SLUICE_SECRET_KEY     32 random bytes, base64 (openssl rand -base64 32): the key that
                         encrypts database passwords; required when SLUICE_PUBLIC_URL is
                         https; unset on localhost: a key file in $SLUICE_DATA_DIR is used
@@ -160,6 +162,15 @@ pub fn settings_from_env(leptos: &LeptosOptions) -> Result<Settings, ConfigError
             raw.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
                 bad(
                     "SLUICE_SIGN_IN_PER_PEER",
+                    format!("expected a positive whole number, got {raw:?}"),
+                )
+            })?;
+    }
+    if let Some(raw) = var("SLUICE_API_PER_MINUTE") {
+        settings.api_per_minute =
+            raw.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
+                bad(
+                    "SLUICE_API_PER_MINUTE",
                     format!("expected a positive whole number, got {raw:?}"),
                 )
             })?;

@@ -8,6 +8,8 @@ use http::request::Parts;
 use super::{ApiError, PathHandle};
 use crate::session::Viewer;
 use crate::ssr::audit::{self, Actor, Entry};
+use crate::ssr::rate_limit::{self, Limit};
+use crate::ssr::time::now_millis;
 use crate::tokens::ssr::{authenticate, TokenCheck};
 use serde_json::json;
 use crate::ssr::AppState;
@@ -78,6 +80,8 @@ impl FromRequestParts<AppState> for Caller {
                 Err(ApiError::unauthorized())
             }
             TokenCheck::Accepted { user, token_id, first_use_today } => {
+                let limit = Limit { max: state.settings.api_per_minute, window_secs: 60 };
+                rate_limit::hit(&state.db, &format!("api:{token_id}"), limit, now_millis()).await?;
                 let actor = Actor::viewer(&user, parts);
                 if first_use_today {
                     let data = json!({ "token_id": token_id, "path": full_path(parts) });

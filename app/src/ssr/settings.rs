@@ -22,6 +22,8 @@ pub struct Settings {
     pub sign_in_link_ttl: Duration,
     /// Sign-in links one peer address may ask for in 15 minutes.
     pub sign_in_per_peer: i64,
+    /// `/api/v0` requests one token may make in a minute.
+    pub api_per_minute: i64,
     /// The key that seals database passwords; unset in development, where
     /// a key file in the data dir is used instead.
     pub secret_key: Option<Secret<[u8; super::vault::KEY_LEN]>>,
@@ -62,6 +64,7 @@ impl Settings {
             session_absolute: Duration::from_secs(14 * 24 * 3600),
             sign_in_link_ttl: Duration::from_secs(15 * 60),
             sign_in_per_peer: 30,
+            api_per_minute: 600,
             secret_key: None,
             propagation_delay: Duration::ZERO,
             avatar_fetch_private: false,

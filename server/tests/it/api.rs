@@ -331,3 +331,23 @@ fn patching_token_min_issued_at_resets_authentication() {
 fn time_now_rfc3339() -> String {
     app::ssr::time::rfc3339(sluice_now())
 }
+
+#[test]
+fn each_token_has_a_budget_per_minute() {
+    run(async {
+        let app = TestApp::spawn_with(Options { api_per_minute: 5, ..Options::default() }, None).await;
+        let ada = app.sign_up("ada@example.com", "ada", "Ada").await;
+        let (_, first) = new_token(&app, "ada", &ada).await;
+        let (_, second) = new_token(&app, "ada", &ada).await;
+        for _ in 0..5 {
+            assert_eq!(get_user(&app, &first).await, StatusCode::OK);
+        }
+        let res = app.api(Method::GET, "/user/ada", Some(&first), None).await;
+        let retry: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+        assert!((1..=60).contains(&retry), "{retry}");
+        let model = error_model(res, StatusCode::TOO_MANY_REQUESTS).await;
+        assert!(model["detail"].as_str().unwrap().contains("Try again"), "{model}");
+        // Another token has its own budget.
+        assert_eq!(get_user(&app, &second).await, StatusCode::OK);
+    });
+}

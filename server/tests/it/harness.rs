@@ -47,6 +47,8 @@ pub struct Options {
     pub propagation_delay: std::time::Duration,
     /// Let Avatar URLs reach this machine (where tests serve images from).
     pub avatar_fetch_private: bool,
+    /// `/api/v0` requests per token and minute (high: tests make many).
+    pub api_per_minute: i64,
 }
 
 impl Default for Options {
@@ -55,6 +57,7 @@ impl Default for Options {
             worker: true,
             propagation_delay: std::time::Duration::ZERO,
             avatar_fetch_private: false,
+            api_per_minute: 100_000,
         }
     }
 }
@@ -100,6 +103,7 @@ impl TestApp {
         let mut settings = Settings::for_data_dir(dir.path().to_path_buf(), base.parse().unwrap());
         settings.propagation_delay = options.propagation_delay;
         settings.avatar_fetch_private = options.avatar_fetch_private;
+        settings.api_per_minute = options.api_per_minute;
         let state = server::state(leptos, settings).await.expect("state");
         let db = state.db.clone();
         let worker = options
