@@ -19,7 +19,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// The spec's `User`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct User {
     id: String,
     handle: String,
@@ -65,10 +65,12 @@ async fn load(state: &AppState, user_id: &str) -> Result<User, ApiError> {
 }
 
 /// `GET /actor`: whoever the token belongs to.
+#[utoipa::path(get, path = "/actor", operation_id = "actor_get", tag = "Actors", responses((status = 200, description = "OK", body = User), (status = 401, description = "Unauthorized", body = crate::api::ErrorModel), (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)), security(("bearer" = [])))]
 async fn actor(State(state): State<AppState>, caller: Caller) -> Result<Json<User>, ApiError> {
     Ok(Json(load(&state, &caller.user.id).await?))
 }
 
+#[utoipa::path(get, path = "/user/{user_handle}", operation_id = "user_get", tag = "Users", params(("user_handle" = String, Path, description = "The handle of the user")), responses((status = 200, description = "OK", body = User), (status = 400, description = "Bad Request", body = crate::api::ErrorModel), (status = 401, description = "Unauthorized", body = crate::api::ErrorModel), (status = 403, description = "Forbidden", body = crate::api::ErrorModel), (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)), security(("bearer" = [])))]
 async fn read(
     State(state): State<AppState>,
     Owner(caller): Owner,
@@ -78,7 +80,7 @@ async fn read(
 
 /// The spec's `UpdateUserRequest`. Fields Sluice does not change through
 /// the API yet are read so that they can be refused by name.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct UpdateUserRequest {
     display_name: Option<String>,
@@ -112,6 +114,7 @@ fn parse_time(raw: &str) -> Result<i64, ApiError> {
     Ok(ms.min(now + 1))
 }
 
+#[utoipa::path(patch, path = "/user/{user_handle}", operation_id = "user_update", tag = "Users", params(("user_handle" = String, Path, description = "The handle of the user")), request_body = UpdateUserRequest, responses((status = 200, description = "OK", body = User), (status = 400, description = "Bad Request", body = crate::api::ErrorModel), (status = 401, description = "Unauthorized", body = crate::api::ErrorModel), (status = 403, description = "Forbidden", body = crate::api::ErrorModel), (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)), security(("bearer" = [])))]
 async fn update(
     State(state): State<AppState>,
     Owner(caller): Owner,

@@ -13,7 +13,7 @@ use crate::error::AppError;
 
 /// One field that was wrong: where (`body.status`, `path.user_handle`,
 /// `query.limit`) and what a person should do about it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FieldError {
     pub location: String,
     pub message: String,
@@ -27,16 +27,17 @@ pub struct ApiError {
     retry_after_secs: Option<u64>,
 }
 
-#[derive(Serialize)]
-struct ErrorModel<'a> {
+/// The spec's `ErrorModel` (RFC 7807 problem details).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorModel {
     #[serde(rename = "type")]
-    kind: &'static str,
-    title: &'a str,
+    kind: String,
+    title: String,
     status: u16,
-    detail: &'a str,
-    instance: &'a str,
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    validation_errors: &'a [FieldError],
+    detail: String,
+    instance: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    validation_errors: Vec<FieldError>,
 }
 
 impl ApiError {
@@ -65,6 +66,14 @@ impl ApiError {
 
     pub fn not_found() -> Self {
         Self::new(StatusCode::NOT_FOUND, "Not found.")
+    }
+
+    /// A path the API does not have (see `/api/v0/openapi.json`).
+    pub fn no_route() -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "There is no such path in the API; /api/v0/openapi.json lists them.",
+        )
     }
 
     /// A plan limit is reached (the spec's 402).
@@ -106,12 +115,12 @@ impl ApiError {
     pub fn body(&self, instance: &str) -> Response {
         let title = self.status.canonical_reason().unwrap_or("Error");
         let model = ErrorModel {
-            kind: "about:blank",
-            title,
+            kind: "about:blank".to_owned(),
+            title: title.to_owned(),
             status: self.status.as_u16(),
-            detail: &self.detail,
-            instance,
-            validation_errors: &self.validation_errors,
+            detail: self.detail.clone(),
+            instance: instance.to_owned(),
+            validation_errors: self.validation_errors.clone(),
         };
         let mut response = (self.status, axum::Json(model)).into_response();
         if let Some(secs) = self.retry_after_secs {

@@ -5,11 +5,13 @@
 mod auth;
 mod error;
 mod input;
+mod openapi;
 mod page;
 
 pub use auth::{Caller, Owner};
 pub use error::{error_model, ApiError, FieldError};
 pub use input::{path_param, ApiJson};
+pub use error::ErrorModel;
 pub use page::Page;
 use input::PathHandle;
 
@@ -20,12 +22,13 @@ use crate::ssr::AppState;
 /// Every path of `/api/v0`, relative to it.
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/openapi.json", axum::routing::get(openapi::document))
         .merge(crate::account::api::routes())
         .merge(crate::avatar::api::routes())
         .merge(crate::tokens::api::routes())
         .merge(crate::password::api::routes())
         .merge(crate::audit::api::routes())
         .merge(crate::cli_login::api::routes())
-        .fallback(|| async { ApiError::not_found() })
+        .fallback(|| async { ApiError::no_route() })
         .layer(axum::middleware::from_fn(error_model))
 }

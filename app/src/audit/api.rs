@@ -12,6 +12,7 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/user/{user_handle}/audit_log", get(list))
 }
 
+#[utoipa::path(get, path = "/user/{user_handle}/audit_log", operation_id = "user_listAuditLogs", tag = "Users", params(("user_handle" = String, Path, description = "The handle of the user"), ("limit" = Option<i64>, Query, description = "1 to 100 (25)"), ("next_token" = Option<String>, Query, description = "The cursor of the next page")), responses((status = 200, description = "OK", body = super::AuditPage), (status = 400, description = "Bad Request", body = crate::api::ErrorModel), (status = 401, description = "Unauthorized", body = crate::api::ErrorModel), (status = 403, description = "Forbidden", body = crate::api::ErrorModel), (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)), security(("bearer" = [])))]
 async fn list(
     State(state): State<AppState>,
     Owner(caller): Owner,

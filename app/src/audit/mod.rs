@@ -26,6 +26,7 @@ pub const PAGE_SIZE: i64 = 25;
 
 /// One record, with the spec's `AuditRecord` fields.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AuditRecord {
     pub id: String,
     pub action_type: String,
@@ -42,12 +43,14 @@ pub struct AuditRecord {
     pub target_handle: Option<String>,
     pub tenant_id: String,
     /// The changed fields, never a secret.
+    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
     pub data: serde_json::Value,
     pub created_at: String,
 }
 
 /// A page of records and the cursor of the next, if there is more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = ListAuditLogsResponse))]
 pub struct AuditPage {
     pub items: Vec<AuditRecord>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

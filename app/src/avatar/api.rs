@@ -17,7 +17,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// The spec's `CreateAvatarResponse` and `DeleteAvatarResponse`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct AvatarResponse {
     avatar_url: String,
 }
@@ -41,6 +41,7 @@ async fn first_file(mut form: Multipart) -> Result<Vec<u8>, ApiError> {
     Err(ApiError::field("body", "holds no file: send one JPEG or PNG image"))
 }
 
+#[utoipa::path(post, path = "/user/{user_handle}/avatar", operation_id = "user_createAvatar", tag = "Users", params(("user_handle" = String, Path, description = "The handle of the user")), request_body(content_type = "multipart/form-data", description = "One JPEG or PNG image"), responses((status = 201, description = "Created", body = AvatarResponse), (status = 400, description = "Bad Request", body = crate::api::ErrorModel), (status = 401, description = "Unauthorized", body = crate::api::ErrorModel), (status = 403, description = "Forbidden", body = crate::api::ErrorModel), (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)), security(("bearer" = [])))]
 async fn create(
     State(state): State<AppState>,
     Owner(caller): Owner,
@@ -54,6 +55,7 @@ async fn create(
     Ok((StatusCode::CREATED, Json(AvatarResponse { avatar_url })))
 }
 
+#[utoipa::path(delete, path = "/user/{user_handle}/avatar", operation_id = "user_deleteAvatar", tag = "Users", params(("user_handle" = String, Path, description = "The handle of the user")), responses((status = 201, description = "Deleted", body = AvatarResponse), (status = 400, description = "Bad Request", body = crate::api::ErrorModel), (status = 401, description = "Unauthorized", body = crate::api::ErrorModel), (status = 403, description = "Forbidden", body = crate::api::ErrorModel), (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)), security(("bearer" = [])))]
 async fn delete(
     State(state): State<AppState>,
     Owner(caller): Owner,

@@ -32,7 +32,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// The spec's `TemporaryTokenRequest`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct TemporaryTokenRequest {
     id: String,
     state: String,
@@ -82,6 +82,7 @@ async fn limit(state: &AppState, what: &str, ip: &str, limit: Limit) -> Result<(
     Ok(())
 }
 
+#[utoipa::path(post, path = "/login/token", operation_id = "auth_loginToken_create", tag = "Auth", responses((status = 201, description = "Created", body = TemporaryTokenRequest), (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)))]
 async fn create(State(state): State<AppState>, parts: Parts) -> Result<impl IntoResponse, ApiError> {
     let ip = client_ip(&parts);
     limit(&state, "create", &ip, CREATE_LIMIT).await?;
@@ -96,6 +97,7 @@ struct CodeQuery {
 
 /// Without `code`: the request's state. With the code the person was
 /// shown: the temporary token, once.
+#[utoipa::path(get, path = "/login/token/{temporary_token_request_id}", operation_id = "auth_loginToken_get", tag = "Auth", params(("temporary_token_request_id" = String, Path, description = "The login request id"), ("code" = Option<String>, Query, description = "The code shown when the request was confirmed")), responses((status = 200, description = "OK", body = TemporaryTokenRequest), (status = 400, description = "Bad Request", body = crate::api::ErrorModel), (status = 404, description = "Not Found", body = crate::api::ErrorModel), (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)))]
 async fn read(
     State(state): State<AppState>,
     PathId(id): PathId,
@@ -132,14 +134,15 @@ async fn read(
 }
 
 /// The spec's `UpdateTemporaryTokenRequest`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct UpdateTemporaryTokenRequest {
     state: RequestState,
 }
 
-#[derive(Debug, Deserialize, PartialEq)]
+#[derive(Debug, Deserialize, PartialEq, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
+#[schema(as = TemporaryTokenRequestState)]
 enum RequestState {
     Pending,
     Confirmed,
@@ -147,6 +150,7 @@ enum RequestState {
 
 /// Confirming through the API, as the console does: the caller's token
 /// says who is signing the CLI in; the answer carries the code.
+#[utoipa::path(patch, path = "/login/token/{temporary_token_request_id}", operation_id = "auth_loginToken_update", tag = "Auth", params(("temporary_token_request_id" = String, Path, description = "The login request id")), request_body = UpdateTemporaryTokenRequest, responses((status = 200, description = "OK", body = TemporaryTokenRequest), (status = 400, description = "Bad Request", body = crate::api::ErrorModel), (status = 401, description = "Unauthorized", body = crate::api::ErrorModel), (status = 404, description = "Not Found", body = crate::api::ErrorModel), (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)), security(("bearer" = [])))]
 async fn update(
     State(state): State<AppState>,
     caller: Caller,
@@ -165,7 +169,13 @@ async fn update(
     Ok(Json(answer))
 }
 
-async fn delete(State(state): State<AppState>, PathId(id): PathId) -> Result<Json<TemporaryTokenRequest>, ApiError> {
+#[utoipa::path(delete, path = "/login/token/{temporary_token_request_id}", operation_id = "auth_loginToken_delete", tag = "Auth", params(("temporary_token_request_id" = String, Path, description = "The login request id")), responses((status = 200, description = "OK", body = TemporaryTokenRequest), (status = 404, description = "Not Found", body = crate::api::ErrorModel), (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)))]
+async fn delete(
+    State(state): State<AppState>,
+    axum::extract::Path(raw): axum::extract::Path<String>,
+) -> Result<Json<TemporaryTokenRequest>, ApiError> {
+    // The spec answers an unknown request here with 404, a malformed id too.
+    let id = RequestId::parse(&raw).ok_or_else(ApiError::not_found)?;
     let row = ssr::delete(&state.db, &id, now_millis()).await?.ok_or_else(ApiError::not_found)?;
     Ok(Json(TemporaryTokenRequest::new(&id, &row)))
 }

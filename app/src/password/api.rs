@@ -18,7 +18,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// The spec's `UserDatabasePassword`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct UserDatabasePassword {
     id: String,
     user_id: String,
@@ -41,6 +41,7 @@ impl From<Current> for UserDatabasePassword {
     }
 }
 
+#[utoipa::path(get, path = "/user/{user_handle}/password", operation_id = "user_getDBPassword", tag = "Users", params(("user_handle" = String, Path, description = "The handle of the user")), responses((status = 200, description = "OK", body = UserDatabasePassword), (status = 400, description = "Bad Request", body = crate::api::ErrorModel), (status = 401, description = "Unauthorized", body = crate::api::ErrorModel), (status = 403, description = "Forbidden", body = crate::api::ErrorModel), (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)), security(("bearer" = [])))]
 async fn read(
     State(state): State<AppState>,
     Owner(caller): Owner,
@@ -50,7 +51,7 @@ async fn read(
 }
 
 /// The spec's `CreateUserPasswordRequest`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct CreateUserPasswordRequest {
     expires_in_minutes: Option<i64>,
@@ -59,6 +60,7 @@ struct CreateUserPasswordRequest {
 /// A year, in minutes: the longest expiry a request may ask for.
 const MAX_EXPIRY_MINUTES: i64 = 525_600;
 
+#[utoipa::path(post, path = "/user/{user_handle}/password", operation_id = "user_createDBPassword", tag = "Users", params(("user_handle" = String, Path, description = "The handle of the user")), request_body = CreateUserPasswordRequest, responses((status = 201, description = "Created", body = UserDatabasePassword), (status = 400, description = "Bad Request", body = crate::api::ErrorModel), (status = 401, description = "Unauthorized", body = crate::api::ErrorModel), (status = 403, description = "Forbidden", body = crate::api::ErrorModel), (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)), security(("bearer" = [])))]
 async fn rotate(
     State(state): State<AppState>,
     Owner(caller): Owner,

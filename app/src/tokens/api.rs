@@ -24,7 +24,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// The spec's `Token`. `token` is present once: in the answer to its creation.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Token {
     id: String,
     user_id: String,
@@ -62,11 +62,12 @@ impl From<TokenRow> for Token {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct ListTokensResponse {
     items: Vec<Token>,
 }
 
+#[utoipa::path(get, path = "/user/{user_handle}/token", operation_id = "userToken_list", tag = "UserTokens", params(("user_handle" = String, Path, description = "The handle of the user"), ("limit" = Option<i64>, Query, description = "1 to 100 (25)"), ("next_token" = Option<String>, Query, description = "The cursor of the next page")), responses((status = 200, description = "OK", body = ListTokensResponse), (status = 400, description = "Bad Request", body = crate::api::ErrorModel), (status = 401, description = "Unauthorized", body = crate::api::ErrorModel), (status = 403, description = "Forbidden", body = crate::api::ErrorModel), (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)), security(("bearer" = [])))]
 async fn list(
     State(state): State<AppState>,
     Owner(caller): Owner,
@@ -85,6 +86,7 @@ async fn list(
     }))
 }
 
+#[utoipa::path(post, path = "/user/{user_handle}/token", operation_id = "userToken_create", tag = "UserTokens", params(("user_handle" = String, Path, description = "The handle of the user")), responses((status = 201, description = "Created", body = Token), (status = 400, description = "Bad Request", body = crate::api::ErrorModel), (status = 401, description = "Unauthorized", body = crate::api::ErrorModel), (status = 402, description = "Payment Required", body = crate::api::ErrorModel), (status = 403, description = "Forbidden", body = crate::api::ErrorModel), (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)), security(("bearer" = [])))]
 async fn create(
     State(state): State<AppState>,
     Owner(caller): Owner,
@@ -117,6 +119,7 @@ impl<S: Send + Sync> FromRequestParts<S> for TokenId {
     }
 }
 
+#[utoipa::path(get, path = "/user/{user_handle}/token/{token_id}", operation_id = "userToken_get", tag = "UserTokens", params(("user_handle" = String, Path, description = "The handle of the user"), ("token_id" = String, Path, description = "The token id")), responses((status = 200, description = "OK", body = Token), (status = 400, description = "Bad Request", body = crate::api::ErrorModel), (status = 401, description = "Unauthorized", body = crate::api::ErrorModel), (status = 403, description = "Forbidden", body = crate::api::ErrorModel), (status = 404, description = "Not Found", body = crate::api::ErrorModel), (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)), security(("bearer" = [])))]
 async fn read(
     State(state): State<AppState>,
     Owner(caller): Owner,
@@ -130,7 +133,7 @@ async fn read(
 }
 
 /// The spec's `UpdateTokenRequest`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateTokenRequest {
     status: String,
@@ -152,6 +155,7 @@ fn text(location: &str, value: Option<String>) -> Result<Option<String>, ApiErro
     Ok(Some(value))
 }
 
+#[utoipa::path(patch, path = "/user/{user_handle}/token/{token_id}", operation_id = "userToken_update", tag = "UserTokens", params(("user_handle" = String, Path, description = "The handle of the user"), ("token_id" = String, Path, description = "The token id")), request_body = UpdateTokenRequest, responses((status = 200, description = "OK", body = Token), (status = 400, description = "Bad Request", body = crate::api::ErrorModel), (status = 401, description = "Unauthorized", body = crate::api::ErrorModel), (status = 403, description = "Forbidden", body = crate::api::ErrorModel), (status = 404, description = "Not Found", body = crate::api::ErrorModel), (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)), security(("bearer" = [])))]
 async fn update(
     State(state): State<AppState>,
     Owner(caller): Owner,
@@ -173,6 +177,7 @@ async fn update(
     Ok(Json(row.into()))
 }
 
+#[utoipa::path(delete, path = "/user/{user_handle}/token/{token_id}", operation_id = "userToken_delete", tag = "UserTokens", params(("user_handle" = String, Path, description = "The handle of the user"), ("token_id" = String, Path, description = "The token id")), responses((status = 200, description = "OK", body = Token), (status = 400, description = "Bad Request", body = crate::api::ErrorModel), (status = 401, description = "Unauthorized", body = crate::api::ErrorModel), (status = 403, description = "Forbidden", body = crate::api::ErrorModel), (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)), security(("bearer" = [])))]
 async fn delete(
     State(state): State<AppState>,
     Owner(caller): Owner,
