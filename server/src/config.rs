@@ -65,6 +65,18 @@ pub struct Config {
 }
 
 /// Reads a variable; an empty value counts as unset.
+/// A setting that must be a positive whole number, if it is set.
+fn positive(name: &'static str) -> Result<Option<i64>, ConfigError> {
+    var(name)
+        .map(|raw| {
+            raw.parse::<i64>()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| bad(name, format!("expected a positive whole number, got {raw:?}")))
+        })
+        .transpose()
+}
+
 fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
@@ -157,23 +169,11 @@ pub fn settings_from_env(leptos: &LeptosOptions) -> Result<Settings, ConfigError
         }
         settings.db_domain = domain;
     }
-    if let Some(raw) = var("SLUICE_SIGN_IN_PER_PEER") {
-        settings.sign_in_per_peer =
-            raw.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
-                bad(
-                    "SLUICE_SIGN_IN_PER_PEER",
-                    format!("expected a positive whole number, got {raw:?}"),
-                )
-            })?;
+    if let Some(n) = positive("SLUICE_SIGN_IN_PER_PEER")? {
+        settings.sign_in_per_peer = n;
     }
-    if let Some(raw) = var("SLUICE_API_PER_MINUTE") {
-        settings.api_per_minute =
-            raw.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
-                bad(
-                    "SLUICE_API_PER_MINUTE",
-                    format!("expected a positive whole number, got {raw:?}"),
-                )
-            })?;
+    if let Some(n) = positive("SLUICE_API_PER_MINUTE")? {
+        settings.api_per_minute = n;
     }
     if let Some(raw) = var("SLUICE_SECRET_KEY") {
         settings.secret_key = Some(parse_secret_key(&raw)?);
