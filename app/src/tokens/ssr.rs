@@ -116,21 +116,7 @@ pub async fn create(
     if count >= MAX_TOKENS {
         return Err(AppError::invalid(super::CAP_MESSAGE));
     }
-    let id = new_id("k");
-    let token = new_token(&id);
-    let last4: String = token.expose()[token.expose().len() - 4..].to_owned();
-    sqlx::query(
-        "INSERT INTO tokens (id, user_id, title, secret_hash, last4, status, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, 'active', $6, $6)",
-    )
-    .bind(&id)
-    .bind(&actor.id)
-    .bind(title)
-    .bind(hash_secret(token.expose()))
-    .bind(&last4)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
+    let (id, token, last4) = insert(&mut tx, &actor.id, title, None, now).await?;
     let data = json!({ "token_id": id, "title": title, "last4": last4 });
     audit::record_own(&mut tx, actor, "token.create", data, now).await?;
     let created = row(&mut tx, &actor.id, &id).await?.ok_or(AppError::Internal)?;
@@ -146,23 +132,39 @@ pub async fn insert_temporary(
     now: i64,
     expires_at: i64,
 ) -> Result<(String, Secret<String>), sqlx::Error> {
+    let (id, token, _) = insert(conn, user_id, "CLI login", Some(expires_at), now).await?;
+    Ok((id, token))
+}
+
+/// Stores a new token (a person's, or temporary when it expires) and
+/// answers its id, the whole token (to show once) and its last four.
+async fn insert(
+    conn: &mut SqliteConnection,
+    user_id: &str,
+    title: &str,
+    expires_at: Option<i64>,
+    now: i64,
+) -> Result<(String, Secret<String>, String), sqlx::Error> {
     let id = new_id("k");
     let token = new_token(&id);
     let last4: String = token.expose()[token.expose().len() - 4..].to_owned();
+    let kind = if expires_at.is_some() { "temporary" } else { "user" };
     sqlx::query(
         "INSERT INTO tokens (id, user_id, title, secret_hash, last4, status, token_type, expires_at,
                              created_at, updated_at)
-         VALUES ($1, $2, 'CLI login', $3, $4, 'active', 'temporary', $5, $6, $6)",
+         VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, $8, $8)",
     )
     .bind(&id)
     .bind(user_id)
+    .bind(title)
     .bind(hash_secret(token.expose()))
     .bind(&last4)
+    .bind(kind)
     .bind(expires_at)
     .bind(now)
     .execute(conn)
     .await?;
-    Ok((id, token))
+    Ok((id, token, last4))
 }
 
 /// What may change on a token.
