@@ -43,7 +43,7 @@ token="$(curl -s -X POST "$base/sfn/create_token" -H 'sec-fetch-site: same-origi
 [ -n "$token" ] || { echo "Could not make an API token." >&2; exit 1; }
 
 say "API conformance: schemathesis against the Pipes API v0 subset"
-implemented='^/(actor|login/token(/\{temporary_token_request_id\})?|user/\{user_handle\}(/(audit_log|avatar|password|token(/\{token_id\})?))?)$'
+implemented='^/(actor|login/token(/\{temporary_token_request_id\})?|user/\{user_handle\}(/(audit_log|avatar|password|token(/\{token_id\})?|workspace(/\{workspace_handle\})?))?)$'
 run() {
   SLUICE_API_TOKEN="$token" SLUICE_API_HANDLE=demo "$venv/bin/schemathesis" \
     --config-file "$PWD/scripts/schemathesis.toml" run "$PWD/docs/api/pipes-api-v0-user.yaml" \

@@ -15,6 +15,8 @@ mod advanced;
 mod layout;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+#[cfg(feature = "ssr")]
+pub mod workspace_api;
 mod workspaces;
 
 pub use advanced::{AdvancedIndex, AdvancedLayout};

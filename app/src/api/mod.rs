@@ -24,6 +24,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/openapi.json", axum::routing::get(openapi::document))
         .merge(crate::account::api::routes())
+        .merge(crate::account::workspace_api::routes())
         .merge(crate::avatar::api::routes())
         .merge(crate::tokens::api::routes())
         .merge(crate::password::api::routes())

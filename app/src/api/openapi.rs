@@ -14,6 +14,8 @@ use utoipa::{Modify, OpenApi};
         crate::account::api::actor,
         crate::account::api::read,
         crate::account::api::update,
+        crate::account::workspace_api::list,
+        crate::account::workspace_api::read,
         crate::tokens::api::list,
         crate::tokens::api::create,
         crate::tokens::api::read,

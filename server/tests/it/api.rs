@@ -351,3 +351,41 @@ fn each_token_has_a_budget_per_minute() {
         assert_eq!(get_user(&app, &second).await, StatusCode::OK);
     });
 }
+
+#[test]
+fn workspaces_are_read_through_the_api() {
+    run(async {
+        let app = TestApp::spawn().await;
+        let ada = app.sign_up("ada@example.com", "ada", "Ada").await;
+        let grace = app.sign_up("grace@example.com", "grace", "Grace").await;
+        let (_, token) = new_token(&app, "ada", &ada).await;
+        let (_, grace_token) = new_token(&app, "grace", &grace).await;
+
+        let res = app.api(Method::GET, "/user/ada/workspace", Some(&token), None).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let list: Value = res.json().await.unwrap();
+        let items = list["items"].as_array().unwrap();
+        assert_eq!(items.len(), 1);
+        let ws = &items[0];
+        assert_eq!(ws["handle"], "default");
+        assert_eq!(ws["host"], "default-ada.us-east-1.db.sluice.localhost");
+        for field in ["created_at", "created_by_id", "db_volume_size_bytes", "deleted_by_id", "desired_state",
+                      "handle", "id", "identity_id", "instance_type", "updated_by_id", "version_id"] {
+            assert!(!ws[field].is_null(), "{field}");
+        }
+        let res = app.api(Method::GET, "/user/ada/workspace/default", Some(&token), None).await;
+        assert_eq!(res.json::<Value>().await.unwrap()["id"], ws["id"]);
+
+        let res = app.api(Method::GET, "/user/ada/workspace/nothere", Some(&token), None).await;
+        error_model(res, StatusCode::NOT_FOUND).await;
+        let res = app.api(Method::GET, "/user/ada/workspace/Bad_Handle!", Some(&token), None).await;
+        let model = error_model(res, StatusCode::BAD_REQUEST).await;
+        assert_eq!(model["validation_errors"][0]["location"], "path.workspace_handle");
+        let res = app.api(Method::GET, "/user/ada/workspace/default", Some(&grace_token), None).await;
+        error_model(res, StatusCode::FORBIDDEN).await;
+        let res = app.api(Method::GET, "/user/ada/workspace", None, None).await;
+        error_model(res, StatusCode::UNAUTHORIZED).await;
+        let res = app.api(Method::GET, "/user/ada/workspace?limit=0", Some(&token), None).await;
+        error_model(res, StatusCode::BAD_REQUEST).await;
+    });
+}
