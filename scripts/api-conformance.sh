@@ -37,22 +37,40 @@ cookie="$(curl -s -o /dev/null -D - -X POST "$base/sfn/confirm_sign_in" \
   -H 'accept: text/html' -H 'sec-fetch-site: same-origin' --data "t=$link_secret" |
   grep -io 'sluice_session=[^;]*' | head -1)"
 [ -n "$cookie" ] || { echo "Could not sign in as the demo account." >&2; exit 1; }
-token="$(curl -s -X POST "$base/sfn/create_token" -H 'sec-fetch-site: same-origin' \
-  -H "cookie: $cookie" --data 'handle=demo' |
-  python3 -c 'import json, sys; print(json.load(sys.stdin)["secret"])')"
-[ -n "$token" ] || { echo "Could not make an API token." >&2; exit 1; }
+new_token() {
+  curl -s -X POST "$base/sfn/create_token" -H 'sec-fetch-site: same-origin' \
+    -H "cookie: $cookie" --data 'handle=demo' |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["secret"])'
+}
+# Two tokens (the most a person may hold): the operations that can end a
+# token (update, delete, resetting authentication) run last, on the second.
+token="$(new_token)"
+spare="$(new_token)"
+[ -n "$token" ] && [ -n "$spare" ] || { echo "Could not make API tokens." >&2; exit 1; }
 
 say "API conformance: schemathesis against the Pipes API v0 subset"
-implemented='^/(actor|login/token(/\{temporary_token_request_id\})?|user/\{user_handle\}(/(audit_log|avatar|password|token(/\{token_id\})?|workspace(/\{workspace_handle\})?))?)$'
+implemented='^/(actor|login/token(/\{temporary_token_request_id\})?|user/\{user_handle\}(/(audit_log|avatar|password|token(/\{token_id\})?))?)$'
 run() {
-  SLUICE_API_TOKEN="$token" SLUICE_API_HANDLE=demo "$venv/bin/schemathesis" \
+  local checks="$1"
+  shift
+  SLUICE_API_TOKEN="${use_token:-$token}" SLUICE_API_HANDLE=demo "$venv/bin/schemathesis" \
     --config-file "$PWD/scripts/schemathesis.toml" run "$PWD/docs/api/pipes-api-v0-user.yaml" \
-    --url "$base/api/v0" --checks not_a_server_error,response_schema_conformance,content_type_conformance \
+    --url "$base/api/v0" --checks "$checks" \
     --phases examples,coverage,fuzzing --workers 1 --rate-limit auto "$@"
 }
-# Resetting authentication (PATCH /user) ends the token: that one last.
-run --include-path-regex "$implemented" --exclude-operation-id user_update
-run --include-operation-id user_update
+all=not_a_server_error,response_schema_conformance,content_type_conformance
+killers=(--exclude-operation-id user_update --exclude-operation-id userToken_update --exclude-operation-id userToken_delete)
+run "$all" --include-path-regex "$implemented" "${killers[@]}"
+# The spec types a workspace's desired_state, instance_type and state as an
+# object that is also one of a list of strings (allOf), which no value can
+# be: workspace answers are held to everything but those schemas (a Rust
+# test checks their required fields).
+run not_a_server_error,content_type_conformance --include-path-regex '^/user/\{user_handle\}/workspace(/\{workspace_handle\})?$'
+# Then what can end a token: each may leave the rest of its run with a 401.
+use_token="$spare"
+run "$all" --include-operation-id userToken_update
+run "$all" --include-operation-id userToken_delete
+run "$all" --include-operation-id user_update
 
 if grep -Eq 'panicked|ERROR' "$log"; then
   grep -E 'panicked|ERROR' "$log" | head -5
