@@ -12,7 +12,7 @@ use crate::ssr::vault::Vault;
 use crate::ssr::Settings;
 
 /// The region new workspaces are placed in.
-const DEFAULT_REGION: &str = "us-east-1";
+pub const DEFAULT_REGION: &str = "us-east-1";
 /// The handle of the workspace every account starts with.
 const FIRST_WORKSPACE: &str = "default";
 
@@ -112,7 +112,7 @@ pub async fn create(
 }
 
 /// A database name like `d4k2m9q1x7`: a letter, then random base32hex.
-fn database_name() -> String {
+pub fn database_name() -> String {
     new_id("d").replace('_', "")[..11].to_owned()
 }
 

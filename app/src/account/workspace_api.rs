@@ -1,23 +1,35 @@
-//! `/user/{user_handle}/workspace…`: the spec's UserWorkspaces reads. A
-//! person's workspaces as the Workspaces tab lists them; creating and
-//! deleting them come with the Workspaces page.
+//! `/user/{user_handle}/workspace…`: the spec's UserWorkspaces operations.
+//! A developer account has at most three workspaces; a new one takes the
+//! account's current database password at once.
 
 use axum::extract::{FromRequestParts, Query, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
 use http::request::Parts;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
 use shared::WorkspaceHandle;
 
-use super::ssr::dns_name;
-use crate::api::{path_param, ApiError, Owner, Page};
-use crate::ssr::time::rfc3339;
+use super::ssr::{database_name, dns_name, DEFAULT_REGION};
+use crate::api::{path_param, ApiError, ApiJson, Owner, Page};
+use crate::ssr::audit::{self, Entry};
+use crate::ssr::db::begin_write;
+use crate::ssr::ids::new_id;
+use crate::ssr::time::{now_millis, rfc3339};
 use crate::ssr::AppState;
+
+/// Workspaces a developer account may have.
+pub const MAX_WORKSPACES: i64 = 3;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/user/{user_handle}/workspace", get(list))
-        .route("/user/{user_handle}/workspace/{workspace_handle}", get(read))
+        .route("/user/{user_handle}/workspace", get(list).post(create))
+        .route(
+            "/user/{user_handle}/workspace/{workspace_handle}",
+            get(read).delete(delete),
+        )
 }
 
 /// The spec's `Workspace`, with the fields Sluice knows.
@@ -137,4 +149,138 @@ async fn read(
         .await?;
     let row = row.ok_or_else(ApiError::not_found)?;
     Ok(Json(workspace(&state, &caller.user, row)))
+}
+
+/// The spec's `CreateWorkspaceRequest`. Sluice runs every workspace
+/// enabled on the shared instance type; asking for anything else is refused
+/// by name rather than ignored.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+struct CreateWorkspaceRequest {
+    handle: String,
+    db_volume_size_bytes: Option<i64>,
+    desired_state: Option<String>,
+    instance_type: Option<String>,
+}
+
+impl CreateWorkspaceRequest {
+    fn check(self) -> Result<WorkspaceHandle, ApiError> {
+        if self.desired_state.as_deref().is_some_and(|s| s != "enabled") {
+            return Err(ApiError::field("body.desired_state", "only \"enabled\" is supported"));
+        }
+        if self.instance_type.as_deref().is_some_and(|s| s != "db1.shared") {
+            return Err(ApiError::field("body.instance_type", "only \"db1.shared\" is available"));
+        }
+        if self.db_volume_size_bytes.is_some_and(|n| n < 0) {
+            return Err(ApiError::field("body.db_volume_size_bytes", "cannot be negative"));
+        }
+        WorkspaceHandle::parse(&self.handle).map_err(|e| ApiError::field("body.handle", e.to_string()))
+    }
+}
+
+#[utoipa::path(post, path = "/user/{user_handle}/workspace", operation_id = "userWorkspace_create", tag = "UserWorkspaces",
+    params(("user_handle" = String, Path, description = "The handle of the user")),
+    request_body = CreateWorkspaceRequest,
+    responses((status = 201, description = "Created", body = Workspace),
+        (status = 400, description = "Bad Request", body = crate::api::ErrorModel),
+        (status = 401, description = "Unauthorized", body = crate::api::ErrorModel),
+        (status = 402, description = "Payment Required", body = crate::api::ErrorModel),
+        (status = 403, description = "Forbidden", body = crate::api::ErrorModel),
+        (status = 409, description = "Conflict", body = crate::api::ErrorModel),
+        (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)),
+    security(("bearer" = [])))]
+async fn create(
+    State(state): State<AppState>,
+    Owner(caller): Owner,
+    ApiJson(body): ApiJson<CreateWorkspaceRequest>,
+) -> Result<impl IntoResponse, ApiError> {
+    let handle = body.check()?;
+    let user = &caller.user;
+    let now = now_millis();
+    let mut tx = begin_write(&state.db).await?;
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM workspaces WHERE user_id = $1")
+        .bind(&user.id)
+        .fetch_one(&mut *tx)
+        .await?;
+    if count >= MAX_WORKSPACES {
+        return Err(ApiError::limit_reached(format!(
+            "A developer account has at most {MAX_WORKSPACES} workspaces. Delete one to make another."
+        )));
+    }
+    let id = new_id("w");
+    let inserted = sqlx::query(
+        "INSERT INTO workspaces (id, user_id, handle, region, database_name, password_id, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, (SELECT id FROM database_passwords WHERE user_id = $2), $6, $6)",
+    )
+    .bind(&id)
+    .bind(&user.id)
+    .bind(handle.as_str())
+    .bind(DEFAULT_REGION)
+    .bind(database_name())
+    .bind(now)
+    .execute(&mut *tx)
+    .await;
+    match inserted {
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+            return Err(ApiError::conflict(format!("You already have a workspace called “{handle}”.")));
+        }
+        other => other?,
+    };
+    let entry = Entry {
+        action_type: "workspace.create",
+        identity_id: &user.id,
+        identity_handle: &user.handle,
+        target_id: Some(&id),
+        target_handle: Some(handle.as_str()),
+        data: json!({ "handle": handle.as_str() }),
+    };
+    audit::record(&mut tx, &caller.actor, entry, now).await?;
+    let row: Row = sqlx::query_as(&format!("{SELECT} AND id = $2"))
+        .bind(&user.id)
+        .bind(&id)
+        .fetch_one(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(workspace(&state, user, row))))
+}
+
+#[utoipa::path(delete, path = "/user/{user_handle}/workspace/{workspace_handle}", operation_id = "userWorkspace_delete", tag = "UserWorkspaces",
+    params(("user_handle" = String, Path, description = "The handle of the user"),
+        ("workspace_handle" = String, Path, description = "The handle of the workspace")),
+    responses((status = 200, description = "Deleted", body = Workspace),
+        (status = 400, description = "Bad Request", body = crate::api::ErrorModel),
+        (status = 401, description = "Unauthorized", body = crate::api::ErrorModel),
+        (status = 403, description = "Forbidden", body = crate::api::ErrorModel),
+        (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)),
+    security(("bearer" = [])))]
+async fn delete(
+    State(state): State<AppState>,
+    Owner(caller): Owner,
+    PathWorkspace(handle): PathWorkspace,
+) -> Result<Json<Workspace>, ApiError> {
+    let user = &caller.user;
+    let now = now_millis();
+    let mut tx = begin_write(&state.db).await?;
+    let row: Option<Row> = sqlx::query_as(&format!("{SELECT} AND handle = $2"))
+        .bind(&user.id)
+        .bind(handle.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
+    // The spec has no 404 here: an unknown workspace is a bad request.
+    let row = row.ok_or_else(|| ApiError::field("path.workspace_handle", "is not one of your workspaces"))?;
+    sqlx::query("DELETE FROM workspaces WHERE id = $1")
+        .bind(&row.0)
+        .execute(&mut *tx)
+        .await?;
+    let entry = Entry {
+        action_type: "workspace.delete",
+        identity_id: &user.id,
+        identity_handle: &user.handle,
+        target_id: Some(&row.0),
+        target_handle: Some(handle.as_str()),
+        data: json!({ "handle": handle.as_str() }),
+    };
+    audit::record(&mut tx, &caller.actor, entry, now).await?;
+    tx.commit().await?;
+    Ok(Json(workspace(&state, user, row)))
 }

@@ -68,6 +68,11 @@ impl ApiError {
         Self::new(StatusCode::NOT_FOUND, "Not found.")
     }
 
+    /// The thing to create exists already (the spec's 409).
+    pub fn conflict(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, detail)
+    }
+
     /// A path the API does not have (see `/api/v0/openapi.json`).
     pub fn no_route() -> Self {
         Self::new(

@@ -16,6 +16,8 @@ use utoipa::{Modify, OpenApi};
         crate::account::api::update,
         crate::account::workspace_api::list,
         crate::account::workspace_api::read,
+        crate::account::workspace_api::create,
+        crate::account::workspace_api::delete,
         crate::tokens::api::list,
         crate::tokens::api::create,
         crate::tokens::api::read,

@@ -17,6 +17,8 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("token.use", "Used a token (first use of the day)"),
     ("token.refused", "A token was refused"),
     ("user.password.rotate", "Rotated the database password"),
+    ("workspace.create", "Created a workspace"),
+    ("workspace.delete", "Deleted a workspace"),
     ("auth.reset", "Reset authentication"),
     ("auth.cli_login.confirm", "Confirmed a CLI login"),
     ("auth.cli_login", "Signed in to the CLI"),
