@@ -151,6 +151,18 @@ async fn read(
     Ok(Json(workspace(&state, &caller.user, row)))
 }
 
+/// The audit record of a change to one of `user`'s workspaces.
+fn entry<'a>(action_type: &'a str, user: &'a crate::session::Viewer, id: &'a str, handle: &'a WorkspaceHandle) -> Entry<'a> {
+    Entry {
+        action_type,
+        identity_id: &user.id,
+        identity_handle: &user.handle,
+        target_id: Some(id),
+        target_handle: Some(handle.as_str()),
+        data: json!({ "handle": handle.as_str() }),
+    }
+}
+
 /// The spec's `CreateWorkspaceRequest`. Sluice runs every workspace
 /// enabled on the shared instance type; asking for anything else is refused
 /// by name rather than ignored.
@@ -226,15 +238,7 @@ async fn create(
         }
         other => other?,
     };
-    let entry = Entry {
-        action_type: "workspace.create",
-        identity_id: &user.id,
-        identity_handle: &user.handle,
-        target_id: Some(&id),
-        target_handle: Some(handle.as_str()),
-        data: json!({ "handle": handle.as_str() }),
-    };
-    audit::record(&mut tx, &caller.actor, entry, now).await?;
+    audit::record(&mut tx, &caller.actor, entry("workspace.create", user, &id, &handle), now).await?;
     let row: Row = sqlx::query_as(&format!("{SELECT} AND id = $2"))
         .bind(&user.id)
         .bind(&id)
@@ -272,15 +276,7 @@ async fn delete(
         .bind(&row.0)
         .execute(&mut *tx)
         .await?;
-    let entry = Entry {
-        action_type: "workspace.delete",
-        identity_id: &user.id,
-        identity_handle: &user.handle,
-        target_id: Some(&row.0),
-        target_handle: Some(handle.as_str()),
-        data: json!({ "handle": handle.as_str() }),
-    };
-    audit::record(&mut tx, &caller.actor, entry, now).await?;
+    audit::record(&mut tx, &caller.actor, entry("workspace.delete", user, &row.0, &handle), now).await?;
     tx.commit().await?;
     Ok(Json(workspace(&state, user, row)))
 }
