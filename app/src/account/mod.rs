@@ -17,6 +17,8 @@ mod layout;
 pub mod ssr;
 #[cfg(feature = "ssr")]
 pub mod workspace_api;
+#[cfg(feature = "ssr")]
+pub mod workspace_store;
 mod workspaces;
 
 pub use advanced::{AdvancedIndex, AdvancedLayout};

@@ -9,19 +9,24 @@ use axum::routing::get;
 use axum::{Json, Router};
 use http::request::Parts;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use shared::WorkspaceHandle;
 
-use super::ssr::{database_name, dns_name, DEFAULT_REGION};
+use super::ssr::dns_name;
+use super::workspace_store::{self as store, Row, WorkspaceError, SELECT};
 use crate::api::{path_param, ApiError, ApiJson, Owner, Page};
-use crate::ssr::audit::{self, Entry};
-use crate::ssr::db::begin_write;
-use crate::ssr::ids::new_id;
-use crate::ssr::time::{now_millis, rfc3339};
+use crate::ssr::time::rfc3339;
 use crate::ssr::AppState;
 
-/// Workspaces a developer account may have.
-pub const MAX_WORKSPACES: i64 = 3;
+/// The spec's statuses for what the store refuses.
+fn api_error(e: WorkspaceError) -> ApiError {
+    match e {
+        WorkspaceError::Limit => ApiError::limit_reached(e.to_string()),
+        WorkspaceError::Taken(_) => ApiError::conflict(e.to_string()),
+        // The spec has no 404 on delete: an unknown workspace is a bad request.
+        WorkspaceError::Unknown(_) => ApiError::field("path.workspace_handle", "is not one of your workspaces"),
+        WorkspaceError::Db(e) => e.into(),
+    }
+}
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -58,10 +63,6 @@ struct ListWorkspacesResponse {
     items: Vec<Workspace>,
 }
 
-type Row = (String, String, String, String, i64, i64, i64);
-
-const SELECT: &str = "SELECT id, handle, region, database_name, version_id, created_at, updated_at
-     FROM workspaces WHERE user_id = $1";
 
 fn workspace(state: &AppState, owner: &crate::session::Viewer, row: Row) -> Workspace {
     let (id, handle, region, database_name, version_id, created_at, updated_at) = row;
@@ -151,18 +152,6 @@ async fn read(
     Ok(Json(workspace(&state, &caller.user, row)))
 }
 
-/// The audit record of a change to one of `user`'s workspaces.
-fn entry<'a>(action_type: &'a str, user: &'a crate::session::Viewer, id: &'a str, handle: &'a WorkspaceHandle) -> Entry<'a> {
-    Entry {
-        action_type,
-        identity_id: &user.id,
-        identity_handle: &user.handle,
-        target_id: Some(id),
-        target_handle: Some(handle.as_str()),
-        data: json!({ "handle": handle.as_str() }),
-    }
-}
-
 /// The spec's `CreateWorkspaceRequest`. Sluice runs every workspace
 /// enabled on the shared instance type; asking for anything else is refused
 /// by name rather than ignored.
@@ -208,43 +197,7 @@ async fn create(
 ) -> Result<impl IntoResponse, ApiError> {
     let handle = body.check()?;
     let user = &caller.user;
-    let now = now_millis();
-    let mut tx = begin_write(&state.db).await?;
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM workspaces WHERE user_id = $1")
-        .bind(&user.id)
-        .fetch_one(&mut *tx)
-        .await?;
-    if count >= MAX_WORKSPACES {
-        return Err(ApiError::limit_reached(format!(
-            "A developer account has at most {MAX_WORKSPACES} workspaces. Delete one to make another."
-        )));
-    }
-    let id = new_id("w");
-    let inserted = sqlx::query(
-        "INSERT INTO workspaces (id, user_id, handle, region, database_name, password_id, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, (SELECT id FROM database_passwords WHERE user_id = $2), $6, $6)",
-    )
-    .bind(&id)
-    .bind(&user.id)
-    .bind(handle.as_str())
-    .bind(DEFAULT_REGION)
-    .bind(database_name())
-    .bind(now)
-    .execute(&mut *tx)
-    .await;
-    match inserted {
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-            return Err(ApiError::conflict(format!("You already have a workspace called “{handle}”.")));
-        }
-        other => other?,
-    };
-    audit::record(&mut tx, &caller.actor, entry("workspace.create", user, &id, &handle), now).await?;
-    let row: Row = sqlx::query_as(&format!("{SELECT} AND id = $2"))
-        .bind(&user.id)
-        .bind(&id)
-        .fetch_one(&mut *tx)
-        .await?;
-    tx.commit().await?;
+    let row = store::create(&state.db, user, &caller.actor, &handle).await.map_err(api_error)?;
     Ok((StatusCode::CREATED, Json(workspace(&state, user, row))))
 }
 
@@ -263,20 +216,6 @@ async fn delete(
     PathWorkspace(handle): PathWorkspace,
 ) -> Result<Json<Workspace>, ApiError> {
     let user = &caller.user;
-    let now = now_millis();
-    let mut tx = begin_write(&state.db).await?;
-    let row: Option<Row> = sqlx::query_as(&format!("{SELECT} AND handle = $2"))
-        .bind(&user.id)
-        .bind(handle.as_str())
-        .fetch_optional(&mut *tx)
-        .await?;
-    // The spec has no 404 here: an unknown workspace is a bad request.
-    let row = row.ok_or_else(|| ApiError::field("path.workspace_handle", "is not one of your workspaces"))?;
-    sqlx::query("DELETE FROM workspaces WHERE id = $1")
-        .bind(&row.0)
-        .execute(&mut *tx)
-        .await?;
-    audit::record(&mut tx, &caller.actor, entry("workspace.delete", user, &row.0, &handle), now).await?;
-    tx.commit().await?;
+    let row = store::delete(&state.db, user, &caller.actor, &handle).await.map_err(api_error)?;
     Ok(Json(workspace(&state, user, row)))
 }
