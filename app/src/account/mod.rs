@@ -65,6 +65,50 @@ pub async fn list_workspaces(handle: String) -> Result<Vec<WorkspaceSummary>, Ap
     Ok(ssr::workspaces(&state.db, &state.settings, &viewer.id, &viewer.handle).await?)
 }
 
+/// Makes a workspace for the signed-in person; answers its summary.
+#[server(prefix = "/sfn", endpoint = "create_workspace")]
+pub async fn create_workspace(handle: String, workspace: String) -> Result<WorkspaceSummary, AppError> {
+    let viewer = owner_of(&handle).await?;
+    let state = crate::ssr::AppState::from_context()?;
+    let parts = crate::ssr::request::parts()?;
+    let actor = crate::ssr::audit::Actor::viewer(&viewer, &parts);
+    let ws = shared::WorkspaceHandle::parse(&workspace).map_err(|e| AppError::invalid(e.to_string()))?;
+    let (_, ws, region, database_name, _, created_at, _) = workspace_store::create(&state.db, &viewer, &actor, &ws)
+        .await
+        .map_err(store_error)?;
+    Ok(WorkspaceSummary {
+        dns_name: ssr::dns_name(&state.settings, &ws, &viewer.handle, &region),
+        handle: ws,
+        region,
+        database_name,
+        created_at: crate::ssr::time::rfc3339(created_at),
+    })
+}
+
+/// Deletes one of the signed-in person's workspaces; `confirm` is the
+/// workspace's handle typed again, checked here as on the page.
+#[server(prefix = "/sfn", endpoint = "delete_workspace")]
+pub async fn delete_workspace(handle: String, workspace: String, confirm: String) -> Result<(), AppError> {
+    let viewer = owner_of(&handle).await?;
+    if confirm.trim() != workspace {
+        return Err(AppError::invalid("Type the workspace's handle exactly to delete it."));
+    }
+    let state = crate::ssr::AppState::from_context()?;
+    let parts = crate::ssr::request::parts()?;
+    let actor = crate::ssr::audit::Actor::viewer(&viewer, &parts);
+    let ws = shared::WorkspaceHandle::parse(&workspace).map_err(|e| AppError::invalid(e.to_string()))?;
+    workspace_store::delete(&state.db, &viewer, &actor, &ws).await.map_err(store_error)?;
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+fn store_error(e: workspace_store::WorkspaceError) -> AppError {
+    match e {
+        workspace_store::WorkspaceError::Db(e) => e.into(),
+        other => AppError::invalid(other.to_string()),
+    }
+}
+
 /// The `{handle}` of the current account route.
 pub fn use_handle() -> Memo<String> {
     let params = leptos_router::hooks::use_params_map();

@@ -1,42 +1,197 @@
-//! The Workspaces tab: the account's workspaces and their DNS names.
+//! The Workspaces tab: the account's workspaces with their DNS names and
+//! connection strings (masked; Reveal and Copy as on Credentials &
+//! Access), **New Workspace**, and deleting one after typing its handle.
 
 use leptos::prelude::*;
+use shared::WorkspaceHandle;
 
-use super::{list_workspaces, use_handle};
-use crate::shell::ErrorPanel;
+use super::{create_workspace, delete_workspace, list_workspaces, use_handle, WorkspaceSummary};
+use crate::error::AppError;
+use crate::password::{database_password, Connections};
+use crate::shell::{Dialog, ErrorPanel};
 
 #[component]
 pub fn WorkspacesTab() -> impl IntoView {
     let handle = use_handle();
-    let workspaces = Resource::new(move || handle.get(), list_workspaces);
+    // Bumped by each change, so both lists read again.
+    let changes = RwSignal::new(0u32);
+    let workspaces = Resource::new(move || (handle.get(), changes.get()), |(h, _)| list_workspaces(h));
+    let connections = Resource::new(move || (handle.get(), changes.get()), |(h, _)| database_password(h));
+    let password = RwSignal::new(None::<String>);
+    let revealed = RwSignal::new(false);
+    let creating = RwSignal::new(false);
+    let deleting = RwSignal::new(None::<String>);
+
     view! {
         <section class="panel" aria-labelledby="workspaces-title">
-            <h2 id="workspaces-title">"Workspaces"</h2>
-            <Suspense fallback=|| view! { <p class="muted">"Loading workspaces…"</p> }>
+            <div class="panel-head">
+                <h2 id="workspaces-title">"Workspaces"</h2>
+                <button type="button" class="button" on:click=move |_| creating.set(true) hidden=move || creating.get()>
+                    "New Workspace"
+                </button>
+            </div>
+            <Show when=move || creating.get()>
+                <NewWorkspace creating changes/>
+            </Show>
+            <Transition fallback=|| view! { <p class="muted">"Loading workspaces…"</p> }>
                 {move || Suspend::new(async move {
                     match workspaces.await {
                         Ok(list) if list.is_empty() => view! {
-                            <p class="empty">"You have no workspaces yet."</p>
+                            <p class="empty">"You have no workspaces yet. New Workspace makes one."</p>
                         }.into_any(),
                         Ok(list) => view! {
                             <ul class="card-list">
-                                {list.into_iter().map(|ws| view! {
-                                    <li class="card">
-                                        <div class="card-title">{ws.handle.clone()}</div>
-                                        <dl class="facts">
-                                            <dt>"DNS name"</dt><dd class="mono">{ws.dns_name}</dd>
-                                            <dt>"Region"</dt><dd>{ws.region}</dd>
-                                            <dt>"Database"</dt><dd class="mono">{ws.database_name}</dd>
-                                            <dt>"Created"</dt><dd><time datetime=ws.created_at.clone()>{ws.created_at.get(..10).unwrap_or_default().to_string()}</time></dd>
-                                        </dl>
-                                    </li>
-                                }).collect_view()}
+                                {list.into_iter().map(|ws| view! { <WorkspaceCard ws deleting/> }).collect_view()}
                             </ul>
                         }.into_any(),
                         Err(error) => view! { <ErrorPanel error/> }.into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
         </section>
+        <section class="panel" aria-labelledby="connections-title">
+            <h2 id="connections-title">"Connection strings"</h2>
+            <p class="muted">"Your database password is masked; Reveal or Copy fetches it. Rotate it on Credentials & Access."</p>
+            <Transition fallback=|| view! { <p class="muted">"Loading connection strings…"</p> }>
+                {move || Suspend::new(async move {
+                    match connections.await {
+                        Ok(o) => view! { <Connections overview=o password revealed/> }.into_any(),
+                        Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+        {move || deleting.get().map(|ws| view! { <DeleteDialog ws deleting changes/> })}
+    }
+}
+
+#[component]
+fn WorkspaceCard(ws: WorkspaceSummary, deleting: RwSignal<Option<String>>) -> impl IntoView {
+    let name = ws.handle.clone();
+    view! {
+        <li class="card" data-workspace=ws.handle.clone()>
+            <div class="card-head">
+                <div class="card-title">{ws.handle.clone()}</div>
+                <button type="button" class="button button-danger-outline"
+                    aria-label=format!("Delete {}", ws.handle)
+                    on:click=move |_| deleting.set(Some(name.clone()))>"Delete"</button>
+            </div>
+            <dl class="facts">
+                <dt>"DNS name"</dt><dd class="mono">{ws.dns_name}</dd>
+                <dt>"Region"</dt><dd>{ws.region}</dd>
+                <dt>"Database"</dt><dd class="mono">{ws.database_name}</dd>
+                <dt>"Created"</dt><dd><time datetime=ws.created_at.clone()>{ws.created_at.get(..10).unwrap_or_default().to_string()}</time></dd>
+            </dl>
+        </li>
+    }
+}
+
+#[component]
+fn NewWorkspace(creating: RwSignal<bool>, changes: RwSignal<u32>) -> impl IntoView {
+    let handle = use_handle();
+    let value = RwSignal::new(String::new());
+    let touched = RwSignal::new(false);
+    let error = RwSignal::new(None::<AppError>);
+    let busy = RwSignal::new(false);
+    let rule = move || match WorkspaceHandle::parse(&value.get()) {
+        Ok(_) => None,
+        Err(e) => Some(e.to_string()),
+    };
+    let input = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        if let Some(i) = input.get() {
+            let _ = i.focus();
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        touched.set(true);
+        if rule().is_some() || busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        error.set(None);
+        let (h, ws) = (handle.get_untracked(), value.get_untracked().trim().to_owned());
+        leptos::task::spawn_local(async move {
+            match create_workspace(h, ws).await {
+                Ok(_) => {
+                    creating.set(false);
+                    changes.update(|n| *n += 1);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <form class="inline-form workspace-new" on:submit=submit
+            on:keydown=move |ev| if ev.key() == "Escape" { creating.set(false) }>
+            <div class="field">
+                <label for="workspace-handle">"Workspace handle"</label>
+                <div class="field-row">
+                    <input id="workspace-handle" node_ref=input autocomplete="off" spellcheck="false"
+                        aria-describedby="workspace-handle-help workspace-handle-error"
+                        aria-invalid=move || (touched.get() && rule().is_some()).to_string()
+                        prop:value=value on:input=move |ev| { value.set(event_target_value(&ev)); touched.set(true); }/>
+                    <button type="submit" class="button" disabled=move || busy.get()>
+                        {move || if busy.get() { "Creating…" } else { "Create" }}
+                    </button>
+                    <button type="button" class="button button-secondary" on:click=move |_| creating.set(false)>"Cancel"</button>
+                </div>
+                <p id="workspace-handle-help" class="help">"Lowercase letters and digits, up to 23. It becomes part of the workspace's DNS name."</p>
+                <p id="workspace-handle-error" class="field-error" role="alert">{move || if touched.get() { rule() } else { None }}</p>
+            </div>
+            {move || error.get().map(|error| view! { <ErrorPanel error/> })}
+        </form>
+    }
+}
+
+#[component]
+fn DeleteDialog(ws: String, deleting: RwSignal<Option<String>>, changes: RwSignal<u32>) -> impl IntoView {
+    let handle = use_handle();
+    let typed = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<AppError>);
+    let target = StoredValue::new(ws.clone());
+    let matches = move || typed.get().trim() == target.get_value();
+    let close = move || deleting.set(None);
+    let confirm = move |_| {
+        if !matches() || busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        let (h, ws, c) = (handle.get_untracked(), target.get_value(), typed.get_untracked());
+        leptos::task::spawn_local(async move {
+            match delete_workspace(h, ws, c).await {
+                Ok(()) => {
+                    deleting.set(None);
+                    changes.update(|n| *n += 1);
+                }
+                Err(e) => {
+                    error.set(Some(e));
+                    busy.set(false);
+                }
+            }
+        });
+    };
+    let prompt = format!("Type {ws} to confirm");
+    view! {
+        <Dialog id="delete-workspace" title="Delete workspace?" on_close=move |_| close()
+            body=move || view! {
+                <p>"This deletes the workspace " <strong>{target.get_value()}</strong> " and its database. It cannot be undone."</p>
+            }>
+            <div class="field">
+                <label for="delete-workspace-confirm">{prompt}</label>
+                <input id="delete-workspace-confirm" autocomplete="off" spellcheck="false"
+                    prop:value=typed on:input=move |ev| typed.set(event_target_value(&ev))/>
+            </div>
+            {move || error.get().map(|error| view! { <ErrorPanel error/> })}
+            <div class="dialog-actions">
+                <button type="button" class="button button-secondary" data-autofocus on:click=move |_| close()>"Cancel"</button>
+                <button type="button" class="button button-danger" disabled=move || !matches() || busy.get() on:click=confirm>
+                    {move || if busy.get() { "Deleting…" } else { "Delete" }}
+                </button>
+            </div>
+        </Dialog>
     }
 }

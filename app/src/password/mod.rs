@@ -16,7 +16,7 @@ pub mod jobs;
 pub mod ssr;
 mod view;
 
-pub use view::PasswordSection;
+pub use view::{Connections, PasswordSection};
 
 /// The port of every workspace's database endpoint.
 pub const PORT: u16 = 9193;

@@ -71,7 +71,7 @@ pub fn PasswordSection() -> impl IntoView {
 }
 
 #[component]
-fn Connections(
+pub fn Connections(
     overview: PasswordOverview,
     password: RwSignal<Option<String>>,
     revealed: RwSignal<bool>,

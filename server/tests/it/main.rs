@@ -17,3 +17,4 @@ mod profile;
 mod reset;
 mod sign_in;
 mod tokens;
+mod workspaces;

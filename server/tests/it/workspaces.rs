@@ -1,0 +1,51 @@
+//! The Workspaces tab's server functions: the same rules as the API, and a
+//! deletion only with the workspace's handle typed again.
+
+use crate::harness::*;
+use reqwest::StatusCode;
+use serde_json::Value;
+
+async fn handles(app: &TestApp) -> Vec<String> {
+    sqlx::query_scalar("SELECT handle FROM workspaces ORDER BY created_at, handle")
+        .fetch_all(&app.db)
+        .await
+        .unwrap()
+}
+
+#[test]
+fn the_page_creates_and_deletes_workspaces_by_the_rules() {
+    run(async {
+        let app = TestApp::spawn().await;
+        let ada = app.sign_up("ada@example.com", "ada", "Ada").await;
+        let grace = app.sign_up("grace@example.com", "grace", "Grace").await;
+
+        let res = app.call("/sfn/create_workspace", &[("handle", "ada"), ("workspace", "analytics")], &ada).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let ws: Value = res.json().await.unwrap();
+        assert_eq!(ws["dns_name"], "analytics-ada.us-east-1.db.sluice.localhost");
+
+        for (name, words) in [("analytics", "already have"), ("Bad Name", ""), ("", "")] {
+            let res = app.call("/sfn/create_workspace", &[("handle", "ada"), ("workspace", name)], &ada).await;
+            assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{name:?}");
+            assert!(res.text().await.unwrap().contains(words), "{name:?}");
+        }
+        // Another person's account: nothing made there.
+        let res = app.call("/sfn/create_workspace", &[("handle", "ada"), ("workspace", "sneaky")], &grace).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+
+        let res = app
+            .call("/sfn/delete_workspace", &[("handle", "ada"), ("workspace", "analytics"), ("confirm", "analytic")], &ada)
+            .await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+        assert!(handles(&app).await.contains(&"analytics".to_owned()), "a wrong confirmation deletes nothing");
+        let res = app
+            .call("/sfn/delete_workspace", &[("handle", "ada"), ("workspace", "analytics"), ("confirm", "analytics")], &grace)
+            .await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+        let res = app
+            .call("/sfn/delete_workspace", &[("handle", "ada"), ("workspace", "analytics"), ("confirm", "analytics")], &ada)
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(handles(&app).await, ["default", "default"], "Ada's and Grace's first workspaces remain");
+    });
+}
