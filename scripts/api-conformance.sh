@@ -49,7 +49,7 @@ spare="$(new_token)"
 [ -n "$token" ] && [ -n "$spare" ] || { echo "Could not make API tokens." >&2; exit 1; }
 
 say "API conformance: schemathesis against the Pipes API v0 subset"
-implemented='^/(actor|login/token(/\{temporary_token_request_id\})?|user/\{user_handle\}(/(audit_log|avatar|password|token(/\{token_id\})?))?)$'
+implemented='^/(actor|login/token(/\{temporary_token_request_id\})?|user/\{user_handle\}(/(audit_log|avatar|password|preferences|token(/\{token_id\})?))?)$'
 run() {
   local checks="$1"
   shift

@@ -13,6 +13,7 @@ pub mod cli_login;
 pub mod credentials;
 pub mod error;
 pub mod login;
+pub mod notifications;
 pub mod notify;
 pub mod password;
 pub mod profile;

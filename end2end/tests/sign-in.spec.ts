@@ -14,7 +14,7 @@ test("sign up, open Your Profile, sign out", async ({ page }) => {
   await expect.poll(() => avatar.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBeGreaterThan(0);
 
   // The first workspace is there from the start.
-  await expect(page.getByText(`default-${handle}.us-east-1.db.sluice.localhost`)).toBeVisible();
+  await expect(page.getByText(`default-${handle}.us-east-1.db.sluice.localhost`, { exact: true })).toBeVisible();
 
   await page.getByRole("button", { name: "Account menu" }).click();
   await expect(page.getByRole("menu")).toBeVisible();

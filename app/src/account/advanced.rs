@@ -15,6 +15,7 @@ pub fn AdvancedLayout() -> impl IntoView {
             <nav class="side-menu" aria-label="Advanced">
                 <A href=link("profile")>"User Profile"</A>
                 <A href=link("credentials")>"Credentials & Access"</A>
+                <A href=link("notifications")>"Notifications"</A>
             </nav>
             <div class="advanced-body">
                 <Outlet/>

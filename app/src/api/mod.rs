@@ -29,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .merge(crate::tokens::api::routes())
         .merge(crate::password::api::routes())
         .merge(crate::audit::api::routes())
+        .merge(crate::notifications::api::routes())
         .merge(crate::cli_login::api::routes())
         .fallback(|| async { ApiError::no_route() })
         .layer(axum::middleware::from_fn(error_model))

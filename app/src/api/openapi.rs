@@ -28,6 +28,8 @@ use utoipa::{Modify, OpenApi};
         crate::avatar::api::create,
         crate::avatar::api::delete,
         crate::audit::api::list,
+        crate::notifications::api::read,
+        crate::notifications::api::update,
         crate::cli_login::api::create,
         crate::cli_login::api::read,
         crate::cli_login::api::update,

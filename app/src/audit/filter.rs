@@ -9,6 +9,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("user.create", "Created the account"),
     ("user.login", "Signed in"),
     ("user.update", "Updated the profile"),
+    ("user.preferences.update", "Changed notification preferences"),
     ("user.avatar.update", "Changed the avatar"),
     ("user.avatar.delete", "Reset the avatar"),
     ("token.create", "Created a token"),

@@ -23,6 +23,7 @@ use crate::account::{AccountLayout, AdvancedIndex, AdvancedLayout, WorkspacesTab
 use crate::audit::AuditLog;
 use crate::cli_login::CliLoginPage;
 use crate::credentials::CredentialsPage;
+use crate::notifications::NotificationsPage;
 use crate::login::{ConfirmPage, LoginPage};
 use crate::profile::ProfilePage;
 use pages::{HomeRedirect, NotFoundPage};
@@ -98,6 +99,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("") view=AdvancedIndex/>
                         <Route path=path!("profile") view=ProfilePage/>
                         <Route path=path!("credentials") view=CredentialsPage/>
+                        <Route path=path!("notifications") view=NotificationsPage/>
                     </ParentRoute>
                 </ParentRoute>
             </Routes>

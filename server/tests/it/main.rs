@@ -10,6 +10,7 @@ mod csrf;
 mod fuzz;
 mod harness;
 mod leptos_toml;
+mod notifications;
 mod openapi;
 mod password;
 mod pages;

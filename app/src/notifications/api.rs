@@ -1,0 +1,99 @@
+//! `/user/{user_handle}/preferences`: the spec's user_getPreferences and
+//! user_updatePreferences. There is no field for System e-mails: sending
+//! one is refused by name, like any unknown field.
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+
+use super::ssr::{self, Row};
+use super::Kind;
+use crate::api::{ApiError, ApiJson, Owner};
+use crate::ssr::time::rfc3339;
+use crate::ssr::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/user/{user_handle}/preferences", get(read).patch(update))
+}
+
+/// The spec's `UserPreferences`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+struct UserPreferences {
+    id: String,
+    communication_community_updates: String,
+    communication_product_updates: String,
+    communication_tips_and_tricks: String,
+    created_at: String,
+    updated_at: String,
+    version_id: i64,
+}
+
+impl From<Row> for UserPreferences {
+    fn from(r: Row) -> Self {
+        Self {
+            id: r.id,
+            communication_community_updates: r.community_updates,
+            communication_product_updates: r.product_updates,
+            communication_tips_and_tricks: r.tips_and_tricks,
+            created_at: rfc3339(r.created_at),
+            updated_at: rfc3339(r.updated_at),
+            version_id: r.version_id,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+enum Choice {
+    Enabled,
+    Disabled,
+}
+
+/// The spec's `UpdateUserPreferencesRequest`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+struct UpdateUserPreferencesRequest {
+    communication_community_updates: Option<Choice>,
+    communication_product_updates: Option<Choice>,
+    communication_tips_and_tricks: Option<Choice>,
+}
+
+#[utoipa::path(get, path = "/user/{user_handle}/preferences", operation_id = "user_getPreferences", tag = "Users",
+    params(("user_handle" = String, Path, description = "The handle of the user")),
+    responses((status = 200, description = "OK", body = UserPreferences),
+        (status = 400, description = "Bad Request", body = crate::api::ErrorModel),
+        (status = 401, description = "Unauthorized", body = crate::api::ErrorModel),
+        (status = 403, description = "Forbidden", body = crate::api::ErrorModel),
+        (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)),
+    security(("bearer" = [])))]
+async fn read(State(state): State<AppState>, Owner(caller): Owner) -> Result<Json<UserPreferences>, ApiError> {
+    Ok(Json(ssr::read(&state.db, &caller.user.id).await?.into()))
+}
+
+#[utoipa::path(patch, path = "/user/{user_handle}/preferences", operation_id = "user_updatePreferences", tag = "Users",
+    params(("user_handle" = String, Path, description = "The handle of the user")),
+    request_body = UpdateUserPreferencesRequest,
+    responses((status = 200, description = "OK", body = UserPreferences),
+        (status = 400, description = "Bad Request", body = crate::api::ErrorModel),
+        (status = 401, description = "Unauthorized", body = crate::api::ErrorModel),
+        (status = 403, description = "Forbidden", body = crate::api::ErrorModel),
+        (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)),
+    security(("bearer" = [])))]
+async fn update(
+    State(state): State<AppState>,
+    Owner(caller): Owner,
+    ApiJson(body): ApiJson<UpdateUserPreferencesRequest>,
+) -> Result<Json<UserPreferences>, ApiError> {
+    let mut wanted = ssr::read(&state.db, &caller.user.id).await?.preferences();
+    for (kind, choice) in [
+        (Kind::CommunityUpdates, body.communication_community_updates),
+        (Kind::ProductUpdates, body.communication_product_updates),
+        (Kind::TipsAndTricks, body.communication_tips_and_tricks),
+    ] {
+        if let Some(c) = choice {
+            wanted = wanted.with(kind, c == Choice::Enabled);
+        }
+    }
+    Ok(Json(ssr::write(&state.db, &caller.actor, wanted).await?.into()))
+}

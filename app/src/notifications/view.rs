@@ -1,0 +1,102 @@
+//! The Notifications page: a switch per e-mail type. A change saves at
+//! once and says so; if the save fails the switch goes back and the page
+//! says why. System is shown on and cannot be switched.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use super::{notification_preferences, set_preference, Kind, Preferences};
+use crate::account::use_handle;
+use crate::shell::ErrorPanel;
+
+const SYSTEM: &str = "Important system notifications related to your Sluice account. System notifications cannot be disabled.";
+
+#[component]
+pub fn NotificationsPage() -> impl IntoView {
+    let handle = use_handle();
+    let loaded = Resource::new(move || handle.get(), notification_preferences);
+    view! {
+        <Title text="Notifications"/>
+        <h2 class="page-title">"Notifications"</h2>
+        <section class="panel" aria-labelledby="notifications-title">
+            <h3 id="notifications-title" class="visually-hidden">"E-mail notifications"</h3>
+            <p class="muted">"Choose what type of emails you wish to receive from Sluice."</p>
+            <Suspense fallback=|| view! { <p class="muted">"Loading your preferences…"</p> }>
+                {move || Suspend::new(async move {
+                    match loaded.await {
+                        Ok(p) => view! { <Choices initial=p/> }.into_any(),
+                        Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn Choices(initial: Preferences) -> impl IntoView {
+    let handle = use_handle();
+    let current = RwSignal::new(initial);
+    let saving = RwSignal::new(None::<Kind>);
+    let saved = RwSignal::new(None::<String>);
+    let failed = RwSignal::new(None::<String>);
+    let toggle = move |kind: Kind| {
+        if saving.get_untracked().is_some() {
+            return;
+        }
+        let before = current.get_untracked();
+        let on = !before.get(kind);
+        current.set(before.with(kind, on));
+        saving.set(Some(kind));
+        saved.set(None);
+        failed.set(None);
+        let h = handle.get_untracked();
+        leptos::task::spawn_local(async move {
+            match set_preference(h, kind, on).await {
+                Ok(now) => {
+                    current.set(now);
+                    let state = if on { "on" } else { "off" };
+                    saved.set(Some(format!("{} turned {state}. Saved.", kind.label())));
+                }
+                Err(e) => {
+                    current.set(before);
+                    failed.set(Some(format!("{} was not saved and is back as it was: {e}", kind.label())));
+                }
+            }
+            saving.set(None);
+        });
+    };
+    let rows = Kind::ALL
+        .into_iter()
+        .map(|kind| {
+            let id = format!("pref-{}", kind.key());
+            let desc = format!("{id}-help");
+            view! {
+                <li class="pref">
+                    <div class="pref-text">
+                        <label for=id.clone() class="pref-label">{kind.label()}</label>
+                        <p class="help" id=desc.clone()>{kind.description()}</p>
+                    </div>
+                    <input type="checkbox" role="switch" id=id aria-describedby=desc
+                        prop:checked=move || current.get().get(kind)
+                        aria-busy=move || (saving.get() == Some(kind)).to_string()
+                        on:change=move |_| toggle(kind)/>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <ul class="prefs">
+            {rows}
+            <li class="pref">
+                <div class="pref-text">
+                    <label for="pref-system" class="pref-label">"System"</label>
+                    <p class="help" id="pref-system-help">{SYSTEM}</p>
+                </div>
+                <input type="checkbox" role="switch" id="pref-system" aria-describedby="pref-system-help" checked disabled/>
+            </li>
+        </ul>
+        <p class="field-ok" role="status">{move || saved.get()}</p>
+        <p class="field-error" role="alert">{move || failed.get()}</p>
+    }
+}
