@@ -101,10 +101,7 @@ async fn list(
     Query(page): Query<Page>,
 ) -> Result<Json<ListWorkspacesResponse>, ApiError> {
     // A person has few workspaces: one page holds them, no cursor is issued.
-    page.limit()?;
-    if !page.next_token().is_empty() {
-        return Err(Page::bad_token());
-    }
+    page.single()?;
     let rows: Vec<Row> = sqlx::query_as(&format!("{SELECT} ORDER BY created_at, handle"))
         .bind(&caller.user.id)
         .fetch_all(&state.db)

@@ -43,13 +43,8 @@ impl FromRequestParts<AppState> for Owner {
     }
 }
 
-/// The request's whole path (inside `nest`, `parts.uri` is relative).
 fn full_path(parts: &Parts) -> String {
-    parts
-        .extensions
-        .get::<axum::extract::OriginalUri>()
-        .map(|u| u.path().to_owned())
-        .unwrap_or_else(|| parts.uri.path().to_owned())
+    super::error::full_path(&parts.extensions, &parts.uri)
 }
 
 fn bearer(parts: &Parts) -> Option<&str> {

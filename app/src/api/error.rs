@@ -172,14 +172,17 @@ impl IntoResponse for ApiError {
 /// Largest rejection text carried over into `detail`.
 const REJECTION_TEXT_LIMIT: usize = 4096;
 
-/// Middleware: every error of `/api/v0` leaves as an `ErrorModel`.
-pub async fn error_model(request: Request, next: Next) -> Response {
-    // Inside `nest`, the URI is relative; `instance` names the whole path.
-    let instance = request
-        .extensions()
+/// The request's whole path: inside `nest`, the URI is relative.
+pub fn full_path(extensions: &http::Extensions, uri: &http::Uri) -> String {
+    extensions
         .get::<axum::extract::OriginalUri>()
         .map(|u| u.path().to_owned())
-        .unwrap_or_else(|| request.uri().path().to_owned());
+        .unwrap_or_else(|| uri.path().to_owned())
+}
+
+/// Middleware: every error of `/api/v0` leaves as an `ErrorModel`.
+pub async fn error_model(request: Request, next: Next) -> Response {
+    let instance = full_path(request.extensions(), request.uri());
     let response = next.run(request).await;
     if let Some(error) = response.extensions().get::<ApiError>() {
         return error.body(&instance);

@@ -29,6 +29,17 @@ impl Page {
         self.next_token.as_deref().unwrap_or_default()
     }
 
+    /// Checks a list that always fits one page, so issues no cursor: a
+    /// good `limit`, and no `next_token`.
+    pub fn single(&self) -> Result<(), ApiError> {
+        self.limit()?;
+        if self.next_token().is_empty() {
+            Ok(())
+        } else {
+            Err(Self::bad_token())
+        }
+    }
+
     /// The error for a `next_token` this list did not issue.
     pub fn bad_token() -> ApiError {
         ApiError::field("query.next_token", "is not a cursor this list issued")

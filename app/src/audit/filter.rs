@@ -51,6 +51,16 @@ impl AuditFilter {
         self.action.is_empty() && self.from.is_empty() && self.to.is_empty()
     }
 
+    /// `path` with the filter as its query (and `extra` pairs after it).
+    pub fn href(&self, path: &str, extra: &str) -> String {
+        let q = [self.query(), extra.to_owned()]
+            .into_iter()
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join("&");
+        if q.is_empty() { path.to_owned() } else { format!("{path}?{q}") }
+    }
+
     /// The filter as a query string (without `?`), for links.
     pub fn query(&self) -> String {
         [("action", &self.action), ("from", &self.from), ("to", &self.to)]
@@ -90,6 +100,10 @@ mod tests {
         let f = AuditFilter { action: "token.create".into(), from: "".into(), to: "2026-11-23".into() };
         assert_eq!(f.query(), "action=token.create&to=2026-11-23");
         assert_eq!(AuditFilter::default().query(), "");
+        assert_eq!(f.href("/a", ""), "/a?action=token.create&to=2026-11-23");
+        assert_eq!(f.href("/a", "after=x"), "/a?action=token.create&to=2026-11-23&after=x");
+        assert_eq!(AuditFilter::default().href("/a", ""), "/a");
+        assert_eq!(AuditFilter::default().href("/a", "after=x"), "/a?after=x");
         let odd = AuditFilter { action: "a&b c".into(), ..Default::default() };
         assert_eq!(odd.query(), "action=a%26b%20c");
     }

@@ -38,9 +38,7 @@ pub fn AuditLog() -> impl IntoView {
     });
     let base = move || format!("/user/{}/activity", handle.get());
     let export = move |format: &str| {
-        let q = filter.get().query();
-        let sep = if q.is_empty() { "" } else { "?" };
-        format!("{}/export/{format}{sep}{q}", base())
+        filter.get().href(&format!("{}/export/{format}", base()), "")
     };
 
     let navigate = use_navigate();
@@ -50,9 +48,7 @@ pub fn AuditLog() -> impl IntoView {
         let Ok(data) = web_sys::FormData::new_with_form(&form) else { return };
         let field = |name: &str| data.get(name).as_string().unwrap_or_default();
         let chosen = AuditFilter { action: field("action"), from: field("from"), to: field("to") };
-        let q = chosen.query();
-        let sep = if q.is_empty() { "" } else { "?" };
-        navigate(&format!("{}{sep}{q}", base()), Default::default());
+        navigate(&chosen.href(&base(), ""), Default::default());
     };
 
     view! {
@@ -93,7 +89,7 @@ pub fn AuditLog() -> impl IntoView {
             <Show when=move || !after.get().is_empty()>
                 <p class="muted">
                     "Showing older records. "
-                    <a href=move || { let q = filter.get().query(); if q.is_empty() { base() } else { format!("{}?{q}", base()) } }>"Back to the newest"</a>
+                    <a href=move || filter.get().href(&base(), "")>"Back to the newest"</a>
                 </p>
             </Show>
             <Suspense fallback=|| view! { <p class="loading" role="status"><span class="spinner" aria-hidden="true"></span>"Loading the Audit Log…"</p> }>
@@ -135,12 +131,7 @@ fn Records(
     let problem = RwSignal::new(None::<crate::error::AppError>);
     let next_href = {
         let next = next.clone();
-        move || {
-            let q = filter.get().query();
-            let token = next().unwrap_or_default();
-            let sep = if q.is_empty() { "" } else { "&" };
-            format!("{}?{q}{sep}after={token}", base.get())
-        }
+        move || filter.get().href(&base.get(), &format!("after={}", next().unwrap_or_default()))
     };
     let load_more = {
         let next = next.clone();

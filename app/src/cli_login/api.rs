@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::ssr::{self, Exchange, RequestId, RequestRow};
 use crate::api::{path_param, ApiError, ApiJson, Caller};
 use crate::ssr::rate_limit::{self, Limit};
+use crate::ssr::request::client_ip_text;
 use crate::ssr::time::{now_millis, rfc3339};
 use crate::ssr::AppState;
 
@@ -73,10 +74,6 @@ impl<S: Send + Sync> FromRequestParts<S> for PathId {
     }
 }
 
-fn client_ip(parts: &Parts) -> String {
-    crate::ssr::request::client_ip(parts).map(|ip| ip.to_string()).unwrap_or_default()
-}
-
 async fn limit(state: &AppState, what: &str, ip: &str, limit: Limit) -> Result<(), ApiError> {
     rate_limit::hit(&state.db, &format!("cli_login:{what}:{ip}"), limit, now_millis()).await?;
     Ok(())
@@ -84,7 +81,7 @@ async fn limit(state: &AppState, what: &str, ip: &str, limit: Limit) -> Result<(
 
 #[utoipa::path(post, path = "/login/token", operation_id = "auth_loginToken_create", tag = "Auth", responses((status = 201, description = "Created", body = TemporaryTokenRequest), (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)))]
 async fn create(State(state): State<AppState>, parts: Parts) -> Result<impl IntoResponse, ApiError> {
-    let ip = client_ip(&parts);
+    let ip = client_ip_text(&parts);
     limit(&state, "create", &ip, CREATE_LIMIT).await?;
     let (id, row) = ssr::create(&state.db, &ip, now_millis()).await?;
     Ok((StatusCode::CREATED, Json(TemporaryTokenRequest::new(&id, &row))))
@@ -104,7 +101,7 @@ async fn read(
     Query(query): Query<CodeQuery>,
     parts: Parts,
 ) -> Result<Json<TemporaryTokenRequest>, ApiError> {
-    let ip = client_ip(&parts);
+    let ip = client_ip_text(&parts);
     limit(&state, "exchange", &ip, EXCHANGE_LIMIT).await?;
     let now = now_millis();
     let Some(raw) = query.code else {

@@ -140,11 +140,13 @@ pub async fn confirm(db: &Db, id: &RequestId, actor: &Actor, now: i64) -> Result
 pub async fn delete(db: &Db, id: &RequestId, now: i64) -> Result<Option<RequestRow>, sqlx::Error> {
     let mut conn = db.acquire().await?;
     let Some(row) = find(&mut conn, id, now).await? else { return Ok(None) };
-    sqlx::query("DELETE FROM login_requests WHERE id = $1")
-        .bind(&row.id)
-        .execute(&mut *conn)
-        .await?;
+    remove(&mut conn, &row.id).await?;
     Ok(Some(row))
+}
+
+async fn remove(conn: &mut SqliteConnection, id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM login_requests WHERE id = $1").bind(id).execute(conn).await?;
+    Ok(())
 }
 
 /// What the CLI gets for a code.
@@ -168,7 +170,7 @@ pub async fn exchange(db: &Db, id: &RequestId, code: &str, caller_ip: &str, now:
     if !right {
         let failed = row.failed_codes + 1;
         if failed >= MAX_WRONG_CODES {
-            sqlx::query("DELETE FROM login_requests WHERE id = $1").bind(&row.id).execute(&mut *tx).await?;
+            remove(&mut tx, &row.id).await?;
         } else {
             sqlx::query("UPDATE login_requests SET failed_codes = $1, updated_at = $2 WHERE id = $3")
                 .bind(failed)
@@ -181,7 +183,7 @@ pub async fn exchange(db: &Db, id: &RequestId, code: &str, caller_ip: &str, now:
         return Ok(Exchange::WrongCode { left: MAX_WRONG_CODES - failed });
     }
     // The code works once: the request goes with the token's creation.
-    sqlx::query("DELETE FROM login_requests WHERE id = $1").bind(&row.id).execute(&mut *tx).await?;
+    remove(&mut tx, &row.id).await?;
     let (token_id, token) = crate::tokens::ssr::insert_temporary(&mut tx, &user_id, now, now + TOKEN_TTL_MS).await?;
     let (handle, display_name, avatar): (String, String, Option<String>) = sqlx::query_as(
         "SELECT u.handle, u.display_name, a.hash FROM users u

@@ -85,15 +85,16 @@ async fn update(
     Owner(caller): Owner,
     ApiJson(body): ApiJson<UpdateUserPreferencesRequest>,
 ) -> Result<Json<UserPreferences>, ApiError> {
-    let mut wanted = ssr::read(&state.db, &caller.user.id).await?.preferences();
-    for (kind, choice) in [
+    let choices = [
         (Kind::CommunityUpdates, body.communication_community_updates),
         (Kind::ProductUpdates, body.communication_product_updates),
         (Kind::TipsAndTricks, body.communication_tips_and_tricks),
-    ] {
-        if let Some(c) = choice {
-            wanted = wanted.with(kind, c == Choice::Enabled);
-        }
-    }
-    Ok(Json(ssr::write(&state.db, &caller.actor, wanted).await?.into()))
+    ];
+    let change = |p: super::Preferences| {
+        choices.into_iter().fold(p, |p, (kind, choice)| match choice {
+            Some(c) => p.with(kind, c == Choice::Enabled),
+            None => p,
+        })
+    };
+    Ok(Json(ssr::update(&state.db, &caller.actor, change).await?.into()))
 }

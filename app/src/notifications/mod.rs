@@ -95,6 +95,5 @@ pub async fn set_preference(handle: String, kind: Kind, on: bool) -> Result<Pref
     let state = crate::ssr::AppState::from_context()?;
     let parts = crate::ssr::request::parts()?;
     let actor = crate::ssr::audit::Actor::viewer(&viewer, &parts);
-    let wanted = ssr::read(&state.db, &viewer.id).await?.preferences().with(kind, on);
-    Ok(ssr::write(&state.db, &actor, wanted).await?.preferences())
+    Ok(ssr::update(&state.db, &actor, |p| p.with(kind, on)).await?.preferences())
 }

@@ -51,10 +51,16 @@ pub async fn read(db: &Db, user_id: &str) -> Result<Row, sqlx::Error> {
     sqlx::query_as(SELECT).bind(user_id).fetch_one(db).await
 }
 
-/// Saves `wanted` for `actor`'s account. Nothing changed, nothing written.
-pub async fn write(db: &Db, actor: &Actor, wanted: Preferences) -> Result<Row, sqlx::Error> {
+/// Applies `change` to `actor`'s choices and saves them. Nothing changed,
+/// nothing written.
+pub async fn update(
+    db: &Db,
+    actor: &Actor,
+    change: impl FnOnce(Preferences) -> Preferences,
+) -> Result<Row, sqlx::Error> {
     let before = read(db, &actor.id).await?;
     let old = before.preferences();
+    let wanted = change(old);
     let mut changed = Map::new();
     for kind in Kind::ALL {
         if old.get(kind) != wanted.get(kind) {

@@ -29,9 +29,7 @@ impl Actor {
             handle: handle.to_owned(),
             display_name: display_name.to_owned(),
             avatar_url: crate::avatar::default_avatar_path(id),
-            ip: super::request::client_ip(parts)
-                .map(|ip| ip.to_string())
-                .unwrap_or_default(),
+            ip: super::request::client_ip_text(parts),
         }
     }
 
@@ -42,9 +40,7 @@ impl Actor {
             handle: String::new(),
             display_name: "Unknown caller".to_owned(),
             avatar_url: "/favicon.svg".to_owned(),
-            ip: super::request::client_ip(parts)
-                .map(|ip| ip.to_string())
-                .unwrap_or_default(),
+            ip: super::request::client_ip_text(parts),
         }
     }
 

@@ -31,3 +31,9 @@ pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
         .find(|(k, _)| *k == name)
         .map(|(_, v)| v)
 }
+
+/// The client's address as audit records and login requests keep it
+/// (empty when unknown).
+pub fn client_ip_text(parts: &Parts) -> String {
+    client_ip(parts).map(|ip| ip.to_string()).unwrap_or_default()
+}

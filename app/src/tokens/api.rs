@@ -75,10 +75,7 @@ async fn list(
 ) -> Result<Json<ListTokensResponse>, ApiError> {
     // A person has at most two tokens: every list fits one page, and
     // `next_token` is never issued.
-    page.limit()?;
-    if !page.next_token().is_empty() {
-        return Err(Page::bad_token());
-    }
+    page.single()?;
     let mut conn = state.db.acquire().await?;
     let rows = ssr::rows(&mut conn, &caller.user.id).await?;
     Ok(Json(ListTokensResponse {
