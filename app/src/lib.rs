@@ -11,7 +11,9 @@ pub mod audit;
 pub mod avatar;
 pub mod cli_login;
 pub mod credentials;
+pub mod deletion;
 pub mod error;
+pub mod handle;
 pub mod login;
 pub mod notifications;
 pub mod notify;
@@ -22,5 +24,6 @@ pub mod shell;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 pub mod tokens;
+pub mod usage;
 
 pub use shell::{shell, App};

@@ -15,7 +15,7 @@ use crate::ssr::AppState;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/actor", get(actor))
-        .route("/user/{user_handle}", get(read).patch(update))
+        .route("/user/{user_handle}", get(read).patch(update).delete(crate::deletion::api::delete))
 }
 
 /// The spec's `User`.
@@ -85,7 +85,7 @@ async fn read(
 struct UpdateUserRequest {
     display_name: Option<String>,
     token_min_issued_at: Option<String>,
-    handle: Option<serde_json::Value>,
+    handle: Option<String>,
     url: Option<serde_json::Value>,
     usage_compute_action: Option<serde_json::Value>,
     usage_compute_threshold: Option<serde_json::Value>,
@@ -121,7 +121,6 @@ async fn update(
     ApiJson(request): ApiJson<UpdateUserRequest>,
 ) -> Result<Json<User>, ApiError> {
     let unsupported = [
-        ("handle", request.handle.is_some()),
         ("url", request.url.is_some()),
         ("usage_compute_action", request.usage_compute_action.is_some()),
         ("usage_compute_threshold", request.usage_compute_threshold.is_some()),
@@ -142,11 +141,28 @@ async fn update(
         .transpose()
         .map_err(|e| ApiError::field("body.display_name", e.to_string()))?;
     let reset_at = request.token_min_issued_at.as_deref().map(parse_time).transpose()?;
+    let handle = request
+        .handle
+        .as_deref()
+        .map(shared::Handle::parse)
+        .transpose()
+        .map_err(|e| ApiError::field("body.handle", e.to_string()))?;
+    // The one change that can still be refused (a handle taken) goes first.
+    let mut actor = caller.actor.clone();
+    if let Some(handle) = handle.filter(|h| h.as_str() != caller.user.handle) {
+        crate::handle::ssr::change(&state, &actor, &handle)
+            .await
+            .map_err(|e| match e {
+                crate::handle::ssr::ChangeError::Db(e) => ApiError::from(e),
+                other => ApiError::field("body.handle", other.to_string()),
+            })?;
+        actor.handle = handle.to_string();
+    }
     if let Some(name) = &name {
-        crate::profile::display_name::ssr::update(&state, &caller.actor, name).await?;
+        crate::profile::display_name::ssr::update(&state, &actor, name).await?;
     }
     if let Some(at) = reset_at {
-        crate::credentials::reset::ssr::reset(&state, &caller.actor, at).await?;
+        crate::credentials::reset::ssr::reset(&state, &actor, at).await?;
     }
     Ok(Json(load(&state, &caller.user.id).await?))
 }

@@ -44,14 +44,6 @@ pub async fn find_by_email(
         .await
 }
 
-pub async fn handle_exists(conn: &mut SqliteConnection, handle: &str) -> Result<bool, sqlx::Error> {
-    let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM users WHERE handle = $1")
-        .bind(handle)
-        .fetch_optional(conn)
-        .await?;
-    Ok(found.is_some())
-}
-
 /// Creates a person, their first workspace and their database password. Call inside a write
 /// transaction; the unique constraints still hold if two race.
 pub async fn create(
@@ -62,7 +54,8 @@ pub async fn create(
     vault: &Vault,
     now_ms: i64,
 ) -> Result<UserRow, CreateUserError> {
-    if handle_exists(&mut *conn, handle.as_str()).await? {
+    // A handle held after someone gave it up counts as taken.
+    if crate::handle::ssr::taken(&mut *conn, handle.as_str(), None, now_ms).await? {
         return Err(CreateUserError::HandleTaken(handle.to_string()));
     }
     if find_by_email(&mut *conn, email).await?.is_some() {

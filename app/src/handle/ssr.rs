@@ -1,0 +1,136 @@
+//! Handles in storage: whether one is free, changing it in one transaction,
+//! and the cooling-off hold on a handle someone gave up.
+//!
+//! The rule: a handle given up (by a change or by deleting the account) is
+//! held for [`HOLD_DAYS`](super::HOLD_DAYS) days. During that time nobody else can take it;
+//! the account that gave it up may take it back. After a deletion the hold
+//! has no owner, so nobody can take it until it ends.
+
+use serde_json::json;
+use shared::Handle;
+use sqlx::SqliteConnection;
+
+use super::{DnsChange, HOLD_DAYS};
+use crate::ssr::audit::{self, Actor};
+use crate::ssr::db::begin_write;
+use crate::ssr::time::now_millis;
+use crate::ssr::AppState;
+
+const DAY_MS: i64 = 86_400_000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ChangeError {
+    #[error("“{0}” is already your handle.")]
+    Unchanged(String),
+    #[error("The handle “{0}” is taken. Choose another.")]
+    Taken(String),
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+/// Whether `handle` is someone else's, or held for someone else, at `now`.
+/// `me` is the account asking (none for a sign-up).
+pub async fn taken(
+    conn: &mut SqliteConnection,
+    handle: &str,
+    me: Option<&str>,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let me = me.unwrap_or("");
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM users WHERE handle = $1 AND id <> $2
+         UNION ALL
+         SELECT 1 FROM handle_holds
+         WHERE handle = $1 AND until > $3 AND (user_id IS NULL OR user_id <> $2)
+         LIMIT 1",
+    )
+    .bind(handle)
+    .bind(me)
+    .bind(now)
+    .fetch_optional(conn)
+    .await?;
+    Ok(found.is_some())
+}
+
+/// Holds `handle` for `owner` (or for nobody) from `now`.
+pub async fn hold(
+    conn: &mut SqliteConnection,
+    handle: &str,
+    owner: Option<&str>,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO handle_holds (handle, user_id, released_at, until) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (handle) DO UPDATE SET user_id = excluded.user_id,
+             released_at = excluded.released_at, until = excluded.until",
+    )
+    .bind(handle)
+    .bind(owner)
+    .bind(now)
+    .bind(now + HOLD_DAYS * DAY_MS)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Every workspace's DNS name with `from` and with `to` as the handle.
+pub async fn dns_changes(
+    state: &AppState,
+    user_id: &str,
+    from: &str,
+    to: &str,
+) -> Result<Vec<DnsChange>, sqlx::Error> {
+    let workspaces = crate::account::ssr::workspaces(&state.db, &state.settings, user_id, from).await?;
+    Ok(workspaces
+        .into_iter()
+        .map(|ws| DnsChange {
+            after: crate::account::ssr::dns_name(&state.settings, &ws.handle, to, &ws.region),
+            before: ws.dns_name,
+            workspace: ws.handle,
+        })
+        .collect())
+}
+
+/// Changes the acting person's handle to `new`, holds the old one for
+/// them, audits it and sends a System e-mail. Two people racing for one
+/// handle: the write lock orders them and the loser gets [`ChangeError::Taken`].
+pub async fn change(state: &AppState, actor: &Actor, new: &Handle) -> Result<(), ChangeError> {
+    let now = now_millis();
+    let mut tx = begin_write(&state.db).await?;
+    let old: String = sqlx::query_scalar("SELECT handle FROM users WHERE id = $1")
+        .bind(&actor.id)
+        .fetch_one(&mut *tx)
+        .await?;
+    if old == new.as_str() {
+        return Err(ChangeError::Unchanged(old));
+    }
+    if taken(&mut tx, new.as_str(), Some(&actor.id), now).await? {
+        return Err(ChangeError::Taken(new.to_string()));
+    }
+    // Taking back one's own held handle ends its hold.
+    sqlx::query("DELETE FROM handle_holds WHERE handle = $1")
+        .bind(new.as_str())
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("UPDATE users SET handle = $1, updated_at = $2, version_id = version_id + 1 WHERE id = $3")
+        .bind(new.as_str())
+        .bind(now)
+        .bind(&actor.id)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| match &e {
+            sqlx::Error::Database(db) if db.is_unique_violation() => ChangeError::Taken(new.to_string()),
+            _ => ChangeError::Db(e),
+        })?;
+    hold(&mut tx, &old, Some(&actor.id), now).await?;
+    let actor = Actor {
+        handle: new.to_string(),
+        ..actor.clone()
+    };
+    let data = json!({ "handle": { "old": old, "new": new.as_str() } });
+    audit::record_own(&mut tx, &actor, "user.update", data, now).await?;
+    tx.commit().await?;
+    let changes = dns_changes(state, &actor.id, &old, new.as_str()).await.unwrap_or_default();
+    crate::notify::ssr::handle_changed(state, &actor, &old, &changes).await;
+    Ok(())
+}
