@@ -14,6 +14,7 @@ use utoipa::{Modify, OpenApi};
         crate::account::api::actor,
         crate::account::api::read,
         crate::account::api::update,
+        crate::deletion::api::delete,
         crate::account::workspace_api::list,
         crate::account::workspace_api::read,
         crate::account::workspace_api::create,
@@ -34,6 +35,7 @@ use utoipa::{Modify, OpenApi};
         crate::cli_login::api::read,
         crate::cli_login::api::update,
         crate::cli_login::api::delete,
+        crate::usage::api::list,
     ),
     modifiers(&BearerAuth)
 )]

@@ -35,6 +35,7 @@ fn RequestForm() -> impl IntoView {
     let next = move || query.read().get("next").unwrap_or_default();
     let signed_out = move || query.read().get("signed_out").is_some();
     let reset = move || query.read().get("reset").is_some();
+    let deleted = move || query.read().get("deleted").is_some();
     let error = move || action.value().get().and_then(Result::err);
     view! {
         <h1>"Sign in to Sluice"</h1>
@@ -43,6 +44,12 @@ fn RequestForm() -> impl IntoView {
         </Show>
         <Show when=reset>
             <div class="notice" role="status">"Authentication was reset: every session and token of your account stopped working. Sign in again, then create new tokens for anything that uses the API."</div>
+        </Show>
+        <Show when=deleted>
+            <div class="notice" role="status">
+                <strong>"Your developer account was deleted."</strong>
+                " Its workspaces, tokens, database password, avatar, preferences, usage and Audit Log are gone, and you are signed out. We hate to see you go. Signing in with the same address starts a new account."
+            </div>
         </Show>
         <p class="muted">"Enter your e-mail address and we will send you a link to sign in. New here? The same link creates your account."</p>
         {move || error().map(|error| view! { <ErrorPanel error/> })}

@@ -11,7 +11,7 @@ use serde_json::Value;
 use std::io::Cursor;
 use std::time::{Duration, Instant};
 
-fn photo(width: u32, height: u32) -> Vec<u8> {
+pub fn photo(width: u32, height: u32) -> Vec<u8> {
     let img = RgbImage::from_fn(width, height, |x, y| {
         Rgb([(x * 255 / width) as u8, (y * 255 / height) as u8, 128])
     });
@@ -22,14 +22,14 @@ fn photo(width: u32, height: u32) -> Vec<u8> {
     out
 }
 
-fn form(handle: &str, name: &str, bytes: Vec<u8>) -> Form {
+pub fn form(handle: &str, name: &str, bytes: Vec<u8>) -> Form {
     Form::new()
         .text("handle", handle.to_owned())
         .part("avatar", Part::bytes(bytes).file_name(name.to_owned()))
 }
 
 /// The upload server function, as the page calls it.
-async fn upload(app: &TestApp, cookie: &str, form: Form) -> reqwest::Response {
+pub async fn upload(app: &TestApp, cookie: &str, form: Form) -> reqwest::Response {
     app.raw_client()
         .post(app.url("/sfn/upload_avatar"))
         .header("cookie", cookie)

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 
-async fn start(app: &TestApp) -> String {
+pub async fn start(app: &TestApp) -> String {
     let res = app.api(Method::POST, "/login/token", None, None).await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let body: Value = res.json().await.unwrap();
@@ -21,7 +21,7 @@ async fn start(app: &TestApp) -> String {
     id
 }
 
-async fn confirm(app: &TestApp, id: &str, cookie: &str) -> String {
+pub async fn confirm(app: &TestApp, id: &str, cookie: &str) -> String {
     let res = app.call("/sfn/confirm_cli_login", &[("r", id)], cookie).await;
     assert_eq!(res.status(), StatusCode::OK);
     let code: String = res.json().await.unwrap();

@@ -1,0 +1,14 @@
+//! `DELETE /user/{user_handle}`: the spec's user_delete. The token that
+//! asks goes with the account.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+
+use crate::api::{ApiError, Owner};
+use crate::ssr::AppState;
+
+#[utoipa::path(delete, path = "/user/{user_handle}", operation_id = "user_delete", tag = "Users", params(("user_handle" = String, Path, description = "The handle of the user")), responses((status = 204, description = "No Content"), (status = 400, description = "Bad Request", body = crate::api::ErrorModel), (status = 401, description = "Unauthorized", body = crate::api::ErrorModel), (status = 403, description = "Forbidden", body = crate::api::ErrorModel), (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)), security(("bearer" = [])))]
+pub async fn delete(State(state): State<AppState>, Owner(caller): Owner) -> Result<StatusCode, ApiError> {
+    super::ssr::delete(&state, &caller.user.id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

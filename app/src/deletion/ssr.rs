@@ -1,0 +1,50 @@
+//! Deleting a developer account: one transaction removes the person and
+//! everything that is theirs, then the address they had gets a System
+//! e-mail. The handle is held for nobody (see `handle::ssr`).
+
+use crate::error::AppError;
+use crate::ssr::db::begin_write;
+use crate::ssr::time::now_millis;
+use crate::ssr::AppState;
+
+/// Removes the account `user_id`. Rows that point at the user go with it
+/// (`ON DELETE CASCADE`: sessions, tokens, workspaces and their password
+/// jobs, the database password, avatar, preferences, usage, CLI login
+/// requests, the Audit Log); what refers to the person some other way is
+/// removed here by name. Answers whether there was such an account.
+pub async fn delete(state: &AppState, user_id: &str) -> Result<bool, AppError> {
+    let now = now_millis();
+    let mut tx = begin_write(&state.db).await?;
+    let Some((email, handle, name)): Option<(String, String, String)> =
+        sqlx::query_as("SELECT email, handle, display_name FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await?
+    else {
+        return Ok(false);
+    };
+    // Unused sign-in links carry the address, not the id.
+    sqlx::query("DELETE FROM sign_in_links WHERE email = $1")
+        .bind(&email)
+        .execute(&mut *tx)
+        .await?;
+    // The API's per-token counters are keyed by the token id.
+    sqlx::query(
+        "DELETE FROM rate_limits WHERE key IN (SELECT 'api:' || id FROM tokens WHERE user_id = $1)",
+    )
+    .bind(user_id)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("DELETE FROM users WHERE id = $1")
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    // Earlier handles of this person lost their owner with the row above;
+    // the current one joins them, held for nobody.
+    crate::handle::ssr::hold(&mut tx, &handle, None, now).await?;
+    tx.commit().await?;
+    crate::ssr::db::checkpoint(&state.db).await;
+    tracing::info!("a developer account was deleted");
+    crate::notify::ssr::account_deleted(state, email, &name, &handle).await;
+    Ok(true)
+}

@@ -1,0 +1,70 @@
+//! The Delete developer account section and its dialog.
+
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+
+use super::DeleteAccount;
+use crate::handle::HOLD_DAYS;
+use crate::session::Viewer;
+use crate::shell::{Dialog, ErrorPanel};
+
+#[component]
+pub fn DeleteAccountSection() -> impl IntoView {
+    let action = ServerAction::<DeleteAccount>::new();
+    let confirming = RwSignal::new(false);
+    let error = move || action.value().get().and_then(Result::err);
+    view! {
+        <section class="panel panel-danger" aria-labelledby="delete-account-title">
+            <div class="panel-head">
+                <h2 id="delete-account-title">"Delete developer account"</h2>
+                <button type="button" class="button button-danger-outline" on:click=move |_| confirming.set(true)>
+                    "Delete developer account"
+                </button>
+            </div>
+            <p class="muted">"Permanently removes your developer account and all of its contents. This action is not reversible."</p>
+            {move || error().map(|error| view! { <ErrorPanel error/> })}
+            <Show when=move || confirming.get()>
+                <DeleteDialog action confirming/>
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+fn DeleteDialog(action: ServerAction<DeleteAccount>, confirming: RwSignal<bool>) -> impl IntoView {
+    let viewer = expect_context::<Memo<Viewer>>();
+    let handle = viewer.get_untracked().handle;
+    let typed = RwSignal::new(String::new());
+    let target = StoredValue::new(handle.clone());
+    let matches = move || typed.get() == target.get_value();
+    let close = move || confirming.set(false);
+    let prompt = format!("Type {handle} to confirm");
+    view! {
+        <Dialog id="delete-account" title="Delete developer account?" on_close=move |_| close()
+            body=move || view! {
+                <p><strong>"This action is not reversible."</strong>" Deleting " <strong class="mono">{target.get_value()}</strong> " removes at once:"</p>
+                <ul>
+                    <li>"every workspace, its database and its DNS name;"</li>
+                    <li>"your API tokens, temporary tokens and database password;"</li>
+                    <li>"your avatar, Display Name, notification preferences, usage and Audit Log;"</li>
+                    <li>"every session: you are signed out everywhere."</li>
+                </ul>
+                <p class="muted">{format!("Nobody can take your handle for {HOLD_DAYS} days. Signing in with your e-mail address afterwards starts a new account.")}</p>
+            }>
+            <ActionForm action>
+                <input type="hidden" name="handle" value=handle.clone()/>
+                <div class="field">
+                    <label for="delete-account-confirm">{prompt}</label>
+                    <input id="delete-account-confirm" name="confirm" autocomplete="off" spellcheck="false"
+                        autocapitalize="none" prop:value=typed on:input=move |ev| typed.set(event_target_value(&ev))/>
+                </div>
+                <div class="dialog-actions">
+                    <button type="button" class="button button-secondary" data-autofocus on:click=move |_| close()>"Cancel"</button>
+                    <button type="submit" class="button button-danger" disabled=move || !matches() || action.pending().get()>
+                        {move || if action.pending().get() { "Deleting…" } else { "Delete" }}
+                    </button>
+                </div>
+            </ActionForm>
+        </Dialog>
+    }
+}
