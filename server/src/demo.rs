@@ -21,6 +21,10 @@ pub async fn sign_in_link(state: &AppState) -> Result<String, AppError> {
             .map_err(AppError::invalid)?;
     }
     tx.commit().await?;
+    let user = app::account::ssr::find_by_email(&mut *state.db.acquire().await?, &email)
+        .await?
+        .ok_or(AppError::Internal)?;
+    app::usage::ssr::seed_demo(&state.db, &user.id, now_millis()).await?;
     let secret = app::login::ssr::create_link(state, &email, None).await?;
     Ok(app::login::ssr::link_url(state, &secret))
 }

@@ -14,6 +14,7 @@ pub fn AdvancedLayout() -> impl IntoView {
         <div class="advanced">
             <nav class="side-menu" aria-label="Advanced">
                 <A href=link("profile")>"User Profile"</A>
+                <A href=link("usage")>"Usage"</A>
                 <A href=link("credentials")>"Credentials & Access"</A>
                 <A href=link("notifications")>"Notifications"</A>
             </nav>

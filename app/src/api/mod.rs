@@ -31,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .merge(crate::audit::api::routes())
         .merge(crate::notifications::api::routes())
         .merge(crate::cli_login::api::routes())
+        .merge(crate::usage::api::routes())
         .fallback(|| async { ApiError::no_route() })
         .layer(axum::middleware::from_fn(error_model))
 }

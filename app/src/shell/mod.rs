@@ -26,6 +26,7 @@ use crate::credentials::CredentialsPage;
 use crate::notifications::NotificationsPage;
 use crate::login::{ConfirmPage, LoginPage};
 use crate::profile::ProfilePage;
+use crate::usage::UsagePage;
 use pages::{HomeRedirect, NotFoundPage};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -98,6 +99,7 @@ pub fn App() -> impl IntoView {
                     <ParentRoute path=path!("advanced") view=AdvancedLayout>
                         <Route path=path!("") view=AdvancedIndex/>
                         <Route path=path!("profile") view=ProfilePage/>
+                        <Route path=path!("usage") view=UsagePage/>
                         <Route path=path!("credentials") view=CredentialsPage/>
                         <Route path=path!("notifications") view=NotificationsPage/>
                     </ParentRoute>

@@ -1,0 +1,119 @@
+//! `GET /user/{user_handle}/usage`: the spec's user_listUsage, one item per
+//! workspace, day and metric, newest first.
+
+use axum::extract::{Query, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+
+use super::ssr::{self, Row, COMPUTE};
+use crate::api::{ApiError, Owner, Page};
+use crate::ssr::time::rfc3339;
+use crate::ssr::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/user/{user_handle}/usage", get(list))
+}
+
+/// What Sluice bills by: compute per started minute, storage per started MiB.
+const MINUTE_MS: i64 = 60_000;
+const MIB: i64 = 1024 * 1024;
+/// Sluice runs one kind of database instance.
+pub const INSTANCE_TYPE: &str = "db1.shared";
+
+/// The spec's `UsageMetric`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct UsageMetric {
+    billing_mode: &'static str,
+    dimension: &'static str,
+    metric: String,
+    unit: &'static str,
+    usage_date: String,
+    value: i64,
+    value_rounded: i64,
+    value_weighted: i64,
+    identity_id: String,
+    tenant_id: String,
+    workspace_id: String,
+    instance_type: &'static str,
+}
+
+/// The spec's `ListUsageMetricsResponse`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct UsageList {
+    items: Vec<UsageMetric>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_token: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Filter {
+    #[serde(rename = "where")]
+    where_: Option<String>,
+    #[serde(flatten)]
+    page: Page,
+}
+
+fn round_up(value: i64, unit: i64) -> i64 {
+    (value + unit - 1) / unit * unit
+}
+
+fn item(row: Row, user_id: &str) -> UsageMetric {
+    let compute = row.metric == COMPUTE;
+    let rounded = round_up(row.value, if compute { MINUTE_MS } else { MIB });
+    UsageMetric {
+        billing_mode: "billable",
+        dimension: if compute { "compute" } else { "storage" },
+        unit: if compute { "millisecond" } else { "byte" },
+        metric: row.metric,
+        usage_date: rfc3339(row.usage_date),
+        value: row.value,
+        value_rounded: rounded,
+        value_weighted: rounded,
+        identity_id: user_id.to_owned(),
+        // A developer account is its own tenant.
+        tenant_id: format!("t_{}", user_id.get(2..).unwrap_or_default()),
+        workspace_id: row.workspace_id,
+        instance_type: INSTANCE_TYPE,
+    }
+}
+
+fn encode(row: &Row) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{}:{}:{}", row.usage_date, row.workspace_id, row.metric))
+}
+
+fn decode(token: &str) -> Option<(i64, String, String)> {
+    let raw = String::from_utf8(URL_SAFE_NO_PAD.decode(token).ok()?).ok()?;
+    let mut parts = raw.splitn(3, ':');
+    let date = parts.next()?.parse().ok()?;
+    let ws = parts.next()?;
+    let metric = parts.next()?;
+    (shared::is_prefixed_id(ws, "w") && (metric == COMPUTE || metric == ssr::STORAGE))
+        .then(|| (date, ws.to_owned(), metric.to_owned()))
+}
+
+#[utoipa::path(get, path = "/user/{user_handle}/usage", operation_id = "user_listUsage", tag = "Users", params(("user_handle" = String, Path, description = "The handle of the user"), ("where" = Option<String>, Query, description = "Not supported: filters are refused"), ("limit" = Option<i64>, Query, description = "1 to 100 (25)"), ("next_token" = Option<String>, Query, description = "The cursor of the next page")), responses((status = 200, description = "OK", body = UsageList), (status = 400, description = "Bad Request", body = crate::api::ErrorModel), (status = 401, description = "Unauthorized", body = crate::api::ErrorModel), (status = 403, description = "Forbidden", body = crate::api::ErrorModel), (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)), security(("bearer" = [])))]
+async fn list(
+    State(state): State<AppState>,
+    Owner(caller): Owner,
+    Query(filter): Query<Filter>,
+) -> Result<Json<UsageList>, ApiError> {
+    if filter.where_.as_deref().is_some_and(|w| !w.trim().is_empty()) {
+        return Err(ApiError::field("query.where", "filters are not supported: page through the list instead"));
+    }
+    let limit = filter.page.limit()?;
+    let after = match filter.page.next_token() {
+        "" => None,
+        token => Some(decode(token).ok_or_else(Page::bad_token)?),
+    };
+    let mut rows = ssr::page(&state.db, &caller.user.id, after.as_ref(), limit + 1).await?;
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    let next_token = more.then(|| rows.last().map(encode)).flatten();
+    Ok(Json(UsageList {
+        items: rows.into_iter().map(|r| item(r, &caller.user.id)).collect(),
+        next_token,
+    }))
+}

@@ -1,0 +1,97 @@
+//! The Usage page: a period's totals, a chart per figure, and a table per
+//! workspace. Periods are links (`?period=YYYY-MM`), so they work without
+//! JavaScript and can be bookmarked.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use super::chart::DailyBars;
+use super::{format_bytes, format_duration, usage_for_period, UsageReport};
+use crate::account::use_handle;
+use crate::shell::ErrorPanel;
+
+#[component]
+pub fn UsagePage() -> impl IntoView {
+    let handle = use_handle();
+    let query = use_query_map();
+    let period = Memo::new(move |_| query.read().get("period").unwrap_or_default());
+    let report = Resource::new(move || (handle.get(), period.get()), |(h, p)| usage_for_period(h, p));
+    view! {
+        <Title text="Usage"/>
+        <section class="panel" aria-labelledby="usage-title">
+            <div class="panel-head">
+                <h2 id="usage-title">"Usage"</h2>
+            </div>
+            <p class="muted">"Storage and compute time across your workspaces, per billing period (a calendar month, UTC)."</p>
+            <Suspense fallback=|| view! { <p class="loading" role="status"><span class="spinner" aria-hidden="true"></span>"Loading usage…"</p> }>
+                {move || Suspend::new(async move {
+                    match report.await {
+                        Ok(report) => view! { <Report report/> }.into_any(),
+                        Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn Report(report: UsageReport) -> impl IntoView {
+    let handle = use_handle();
+    let base = format!("/user/{}/advanced/usage", handle.get_untracked());
+    let current = report.period;
+    let periods = report
+        .periods
+        .iter()
+        .map(|p| {
+            let here = *p == current;
+            view! {
+                <a href=format!("{base}?period={}", p.key()) class="pill" aria-current=here.then_some("page")>{p.label()}</a>
+            }
+        })
+        .collect_view();
+    let compute_total = report.total_compute_ms();
+    let storage_peak = report.peak_storage_bytes();
+    let empty = compute_total == 0 && storage_peak == 0;
+    let compute: Vec<(String, i64)> = report.days.iter().map(|d| (d.date.clone(), d.compute_ms)).collect();
+    let storage: Vec<(String, i64)> = report.days.iter().map(|d| (d.date.clone(), d.storage_bytes)).collect();
+    let rows = report
+        .workspaces
+        .iter()
+        .map(|w| {
+            view! {
+                <tr>
+                    <th scope="row" class="mono">{w.workspace.clone()}</th>
+                    <td class="num">{format_duration(w.compute_ms)}</td>
+                    <td class="num">{format_bytes(w.storage_bytes)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <nav class="pills" aria-label="Billing period">{periods}</nav>
+        <h3 class="period-title">{current.label()}</h3>
+        {if empty {
+            view! { <p class="empty">{format!("No usage in {}. Storage and compute time show here once your workspaces are used.", current.label())}</p> }.into_any()
+        } else {
+            view! {
+                <dl class="stat-cards">
+                    <div class="stat"><dt>"Compute time"</dt><dd>{format_duration(compute_total)}</dd></div>
+                    <div class="stat"><dt>"Peak storage"</dt><dd>{format_bytes(storage_peak)}</dd></div>
+                    <div class="stat"><dt>"Workspaces used"</dt><dd>{report.workspaces.len()}</dd></div>
+                </dl>
+                <DailyBars id="usage-compute" title="Compute time" points=compute format=format_duration
+                    total=format!("{} in total", format_duration(compute_total))/>
+                <DailyBars id="usage-storage" title="Storage" points=storage format=format_bytes
+                    total=format!("{} at the peak", format_bytes(storage_peak))/>
+                <table class="data-table">
+                    <caption>"By workspace"</caption>
+                    <thead><tr><th scope="col">"Workspace"</th><th scope="col" class="num">"Compute time"</th><th scope="col" class="num">"Peak storage"</th></tr></thead>
+                    <tbody>{rows}</tbody>
+                    <tfoot><tr><th scope="row">"Total"</th><td class="num">{format_duration(compute_total)}</td><td class="num">{format_bytes(storage_peak)}</td></tr></tfoot>
+                </table>
+            }.into_any()
+        }}
+    }
+}
