@@ -9,6 +9,7 @@ pub mod account;
 pub mod api;
 pub mod audit;
 pub mod avatar;
+pub mod billing;
 pub mod cli_login;
 pub mod credentials;
 pub mod deletion;

@@ -37,6 +37,9 @@ Settings (environment):
                         https; unset on localhost: a key file in $SLUICE_DATA_DIR is used
   SLUICE_PROPAGATION_DELAY  seconds each workspace waits before taking a new database
                         password, to demonstrate propagation (default 0)
+  SLUICE_TENANT_DOMAINS  domain=tenant pairs, comma-separated (acme.example=acme): people
+                        who sign up with an address at the domain are members of the tenant,
+                        which manages their billing
   SLUICE_LEPTOS_TOML    the site settings file (default Leptos.toml)
   LEPTOS_SITE_ADDR      the address to listen on (default from Leptos.toml)
   LEPTOS_SITE_ROOT      the built site to serve (default from Leptos.toml)
@@ -75,6 +78,31 @@ fn positive(name: &'static str) -> Result<Option<i64>, ConfigError> {
                 .ok_or_else(|| bad(name, format!("expected a positive whole number, got {raw:?}")))
         })
         .transpose()
+}
+
+/// `acme.example=acme,other.org=other`: a domain name, then a tenant handle.
+fn parse_tenant_domains(raw: &str) -> Result<Vec<(String, String)>, ConfigError> {
+    const NAME: &str = "SLUICE_TENANT_DOMAINS";
+    raw.split(',')
+        .map(str::trim)
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (domain, tenant) = pair
+                .split_once('=')
+                .ok_or_else(|| bad(NAME, format!("expected domain=tenant, got {pair:?}")))?;
+            let domain = domain.trim().to_ascii_lowercase();
+            let ok = domain.contains('.')
+                && domain.split('.').all(|l| {
+                    !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                });
+            if !ok {
+                return Err(bad(NAME, format!("not a domain name: {domain:?}")));
+            }
+            let tenant = shared::Handle::parse(tenant)
+                .map_err(|e| bad(NAME, format!("tenant {tenant:?}: {e}")))?;
+            Ok((domain, tenant.to_string()))
+        })
+        .collect()
 }
 
 fn var(name: &str) -> Option<String> {
@@ -169,6 +197,9 @@ pub fn settings_from_env(leptos: &LeptosOptions) -> Result<Settings, ConfigError
         }
         settings.db_domain = domain;
     }
+    if let Some(raw) = var("SLUICE_TENANT_DOMAINS") {
+        settings.tenant_domains = parse_tenant_domains(&raw)?;
+    }
     if let Some(n) = positive("SLUICE_SIGN_IN_PER_PEER")? {
         settings.sign_in_per_peer = n;
     }
@@ -257,6 +288,17 @@ mod tests {
         assert!(parse_public_url("ftp://x").is_err());
         assert!(parse_public_url("https://x.example/sub").is_err());
         assert!(parse_public_url("nonsense").is_err());
+    }
+
+    #[test]
+    fn tenant_domain_rules() {
+        assert_eq!(
+            parse_tenant_domains(" Acme.Example=acme , other.org=other-co,").unwrap(),
+            [("acme.example".to_owned(), "acme".to_owned()), ("other.org".to_owned(), "other-co".to_owned())]
+        );
+        for bad in ["acme.example", "acme=acme", "acme.example=Acme Co", "a..b=acme", "acme.example=admin"] {
+            assert_eq!(parse_tenant_domains(bad).unwrap_err().name, "SLUICE_TENANT_DOMAINS", "{bad}");
+        }
     }
 
     #[test]

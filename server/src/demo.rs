@@ -16,7 +16,7 @@ pub async fn sign_in_link(state: &AppState) -> Result<String, AppError> {
     {
         let handle = Handle::parse("demo").map_err(AppError::invalid)?;
         let name = DisplayName::parse("Demo Developer").map_err(AppError::invalid)?;
-        app::account::ssr::create(&mut tx, &email, &handle, &name, &state.vault, now_millis())
+        app::account::ssr::create(&mut tx, &email, &handle, &name, None, &state.vault, now_millis())
             .await
             .map_err(AppError::invalid)?;
     }

@@ -1,20 +1,26 @@
-//! The Advanced tab: the left-hand menu of the settings pages. A page that
-//! does not exist yet is not listed.
+//! The Advanced tab: the left-hand menu of the settings pages. Billing is
+//! not listed for an account that belongs to a tenant.
 
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, Redirect, A};
 
 use super::use_handle;
+use crate::session::Viewer;
 
 #[component]
 pub fn AdvancedLayout() -> impl IntoView {
     let handle = use_handle();
+    let viewer = expect_context::<Memo<Viewer>>();
+    let billing = move || viewer.read().tenant.is_none();
     let link = move |page: &'static str| move || format!("/user/{}/advanced/{page}", handle.get());
     view! {
         <div class="advanced">
             <nav class="side-menu" aria-label="Advanced">
                 <A href=link("profile")>"User Profile"</A>
                 <A href=link("usage")>"Usage"</A>
+                <Show when=billing>
+                    <A href=link("billing")>"Billing"</A>
+                </Show>
                 <A href=link("credentials")>"Credentials & Access"</A>
                 <A href=link("notifications")>"Notifications"</A>
             </nav>

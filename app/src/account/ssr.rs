@@ -51,6 +51,7 @@ pub async fn create(
     email: &Email,
     handle: &Handle,
     display_name: &DisplayName,
+    tenant: Option<&str>,
     vault: &Vault,
     now_ms: i64,
 ) -> Result<UserRow, CreateUserError> {
@@ -62,14 +63,19 @@ pub async fn create(
         return Err(CreateUserError::EmailTaken);
     }
     let id = new_id("u");
+    let tenant_id = match tenant {
+        Some(tenant) => Some(tenant_id(&mut *conn, tenant, now_ms).await?),
+        None => None,
+    };
     sqlx::query(
-        "INSERT INTO users (id, handle, email, display_name, token_min_issued_at, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $5, $5)",
+        "INSERT INTO users (id, handle, email, display_name, tenant_id, token_min_issued_at, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $6, $6)",
     )
     .bind(&id)
     .bind(handle.as_str())
     .bind(email.as_str())
     .bind(display_name.as_str())
+    .bind(tenant_id)
     .bind(now_ms)
     .execute(&mut *conn)
     .await
@@ -102,6 +108,20 @@ pub async fn create(
         display_name: display_name.to_string(),
         email: email.to_string(),
     })
+}
+
+/// The id of the tenant `handle`, made on its first member's sign-up.
+async fn tenant_id(conn: &mut SqliteConnection, handle: &str, now_ms: i64) -> Result<String, sqlx::Error> {
+    sqlx::query("INSERT INTO tenants (id, handle, created_at) VALUES ($1, $2, $3) ON CONFLICT (handle) DO NOTHING")
+        .bind(new_id("t"))
+        .bind(handle)
+        .bind(now_ms)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query_scalar("SELECT id FROM tenants WHERE handle = $1")
+        .bind(handle)
+        .fetch_one(conn)
+        .await
 }
 
 /// A database name like `d4k2m9q1x7`: a letter, then random base32hex.

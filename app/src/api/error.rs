@@ -68,6 +68,11 @@ impl ApiError {
         Self::new(StatusCode::NOT_FOUND, "Not found.")
     }
 
+    /// A 404 that says why the thing is not here.
+    pub fn absent(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, detail)
+    }
+
     /// The thing to create exists already (the spec's 409).
     pub fn conflict(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, detail)

@@ -32,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .merge(crate::notifications::api::routes())
         .merge(crate::cli_login::api::routes())
         .merge(crate::usage::api::routes())
+        .merge(crate::billing::api::routes())
         .fallback(|| async { ApiError::no_route() })
         .layer(axum::middleware::from_fn(error_model))
 }

@@ -36,6 +36,8 @@ use utoipa::{Modify, OpenApi};
         crate::cli_login::api::update,
         crate::cli_login::api::delete,
         crate::usage::api::list,
+        crate::billing::api::subscriptions,
+        crate::billing::api::invoices,
     ),
     modifiers(&BearerAuth)
 )]

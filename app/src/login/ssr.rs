@@ -186,7 +186,7 @@ pub async fn confirm(
             let handle = Handle::parse(handle.unwrap_or_default()).map_err(AppError::invalid)?;
             let name =
                 DisplayName::parse(display_name.unwrap_or_default()).map_err(AppError::invalid)?;
-            let user = accounts::create(&mut tx, &email, &handle, &name, &state.vault, now)
+            let user = accounts::create(&mut tx, &email, &handle, &name, state.settings.tenant_for(email.as_str()), &state.vault, now)
                 .await
                 .map_err(|e| match e {
                     CreateUserError::Db(e) => AppError::from(e),

@@ -20,6 +20,9 @@ pub struct Viewer {
     pub avatar: String,
     /// The Avatar URL their avatar was fetched from, if it was.
     pub avatar_source: Option<String>,
+    /// The tenant (its handle) that manages this account, if any: then
+    /// billing is the tenant's, and the account has no Billing page.
+    pub tenant: Option<String>,
 }
 
 impl Viewer {

@@ -105,11 +105,12 @@ pub async fn viewer(state: &AppState, parts: &Parts) -> Result<Option<(Viewer, S
     let now = now_millis();
     let idle_ms = state.settings.session_idle.as_millis() as i64;
     let absolute_ms = state.settings.session_absolute.as_millis() as i64;
-    type Row = (String, String, String, String, Option<String>, Option<String>, i64);
+    type Row = (String, String, String, String, Option<String>, Option<String>, i64, Option<String>);
     let row: Option<Row> = sqlx::query_as(
-        "SELECT u.id, u.handle, u.display_name, u.email, a.hash, a.source_url, s.last_seen_at
+        "SELECT u.id, u.handle, u.display_name, u.email, a.hash, a.source_url, s.last_seen_at, t.handle
          FROM sessions s JOIN users u ON u.id = s.user_id
          LEFT JOIN avatars a ON a.user_id = u.id
+         LEFT JOIN tenants t ON t.id = u.tenant_id
          WHERE s.id_hash = $1 AND s.created_at > $2 AND s.last_seen_at > $3
            AND s.created_at >= u.token_min_issued_at",
     )
@@ -118,7 +119,7 @@ pub async fn viewer(state: &AppState, parts: &Parts) -> Result<Option<(Viewer, S
     .bind(now - idle_ms)
     .fetch_optional(&state.db)
     .await?;
-    let Some((id, handle, display_name, email, avatar_hash, avatar_source, last_seen_at)) = row else {
+    let Some((id, handle, display_name, email, avatar_hash, avatar_source, last_seen_at, tenant)) = row else {
         return Ok(None);
     };
     if now - last_seen_at > TOUCH_EVERY_MS {
@@ -132,6 +133,7 @@ pub async fn viewer(state: &AppState, parts: &Parts) -> Result<Option<(Viewer, S
         Viewer {
             avatar: crate::avatar::avatar_path(&id, avatar_hash.as_deref()),
             avatar_source,
+            tenant,
             id,
             handle,
             display_name,

@@ -27,6 +27,7 @@ use crate::notifications::NotificationsPage;
 use crate::login::{ConfirmPage, LoginPage};
 use crate::profile::ProfilePage;
 use crate::usage::UsagePage;
+use crate::billing::BillingPage;
 use pages::{HomeRedirect, NotFoundPage};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -100,6 +101,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("") view=AdvancedIndex/>
                         <Route path=path!("profile") view=ProfilePage/>
                         <Route path=path!("usage") view=UsagePage/>
+                        <Route path=path!("billing") view=BillingPage/>
                         <Route path=path!("credentials") view=CredentialsPage/>
                         <Route path=path!("notifications") view=NotificationsPage/>
                     </ParentRoute>

@@ -32,6 +32,9 @@ pub struct Settings {
     pub propagation_delay: Duration,
     /// Let Avatar URLs reach private and loopback addresses (tests only).
     pub avatar_fetch_private: bool,
+    /// E-mail domains and the tenant whose members sign up with them:
+    /// `(domain, tenant handle)`, the domain in lowercase.
+    pub tenant_domains: Vec<(String, String)>,
 }
 
 impl Settings {
@@ -43,6 +46,15 @@ impl Settings {
     /// `scheme://host[:port]`, as a browser sends it in `Origin`.
     pub fn public_origin(&self) -> String {
         self.public_url.origin().ascii_serialization()
+    }
+
+    /// The tenant (its handle) that people signing up with `email` join.
+    pub fn tenant_for(&self, email: &str) -> Option<&str> {
+        let domain = email.rsplit_once('@')?.1;
+        self.tenant_domains
+            .iter()
+            .find(|(d, _)| d.eq_ignore_ascii_case(domain))
+            .map(|(_, t)| t.as_str())
     }
 
     /// An absolute URL for a path on this site.
@@ -68,6 +80,7 @@ impl Settings {
             secret_key: None,
             propagation_delay: Duration::ZERO,
             avatar_fetch_private: false,
+            tenant_domains: Vec::new(),
         }
     }
 }

@@ -260,17 +260,19 @@ pub async fn authenticate(db: &Db, presented: &str) -> Result<TokenCheck, sqlx::
     let Some(id) = parse_token_id(presented) else {
         return Ok(TokenCheck::Unknown);
     };
-    type Row = (String, String, i64, Option<i64>, Option<i64>, String, String, String, String, i64, Option<String>);
+    type Row =
+        (String, String, i64, Option<i64>, Option<i64>, String, String, String, String, i64, Option<String>, Option<String>);
     let row: Option<Row> = sqlx::query_as(
             "SELECT t.secret_hash, t.status, t.created_at, t.last_used_at, t.expires_at,
-                    u.id, u.handle, u.display_name, u.email, u.token_min_issued_at, a.hash
+                    u.id, u.handle, u.display_name, u.email, u.token_min_issued_at, a.hash, tn.handle
              FROM tokens t JOIN users u ON u.id = t.user_id
-             LEFT JOIN avatars a ON a.user_id = u.id WHERE t.id = $1",
+             LEFT JOIN avatars a ON a.user_id = u.id
+             LEFT JOIN tenants tn ON tn.id = u.tenant_id WHERE t.id = $1",
         )
         .bind(&id)
         .fetch_optional(db)
         .await?;
-    let Some((hash, status, created_at, last_used_at, expires_at, user_id, handle, display_name, email, min, avatar)) =
+    let Some((hash, status, created_at, last_used_at, expires_at, user_id, handle, display_name, email, min, avatar, tenant)) =
         row
     else {
         return Ok(TokenCheck::Unknown);
@@ -318,6 +320,7 @@ pub async fn authenticate(db: &Db, presented: &str) -> Result<TokenCheck, sqlx::
     let user = Viewer {
         avatar: crate::avatar::avatar_path(&user_id, avatar.as_deref()),
         avatar_source: None,
+        tenant,
         id: user_id,
         handle,
         display_name,

@@ -24,6 +24,7 @@ fn help_lists_every_setting() {
         "SLUICE_DATABASE_URL",
         "SLUICE_PUBLIC_URL",
         "SLUICE_SMTP_URL",
+        "SLUICE_TENANT_DOMAINS",
         "LEPTOS_SITE_ADDR",
     ] {
         assert!(text.contains(name), "--help lacks {name}");
@@ -38,6 +39,7 @@ fn a_bad_value_stops_the_start_naming_the_setting() {
         ("SLUICE_PUBLIC_URL", "not a url"),
         ("SLUICE_SMTP_URL", "mailto:x"),
         ("SLUICE_DATABASE_URL", "mysql://x"),
+        ("SLUICE_TENANT_DOMAINS", "example.org"),
         ("SLUICE_SIGN_IN_PER_PEER", "-3"),
         ("SLUICE_SECRET_KEY", "c2hvcnQ="),
         ("SLUICE_PROPAGATION_DELAY", "soon"),

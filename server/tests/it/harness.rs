@@ -49,6 +49,8 @@ pub struct Options {
     pub avatar_fetch_private: bool,
     /// `/api/v0` requests per token and minute (high: tests make many).
     pub api_per_minute: i64,
+    /// `(domain, tenant)`: who signs up into a tenant.
+    pub tenant_domains: Vec<(String, String)>,
 }
 
 impl Default for Options {
@@ -58,6 +60,7 @@ impl Default for Options {
             propagation_delay: std::time::Duration::ZERO,
             avatar_fetch_private: false,
             api_per_minute: 100_000,
+            tenant_domains: Vec::new(),
         }
     }
 }
@@ -104,6 +107,7 @@ impl TestApp {
         settings.propagation_delay = options.propagation_delay;
         settings.avatar_fetch_private = options.avatar_fetch_private;
         settings.api_per_minute = options.api_per_minute;
+        settings.tenant_domains = options.tenant_domains;
         let state = server::state(leptos, settings).await.expect("state");
         let db = state.db.clone();
         let worker = options

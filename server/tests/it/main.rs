@@ -5,6 +5,7 @@ mod audit;
 mod cli_login;
 mod avatar;
 mod avatar_upload;
+mod billing;
 mod config;
 mod csrf;
 mod deletion;

@@ -25,3 +25,12 @@ CREATE TABLE usage_daily (
     PRIMARY KEY (workspace_id, usage_date, metric)
 );
 CREATE INDEX usage_daily_by_user ON usage_daily (user_id, usage_date);
+
+-- Tenants: an organisation whose members' accounts it manages and pays
+-- for. People join one by signing up with an address at a domain the
+-- tenant claims (SLUICE_TENANT_DOMAINS).
+CREATE TABLE tenants (
+    id         TEXT PRIMARY KEY,                    -- t_ + 20 base32hex
+    handle     TEXT NOT NULL UNIQUE,
+    created_at BIGINT NOT NULL
+);

@@ -1,0 +1,179 @@
+//! `/user/{user_handle}/billing/subscription` and `…/billing/invoice`: the
+//! spec's UserBilling operations. A tenant member's billing is the
+//! tenant's: 404, saying so.
+
+use axum::extract::{Query, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde::Serialize;
+
+use super::{pricing, ssr};
+use crate::api::{ApiError, Caller, Owner, Page};
+use crate::ssr::time::rfc3339;
+use crate::ssr::AppState;
+use crate::usage::Period;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/user/{user_handle}/billing/subscription", get(subscriptions))
+        .route("/user/{user_handle}/billing/invoice", get(invoices))
+}
+
+/// The spec's `BillingSubscriptionItem`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct BillingSubscriptionItem {
+    id: String,
+    pricing_id: String,
+    billing_scheme: &'static str,
+    quantity: i64,
+    unit_amount: i64,
+}
+
+/// The spec's `BillingSubscription`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct BillingSubscription {
+    id: String,
+    status: String,
+    currency: &'static str,
+    created_at: String,
+    current_period_start: String,
+    current_period_end: String,
+    cancel_at: String,
+    cancel_at_period_end: String,
+    canceled_at: String,
+    items: Vec<BillingSubscriptionItem>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SubscriptionList {
+    items: Vec<BillingSubscription>,
+}
+
+/// The spec's `BillingInvoice`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct BillingInvoice {
+    id: String,
+    status: String,
+    currency: &'static str,
+    total: i64,
+    attempted: bool,
+    attempt_count: i64,
+    billing_reason: &'static str,
+    created_at: String,
+    period_start: String,
+    period_end: String,
+    next_payment_attempt: String,
+    hosted_invoice_url: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct InvoiceList {
+    items: Vec<BillingInvoice>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_token: Option<String>,
+}
+
+/// The Developer plan's one price.
+const PRICE_ID: &str = "price_developer00000000000";
+
+async fn not_a_tenant_member(state: &AppState, caller: &Caller) -> Result<(), ApiError> {
+    match ssr::tenant_of(&state.db, &caller.user.id).await? {
+        Some(tenant) => Err(ApiError::absent(format!(
+            "This account belongs to the tenant {tenant}, which manages its billing."
+        ))),
+        None => Ok(()),
+    }
+}
+
+#[utoipa::path(get, path = "/user/{user_handle}/billing/subscription", operation_id = "userBilling_listUserSubscription", tag = "UserBilling", params(("user_handle" = String, Path, description = "The handle of the user")), responses((status = 200, description = "OK", body = SubscriptionList), (status = 400, description = "Bad Request", body = crate::api::ErrorModel), (status = 401, description = "Unauthorized", body = crate::api::ErrorModel), (status = 403, description = "Forbidden", body = crate::api::ErrorModel), (status = 404, description = "Not Found", body = crate::api::ErrorModel), (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)), security(("bearer" = [])))]
+async fn subscriptions(
+    State(state): State<AppState>,
+    Owner(caller): Owner,
+) -> Result<Json<SubscriptionList>, ApiError> {
+    not_a_tenant_member(&state, &caller).await?;
+    let created: i64 = sqlx::query_scalar("SELECT created_at FROM users WHERE id = $1")
+        .bind(&caller.user.id)
+        .fetch_one(&state.db)
+        .await?;
+    let (start, end) = Period::containing(crate::ssr::time::now_millis()).bounds_ms();
+    let body = caller.user.id.get(2..).unwrap_or_default();
+    Ok(Json(SubscriptionList {
+        items: vec![BillingSubscription {
+            id: format!("sub_{body}"),
+            status: "active".into(),
+            currency: pricing::CURRENCY,
+            created_at: rfc3339(created),
+            current_period_start: rfc3339(start),
+            current_period_end: rfc3339(end),
+            cancel_at: String::new(),
+            cancel_at_period_end: "false".into(),
+            canceled_at: String::new(),
+            items: vec![BillingSubscriptionItem {
+                id: format!("si_{body}"),
+                pricing_id: PRICE_ID.into(),
+                billing_scheme: "per_unit",
+                quantity: 1,
+                unit_amount: 0,
+            }],
+        }],
+    }))
+}
+
+#[utoipa::path(get, path = "/user/{user_handle}/billing/invoice", operation_id = "userBilling_listUserBillingInvoices", tag = "UserBilling", params(("user_handle" = String, Path, description = "The handle of the user"), ("limit" = Option<i64>, Query, description = "1 to 100 (25)"), ("next_token" = Option<String>, Query, description = "The cursor of the next page")), responses((status = 200, description = "OK", body = InvoiceList), (status = 400, description = "Bad Request", body = crate::api::ErrorModel), (status = 401, description = "Unauthorized", body = crate::api::ErrorModel), (status = 403, description = "Forbidden", body = crate::api::ErrorModel), (status = 404, description = "Not Found", body = crate::api::ErrorModel), (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)), security(("bearer" = [])))]
+async fn invoices(
+    State(state): State<AppState>,
+    Owner(caller): Owner,
+    Query(page): Query<Page>,
+) -> Result<Json<InvoiceList>, ApiError> {
+    not_a_tenant_member(&state, &caller).await?;
+    let limit = page.limit()? as usize;
+    // The cursor is the last period listed; the next page starts before it.
+    let before = match page.next_token() {
+        "" => None,
+        token => Some(
+            URL_SAFE_NO_PAD
+                .decode(token)
+                .ok()
+                .and_then(|raw| String::from_utf8(raw).ok())
+                .and_then(|key| Period::parse(&key))
+                .ok_or_else(Page::bad_token)?,
+        ),
+    };
+    let summary = ssr::summary(&state.db, &caller.user.id, crate::ssr::time::now_millis()).await?;
+    let mut listed: Vec<_> = summary
+        .invoices
+        .into_iter()
+        .filter(|i| before.is_none_or(|b| i.period < b))
+        .collect();
+    let more = listed.len() > limit;
+    listed.truncate(limit);
+    let next_token = more
+        .then(|| listed.last().map(|i| URL_SAFE_NO_PAD.encode(i.period.key())))
+        .flatten();
+    let page_url = state
+        .settings
+        .absolute(&format!("/user/{}/advanced/billing", caller.user.handle));
+    let items = listed
+        .into_iter()
+        .map(|i| {
+            let (start, end) = i.period.bounds_ms();
+            BillingInvoice {
+                hosted_invoice_url: format!("{page_url}#{}", i.number),
+                id: i.number,
+                status: i.status,
+                currency: pricing::CURRENCY,
+                total: i.total_cents,
+                attempted: true,
+                attempt_count: 1,
+                billing_reason: "subscription_cycle",
+                created_at: rfc3339(end),
+                period_start: rfc3339(start),
+                period_end: rfc3339(end),
+                next_payment_attempt: String::new(),
+            }
+        })
+        .collect();
+    Ok(Json(InvoiceList { items, next_token }))
+}

@@ -1,0 +1,51 @@
+//! Billing (Advanced › Billing): the plan, its status and current period,
+//! an estimate from the period's usage so far, and the invoices of the
+//! periods before. An account that belongs to a tenant has no Billing: the
+//! tenant pays, so the menu item, the page and the API answer 404.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+use crate::usage::Period;
+
+#[cfg(feature = "ssr")]
+pub mod api;
+pub mod pricing;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+mod view;
+
+pub use view::BillingPage;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invoice {
+    pub number: String,
+    pub period: Period,
+    pub lines: Vec<pricing::Line>,
+    pub total_cents: i64,
+    pub status: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BillingState {
+    pub plan: String,
+    pub status: String,
+    pub period: Period,
+    /// The period's last day, `YYYY-MM-DD`.
+    pub period_end: String,
+    pub estimate: Vec<pricing::Line>,
+    pub estimate_cents: i64,
+    /// Newest first.
+    pub invoices: Vec<Invoice>,
+}
+
+#[server(prefix = "/sfn", endpoint = "billing")]
+pub async fn billing_summary(handle: String) -> Result<BillingState, AppError> {
+    let viewer = crate::account::owner_of(&handle).await?;
+    if viewer.tenant.is_some() {
+        return Err(AppError::NotFound);
+    }
+    let state = crate::ssr::AppState::from_context()?;
+    Ok(ssr::summary(&state.db, &viewer.id, crate::ssr::time::now_millis()).await?)
+}
