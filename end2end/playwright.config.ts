@@ -34,7 +34,7 @@ export default defineConfig({
   },
   projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"], channel: undefined } }],
   webServer: {
-    command: `rm -rf "${dataDir}" && exec "${serverBin}"`,
+    command: `rm -rf "${dataDir}" && exec "${serverBin}" --demo`,
     cwd: root,
     url: `http://127.0.0.1:${port}/login`,
     reuseExistingServer: false,
@@ -46,6 +46,7 @@ export default defineConfig({
       LEPTOS_SITE_ROOT: process.env.LEPTOS_SITE_ROOT ?? path.join(root, "target/site"),
       LEPTOS_ENV: "PROD",
       SLUICE_SIGN_IN_PER_PEER: "1000",
+      SLUICE_TENANT_DOMAINS: "tenant.example=acme",
       RUST_LOG: "info",
     },
   },

@@ -49,7 +49,7 @@ spare="$(new_token)"
 [ -n "$token" ] && [ -n "$spare" ] || { echo "Could not make API tokens." >&2; exit 1; }
 
 say "API conformance: schemathesis against the Pipes API v0 subset"
-implemented='^/(actor|login/token(/\{temporary_token_request_id\})?|user/\{user_handle\}(/(audit_log|avatar|password|preferences|token(/\{token_id\})?))?)$'
+implemented='^/(actor|login/token(/\{temporary_token_request_id\})?|user/\{user_handle\}(/(audit_log|avatar|password|preferences|token(/\{token_id\})?|billing/(subscription|invoice)))?)$'
 run() {
   local checks="$1"
   shift
@@ -59,18 +59,22 @@ run() {
     --phases examples,coverage,fuzzing --workers 1 --rate-limit auto "$@"
 }
 all=not_a_server_error,response_schema_conformance,content_type_conformance
-killers=(--exclude-operation-id user_update --exclude-operation-id userToken_update --exclude-operation-id userToken_delete)
+killers=(--exclude-operation-id user_update --exclude-operation-id user_delete
+  --exclude-operation-id userToken_update --exclude-operation-id userToken_delete)
 run "$all" --include-path-regex "$implemented" "${killers[@]}"
-# The spec types a workspace's desired_state, instance_type and state as an
-# object that is also one of a list of strings (allOf), which no value can
-# be: workspace answers are held to everything but those schemas (a Rust
-# test checks their required fields).
-run not_a_server_error,content_type_conformance --include-path-regex '^/user/\{user_handle\}/workspace(/\{workspace_handle\})?$'
+# The spec types a workspace's desired_state, instance_type and state, and
+# a usage record's billing_mode, dimension, metric and unit, as an object
+# that is also one of a list of strings (allOf), which no value can be:
+# those answers are held to everything but their schemas (Rust tests check
+# their required fields).
+run not_a_server_error,content_type_conformance --include-path-regex '^/user/\{user_handle\}/(usage|workspace(/\{workspace_handle\})?)$'
 # Then what can end a token: each may leave the rest of its run with a 401.
 use_token="$spare"
 run "$all" --include-operation-id userToken_update
 run "$all" --include-operation-id userToken_delete
 run "$all" --include-operation-id user_update
+# Last, deleting the account itself (its handle may have changed above).
+run "$all" --include-operation-id user_delete
 
 if grep -Eq 'panicked|ERROR' "$log"; then
   grep -E 'panicked|ERROR' "$log" | head -5

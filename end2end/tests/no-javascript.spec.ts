@@ -28,6 +28,18 @@ test("sign up and sign in without JavaScript", async ({ page }) => {
   await page.goto(await signInLinkFor(email));
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page).toHaveURL(new RegExp(`/user/${handle}$`));
+
+  // The Handle form posts as a plain form and lands on the new address.
+  await page.goto(`/user/${handle}/advanced/profile`);
+  const renamed = `${handle}-n`;
+  await page.getByLabel("Handle", { exact: true }).fill(renamed);
+  await page.locator("form:has(#new_handle)").getByRole("button", { name: "Save" }).click();
+  await expect(page).toHaveURL(new RegExp(`/user/${renamed}/advanced/profile$`));
+  await expect(page.getByLabel("Handle", { exact: true })).toHaveValue(renamed);
+
+  // Usage reads without script: the chart is drawn on the server.
+  await page.goto(`/user/${renamed}/advanced/usage`);
+  await expect(page.getByRole("heading", { name: "Usage" })).toBeVisible();
 });
 
 test("a taken handle is refused with a message, and the link still works", async ({ page }) => {

@@ -32,6 +32,8 @@ test("screenshots of every page", async ({ page }) => {
     ["activity", `/user/${handle}/activity`],
     ["profile", `/user/${handle}/advanced/profile`],
     ["credentials", `/user/${handle}/advanced/credentials`],
+    ["usage-empty", `/user/${handle}/advanced/usage`],
+    ["billing-new", `/user/${handle}/advanced/billing`],
     ["not-found", `/user/someone-else`],
   ];
   for (const [name, url] of pages) {

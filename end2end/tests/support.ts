@@ -61,3 +61,8 @@ export async function signUp(page: Page, email: string, handle: string, name: st
   await expect(page).toHaveURL(new RegExp(`/user/${handle}$`));
   await expect(page.getByRole("heading", { name })).toBeVisible();
 }
+
+/** Waits until the page's WASM has hydrated it (buttons that need script work). */
+export async function hydrated(page: Page) {
+  await page.locator("body[data-hydrated]").waitFor({ state: "attached" });
+}

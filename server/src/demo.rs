@@ -1,30 +1,53 @@
-//! The demo account for trying Sluice locally: created on first use, and a
-//! fresh one-time sign-in link printed at each start.
+//! The demo account for trying Sluice locally: created on first use with a
+//! second workspace and a generated usage history, and a fresh one-time
+//! sign-in link printed at each start.
 
 use app::error::AppError;
+use app::session::Viewer;
+use app::ssr::audit::Actor;
 use app::ssr::{db::begin_write, time::now_millis, AppState};
-use shared::{DisplayName, Email, Handle};
+use shared::{DisplayName, Email, Handle, WorkspaceHandle};
 
 pub const DEMO_EMAIL: &str = "demo@sluice.localhost";
 
 pub async fn sign_in_link(state: &AppState) -> Result<String, AppError> {
     let email = Email::parse(DEMO_EMAIL).map_err(AppError::invalid)?;
     let mut tx = begin_write(&state.db).await?;
-    if app::account::ssr::find_by_email(&mut tx, &email)
-        .await?
-        .is_none()
-    {
-        let handle = Handle::parse("demo").map_err(AppError::invalid)?;
-        let name = DisplayName::parse("Demo Developer").map_err(AppError::invalid)?;
-        app::account::ssr::create(&mut tx, &email, &handle, &name, None, &state.vault, now_millis())
+    let created = match app::account::ssr::find_by_email(&mut tx, &email).await? {
+        Some(_) => None,
+        None => {
+            let handle = Handle::parse("demo").map_err(AppError::invalid)?;
+            let name = DisplayName::parse("Demo Developer").map_err(AppError::invalid)?;
+            let user = app::account::ssr::create(&mut tx, &email, &handle, &name, None, &state.vault, now_millis())
+                .await
+                .map_err(AppError::invalid)?;
+            Some(user)
+        }
+    };
+    tx.commit().await?;
+    if let Some(user) = created {
+        let viewer = Viewer {
+            avatar: app::avatar::default_avatar_path(&user.id),
+            id: user.id.clone(),
+            handle: user.handle.clone(),
+            display_name: user.display_name.clone(),
+            email: user.email.clone(),
+            ..Viewer::default()
+        };
+        // Set up on this machine, by `server --demo`.
+        let actor = Actor {
+            id: user.id.clone(),
+            handle: user.handle.clone(),
+            display_name: user.display_name.clone(),
+            avatar_url: viewer.avatar.clone(),
+            ip: "127.0.0.1".into(),
+        };
+        let analytics = WorkspaceHandle::parse("analytics").map_err(AppError::invalid)?;
+        app::account::workspace_store::create(&state.db, &viewer, &actor, &analytics)
             .await
             .map_err(AppError::invalid)?;
+        app::usage::ssr::seed_demo(&state.db, &user.id, now_millis()).await?;
     }
-    tx.commit().await?;
-    let user = app::account::ssr::find_by_email(&mut *state.db.acquire().await?, &email)
-        .await?
-        .ok_or(AppError::Internal)?;
-    app::usage::ssr::seed_demo(&state.db, &user.id, now_millis()).await?;
     let secret = app::login::ssr::create_link(state, &email, None).await?;
     Ok(app::login::ssr::link_url(state, &secret))
 }

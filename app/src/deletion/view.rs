@@ -14,9 +14,9 @@ pub fn DeleteAccountSection() -> impl IntoView {
     let confirming = RwSignal::new(false);
     let error = move || action.value().get().and_then(Result::err);
     view! {
-        <section class="panel panel-danger" aria-labelledby="delete-account-title">
+        <section class="panel panel-danger" aria-labelledby="account-deletion-heading">
             <div class="panel-head">
-                <h2 id="delete-account-title">"Delete developer account"</h2>
+                <h2 id="account-deletion-heading">"Delete developer account"</h2>
                 <button type="button" class="button button-danger-outline" on:click=move |_| confirming.set(true)>
                     "Delete developer account"
                 </button>

@@ -24,6 +24,9 @@ pub fn HandleForm() -> impl IntoView {
     let preview = RwSignal::new(None::<HandleChange>);
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<AppError>);
+    // Without script the form posts as it is: Save is never disabled there.
+    let live = RwSignal::new(false);
+    Effect::new(move |_| live.set(true));
 
     let rule = move || Handle::parse(&draft.get()).err().map(|e| e.to_string());
     let unchanged = move || draft.get().trim() == current();
@@ -108,7 +111,7 @@ pub fn HandleForm() -> impl IntoView {
                             draft.set(typed.clone());
                             ask(typed);
                         }/>
-                    <button type="submit" disabled=move || busy.get() || rule().is_some() || unchanged() || taken()>
+                    <button type="submit" disabled=move || live.get() && (busy.get() || rule().is_some() || unchanged() || taken())>
                         {move || if busy.get() { "Checking…" } else { "Save" }}
                     </button>
                 </div>
@@ -172,13 +175,15 @@ fn ConfirmHandle(
                         view! {
                             <table class="dns-changes">
                                 <caption class="visually-hidden">"Workspace DNS names before and after"</caption>
-                                <thead><tr><th scope="col">"Workspace"</th><th scope="col">"Before"</th><th scope="col">"After"</th></tr></thead>
+                                <thead><tr><th scope="col">"Workspace"</th><th scope="col">"DNS name: before, after"</th></tr></thead>
                                 <tbody>
                                     {rows.into_iter().map(|c| view! {
                                         <tr>
                                             <th scope="row">{c.workspace}</th>
-                                            <td class="mono">{c.before}</td>
-                                            <td class="mono">{c.after}</td>
+                                            <td>
+                                                <span class="dns-before mono">{c.before}</span>
+                                                <span class="dns-after mono"><span aria-hidden="true">"→ "</span>{c.after}</span>
+                                            </td>
                                         </tr>
                                     }).collect_view()}
                                 </tbody>

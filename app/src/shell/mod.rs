@@ -81,6 +81,13 @@ fn set_security_policy(options: &LeptosOptions) {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     let viewer_script = crate::session::provide_viewer();
+    // Effects run only in the browser, once the page is live: tests and
+    // timing tools wait for this mark.
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "");
+        }
+    });
     view! {
         {viewer_script}
         <Stylesheet id="leptos" href="/pkg/sluice.css"/>

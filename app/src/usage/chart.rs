@@ -23,16 +23,25 @@ fn nice_ceiling(max: f64) -> f64 {
         .unwrap_or(10.0 * magnitude)
 }
 
-/// `points`: (YYYY-MM-DD, value). `format` writes a value as people read it.
+/// The axis's top: a round number of the largest of `units` (ascending,
+/// e.g. a minute and an hour) that the largest value reaches.
+fn axis_top(max: i64, units: &[i64]) -> f64 {
+    let unit = units.iter().rev().find(|&&u| max >= u).or(units.first()).copied().unwrap_or(1) as f64;
+    nice_ceiling(max as f64 / unit) * unit
+}
+
+/// `points`: (YYYY-MM-DD, value). `format` writes a value as people read
+/// it; `units` are the steps the axis may count in, smallest first.
 #[component]
 pub fn DailyBars(
     id: &'static str,
     title: &'static str,
     points: Vec<(String, i64)>,
     format: fn(i64) -> String,
+    units: &'static [i64],
     total: String,
 ) -> impl IntoView {
-    let top = nice_ceiling(points.iter().map(|p| p.1).max().unwrap_or(0) as f64);
+    let top = axis_top(points.iter().map(|p| p.1).max().unwrap_or(0), units);
     let plot_w = WIDTH - LEFT - 8.0;
     let plot_h = HEIGHT - TOP - BOTTOM;
     let slot = plot_w / points.len().max(1) as f64;
@@ -68,7 +77,7 @@ pub fn DailyBars(
         })
         .collect_view();
     let caption_id = format!("{id}-caption");
-    let (labelled, described) = (caption_id.clone(), caption_id.clone());
+    let labelled = caption_id.clone();
     let summary = format!("{title}: one bar per day, {total} in total. The table that follows lists each day.");
     let rows = points
         .into_iter()
@@ -80,7 +89,7 @@ pub fn DailyBars(
                 <span class="chart-title">{title}</span>
                 <span class="chart-total">{total.clone()}</span>
             </figcaption>
-            <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-label=summary aria-describedby=described>
+            <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-label=summary>
                 {grid}
                 {bars}
             </svg>
@@ -95,7 +104,16 @@ pub fn DailyBars(
 
 #[cfg(test)]
 mod tests {
-    use super::nice_ceiling;
+    use super::{axis_top, nice_ceiling};
+
+    #[test]
+    fn the_axis_counts_in_the_largest_unit_reached() {
+        const UNITS: &[i64] = &[60_000, 3_600_000];
+        // 3 h 53 min → 5 h; 42 min → 50 min; nothing → one minute.
+        assert_eq!(axis_top(3 * 3_600_000 + 53 * 60_000, UNITS), 5.0 * 3_600_000.0);
+        assert_eq!(axis_top(42 * 60_000, UNITS), 50.0 * 60_000.0);
+        assert_eq!(axis_top(0, UNITS), 60_000.0);
+    }
 
     #[test]
     fn the_axis_ends_on_a_round_number() {

@@ -81,9 +81,9 @@ fn Report(report: UsageReport) -> impl IntoView {
                     <div class="stat"><dt>"Peak storage"</dt><dd>{format_bytes(storage_peak)}</dd></div>
                     <div class="stat"><dt>"Workspaces used"</dt><dd>{report.workspaces.len()}</dd></div>
                 </dl>
-                <DailyBars id="usage-compute" title="Compute time" points=compute format=format_duration
+                <DailyBars id="usage-compute" title="Compute time" points=compute format=format_duration units=&[60_000, 3_600_000]
                     total=format!("{} in total", format_duration(compute_total))/>
-                <DailyBars id="usage-storage" title="Storage" points=storage format=format_bytes
+                <DailyBars id="usage-storage" title="Storage" points=storage format=format_bytes units=&[1 << 20, 1 << 30]
                     total=format!("{} at the peak", format_bytes(storage_peak))/>
                 <table class="data-table">
                     <caption>"By workspace"</caption>
