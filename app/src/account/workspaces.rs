@@ -3,6 +3,7 @@
 //! Access), **New Workspace**, and deleting one after typing its handle.
 
 use leptos::prelude::*;
+use leptos_meta::Title;
 use shared::WorkspaceHandle;
 
 use super::{create_workspace, delete_workspace, list_workspaces, use_handle, WorkspaceSummary};
@@ -23,6 +24,7 @@ pub fn WorkspacesTab() -> impl IntoView {
     let deleting = RwSignal::new(None::<String>);
 
     view! {
+        <Title text="Workspaces"/>
         <section class="panel" aria-labelledby="workspaces-title">
             <div class="panel-head">
                 <h2 id="workspaces-title">"Workspaces"</h2>

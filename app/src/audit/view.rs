@@ -5,6 +5,7 @@
 //! export of everything the filters match as CSV or JSON.
 
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use serde_json::Value;
 
@@ -52,6 +53,7 @@ pub fn AuditLog() -> impl IntoView {
     };
 
     view! {
+        <Title text="Audit Log"/>
         <section class="panel" aria-labelledby="audit-title">
             <div class="panel-head">
                 <h2 id="audit-title">"Audit Log"</h2>

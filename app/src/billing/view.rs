@@ -82,20 +82,20 @@ fn Summary(summary: BillingState) -> impl IntoView {
                 view! { <p class="empty">{format!("No invoices yet. The first comes at the end of {}.", summary.period.label())}</p> }.into_any()
             } else {
                 view! {
-                    <table class="data-table">
+                    <div class="table-scroll"><table class="data-table">
                         <caption class="visually-hidden">"Invoices, newest first"</caption>
-                        <thead><tr><th scope="col">"Period"</th><th scope="col">"Invoice"</th><th scope="col" class="num">"Total"</th><th scope="col">"Status"</th></tr></thead>
+                        <thead><tr><th scope="col">"Period"</th><th scope="col" class="hide-narrow">"Invoice"</th><th scope="col" class="num">"Total"</th><th scope="col">"Status"</th></tr></thead>
                         <tbody>
                             {invoices.into_iter().map(|i| { let anchor = i.number.clone(); view! {
                                 <tr id=anchor>
                                     <th scope="row">{i.period.label()}</th>
-                                    <td class="mono">{i.number}</td>
+                                    <td class="mono hide-narrow">{i.number}</td>
                                     <td class="num">{dollars(i.total_cents)}</td>
                                     <td><span class="badge badge-ok">{if i.status == "paid" { "Paid".to_owned() } else { i.status }}</span></td>
                                 </tr>
                             }}).collect_view()}
                         </tbody>
-                    </table>
+                    </table></div>
                 }.into_any()
             }}
         </section>
@@ -105,7 +105,7 @@ fn Summary(summary: BillingState) -> impl IntoView {
 #[component]
 fn Lines(lines: Vec<Line>, total: i64, caption: &'static str) -> impl IntoView {
     view! {
-        <table class="data-table">
+        <div class="table-scroll"><table class="data-table">
             <caption class="visually-hidden">{caption}</caption>
             <thead><tr><th scope="col">"Item"</th><th scope="col" class="num">"Used"</th><th scope="col" class="num">"Included"</th><th scope="col" class="num">"Amount"</th></tr></thead>
             <tbody>
@@ -119,6 +119,6 @@ fn Lines(lines: Vec<Line>, total: i64, caption: &'static str) -> impl IntoView {
                 }).collect_view()}
             </tbody>
             <tfoot><tr><th scope="row" colspan="3">"Total"</th><td class="num">{dollars(total)}</td></tr></tfoot>
-        </table>
+        </table></div>
     }
 }

@@ -150,7 +150,7 @@ fn ConnectionRow(
                 }}
             </div>
             <div class="secret-row">
-                <code node_ref=code class="secret" aria-label=label data-testid="connection-string">{shown}</code>
+                <code node_ref=code class="secret" tabindex="0" aria-label=label data-testid="connection-string">{shown}</code>
                 <RevealButton revealed=revealed.into() on_click=reveal/>
                 <CopyButton on_click=copy/>
             </div>

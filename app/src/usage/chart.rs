@@ -6,8 +6,8 @@ use leptos::prelude::*;
 
 const WIDTH: f64 = 720.0;
 const HEIGHT: f64 = 220.0;
-const LEFT: f64 = 64.0;
-const BOTTOM: f64 = 24.0;
+const LEFT: f64 = 84.0;
+const BOTTOM: f64 = 28.0;
 const TOP: f64 = 12.0;
 
 /// A round number at or above `max`, so the axis reads well: 1, 2 or 5 × 10ⁿ.
@@ -53,7 +53,7 @@ pub fn DailyBars(
             let at = y(top * f);
             view! {
                 <line class="chart-grid" x1=LEFT x2=WIDTH - 8.0 y1=at y2=at/>
-                <text class="chart-axis" x=LEFT - 6.0 y=at + 4.0 text-anchor="end">{format((top * f) as i64)}</text>
+                <text class="chart-axis" x=LEFT - 6.0 y=at + 5.0 text-anchor="end">{format((top * f) as i64)}</text>
             }
         })
         .collect_view();

@@ -85,12 +85,12 @@ fn Report(report: UsageReport) -> impl IntoView {
                     total=format!("{} in total", format_duration(compute_total))/>
                 <DailyBars id="usage-storage" title="Storage" points=storage format=format_bytes units=&[1 << 20, 1 << 30]
                     total=format!("{} at the peak", format_bytes(storage_peak))/>
-                <table class="data-table">
+                <div class="table-scroll"><table class="data-table">
                     <caption>"By workspace"</caption>
                     <thead><tr><th scope="col">"Workspace"</th><th scope="col" class="num">"Compute time"</th><th scope="col" class="num">"Peak storage"</th></tr></thead>
                     <tbody>{rows}</tbody>
                     <tfoot><tr><th scope="row">"Total"</th><td class="num">{format_duration(compute_total)}</td><td class="num">{format_bytes(storage_peak)}</td></tr></tfoot>
-                </table>
+                </table></div>
             }.into_any()
         }}
     }

@@ -19,6 +19,7 @@ mod password;
 mod pages;
 mod profile;
 mod reset;
+mod security;
 mod sign_in;
 mod tokens;
 mod usage;

@@ -1,0 +1,59 @@
+// Every page, light and dark, checked with axe-core: no serious or critical
+// violation of WCAG 2.1 A/AA (colour contrast included), with the dialogs
+// open as well as closed.
+import AxeBuilder from "@axe-core/playwright";
+import { expect, Page, test } from "@playwright/test";
+import { hydrated, requestLink, signInLinkFor, signUp, uniqueEmail, uniqueHandle } from "./support";
+
+async function audit(page: Page, what: string) {
+  const result = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  const report = bad.map((v) => `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join("\n  ")}`);
+  expect(report, `${what}: axe found`).toEqual([]);
+}
+
+for (const scheme of ["light", "dark"] as const) {
+  test(`every page passes axe (${scheme})`, async ({ page }) => {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.goto("/login");
+    await audit(page, "sign-in");
+    const email = uniqueEmail("a11y");
+    await requestLink(page, email);
+    await audit(page, "link sent");
+    await page.goto(await signInLinkFor(email));
+    await audit(page, "sign-up");
+    const handle = uniqueHandle("a11y");
+    await page.getByLabel("Handle").fill(handle);
+    await page.getByLabel("Display Name").fill("Ally Access");
+    await page.getByRole("button", { name: "Create account" }).click();
+    await expect(page).toHaveURL(new RegExp(`/user/${handle}$`));
+
+    for (const path of ["", "/activity", "/advanced/profile", "/advanced/usage", "/advanced/billing", "/advanced/credentials", "/advanced/notifications"]) {
+      await page.goto(`/user/${handle}${path}`);
+      await hydrated(page);
+      await audit(page, path || "workspaces");
+    }
+    await page.goto(`/user/${handle}/advanced/profile`);
+    await hydrated(page);
+    await page.getByRole("button", { name: "Delete developer account" }).click();
+    await expect(page.getByRole("dialog")).toBeVisible();
+    await audit(page, "delete dialog");
+    await page.keyboard.press("Escape");
+    await page.getByRole("button", { name: "Account menu" }).click();
+    await audit(page, "account menu");
+    await page.keyboard.press("Escape");
+    await page.goto("/user/somebody-else");
+    await audit(page, "not found");
+
+    // The demo account's Usage and Billing, with a chart and invoices.
+    await page.context().clearCookies();
+    await requestLink(page, "demo@sluice.localhost");
+    await page.goto(await signInLinkFor("demo@sluice.localhost"));
+    await page.getByRole("button", { name: /Sign in/ }).click();
+    await expect(page).toHaveURL(/\/user\/demo$/);
+    for (const path of ["/advanced/usage", "/advanced/billing"]) {
+      await page.goto(`/user/demo${path}`);
+      await audit(page, `demo ${path}`);
+    }
+  });
+}
