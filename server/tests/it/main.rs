@@ -9,6 +9,7 @@ mod billing;
 mod config;
 mod csrf;
 mod deletion;
+mod durability;
 mod fuzz;
 mod handle;
 mod harness;

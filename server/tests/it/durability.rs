@@ -1,0 +1,247 @@
+//! Durability: a write load against the real server process, killed with
+//! SIGKILL at a random moment a dozen times and restarted on the same data
+//! dir. After every restart the database passes its integrity check and
+//! holds every write the client saw acknowledged.
+
+use reqwest::header::{CONTENT_TYPE, COOKIE};
+use reqwest::{redirect, Client, StatusCode};
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const ROUNDS: usize = 12;
+
+struct Server {
+    child: Child,
+    base: String,
+    link: String,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Starts `server --demo` on `dir`; answers once it printed its sign-in link.
+fn start(dir: &Path) -> Server {
+    let port = free_port();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_server"));
+    cmd.current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
+    for (key, _) in std::env::vars() {
+        if key.starts_with("SLUICE_") || key.starts_with("LEPTOS_") {
+            cmd.env_remove(key);
+        }
+    }
+    let mut child = cmd
+        .arg("--demo")
+        .env("SLUICE_DATA_DIR", dir)
+        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("server starts");
+    let stdout = child.stdout.take().unwrap();
+    let mut link = String::new();
+    for line in BufReader::new(stdout).lines() {
+        let line = line.unwrap();
+        if let Some(i) = line.find("/login/confirm?t=") {
+            link = line[i + "/login/confirm?t=".len()..].trim().to_owned();
+            break;
+        }
+    }
+    assert!(!link.is_empty(), "the server printed no sign-in link");
+    Server { child, base: format!("http://127.0.0.1:{port}"), link }
+}
+
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
+/// What the client saw acknowledged, and what it sent without an answer.
+#[derive(Default)]
+struct Ledger {
+    name: Option<String>,
+    name_in_flight: Option<String>,
+    tokens: BTreeSet<String>,
+    token_in_flight: Option<String>,
+    product_updates: Option<bool>,
+    rotations: i64,
+    /// Every write acknowledged, over all rounds.
+    acknowledged: usize,
+}
+
+async fn call(client: &Client, base: &str, cookie: &str, path: &str, form: &[(&str, &str)]) -> Result<Value, ()> {
+    let body: String = form.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&");
+    let res = client
+        .post(format!("{base}{path}"))
+        .header("sec-fetch-site", "same-origin")
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(COOKIE, cookie)
+        .body(body)
+        .send()
+        .await
+        .map_err(|_| ())?;
+    if res.status() != StatusCode::OK {
+        return Err(());
+    }
+    res.json().await.map_err(|_| ())
+}
+
+/// Writes until the server stops answering, noting each acknowledgement.
+async fn load(client: &Client, base: &str, cookie: &str, ledger: &mut Ledger, rng: &mut Rng, round: usize) {
+    for step in 0.. {
+        match rng.next() % 4 {
+            0 => {
+                let name = format!("Durable {round}-{step}");
+                ledger.name_in_flight = Some(name.clone());
+                let encoded = name.replace(' ', "+");
+                if call(client, base, cookie, "/sfn/update_display_name", &[("handle", "demo"), ("display_name", &encoded)]).await.is_err() {
+                    return;
+                }
+                ledger.name = Some(name);
+                ledger.name_in_flight = None;
+                ledger.acknowledged += 1;
+            }
+            1 => {
+                if ledger.tokens.len() < 2 {
+                    let Ok(v) = call(client, base, cookie, "/sfn/create_token", &[("handle", "demo")]).await else { return };
+                    ledger.tokens.insert(v["token"]["id"].as_str().unwrap().to_owned());
+                    ledger.acknowledged += 1;
+                } else {
+                    let id = ledger.tokens.iter().next().unwrap().clone();
+                    ledger.token_in_flight = Some(id.clone());
+                    if call(client, base, cookie, "/sfn/delete_token", &[("handle", "demo"), ("id", &id)]).await.is_err() {
+                        return;
+                    }
+                    ledger.tokens.remove(&id);
+                    ledger.token_in_flight = None;
+                    ledger.acknowledged += 1;
+                }
+            }
+            2 => {
+                let on = rng.next() % 2 == 0;
+                let value = if on { "true" } else { "false" };
+                if call(client, base, cookie, "/sfn/set_preference", &[("handle", "demo"), ("kind", "ProductUpdates"), ("on", value)]).await.is_err() {
+                    // Unknown: either value may be stored now.
+                    ledger.product_updates = None;
+                    return;
+                }
+                ledger.product_updates = Some(on);
+                ledger.acknowledged += 1;
+            }
+            _ => {
+                if call(client, base, cookie, "/sfn/rotate_password", &[("handle", "demo")]).await.is_err() {
+                    return;
+                }
+                ledger.rotations += 1;
+                ledger.acknowledged += 1;
+            }
+        }
+    }
+}
+
+/// Checks what is stored against the ledger, then takes what is stored as
+/// known: a write in flight at the kill may or may not have happened.
+async fn check(dir: &Path, ledger: &mut Ledger) {
+    let url = format!("sqlite://{}", dir.join("sluice.db").display());
+    let db = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let integrity: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&db).await.unwrap();
+    assert_eq!(integrity, "ok");
+    let fk: Vec<(String, i64, String, i64)> = sqlx::query_as("PRAGMA foreign_key_check").fetch_all(&db).await.unwrap();
+    assert!(fk.is_empty(), "{fk:?}");
+    let name: String = sqlx::query_scalar("SELECT display_name FROM users WHERE handle = 'demo'").fetch_one(&db).await.unwrap();
+    if let Some(acked) = &ledger.name {
+        assert!(&name == acked || Some(&name) == ledger.name_in_flight.as_ref(), "name {name:?}, acknowledged {acked:?}");
+    }
+    let stored: BTreeSet<String> = sqlx::query_scalar("SELECT t.id FROM tokens t JOIN users u ON u.id = t.user_id WHERE u.handle = 'demo'")
+        .fetch_all(&db)
+        .await
+        .unwrap()
+        .into_iter()
+        .collect();
+    for id in &ledger.tokens {
+        if ledger.token_in_flight.as_ref() != Some(id) {
+            assert!(stored.contains(id), "acknowledged token {id} lost");
+        }
+    }
+    assert!(stored.len() <= 2, "{stored:?}");
+    let product_updates: Option<String> = sqlx::query_scalar(
+        "SELECT p.product_updates FROM user_preferences p JOIN users u ON u.id = p.user_id WHERE u.handle = 'demo'",
+    )
+    .fetch_optional(&db)
+    .await
+    .unwrap();
+    if let Some(on) = ledger.product_updates {
+        assert_eq!(product_updates.as_deref() == Some("enabled"), on, "an acknowledged preference");
+    }
+    let rotations: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action_type = 'user.password.rotate'")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert!(rotations >= ledger.rotations, "{rotations} rotations stored, {} acknowledged", ledger.rotations);
+    db.close().await;
+    ledger.name = Some(name);
+    ledger.name_in_flight = None;
+    ledger.tokens = stored;
+    ledger.token_in_flight = None;
+    ledger.product_updates = product_updates.map(|v| v == "enabled").or(ledger.product_updates);
+    ledger.rotations = rotations;
+}
+
+#[test]
+fn acknowledged_writes_survive_sigkill() {
+    crate::harness::run(async {
+        let seed = std::env::var("SLUICE_DURABILITY_SEED")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 | 1);
+        println!("seed {seed} (SLUICE_DURABILITY_SEED reruns it)");
+        let mut rng = Rng(seed);
+        let dir = tempfile::tempdir().unwrap();
+        let client = Client::builder().redirect(redirect::Policy::none()).timeout(Duration::from_secs(5)).build().unwrap();
+        let mut ledger = Ledger::default();
+        let mut cookie = String::new();
+        let mut writes = Vec::new();
+        for round in 0..ROUNDS {
+            let mut server = start(dir.path());
+            if cookie.is_empty() {
+                let res = client
+                    .post(format!("{}/sfn/confirm_sign_in", server.base))
+                    .header("accept", "text/html")
+                    .header("sec-fetch-site", "same-origin")
+                    .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .body(format!("t={}", server.link))
+                    .send()
+                    .await
+                    .unwrap();
+                cookie = crate::harness::session_cookie(&res).expect("signed in");
+            }
+            let before = ledger.acknowledged;
+            let kill_after = Duration::from_millis(50 + rng.next() % 400);
+            let started = Instant::now();
+            let base = server.base.clone();
+            let killer = std::thread::spawn(move || {
+                std::thread::sleep(kill_after);
+                server.child.kill().unwrap(); // SIGKILL
+                server.child.wait().unwrap();
+            });
+            load(&client, &base, &cookie, &mut ledger, &mut rng, round).await;
+            killer.join().unwrap();
+            writes.push(ledger.acknowledged - before);
+            assert!(started.elapsed() < Duration::from_secs(10));
+            check(dir.path(), &mut ledger).await;
+            println!("round {round}: killed after {kill_after:?}, {} writes acknowledged", writes[round]);
+        }
+        // Most rounds wrote before the kill (a kill during start-up may not).
+        assert!(writes.iter().filter(|&&n| n > 0).count() >= ROUNDS / 2, "{writes:?}");
+    });
+}
