@@ -4,9 +4,14 @@
 SLUICE_NEED_BROWSER=1
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
+command -v wrk >/dev/null || apt_install wrk
+
 build_site
 
-say "Avatar crop: WASM against the browser's canvas"
+# The browser benchmarks run first: `cargo bench` rebuilds the release
+# server binary without cargo-leptos's settings (the site's next build
+# rebuilds it with them).
+say "In the browser: first load of User Profile, and the avatar crop (WASM against canvas)"
 (
   cd end2end
   SLUICE_SERVER_BIN="$(server_bin)" LEPTOS_SITE_ROOT="$(site_root)" \
@@ -15,3 +20,6 @@ say "Avatar crop: WASM against the browser's canvas"
 
 say "Audit Log: a page by keyset cursor against OFFSET, a million records"
 cargo bench -q -p server --bench audit_log
+
+say "Server: SSR and API throughput against their ceilings, memory, Audit Log over HTTP, cold start"
+cargo bench -q -p server --bench throughput

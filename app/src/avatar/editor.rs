@@ -18,7 +18,7 @@ use crate::shell::{Avatar, ErrorPanel};
 /// The photo a person picked: its bytes and a URL the page can show.
 #[derive(Clone)]
 struct Picked {
-    bytes: StoredValue<Vec<u8>, LocalStorage>,
+    bytes: StoredValue<Vec<u8>>,
     url: String,
 }
 
@@ -27,7 +27,7 @@ pub fn AvatarEditor() -> impl IntoView {
     let viewer = expect_context::<Memo<Viewer>>();
     let state = expect_context::<ViewerState>();
     let input = NodeRef::<leptos::html::Input>::new();
-    let picked = RwSignal::new_local(None::<Picked>);
+    let picked = RwSignal::new(None::<Picked>);
     let problem = RwSignal::new(None::<String>);
     let reset = ServerAction::<ResetAvatar>::new();
     // Hydrated: the file input opens the crop dialog instead of posting.
@@ -69,7 +69,7 @@ pub fn AvatarEditor() -> impl IntoView {
             }
             let url = web_sys::Url::create_object_url_with_blob(&file).unwrap_or_default();
             picked.set(Some(Picked {
-                bytes: StoredValue::new_local(bytes),
+                bytes: StoredValue::new(bytes),
                 url,
             }));
         });

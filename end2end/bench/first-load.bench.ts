@@ -1,0 +1,90 @@
+// First load of User Profile: the bytes of JavaScript, WASM and CSS a
+// browser fetches (raw, gzip -9, brotli 11), the crop module that loads
+// only with the crop dialog, and time to interactive (navigation start →
+// hydrated, the mark the app sets on <body>) in this Chromium on localhost.
+import { Browser, test } from "@playwright/test";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as zlib from "node:zlib";
+import { signUp, uniqueEmail, uniqueHandle } from "../tests/support";
+
+const ROUNDS = 9;
+test.setTimeout(60_000);
+
+function sizes(bytes: Buffer) {
+  return {
+    raw: bytes.length,
+    gzip: zlib.gzipSync(bytes, { level: 9 }).length,
+    brotli: zlib.brotliCompressSync(bytes, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+  };
+}
+
+const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+
+async function signedInContext(browser: Browser) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const handle = uniqueHandle("bench");
+  await signUp(page, uniqueEmail("bench"), handle, "Bench Mark");
+  const cookies = await context.cookies();
+  await context.close();
+  return { handle, cookies };
+}
+
+test("first load of User Profile: bytes and time to interactive", async ({ browser }) => {
+  const { handle, cookies } = await signedInContext(browser);
+  const url = `/user/${handle}/advanced/profile`;
+  const totals = { raw: 0, gzip: 0, brotli: 0 };
+  const files: string[] = [];
+  const tti: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    // A new context each time: an empty cache, as on a first visit.
+    const context = await browser.newContext();
+    await context.addCookies(cookies);
+    await context.addInitScript(() => {
+      new MutationObserver((_, observer) => {
+        if (document.body?.hasAttribute("data-hydrated")) {
+          (window as any).__hydratedAt = performance.now();
+          observer.disconnect();
+        }
+      }).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-hydrated"] });
+    });
+    const page = await context.newPage();
+    page.on("pageerror", (e) => console.log("page error:", String(e).slice(0, 300)));
+    const bodies: Promise<void>[] = [];
+    if (round === 0) {
+      page.on("response", (res) => {
+        const p = new URL(res.url()).pathname;
+        if (/\.(js|wasm|css)$/.test(p)) {
+          bodies.push(res.body().then((b) => {
+            const s = sizes(b);
+            totals.raw += s.raw;
+            totals.gzip += s.gzip;
+            totals.brotli += s.brotli;
+            files.push(`${p} ${kb(s.raw)} raw, ${kb(s.gzip)} gzip`);
+          }));
+        }
+      });
+    }
+    await page.goto(url);
+    await page.locator("body[data-hydrated]").waitFor({ state: "attached" });
+    await page.waitForLoadState("networkidle");
+    await Promise.all(bodies);
+    tti.push(await page.evaluate(() => (window as any).__hydratedAt as number));
+    await context.close();
+  }
+  tti.sort((a, b) => a - b);
+  const pkg = path.join(process.env.LEPTOS_SITE_ROOT ?? path.join(__dirname, "../../target/site"), "pkg");
+  const crop = fs.readdirSync(pkg).filter((f) => f.startsWith("split_") && f.endsWith(".wasm"));
+  const cropSizes = crop.map((f) => sizes(fs.readFileSync(path.join(pkg, f))));
+  const cropTotal = cropSizes.reduce((a, s) => ({ raw: a.raw + s.raw, gzip: a.gzip + s.gzip, brotli: a.brotli + s.brotli }), { raw: 0, gzip: 0, brotli: 0 });
+  console.log(
+    [
+      `First load of User Profile (JS + WASM + CSS, ${files.length} files):`,
+      ...files.map((f) => `  ${f}`),
+      `  total: ${kb(totals.raw)} raw, ${kb(totals.gzip)} gzip -9, ${kb(totals.brotli)} brotli 11 (target under 300 KB gzip: ${(totals.gzip / (300 * 1024) * 100).toFixed(0)}% of it)`,
+      `Crop module, fetched when the crop dialog opens: ${kb(cropTotal.raw)} raw, ${kb(cropTotal.gzip)} gzip -9, ${kb(cropTotal.brotli)} brotli 11`,
+      `Time to interactive (navigation start → hydrated), median of ${ROUNDS}: ${tti[Math.floor(ROUNDS / 2)].toFixed(0)} ms (min ${tti[0].toFixed(0)}, max ${tti[ROUNDS - 1].toFixed(0)}; target under 500 ms: ${(tti[Math.floor(ROUNDS / 2)] / 500 * 100).toFixed(0)}% of it)`,
+    ].join("\n"),
+  );
+});

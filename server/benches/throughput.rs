@@ -1,0 +1,303 @@
+//! Throughput, latency, memory and start-up of the real router, side by
+//! side with ceilings measured in the same run:
+//! - the signed-in User Profile page (SSR) and `GET /api/v0/actor` with a
+//!   bearer token, each against the same response bytes served from memory
+//!   by the same process (`/__ceiling/…`, a route only this benchmark has),
+//!   with wrk, 32 keep-alive connections, 10 s each;
+//! - resident memory after those runs and after three more rounds of mixed
+//!   requests (it should not grow);
+//! - the Audit Log's first and 1000th page over HTTP with 1,000,000 records;
+//! - cold start of the `server` binary to its first 200, on an empty data
+//!   dir and on one with those records.
+//! Run with `cargo bench -p server --bench throughput` (wrk on PATH); it
+//! prints figures, it does not pass or fail.
+
+use axum::body::Bytes;
+use axum::http::header::CONTENT_TYPE;
+use axum::routing::get;
+use axum::Router;
+use base64::Engine;
+use leptos::config::get_configuration;
+use reqwest::{redirect, Client};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const CONNECTIONS: &str = "32";
+const SECONDS: &str = "10s";
+const RECORDS: i64 = 1_000_000;
+
+struct Wrk {
+    requests: u64,
+    per_sec: f64,
+    p50: String,
+    p99: String,
+}
+
+fn wrk(url: &str, header: &str, duration: &str) -> Wrk {
+    let out = Command::new("wrk")
+        .args(["-t2", "-c", CONNECTIONS, "-d", duration, "--latency", "-H", header, url])
+        .output()
+        .expect("wrk on PATH");
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let find = |prefix: &str| {
+        text.lines()
+            .find_map(|l| l.trim().strip_prefix(prefix).map(|r| r.trim().to_owned()))
+            .unwrap_or_else(|| panic!("wrk printed no {prefix:?}:\n{text}"))
+    };
+    let requests = text
+        .lines()
+        .find(|l| l.contains(" requests in "))
+        .and_then(|l| l.trim().split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    if text.contains("Non-2xx") {
+        panic!("wrk saw errors for {url}:\n{text}");
+    }
+    Wrk {
+        requests,
+        per_sec: find("Requests/sec:").parse().unwrap(),
+        p50: find("50%"),
+        p99: find("99%"),
+    }
+}
+
+fn rss_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let kb: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap();
+    kb / 1024.0
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// A million Audit Log records for `user_id`, the way the audit_log bench makes them.
+async fn fill_audit_log(db: &app::ssr::db::Db, user_id: &str) {
+    sqlx::query(
+        "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < $2 - 1)
+         INSERT INTO audit_log (id, identity_id, identity_handle, action_type, actor_id, actor_handle,
+             actor_display_name, actor_avatar_url, actor_ip, target_id, target_handle, data, created_at)
+         SELECT printf('a_bench%015d', i), $1, 'demo', CASE i % 3 WHEN 0 THEN 'token.create' WHEN 1 THEN 'user.login' ELSE 'user.update' END,
+             $1, 'demo', 'Demo Developer', '/avatar/x.svg', '127.0.0.1', NULL, NULL,
+             '{\"display_name\":{\"old\":\"A\",\"new\":\"B\"}}', 1700000000000 + i / 10
+         FROM n",
+    )
+    .bind(user_id)
+    .bind(RECORDS)
+    .execute(db)
+    .await
+    .unwrap();
+}
+
+/// Spawns the `server` binary on `dir` and times it to its first 200.
+fn cold_start(dir: &std::path::Path) -> Duration {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let started = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .env("SLUICE_DATA_DIR", dir)
+        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let url = format!("http://127.0.0.1:{port}/login");
+    let took = loop {
+        if let Ok(ok) = answers_200(&url) {
+            if ok {
+                break started.elapsed();
+            }
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "no 200 in 30 s");
+        std::thread::sleep(Duration::from_millis(2));
+    };
+    child.kill().unwrap();
+    child.wait().unwrap();
+    took
+}
+
+/// A plain GET over a fresh TCP connection: whether it answered 200.
+fn answers_200(url: &str) -> std::io::Result<bool> {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://").unwrap();
+    let (host, path) = rest.split_once('/').unwrap();
+    let mut s = std::net::TcpStream::connect(host)?;
+    write!(s, "GET /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n")?;
+    let mut head = [0u8; 12];
+    s.read_exact(&mut head)?;
+    Ok(&head[9..12] == b"200")
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut leptos = get_configuration(Some(concat!(env!("CARGO_MANIFEST_DIR"), "/../Leptos.toml")))
+        .unwrap()
+        .leptos_options;
+    let listener = server::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    leptos.site_addr = addr;
+    let base = format!("http://{addr}");
+    let mut settings = app::ssr::settings::Settings::for_data_dir(dir.path().to_owned(), base.parse().unwrap());
+    settings.api_per_minute = i64::MAX / 2;
+    let state = server::state(leptos, settings).await.unwrap();
+    let link = server::demo::sign_in_link(&state).await.unwrap();
+    let db = state.db.clone();
+
+    // The ceilings: whatever bytes the real routes answered, from memory.
+    let page = std::sync::Arc::new(std::sync::Mutex::new((String::new(), Bytes::new())));
+    let api = std::sync::Arc::new(std::sync::Mutex::new((String::new(), Bytes::new())));
+    let (p, a) = (page.clone(), api.clone());
+    let ceiling = Router::new()
+        .route("/__ceiling/page", get(move || {
+            let (t, b) = p.lock().unwrap().clone();
+            async move { ([(CONTENT_TYPE, t)], b) }
+        }))
+        .route("/__ceiling/api", get(move || {
+            let (t, b) = a.lock().unwrap().clone();
+            async move { ([(CONTENT_TYPE, t)], b) }
+        }));
+    let router = Router::new().merge(ceiling).merge(server::router::build(state, server::router::routes()));
+    tokio::spawn(server::serve(listener, router, std::future::pending()));
+
+    let client = Client::builder().redirect(redirect::Policy::none()).build().unwrap();
+    let secret = link.split("t=").nth(1).unwrap();
+    let res = client
+        .post(format!("{base}/sfn/confirm_sign_in"))
+        .header("accept", "text/html")
+        .header("sec-fetch-site", "same-origin")
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(format!("t={secret}"))
+        .send()
+        .await
+        .unwrap();
+    let cookie = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.contains("sluice_session=") && !v.contains("Max-Age=0"))
+        .map(|v| v.split(';').next().unwrap().to_owned())
+        .expect("signed in");
+    let created: serde_json::Value = client
+        .post(format!("{base}/sfn/create_token"))
+        .header("sec-fetch-site", "same-origin")
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header("cookie", &cookie)
+        .body("handle=demo")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = created["secret"].as_str().unwrap().to_owned();
+    let bearer = format!("Authorization: Bearer {token}");
+    let cookie_header = format!("Cookie: {cookie}");
+
+    for (url, header, slot) in [
+        (format!("{base}/user/demo/advanced/profile"), &cookie_header, &page),
+        (format!("{base}/api/v0/actor"), &bearer, &api),
+    ] {
+        let (name, value) = header.split_once(": ").unwrap();
+        let res = client.get(&url).header(name, value).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{url}");
+        let t = res.headers()[CONTENT_TYPE].to_str().unwrap().to_owned();
+        *slot.lock().unwrap() = (t, res.bytes().await.unwrap());
+    }
+    println!("Response sizes: profile page {} bytes, actor {} bytes", page.lock().unwrap().1.len(), api.lock().unwrap().1.len());
+
+    let rss_start = rss_mb();
+    let runs = tokio::task::spawn_blocking({
+        let (base, cookie_header, bearer) = (base.clone(), cookie_header.clone(), bearer.clone());
+        move || {
+            let ssr = wrk(&format!("{base}/user/demo/advanced/profile"), &cookie_header, SECONDS);
+            let ssr_ceiling = wrk(&format!("{base}/__ceiling/page"), &cookie_header, SECONDS);
+            let actor = wrk(&format!("{base}/api/v0/actor"), &bearer, SECONDS);
+            let actor_ceiling = wrk(&format!("{base}/__ceiling/api"), &bearer, SECONDS);
+            (ssr, ssr_ceiling, actor, actor_ceiling)
+        }
+    })
+    .await
+    .unwrap();
+    let (ssr, ssr_ceiling, actor, actor_ceiling) = runs;
+    let served = ssr.requests + actor.requests;
+    let rss_after = rss_mb();
+    let mut rounds = Vec::new();
+    for _ in 0..3 {
+        let (b, c, t) = (base.clone(), cookie_header.clone(), bearer.clone());
+        let n = tokio::task::spawn_blocking(move || {
+            wrk(&format!("{b}/user/demo/advanced/profile"), &c, "4s").requests + wrk(&format!("{b}/api/v0/actor"), &t, "4s").requests
+        })
+        .await
+        .unwrap();
+        rounds.push((n, rss_mb()));
+    }
+
+    println!();
+    println!("{:<44} {:>14} {:>14} {:>9} {:>10} {:>10}", "what", "Sluice", "ceiling", "ratio", "p50", "p99");
+    for (name, real, ceiling) in [("SSR: User Profile, signed in (req/s)", &ssr, &ssr_ceiling), ("API: GET /api/v0/actor, bearer (req/s)", &actor, &actor_ceiling)] {
+        println!(
+            "{:<44} {:>14.0} {:>14.0} {:>8.1}% {:>10} {:>10}",
+            name,
+            real.per_sec,
+            ceiling.per_sec,
+            real.per_sec / ceiling.per_sec * 100.0,
+            real.p50,
+            real.p99
+        );
+        println!("{:<44} {:>14} {:>14} {:>9} {:>10} {:>10}", "  (ceiling latency)", "", "", "", ceiling.p50, ceiling.p99);
+    }
+    println!();
+    println!("Resident memory: {rss_start:.1} MB before, {rss_after:.1} MB after {served} SSR and API requests");
+    for (i, (n, rss)) in rounds.iter().enumerate() {
+        println!("  round {}: {n} more requests, {rss:.1} MB", i + 1);
+    }
+
+    // The Audit Log with a million records, over HTTP.
+    let user_id: String = sqlx::query_scalar("SELECT id FROM users WHERE handle = 'demo'").fetch_one(&db).await.unwrap();
+    let t = Instant::now();
+    fill_audit_log(&db, &user_id).await;
+    println!();
+    println!("Audit Log: {RECORDS} records written in {:.1} s", t.elapsed().as_secs_f64());
+    let (at, id): (i64, String) = sqlx::query_as(
+        "SELECT created_at, id FROM audit_log WHERE identity_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET 24974",
+    )
+    .bind(&user_id)
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    let cursor = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{at}:{id}"));
+    for (name, url) in [
+        ("first page", format!("{base}/api/v0/user/demo/audit_log")),
+        ("1000th page", format!("{base}/api/v0/user/demo/audit_log?next_token={cursor}")),
+    ] {
+        let mut times = Vec::new();
+        for _ in 0..15 {
+            let t = Instant::now();
+            let res = client.get(&url).bearer_auth(&token).send().await.unwrap();
+            assert_eq!(res.status(), 200, "{url}");
+            let body: serde_json::Value = res.json().await.unwrap();
+            assert_eq!(body["items"].as_array().unwrap().len(), 25);
+            times.push(t.elapsed());
+        }
+        println!("  {name:<12} median {} over HTTP (15 requests)", ms(median(times)));
+    }
+
+    // Cold start of the binary, to its first 200.
+    let empty = tempfile::tempdir().unwrap();
+    let fresh = cold_start(empty.path());
+    let full = cold_start(dir.path());
+    println!();
+    println!("Cold start to the first 200: empty data dir {}, with {RECORDS} audit records {}", ms(fresh), ms(full));
+}
