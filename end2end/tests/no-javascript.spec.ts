@@ -71,3 +71,23 @@ test("a taken handle is refused with a message, and the link still works", async
   await page.getByRole("button", { name: "Create account" }).click();
   await expect(page.getByRole("heading", { name: "Second" })).toBeVisible();
 });
+
+test("delete the account without JavaScript", async ({ page }) => {
+  const email = uniqueEmail("nojs-del");
+  const handle = uniqueHandle("nojs-del");
+  await page.goto("/login");
+  await page.getByLabel("E-mail").fill(email);
+  await page.getByRole("button", { name: "Send sign-in link" }).click();
+  await page.goto(await signInLinkFor(email));
+  await page.getByLabel("Handle").fill(handle);
+  await page.getByLabel("Display Name").fill("No Script");
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page).toHaveURL(new RegExp(`/user/${handle}$`));
+
+  await page.goto(`/user/${handle}/advanced/profile`);
+  const section = page.getByRole("region", { name: "Delete developer account" });
+  await section.getByLabel(`Type ${handle} to confirm`).fill(handle);
+  await section.getByRole("button", { name: "Delete", exact: true }).click();
+  await expect(page).toHaveURL(/\/login\?deleted=1$/);
+  await expect(page.getByRole("status")).toContainText("Your developer account was deleted.");
+});

@@ -13,15 +13,32 @@ pub fn DeleteAccountSection() -> impl IntoView {
     let action = ServerAction::<DeleteAccount>::new();
     let confirming = RwSignal::new(false);
     let error = move || action.value().get().and_then(Result::err);
+    let viewer = expect_context::<Memo<Viewer>>();
+    let handle = viewer.get_untracked().handle;
+    // Without script the confirmation is a plain form in the section; once
+    // the page is live, the button opens the dialog instead.
+    let live = RwSignal::new(false);
+    Effect::new(move |_| live.set(true));
     view! {
         <section class="panel panel-danger" aria-labelledby="account-deletion-heading">
             <div class="panel-head">
                 <h2 id="account-deletion-heading">"Delete developer account"</h2>
-                <button type="button" class="button button-danger-outline" on:click=move |_| confirming.set(true)>
+                <button type="button" class="button button-danger-outline" hidden=move || !live.get()
+                    on:click=move |_| confirming.set(true)>
                     "Delete developer account"
                 </button>
             </div>
             <p class="muted">"Permanently removes your developer account and all of its contents. This action is not reversible."</p>
+            <form method="post" action="/sfn/delete_account" class="inline-form" hidden=move || live.get()>
+                <input type="hidden" name="handle" value=handle.clone()/>
+                <div class="field">
+                    <label for="delete-account-plain">{format!("Type {handle} to confirm")}</label>
+                    <div class="field-row">
+                        <input id="delete-account-plain" name="confirm" autocomplete="off" spellcheck="false" autocapitalize="none" required=true/>
+                        <button type="submit" class="button button-danger">"Delete"</button>
+                    </div>
+                </div>
+            </form>
             {move || error().map(|error| view! { <ErrorPanel error/> })}
             <Show when=move || confirming.get()>
                 <DeleteDialog action confirming/>
