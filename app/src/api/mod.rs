@@ -12,7 +12,7 @@ pub use auth::{Caller, Owner};
 pub use error::{error_model, ApiError, FieldError};
 pub use input::{path_param, ApiJson};
 pub use error::ErrorModel;
-pub use page::Page;
+pub use page::{cursor_text, cursor_token, Page};
 use input::PathHandle;
 
 use axum::Router;

@@ -3,8 +3,6 @@
 //! `(identity_id, created_at DESC, id DESC)` (and its twin with
 //! `action_type`) makes every page a range seek, however deep.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use time::macros::format_description;
 use time::{Date, Duration};
@@ -27,13 +25,12 @@ impl Cursor {
     }
 
     pub fn encode(&self) -> String {
-        URL_SAFE_NO_PAD.encode(format!("{}:{}", self.created_at, self.id))
+        crate::api::cursor_token(&format!("{}:{}", self.created_at, self.id))
     }
 
     /// A cursor this list issued; anything else is `None`.
     pub fn decode(token: &str) -> Option<Self> {
-        let raw = URL_SAFE_NO_PAD.decode(token).ok()?;
-        let raw = String::from_utf8(raw).ok()?;
+        let raw = crate::api::cursor_text(token)?;
         let (at, id) = raw.split_once(':')?;
         let created_at = at.parse::<i64>().ok()?;
         shared::is_prefixed_id(id, "a").then(|| Self { created_at, id: id.to_owned() })
@@ -205,7 +202,7 @@ mod tests {
     fn cursors_round_trip_and_forgeries_are_refused() {
         let c = Cursor { created_at: 1_763_900_000_123, id: "a_0123456789abcdefghij".into() };
         assert_eq!(Cursor::decode(&c.encode()), Some(c));
-        for bad in ["", "xyz", "MTIzOmFfMQ", &URL_SAFE_NO_PAD.encode("12:a_0123456789abcdefghij' OR 1=1")] {
+        for bad in ["", "xyz", "MTIzOmFfMQ", &crate::api::cursor_token("12:a_0123456789abcdefghij' OR 1=1")] {
             assert_eq!(Cursor::decode(bad), None, "{bad}");
         }
         assert!(cursor("nonsense!").is_err());

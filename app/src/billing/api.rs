@@ -5,12 +5,10 @@
 use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use serde::Serialize;
 
 use super::{pricing, ssr};
-use crate::api::{ApiError, Caller, Owner, Page};
+use crate::api::{cursor_token, ApiError, Caller, Owner, Page};
 use crate::ssr::time::rfc3339;
 use crate::ssr::AppState;
 use crate::usage::Period;
@@ -78,8 +76,9 @@ pub struct InvoiceList {
 /// The Developer plan's one price.
 const PRICE_ID: &str = "price_developer00000000000";
 
-async fn not_a_tenant_member(state: &AppState, caller: &Caller) -> Result<(), ApiError> {
-    match ssr::tenant_of(&state.db, &caller.user.id).await? {
+/// The token's lookup already read the account's tenant.
+fn not_a_tenant_member(caller: &Caller) -> Result<(), ApiError> {
+    match &caller.user.tenant {
         Some(tenant) => Err(ApiError::absent(format!(
             "This account belongs to the tenant {tenant}, which manages its billing."
         ))),
@@ -92,7 +91,7 @@ async fn subscriptions(
     State(state): State<AppState>,
     Owner(caller): Owner,
 ) -> Result<Json<SubscriptionList>, ApiError> {
-    not_a_tenant_member(&state, &caller).await?;
+    not_a_tenant_member(&caller)?;
     let created: i64 = sqlx::query_scalar("SELECT created_at FROM users WHERE id = $1")
         .bind(&caller.user.id)
         .fetch_one(&state.db)
@@ -127,20 +126,10 @@ async fn invoices(
     Owner(caller): Owner,
     Query(page): Query<Page>,
 ) -> Result<Json<InvoiceList>, ApiError> {
-    not_a_tenant_member(&state, &caller).await?;
+    not_a_tenant_member(&caller)?;
     let limit = page.limit()? as usize;
     // The cursor is the last period listed; the next page starts before it.
-    let before = match page.next_token() {
-        "" => None,
-        token => Some(
-            URL_SAFE_NO_PAD
-                .decode(token)
-                .ok()
-                .and_then(|raw| String::from_utf8(raw).ok())
-                .and_then(|key| Period::parse(&key))
-                .ok_or_else(Page::bad_token)?,
-        ),
-    };
+    let before = page.resume(Period::parse)?;
     let summary = ssr::summary(&state.db, &caller.user.id, crate::ssr::time::now_millis()).await?;
     let mut listed: Vec<_> = summary
         .invoices
@@ -150,7 +139,7 @@ async fn invoices(
     let more = listed.len() > limit;
     listed.truncate(limit);
     let next_token = more
-        .then(|| listed.last().map(|i| URL_SAFE_NO_PAD.encode(i.period.key())))
+        .then(|| listed.last().map(|i| cursor_token(&i.period.key())))
         .flatten();
     let page_url = state
         .settings

@@ -22,7 +22,6 @@ pub use view::BillingPage;
 pub struct Invoice {
     pub number: String,
     pub period: Period,
-    pub lines: Vec<pricing::Line>,
     pub total_cents: i64,
     pub status: String,
 }
@@ -32,8 +31,6 @@ pub struct BillingState {
     pub plan: String,
     pub status: String,
     pub period: Period,
-    /// The period's last day, `YYYY-MM-DD`.
-    pub period_end: String,
     pub estimate: Vec<pricing::Line>,
     pub estimate_cents: i64,
     /// Newest first.

@@ -66,7 +66,7 @@ fn Summary(summary: BillingState) -> impl IntoView {
             <dl class="stat-cards">
                 <div class="stat"><dt>"Plan"</dt><dd>{summary.plan.clone()}</dd></div>
                 <div class="stat"><dt>"Status"</dt><dd><span class="badge badge-ok">{status}</span></dd></div>
-                <div class="stat"><dt>"Current period"</dt><dd>{summary.period.label()}<span class="stat-note">{format!("Ends {}", summary.period_end)}</span></dd></div>
+                <div class="stat"><dt>"Current period"</dt><dd>{summary.period.label()}<span class="stat-note">{format!("Ends {}", summary.period.last_day())}</span></dd></div>
                 <div class="stat"><dt>"Estimate so far"</dt><dd>{dollars(summary.estimate_cents)}</dd></div>
             </dl>
         </section>

@@ -4,12 +4,10 @@
 use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use serde::{Deserialize, Serialize};
 
 use super::ssr::{self, Row, COMPUTE};
-use crate::api::{ApiError, Owner, Page};
+use crate::api::{cursor_token, ApiError, Owner, Page};
 use crate::ssr::time::rfc3339;
 use crate::ssr::AppState;
 
@@ -81,11 +79,10 @@ fn item(row: Row, user_id: &str) -> UsageMetric {
 }
 
 fn encode(row: &Row) -> String {
-    URL_SAFE_NO_PAD.encode(format!("{}:{}:{}", row.usage_date, row.workspace_id, row.metric))
+    cursor_token(&format!("{}:{}:{}", row.usage_date, row.workspace_id, row.metric))
 }
 
-fn decode(token: &str) -> Option<(i64, String, String)> {
-    let raw = String::from_utf8(URL_SAFE_NO_PAD.decode(token).ok()?).ok()?;
+fn decode(raw: &str) -> Option<(i64, String, String)> {
     let mut parts = raw.splitn(3, ':');
     let date = parts.next()?.parse().ok()?;
     let ws = parts.next()?;
@@ -104,10 +101,7 @@ async fn list(
         return Err(ApiError::field("query.where", "filters are not supported: page through the list instead"));
     }
     let limit = filter.page.limit()?;
-    let after = match filter.page.next_token() {
-        "" => None,
-        token => Some(decode(token).ok_or_else(Page::bad_token)?),
-    };
+    let after = filter.page.resume(decode)?;
     let mut rows = ssr::page(&state.db, &caller.user.id, after.as_ref(), limit + 1).await?;
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);

@@ -72,6 +72,11 @@ impl Period {
         (self.first_day() * DAY_MS, self.next().first_day() * DAY_MS)
     }
 
+    /// The last day, `YYYY-MM-DD`.
+    pub fn last_day(&self) -> String {
+        day_text(self.next().first_day() - 1)
+    }
+
     pub fn days(&self) -> i64 {
         self.next().first_day() - self.first_day()
     }
@@ -122,6 +127,7 @@ mod tests {
         assert_eq!(day_text(days_from_civil(2024, 2, 29)), "2024-02-29");
         assert_eq!(Period { year: 2024, month: 2 }.days(), 29);
         assert_eq!(Period { year: 2026, month: 2 }.days(), 28);
+        assert_eq!(Period { year: 2024, month: 2 }.last_day(), "2024-02-29");
     }
 
     #[test]

@@ -112,6 +112,28 @@ pub async fn report(db: &Db, user_id: &str, period: Period, now: i64) -> Result<
     Ok(UsageReport { period, periods, days, workspaces })
 }
 
+/// Each period with usage: its compute time and its peak storage (the
+/// largest day, all workspaces together), as the report counts them, in
+/// one read.
+pub async fn period_totals(db: &Db, user_id: &str) -> Result<BTreeMap<Period, (i64, i64)>, sqlx::Error> {
+    let rows: Vec<(i64, String, i64)> = sqlx::query_as(
+        "SELECT usage_date, metric, SUM(value) FROM usage_daily WHERE user_id = $1 GROUP BY usage_date, metric",
+    )
+    .bind(user_id)
+    .fetch_all(db)
+    .await?;
+    let mut totals: BTreeMap<Period, (i64, i64)> = BTreeMap::new();
+    for (date, metric, value) in rows {
+        let (compute, storage) = totals.entry(Period::containing(date)).or_default();
+        match metric.as_str() {
+            COMPUTE => *compute += value,
+            STORAGE => *storage = (*storage).max(value),
+            _ => {}
+        }
+    }
+    Ok(totals)
+}
+
 /// One stored figure, as the API lists it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Row {

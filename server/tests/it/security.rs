@@ -44,22 +44,6 @@ fn form_for_ada() -> Vec<(&'static str, &'static str)> {
     ]
 }
 
-fn encode(form: &[(&str, &str)]) -> String {
-    form.iter()
-        .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 async fn snapshot(app: &TestApp) -> Vec<String> {
     let mut rows: Vec<String> = Vec::new();
     for sql in [
@@ -91,7 +75,7 @@ fn no_server_function_serves_a_stranger_or_another_site() {
         let before = snapshot(&app).await;
         let paths: Vec<&str> = leptos::server_fn::axum::server_fn_paths().map(|(p, _)| p).collect();
         assert!(paths.len() >= 30, "{paths:?}");
-        let body = encode(&form_for_ada());
+        let body = encode_form(&form_for_ada());
         let mut checked = 0;
         for path in paths.iter().copied().filter(|p| !SKIPPED.contains(p)) {
             let post = |site: &'static str, cookie: Option<&str>| {
