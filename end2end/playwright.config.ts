@@ -5,6 +5,8 @@ import * as path from "node:path";
 
 const port = Number(process.env.SLUICE_E2E_PORT ?? 3100);
 export const dataDir = path.resolve(__dirname, ".data");
+// The server's log (its stderr), whole, for the test command's secrets check.
+export const serverLog = path.resolve(__dirname, ".server.log");
 const root = path.resolve(__dirname, "..");
 const serverBin = process.env.SLUICE_SERVER_BIN ?? path.join(root, "target/release/server");
 
@@ -34,7 +36,7 @@ export default defineConfig({
   },
   projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"], channel: undefined } }],
   webServer: {
-    command: `rm -rf "${dataDir}" && exec "${serverBin}" --demo`,
+    command: `rm -rf "${dataDir}" && exec "${serverBin}" --demo 2>"${serverLog}"`,
     cwd: root,
     url: `http://127.0.0.1:${port}/login`,
     reuseExistingServer: false,

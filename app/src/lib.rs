@@ -14,6 +14,7 @@ pub mod cli_login;
 pub mod credentials;
 pub mod deletion;
 pub mod error;
+pub mod flash;
 pub mod handle;
 pub mod login;
 pub mod notifications;

@@ -4,6 +4,10 @@
 //!   bearer token, each against the same response bytes served from memory
 //!   by the same process (`/__ceiling/…`, a route only this benchmark has),
 //!   with wrk, 32 keep-alive connections, 10 s each;
+//! - what bounds them from below, measured the same way: the sign-in page
+//!   signed out (Leptos rendering, no database), and the API's bytes after
+//!   only one database read, or after only the token's rate-limit count
+//!   (`/__floor/…`, also only in this benchmark);
 //! - resident memory after those runs and after three more rounds of mixed
 //!   requests (it should not grow);
 //! - the Audit Log's first and 1000th page over HTTP with 1,000,000 records;
@@ -157,7 +161,9 @@ async fn main() {
     // The ceilings: whatever bytes the real routes answered, from memory.
     let page = std::sync::Arc::new(std::sync::Mutex::new((String::new(), Bytes::new())));
     let api = std::sync::Arc::new(std::sync::Mutex::new((String::new(), Bytes::new())));
-    let (p, a) = (page.clone(), api.clone());
+    let login = std::sync::Arc::new(std::sync::Mutex::new((String::new(), Bytes::new())));
+    let (p, a, l) = (page.clone(), api.clone(), login.clone());
+    let (a_read, a_count, read_db, count_db) = (api.clone(), api.clone(), db.clone(), db.clone());
     let ceiling = Router::new()
         .route("/__ceiling/page", get(move || {
             let (t, b) = p.lock().unwrap().clone();
@@ -166,6 +172,33 @@ async fn main() {
         .route("/__ceiling/api", get(move || {
             let (t, b) = a.lock().unwrap().clone();
             async move { ([(CONTENT_TYPE, t)], b) }
+        }))
+        .route("/__ceiling/login", get(move || {
+            let (t, b) = l.lock().unwrap().clone();
+            async move { ([(CONTENT_TYPE, t)], b) }
+        }))
+        // One read by primary key through the pool, then the API's bytes.
+        .route("/__floor/read", get(move || {
+            let (t, b) = a_read.lock().unwrap().clone();
+            let db = read_db.clone();
+            async move {
+                let _: Option<String> = sqlx::query_scalar("SELECT handle FROM users WHERE handle = 'demo'")
+                    .fetch_optional(&db)
+                    .await
+                    .unwrap();
+                ([(CONTENT_TYPE, t)], b)
+            }
+        }))
+        // Only the rate-limit count every API request makes, then the bytes.
+        .route("/__floor/count", get(move || {
+            let (t, b) = a_count.lock().unwrap().clone();
+            let db = count_db.clone();
+            async move {
+                let limit = app::ssr::rate_limit::Limit { max: i64::MAX, window_secs: 60 };
+                let now = app::ssr::time::now_millis();
+                app::ssr::rate_limit::hit(&db, "bench:floor", limit, now).await.unwrap();
+                ([(CONTENT_TYPE, t)], b)
+            }
         }));
     let router = Router::new().merge(ceiling).merge(server::router::build(state, server::router::routes()));
     tokio::spawn(server::serve(listener, router, std::future::pending()));
@@ -205,9 +238,11 @@ async fn main() {
     let bearer = format!("Authorization: Bearer {token}");
     let cookie_header = format!("Cookie: {cookie}");
 
+    let nobody = "X-Signed-Out: 1".to_owned();
     for (url, header, slot) in [
         (format!("{base}/user/demo/advanced/profile"), &cookie_header, &page),
         (format!("{base}/api/v0/actor"), &bearer, &api),
+        (format!("{base}/login"), &nobody, &login),
     ] {
         let (name, value) = header.split_once(": ").unwrap();
         let res = client.get(&url).header(name, value).send().await.unwrap();
@@ -223,14 +258,18 @@ async fn main() {
         move || {
             let ssr = wrk(&format!("{base}/user/demo/advanced/profile"), &cookie_header, SECONDS);
             let ssr_ceiling = wrk(&format!("{base}/__ceiling/page"), &cookie_header, SECONDS);
+            let render = wrk(&format!("{base}/login"), "X-Signed-Out: 1", SECONDS);
+            let render_ceiling = wrk(&format!("{base}/__ceiling/login"), "X-Signed-Out: 1", SECONDS);
             let actor = wrk(&format!("{base}/api/v0/actor"), &bearer, SECONDS);
             let actor_ceiling = wrk(&format!("{base}/__ceiling/api"), &bearer, SECONDS);
-            (ssr, ssr_ceiling, actor, actor_ceiling)
+            let read = wrk(&format!("{base}/__floor/read"), &bearer, SECONDS);
+            let count = wrk(&format!("{base}/__floor/count"), &bearer, SECONDS);
+            [ssr, ssr_ceiling, render, render_ceiling, actor, actor_ceiling, read, count]
         }
     })
     .await
     .unwrap();
-    let (ssr, ssr_ceiling, actor, actor_ceiling) = runs;
+    let [ssr, ssr_ceiling, render, render_ceiling, actor, actor_ceiling, read, count] = runs;
     let served = ssr.requests + actor.requests;
     let rss_after = rss_mb();
     let mut rounds = Vec::new();
@@ -246,7 +285,13 @@ async fn main() {
 
     println!();
     println!("{:<44} {:>14} {:>14} {:>9} {:>10} {:>10}", "what", "Sluice", "ceiling", "ratio", "p50", "p99");
-    for (name, real, ceiling) in [("SSR: User Profile, signed in (req/s)", &ssr, &ssr_ceiling), ("API: GET /api/v0/actor, bearer (req/s)", &actor, &actor_ceiling)] {
+    for (name, real, ceiling) in [
+        ("SSR: User Profile, signed in (req/s)", &ssr, &ssr_ceiling),
+        ("  floor: sign-in page, signed out", &render, &render_ceiling),
+        ("API: GET /api/v0/actor, bearer (req/s)", &actor, &actor_ceiling),
+        ("  floor: one database read, same bytes", &read, &actor_ceiling),
+        ("  floor: the rate-limit count, same bytes", &count, &actor_ceiling),
+    ] {
         println!(
             "{:<44} {:>14.0} {:>14.0} {:>8.1}% {:>10} {:>10}",
             name,

@@ -44,7 +44,7 @@ Settings (environment):
   LEPTOS_SITE_ADDR      the address to listen on (default from Leptos.toml)
   LEPTOS_SITE_ROOT      the built site to serve (default from Leptos.toml)
   LEPTOS_*              any other key of Leptos.toml
-  RUST_LOG              log filter (default info)
+  RUST_LOG              log filter (default info); the log goes to stderr
 ";
 
 /// A setting that is wrong, said in one line.

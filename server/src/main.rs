@@ -2,6 +2,7 @@
 #![recursion_limit = "256"]
 
 use std::process::ExitCode;
+use std::io::IsTerminal;
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -34,6 +35,10 @@ async fn main() -> ExitCode {
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
+        // The log goes to stderr; stdout is for the person at the terminal
+        // (the address and, with --demo, the demo account's sign-in link).
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
 
     let config = match server::config::load() {

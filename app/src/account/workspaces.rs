@@ -2,14 +2,20 @@
 //! connection strings (masked; Reveal and Copy as on Credentials &
 //! Access), **New Workspace**, and deleting one after typing its handle.
 
+use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use shared::WorkspaceHandle;
 
-use super::{create_workspace, delete_workspace, list_workspaces, use_handle, WorkspaceSummary};
+use super::{
+    create_workspace, delete_workspace, list_workspaces, use_handle, CreateWorkspace, DeleteWorkspace,
+    WorkspaceSummary,
+};
 use crate::error::AppError;
-use crate::password::{database_password, Connections};
-use crate::shell::{Dialog, ErrorPanel};
+use crate::password::{database_password, flashed_password, Connections};
+use crate::shell::{use_live, Dialog, ErrorPanel, PlainConfirm};
+
+const HANDLE_HELP: &str = "Lowercase letters and digits, up to 23. It becomes part of the workspace's DNS name.";
 
 #[component]
 pub fn WorkspacesTab() -> impl IntoView {
@@ -22,16 +28,45 @@ pub fn WorkspacesTab() -> impl IntoView {
     let revealed = RwSignal::new(false);
     let creating = RwSignal::new(false);
     let deleting = RwSignal::new(None::<String>);
+    flashed_password(password, revealed);
+    // Without script, New Workspace and Delete are plain forms; a refusal
+    // comes back in the address, for these actions to show.
+    let live = use_live();
+    let create_plain = ServerAction::<CreateWorkspace>::new();
+    let delete_plain = ServerAction::<DeleteWorkspace>::new();
+    let plain_error = move || {
+        create_plain
+            .value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| delete_plain.value().get().and_then(Result::err))
+    };
 
     view! {
         <Title text="Workspaces"/>
         <section class="panel" aria-labelledby="workspaces-title">
             <div class="panel-head">
                 <h2 id="workspaces-title">"Workspaces"</h2>
-                <button type="button" class="button" on:click=move |_| creating.set(true) hidden=move || creating.get()>
+                <button type="button" class="button" on:click=move |_| creating.set(true)
+                    hidden=move || creating.get() || !live.get()>
                     "New Workspace"
                 </button>
             </div>
+            <PlainConfirm label="New Workspace" class="button">
+                <ActionForm action=create_plain attr:class="inline-form">
+                    <input type="hidden" name="handle" value=move || handle.get()/>
+                    <div class="field">
+                        <label for="workspace-handle-plain">"Workspace handle"</label>
+                        <div class="field-row">
+                            <input id="workspace-handle-plain" name="workspace" autocomplete="off" spellcheck="false"
+                                required=true aria-describedby="workspace-handle-plain-help"/>
+                            <button type="submit" class="button">"Create"</button>
+                        </div>
+                        <p id="workspace-handle-plain-help" class="help">{HANDLE_HELP}</p>
+                    </div>
+                </ActionForm>
+            </PlainConfirm>
+            {move || plain_error().map(|error| view! { <ErrorPanel error/> })}
             <Show when=move || creating.get()>
                 <NewWorkspace creating changes/>
             </Show>
@@ -43,7 +78,7 @@ pub fn WorkspacesTab() -> impl IntoView {
                         }.into_any(),
                         Ok(list) => view! {
                             <ul class="card-list">
-                                {list.into_iter().map(|ws| view! { <WorkspaceCard ws deleting/> }).collect_view()}
+                                {list.into_iter().map(|ws| view! { <WorkspaceCard ws deleting delete_plain/> }).collect_view()}
                             </ul>
                         }.into_any(),
                         Err(error) => view! { <ErrorPanel error/> }.into_any(),
@@ -68,16 +103,38 @@ pub fn WorkspacesTab() -> impl IntoView {
 }
 
 #[component]
-fn WorkspaceCard(ws: WorkspaceSummary, deleting: RwSignal<Option<String>>) -> impl IntoView {
+fn WorkspaceCard(
+    ws: WorkspaceSummary,
+    deleting: RwSignal<Option<String>>,
+    delete_plain: ServerAction<DeleteWorkspace>,
+) -> impl IntoView {
+    let handle = use_handle();
+    let live = use_live();
     let name = ws.handle.clone();
+    let named = StoredValue::new(ws.handle.clone());
+    let confirm_id = move || format!("delete-{}-plain", named.get_value());
     view! {
         <li class="card" data-workspace=ws.handle.clone()>
             <div class="card-head">
                 <div class="card-title">{ws.handle.clone()}</div>
-                <button type="button" class="button button-danger-outline"
+                <button type="button" class="button button-danger-outline" hidden=move || !live.get()
                     aria-label=format!("Delete {}", ws.handle)
                     on:click=move |_| deleting.set(Some(name.clone()))>"Delete"</button>
             </div>
+            <PlainConfirm label="Delete" class="button button-danger-outline">
+                <DeleteText ws=named.get_value()/>
+                <ActionForm action=delete_plain>
+                    <input type="hidden" name="handle" value=move || handle.get()/>
+                    <input type="hidden" name="workspace" value=named.get_value()/>
+                    <div class="field">
+                        <label for=confirm_id()>{format!("Type {} to confirm", named.get_value())}</label>
+                        <div class="field-row">
+                            <input id=confirm_id() name="confirm" autocomplete="off" spellcheck="false" required=true/>
+                            <button type="submit" class="button button-danger">"Delete"</button>
+                        </div>
+                    </div>
+                </ActionForm>
+            </PlainConfirm>
             <dl class="facts">
                 <dt>"DNS name"</dt><dd class="mono">{ws.dns_name}</dd>
                 <dt>"Region"</dt><dd>{ws.region}</dd>
@@ -140,7 +197,7 @@ fn NewWorkspace(creating: RwSignal<bool>, changes: RwSignal<u32>) -> impl IntoVi
                     </button>
                     <button type="button" class="button button-secondary" on:click=move |_| creating.set(false)>"Cancel"</button>
                 </div>
-                <p id="workspace-handle-help" class="help">"Lowercase letters and digits, up to 23. It becomes part of the workspace's DNS name."</p>
+                <p id="workspace-handle-help" class="help">{HANDLE_HELP}</p>
                 <p id="workspace-handle-error" class="field-error" role="alert">{move || if touched.get() { rule() } else { None }}</p>
             </div>
             {move || error.get().map(|error| view! { <ErrorPanel error/> })}
@@ -179,9 +236,7 @@ fn DeleteDialog(ws: String, deleting: RwSignal<Option<String>>, changes: RwSigna
     let prompt = format!("Type {ws} to confirm");
     view! {
         <Dialog id="delete-workspace" title="Delete workspace?" on_close=move |_| close()
-            body=move || view! {
-                <p>"This deletes the workspace " <strong>{target.get_value()}</strong> " and its database. It cannot be undone."</p>
-            }>
+            body=move || view! { <DeleteText ws=target.get_value()/> }>
             <div class="field">
                 <label for="delete-workspace-confirm">{prompt}</label>
                 <input id="delete-workspace-confirm" autocomplete="off" spellcheck="false"
@@ -195,5 +250,12 @@ fn DeleteDialog(ws: String, deleting: RwSignal<Option<String>>, changes: RwSigna
                 </button>
             </div>
         </Dialog>
+    }
+}
+
+#[component]
+fn DeleteText(ws: String) -> impl IntoView {
+    view! {
+        <p>"This deletes the workspace " <strong>{ws}</strong> " and its database. It cannot be undone."</p>
     }
 }

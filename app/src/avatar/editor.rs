@@ -31,8 +31,7 @@ pub fn AvatarEditor() -> impl IntoView {
     let problem = RwSignal::new(None::<String>);
     let reset = ServerAction::<ResetAvatar>::new();
     // Hydrated: the file input opens the crop dialog instead of posting.
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
+    let hydrated = crate::shell::use_live();
     let set_avatar = move |path: String| {
         edit_viewer(state, |v| {
             v.avatar = path;

@@ -55,7 +55,12 @@ pub async fn confirm_cli_login(r: String) -> Result<String, AppError> {
     let parts = crate::ssr::request::parts()?;
     let actor = crate::ssr::audit::Actor::viewer(&viewer, &parts);
     let code = ssr::confirm(&state.db, &request_id(&r)?, &actor, crate::ssr::time::now_millis()).await?;
-    Ok(code.expose().clone())
+    let code = code.expose().clone();
+    let flash = || crate::flash::Flash::CliCode { request: r, code: code.clone() };
+    if crate::flash::ssr::divert(&state, &viewer.id, flash) {
+        return Ok(String::new());
+    }
+    Ok(code)
 }
 
 /// Ends the request without signing the CLI in.

@@ -4,13 +4,17 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_query_map;
 
-use super::{cancel_cli_login, cli_login_request, confirm_cli_login, LoginRequestInfo};
+use super::{
+    cancel_cli_login, cli_login_request, confirm_cli_login, CancelCliLogin, ConfirmCliLogin, LoginRequestInfo,
+};
 use crate::error::AppError;
+use crate::flash::{take_flash, Flash};
 use crate::login::Brand;
 use crate::session::ViewerState;
-use crate::shell::{ErrorPanel, Loading, SignInRedirect};
+use crate::shell::{use_live, ErrorPanel, Loading, SignInRedirect};
 
 #[component]
 pub fn CliLoginPage() -> impl IntoView {
@@ -44,8 +48,15 @@ fn Request(r: String) -> impl IntoView {
         let r = r.clone();
         move || r.clone()
     }, cli_login_request);
-    let outcome = RwSignal::new(Outcome::Asking);
-    let error = RwSignal::new(None::<AppError>);
+    // Confirmed by a plain form post: the code comes back once, in the flash.
+    let flashed = take_flash(|f| match f {
+        Flash::CliCode { request, code } if *request == r => Some(code.clone()),
+        _ => None,
+    });
+    let outcome = RwSignal::new(flashed.map_or(Outcome::Asking, Outcome::Confirmed));
+    let live = use_live();
+    let plain = ServerAction::<ConfirmCliLogin>::new();
+    let error = RwSignal::new(plain.value().get_untracked().and_then(Result::err));
     let busy = RwSignal::new(false);
     let act = move |confirm: bool, r: String| {
         busy.set(true);
@@ -86,7 +97,17 @@ fn Request(r: String) -> impl IntoView {
                             }}
                             {move || error.get().map(|error| view! { <ErrorPanel error/> })}
                             <Show when=move || outcome.get() == Outcome::Asking && pending>
-                                <div class="dialog-actions">
+                                <div class="dialog-actions" hidden=move || live.get()>
+                                    <form method="post" action=CancelCliLogin::PATH>
+                                        <input type="hidden" name="r" value=r.clone()/>
+                                        <button type="submit" class="button button-secondary">"Cancel"</button>
+                                    </form>
+                                    <form method="post" action=ConfirmCliLogin::PATH>
+                                        <input type="hidden" name="r" value=r.clone()/>
+                                        <button type="submit" class="button">"Confirm"</button>
+                                    </form>
+                                </div>
+                                <div class="dialog-actions" hidden=move || !live.get()>
                                     <button type="button" class="button button-secondary" disabled=busy
                                         on:click={ let r = r.clone(); move |_| act(false, r.clone()) }>"Cancel"</button>
                                     <button type="button" class="button" disabled=busy

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 use crate::account::use_handle;
 use crate::error::AppError;
-use crate::shell::{Dialog, ErrorPanel};
+use crate::shell::{use_live, Dialog, ErrorPanel, PlainConfirm};
 
 #[server(prefix = "/sfn", endpoint = "reset_authentication")]
 pub async fn reset_authentication(handle: String) -> Result<(), AppError> {
@@ -83,15 +83,24 @@ pub fn ResetSection() -> impl IntoView {
     let action = ServerAction::<ResetAuthentication>::new();
     let confirming = RwSignal::new(false);
     let error = move || action.value().get().and_then(Result::err);
+    let live = use_live();
     view! {
         <section class="panel" aria-labelledby="reset-title">
             <div class="panel-head">
                 <h2 id="reset-title">"Reset Authentication"</h2>
-                <button type="button" class="button button-danger-outline" on:click=move |_| confirming.set(true)>
+                <button type="button" class="button button-danger-outline" on:click=move |_| confirming.set(true)
+                    hidden=move || !live.get()>
                     "Reset authentication"
                 </button>
             </div>
             <p class="muted">"Stops every temporary token (from console or CLI login) and every API token of your account, and signs out this session and any other you have open. You will need to create new tokens for anything that uses the API."</p>
+            <PlainConfirm label="Reset authentication" class="button button-danger-outline">
+                <ResetText/>
+                <ActionForm action>
+                    <input type="hidden" name="handle" value=move || handle.get()/>
+                    <button type="submit" class="button button-danger">"Reset authentication"</button>
+                </ActionForm>
+            </PlainConfirm>
             {move || error().map(|error| view! { <ErrorPanel error/> })}
             <Show when=move || confirming.get()>
                 <ResetDialog action confirming handle=handle.get_untracked()/>
@@ -108,14 +117,7 @@ fn ResetDialog(
 ) -> impl IntoView {
     view! {
         <Dialog id="reset-dialog" title="Reset authentication?" on_close=move || confirming.set(false)
-            body=|| view! {
-                <p>"This at once:"</p>
-                <ul>
-                    <li>"stops every API token and every temporary token of your account;"</li>
-                    <li>"signs you out here and in every other browser and device."</li>
-                </ul>
-                <p>"Your workspaces and database password do not change. You will need to sign in again and create new tokens."</p>
-            }>
+            body=|| view! { <ResetText/> }>
             <ActionForm action attr:class="dialog-actions">
                 <input type="hidden" name="handle" value=handle/>
                 <button type="button" class="button button-secondary" data-autofocus on:click=move |_| confirming.set(false)>"Cancel"</button>
@@ -124,5 +126,17 @@ fn ResetDialog(
                 </button>
             </ActionForm>
         </Dialog>
+    }
+}
+
+#[component]
+fn ResetText() -> impl IntoView {
+    view! {
+        <p>"This at once:"</p>
+        <ul>
+            <li>"stops every API token and every temporary token of your account;"</li>
+            <li>"signs you out here and in every other browser and device."</li>
+        </ul>
+        <p>"Your workspaces and database password do not change. You will need to sign in again and create new tokens."</p>
     }
 }

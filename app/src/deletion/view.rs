@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use super::DeleteAccount;
 use crate::handle::HOLD_DAYS;
 use crate::session::Viewer;
-use crate::shell::{Dialog, ErrorPanel};
+use crate::shell::{use_live, Dialog, ErrorPanel};
 
 #[component]
 pub fn DeleteAccountSection() -> impl IntoView {
@@ -17,8 +17,7 @@ pub fn DeleteAccountSection() -> impl IntoView {
     let handle = viewer.get_untracked().handle;
     // Without script the confirmation is a plain form in the section; once
     // the page is live, the button opens the dialog instead.
-    let live = RwSignal::new(false);
-    Effect::new(move |_| live.set(true));
+    let live = use_live();
     view! {
         <section class="panel panel-danger" aria-labelledby="account-deletion-heading">
             <div class="panel-head">

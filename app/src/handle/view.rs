@@ -25,8 +25,7 @@ pub fn HandleForm() -> impl IntoView {
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<AppError>);
     // Without script the form posts as it is: Save is never disabled there.
-    let live = RwSignal::new(false);
-    Effect::new(move |_| live.set(true));
+    let live = crate::shell::use_live();
 
     let rule = move || Handle::parse(&draft.get()).err().map(|e| e.to_string());
     let unchanged = move || draft.get().trim() == current();

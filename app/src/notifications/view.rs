@@ -5,9 +5,11 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::{notification_preferences, set_preference, Kind, Preferences};
+use leptos::server_fn::ServerFn;
+
+use super::{notification_preferences, set_preference, Kind, Preferences, SetPreference};
 use crate::account::use_handle;
-use crate::shell::ErrorPanel;
+use crate::shell::{use_live, ErrorPanel};
 
 const SYSTEM: &str = "Important system notifications related to your Sluice account. System notifications cannot be disabled.";
 
@@ -40,6 +42,11 @@ fn Choices(initial: Preferences) -> impl IntoView {
     let saving = RwSignal::new(None::<Kind>);
     let saved = RwSignal::new(None::<String>);
     let failed = RwSignal::new(None::<String>);
+    // Without script each switch is a form that posts and comes back; a
+    // refusal comes back in the address, for this action to show.
+    let live = use_live();
+    let plain = ServerAction::<SetPreference>::new();
+    let plain_error = move || plain.value().get().and_then(Result::err);
     let toggle = move |kind: Kind| {
         if saving.get_untracked().is_some() {
             return;
@@ -71,6 +78,8 @@ fn Choices(initial: Preferences) -> impl IntoView {
         .map(|kind| {
             let id = format!("pref-{}", kind.key());
             let desc = format!("{id}-help");
+            let value = serde_json::to_string(&kind).unwrap_or_default().trim_matches('"').to_owned();
+            let turn = move || if current.get().get(kind) { "Turn off" } else { "Turn on" };
             view! {
                 <li class="pref">
                     <div class="pref-text">
@@ -78,9 +87,17 @@ fn Choices(initial: Preferences) -> impl IntoView {
                         <p class="help" id=desc.clone()>{kind.description()}</p>
                     </div>
                     <input type="checkbox" role="switch" id=id aria-describedby=desc
-                        prop:checked=move || current.get().get(kind)
+                        checked=move || current.get().get(kind) prop:checked=move || current.get().get(kind)
+                        disabled=move || !live.get()
                         aria-busy=move || (saving.get() == Some(kind)).to_string()
                         on:change=move |_| toggle(kind)/>
+                    <form method="post" action=SetPreference::PATH class="pref-plain" hidden=move || live.get()>
+                        <input type="hidden" name="handle" value=move || handle.get()/>
+                        <input type="hidden" name="kind" value=value/>
+                        <input type="hidden" name="on" value=move || (!current.get().get(kind)).to_string()/>
+                        <button type="submit" class="button button-secondary"
+                            aria-label=move || format!("{} {}", turn(), kind.label())>{turn}</button>
+                    </form>
                 </li>
             }
         })
@@ -98,5 +115,6 @@ fn Choices(initial: Preferences) -> impl IntoView {
         </ul>
         <p class="field-ok" role="status">{move || saved.get()}</p>
         <p class="field-error" role="alert">{move || failed.get()}</p>
+        {move || plain_error().map(|error| view! { <ErrorPanel error/> })}
     }
 }

@@ -16,7 +16,7 @@ pub mod jobs;
 pub mod ssr;
 mod view;
 
-pub use view::{Connections, PasswordSection};
+pub use view::{flashed_password, Connections, PasswordSection};
 
 /// The port of every workspace's database endpoint.
 pub const PORT: u16 = 9193;
@@ -68,7 +68,11 @@ pub async fn reveal_password(handle: String) -> Result<String, AppError> {
     let viewer = crate::account::owner_of(&handle).await?;
     let state = crate::ssr::AppState::from_context()?;
     let current = ssr::current(&state.db, &state.vault, &viewer.id).await?;
-    Ok(current.password.expose().clone())
+    let password = current.password.expose().clone();
+    if crate::flash::ssr::divert(&state, &viewer.id, || crate::flash::Flash::Password(password.clone())) {
+        return Ok(String::new());
+    }
+    Ok(password)
 }
 
 #[server(prefix = "/sfn", endpoint = "rotate_password")]

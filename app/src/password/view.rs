@@ -5,9 +5,23 @@
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 
-use super::{database_password, reveal_password, PasswordOverview, RotatePassword, WorkspaceConnection};
+use leptos::server_fn::ServerFn;
+
+use super::{database_password, reveal_password, PasswordOverview, RevealPassword, RotatePassword, WorkspaceConnection};
 use crate::account::use_handle;
-use crate::shell::{copy_text, CopyButton, Dialog, ErrorPanel, RevealButton};
+use crate::flash::{take_flash, Flash};
+use crate::shell::{copy_text, use_live, CopyButton, Dialog, ErrorPanel, EyeIcon, PlainConfirm, RevealButton};
+
+/// The password revealed by a plain form post, if this page has it.
+pub fn flashed_password(password: RwSignal<Option<String>>, revealed: RwSignal<bool>) {
+    if let Some(p) = take_flash(|f| match f {
+        Flash::Password(p) => Some(p.clone()),
+        _ => None,
+    }) {
+        password.set(Some(p));
+        revealed.set(true);
+    }
+}
 
 /// How often the page looks again while a workspace is pending.
 const PENDING_POLL_MS: u64 = 1500;
@@ -24,6 +38,8 @@ pub fn PasswordSection() -> impl IntoView {
     // The password, once asked for; forgotten when it rotates.
     let password = RwSignal::new(None::<String>);
     let revealed = RwSignal::new(false);
+    flashed_password(password, revealed);
+    let live = use_live();
     Effect::new(move |_| {
         if rotate.version().get() > 0 {
             password.set(None);
@@ -49,11 +65,18 @@ pub fn PasswordSection() -> impl IntoView {
             <div class="panel-head">
                 <h2 id="password-title">"Database Password"</h2>
                 <button type="button" class="button button-secondary" on:click=move |_| confirming.set(true)
-                    disabled=move || rotate.pending().get()>
+                    disabled=move || rotate.pending().get() hidden=move || !live.get()>
                     {move || if rotate.pending().get() { "Rotating…" } else { "Rotate Password" }}
                 </button>
             </div>
             <p class="muted">"Every user has a single password to log in to the workspaces they can access. It is the password in the connection strings below."</p>
+            <PlainConfirm label="Rotate Password" class="button button-secondary">
+                <RotateText/>
+                <ActionForm action=rotate>
+                    <input type="hidden" name="handle" value=move || handle.get()/>
+                    <button type="submit" class="button">"Rotate Password"</button>
+                </ActionForm>
+            </PlainConfirm>
             {move || error().map(|error| view! { <ErrorPanel error/> })}
             <Transition fallback=|| view! { <p class="muted">"Loading connection strings…"</p> }>
                 {move || Suspend::new(async move {
@@ -98,6 +121,7 @@ fn ConnectionRow(
     revealed: RwSignal<bool>,
 ) -> impl IntoView {
     let handle = use_handle();
+    let live = use_live();
     let copied = RwSignal::new(None::<&'static str>);
     let failed = RwSignal::new(None::<String>);
     let code = NodeRef::<leptos::html::Code>::new();
@@ -152,6 +176,10 @@ fn ConnectionRow(
             <div class="secret-row">
                 <code node_ref=code class="secret" tabindex="0" aria-label=label data-testid="connection-string">{shown}</code>
                 <RevealButton revealed=revealed.into() on_click=reveal/>
+                <form method="post" action=RevealPassword::PATH hidden=move || live.get() || revealed.get()>
+                    <input type="hidden" name="handle" value=move || handle.get()/>
+                    <button type="submit" class="icon-button" aria-label="Reveal"><EyeIcon/></button>
+                </form>
                 <CopyButton on_click=copy/>
             </div>
             <p class="field-ok" role="status">{move || copied.get()}</p>
@@ -175,9 +203,7 @@ fn RotateDialog(
     });
     view! {
         <Dialog id="rotate" title="Rotate database password?" on_close=move || confirming.set(false)
-            body=|| view! {
-                <p>"A new password replaces the current one in all of your workspaces. This may take a couple of minutes to propagate. Existing connections will not be terminated; new connections need the new password."</p>
-            }>
+            body=|| view! { <RotateText/> }>
             <ActionForm action=rotate attr:class="dialog-actions">
                 <input type="hidden" name="handle" value=handle/>
                 <button type="button" class="button button-secondary" data-autofocus on:click=move |_| confirming.set(false)>"Cancel"</button>
@@ -186,5 +212,12 @@ fn RotateDialog(
                 </button>
             </ActionForm>
         </Dialog>
+    }
+}
+
+#[component]
+fn RotateText() -> impl IntoView {
+    view! {
+        <p>"A new password replaces the current one in all of your workspaces. This may take a couple of minutes to propagate. Existing connections will not be terminated; new connections need the new password."</p>
     }
 }

@@ -57,22 +57,10 @@ pub fn provide_viewer() -> impl IntoView {
         .and_then(|p| p.extensions.get::<ssr::CurrentViewer>().cloned())
         .and_then(|c| c.0);
     #[cfg(not(feature = "ssr"))]
-    let initial: Option<Viewer> = read_viewer_script();
+    let initial: Option<Viewer> = crate::shell::read_json_script(VIEWER_SCRIPT_ID).flatten();
     let state: ViewerState = RwSignal::new(initial.clone());
     provide_context(state);
-    // `</` cannot close the script early: JSON allows `<\/`.
-    let json = serde_json::to_string(&initial)
-        .unwrap_or_else(|_| "null".into())
-        .replace("</", "<\\/");
-    view! { <script type="application/json" id=VIEWER_SCRIPT_ID inner_html=json></script> }
-}
-
-#[cfg(not(feature = "ssr"))]
-fn read_viewer_script() -> Option<Viewer> {
-    let text = document()
-        .get_element_by_id(VIEWER_SCRIPT_ID)?
-        .text_content()?;
-    serde_json::from_str(&text).ok().flatten()
+    crate::shell::json_script(VIEWER_SCRIPT_ID, &initial)
 }
 
 /// The signed-in person, or `None`.

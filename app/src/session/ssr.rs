@@ -36,9 +36,21 @@ pub async fn attach_viewer(
         Ok(v) => v.map(|(viewer, _)| viewer),
         Err(_) => None,
     };
+    // A flash is shown by this page and no other: taken and cleared.
+    let flashed = crate::flash::ssr::present(&state, &parts);
+    let flash = current
+        .as_ref()
+        .filter(|_| flashed)
+        .and_then(|v| crate::flash::ssr::open(&state, &parts, &v.id));
     parts.extensions.insert(CurrentViewer(current));
-    next.run(axum::extract::Request::from_parts(parts, body))
-        .await
+    parts.extensions.insert(crate::flash::ssr::CurrentFlash(flash));
+    let mut response = next
+        .run(axum::extract::Request::from_parts(parts, body))
+        .await;
+    if flashed {
+        crate::flash::ssr::clear(&state, response.headers_mut());
+    }
+    response
 }
 
 /// Only refresh `last_seen_at` this often, so that reading a page does not

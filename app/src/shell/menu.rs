@@ -101,13 +101,26 @@ pub fn Menu(
         }
     };
 
+    // Without script the menu is a disclosure: the items show in place.
+    let live = super::use_live();
+    let plain_class = format!("menu menu-plain {class}");
+    let plain_label = label.clone();
+    let plain_button = button.clone();
+    let plain_children = children.clone();
+    let plain = move || view! {
+        <details class=plain_class.clone()>
+            <summary class="menu-button" aria-label=plain_label.clone()>{plain_button.run()}</summary>
+            <div class="menu-list" role="menu">{plain_children()}</div>
+        </details>
+    };
     view! {
+        <Show when=move || live.get() fallback=plain>
         <div class=format!("menu {class}") node_ref=root on:keydown=on_keydown on:focusout=on_focusout>
             <button
                 type="button"
                 class="menu-button"
                 node_ref=button_ref
-                aria-label=label
+                aria-label=label.clone()
                 aria-haspopup="menu"
                 aria-expanded=move || open.get().to_string()
                 on:click=move |_| {
@@ -124,5 +137,6 @@ pub fn Menu(
                 {children()}
             </div>
         </div>
+        </Show>
     }
 }

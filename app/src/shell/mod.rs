@@ -7,6 +7,8 @@ use leptos_router::{path, SsrMode};
 
 mod avatar;
 mod dialog;
+mod handover;
+mod live;
 mod menu;
 mod pages;
 mod secret;
@@ -14,9 +16,13 @@ mod topbar;
 
 pub use avatar::Avatar;
 pub use dialog::Dialog;
+pub use handover::json_script;
+#[cfg(not(feature = "ssr"))]
+pub use handover::read_json_script;
+pub use live::{provide_live, use_live, PlainConfirm};
 pub use menu::Menu;
 pub use pages::{ErrorPanel, Loading, NotFound, SignInRedirect, SignedOut};
-pub use secret::{copy_text, CopyButton, RevealButton};
+pub use secret::{copy_text, CopyButton, EyeIcon, RevealButton};
 pub use topbar::TopBar;
 
 use crate::account::{AccountLayout, AdvancedIndex, AdvancedLayout, WorkspacesTab};
@@ -81,15 +87,11 @@ fn set_security_policy(options: &LeptosOptions) {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     let viewer_script = crate::session::provide_viewer();
-    // Effects run only in the browser, once the page is live: tests and
-    // timing tools wait for this mark.
-    Effect::new(|_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "");
-        }
-    });
+    provide_live();
+    let flash_script = crate::flash::provide_flash();
     view! {
         {viewer_script}
+        {flash_script}
         <Stylesheet id="leptos" href="/pkg/sluice.css"/>
         <Link rel="icon" type_="image/svg+xml" href="/favicon.svg"/>
         <Title formatter=|title: String| if title.is_empty() { "Sluice".to_owned() } else { format!("{title} · Sluice") }/>

@@ -6,18 +6,28 @@ use wasm_bindgen::JsCast;
 
 #[component]
 pub fn RevealButton(revealed: Signal<bool>, on_click: impl Fn() + 'static) -> impl IntoView {
+    // Without script there is nothing to press: the section offers a form.
+    let live = super::use_live();
     view! {
-        <button type="button" class="icon-button" aria-label="Reveal"
+        <button type="button" class="icon-button" aria-label="Reveal" hidden=move || !live.get()
             aria-pressed=move || revealed.get().to_string() on:click=move |_| on_click()>
-            <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true"><path d="M2 12s3.6-7 10-7 10 7 10 7-3.6 7-10 7S2 12 2 12Z" fill="none" stroke="currentColor" stroke-width="2"/><circle cx="12" cy="12" r="3" fill="none" stroke="currentColor" stroke-width="2"/></svg>
+            <EyeIcon/>
         </button>
     }
 }
 
 #[component]
-pub fn CopyButton(on_click: impl Fn() + 'static) -> impl IntoView {
+pub fn EyeIcon() -> impl IntoView {
     view! {
-        <button type="button" class="icon-button" aria-label="Copy" on:click=move |_| on_click()>
+        <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true"><path d="M2 12s3.6-7 10-7 10 7 10 7-3.6 7-10 7S2 12 2 12Z" fill="none" stroke="currentColor" stroke-width="2"/><circle cx="12" cy="12" r="3" fill="none" stroke="currentColor" stroke-width="2"/></svg>
+    }
+}
+
+#[component]
+pub fn CopyButton(on_click: impl Fn() + 'static) -> impl IntoView {
+    let live = super::use_live();
+    view! {
+        <button type="button" class="icon-button" aria-label="Copy" hidden=move || !live.get() on:click=move |_| on_click()>
             <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true"><rect x="9" y="9" width="11" height="11" rx="2" fill="none" stroke="currentColor" stroke-width="2"/><path d="M5 15V5a2 2 0 0 1 2-2h8" fill="none" stroke="currentColor" stroke-width="2"/></svg>
         </button>
     }

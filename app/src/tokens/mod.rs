@@ -51,10 +51,14 @@ pub async fn create_token(handle: String) -> Result<CreatedToken, AppError> {
     let state = crate::ssr::AppState::from_context()?;
     let (token, secret) = ssr::create(&state, &actor, "").await?;
     crate::notify::ssr::token_created(&state, &actor, &token.last4).await;
-    Ok(CreatedToken {
+    let mut created = CreatedToken {
         token: token.summary(),
         secret: secret.expose().clone(),
-    })
+    };
+    if crate::flash::ssr::divert(&state, &actor.id, || crate::flash::Flash::NewToken(created.clone())) {
+        created.secret.clear();
+    }
+    Ok(created)
 }
 
 #[server(prefix = "/sfn", endpoint = "set_token_status")]

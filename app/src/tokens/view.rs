@@ -8,7 +8,8 @@ use super::{
     list_tokens, CreateToken, CreatedToken, DeleteToken, SetTokenStatus, TokenSummary, MAX_TOKENS,
 };
 use crate::account::use_handle;
-use crate::shell::{copy_text, CopyButton, Dialog, ErrorPanel, Menu, RevealButton};
+use crate::flash::{take_flash, Flash};
+use crate::shell::{copy_text, use_live, CopyButton, Dialog, ErrorPanel, Menu, PlainConfirm, RevealButton};
 
 #[component]
 pub fn TokensSection() -> impl IntoView {
@@ -35,7 +36,19 @@ pub fn TokensSection() -> impl IntoView {
             .unwrap_or(0)
     };
     let at_cap = move || count() >= MAX_TOKENS;
-    let created = move || create.value().get().and_then(Result::ok);
+    // A token made by a plain form post comes back once, in the flash.
+    let flashed = take_flash(|f| match f {
+        Flash::NewToken(c) => Some(c.clone()),
+        _ => None,
+    });
+    let created = move || {
+        create
+            .value()
+            .get()
+            .and_then(Result::ok)
+            .map(|c| (c, false))
+            .or_else(|| flashed.clone().map(|c| (c, true)))
+    };
     let error = move || {
         create
             .value()
@@ -62,7 +75,7 @@ pub fn TokensSection() -> impl IntoView {
                 "You have 2 tokens, the most you can have. Delete one to create another."
             </p>
             {move || error().map(|error| view! { <ErrorPanel error/> })}
-            {move || created().map(|c| view! { <NewTokenReveal created=c/> })}
+            {move || created().map(|(c, shown)| view! { <NewTokenReveal created=c shown/> })}
             <Transition fallback=|| view! { <p class="muted">"Loading tokens…"</p> }>
                 {move || Suspend::new(async move {
                     match tokens.await {
@@ -79,9 +92,10 @@ pub fn TokensSection() -> impl IntoView {
 }
 
 /// The new token, masked until Reveal, with Copy; shown this once.
+/// Without script (`shown`) there is no Reveal to press: it shows in full.
 #[component]
-fn NewTokenReveal(created: CreatedToken) -> impl IntoView {
-    let revealed = RwSignal::new(false);
+fn NewTokenReveal(created: CreatedToken, shown: bool) -> impl IntoView {
+    let revealed = RwSignal::new(shown);
     let copied = RwSignal::new(None::<&'static str>);
     let code = NodeRef::<leptos::html::Code>::new();
     let secret = StoredValue::new(created.secret.clone());
@@ -124,7 +138,7 @@ fn TokenTable(
                 <th scope="col">"Status"</th><th scope="col"><span class="visually-hidden">"Options"</span></th>
             </tr></thead>
             <tbody>
-                {list.into_iter().map(|t| view! { <TokenRow token=t set_status confirming/> }).collect_view()}
+                {list.into_iter().map(|t| view! { <TokenRow token=t set_status delete confirming/> }).collect_view()}
             </tbody>
         </table>
         {move || confirming.get().map(|t| view! { <ConfirmDelete token=t delete confirming/> })}
@@ -135,9 +149,11 @@ fn TokenTable(
 fn TokenRow(
     token: TokenSummary,
     set_status: ServerAction<SetTokenStatus>,
+    delete: ServerAction<DeleteToken>,
     confirming: RwSignal<Option<TokenSummary>>,
 ) -> impl IntoView {
     let handle = use_handle();
+    let live = use_live();
     let active = token.status == "active";
     let revoked = token.status == "revoked";
     let id = StoredValue::new(token.id.clone());
@@ -158,11 +174,23 @@ fn TokenRow(
                     <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true"><circle cx="5" cy="12" r="2" fill="currentColor"/><circle cx="12" cy="12" r="2" fill="currentColor"/><circle cx="19" cy="12" r="2" fill="currentColor"/></svg>
                 }>
                     <Show when=move || !revoked>
-                        <button type="button" role="menuitem" on:click=move |_| {
-                            set_status.dispatch(SetTokenStatus { handle: handle.get_untracked(), id: id.get_value(), active: !active });
-                        }>{if active { "Deactivate" } else { "Activate" }}</button>
+                        <ActionForm action=set_status attr:class="menu-form">
+                            <input type="hidden" name="handle" value=move || handle.get()/>
+                            <input type="hidden" name="id" value=id.get_value()/>
+                            <input type="hidden" name="active" value=(!active).to_string()/>
+                            <button type="submit" role="menuitem">{if active { "Deactivate" } else { "Activate" }}</button>
+                        </ActionForm>
                     </Show>
-                    <button type="button" role="menuitem" class="danger" on:click=move |_| confirming.set(Some(row.get_value()))>"Delete"</button>
+                    <button type="button" role="menuitem" class="danger" hidden=move || !live.get()
+                        on:click=move |_| confirming.set(Some(row.get_value()))>"Delete"</button>
+                    <PlainConfirm label="Delete" class="danger">
+                        <p>{delete_text(&row.get_value().masked)}</p>
+                        <ActionForm action=delete>
+                            <input type="hidden" name="handle" value=move || handle.get()/>
+                            <input type="hidden" name="id" value=id.get_value()/>
+                            <button type="submit" class="button button-danger">"Delete token"</button>
+                        </ActionForm>
+                    </PlainConfirm>
                 </Menu>
             </td>
         </tr>
@@ -181,7 +209,7 @@ fn ConfirmDelete(
     view! {
         <Dialog id="delete-token" title="Delete token?" on_close=move || confirming.set(None)
             body=move || view! {
-                <p>"Delete " <code>{masked.clone()}</code> "? Anything that uses it stops working at once. This cannot be undone."</p>
+                <p>{delete_text(&masked)}</p>
             }>
             <div class="dialog-actions">
                 <button type="button" class="button button-secondary" data-autofocus on:click=move |_| confirming.set(None)>"Cancel"</button>
@@ -192,4 +220,8 @@ fn ConfirmDelete(
             </div>
         </Dialog>
     }
+}
+
+fn delete_text(masked: &str) -> String {
+    format!("Delete {masked}? Anything that uses it stops working at once. This cannot be undone.")
 }

@@ -201,17 +201,35 @@ impl TestApp {
         req.send().await.expect("POST")
     }
 
+    /// A plain form post from the page at `from`: the browser sends that
+    /// page as the Referer, and the server sends it back there.
+    pub async fn post_form_from(
+        &self,
+        from: &str,
+        path: &str,
+        form: &[(&str, &str)],
+        cookie: &str,
+    ) -> Response {
+        self.sfn_request(path, form, cookie)
+            .header(ACCEPT, "text/html")
+            .header(reqwest::header::REFERER, self.url(from))
+            .send()
+            .await
+            .expect("POST")
+    }
+
     /// A server-function call as the app's own script makes it (JSON back).
     pub async fn call(&self, path: &str, form: &[(&str, &str)], cookie: &str) -> Response {
+        self.sfn_request(path, form, cookie).send().await.expect("POST")
+    }
+
+    fn sfn_request(&self, path: &str, form: &[(&str, &str)], cookie: &str) -> reqwest::RequestBuilder {
         self.client
             .post(self.url(path))
             .header("sec-fetch-site", "same-origin")
             .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(COOKIE, cookie)
             .body(encode_form(form))
-            .send()
-            .await
-            .expect("POST")
     }
 
     pub fn raw_client(&self) -> &Client {
