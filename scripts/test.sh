@@ -5,7 +5,19 @@ SLUICE_NEED_BROWSER=1
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
 say "Rust tests"
-cargo test --locked -p shared -p app -p server --features app/ssr
+# Uncaptured, so that what the renderer warns about reaches the file
+# searched below (the suites print little else).
+rust_log="$(mktemp)"
+cargo test --locked -p shared -p app -p server --features app/ssr -- --nocapture 2>&1 | tee "$rust_log"
+
+# A resource read outside <Suspense>/<Transition> blocks a server thread
+# while the data is being written: the page can hang for good.
+say "Checking that pages read data only inside <Suspense>/<Transition>"
+if grep -m3 'you are reading a resource' "$rust_log"; then
+  echo "A page reads a resource outside <Suspense>/<Transition> (above); await it inside one." >&2
+  exit 1
+fi
+rm -f "$rust_log"
 
 build_site
 

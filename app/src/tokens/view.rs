@@ -28,14 +28,13 @@ pub fn TokensSection() -> impl IntoView {
         },
         |(h, ..)| list_tokens(h),
     );
-    let count = move || {
+    // Read the list only by awaiting it inside a Transition: a plain read
+    // outside one blocks a server thread while the list is being written.
+    let at_cap = move || async move {
         tokens
-            .get()
-            .and_then(Result::ok)
-            .map(|t| t.iter().filter(|t| t.status != "revoked").count() as i64)
-            .unwrap_or(0)
+            .await
+            .is_ok_and(|t| t.iter().filter(|t| t.status != "revoked").count() as i64 >= MAX_TOKENS)
     };
-    let at_cap = move || count() >= MAX_TOKENS;
     // A token made by a plain form post comes back once, in the flash.
     let flashed = take_flash(|f| match f {
         Flash::NewToken(c) => Some(c.clone()),
@@ -62,18 +61,22 @@ pub fn TokensSection() -> impl IntoView {
         <section class="panel" aria-labelledby="tokens-title">
             <div class="panel-head">
                 <h2 id="tokens-title">"Tokens"</h2>
-                <ActionForm action=create>
-                    <input type="hidden" name="handle" value=move || handle.get()/>
-                    <button type="submit" aria-describedby="token-cap"
-                        disabled=move || at_cap() || create.pending().get()>
-                        {move || if create.pending().get() { "Creating…" } else { "New Token" }}
-                    </button>
-                </ActionForm>
+                <Transition fallback=move || view! { <NewTokenForm create at_cap=false/> }>
+                    {move || Suspend::new(async move {
+                        view! { <NewTokenForm create at_cap=at_cap().await/> }
+                    })}
+                </Transition>
             </div>
             <p class="muted">"Use tokens to access the API or to connect to your workspaces from the CLI. You can have up to 2 tokens at a time."</p>
-            <p id="token-cap" class="help" hidden=move || !at_cap()>
-                "You have 2 tokens, the most you can have. Delete one to create another."
-            </p>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    view! {
+                        <p id="token-cap" class="help" hidden=!at_cap().await>
+                            "You have 2 tokens, the most you can have. Delete one to create another."
+                        </p>
+                    }
+                })}
+            </Transition>
             {move || error().map(|error| view! { <ErrorPanel error/> })}
             {move || created().map(|(c, shown)| view! { <NewTokenReveal created=c shown/> })}
             <Transition fallback=|| view! { <p class="muted">"Loading tokens…"</p> }>
@@ -88,6 +91,21 @@ pub fn TokensSection() -> impl IntoView {
                 })}
             </Transition>
         </section>
+    }
+}
+
+/// New Token; disabled at the cap (the note `token-cap` says why).
+#[component]
+fn NewTokenForm(create: ServerAction<CreateToken>, at_cap: bool) -> impl IntoView {
+    let handle = use_handle();
+    view! {
+        <ActionForm action=create>
+            <input type="hidden" name="handle" value=move || handle.get()/>
+            <button type="submit" aria-describedby="token-cap"
+                disabled=move || at_cap || create.pending().get()>
+                {move || if create.pending().get() { "Creating…" } else { "New Token" }}
+            </button>
+        </ActionForm>
     }
 }
 
