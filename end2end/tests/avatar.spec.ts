@@ -53,9 +53,11 @@ test("upload, crop, save, reload and reset the avatar", async ({ page }) => {
     if (r.url().endsWith(".wasm")) wasm.push(new URL(r.url()).pathname);
   });
   await signUp(page, uniqueEmail("ava"), handle, "Ava Tar");
+  wasm.length = 0;
   await page.goto(`/user/${handle}/advanced/profile`);
   await page.waitForLoadState("networkidle");
-  // The image code is its own file, fetched only once the crop dialog opens.
+  // The image code is its own file, fetched only once the crop dialog opens;
+  // User Profile needs no other page's module either.
   expect(wasm).toContain("/pkg/sluice.wasm");
   expect(wasm.filter((p) => p.includes("split_"))).toEqual([]);
   const topbar = page.locator("header .avatar");

@@ -8,7 +8,22 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    // Some routes load their code when visited (see app::shell::lazy), so
+    // hydration waits for the page's module. Once it is done, and the
+    // effects it queued have run, the page is live: `body[data-hydrated]`
+    // says so to tests and timing tools.
+    wasm_bindgen_futures::spawn_local(async {
+        let Some(body) = leptos::prelude::document().body() else {
+            return;
+        };
+        leptos::mount::hydrate_from_async(body.clone(), app::App).await.forget();
+        leptos::prelude::set_timeout(
+            move || {
+                let _ = body.set_attribute("data-hydrated", "");
+            },
+            std::time::Duration::ZERO,
+        );
+    });
 }
 
 /// The avatar pipeline the crop dialog runs (decode, orient, crop, resize,

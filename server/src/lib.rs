@@ -54,6 +54,7 @@ pub async fn state(leptos: LeptosOptions, settings: Settings) -> Result<AppState
         jobs: Arc::new(tokio::sync::Notify::new()),
         // Decoding a photo takes a core and up to a few hundred MB.
         image_work: Arc::new(tokio::sync::Semaphore::new(2)),
+        leases: Default::default(),
     })
 }
 

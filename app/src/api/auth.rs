@@ -76,7 +76,8 @@ impl FromRequestParts<AppState> for Caller {
             }
             TokenCheck::Accepted { user, token_id, first_use_today } => {
                 let limit = Limit { max: state.settings.api_per_minute, window_secs: 60 };
-                rate_limit::hit(&state.db, &format!("api:{token_id}"), limit, now_millis()).await?;
+                let key = format!("api:{token_id}");
+                rate_limit::hit_leased(&state.db, &state.leases, &key, limit, now_millis()).await?;
                 let actor = Actor::viewer(&user, parts);
                 if first_use_today {
                     let data = json!({ "token_id": token_id, "path": full_path(parts) });

@@ -4,27 +4,22 @@
 
 use leptos::prelude::*;
 
-#[derive(Clone, Copy)]
-struct Live(RwSignal<bool>);
-
-/// Call once, at the top of the app. Effects run only in the browser, once
-/// the page is live; tests and timing tools wait for `body[data-hydrated]`.
-pub fn provide_live() {
-    let live = RwSignal::new(false);
-    provide_context(Live(live));
-    Effect::new(move |_| {
-        live.set(true);
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "");
-        }
-    });
-}
-
-/// `false` while rendering on the server and before hydration.
+/// `false` while rendering on the server and while the calling component
+/// hydrates (it must first render exactly what the server rendered), then
+/// `true`; `true` from the start for a component made in the browser after
+/// hydration. A page whose code loads with its route hydrates after the
+/// rest of the app is live, so each caller asks for itself.
 pub fn use_live() -> Signal<bool> {
-    use_context::<Live>()
-        .map(|l| l.0.into())
-        .unwrap_or_else(|| Signal::stored(false))
+    if cfg!(feature = "ssr") {
+        return Signal::stored(false);
+    }
+    let hydrating = Owner::current_shared_context().is_some_and(|sc| sc.during_hydration());
+    if !hydrating {
+        return Signal::stored(true);
+    }
+    let live = RwSignal::new(false);
+    Effect::new(move |_| live.set(true));
+    live.into()
 }
 
 /// Without script, a confirmation opens in place: a disclosure whose

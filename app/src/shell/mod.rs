@@ -3,11 +3,12 @@
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::{path, SsrMode};
+use leptos_router::{path, Lazy, SsrMode};
 
 mod avatar;
 mod dialog;
 mod handover;
+mod lazy;
 mod live;
 mod menu;
 mod pages;
@@ -19,21 +20,18 @@ pub use dialog::Dialog;
 pub use handover::json_script;
 #[cfg(not(feature = "ssr"))]
 pub use handover::read_json_script;
-pub use live::{provide_live, use_live, PlainConfirm};
+pub use live::{use_live, PlainConfirm};
 pub use menu::Menu;
 pub use pages::{ErrorPanel, Loading, NotFound, SignInRedirect, SignedOut};
 pub use secret::{copy_text, CopyButton, EyeIcon, RevealButton};
 pub use topbar::TopBar;
 
-use crate::account::{AccountLayout, AdvancedIndex, AdvancedLayout, WorkspacesTab};
-use crate::audit::AuditLog;
-use crate::cli_login::CliLoginPage;
-use crate::credentials::CredentialsPage;
-use crate::notifications::NotificationsPage;
+use crate::account::{AccountLayout, AdvancedIndex, AdvancedLayout};
 use crate::login::{ConfirmPage, LoginPage};
 use crate::profile::ProfilePage;
-use crate::usage::UsagePage;
-use crate::billing::BillingPage;
+use lazy::{
+    AuditLogRoute, BillingRoute, CliLoginRoute, CredentialsRoute, NotificationsRoute, UsageRoute, WorkspacesRoute,
+};
 use pages::{HomeRedirect, NotFoundPage};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -87,7 +85,6 @@ fn set_security_policy(options: &LeptosOptions) {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     let viewer_script = crate::session::provide_viewer();
-    provide_live();
     let flash_script = crate::flash::provide_flash();
     view! {
         {viewer_script}
@@ -102,17 +99,17 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/settings") view=HomeRedirect ssr=SsrMode::Async/>
                 <Route path=path!("/login") view=LoginPage/>
                 <Route path=path!("/login/confirm") view=ConfirmPage ssr=SsrMode::Async/>
-                <Route path=path!("/login/token") view=CliLoginPage ssr=SsrMode::Async/>
+                <Route path=path!("/login/token") view={Lazy::<CliLoginRoute>::new()} ssr=SsrMode::Async/>
                 <ParentRoute path=path!("/user/:handle") view=AccountLayout ssr=SsrMode::Async>
-                    <Route path=path!("") view=WorkspacesTab/>
-                    <Route path=path!("activity") view=AuditLog/>
+                    <Route path=path!("") view={Lazy::<WorkspacesRoute>::new()}/>
+                    <Route path=path!("activity") view={Lazy::<AuditLogRoute>::new()}/>
                     <ParentRoute path=path!("advanced") view=AdvancedLayout>
                         <Route path=path!("") view=AdvancedIndex/>
                         <Route path=path!("profile") view=ProfilePage/>
-                        <Route path=path!("usage") view=UsagePage/>
-                        <Route path=path!("billing") view=BillingPage/>
-                        <Route path=path!("credentials") view=CredentialsPage/>
-                        <Route path=path!("notifications") view=NotificationsPage/>
+                        <Route path=path!("usage") view={Lazy::<UsageRoute>::new()}/>
+                        <Route path=path!("billing") view={Lazy::<BillingRoute>::new()}/>
+                        <Route path=path!("credentials") view={Lazy::<CredentialsRoute>::new()}/>
+                        <Route path=path!("notifications") view={Lazy::<NotificationsRoute>::new()}/>
                     </ParentRoute>
                 </ParentRoute>
             </Routes>

@@ -1,6 +1,9 @@
 //! Fixed-window rate limits kept in the database, so that every server
 //! process counts the same attempts.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use super::db::Db;
 use crate::error::AppError;
 
@@ -10,11 +13,84 @@ pub struct Limit {
     pub window_secs: i64,
 }
 
+impl Limit {
+    fn window_start(self, now_ms: i64) -> i64 {
+        now_ms - now_ms.rem_euclid(self.window_secs * 1000)
+    }
+
+    fn refusal(self, now_ms: i64) -> AppError {
+        let end = self.window_start(now_ms) + self.window_secs * 1000;
+        AppError::RateLimited {
+            retry_after_secs: ((end - now_ms) / 1000).max(1) as u64,
+        }
+    }
+}
+
 /// Counts one attempt under `key`; refuses it once `limit.max` were made in
 /// the current window.
 pub async fn hit(db: &Db, key: &str, limit: Limit, now_ms: i64) -> Result<(), AppError> {
-    let window_ms = limit.window_secs * 1000;
-    let window_start = now_ms - now_ms.rem_euclid(window_ms);
+    let count = claim(db, key, limit.window_start(now_ms), 1).await?;
+    if count > limit.max {
+        return Err(limit.refusal(now_ms));
+    }
+    Ok(())
+}
+
+/// This process's unspent share of each key's current window. A busy key
+/// (an API token) claims its window's allowance from the database in
+/// blocks, so that it costs one write per block rather than one per
+/// request. Every process claims from the same row, so together they never
+/// let more than `max` through in a window; a process may hold part of a
+/// block it does not use, and the others are then refused that much sooner.
+#[derive(Clone, Default)]
+pub struct Leases(Arc<Mutex<HashMap<String, Lease>>>);
+
+#[derive(Clone, Copy)]
+struct Lease {
+    window_start: i64,
+    left: i64,
+}
+
+/// How much of a window one claim takes: a twentieth of it, at most 50,
+/// at least 1 (small limits are counted one by one).
+fn block(limit: Limit) -> i64 {
+    (limit.max / 20).clamp(1, 50)
+}
+
+/// [`hit`], spending this process's lease first.
+pub async fn hit_leased(db: &Db, leases: &Leases, key: &str, limit: Limit, now_ms: i64) -> Result<(), AppError> {
+    let window_start = limit.window_start(now_ms);
+    {
+        let mut map = leases.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(lease) = map.get_mut(key) {
+            if lease.window_start == window_start && lease.left > 0 {
+                lease.left -= 1;
+                return Ok(());
+            }
+        }
+    }
+    let want = block(limit);
+    let count = claim(db, key, window_start, want).await?;
+    // What of this block lies within the limit.
+    let granted = want.min(limit.max - (count - want));
+    if granted <= 0 {
+        return Err(limit.refusal(now_ms));
+    }
+    let mut map = leases.0.lock().unwrap_or_else(|e| e.into_inner());
+    map.retain(|_, l| l.window_start == window_start);
+    map.insert(
+        key.to_owned(),
+        Lease {
+            window_start,
+            left: granted - 1,
+        },
+    );
+    Ok(())
+}
+
+/// Adds `units` to `key`'s count for the window starting at
+/// `window_start` (a new window starts from zero); answers the count.
+async fn claim(db: &Db, key: &str, window_start: i64, units: i64) -> Result<i64, AppError> {
     // A counter need not survive a power cut (a lost count errs towards
     // letting someone in a moment sooner), so this write does not wait for
     // the disk: the connection commits it without fsync, then goes back to
@@ -23,15 +99,16 @@ pub async fn hit(db: &Db, key: &str, limit: Limit, now_ms: i64) -> Result<(), Ap
     let mut conn = db.acquire().await?;
     sqlx::query("PRAGMA synchronous = NORMAL").execute(&mut *conn).await?;
     let counted: Result<i64, sqlx::Error> = sqlx::query_scalar(
-        "INSERT INTO rate_limits (key, window_start, count) VALUES ($1, $2, 1)
+        "INSERT INTO rate_limits (key, window_start, count) VALUES ($1, $2, $3)
          ON CONFLICT (key) DO UPDATE SET
            count = CASE WHEN rate_limits.window_start = excluded.window_start
-                        THEN rate_limits.count + 1 ELSE 1 END,
+                        THEN rate_limits.count + excluded.count ELSE excluded.count END,
            window_start = excluded.window_start
          RETURNING count",
     )
     .bind(key)
     .bind(window_start)
+    .bind(units)
     .fetch_one(&mut *conn)
     .await;
     if let Err(e) = sqlx::query("PRAGMA synchronous = FULL").execute(&mut *conn).await {
@@ -39,10 +116,5 @@ pub async fn hit(db: &Db, key: &str, limit: Limit, now_ms: i64) -> Result<(), Ap
         drop(conn.detach());
         return Err(e.into());
     }
-    let count = counted?;
-    if count > limit.max {
-        let retry_after_secs = ((window_start + window_ms - now_ms) / 1000).max(1) as u64;
-        return Err(AppError::RateLimited { retry_after_secs });
-    }
-    Ok(())
+    Ok(counted?)
 }

@@ -21,6 +21,8 @@ pub struct AppState {
     pub jobs: std::sync::Arc<tokio::sync::Notify>,
     /// How many images may be decoded at once.
     pub image_work: std::sync::Arc<tokio::sync::Semaphore>,
+    /// This process's share of busy rate-limit windows.
+    pub leases: super::rate_limit::Leases,
 }
 
 impl AppState {

@@ -446,3 +446,47 @@ fn workspaces_are_created_and_deleted_through_the_api() {
         assert!(page.contains("third-ada.us-east-1.db.sluice.localhost"));
     });
 }
+
+#[test]
+fn processes_leasing_one_token_budget_never_let_more_than_it_through() {
+    use app::ssr::rate_limit::{hit_leased, Leases, Limit};
+    run(async {
+        let app = TestApp::spawn().await;
+        // Two servers on one database, each with its own leases.
+        let (a, b) = (Leases::default(), Leases::default());
+        let limit = Limit { max: 100, window_secs: 60 };
+        let start = 1_800_000_000_000_i64;
+        let start = start - start.rem_euclid(60_000) + 1_000;
+        let count = |key: &'static str| {
+            let db = app.db.clone();
+            async move {
+                sqlx::query_scalar::<_, i64>("SELECT count FROM rate_limits WHERE key = $1")
+                    .bind(key)
+                    .fetch_one(&db)
+                    .await
+                    .unwrap()
+            }
+        };
+
+        // A claim takes a block (a twentieth of the limit), not one.
+        hit_leased(&app.db, &a, "api:t1", limit, start).await.unwrap();
+        assert_eq!(count("api:t1").await, 5);
+
+        let mut granted = 1;
+        for i in 0..400 {
+            let leases = if i % 3 == 0 { &a } else { &b };
+            if hit_leased(&app.db, leases, "api:t1", limit, start + i).await.is_ok() {
+                granted += 1;
+            }
+        }
+        assert_eq!(granted, 100, "exactly the limit, across both");
+        match hit_leased(&app.db, &b, "api:t1", limit, start + 30_000).await {
+            Err(app::error::AppError::RateLimited { retry_after_secs }) => assert_eq!(retry_after_secs, 29),
+            other => panic!("{other:?}"),
+        }
+        // The next window starts afresh; another key has its own budget.
+        hit_leased(&app.db, &a, "api:t1", limit, start + 60_000).await.unwrap();
+        hit_leased(&app.db, &b, "api:t2", limit, start).await.unwrap();
+        assert_eq!(count("api:t2").await, 5);
+    });
+}
