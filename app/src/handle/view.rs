@@ -17,7 +17,11 @@ const ASK_AFTER_MS: u64 = 250;
 pub fn HandleForm() -> impl IntoView {
     let viewer = expect_context::<Memo<Viewer>>();
     let current = move || viewer.read().handle.clone();
-    let draft = RwSignal::new(viewer.get_untracked().handle);
+    // Without script, Save asks this page again with `?new_handle=`, and the
+    // page shows the confirmation in place (`PlainHandleConfirm`).
+    let query = leptos_router::hooks::use_query_map();
+    let asked_for = query.with_untracked(|q| q.get("new_handle"));
+    let draft = RwSignal::new(asked_for.clone().unwrap_or_else(|| viewer.get_untracked().handle));
     // The last availability answer, for the handle it was asked about.
     let checked = RwSignal::new(None::<(String, Result<HandleChange, AppError>)>);
     let asked = StoredValue::new(0u64);
@@ -94,8 +98,7 @@ pub fn HandleForm() -> impl IntoView {
     };
 
     view! {
-        <form class="inline-form" method="post" action="/sfn/change_handle" on:submit=submit>
-            <input type="hidden" name="handle" value=current/>
+        <form class="inline-form" method="get" on:submit=submit>
             <div class="field">
                 <label for="new_handle">"Handle"</label>
                 <div class="field-row">
@@ -104,7 +107,7 @@ pub fn HandleForm() -> impl IntoView {
                         aria-describedby="handle-help handle-problem handle-status"
                         aria-invalid=move || problem().is_some().to_string()
                         prop:value=move || draft.get()
-                        value=viewer.get_untracked().handle
+                        value=draft.get_untracked()
                         on:input=move |ev| {
                             let typed = event_target_value(&ev);
                             draft.set(typed.clone());
@@ -121,6 +124,82 @@ pub fn HandleForm() -> impl IntoView {
             {move || error.get().map(|error| view! { <ErrorPanel error/> })}
         </form>
         {move || preview.get().map(|p| view! { <ConfirmHandle preview=p open=preview error/> })}
+        {asked_for.map(|new_handle| view! { <PlainHandleConfirm new_handle/> })}
+    }
+}
+
+/// What a change to `preview.handle` does, in words and as a table of DNS
+/// names; said by the dialog and by the confirmation without script.
+#[component]
+fn HandleChangeSummary(old: String, preview: HandleChange) -> impl IntoView {
+    let rows = preview.changes;
+    view! {
+        <p>
+            "Your handle changes from " <strong class="mono">{old.clone()}</strong>
+            " to " <strong class="mono">{preview.handle}</strong>
+            ", and with it the DNS name of ALL of your workspaces and the address of your account's pages. Connection strings that use the old names stop resolving."
+        </p>
+        {if rows.is_empty() {
+            view! { <p class="muted">"You have no workspaces, so no DNS name changes."</p> }.into_any()
+        } else {
+            view! {
+                <table class="dns-changes">
+                    <caption class="visually-hidden">"Workspace DNS names before and after"</caption>
+                    <thead><tr><th scope="col">"Workspace"</th><th scope="col">"DNS name: before, after"</th></tr></thead>
+                    <tbody>
+                        {rows.into_iter().map(|c| view! {
+                            <tr>
+                                <th scope="row">{c.workspace}</th>
+                                <td>
+                                    <span class="dns-before mono">{c.before}</span>
+                                    <span class="dns-after mono"><span aria-hidden="true">"→ "</span>{c.after}</span>
+                                </td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }.into_any()
+        }}
+        <p class="muted">{format!("Nobody else can take “{}” for {} days; you can change back to it in that time.", old, HOLD_DAYS)}</p>
+    }
+}
+
+/// The confirmation without script: the same words as the dialog, and a
+/// plain form that makes the change (or a link back that does not).
+#[component]
+fn PlainHandleConfirm(new_handle: String) -> impl IntoView {
+    let viewer = expect_context::<Memo<Viewer>>();
+    let old = viewer.get_untracked().handle;
+    // A broken rule is already said under the field.
+    let rule_broken = Handle::parse(&new_handle).is_err();
+    let preview = Resource::new(
+        move || (viewer.read().handle.clone(), new_handle.clone()),
+        |(handle, new_handle)| handle_preview(handle, new_handle),
+    );
+    view! {
+        <Transition fallback=|| ()>
+            {move || {
+                let old = old.clone();
+                Suspend::new(async move {
+                    match preview.await {
+                        Ok(p) => view! {
+                            <section class="plain-confirm-box" aria-labelledby="plain-handle-title">
+                                <h3 id="plain-handle-title">"Change your handle?"</h3>
+                                <HandleChangeSummary old=old.clone() preview=p.clone()/>
+                                <form method="post" action="/sfn/change_handle" class="dialog-actions">
+                                    <input type="hidden" name="handle" value=old.clone()/>
+                                    <input type="hidden" name="new_handle" value=p.handle.clone()/>
+                                    <a class="button button-secondary" href=format!("/user/{old}/advanced/profile")>"Cancel"</a>
+                                    <button type="submit" class="button">"Change handle"</button>
+                                </form>
+                            </section>
+                        }.into_any(),
+                        Err(_) if rule_broken => ().into_any(),
+                        Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                    }
+                })
+            }}
+        </Transition>
     }
 }
 
@@ -157,41 +236,9 @@ fn ConfirmHandle(
         });
     };
     let old = viewer.get_untracked().handle;
-    let rows = preview.changes.clone();
     view! {
         <Dialog id="handle-dialog" title="Change your handle?" on_close=move |_| close()
-            body=move || {
-                let rows = rows.clone();
-                view! {
-                    <p>
-                        "Your handle changes from " <strong class="mono">{old.clone()}</strong>
-                        " to " <strong class="mono">{new.get_value()}</strong>
-                        ", and with it the DNS name of ALL of your workspaces and the address of your account's pages. Connection strings that use the old names stop resolving."
-                    </p>
-                    {if rows.is_empty() {
-                        view! { <p class="muted">"You have no workspaces, so no DNS name changes."</p> }.into_any()
-                    } else {
-                        view! {
-                            <table class="dns-changes">
-                                <caption class="visually-hidden">"Workspace DNS names before and after"</caption>
-                                <thead><tr><th scope="col">"Workspace"</th><th scope="col">"DNS name: before, after"</th></tr></thead>
-                                <tbody>
-                                    {rows.into_iter().map(|c| view! {
-                                        <tr>
-                                            <th scope="row">{c.workspace}</th>
-                                            <td>
-                                                <span class="dns-before mono">{c.before}</span>
-                                                <span class="dns-after mono"><span aria-hidden="true">"→ "</span>{c.after}</span>
-                                            </td>
-                                        </tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        }.into_any()
-                    }}
-                    <p class="muted">{format!("Nobody else can take “{}” for {} days; you can change back to it in that time.", old, HOLD_DAYS)}</p>
-                }
-            }>
+            body=move || view! { <HandleChangeSummary old=old.clone() preview=preview.clone()/> }>
             <div class="dialog-actions">
                 <button type="button" class="button button-secondary" data-autofocus on:click=move |_| close()>"Cancel"</button>
                 <button type="button" class="button" disabled=move || busy.get() on:click=confirm>
