@@ -18,6 +18,13 @@ say "In the browser: first load of User Profile, and the avatar crop (WASM again
     npx playwright test --config playwright.bench.config.ts --reporter=list
 )
 
+say "What the browser module is made of (twiggy's size profile of the linked module)"
+command -v twiggy >/dev/null || env -u CARGO_TARGET_DIR cargo install twiggy --version 0.8.0 --locked
+profile="$(mktemp)"
+twiggy top -n 1000000 -f csv "$CARGO_TARGET_DIR/front/wasm32-unknown-unknown/wasm-release/frontend.wasm" >"$profile"
+node end2end/bench/wasm-profile.mjs "$profile"
+rm -f "$profile"
+
 say "Audit Log: a page by keyset cursor against OFFSET, a million records"
 cargo bench -q -p server --bench audit_log
 

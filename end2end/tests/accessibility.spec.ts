@@ -57,3 +57,21 @@ for (const scheme of ["light", "dark"] as const) {
     }
   });
 }
+
+test("at 390 px every page fits the width and every settings page is in the menu's sight", async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  const handle = uniqueHandle("narrow");
+  await signUp(page, uniqueEmail("narrow"), handle, "Nora Narrow");
+  for (const path of ["", "/activity", "/advanced/profile", "/advanced/usage", "/advanced/billing", "/advanced/credentials", "/advanced/notifications"]) {
+    await page.goto(`/user/${handle}${path}`);
+    await hydrated(page);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow, `${path || "workspaces"} scrolls sideways`).toBeLessThanOrEqual(0);
+  }
+  const menu = page.getByRole("navigation", { name: "Advanced" });
+  for (const name of ["User Profile", "Usage", "Billing", "Credentials & Access", "Notifications"]) {
+    const box = (await menu.getByRole("link", { name }).boundingBox())!;
+    expect(box.x, name).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width, name).toBeLessThanOrEqual(390);
+  }
+});

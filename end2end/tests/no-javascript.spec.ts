@@ -29,11 +29,13 @@ test("sign up and sign in without JavaScript", async ({ page }) => {
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page).toHaveURL(new RegExp(`/user/${handle}$`));
 
-  // The Handle form posts as a plain form and lands on the new address.
+  // The Handle form asks first, then posts as a plain form and lands on
+  // the new address.
   await page.goto(`/user/${handle}/advanced/profile`);
   const renamed = `${handle}-n`;
   await page.getByLabel("Handle", { exact: true }).fill(renamed);
   await page.locator("form:has(#new_handle)").getByRole("button", { name: "Save" }).click();
+  await page.getByRole("button", { name: "Change handle" }).click();
   await expect(page).toHaveURL(new RegExp(`/user/${renamed}/advanced/profile$`));
   await expect(page.getByLabel("Handle", { exact: true })).toHaveValue(renamed);
 
