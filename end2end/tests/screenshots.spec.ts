@@ -1,6 +1,6 @@
 // Pictures of every page at desktop and phone widths, for people to look at.
 import { test } from "@playwright/test";
-import { signUp, uniqueEmail, uniqueHandle, requestLink, signInLinkFor } from "./support";
+import { hydrated, requestLink, signInLinkFor, signUp, uniqueEmail, uniqueHandle } from "./support";
 
 const widths = [1280, 390];
 
@@ -53,6 +53,7 @@ test("screenshots of every page", async ({ page }) => {
   for (const w of widths) {
     await page.setViewportSize({ width: w, height: 860 });
     await page.goto(`/user/${handle}`);
+    await hydrated(page);
     await page.getByRole("button", { name: "Account menu" }).click();
     await page.screenshot({ path: out("account-menu", w) });
     await page.keyboard.press("Escape");
