@@ -11,6 +11,15 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/sluice/target}"
 # Incremental data is for editing loops; here it only fills the disk
 # (tens of GB once a few clones have built into the same cache).
 export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
+# Cargo judges a build fresh by the files that build read, and in a shared
+# cache those may be another clone's: after building from another tree,
+# this tree's sources are marked changed so that they are what gets built.
+tree_mark="$CARGO_TARGET_DIR/.sluice-tree"
+if [[ "$(cat "$tree_mark" 2>/dev/null)" != "$PWD" ]]; then
+  find app frontend server shared style -type f -exec touch {} +
+  mkdir -p "$CARGO_TARGET_DIR"
+  printf '%s\n' "$PWD" >"$tree_mark"
+fi
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
