@@ -82,7 +82,10 @@ test("first load of User Profile: bytes and time to interactive", async ({ brows
   // Each other page's module, fetched when someone goes there.
   const pages = modules
     .filter((f) => f.includes("_route_view"))
-    .map((f) => `  ${f.replace(/^split___/, "").replace(/_route_view.*$/, "")} ${kb(measured(f).raw)} raw, ${kb(measured(f).gzip)} gzip`);
+    .map((f) => {
+      const s = measured(f);
+      return `  ${f.replace(/^split___/, "").replace(/_route_view.*$/, "")} ${kb(s.raw)} raw, ${kb(s.gzip)} gzip`;
+    });
   console.log(
     [
       `First load of User Profile (JS + WASM + CSS, ${files.length} files):`,

@@ -7,10 +7,12 @@
 import { readFileSync } from "node:fs";
 
 const lines = readFileSync(process.argv[2], "utf8").trim().split("\n").slice(1);
+// Name,ShallowSize,ShallowSizePercent,RetainedSize,RetainedSizePercent: the
+// name may itself hold commas, the four numbers after it never do.
 const parse = (line) => {
-  const comma = line.lastIndexOf(",", line.lastIndexOf(",", line.lastIndexOf(",", line.lastIndexOf(",") - 1) - 1) - 1);
-  const name = line.slice(0, comma).replace(/^"|"$/g, "").replace(/""/g, '"');
-  return { name, size: Number(line.slice(comma + 1).split(",")[0]) };
+  const cols = line.split(",");
+  const name = cols.slice(0, -4).join(",").replace(/^"|"$/g, "").replace(/""/g, '"');
+  return { name, size: Number(cols[cols.length - 4]) };
 };
 const items = lines.map(parse).filter((i) => !/section|subsection/.test(i.name));
 const total = items.reduce((a, i) => a + i.size, 0);

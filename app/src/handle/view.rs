@@ -170,6 +170,7 @@ fn HandleChangeSummary(old: String, preview: HandleChange) -> impl IntoView {
 fn PlainHandleConfirm(new_handle: String) -> impl IntoView {
     let viewer = expect_context::<Memo<Viewer>>();
     let old = viewer.get_untracked().handle;
+    let back = viewer.with_untracked(Viewer::profile_path);
     // A broken rule is already said under the field.
     let rule_broken = Handle::parse(&new_handle).is_err();
     let preview = Resource::new(
@@ -179,7 +180,7 @@ fn PlainHandleConfirm(new_handle: String) -> impl IntoView {
     view! {
         <Transition fallback=|| ()>
             {move || {
-                let old = old.clone();
+                let (old, back) = (old.clone(), back.clone());
                 Suspend::new(async move {
                     match preview.await {
                         Ok(p) => view! {
@@ -189,7 +190,7 @@ fn PlainHandleConfirm(new_handle: String) -> impl IntoView {
                                 <form method="post" action="/sfn/change_handle" class="dialog-actions">
                                     <input type="hidden" name="handle" value=old.clone()/>
                                     <input type="hidden" name="new_handle" value=p.handle.clone()/>
-                                    <a class="button button-secondary" href=format!("/user/{old}/advanced/profile")>"Cancel"</a>
+                                    <a class="button button-secondary" href=back>"Cancel"</a>
                                     <button type="submit" class="button">"Change handle"</button>
                                 </form>
                             </section>
