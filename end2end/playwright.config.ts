@@ -4,6 +4,8 @@ import { defineConfig, devices } from "@playwright/test";
 import * as path from "node:path";
 
 const port = Number(process.env.SLUICE_E2E_PORT ?? 3100);
+// The workspace endpoint (PostgreSQL protocol), beside the site.
+export const dbPort = Number(process.env.SLUICE_E2E_DB_PORT ?? 9194);
 export const dataDir = path.resolve(__dirname, ".data");
 // The server's log (its stderr), whole, for the test command's secrets check.
 export const serverLog = path.resolve(__dirname, ".server.log");
@@ -49,6 +51,7 @@ export default defineConfig({
       LEPTOS_ENV: "PROD",
       SLUICE_SIGN_IN_PER_PEER: "1000",
       SLUICE_TENANT_DOMAINS: "tenant.example=acme",
+      SLUICE_DB_LISTEN: `127.0.0.1:${dbPort}`,
       RUST_LOG: "info",
     },
   },

@@ -34,6 +34,10 @@ apt_install() {
 if [ "${SLUICE_NEED_BROWSER:-0}" = 1 ] && ! command -v chromium >/dev/null; then
   apt_install chromium
 fi
+# The workspace endpoint's tests drive Debian's psql.
+if [ "${SLUICE_NEED_PSQL:-0}" = 1 ] && [ ! -x /usr/bin/psql ]; then
+  apt_install postgresql-client
+fi
 
 # npm packages: Playwright, and binaryen's wasm-opt for release builds.
 # (Debian's binaryen 108 rewrites wasm-bindgen's externref table into one the

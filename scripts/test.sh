@@ -2,6 +2,7 @@
 # Runs every test: the Rust suites (unit and integration), then the
 # Playwright journeys in Debian's Chromium against the release build.
 SLUICE_NEED_BROWSER=1
+SLUICE_NEED_PSQL=1
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
 say "Rust tests"

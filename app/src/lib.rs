@@ -13,6 +13,8 @@ pub mod billing;
 pub mod cli_login;
 pub mod credentials;
 pub mod deletion;
+#[cfg(feature = "ssr")]
+pub mod endpoint;
 pub mod error;
 pub mod flash;
 pub mod handle;

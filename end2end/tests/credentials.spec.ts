@@ -23,7 +23,7 @@ test("rotate the database password", async ({ page }) => {
   );
   await expect(code).toHaveText(pattern);
   const before = (await code.textContent())!;
-  await row.getByRole("button", { name: "Copy" }).click();
+  await row.getByRole("button", { name: "Copy", exact: true }).click();
   await expect(row.getByRole("status")).toHaveText("Copied to the clipboard.");
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(before);
 

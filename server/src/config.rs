@@ -29,6 +29,11 @@ Settings (environment):
                         unset: mail is written to $SLUICE_DATA_DIR/outbox/
   SLUICE_MAIL_FROM      the sender of Sluice's mail (default Sluice <no-reply@sluice.localhost>)
   SLUICE_DB_DOMAIN      the domain in workspace DNS names (default sluice.localhost)
+  SLUICE_DB_LISTEN      where the workspace endpoint (PostgreSQL protocol) listens
+                        (default 127.0.0.1:9193; off to turn it off)
+  SLUICE_DB_HOSTADDR    the address psql commands connect to instead of resolving the
+                        workspace DNS name (default: the endpoint's address when it is
+                        a loopback address; none to leave it out)
   SLUICE_SIGN_IN_PER_PEER  sign-in links one address may request per 15 minutes (default 30)
   SLUICE_API_PER_MINUTE    /api/v0 requests one token may make per minute (default 600);
                         more get 429 with Retry-After
@@ -197,6 +202,20 @@ pub fn settings_from_env(leptos: &LeptosOptions) -> Result<Settings, ConfigError
         }
         settings.db_domain = domain;
     }
+    settings.db_listen = match var("SLUICE_DB_LISTEN").as_deref() {
+        None => Some(std::net::SocketAddr::from(([127, 0, 0, 1], app::password::PORT))),
+        Some("off") => None,
+        Some(raw) => Some(raw.parse().map_err(|_| {
+            bad("SLUICE_DB_LISTEN", format!("expected an address such as 127.0.0.1:9193, or off; got {raw:?}"))
+        })?),
+    };
+    settings.db_hostaddr = match var("SLUICE_DB_HOSTADDR").as_deref() {
+        None => settings.db_listen.map(|a| a.ip()).filter(|ip| ip.is_loopback()),
+        Some("none") => None,
+        Some(raw) => Some(raw.parse().map_err(|_| {
+            bad("SLUICE_DB_HOSTADDR", format!("expected an IP address, or none; got {raw:?}"))
+        })?),
+    };
     if let Some(raw) = var("SLUICE_TENANT_DOMAINS") {
         settings.tenant_domains = parse_tenant_domains(&raw)?;
     }

@@ -31,6 +31,26 @@ pub enum StartError {
         addr: SocketAddr,
         source: std::io::Error,
     },
+    #[error("SLUICE_DB_LISTEN: cannot listen on {addr}: {source}")]
+    BindEndpoint {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+}
+
+/// Binds the workspace endpoint when it is on, and puts the port it got in
+/// the connection strings (it differs from the setting's when that is 0).
+pub async fn bind_endpoint(settings: &mut Settings) -> Result<Option<TcpListener>, StartError> {
+    let Some(addr) = settings.db_listen else {
+        return Ok(None);
+    };
+    let listener = app::endpoint::bind(addr)
+        .await
+        .map_err(|source| StartError::BindEndpoint { addr, source })?;
+    if let Ok(bound) = listener.local_addr() {
+        settings.db_port = bound.port();
+    }
+    Ok(Some(listener))
 }
 
 /// Opens storage and the mailer: everything the router needs.

@@ -49,7 +49,15 @@ async fn main() -> ExitCode {
         }
     };
     let addr = config.leptos.site_addr;
-    let state = match server::state(config.leptos, config.settings).await {
+    let mut settings = config.settings;
+    let endpoint = match server::bind_endpoint(&mut settings).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let state = match server::state(config.leptos, settings).await {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");
@@ -73,6 +81,12 @@ async fn main() -> ExitCode {
         }
     }
     app::password::jobs::spawn(state.clone());
+    if let Some(listener) = endpoint {
+        if let Ok(at) = listener.local_addr() {
+            println!("Workspace databases (PostgreSQL protocol) at {at}");
+        }
+        app::endpoint::spawn(listener, state.clone());
+    }
     // Built before serving: building renders the app once to list its routes.
     let app = server::router::build(state, server::router::routes());
     if let Err(e) = server::serve(listener, app, shutdown_signal()).await {

@@ -86,7 +86,14 @@ pub async fn create(db: &Db, user: &Viewer, actor: &Actor, handle: &WorkspaceHan
     Ok(row)
 }
 
-pub async fn delete(db: &Db, user: &Viewer, actor: &Actor, handle: &WorkspaceHandle) -> Result<Row, WorkspaceError> {
+/// Deletes the workspace and then its database file (`data_dir` holds it).
+pub async fn delete(
+    db: &Db,
+    data_dir: &std::path::Path,
+    user: &Viewer,
+    actor: &Actor,
+    handle: &WorkspaceHandle,
+) -> Result<Row, WorkspaceError> {
     let now = now_millis();
     let mut tx = begin_write(db).await?;
     let row: Option<Row> = sqlx::query_as(&format!("{SELECT} AND handle = $2"))
@@ -101,5 +108,6 @@ pub async fn delete(db: &Db, user: &Viewer, actor: &Actor, handle: &WorkspaceHan
         .await?;
     audit::record(&mut tx, actor, entry("workspace.delete", user, &row.0, handle), now).await?;
     tx.commit().await?;
+    crate::endpoint::store::remove_logged(data_dir, &row.0).await;
     Ok(row)
 }

@@ -20,6 +20,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("user.password.rotate", "Rotated the database password"),
     ("workspace.create", "Created a workspace"),
     ("workspace.delete", "Deleted a workspace"),
+    ("workspace.login.failed", "A database sign-in to a workspace failed"),
     ("auth.reset", "Reset authentication"),
     ("auth.cli_login.confirm", "Confirmed a CLI login"),
     ("auth.cli_login", "Signed in to the CLI"),

@@ -93,7 +93,7 @@ pub fn ResetSection() -> impl IntoView {
                     "Reset authentication"
                 </button>
             </div>
-            <p class="muted">"Stops every temporary token (from console or CLI login) and every API token of your account, and signs out this session and any other you have open. You will need to create new tokens for anything that uses the API."</p>
+            <p class="muted">"Stops every temporary token (from console or CLI login) and every API token of your account, and signs out this session and any other you have open. You will need to create new tokens for anything that uses the API. Your database password stays as it is, and connections to your workspaces keep working."</p>
             <PlainConfirm label="Reset authentication" class="button button-danger-outline">
                 <ResetText/>
                 <ActionForm action>

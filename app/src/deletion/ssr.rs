@@ -35,6 +35,15 @@ pub async fn delete(state: &AppState, user_id: &str) -> Result<bool, AppError> {
     .bind(user_id)
     .execute(&mut *tx)
     .await?;
+    // Failed sign-ins at the workspace endpoint are counted by user name.
+    sqlx::query("DELETE FROM rate_limits WHERE key = 'pg-login:user:' || $1")
+        .bind(&handle)
+        .execute(&mut *tx)
+        .await?;
+    let workspaces: Vec<String> = sqlx::query_scalar("SELECT id FROM workspaces WHERE user_id = $1")
+        .bind(user_id)
+        .fetch_all(&mut *tx)
+        .await?;
     sqlx::query("DELETE FROM users WHERE id = $1")
         .bind(user_id)
         .execute(&mut *tx)
@@ -43,6 +52,9 @@ pub async fn delete(state: &AppState, user_id: &str) -> Result<bool, AppError> {
     // the current one joins them, held for nobody.
     crate::handle::ssr::hold(&mut tx, &handle, None, now).await?;
     tx.commit().await?;
+    for id in &workspaces {
+        crate::endpoint::store::remove_logged(&state.settings.data_dir, id).await;
+    }
     crate::ssr::db::checkpoint(&state.db).await;
     tracing::info!("a developer account was deleted");
     crate::notify::ssr::account_deleted(state, email, &name, &handle).await;

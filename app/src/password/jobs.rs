@@ -2,9 +2,15 @@
 //! (`password_propagations`), so a restart picks up where the last process
 //! stopped; the worker wakes when a rotation asks it to, and otherwise
 //! looks for due work every second.
+//!
+//! What a workspace takes is a SCRAM verifier of the password, made with
+//! its own salt ([`ScramVerifier`]): the workspace endpoint checks a
+//! client against it, so until its job has run a workspace accepts the
+//! old password and afterwards only the new one.
 
 use std::time::Duration;
 
+use super::verifier::ScramVerifier;
 use crate::ssr::db::begin_write;
 use crate::ssr::time::now_millis;
 use crate::ssr::AppState;
@@ -26,8 +32,11 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
     })
 }
 
-/// Applies every job that is due; answers how many were applied.
+/// Applies every job that is due, and gives a verifier to workspaces that
+/// have a password but no verifier yet (new ones, and those from before
+/// the endpoint existed); answers how many were done.
 pub async fn run_due(state: &AppState) -> Result<usize, sqlx::Error> {
+    let filled = fill_missing_verifiers(state).await?;
     let now = now_millis();
     let due: Vec<(String, String)> = sqlx::query_as(
         "SELECT workspace_id, password_id FROM password_propagations
@@ -40,13 +49,71 @@ pub async fn run_due(state: &AppState) -> Result<usize, sqlx::Error> {
     for (workspace_id, password_id) in &due {
         apply(state, workspace_id, password_id).await?;
     }
-    Ok(due.len())
+    Ok(filled + due.len())
+}
+
+/// A fresh verifier of the password `password_id`, computed off the async
+/// threads; `None` once that password has been replaced.
+async fn verifier_of(state: &AppState, password_id: &str) -> Result<Option<String>, sqlx::Error> {
+    let row: Option<(String, Vec<u8>)> =
+        sqlx::query_as("SELECT user_id, sealed FROM database_passwords WHERE id = $1")
+            .bind(password_id)
+            .fetch_optional(&state.db)
+            .await?;
+    let Some((user_id, sealed)) = row else {
+        return Ok(None);
+    };
+    let Ok(plain) = state.vault.open(&user_id, &sealed) else {
+        tracing::error!("a database password does not open with this server's key");
+        return Ok(None);
+    };
+    let Ok(password) = String::from_utf8(plain.expose().clone()) else {
+        return Ok(None);
+    };
+    let verifier = tokio::task::spawn_blocking(move || ScramVerifier::new(&password).encode())
+        .await
+        .map_err(|e| sqlx::Error::Protocol(format!("verifier task: {e}")))?;
+    Ok(Some(verifier))
+}
+
+async fn fill_missing_verifiers(state: &AppState) -> Result<usize, sqlx::Error> {
+    let missing: Vec<(String, String)> = sqlx::query_as(
+        // Only a workspace whose password is still the current one: the
+        // others have a pending job that brings them the newer password.
+        "SELECT w.id, w.password_id FROM workspaces w
+         JOIN database_passwords p ON p.id = w.password_id
+         WHERE w.scram_verifier IS NULL LIMIT $1",
+    )
+    .bind(BATCH)
+    .fetch_all(&state.db)
+    .await?;
+    let mut filled = 0;
+    for (workspace_id, password_id) in &missing {
+        let Some(verifier) = verifier_of(state, password_id).await? else {
+            continue;
+        };
+        let mut tx = begin_write(&state.db).await?;
+        sqlx::query(
+            "UPDATE workspaces SET scram_verifier = $1
+             WHERE id = $2 AND password_id = $3 AND scram_verifier IS NULL",
+        )
+        .bind(&verifier)
+        .bind(workspace_id)
+        .bind(password_id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        filled += 1;
+    }
+    Ok(filled)
 }
 
 /// The embedded engine keeps each workspace's accepted password in the
 /// workspace row: taking the new one and finishing the job is one
 /// transaction, so a crash in between leaves the job to run again.
 async fn apply(state: &AppState, workspace_id: &str, password_id: &str) -> Result<(), sqlx::Error> {
+    // A replaced password's job finishes without changing the workspace.
+    let verifier = verifier_of(state, password_id).await?;
     let now = now_millis();
     let mut tx = begin_write(&state.db).await?;
     // Finishing the job first tells whether it was still pending (a newer
@@ -61,11 +128,14 @@ async fn apply(state: &AppState, workspace_id: &str, password_id: &str) -> Resul
     .execute(&mut *tx)
     .await?
     .rows_affected();
-    if finished == 0 {
-        return Ok(());
-    }
-    sqlx::query("UPDATE workspaces SET password_id = $1, updated_at = $2 WHERE id = $3")
+    let Some(verifier) = verifier.filter(|_| finished > 0) else {
+        return tx.commit().await;
+    };
+    sqlx::query(
+        "UPDATE workspaces SET password_id = $1, scram_verifier = $2, updated_at = $3 WHERE id = $4",
+    )
         .bind(password_id)
+        .bind(&verifier)
         .bind(now)
         .bind(workspace_id)
         .execute(&mut *tx)

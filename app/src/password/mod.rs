@@ -14,6 +14,8 @@ pub mod api;
 pub mod jobs;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+#[cfg(feature = "ssr")]
+pub mod verifier;
 mod view;
 
 pub use view::{flashed_password, Connections, PasswordSection};
@@ -31,6 +33,11 @@ pub struct WorkspaceConnection {
     pub database: String,
     /// The workspace accepts the current password (else it is on its way).
     pub updated: bool,
+    /// This server's workspace endpoint serves the workspace.
+    pub reachable: bool,
+    /// The address psql connects to instead of resolving `host`, where
+    /// workspace DNS names do not resolve (localhost).
+    pub hostaddr: Option<String>,
 }
 
 impl WorkspaceConnection {
@@ -40,6 +47,12 @@ impl WorkspaceConnection {
             "postgres://{}:{}@{}:{}/{}",
             self.user, password, self.host, self.port, self.database
         )
+    }
+
+    /// A `psql` command to paste in a terminal.
+    pub fn psql_command(&self, password: &str) -> String {
+        let hostaddr = self.hostaddr.as_ref().map(|a| format!("?hostaddr={a}")).unwrap_or_default();
+        format!("psql \"{}{hostaddr}\"", self.connection_string(password))
     }
 }
 
@@ -95,10 +108,18 @@ mod tests {
             user: "ada".into(),
             database: "d4k2m9q1x7".into(),
             updated: true,
+            reachable: true,
+            hostaddr: None,
         };
         assert_eq!(
             w.connection_string("pw"),
             "postgres://ada:pw@default-ada.us-east-1.db.sluice.localhost:9193/d4k2m9q1x7"
         );
+        assert_eq!(
+            w.psql_command("pw"),
+            "psql \"postgres://ada:pw@default-ada.us-east-1.db.sluice.localhost:9193/d4k2m9q1x7\""
+        );
+        let local = WorkspaceConnection { hostaddr: Some("127.0.0.1".into()), ..w };
+        assert!(local.psql_command("pw").ends_with("/d4k2m9q1x7?hostaddr=127.0.0.1\""));
     }
 }

@@ -190,8 +190,8 @@ pub async fn overview(
             (c.id, c.created_at)
         }
     };
-    let rows: Vec<(String, String, String, Option<String>)> = sqlx::query_as(
-        "SELECT handle, region, database_name, password_id FROM workspaces
+    let rows: Vec<(String, String, String, Option<String>, bool)> = sqlx::query_as(
+        "SELECT handle, region, database_name, password_id, scram_verifier IS NOT NULL FROM workspaces
          WHERE user_id = $1 ORDER BY created_at, handle",
     )
     .bind(user_id)
@@ -199,9 +199,11 @@ pub async fn overview(
     .await?;
     let workspaces = rows
         .into_iter()
-        .map(|(ws, region, database, password_id)| WorkspaceConnection {
+        .map(|(ws, region, database, password_id, verifier)| WorkspaceConnection {
             host: crate::account::ssr::dns_name(&state.settings, &ws, handle, &region),
-            port: super::PORT,
+            port: state.settings.db_port,
+            reachable: verifier && state.settings.db_listen.is_some(),
+            hostaddr: state.settings.db_hostaddr.map(|a| a.to_string()),
             user: handle.to_owned(),
             database,
             updated: password_id.as_deref() == Some(current_id.as_str()),

@@ -125,14 +125,15 @@ fn ConnectionRow(
     let copied = RwSignal::new(None::<&'static str>);
     let failed = RwSignal::new(None::<String>);
     let code = NodeRef::<leptos::html::Code>::new();
+    let psql_code = NodeRef::<leptos::html::Code>::new();
     let ws = StoredValue::new(workspace.clone());
-    let shown = move || {
-        let w = ws.get_value();
-        match (revealed.get(), password.get()) {
-            (true, Some(p)) => w.connection_string(&p),
-            _ => w.connection_string(&"•".repeat(12)),
-        }
+    // The password as shown: itself once revealed, else dots.
+    let shown_password = move || match (revealed.get(), password.get()) {
+        (true, Some(p)) => p,
+        _ => "•".repeat(12),
     };
+    let shown = move || ws.get_value().connection_string(&shown_password());
+    let shown_psql = move || ws.get_value().psql_command(&shown_password());
     // The password is fetched only when someone asks to see or copy it.
     let fetch = move |then: Box<dyn FnOnce(String)>| {
         if let Some(p) = password.get_untracked() {
@@ -162,7 +163,19 @@ fn ConnectionRow(
             copy_text(text, code, copied, move || revealed.set(true));
         }));
     };
+    let copy_psql = move || {
+        fetch(Box::new(move |p| {
+            let text = ws.get_value().psql_command(&p);
+            copy_text(text, psql_code, copied, move || revealed.set(true));
+        }));
+    };
     let label = format!("Connection string for {}", workspace.handle);
+    let psql_label = format!("psql command for {}", workspace.handle);
+    let reach = if workspace.reachable {
+        view! { <span class="reach reach-ok">"Reachable on this server’s database endpoint"</span> }.into_any()
+    } else {
+        view! { <span class="reach">"Not reachable on this server’s database endpoint yet"</span> }.into_any()
+    };
     view! {
         <li class="connection" data-workspace=workspace.handle.clone()>
             <div class="connection-head">
@@ -182,6 +195,13 @@ fn ConnectionRow(
                 </form>
                 <CopyButton on_click=copy/>
             </div>
+            <div class="psql-row">
+                <code node_ref=psql_code class="secret secret-small" tabindex="0" aria-label=psql_label data-testid="psql-command">{shown_psql}</code>
+                <button type="button" class="button button-secondary button-small" hidden=move || !live.get() on:click=move |_| copy_psql()>
+                    "Copy psql command"
+                </button>
+            </div>
+            <p class="help">{reach}</p>
             <p class="field-ok" role="status">{move || copied.get()}</p>
             <p class="field-error" role="alert">{move || failed.get()}</p>
         </li>

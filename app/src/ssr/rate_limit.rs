@@ -36,6 +36,22 @@ pub async fn hit(db: &Db, key: &str, limit: Limit, now_ms: i64) -> Result<(), Ap
     Ok(())
 }
 
+/// Refuses when `limit.max` attempts were already counted under `key` in
+/// the current window, without counting this one: for limits on failures,
+/// which are counted with [`hit`] only once an attempt has failed.
+pub async fn exhausted(db: &Db, key: &str, limit: Limit, now_ms: i64) -> Result<(), AppError> {
+    let count: Option<i64> =
+        sqlx::query_scalar("SELECT count FROM rate_limits WHERE key = $1 AND window_start = $2")
+            .bind(key)
+            .bind(limit.window_start(now_ms))
+            .fetch_optional(db)
+            .await?;
+    if count.unwrap_or(0) >= limit.max {
+        return Err(limit.refusal(now_ms));
+    }
+    Ok(())
+}
+
 /// This process's unspent share of each key's current window. A busy key
 /// (an API token) claims its window's allowance from the database in
 /// blocks, so that it costs one write per block rather than one per

@@ -17,6 +17,14 @@ pub struct Settings {
     pub mail_from: String,
     /// The domain in workspace DNS names: `{workspace}-{handle}.{region}.db.{domain}`.
     pub db_domain: String,
+    /// Where the workspace endpoint listens; `None`: it is off.
+    pub db_listen: Option<std::net::SocketAddr>,
+    /// The port in connection strings: the endpoint's once it is bound.
+    pub db_port: u16,
+    /// An address psql should connect to instead of resolving the
+    /// workspace's DNS name (`hostaddr=` in the psql command), for a
+    /// machine where those names do not resolve, such as localhost.
+    pub db_hostaddr: Option<std::net::IpAddr>,
     pub session_idle: Duration,
     pub session_absolute: Duration,
     pub sign_in_link_ttl: Duration,
@@ -72,6 +80,9 @@ impl Settings {
             smtp_url: None,
             mail_from: "Sluice <no-reply@sluice.localhost>".into(),
             db_domain: "sluice.localhost".into(),
+            db_listen: None,
+            db_port: crate::password::PORT,
+            db_hostaddr: None,
             session_idle: Duration::from_secs(24 * 3600),
             session_absolute: Duration::from_secs(14 * 24 * 3600),
             sign_in_link_ttl: Duration::from_secs(15 * 60),

@@ -37,6 +37,9 @@ pub struct TestApp {
     pub db: sqlx::SqlitePool,
     client: Client,
     worker: Option<tokio::task::JoinHandle<()>>,
+    endpoint: Option<tokio::task::JoinHandle<()>>,
+    /// The workspace endpoint's port, when it runs.
+    pub pg_port: Option<u16>,
     _shutdown: oneshot::Sender<()>,
 }
 
@@ -51,6 +54,8 @@ pub struct Options {
     pub api_per_minute: i64,
     /// `(domain, tenant)`: who signs up into a tenant.
     pub tenant_domains: Vec<(String, String)>,
+    /// Run the workspace endpoint on a port of its own.
+    pub endpoint: bool,
 }
 
 impl Default for Options {
@@ -61,6 +66,7 @@ impl Default for Options {
             avatar_fetch_private: false,
             api_per_minute: 100_000,
             tenant_domains: Vec::new(),
+            endpoint: false,
         }
     }
 }
@@ -69,6 +75,9 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some(w) = &self.worker {
             w.abort();
+        }
+        if let Some(e) = &self.endpoint {
+            e.abort();
         }
     }
 }
@@ -108,7 +117,14 @@ impl TestApp {
         settings.avatar_fetch_private = options.avatar_fetch_private;
         settings.api_per_minute = options.api_per_minute;
         settings.tenant_domains = options.tenant_domains;
+        if options.endpoint {
+            settings.db_listen = Some("127.0.0.1:0".parse().unwrap());
+            settings.db_hostaddr = Some("127.0.0.1".parse().unwrap());
+        }
+        let endpoint = server::bind_endpoint(&mut settings).await.expect("endpoint");
+        let pg_port = endpoint.is_some().then_some(settings.db_port);
         let state = server::state(leptos, settings).await.expect("state");
+        let endpoint = endpoint.map(|l| app::endpoint::spawn(l, state.clone()));
         let db = state.db.clone();
         let worker = options
             .worker
@@ -129,6 +145,8 @@ impl TestApp {
             db,
             client,
             worker,
+            endpoint,
+            pg_port,
             _shutdown: tx,
         }
     }

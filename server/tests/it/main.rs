@@ -10,6 +10,7 @@ mod config;
 mod csrf;
 mod deletion;
 mod durability;
+mod endpoint;
 mod flash;
 mod fuzz;
 mod handle;

@@ -1,0 +1,356 @@
+//! Running a client's SQL in a workspace's database and describing what
+//! comes back in PostgreSQL's terms: a command tag per statement, and a
+//! PostgreSQL type per column (from the column's declared type, else from
+//! the values). Blocking: called on the blocking pool.
+
+use pgwire::api::Type;
+use rusqlite::types::Value;
+use rusqlite::Statement;
+
+use super::store::WorkspaceDb;
+
+/// A refusal or failure, as a PostgreSQL error: SQLSTATE and message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SqlError {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl SqlError {
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Self { code, message: message.into() }
+    }
+}
+
+impl From<rusqlite::Error> for SqlError {
+    fn from(e: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode as C;
+        let text = match &e {
+            rusqlite::Error::SqliteFailure(_, Some(m)) => m.clone(),
+            other => other.to_string(),
+        };
+        let code = match e.sqlite_error_code() {
+            Some(C::ConstraintViolation) if text.contains("UNIQUE") => "23505",
+            Some(C::ConstraintViolation) if text.contains("NOT NULL") => "23502",
+            Some(C::ConstraintViolation) if text.contains("FOREIGN KEY") => "23503",
+            Some(C::ConstraintViolation) => "23514",
+            Some(C::AuthorizationForStatementDenied) => {
+                return Self::new("42501", "not allowed in a Sluice workspace (ATTACH, extensions and pragmas that reach outside the workspace are refused)");
+            }
+            Some(C::OperationInterrupted) => {
+                let secs = super::store::STATEMENT_TIME.as_secs();
+                return Self::new("57014", format!("canceling statement due to statement timeout ({secs} s)"));
+            }
+            Some(C::DiskFull) => {
+                let mb = super::store::MAX_BYTES / (1024 * 1024);
+                return Self::new("53100", format!("the workspace is full: a workspace holds at most {mb} MB"));
+            }
+            Some(C::DatabaseBusy | C::DatabaseLocked) => "55P03",
+            Some(C::TooBig) => "54000",
+            _ if text.contains("syntax error") || text.contains("incomplete input") => "42601",
+            _ if text.contains("no such table") => "42P01",
+            _ if text.contains("no such column") => "42703",
+            _ if text.contains("already exists") => "42P07",
+            _ => "XX000",
+        };
+        Self::new(code, text)
+    }
+}
+
+/// A result column: its name and PostgreSQL type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Column {
+    pub name: String,
+    pub ty: Type,
+}
+
+/// What one statement did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// Rows, with the command tag's word (`SELECT`, or `INSERT 0` for
+    /// `INSERT … RETURNING`); the count is added when they are sent.
+    Rows { tag: String, columns: Vec<Column>, rows: Vec<Vec<Value>> },
+    /// A complete command tag: `CREATE TABLE`, `INSERT 0 1`, `UPDATE 3`.
+    Done(String),
+    /// `BEGIN` (or `SAVEPOINT` outside a transaction is not this).
+    Begin,
+    /// `COMMIT` or `ROLLBACK`: the tag.
+    End(String),
+}
+
+/// The first `n` words of `sql`, upper case, comments and blanks skipped.
+fn words(sql: &str, n: usize) -> Vec<String> {
+    let mut rest = sql;
+    let mut out = Vec::new();
+    while out.len() < n {
+        rest = rest.trim_start();
+        if let Some(after) = rest.strip_prefix("--") {
+            rest = after.split_once('\n').map_or("", |(_, r)| r);
+        } else if let Some(after) = rest.strip_prefix("/*") {
+            rest = after.split_once("*/").map_or("", |(_, r)| r);
+        } else {
+            let end = rest.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(rest.len());
+            if end == 0 {
+                break;
+            }
+            out.push(rest[..end].to_ascii_uppercase());
+            rest = &rest[end..];
+        }
+    }
+    out
+}
+
+/// PostgreSQL's ways to open a transaction (`START TRANSACTION`, `BEGIN
+/// ISOLATION LEVEL …`, `BEGIN READ ONLY`), which drivers send, as SQLite's
+/// `BEGIN`: a SQLite transaction is serializable already. Only a leading
+/// statement is rewritten; the rest of the text is kept.
+fn translate(sql: &str) -> std::borrow::Cow<'_, str> {
+    let w = words(sql, 2);
+    let opens = match (w.first().map(String::as_str), w.get(1).map(String::as_str)) {
+        (Some("START"), Some("TRANSACTION")) => true,
+        (Some("BEGIN"), Some(next)) => !matches!(next, "TRANSACTION" | "DEFERRED" | "IMMEDIATE" | "EXCLUSIVE"),
+        _ => false,
+    };
+    if !opens {
+        return sql.into();
+    }
+    let rest = sql.split_once(';').map_or("", |(_, r)| r);
+    format!("BEGIN;{rest}").into()
+}
+
+/// The command tag for a statement that returned no rows.
+fn tag(sql: &str, changes: usize) -> Outcome {
+    let w = words(sql, 4);
+    let first = w.first().map(String::as_str).unwrap_or("");
+    match first {
+        "BEGIN" => Outcome::Begin,
+        "COMMIT" | "END" => Outcome::End("COMMIT".into()),
+        "ROLLBACK" if w.get(1).map(String::as_str) != Some("TO") => Outcome::End("ROLLBACK".into()),
+        "INSERT" | "REPLACE" => Outcome::Done(format!("INSERT 0 {changes}")),
+        "UPDATE" | "DELETE" => Outcome::Done(format!("{first} {changes}")),
+        "CREATE" | "DROP" | "ALTER" => {
+            let object = w[1..]
+                .iter()
+                .find(|x| !matches!(x.as_str(), "UNIQUE" | "TEMP" | "TEMPORARY" | "VIRTUAL"))
+                .cloned()
+                .unwrap_or_default();
+            Outcome::Done(format!("{first} {object}").trim_end().to_owned())
+        }
+        "" => Outcome::Done(String::new()),
+        other => Outcome::Done(other.to_owned()),
+    }
+}
+
+/// PostgreSQL's type for a column: by its declared type as SQLite reads
+/// one (its affinity rules), else by the first value that is not NULL.
+pub fn column_type(declared: Option<&str>, sample: Option<&Value>) -> Type {
+    let d = declared.unwrap_or("").to_ascii_uppercase();
+    if d.contains("INT") {
+        return Type::INT8;
+    }
+    if d.contains("CHAR") || d.contains("CLOB") || d.contains("TEXT") {
+        return Type::TEXT;
+    }
+    if d.contains("BLOB") {
+        return Type::BYTEA;
+    }
+    if d.contains("REAL") || d.contains("FLOA") || d.contains("DOUB") {
+        return Type::FLOAT8;
+    }
+    if d.contains("BOOL") {
+        return Type::BOOL;
+    }
+    match sample {
+        Some(Value::Integer(_)) => Type::INT8,
+        Some(Value::Real(_)) => Type::FLOAT8,
+        Some(Value::Blob(_)) => Type::BYTEA,
+        _ => Type::TEXT,
+    }
+}
+
+fn declared(stmt: &Statement<'_>) -> Vec<(String, Option<String>)> {
+    stmt.columns()
+        .iter()
+        .map(|c| (c.name().to_owned(), c.decl_type().map(str::to_owned)))
+        .collect()
+}
+
+/// Result rows are held in memory to be typed and sent; a larger answer is
+/// refused rather than let grow.
+const MAX_ROWS: usize = 1_000_000;
+
+fn types_from(decl: &[(String, Option<String>)], rows: &[Vec<Value>]) -> Vec<Column> {
+    decl.iter()
+        .enumerate()
+        .map(|(i, (name, d))| {
+            let sample = rows.iter().map(|r| &r[i]).find(|v| !matches!(v, Value::Null));
+            Column { name: name.clone(), ty: column_type(d.as_deref(), sample) }
+        })
+        .collect()
+}
+
+/// Runs a statement whose parameters are bound. `columns` are the types
+/// the client was told at Describe, if it asked; else they come from the
+/// declared types and the rows.
+fn finish(stmt: &mut Statement<'_>, columns: Option<&[Column]>) -> Result<Outcome, SqlError> {
+    let sql = stmt.expanded_sql().unwrap_or_default();
+    if stmt.column_count() == 0 {
+        let changes = stmt.raw_execute()?;
+        return Ok(tag(&sql, changes));
+    }
+    let decl = declared(stmt);
+    let n = decl.len();
+    let mut found = stmt.raw_query();
+    let mut rows = Vec::new();
+    while let Some(row) = found.next()? {
+        if rows.len() == MAX_ROWS {
+            return Err(SqlError::new("54000", format!("a result may have at most {MAX_ROWS} rows; add LIMIT")));
+        }
+        rows.push((0..n).map(|i| row.get::<_, Value>(i)).collect::<Result<_, _>>()?);
+    }
+    drop(found);
+    let columns = match columns {
+        Some(c) => c.to_vec(),
+        None => types_from(&decl, &rows),
+    };
+    let tag = match words(&sql, 1).first().map(String::as_str) {
+        Some("INSERT" | "REPLACE") => "INSERT 0",
+        Some("UPDATE") => "UPDATE",
+        Some("DELETE") => "DELETE",
+        _ => "SELECT",
+    };
+    Ok(Outcome::Rows { tag: tag.into(), columns, rows })
+}
+
+/// A simple-protocol query string: each statement in turn, stopping at
+/// the first error (as PostgreSQL does).
+pub fn run_script(db: &WorkspaceDb, sql: &str) -> (Vec<Outcome>, Option<SqlError>) {
+    let mut done = Vec::new();
+    let sql = translate(sql);
+    let mut batch = rusqlite::Batch::new(&db.conn, &sql);
+    loop {
+        db.arm();
+        let mut stmt = match batch.next() {
+            Ok(Some(s)) => s,
+            Ok(None) => return (done, None),
+            Err(e) => return (done, Some(e.into())),
+        };
+        match finish(&mut stmt, None) {
+            Ok(outcome) => done.push(outcome),
+            Err(e) => return (done, Some(e)),
+        }
+    }
+}
+
+/// A statement prepared through the extended protocol: its parameters'
+/// types and its result columns, as told to the client.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prepared {
+    pub sql: String,
+    pub params: Vec<Type>,
+    pub columns: Vec<Column>,
+}
+
+/// The number of `$n` parameters `stmt` takes (`$n` are named parameters
+/// to SQLite: bound by name, so `$2` before `$1` is fine).
+fn param_count(stmt: &Statement<'_>) -> Result<usize, SqlError> {
+    let mut max = 0;
+    for i in 1..=stmt.parameter_count() {
+        let n = stmt
+            .parameter_name(i)
+            .and_then(|name| name.strip_prefix('$'))
+            .and_then(|n| n.parse::<usize>().ok())
+            .filter(|&n| n > 0)
+            .ok_or_else(|| SqlError::new("42P02", "parameters are written $1, $2, …"))?;
+        max = max.max(n);
+    }
+    Ok(max)
+}
+
+/// Prepares `sql` (one statement) and describes it. Parameters the client
+/// did not type are `text` (SQLite converts by the column's affinity). A
+/// result column without a declared type is typed by running a read-only
+/// statement once with NULL parameters and looking at its first row.
+pub fn prepare(db: &WorkspaceDb, sql: &str, client_types: &[Option<Type>]) -> Result<Prepared, SqlError> {
+    db.arm();
+    let sql = &*translate(sql);
+    let mut stmt = db.conn.prepare(sql).map_err(|e| match e {
+        rusqlite::Error::MultipleStatement => SqlError::new("42601", "a prepared statement holds one SQL statement"),
+        e => e.into(),
+    })?;
+    let n = param_count(&stmt)?;
+    let params = (0..n)
+        .map(|i| client_types.get(i).cloned().flatten().unwrap_or(Type::TEXT))
+        .collect();
+    let decl = declared(&stmt);
+    let mut sample = Vec::new();
+    if decl.iter().any(|(_, d)| d.is_none()) && stmt.readonly() {
+        // Unbound parameters are NULL.
+        let mut rows = stmt.raw_query();
+        if let Some(row) = rows.next()? {
+            sample.push((0..decl.len()).map(|i| row.get::<_, Value>(i)).collect::<Result<Vec<_>, _>>()?);
+        }
+    }
+    let columns = types_from(&decl, &sample);
+    Ok(Prepared { sql: sql.to_owned(), params, columns })
+}
+
+/// Runs a prepared statement with its parameters, bound by `$n` name.
+pub fn execute(db: &WorkspaceDb, prepared: &Prepared, params: &[Value]) -> Result<Outcome, SqlError> {
+    db.arm();
+    let mut stmt = db.conn.prepare_cached(&prepared.sql)?;
+    for i in 1..=stmt.parameter_count() {
+        let n: usize = stmt
+            .parameter_name(i)
+            .and_then(|name| name[1..].parse().ok())
+            .ok_or_else(|| SqlError::new("42P02", "parameters are written $1, $2, …"))?;
+        let value = params
+            .get(n - 1)
+            .ok_or_else(|| SqlError::new("08P01", format!("no value was given for ${n}")))?;
+        stmt.raw_bind_parameter(i, value)?;
+    }
+    let outcome = finish(&mut stmt, Some(&prepared.columns));
+    stmt.clear_bindings();
+    outcome
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn command_tags_read_like_postgresql() {
+        assert_eq!(tag("create table t (a int)", 0), Outcome::Done("CREATE TABLE".into()));
+        assert_eq!(tag("CREATE UNIQUE INDEX i ON t(a)", 0), Outcome::Done("CREATE INDEX".into()));
+        assert_eq!(tag("-- note\n insert into t values (1),(2)", 2), Outcome::Done("INSERT 0 2".into()));
+        assert_eq!(tag("update t set a = 1", 3), Outcome::Done("UPDATE 3".into()));
+        assert_eq!(tag("/* x */ delete from t", 0), Outcome::Done("DELETE 0".into()));
+        assert_eq!(tag("begin", 0), Outcome::Begin);
+        assert_eq!(tag("END TRANSACTION", 0), Outcome::End("COMMIT".into()));
+        assert_eq!(tag("ROLLBACK", 0), Outcome::End("ROLLBACK".into()));
+        assert_eq!(tag("ROLLBACK TO s1", 0), Outcome::Done("ROLLBACK".into()));
+        assert_eq!(tag("drop table t", 0), Outcome::Done("DROP TABLE".into()));
+    }
+
+    #[test]
+    fn postgresql_transaction_openings_become_begin() {
+        assert_eq!(translate("START TRANSACTION"), "BEGIN;");
+        assert_eq!(translate("BEGIN ISOLATION LEVEL SERIALIZABLE; SELECT 1"), "BEGIN; SELECT 1");
+        assert_eq!(translate("begin read only"), "BEGIN;");
+        for kept in ["BEGIN", "BEGIN TRANSACTION", "BEGIN IMMEDIATE", "SELECT 1; START TRANSACTION"] {
+            assert_eq!(translate(kept), kept);
+        }
+    }
+
+    #[test]
+    fn column_types_follow_sqlite_affinity_then_values() {
+        assert_eq!(column_type(Some("bigint"), None), Type::INT8);
+        assert_eq!(column_type(Some("VARCHAR(20)"), None), Type::TEXT);
+        assert_eq!(column_type(Some("double precision"), None), Type::FLOAT8);
+        assert_eq!(column_type(Some("boolean"), None), Type::BOOL);
+        assert_eq!(column_type(Some("blob"), None), Type::BYTEA);
+        assert_eq!(column_type(None, Some(&Value::Integer(1))), Type::INT8);
+        assert_eq!(column_type(Some("NUMERIC"), Some(&Value::Real(1.5))), Type::FLOAT8);
+        assert_eq!(column_type(None, None), Type::TEXT);
+    }
+}

@@ -1,0 +1,225 @@
+//! Each workspace's own SQLite file, opened for one client connection with
+//! its walls up: no other file can be attached, no extension loaded, no
+//! pragma that reaches outside the database or weakens it, a cap on the
+//! file's size and on each statement's time.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
+use rusqlite::limits::Limit;
+use rusqlite::{Connection, OpenFlags};
+
+/// A workspace's database may grow to this size.
+pub const MAX_BYTES: u64 = 256 * 1024 * 1024;
+/// A statement that runs longer is interrupted.
+pub const STATEMENT_TIME: Duration = Duration::from_secs(5);
+const PAGE_SIZE: u64 = 4096;
+
+/// Pragmas a client may run: they read or tune this connection only.
+const PRAGMAS: &[&str] = &[
+    "table_info", "table_xinfo", "table_list", "index_list", "index_info", "index_xinfo",
+    "foreign_key_list", "foreign_key_check", "foreign_keys", "integrity_check", "quick_check",
+    "page_count", "page_size", "freelist_count", "user_version", "application_id", "collation_list",
+    "function_list", "pragma_list", "case_sensitive_like", "defer_foreign_keys", "recursive_triggers",
+    "optimize", "data_version", "schema_version",
+];
+
+/// Functions no client may call.
+const FUNCTIONS: &[&str] = &["load_extension", "fts3_tokenizer", "readfile", "writefile", "edit"];
+
+/// Where workspace `id` keeps its data.
+pub fn path(data_dir: &Path, workspace_id: &str) -> PathBuf {
+    data_dir.join("workspaces").join(format!("{workspace_id}.sqlite3"))
+}
+
+/// Removes a deleted workspace's files (the database, its WAL and index).
+/// Connections already open keep the deleted file until they close.
+pub async fn remove(data_dir: &Path, workspace_id: &str) -> std::io::Result<()> {
+    let main = path(data_dir, workspace_id);
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut name = main.clone().into_os_string();
+        name.push(suffix);
+        match tokio::fs::remove_file(&name).await {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// [`remove`], logging a failure: the rows are gone by then, and the
+/// person's answer does not wait on the file system.
+pub async fn remove_logged(data_dir: &Path, workspace_id: &str) {
+    if let Err(error) = remove(data_dir, workspace_id).await {
+        tracing::error!(%error, "a deleted workspace's database file could not be removed");
+    }
+}
+
+/// One client's connection to a workspace's database.
+pub struct WorkspaceDb {
+    pub conn: Connection,
+    /// When the running statement must stop (milliseconds since `epoch`).
+    deadline: Arc<AtomicU64>,
+    epoch: Instant,
+}
+
+impl WorkspaceDb {
+    /// Opens (making it on first use) the database at `path`. Blocking.
+    pub fn open(path: &Path) -> rusqlite::Result<Self> {
+        Self::open_capped(path, MAX_BYTES)
+    }
+
+    fn open_capped(path: &Path, max_bytes: u64) -> rusqlite::Result<Self> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                rusqlite::Error::SqliteFailure(
+                    rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
+                    Some(e.to_string()),
+                )
+            })?;
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags)?;
+        conn.busy_timeout(STATEMENT_TIME)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "max_page_count", (max_bytes / PAGE_SIZE) as i64)?;
+        conn.pragma_update(None, "trusted_schema", false)?;
+        conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true)?;
+        conn.set_limit(Limit::SQLITE_LIMIT_ATTACHED, 0);
+        conn.set_limit(Limit::SQLITE_LIMIT_LENGTH, 16 * 1024 * 1024);
+        conn.set_limit(Limit::SQLITE_LIMIT_SQL_LENGTH, 1024 * 1024);
+        conn.authorizer(Some(authorize));
+        let deadline = Arc::new(AtomicU64::new(u64::MAX));
+        let epoch = Instant::now();
+        let watch = deadline.clone();
+        // Returning true interrupts the statement.
+        conn.progress_handler(
+            10_000,
+            Some(move || epoch.elapsed().as_millis() as u64 > watch.load(Ordering::Relaxed)),
+        );
+        Ok(Self { conn, deadline, epoch })
+    }
+
+    /// Starts the clock for a statement: it may run [`STATEMENT_TIME`].
+    pub fn arm(&self) {
+        let at = self.epoch.elapsed() + STATEMENT_TIME;
+        self.deadline.store(at.as_millis() as u64, Ordering::Relaxed);
+    }
+}
+
+fn authorize(ctx: AuthContext<'_>) -> Authorization {
+    match ctx.action {
+        AuthAction::Attach { .. } | AuthAction::Detach { .. } => Authorization::Deny,
+        AuthAction::Pragma { pragma_name, pragma_value } => {
+            let name = pragma_name.to_ascii_lowercase();
+            // A pragma that only reads a setting is harmless; these may also set one.
+            if PRAGMAS.contains(&name.as_str()) || (pragma_value.is_none() && READ_ONLY.contains(&name.as_str())) {
+                Authorization::Allow
+            } else {
+                Authorization::Deny
+            }
+        }
+        AuthAction::Function { function_name } if FUNCTIONS.iter().any(|f| f.eq_ignore_ascii_case(function_name)) => {
+            Authorization::Deny
+        }
+        _ => Authorization::Allow,
+    }
+}
+
+/// Pragmas a client may read but not set.
+const READ_ONLY: &[&str] = &["journal_mode", "synchronous", "max_page_count", "encoding", "auto_vacuum"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn open() -> (tempfile_dir::Dir, WorkspaceDb) {
+        let dir = tempfile_dir::Dir::new();
+        let db = WorkspaceDb::open(&path(&dir.0, "w_test")).unwrap();
+        (dir, db)
+    }
+
+    /// A throwaway directory without another dependency.
+    mod tempfile_dir {
+        pub struct Dir(pub std::path::PathBuf);
+        impl Dir {
+            pub fn new() -> Self {
+                let p = std::env::temp_dir().join(format!("sluice-ws-{}", rand::random::<u64>()));
+                std::fs::create_dir_all(&p).unwrap();
+                Self(p)
+            }
+        }
+        impl Drop for Dir {
+            fn drop(&mut self) {
+                let _ = std::fs::remove_dir_all(&self.0);
+            }
+        }
+    }
+
+    fn refused(db: &WorkspaceDb, sql: &str) -> bool {
+        db.conn.execute_batch(sql).is_err()
+    }
+
+    #[test]
+    fn a_workspace_cannot_reach_outside_its_file() {
+        let (dir, db) = open();
+        let other = dir.0.join("other.sqlite3");
+        let other = other.display();
+        for sql in [
+            format!("ATTACH DATABASE '{other}' AS x"),
+            format!("VACUUM INTO '{other}'"),
+            "SELECT load_extension('/lib/x.so')".to_owned(),
+            "PRAGMA writable_schema = ON".to_owned(),
+            "PRAGMA journal_mode = DELETE".to_owned(),
+            "PRAGMA max_page_count = 999999999".to_owned(),
+            "PRAGMA synchronous = OFF".to_owned(),
+            "PRAGMA temp_store_directory = '/tmp'".to_owned(),
+        ] {
+            assert!(refused(&db, &sql), "{sql}");
+        }
+        assert!(!dir.0.join("other.sqlite3").exists());
+        // What a person needs still works.
+        db.conn
+            .execute_batch(
+                "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t (v) VALUES ('a');
+                 PRAGMA table_info(t); PRAGMA foreign_keys = ON; PRAGMA user_version = 3",
+            )
+            .unwrap();
+        let mode: String = db.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+        assert_eq!(mode, "wal");
+    }
+
+    #[test]
+    fn a_runaway_statement_is_stopped() {
+        let (_dir, db) = open();
+        db.deadline.store(db.epoch.elapsed().as_millis() as u64 + 200, Ordering::Relaxed);
+        let started = Instant::now();
+        let endless = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n";
+        let err = db.conn.query_row(endless, [], |r| r.get::<_, i64>(0)).unwrap_err();
+        assert_eq!(err.sqlite_error_code(), Some(rusqlite::ErrorCode::OperationInterrupted));
+        assert!(started.elapsed() < Duration::from_secs(3));
+    }
+
+    #[test]
+    fn a_workspace_stops_growing_at_its_cap() {
+        let dir = tempfile_dir::Dir::new();
+        let db = WorkspaceDb::open_capped(&path(&dir.0, "w_small"), 1024 * 1024).unwrap();
+        db.conn.execute_batch("CREATE TABLE t (b BLOB)").unwrap();
+        let full = (0..100)
+            .map(|_| db.conn.execute("INSERT INTO t VALUES (zeroblob(100000))", []))
+            .find_map(Result::err)
+            .expect("the cap stops the inserts");
+        assert_eq!(full.sqlite_error_code(), Some(rusqlite::ErrorCode::DiskFull));
+        let size = std::fs::metadata(path(&dir.0, "w_small")).unwrap().len()
+            + std::fs::metadata(dir.0.join("workspaces/w_small.sqlite3-wal")).map(|m| m.len()).unwrap_or(0);
+        assert!(size < 3 * 1024 * 1024, "{size}");
+        // A client cannot lift it.
+        assert!(refused(&db, "PRAGMA max_page_count = 999999999"));
+    }
+}

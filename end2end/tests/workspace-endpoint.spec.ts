@@ -1,0 +1,65 @@
+// The workspace endpoint from the page: Credentials & Access says each
+// workspace is reachable, Copy psql command puts a ready command on the
+// clipboard, and that command, run in a shell with Debian's psql, opens
+// the workspace and runs SQL in it.
+import { expect, test } from "@playwright/test";
+import { spawnSync } from "node:child_process";
+import { dbPort } from "../playwright.config";
+import { hydrated, signUp, uniqueEmail, uniqueHandle } from "./support";
+
+test.use({ permissions: ["clipboard-read", "clipboard-write"] });
+
+/** Runs `command` as a person pasting it would, with `script` typed in. */
+function paste(command: string, script: string) {
+  const run = spawnSync("bash", ["-c", `${command} -X -v ON_ERROR_STOP=1`], {
+    input: script,
+    encoding: "utf8",
+    timeout: 20_000,
+    env: { ...process.env, PGCONNECT_TIMEOUT: "5", PGPASSFILE: "/dev/null" },
+  });
+  return { ok: run.status === 0, out: run.stdout, err: run.stderr };
+}
+
+test("copy the psql command and use it", async ({ page }) => {
+  const handle = uniqueHandle("psql");
+  await signUp(page, uniqueEmail("psql"), handle, "Pat Sequel");
+  await page.goto(`/user/${handle}/advanced/credentials`);
+  await hydrated(page);
+  const row = page.getByRole("region", { name: "Database Password" }).getByRole("listitem").filter({ hasText: "default" });
+  await expect(row.getByText("Reachable on this server’s database endpoint")).toBeVisible({ timeout: 15_000 });
+  // Masked on the page like the connection string.
+  await expect(row.getByTestId("psql-command")).toContainText("••••");
+  await row.getByRole("button", { name: "Copy psql command" }).click();
+  await expect(row.getByRole("status")).toHaveText("Copied to the clipboard.");
+  const command = await page.evaluate(() => navigator.clipboard.readText());
+  expect(command).toMatch(
+    new RegExp(`^psql "postgres://${handle}:[A-Za-z0-9]{32}@default-${handle}\\.us-east-1\\.db\\.[a-z.]+:${dbPort}/[a-z0-9]+\\?hostaddr=127\\.0\\.0\\.1"$`),
+  );
+
+  const first = paste(command, "CREATE TABLE visits (id INTEGER PRIMARY KEY, page TEXT);\nINSERT INTO visits (page) VALUES ('credentials'), ('workspaces');\nSELECT page FROM visits ORDER BY id;\n\\dt\n");
+  expect(first.err).toBe("");
+  expect(first.ok).toBe(true);
+  for (const line of ["CREATE TABLE", "INSERT 0 2", " credentials", " workspaces", "(2 rows)", `public | visits | table | ${handle}`]) {
+    expect(first.out).toContain(line);
+  }
+
+  // The Workspaces tab offers the same command; the data is still there.
+  await page.goto(`/user/${handle}`);
+  await hydrated(page);
+  const ws = page.locator('li.connection[data-workspace="default"]');
+  await expect(ws.getByText("Reachable on this server’s database endpoint")).toBeVisible();
+  await ws.getByRole("button", { name: "Copy psql command" }).click();
+  await expect(ws.getByRole("status")).toHaveText("Copied to the clipboard.");
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(command);
+  const again = paste(command, "SELECT count(*) FROM visits;\n");
+  expect(again.ok).toBe(true);
+  expect(again.out).toMatch(/^\s+2$/m);
+
+  for (const width of [1280, 390]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.screenshot({ path: `test-results/screens/workspaces-psql-${width}.png`, fullPage: true });
+    await page.goto(`/user/${handle}/advanced/credentials`);
+    await page.screenshot({ path: `test-results/screens/credentials-psql-${width}.png`, fullPage: true });
+    await page.goto(`/user/${handle}`);
+  }
+});

@@ -1,0 +1,331 @@
+//! The workspace endpoint, driven by clients nobody here wrote: Debian's
+//! `psql` with the connection string Credentials & Access shows, and
+//! `tokio-postgres` through the extended query protocol.
+
+use crate::api::new_token;
+use crate::harness::*;
+use app::password::WorkspaceConnection;
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+use std::time::{Duration, Instant};
+use tokio::io::AsyncWriteExt;
+
+const PSQL: &str = "/usr/bin/psql";
+
+async fn connections(app: &TestApp, handle: &str, cookie: &str) -> Vec<WorkspaceConnection> {
+    let res = app.call("/sfn/database_password", &[("handle", handle)], cookie).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let v: Value = res.json().await.unwrap();
+    serde_json::from_value(v["workspaces"].clone()).unwrap()
+}
+
+async fn password(app: &TestApp, handle: &str, cookie: &str) -> String {
+    app.call("/sfn/reveal_password", &[("handle", handle)], cookie).await.json().await.unwrap()
+}
+
+/// The first workspace once the endpoint serves it (its verifier is made
+/// by the worker).
+async fn reachable(app: &TestApp, handle: &str, cookie: &str) -> WorkspaceConnection {
+    let start = Instant::now();
+    loop {
+        let ws = connections(app, handle, cookie).await.remove(0);
+        if ws.reachable && ws.updated {
+            return ws;
+        }
+        assert!(start.elapsed() < Duration::from_secs(10), "the workspace never became reachable");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn with_endpoint() -> Options {
+    Options { endpoint: true, worker: true, ..Options::default() }
+}
+
+/// Runs `script` through psql with the command the page offers (`psql "…"`),
+/// answering (success, stdout, stderr).
+async fn psql(command: &str, script: &str) -> (bool, String, String) {
+    let uri = command
+        .strip_prefix("psql \"")
+        .and_then(|c| c.strip_suffix('"'))
+        .unwrap_or_else(|| panic!("not a psql command: {command}"));
+    assert!(
+        std::path::Path::new(PSQL).exists(),
+        "{PSQL} is missing: the test command installs Debian's postgresql-client"
+    );
+    let mut child = tokio::process::Command::new(PSQL)
+        .args(["-X", "-v", "ON_ERROR_STOP=1", "--no-password", uri])
+        .env("PGCONNECT_TIMEOUT", "5")
+        .env("PGPASSFILE", "/dev/null")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("psql runs");
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(script.as_bytes()).await.unwrap();
+    drop(stdin);
+    let out = tokio::time::timeout(Duration::from_secs(30), child.wait_with_output())
+        .await
+        .expect("psql finished")
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+async fn pg_connect(ws: &WorkspaceConnection, password: &str) -> Result<tokio_postgres::Client, tokio_postgres::Error> {
+    let mut config = tokio_postgres::Config::new();
+    config
+        .host(&ws.host)
+        .hostaddr("127.0.0.1".parse().unwrap())
+        .port(ws.port)
+        .user(&ws.user)
+        .password(password)
+        .dbname(&ws.database)
+        .connect_timeout(Duration::from_secs(5));
+    let (client, connection) = config.connect(tokio_postgres::NoTls).await?;
+    tokio::spawn(connection);
+    Ok(client)
+}
+
+#[test]
+fn psql_works_with_the_connection_string_the_page_shows() {
+    run(async {
+        let app = TestApp::spawn_with(with_endpoint(), None).await;
+        let ada = app.sign_up("ada@example.com", "ada", "Ada").await;
+        let ws = reachable(&app, "ada", &ada).await;
+        assert_eq!(ws.port, app.pg_port.unwrap());
+        let command = ws.psql_command(&password(&app, "ada", &ada).await);
+        let (ok, out, err) = psql(
+            &command,
+            "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL, score REAL);
+             INSERT INTO notes (body, score) VALUES ('first', 1.5), ('second', 2);
+             BEGIN;
+             INSERT INTO notes (body) VALUES ('third');
+             COMMIT;
+             BEGIN;
+             INSERT INTO notes (body) VALUES ('never');
+             ROLLBACK;
+             UPDATE notes SET score = 3 WHERE body = 'third';
+             SELECT id, body, score FROM notes ORDER BY id;
+             \\dt
+             DELETE FROM notes WHERE id = 2;
+             SELECT count(*) AS n FROM notes;
+             ",
+        )
+        .await;
+        assert!(ok, "psql failed: {err}\n{out}");
+        let lines: Vec<&str> = out.lines().map(str::trim).collect();
+        for tag in ["CREATE TABLE", "INSERT 0 2", "BEGIN", "INSERT 0 1", "COMMIT", "ROLLBACK", "UPDATE 1", "DELETE 1", "(3 rows)"] {
+            assert!(lines.contains(&tag), "no {tag:?} in\n{out}\n{err}");
+        }
+        assert!(out.contains(" 1 | first  |   1.5"), "{out}");
+        assert!(out.contains(" 3 | third  |   3.0"), "{out}");
+        assert!(!out.contains("never"), "{out}");
+        // \dt: the workspace's tables, owned by the handle.
+        assert!(out.contains("public | notes | table | ada"), "{out}");
+        assert!(out.contains("\n 2\n"), "the count after the delete: {out}");
+
+        // Other catalog commands say what works; an error names its cause.
+        let (ok, _, err) = psql(&command, "\\l\n").await;
+        assert!(!ok);
+        assert!(err.contains("\\dt") && err.contains("not supported"), "{err}");
+        let (ok, _, err) = psql(&command, "SELEC 1;").await;
+        assert!(!ok);
+        assert!(err.contains("syntax error"), "{err}");
+        let (ok, _, err) = psql(&command, "ATTACH DATABASE '/tmp/x.db' AS x;").await;
+        assert!(!ok);
+        assert!(err.contains("not allowed in a Sluice workspace"), "{err}");
+        // The data is in the workspace's own file.
+        let files: Vec<_> = std::fs::read_dir(app.dir.path().join("workspaces")).unwrap().collect();
+        assert!(!files.is_empty());
+    })
+}
+
+#[test]
+fn a_rotation_reaches_each_workspace_and_open_connections_stay() {
+    run(async {
+        let options = Options { propagation_delay: Duration::from_secs(2), ..with_endpoint() };
+        let app = TestApp::spawn_with(options, None).await;
+        let ada = app.sign_up("ada@example.com", "ada", "Ada").await;
+        let ws = reachable(&app, "ada", &ada).await;
+        let old = password(&app, "ada", &ada).await;
+        let (ok, _, err) = psql(&ws.psql_command(&old), "CREATE TABLE t (v INTEGER); INSERT INTO t VALUES (1);").await;
+        assert!(ok, "{err}");
+        let open = pg_connect(&ws, &old).await.expect("connects with the current password");
+
+        let res = app.call("/sfn/rotate_password", &[("handle", "ada")], &ada).await;
+        assert!(res.status().is_success() || res.status() == StatusCode::FOUND, "{}", res.status());
+        let new = password(&app, "ada", &ada).await;
+        assert_ne!(new, old);
+        // Until the workspace has it, the old password opens it and the new one does not.
+        assert!(!connections(&app, "ada", &ada).await[0].updated);
+        let (ok, out, err) = psql(&ws.psql_command(&old), "SELECT v FROM t;").await;
+        assert!(ok, "the old password works until the workspace is updated: {err}");
+        assert!(out.contains(" 1\n"));
+        assert!(pg_connect(&ws, &new).await.is_err());
+
+        let ws = reachable(&app, "ada", &ada).await;
+        let (ok, _, err) = psql(&ws.psql_command(&old), "SELECT 1;").await;
+        assert!(!ok, "the old password no longer works");
+        assert!(err.to_lowercase().contains("password authentication failed"), "{err}");
+        let (ok, out, err) = psql(&ws.psql_command(&new), "SELECT v FROM t;").await;
+        assert!(ok, "{err}");
+        assert!(out.contains(" 1\n"));
+        // The connection opened before the rotation is still answering.
+        let row = open.query_one("SELECT count(*) FROM t", &[]).await.unwrap();
+        assert_eq!(row.get::<_, i64>(0), 1);
+        open.execute("INSERT INTO t VALUES (2)", &[]).await.unwrap();
+    })
+}
+
+#[test]
+fn another_persons_credentials_never_open_a_workspace_and_failures_look_alike() {
+    run(async {
+        let app = TestApp::spawn_with(with_endpoint(), None).await;
+        let ada = app.sign_up("ada@example.com", "ada", "Ada").await;
+        let bob = app.sign_up("bob@example.com", "bob", "Bob").await;
+        let ada_ws = reachable(&app, "ada", &ada).await;
+        let bob_ws = reachable(&app, "bob", &bob).await;
+        let bob_pw = password(&app, "bob", &bob).await;
+        assert!(pg_connect(&bob_ws, &bob_pw).await.is_ok());
+        let attempts = [
+            // Bob's password on Ada's workspace, as Ada and as Bob.
+            WorkspaceConnection { ..ada_ws.clone() },
+            WorkspaceConnection { user: "bob".into(), ..ada_ws.clone() },
+            // Unknown user, unknown database.
+            WorkspaceConnection { user: "nobody".into(), ..ada_ws.clone() },
+            WorkspaceConnection { database: "nosuchdb".into(), ..ada_ws.clone() },
+        ];
+        let mut messages = Vec::new();
+        for ws in &attempts {
+            let (ok, _, err) = psql(&ws.psql_command(&bob_pw), "SELECT 1;").await;
+            assert!(!ok, "{} / {} opened with Bob's password", ws.user, ws.database);
+            // The message names nobody: the same for every case.
+            messages.push(err.lines().last().unwrap_or_default().to_owned());
+        }
+        assert!(messages.iter().all(|m| m == &messages[0]), "{messages:?}");
+        assert!(messages[0].to_lowercase().contains("password authentication failed"), "{messages:?}");
+        // Ada's log says someone failed to open her workspace, without a password.
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT actor_ip, data FROM audit_log a JOIN users u ON u.id = a.identity_id
+             WHERE u.handle = 'ada' AND action_type = 'workspace.login.failed'",
+        )
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
+        assert!(!rows.is_empty());
+        assert_eq!(rows[0].0, "127.0.0.1");
+        assert!(!rows[0].1.contains(&bob_pw));
+    })
+}
+
+#[test]
+fn failed_sign_ins_are_limited() {
+    run(async {
+        let app = TestApp::spawn_with(with_endpoint(), None).await;
+        let ada = app.sign_up("ada@example.com", "ada", "Ada").await;
+        let ws = reachable(&app, "ada", &ada).await;
+        let right = password(&app, "ada", &ada).await;
+        for _ in 0..10 {
+            assert!(pg_connect(&ws, "wrong").await.is_err());
+        }
+        let refused = pg_connect(&ws, &right).await.err().expect("refused after ten failures");
+        let db_error = refused.as_db_error().expect("a server error").message().to_owned();
+        assert!(db_error.contains("too many failed sign-ins"), "{db_error}");
+        // Another user's sign-in from elsewhere is not affected: only this name is.
+        let bob = app.sign_up("bob@example.com", "bob", "Bob").await;
+        let bob_ws = reachable(&app, "bob", &bob).await;
+        assert!(pg_connect(&bob_ws, &password(&app, "bob", &bob).await).await.is_ok());
+    })
+}
+
+#[test]
+fn tokio_postgres_prepares_typed_statements() {
+    run(async {
+        let app = TestApp::spawn_with(with_endpoint(), None).await;
+        let ada = app.sign_up("ada@example.com", "ada", "Ada").await;
+        let ws = reachable(&app, "ada", &ada).await;
+        let client = pg_connect(&ws, &password(&app, "ada", &ada).await).await.unwrap();
+        client
+            .batch_execute(
+                "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, price DOUBLE PRECISION,
+                 in_stock BOOLEAN, photo BLOB)",
+            )
+            .await
+            .unwrap();
+        use tokio_postgres::types::Type;
+        let insert = client
+            .prepare_typed(
+                "INSERT INTO items (id, name, price, in_stock, photo) VALUES ($1, $2, $3, $4, $5)",
+                &[Type::INT8, Type::TEXT, Type::FLOAT8, Type::BOOL, Type::BYTEA],
+            )
+            .await
+            .unwrap();
+        assert_eq!(client.execute(&insert, &[&1i64, &"lamp", &19.5f64, &true, &vec![1u8, 2, 3]]).await.unwrap(), 1);
+        assert_eq!(client.execute(&insert, &[&2i64, &"desk", &120.0f64, &false, &None::<Vec<u8>>]).await.unwrap(), 1);
+        // A unique violation is PostgreSQL's SQLSTATE.
+        let dup = client.execute(&insert, &[&3i64, &"lamp", &1.0f64, &true, &None::<Vec<u8>>]).await.unwrap_err();
+        assert_eq!(dup.code(), Some(&tokio_postgres::error::SqlState::UNIQUE_VIOLATION));
+
+        // Parameters are bound by number, whatever their order in the text.
+        let select = client
+            .prepare_typed("SELECT id, name, price, in_stock, photo FROM items WHERE price < $2 AND id >= $1 ORDER BY id", &[Type::INT8, Type::FLOAT8])
+            .await
+            .unwrap();
+        let types: Vec<_> = select.columns().iter().map(|c| c.type_().clone()).collect();
+        assert_eq!(types, [Type::INT8, Type::TEXT, Type::FLOAT8, Type::BOOL, Type::BYTEA]);
+        let rows = client.query(&select, &[&1i64, &1000.0f64]).await.unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].get::<_, i64>(0), 1);
+        assert_eq!(rows[0].get::<_, &str>(1), "lamp");
+        assert_eq!(rows[0].get::<_, f64>(2), 19.5);
+        assert!(rows[0].get::<_, bool>(3));
+        assert_eq!(rows[0].get::<_, Vec<u8>>(4), vec![1, 2, 3]);
+        assert_eq!(rows[1].get::<_, Option<Vec<u8>>>(4), None);
+
+        // An expression's column is typed by its value; an untyped parameter is text.
+        let row = client.query_one("SELECT count(*), sum(price) FROM items WHERE name <> 'desk'", &[]).await.unwrap();
+        assert_eq!(row.get::<_, i64>(0), 1);
+        assert_eq!(row.get::<_, f64>(1), 19.5);
+        let row = client.query_one("SELECT id FROM items WHERE name = $1", &[&"desk"]).await.unwrap();
+        assert_eq!(row.get::<_, i64>(0), 2);
+
+        // A transaction through the driver.
+        let mut client = client;
+        let tx = client.transaction().await.unwrap();
+        tx.execute("DELETE FROM items WHERE id = 2", &[]).await.unwrap();
+        tx.rollback().await.unwrap();
+        let n: i64 = client.query_one("SELECT count(*) FROM items", &[]).await.unwrap().get(0);
+        assert_eq!(n, 2);
+
+        // A type the workspace does not take is named, not guessed.
+        let stmt = client.prepare_typed("SELECT $1", &[Type::OID]).await.unwrap();
+        let err = client.query(&stmt, &[&7u32]).await.unwrap_err();
+        let message = err.as_db_error().map(|e| e.message().to_owned()).unwrap_or_default();
+        assert!(message.contains("parameter $1 has type oid"), "{err:?}");
+    })
+}
+
+#[test]
+fn a_deleted_workspace_takes_its_database_file_with_it() {
+    run(async {
+        let app = TestApp::spawn_with(with_endpoint(), None).await;
+        let ada = app.sign_up("ada@example.com", "ada", "Ada").await;
+        let ws = reachable(&app, "ada", &ada).await;
+        let pw = password(&app, "ada", &ada).await;
+        let (ok, _, err) = psql(&ws.psql_command(&pw), "CREATE TABLE secret_plans (v TEXT); INSERT INTO secret_plans VALUES ('x');").await;
+        assert!(ok, "{err}");
+        let dir = app.dir.path().join("workspaces");
+        assert!(std::fs::read_dir(&dir).unwrap().count() > 0);
+        let (_, token) = new_token(&app, "ada", &ada).await;
+        let res = app.api(Method::DELETE, "/user/ada/workspace/default", Some(&token), None).await;
+        assert!(res.status().is_success(), "{}", res.status());
+        let left: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert!(left.is_empty(), "{left:?}");
+        let (ok, _, _) = psql(&ws.psql_command(&pw), "SELECT 1;").await;
+        assert!(!ok, "a deleted workspace cannot be opened");
+    })
+}
