@@ -2,6 +2,7 @@
 // rotating changes the revealed connection string and every workspace
 // ends up updated; resetting signs out this browser and every other one.
 import { expect, test } from "@playwright/test";
+import { dbPort } from "../playwright.config";
 import { hydrated, requestLink, signInLinkFor, signUp, uniqueEmail, uniqueHandle } from "./support";
 
 test.use({ permissions: ["clipboard-read", "clipboard-write"] });
@@ -19,7 +20,7 @@ test("rotate the database password", async ({ page }) => {
   await expect(code).toContainText("••••");
   await row.getByRole("button", { name: "Reveal" }).click();
   const pattern = new RegExp(
-    `^postgres://${handle}:[A-Za-z0-9]{32}@default-${handle}\\.us-east-1\\.db\\.[a-z.]+:9193/[a-z0-9]+$`,
+    `^postgres://${handle}:[A-Za-z0-9]{32}@default-${handle}\\.us-east-1\\.db\\.[a-z.]+:${dbPort}/[a-z0-9]+$`,
   );
   await expect(code).toHaveText(pattern);
   const before = (await code.textContent())!;

@@ -92,6 +92,11 @@ async fn blocking<T: Send + 'static>(
         .map_err(|_| sql::SqlError::new("XX000", "the statement failed"))
 }
 
+/// The SQLite library the workspaces run on.
+pub fn sqlite_version() -> &'static str {
+    rusqlite::version()
+}
+
 /// Binds the endpoint's address.
 pub async fn bind(addr: SocketAddr) -> std::io::Result<TcpListener> {
     TcpListener::bind(addr).await
