@@ -30,3 +30,7 @@ cargo bench -q -p server --bench audit_log
 
 say "Server: SSR and API throughput against their ceilings, memory, Audit Log over HTTP, cold start"
 cargo bench -q -p server --bench throughput
+
+say "Workspace endpoint: SELECT 1 and connection set-up with pgbench, against PostgreSQL on this machine"
+ls /usr/lib/postgresql/*/bin/pgbench >/dev/null 2>&1 || apt_install postgresql
+cargo bench -q -p server --bench endpoint

@@ -202,20 +202,8 @@ pub fn settings_from_env(leptos: &LeptosOptions) -> Result<Settings, ConfigError
         }
         settings.db_domain = domain;
     }
-    settings.db_listen = match var("SLUICE_DB_LISTEN").as_deref() {
-        None => Some(std::net::SocketAddr::from(([127, 0, 0, 1], app::password::PORT))),
-        Some("off") => None,
-        Some(raw) => Some(raw.parse().map_err(|_| {
-            bad("SLUICE_DB_LISTEN", format!("expected an address such as 127.0.0.1:9193, or off; got {raw:?}"))
-        })?),
-    };
-    settings.db_hostaddr = match var("SLUICE_DB_HOSTADDR").as_deref() {
-        None => settings.db_listen.map(|a| a.ip()).filter(|ip| ip.is_loopback()),
-        Some("none") => None,
-        Some(raw) => Some(raw.parse().map_err(|_| {
-            bad("SLUICE_DB_HOSTADDR", format!("expected an IP address, or none; got {raw:?}"))
-        })?),
-    };
+    settings.db_listen = parse_db_listen(var("SLUICE_DB_LISTEN").as_deref())?;
+    settings.db_hostaddr = parse_db_hostaddr(var("SLUICE_DB_HOSTADDR").as_deref(), settings.db_listen)?;
     if let Some(raw) = var("SLUICE_TENANT_DOMAINS") {
         settings.tenant_domains = parse_tenant_domains(&raw)?;
     }
@@ -243,6 +231,34 @@ pub fn settings_from_env(leptos: &LeptosOptions) -> Result<Settings, ConfigError
         settings.propagation_delay = std::time::Duration::from_secs(secs);
     }
     Ok(settings)
+}
+
+/// The workspace endpoint's address: loopback port 9193 unless set; `off`
+/// turns it off.
+fn parse_db_listen(raw: Option<&str>) -> Result<Option<std::net::SocketAddr>, ConfigError> {
+    match raw {
+        None => Ok(Some(std::net::SocketAddr::from(([127, 0, 0, 1], app::password::PORT)))),
+        Some("off") => Ok(None),
+        Some(raw) => raw.parse().map(Some).map_err(|_| {
+            bad("SLUICE_DB_LISTEN", format!("expected an address such as 127.0.0.1:9193, or off; got {raw:?}"))
+        }),
+    }
+}
+
+/// Where copied psql commands connect: the endpoint's own address when it
+/// is a loopback one (workspace DNS names do not resolve there); `none`
+/// leaves it out.
+fn parse_db_hostaddr(
+    raw: Option<&str>,
+    listen: Option<std::net::SocketAddr>,
+) -> Result<Option<std::net::IpAddr>, ConfigError> {
+    match raw {
+        None => Ok(listen.map(|a| a.ip()).filter(|ip| ip.is_loopback())),
+        Some("none") => Ok(None),
+        Some(raw) => raw.parse().map(Some).map_err(|_| {
+            bad("SLUICE_DB_HOSTADDR", format!("expected an IP address, or none; got {raw:?}"))
+        }),
+    }
 }
 
 /// Base64 (standard or URL-safe) of exactly 32 bytes. The value is never
@@ -307,6 +323,22 @@ mod tests {
         assert!(parse_public_url("ftp://x").is_err());
         assert!(parse_public_url("https://x.example/sub").is_err());
         assert!(parse_public_url("nonsense").is_err());
+    }
+
+    #[test]
+    fn workspace_endpoint_rules() {
+        let default = parse_db_listen(None).unwrap().unwrap();
+        assert_eq!(default.to_string(), "127.0.0.1:9193");
+        assert_eq!(parse_db_listen(Some("off")).unwrap(), None);
+        assert_eq!(parse_db_listen(Some("0.0.0.0:5432")).unwrap().unwrap().port(), 5432);
+        assert_eq!(parse_db_listen(Some("localhost")).unwrap_err().name, "SLUICE_DB_LISTEN");
+        // psql commands carry hostaddr= only where names cannot resolve.
+        assert_eq!(parse_db_hostaddr(None, Some(default)).unwrap().unwrap().to_string(), "127.0.0.1");
+        assert_eq!(parse_db_hostaddr(None, parse_db_listen(Some("0.0.0.0:9193")).unwrap()).unwrap(), None);
+        assert_eq!(parse_db_hostaddr(None, None).unwrap(), None);
+        assert_eq!(parse_db_hostaddr(Some("none"), Some(default)).unwrap(), None);
+        assert_eq!(parse_db_hostaddr(Some("10.0.0.5"), None).unwrap().unwrap().to_string(), "10.0.0.5");
+        assert_eq!(parse_db_hostaddr(Some("db.example"), None).unwrap_err().name, "SLUICE_DB_HOSTADDR");
     }
 
     #[test]

@@ -170,6 +170,8 @@ fn a_rotation_reaches_each_workspace_and_open_connections_stay() {
         let ws = reachable(&app, "ada", &ada).await;
         let (ok, _, err) = psql(&ws.psql_command(&old), "SELECT 1;").await;
         assert!(!ok, "the old password no longer works");
+        assert!(pg_connect(&ws, &old).await.is_err());
+        assert!(pg_connect(&ws, &new).await.is_ok());
         assert!(err.to_lowercase().contains("password authentication failed"), "{err}");
         let (ok, out, err) = psql(&ws.psql_command(&new), "SELECT v FROM t;").await;
         assert!(ok, "{err}");
