@@ -178,6 +178,15 @@ fn declared(stmt: &Statement<'_>) -> Vec<(String, Option<String>)> {
 /// Result rows are held in memory to be typed and sent; a larger answer is
 /// refused rather than let grow.
 const MAX_ROWS: usize = 1_000_000;
+const MAX_RESULT_BYTES: usize = 64 * 1024 * 1024;
+
+fn size_of(v: &Value) -> usize {
+    match v {
+        Value::Text(t) => t.len(),
+        Value::Blob(b) => b.len(),
+        _ => 8,
+    }
+}
 
 fn types_from(decl: &[(String, Option<String>)], rows: &[Vec<Value>]) -> Vec<Column> {
     decl.iter()
@@ -202,11 +211,18 @@ fn finish(stmt: &mut Statement<'_>, columns: Option<&[Column]>) -> Result<Outcom
     let n = decl.len();
     let mut found = stmt.raw_query();
     let mut rows = Vec::new();
+    let mut bytes = 0;
     while let Some(row) = found.next()? {
-        if rows.len() == MAX_ROWS {
-            return Err(SqlError::new("54000", format!("a result may have at most {MAX_ROWS} rows; add LIMIT")));
+        let values: Vec<Value> = (0..n).map(|i| row.get::<_, Value>(i)).collect::<Result<_, _>>()?;
+        bytes += values.iter().map(size_of).sum::<usize>();
+        if rows.len() == MAX_ROWS || bytes > MAX_RESULT_BYTES {
+            let mb = MAX_RESULT_BYTES / (1024 * 1024);
+            return Err(SqlError::new(
+                "54000",
+                format!("a result may have at most {MAX_ROWS} rows and {mb} MB; add LIMIT"),
+            ));
         }
-        rows.push((0..n).map(|i| row.get::<_, Value>(i)).collect::<Result<_, _>>()?);
+        rows.push(values);
     }
     drop(found);
     let columns = match columns {
@@ -340,6 +356,23 @@ mod tests {
         for kept in ["BEGIN", "BEGIN TRANSACTION", "BEGIN IMMEDIATE", "SELECT 1; START TRANSACTION"] {
             assert_eq!(translate(kept), kept);
         }
+    }
+
+    #[test]
+    fn a_result_too_large_to_hold_is_refused() {
+        let dir = std::env::temp_dir().join(format!("sluice-sql-{}", rand::random::<u64>()));
+        let db = WorkspaceDb::open(&dir.join("w.sqlite3")).unwrap();
+        let (done, error) = run_script(
+            &db,
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100) \
+             SELECT i, zeroblob(1000000) FROM n",
+        );
+        assert!(done.is_empty());
+        assert_eq!(error.unwrap().code, "54000");
+        let (done, error) = run_script(&db, "SELECT 1 AS one");
+        assert!(error.is_none());
+        assert!(matches!(&done[0], Outcome::Rows { rows, .. } if rows == &vec![vec![Value::Integer(1)]]));
+        let _ = std::fs::remove_dir_all(dir);
     }
 
     #[test]

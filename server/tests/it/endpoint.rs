@@ -37,6 +37,15 @@ async fn reachable(app: &TestApp, handle: &str, cookie: &str) -> WorkspaceConnec
     }
 }
 
+/// A new account with its first workspace served: (session cookie, the
+/// workspace's connection, the database password).
+async fn account(app: &TestApp, handle: &str) -> (String, WorkspaceConnection, String) {
+    let cookie = app.sign_up(&format!("{handle}@example.com"), handle, "Someone").await;
+    let ws = reachable(app, handle, &cookie).await;
+    let pw = password(app, handle, &cookie).await;
+    (cookie, ws, pw)
+}
+
 fn with_endpoint() -> Options {
     Options { endpoint: true, worker: true, ..Options::default() }
 }
@@ -94,10 +103,9 @@ async fn pg_connect(ws: &WorkspaceConnection, password: &str) -> Result<tokio_po
 fn psql_works_with_the_connection_string_the_page_shows() {
     run(async {
         let app = TestApp::spawn_with(with_endpoint(), None).await;
-        let ada = app.sign_up("ada@example.com", "ada", "Ada").await;
-        let ws = reachable(&app, "ada", &ada).await;
+        let (_, ws, pw) = account(&app, "ada").await;
         assert_eq!(ws.port, app.pg_port.unwrap());
-        let command = ws.psql_command(&password(&app, "ada", &ada).await);
+        let command = ws.psql_command(&pw);
         let (ok, out, err) = psql(
             &command,
             "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL, score REAL);
@@ -149,9 +157,7 @@ fn a_rotation_reaches_each_workspace_and_open_connections_stay() {
     run(async {
         let options = Options { propagation_delay: Duration::from_secs(2), ..with_endpoint() };
         let app = TestApp::spawn_with(options, None).await;
-        let ada = app.sign_up("ada@example.com", "ada", "Ada").await;
-        let ws = reachable(&app, "ada", &ada).await;
-        let old = password(&app, "ada", &ada).await;
+        let (ada, ws, old) = account(&app, "ada").await;
         let (ok, _, err) = psql(&ws.psql_command(&old), "CREATE TABLE t (v INTEGER); INSERT INTO t VALUES (1);").await;
         assert!(ok, "{err}");
         let open = pg_connect(&ws, &old).await.expect("connects with the current password");
@@ -187,11 +193,8 @@ fn a_rotation_reaches_each_workspace_and_open_connections_stay() {
 fn another_persons_credentials_never_open_a_workspace_and_failures_look_alike() {
     run(async {
         let app = TestApp::spawn_with(with_endpoint(), None).await;
-        let ada = app.sign_up("ada@example.com", "ada", "Ada").await;
-        let bob = app.sign_up("bob@example.com", "bob", "Bob").await;
-        let ada_ws = reachable(&app, "ada", &ada).await;
-        let bob_ws = reachable(&app, "bob", &bob).await;
-        let bob_pw = password(&app, "bob", &bob).await;
+        let (_, ada_ws, _) = account(&app, "ada").await;
+        let (_, bob_ws, bob_pw) = account(&app, "bob").await;
         assert!(pg_connect(&bob_ws, &bob_pw).await.is_ok());
         let attempts = [
             // Bob's password on Ada's workspace, as Ada and as Bob.
@@ -228,19 +231,17 @@ fn another_persons_credentials_never_open_a_workspace_and_failures_look_alike() 
 fn failed_sign_ins_are_limited() {
     run(async {
         let app = TestApp::spawn_with(with_endpoint(), None).await;
-        let ada = app.sign_up("ada@example.com", "ada", "Ada").await;
-        let ws = reachable(&app, "ada", &ada).await;
-        let right = password(&app, "ada", &ada).await;
+        let (_, ws, right) = account(&app, "ada").await;
         for _ in 0..10 {
             assert!(pg_connect(&ws, "wrong").await.is_err());
         }
         let refused = pg_connect(&ws, &right).await.err().expect("refused after ten failures");
         let db_error = refused.as_db_error().expect("a server error").message().to_owned();
         assert!(db_error.contains("too many failed sign-ins"), "{db_error}");
-        // Another user's sign-in from elsewhere is not affected: only this name is.
-        let bob = app.sign_up("bob@example.com", "bob", "Bob").await;
-        let bob_ws = reachable(&app, "bob", &bob).await;
-        assert!(pg_connect(&bob_ws, &password(&app, "bob", &bob).await).await.is_ok());
+        // Another user signs in from the same address: ten failures are
+        // this name's limit, not the address's (thirty).
+        let (_, bob_ws, bob_pw) = account(&app, "bob").await;
+        assert!(pg_connect(&bob_ws, &bob_pw).await.is_ok());
     })
 }
 
@@ -248,9 +249,8 @@ fn failed_sign_ins_are_limited() {
 fn tokio_postgres_prepares_typed_statements() {
     run(async {
         let app = TestApp::spawn_with(with_endpoint(), None).await;
-        let ada = app.sign_up("ada@example.com", "ada", "Ada").await;
-        let ws = reachable(&app, "ada", &ada).await;
-        let client = pg_connect(&ws, &password(&app, "ada", &ada).await).await.unwrap();
+        let (_, ws, pw) = account(&app, "ada").await;
+        let client = pg_connect(&ws, &pw).await.unwrap();
         client
             .batch_execute(
                 "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, price DOUBLE PRECISION,
@@ -315,9 +315,7 @@ fn tokio_postgres_prepares_typed_statements() {
 fn a_deleted_workspace_takes_its_database_file_with_it() {
     run(async {
         let app = TestApp::spawn_with(with_endpoint(), None).await;
-        let ada = app.sign_up("ada@example.com", "ada", "Ada").await;
-        let ws = reachable(&app, "ada", &ada).await;
-        let pw = password(&app, "ada", &ada).await;
+        let (ada, ws, pw) = account(&app, "ada").await;
         let (ok, _, err) = psql(&ws.psql_command(&pw), "CREATE TABLE secret_plans (v TEXT); INSERT INTO secret_plans VALUES ('x');").await;
         assert!(ok, "{err}");
         let dir = app.dir.path().join("workspaces");
