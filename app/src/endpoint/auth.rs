@@ -148,6 +148,9 @@ impl Gate {
 
     async fn failed(&self, user: &str, peer: &str) {
         let db = &self.session.state.db;
+        // Which case it was stays out of the client's answer; the log may
+        // say it (no names: the owner's Audit Log has them).
+        tracing::info!(workspace_found = self.session.target().is_some(), "workspace endpoint: a sign-in failed");
         let now = now_millis();
         for (key, limit) in Self::keys(user, peer) {
             // The count is what matters; a refusal here is the next attempt's.
