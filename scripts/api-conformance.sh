@@ -20,7 +20,7 @@ base="http://127.0.0.1:$port"
 data="$(mktemp -d)"
 log="$data/server.log"
 SLUICE_DATA_DIR="$data" LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT="$(site_root)" \
-  LEPTOS_ENV=PROD RUST_LOG=info "$(server_bin)" --demo > "$log" 2>&1 &
+  LEPTOS_ENV=PROD RUST_LOG=info SLUICE_DB_LISTEN=off "$(server_bin)" --demo > "$log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$data"' EXIT
 

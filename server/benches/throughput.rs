@@ -110,6 +110,7 @@ fn cold_start(dir: &std::path::Path) -> Duration {
         .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
         .env("SLUICE_DATA_DIR", dir)
         .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+        .env("SLUICE_DB_LISTEN", "off")
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::null())

@@ -39,6 +39,8 @@ fn start(dir: &Path) -> Server {
         .env("SLUICE_DATA_DIR", dir)
         .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
         .env("RUST_LOG", "warn")
+        // Not what this test is about, and its fixed port may be taken.
+        .env("SLUICE_DB_LISTEN", "off")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
