@@ -44,7 +44,7 @@ pub async fn bind_endpoint(settings: &mut Settings) -> Result<Option<TcpListener
     let Some(addr) = settings.db_listen else {
         return Ok(None);
     };
-    let listener = app::endpoint::bind(addr)
+    let listener = TcpListener::bind(addr)
         .await
         .map_err(|source| StartError::BindEndpoint { addr, source })?;
     if let Ok(bound) = listener.local_addr() {

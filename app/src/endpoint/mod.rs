@@ -14,7 +14,6 @@ pub mod sql;
 pub mod store;
 mod wire;
 
-use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -67,13 +66,12 @@ impl Session {
             .db
             .get_or_try_init(|| async move {
                 let opened = tokio::task::spawn_blocking(move || WorkspaceDb::open(&path)).await;
-                match opened {
-                    Ok(Ok(db)) => Ok(Arc::new(Mutex::new(db))),
-                    Ok(Err(e)) => {
-                        tracing::error!(error = %e, "workspace endpoint: cannot open a workspace database");
+                match opened.map_err(|e| e.to_string()).and_then(|r| r.map_err(|e| e.to_string())) {
+                    Ok(db) => Ok(Arc::new(Mutex::new(db))),
+                    Err(error) => {
+                        tracing::error!(%error, "workspace endpoint: cannot open a workspace database");
                         Err(sql::SqlError::new("58000", "the workspace's database cannot be opened"))
                     }
-                    Err(_) => Err(sql::SqlError::new("58000", "the workspace's database cannot be opened")),
                 }
             })
             .await?
@@ -95,11 +93,6 @@ async fn blocking<T: Send + 'static>(
 /// The SQLite library the workspaces run on.
 pub fn sqlite_version() -> &'static str {
     rusqlite::version()
-}
-
-/// Binds the endpoint's address.
-pub async fn bind(addr: SocketAddr) -> std::io::Result<TcpListener> {
-    TcpListener::bind(addr).await
 }
 
 /// Accepts clients until the process ends.

@@ -201,11 +201,10 @@ fn types_from(decl: &[(String, Option<String>)], rows: &[Vec<Value>]) -> Vec<Col
 /// Runs a statement whose parameters are bound. `columns` are the types
 /// the client was told at Describe, if it asked; else they come from the
 /// declared types and the rows.
-fn finish(stmt: &mut Statement<'_>, columns: Option<&[Column]>) -> Result<Outcome, SqlError> {
-    let sql = stmt.expanded_sql().unwrap_or_default();
+fn finish(stmt: &mut Statement<'_>, sql: &str, columns: Option<&[Column]>) -> Result<Outcome, SqlError> {
     if stmt.column_count() == 0 {
         let changes = stmt.raw_execute()?;
-        return Ok(tag(&sql, changes));
+        return Ok(tag(sql, changes));
     }
     let decl = declared(stmt);
     let n = decl.len();
@@ -229,7 +228,7 @@ fn finish(stmt: &mut Statement<'_>, columns: Option<&[Column]>) -> Result<Outcom
         Some(c) => c.to_vec(),
         None => types_from(&decl, &rows),
     };
-    let tag = match words(&sql, 1).first().map(String::as_str) {
+    let tag = match words(sql, 1).first().map(String::as_str) {
         Some("INSERT" | "REPLACE") => "INSERT 0",
         Some("UPDATE") => "UPDATE",
         Some("DELETE") => "DELETE",
@@ -251,7 +250,9 @@ pub fn run_script(db: &WorkspaceDb, sql: &str) -> (Vec<Outcome>, Option<SqlError
             Ok(None) => return (done, None),
             Err(e) => return (done, Some(e.into())),
         };
-        match finish(&mut stmt, None) {
+        // Without parameters, the expansion is the statement's own text.
+        let text = stmt.expanded_sql().unwrap_or_default();
+        match finish(&mut stmt, &text, None) {
             Ok(outcome) => done.push(outcome),
             Err(e) => return (done, Some(e)),
         }
@@ -267,20 +268,19 @@ pub struct Prepared {
     pub columns: Vec<Column>,
 }
 
-/// The number of `$n` parameters `stmt` takes (`$n` are named parameters
-/// to SQLite: bound by name, so `$2` before `$1` is fine).
+/// `n` of SQLite's parameter `i` (1-based), written `$n`. `$n` are named
+/// parameters to SQLite: bound by name, so `$2` before `$1` is fine.
+fn param_number(stmt: &Statement<'_>, i: usize) -> Result<usize, SqlError> {
+    stmt.parameter_name(i)
+        .and_then(|name| name.strip_prefix('$'))
+        .and_then(|n| n.parse::<usize>().ok())
+        .filter(|&n| n > 0)
+        .ok_or_else(|| SqlError::new("42P02", "parameters are written $1, $2, …"))
+}
+
+/// The number of `$n` parameters `stmt` takes: the largest `n`.
 fn param_count(stmt: &Statement<'_>) -> Result<usize, SqlError> {
-    let mut max = 0;
-    for i in 1..=stmt.parameter_count() {
-        let n = stmt
-            .parameter_name(i)
-            .and_then(|name| name.strip_prefix('$'))
-            .and_then(|n| n.parse::<usize>().ok())
-            .filter(|&n| n > 0)
-            .ok_or_else(|| SqlError::new("42P02", "parameters are written $1, $2, …"))?;
-        max = max.max(n);
-    }
-    Ok(max)
+    (1..=stmt.parameter_count()).try_fold(0, |max, i| Ok(max.max(param_number(stmt, i)?)))
 }
 
 /// Prepares `sql` (one statement) and describes it. Parameters the client
@@ -316,16 +316,13 @@ pub fn execute(db: &WorkspaceDb, prepared: &Prepared, params: &[Value]) -> Resul
     db.arm();
     let mut stmt = db.conn.prepare_cached(&prepared.sql)?;
     for i in 1..=stmt.parameter_count() {
-        let n: usize = stmt
-            .parameter_name(i)
-            .and_then(|name| name[1..].parse().ok())
-            .ok_or_else(|| SqlError::new("42P02", "parameters are written $1, $2, …"))?;
+        let n = param_number(&stmt, i)?;
         let value = params
             .get(n - 1)
             .ok_or_else(|| SqlError::new("08P01", format!("no value was given for ${n}")))?;
         stmt.raw_bind_parameter(i, value)?;
     }
-    let outcome = finish(&mut stmt, Some(&prepared.columns));
+    let outcome = finish(&mut stmt, &prepared.sql, Some(&prepared.columns));
     stmt.clear_bindings();
     outcome
 }

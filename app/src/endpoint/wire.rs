@@ -55,8 +55,12 @@ pub struct Backend {
     parser: Arc<Parser>,
 }
 
+fn error_info(e: SqlError) -> Box<ErrorInfo> {
+    Box::new(ErrorInfo::new("ERROR".to_owned(), e.code.to_owned(), e.message))
+}
+
 fn user_error(e: SqlError) -> PgWireError {
-    PgWireError::UserError(Box::new(ErrorInfo::new("ERROR".to_owned(), e.code.to_owned(), e.message)))
+    PgWireError::UserError(error_info(e))
 }
 
 fn fields(columns: &[Column], format: Option<&Format>) -> Vec<FieldInfo> {
@@ -127,7 +131,7 @@ fn response(outcome: Outcome, format: Option<&Format>) -> PgWireResult<Response>
 }
 
 fn error_response(e: SqlError) -> Response {
-    Response::Error(Box::new(ErrorInfo::new("ERROR".to_owned(), e.code.to_owned(), e.message)))
+    Response::Error(error_info(e))
 }
 
 #[async_trait]

@@ -52,35 +52,23 @@ pub async fn run_due(state: &AppState) -> Result<usize, sqlx::Error> {
     Ok(filled + due.len())
 }
 
-/// A fresh verifier of the password `password_id`, computed off the async
-/// threads; `None` once that password has been replaced.
-async fn verifier_of(state: &AppState, password_id: &str) -> Result<Option<String>, sqlx::Error> {
-    let row: Option<(String, Vec<u8>)> =
-        sqlx::query_as("SELECT user_id, sealed FROM database_passwords WHERE id = $1")
-            .bind(password_id)
-            .fetch_optional(&state.db)
-            .await?;
-    let Some((user_id, sealed)) = row else {
+/// A fresh verifier of a sealed password, computed off the async threads;
+/// `None` if it does not open (logged by `unseal`).
+async fn verifier_of(state: &AppState, user_id: &str, sealed: &[u8]) -> Result<Option<String>, sqlx::Error> {
+    let Ok(password) = super::ssr::unseal(&state.vault, user_id, sealed) else {
         return Ok(None);
     };
-    let Ok(plain) = state.vault.open(&user_id, &sealed) else {
-        tracing::error!("a database password does not open with this server's key");
-        return Ok(None);
-    };
-    let Ok(password) = String::from_utf8(plain.expose().clone()) else {
-        return Ok(None);
-    };
-    let verifier = tokio::task::spawn_blocking(move || ScramVerifier::new(&password).encode())
+    let verifier = tokio::task::spawn_blocking(move || ScramVerifier::new(password.expose()).encode())
         .await
         .map_err(|e| sqlx::Error::Protocol(format!("verifier task: {e}")))?;
     Ok(Some(verifier))
 }
 
 async fn fill_missing_verifiers(state: &AppState) -> Result<usize, sqlx::Error> {
-    let missing: Vec<(String, String)> = sqlx::query_as(
+    let missing: Vec<(String, String, String, Vec<u8>)> = sqlx::query_as(
         // Only a workspace whose password is still the current one: the
         // others have a pending job that brings them the newer password.
-        "SELECT w.id, w.password_id FROM workspaces w
+        "SELECT w.id, w.password_id, p.user_id, p.sealed FROM workspaces w
          JOIN database_passwords p ON p.id = w.password_id
          WHERE w.scram_verifier IS NULL LIMIT $1",
     )
@@ -88,8 +76,8 @@ async fn fill_missing_verifiers(state: &AppState) -> Result<usize, sqlx::Error> 
     .fetch_all(&state.db)
     .await?;
     let mut filled = 0;
-    for (workspace_id, password_id) in &missing {
-        let Some(verifier) = verifier_of(state, password_id).await? else {
+    for (workspace_id, password_id, user_id, sealed) in &missing {
+        let Some(verifier) = verifier_of(state, user_id, sealed).await? else {
             continue;
         };
         let mut tx = begin_write(&state.db).await?;
@@ -113,7 +101,15 @@ async fn fill_missing_verifiers(state: &AppState) -> Result<usize, sqlx::Error> 
 /// transaction, so a crash in between leaves the job to run again.
 async fn apply(state: &AppState, workspace_id: &str, password_id: &str) -> Result<(), sqlx::Error> {
     // A replaced password's job finishes without changing the workspace.
-    let verifier = verifier_of(state, password_id).await?;
+    let sealed: Option<(String, Vec<u8>)> =
+        sqlx::query_as("SELECT user_id, sealed FROM database_passwords WHERE id = $1")
+            .bind(password_id)
+            .fetch_optional(&state.db)
+            .await?;
+    let verifier = match sealed {
+        Some((user_id, sealed)) => verifier_of(state, &user_id, &sealed).await?,
+        None => None,
+    };
     let now = now_millis();
     let mut tx = begin_write(&state.db).await?;
     // Finishing the job first tells whether it was still pending (a newer

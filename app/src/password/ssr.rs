@@ -83,6 +83,16 @@ pub async fn create_initial(
     Ok(())
 }
 
+/// Opens a sealed password of `user_id`.
+pub fn unseal(vault: &Vault, user_id: &str, sealed: &[u8]) -> Result<Secret<String>, AppError> {
+    let plain = vault.open(user_id, sealed).map_err(|_| {
+        tracing::error!("a database password does not open with this server's key");
+        AppError::Internal
+    })?;
+    let password = String::from_utf8(plain.expose().clone()).map_err(|_| AppError::Internal)?;
+    Ok(Secret::new(password))
+}
+
 async fn read(
     conn: &mut SqliteConnection,
     vault: &Vault,
@@ -97,15 +107,10 @@ async fn read(
     let Some((id, sealed, created_at, expires_at)) = row else {
         return Ok(None);
     };
-    let plain = vault.open(user_id, &sealed).map_err(|_| {
-        tracing::error!("a database password does not open with this server's key");
-        AppError::Internal
-    })?;
-    let password = String::from_utf8(plain.expose().clone()).map_err(|_| AppError::Internal)?;
     Ok(Some(Current {
         id,
         user_id: user_id.to_owned(),
-        password: Secret::new(password),
+        password: unseal(vault, user_id, &sealed)?,
         created_at,
         expires_at,
     }))

@@ -171,10 +171,10 @@ fn ConnectionRow(
     };
     let label = format!("Connection string for {}", workspace.handle);
     let psql_label = format!("psql command for {}", workspace.handle);
-    let reach = if workspace.reachable {
-        view! { <span class="reach reach-ok">"Reachable on this server’s database endpoint"</span> }.into_any()
+    let (reach_class, reach) = if workspace.reachable {
+        ("reach reach-ok", "Reachable on this server’s database endpoint")
     } else {
-        view! { <span class="reach">"Not reachable on this server’s database endpoint yet"</span> }.into_any()
+        ("reach", "Not reachable on this server’s database endpoint yet")
     };
     view! {
         <li class="connection" data-workspace=workspace.handle.clone()>
@@ -201,7 +201,7 @@ fn ConnectionRow(
                     "Copy psql command"
                 </button>
             </div>
-            <p class="help">{reach}</p>
+            <p class="help"><span class=reach_class>{reach}</span></p>
             <p class="field-ok" role="status">{move || copied.get()}</p>
             <p class="field-error" role="alert">{move || failed.get()}</p>
         </li>
