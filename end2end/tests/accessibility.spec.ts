@@ -27,6 +27,9 @@ for (const scheme of ["light", "dark"] as const) {
     await page.getByLabel("Display Name").fill("Ally Access");
     await page.getByRole("button", { name: "Create account" }).click();
     await expect(page).toHaveURL(new RegExp(`/user/${handle}$`));
+    // Leave only once the landing page is live: a navigation while it was
+    // still fetching its page module left the next page unhydrated once.
+    await hydrated(page);
 
     for (const path of ["", "/activity", "/advanced/profile", "/advanced/usage", "/advanced/billing", "/advanced/credentials", "/advanced/notifications"]) {
       await page.goto(`/user/${handle}${path}`);
