@@ -26,7 +26,7 @@ test("copy the psql command and use it", async ({ page }) => {
   await page.goto(`/user/${handle}/advanced/credentials`);
   await hydrated(page);
   const row = page.getByRole("region", { name: "Database Password" }).getByRole("listitem").filter({ hasText: "default" });
-  await expect(row.getByText("Reachable on this server’s database endpoint")).toBeVisible({ timeout: 15_000 });
+  await expect(row.getByText("Reachable on this server’s database endpoint", { exact: true })).toBeVisible({ timeout: 15_000 });
   // Masked on the page like the connection string.
   await expect(row.getByTestId("psql-command")).toContainText("••••");
   await row.getByRole("button", { name: "Copy psql command" }).click();
@@ -47,7 +47,7 @@ test("copy the psql command and use it", async ({ page }) => {
   await page.goto(`/user/${handle}`);
   await hydrated(page);
   const ws = page.locator('li.connection[data-workspace="default"]');
-  await expect(ws.getByText("Reachable on this server’s database endpoint")).toBeVisible();
+  await expect(ws.getByText("Reachable on this server’s database endpoint", { exact: true })).toBeVisible();
   await ws.getByRole("button", { name: "Copy psql command" }).click();
   await expect(ws.getByRole("status")).toHaveText("Copied to the clipboard.");
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(command);

@@ -76,6 +76,8 @@ pub async fn create_workspace(handle: String, workspace: String) -> Result<Works
     let (_, ws, region, database_name, _, created_at, _) = workspace_store::create(&state.db, &viewer, &actor, &ws)
         .await
         .map_err(store_error)?;
+    // The worker makes the new workspace's verifier now.
+    state.jobs.notify_one();
     Ok(WorkspaceSummary {
         dns_name: ssr::dns_name(&state.settings, &ws, &viewer.handle, &region),
         handle: ws,

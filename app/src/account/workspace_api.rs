@@ -195,6 +195,7 @@ async fn create(
     let handle = body.check()?;
     let user = &caller.user;
     let row = store::create(&state.db, user, &caller.actor, &handle).await.map_err(api_error)?;
+    state.jobs.notify_one();
     Ok((StatusCode::CREATED, Json(workspace(&state, user, row))))
 }
 

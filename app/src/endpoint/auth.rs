@@ -37,6 +37,9 @@ pub struct Target {
     pub handle: String,
     pub workspace_id: String,
     pub workspace_handle: String,
+    /// Whether the workspace held a verifier that parsed: without one,
+    /// the decoy answered.
+    pub verifier: bool,
 }
 
 /// Finds the verifier of (user, database).
@@ -81,11 +84,12 @@ impl Verifiers {
         .fetch_optional(&self.session.state.db)
         .await?;
         Ok(row.and_then(|(user_id, handle, workspace_id, workspace_handle, verifier)| {
-            let target = Target { user_id, handle, workspace_id, workspace_handle };
+            let parsed = verifier.as_deref().and_then(ScramVerifier::parse);
+            let target = Target { user_id, handle, workspace_id, workspace_handle, verifier: parsed.is_some() };
             // A workspace without a verifier yet cannot be opened, but its
             // owner is still told of failed attempts.
             self.session.set_target(target.clone());
-            Some((target, ScramVerifier::parse(verifier.as_deref()?)?))
+            Some((target, parsed?))
         }))
     }
 }
@@ -150,13 +154,18 @@ impl Gate {
         let db = &self.session.state.db;
         // Which case it was stays out of the client's answer; the log may
         // say it (no names: the owner's Audit Log has them).
-        tracing::info!(workspace_found = self.session.target().is_some(), "workspace endpoint: a sign-in failed");
+        let target = self.session.target();
+        tracing::info!(
+            workspace_found = target.is_some(),
+            verifier = target.as_ref().is_some_and(|t| t.verifier),
+            "workspace endpoint: a sign-in failed"
+        );
         let now = now_millis();
         for (key, limit) in Self::keys(user, peer) {
             // The count is what matters; a refusal here is the next attempt's.
             let _ = rate_limit::hit(db, &key, limit, now).await;
         }
-        if let Some(target) = self.session.target() {
+        if let Some(target) = target {
             let actor = Actor {
                 id: String::new(),
                 handle: String::new(),

@@ -217,6 +217,10 @@ pub async fn confirm(
     )
     .await?;
     tx.commit().await?;
+    if created {
+        // The first workspace gets its verifier now, not at the next poll.
+        state.jobs.notify_one();
+    }
     let next = safe_next(next.as_deref())
         .map(str::to_owned)
         .unwrap_or_else(|| format!("/user/{}", user.handle));

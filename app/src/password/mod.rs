@@ -60,11 +60,20 @@ impl WorkspaceConnection {
 pub struct PasswordOverview {
     pub created_at: String,
     pub workspaces: Vec<WorkspaceConnection>,
+    /// This server runs the workspace endpoint.
+    pub endpoint: bool,
 }
 
 impl PasswordOverview {
     pub fn all_updated(&self) -> bool {
         self.workspaces.iter().all(|w| w.updated)
+    }
+
+    /// Nothing is on its way: every workspace has the current password
+    /// and, where the endpoint runs, can be reached (a new workspace is
+    /// not for the moment it takes to make its verifier).
+    pub fn settled(&self) -> bool {
+        self.all_updated() && (!self.endpoint || self.workspaces.iter().all(|w| w.reachable))
     }
 }
 
@@ -121,5 +130,32 @@ mod tests {
         );
         let local = WorkspaceConnection { hostaddr: Some("127.0.0.1".into()), ..w };
         assert!(local.psql_command("pw").ends_with("/d4k2m9q1x7?hostaddr=127.0.0.1\""));
+    }
+
+    #[test]
+    fn settled_waits_for_the_password_and_for_reachability() {
+        let w = WorkspaceConnection {
+            handle: "default".into(),
+            host: "h".into(),
+            port: PORT,
+            user: "ada".into(),
+            database: "d".into(),
+            updated: true,
+            reachable: true,
+            hostaddr: None,
+        };
+        let overview = |workspaces: Vec<WorkspaceConnection>, endpoint| PasswordOverview {
+            created_at: String::new(),
+            workspaces,
+            endpoint,
+        };
+        assert!(overview(vec![w.clone()], true).settled());
+        let pending = WorkspaceConnection { updated: false, ..w.clone() };
+        assert!(!overview(vec![w.clone(), pending], true).settled());
+        // A new workspace whose verifier is still being made.
+        let fresh = WorkspaceConnection { reachable: false, ..w.clone() };
+        assert!(!overview(vec![w.clone(), fresh.clone()], true).settled());
+        // Without an endpoint nothing is ever reachable: nothing to wait for.
+        assert!(overview(vec![fresh], false).settled());
     }
 }

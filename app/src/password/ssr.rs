@@ -218,6 +218,7 @@ pub async fn overview(
     Ok(PasswordOverview {
         created_at: crate::ssr::time::rfc3339(created_at),
         workspaces,
+        endpoint: state.settings.db_listen.is_some(),
     })
 }
 

@@ -49,7 +49,7 @@ pub fn PasswordSection() -> impl IntoView {
     // While any workspace is pending, look again shortly.
     Effect::new(move |_| {
         if let Some(Ok(o)) = overview.get() {
-            if !o.all_updated() {
+            if !o.settled() {
                 set_timeout(
                     move || poll.update(|n| *n += 1),
                     std::time::Duration::from_millis(PENDING_POLL_MS),
