@@ -25,6 +25,18 @@ twiggy top -n 1000000 -f csv "$CARGO_TARGET_DIR/front/wasm32-unknown-unknown/was
 node end2end/bench/wasm-profile.mjs "$profile"
 rm -f "$profile"
 
+say "The framework's floor: the smallest Leptos page that does what User Profile's first load needs"
+# Built from a copy beside Sluice's Cargo.lock, so both use the same
+# versions, with the same profile, wasm-bindgen and wasm-opt as the site.
+floor="$(mktemp -d)"
+cp -r end2end/bench/floor/. "$floor"
+cp Cargo.lock "$floor/"
+CARGO_TARGET_DIR="$CARGO_TARGET_DIR/floor" cargo build -q --release --target wasm32-unknown-unknown --manifest-path "$floor/Cargo.toml"
+wasm-bindgen --target web --no-typescript --out-dir "$floor/pkg" "$CARGO_TARGET_DIR/floor/wasm32-unknown-unknown/release/floor.wasm"
+wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int "$floor/pkg/floor_bg.wasm" -o "$floor/pkg/floor_bg.wasm"
+node end2end/bench/floor-size.mjs "$floor/pkg" "$(site_root)/pkg"
+rm -rf "$floor"
+
 say "Audit Log: a page by keyset cursor against OFFSET, a million records"
 cargo bench -q -p server --bench audit_log
 

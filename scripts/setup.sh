@@ -67,9 +67,11 @@ if ! wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $wasm_bindgen_v
 fi
 
 # The site: the server binary and the WASM/JS/CSS it serves.
+# `--precompress` writes a brotli and a gzip copy beside each file of the
+# site; the server sends those to browsers that accept them.
 build_site() {
   say "Building Sluice (release)"
-  cargo leptos build --release --split
+  cargo leptos build --release --split --precompress
 }
 
 server_bin() {

@@ -37,6 +37,9 @@ test("first load of User Profile: bytes and time to interactive", async ({ brows
   const totals = { raw: 0, gzip: 0, brotli: 0 };
   const files: string[] = [];
   const tti: number[] = [];
+  // What the browser received: the encoded bodies, as the server sent them.
+  let wire = 0;
+  const encodings = new Set<string>();
   for (let round = 0; round < ROUNDS; round++) {
     // A new context each time: an empty cache, as on a first visit.
     const context = await browser.newContext();
@@ -56,6 +59,7 @@ test("first load of User Profile: bytes and time to interactive", async ({ brows
       page.on("response", (res) => {
         const p = new URL(res.url()).pathname;
         if (/\.(js|wasm|css)$/.test(p)) {
+          encodings.add(res.headers()["content-encoding"] ?? "none");
           bodies.push(res.body().then((b) => {
             const s = sizes(b);
             totals.raw += s.raw;
@@ -70,6 +74,13 @@ test("first load of User Profile: bytes and time to interactive", async ({ brows
     await page.locator("body[data-hydrated]").waitFor({ state: "attached" });
     await page.waitForLoadState("networkidle");
     await Promise.all(bodies);
+    if (round === 0) {
+      wire = await page.evaluate(() =>
+        (performance.getEntriesByType("resource") as PerformanceResourceTiming[])
+          .filter((e) => /\.(js|wasm|css)$/.test(new URL(e.name).pathname))
+          .reduce((a, e) => a + e.encodedBodySize, 0),
+      );
+    }
     tti.push(await page.evaluate(() => (window as any).__hydratedAt as number));
     await context.close();
   }
@@ -91,6 +102,7 @@ test("first load of User Profile: bytes and time to interactive", async ({ brows
       `First load of User Profile (JS + WASM + CSS, ${files.length} files):`,
       ...files.map((f) => `  ${f}`),
       `  total: ${kb(totals.raw)} raw, ${kb(totals.gzip)} gzip -9, ${kb(totals.brotli)} brotli 11 (target under 300 KB gzip: ${(totals.gzip / (300 * 1024) * 100).toFixed(0)}% of it)`,
+      `  as the server sent them: ${kb(wire)} (Content-Encoding: ${[...encodings].sort().join(", ")})`,
       `Crop module, fetched when the crop dialog opens: ${kb(cropTotal.raw)} raw, ${kb(cropTotal.gzip)} gzip -9, ${kb(cropTotal.brotli)} brotli 11`,
       `Page modules, each fetched with its route:`,
       ...pages,
