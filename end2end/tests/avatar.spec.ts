@@ -56,7 +56,8 @@ test("upload, crop, save, reload and reset the avatar", async ({ page }) => {
   wasm.length = 0;
   await page.goto(`/user/${handle}/advanced/profile`);
   await page.waitForLoadState("networkidle");
-  // The image code is its own file, fetched only once the crop dialog opens;
+  // The crop dialog and the image code are files of their own, fetched
+  // only once a photo is picked;
   // User Profile needs no other page's module either.
   expect(wasm).toContain("/pkg/sluice.wasm");
   expect(wasm.filter((p) => p.includes("split_"))).toEqual([]);
@@ -68,13 +69,17 @@ test("upload, crop, save, reload and reset the avatar", async ({ page }) => {
   await page.locator("#avatar-file").setInputFiles({ name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("hello") });
   await expect(page.getByRole("alert").filter({ hasText: "not a JPEG or PNG image" })).toBeVisible();
   await expect(page.getByRole("dialog")).toHaveCount(0);
+  // A refused file loads none of the crop code.
+  expect(wasm.filter((p) => p.includes("split_"))).toEqual([]);
 
   await page.locator("#avatar-file").setInputFiles({ name: "phone.jpg", mimeType: "image/jpeg", buffer: await phonePhoto(page) });
   const dialog = page.getByRole("dialog", { name: "Crop your avatar" });
   await expect(dialog).toBeVisible();
   const box = dialog.getByRole("slider", { name: "Crop area" });
   await expect(box).toBeVisible();
+  // The dialog's code and the image code, each once.
   await expect.poll(() => wasm.filter((p) => p.includes("split_crop_to_pngs")).length).toBe(1);
+  expect(wasm.filter((p) => p.includes("split_crop_dialog")).length).toBe(1);
   const before = await box.getAttribute("aria-valuetext");
 
   // Zoom in with the slider, drag the box, nudge it with the keyboard.

@@ -110,8 +110,18 @@ pub fn AvatarEditor() -> impl IntoView {
                     </button>
                 </ActionForm>
             </Show>
-            {move || picked.get().map(|p| view! {
-                <CropDialog picked=p on_close=close on_saved=move |path: String| { set_avatar(path); close(); }/>
+            {move || picked.get().map(|p| {
+                let on_close = Callback::new(move |()| close());
+                let on_saved = Callback::new(move |path: String| { set_avatar(path); close(); });
+                view! {
+                    // The dialog's code may still be on its way.
+                    <Suspense fallback=|| view! { <p class="help" role="status">"Opening the crop dialog…"</p> }>
+                        {move || {
+                            let p = p.clone();
+                            Suspend::new(async move { crop_dialog(p, on_close, on_saved).await })
+                        }}
+                    </Suspense>
+                }
             })}
         </div>
     }
@@ -336,6 +346,14 @@ fn CropDialog(
             </div>
         </div>
     }
+}
+
+/// The crop dialog. Its code is a file of its own in the release build,
+/// fetched when a photo has been picked: reading or editing the rest of
+/// the profile never loads it.
+#[lazy]
+fn crop_dialog(picked: Picked, on_close: Callback<()>, on_saved: Callback<String>) -> AnyView {
+    view! { <CropDialog picked on_close on_saved/> }.into_any()
 }
 
 /// The image work of Save: decode, orient, crop, resize, encode. The
