@@ -43,7 +43,7 @@ pub async fn sign_in_link(state: &AppState) -> Result<String, AppError> {
             ip: "127.0.0.1".into(),
         };
         let analytics = WorkspaceHandle::parse("analytics").map_err(AppError::invalid)?;
-        app::account::workspace_store::create(&state.db, &viewer, &actor, &analytics)
+        app::account::workspace_store::create(state, &viewer, &actor, &analytics)
             .await
             .map_err(AppError::invalid)?;
         app::usage::ssr::seed_demo(&state.db, &user.id, now_millis()).await?;

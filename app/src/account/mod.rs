@@ -73,11 +73,9 @@ pub async fn create_workspace(handle: String, workspace: String) -> Result<Works
     let parts = crate::ssr::request::parts()?;
     let actor = crate::ssr::audit::Actor::viewer(&viewer, &parts);
     let ws = shared::WorkspaceHandle::parse(&workspace).map_err(|e| AppError::invalid(e.to_string()))?;
-    let (_, ws, region, database_name, _, created_at, _) = workspace_store::create(&state.db, &viewer, &actor, &ws)
+    let (_, ws, region, database_name, _, created_at, _) = workspace_store::create(&state, &viewer, &actor, &ws)
         .await
         .map_err(store_error)?;
-    // The worker makes the new workspace's verifier now.
-    state.jobs.notify_one();
     Ok(WorkspaceSummary {
         dns_name: ssr::dns_name(&state.settings, &ws, &viewer.handle, &region),
         handle: ws,

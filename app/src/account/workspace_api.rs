@@ -194,8 +194,7 @@ async fn create(
 ) -> Result<impl IntoResponse, ApiError> {
     let handle = body.check()?;
     let user = &caller.user;
-    let row = store::create(&state.db, user, &caller.actor, &handle).await.map_err(api_error)?;
-    state.jobs.notify_one();
+    let row = store::create(&state, user, &caller.actor, &handle).await.map_err(api_error)?;
     Ok((StatusCode::CREATED, Json(workspace(&state, user, row))))
 }
 

@@ -11,6 +11,7 @@ use crate::ssr::audit::{self, Actor, Entry};
 use crate::ssr::db::{begin_write, Db};
 use crate::ssr::ids::new_id;
 use crate::ssr::time::now_millis;
+use crate::ssr::AppState;
 
 use super::ssr::{database_name, DEFAULT_REGION};
 
@@ -47,9 +48,16 @@ fn entry<'a>(action_type: &'a str, user: &'a Viewer, id: &'a str, handle: &'a Wo
     }
 }
 
-pub async fn create(db: &Db, user: &Viewer, actor: &Actor, handle: &WorkspaceHandle) -> Result<Row, WorkspaceError> {
+/// Makes a workspace; the propagation worker is woken to make its
+/// verifier, so the workspace endpoint serves it at once.
+pub async fn create(
+    state: &AppState,
+    user: &Viewer,
+    actor: &Actor,
+    handle: &WorkspaceHandle,
+) -> Result<Row, WorkspaceError> {
     let now = now_millis();
-    let mut tx = begin_write(db).await?;
+    let mut tx = begin_write(&state.db).await?;
     let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM workspaces WHERE user_id = $1")
         .bind(&user.id)
         .fetch_one(&mut *tx)
@@ -83,6 +91,7 @@ pub async fn create(db: &Db, user: &Viewer, actor: &Actor, handle: &WorkspaceHan
         .fetch_one(&mut *tx)
         .await?;
     tx.commit().await?;
+    state.jobs.notify_one();
     Ok(row)
 }
 

@@ -108,9 +108,9 @@ pub async fn rotate_password(handle: String) -> Result<(), AppError> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn connection_strings_have_the_documented_shape() {
-        let w = WorkspaceConnection {
+    /// Ada's first workspace, current and reachable.
+    fn default_workspace() -> WorkspaceConnection {
+        WorkspaceConnection {
             handle: "default".into(),
             host: "default-ada.us-east-1.db.sluice.localhost".into(),
             port: PORT,
@@ -119,7 +119,12 @@ mod tests {
             updated: true,
             reachable: true,
             hostaddr: None,
-        };
+        }
+    }
+
+    #[test]
+    fn connection_strings_have_the_documented_shape() {
+        let w = default_workspace();
         assert_eq!(
             w.connection_string("pw"),
             "postgres://ada:pw@default-ada.us-east-1.db.sluice.localhost:9193/d4k2m9q1x7"
@@ -134,16 +139,7 @@ mod tests {
 
     #[test]
     fn settled_waits_for_the_password_and_for_reachability() {
-        let w = WorkspaceConnection {
-            handle: "default".into(),
-            host: "h".into(),
-            port: PORT,
-            user: "ada".into(),
-            database: "d".into(),
-            updated: true,
-            reachable: true,
-            hostaddr: None,
-        };
+        let w = default_workspace();
         let overview = |workspaces: Vec<WorkspaceConnection>, endpoint| PasswordOverview {
             created_at: String::new(),
             workspaces,
