@@ -4,6 +4,7 @@
 SLUICE_NEED_BROWSER=1
 SLUICE_NEED_PSQL=1
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/postgres.sh"
 
 say "Rust tests"
 # Uncaptured, so that what the renderer warns about reaches the file
@@ -19,6 +20,13 @@ if grep -m3 'you are reading a resource' "$rust_log"; then
   exit 1
 fi
 rm -f "$rust_log"
+
+# The same integration suite on the second engine: every server it starts
+# gets a PostgreSQL database of its own (and the multi-instance test two
+# server processes on one).
+start_test_postgres
+say "Rust integration tests on PostgreSQL"
+cargo test --locked -p server --features app/ssr --test it
 
 build_site
 

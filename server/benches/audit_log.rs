@@ -112,7 +112,7 @@ async fn main() {
                      ORDER BY created_at DESC, id DESC LIMIT 26 OFFSET $2",
                     if action.is_some() { "AND action_type = $3" } else { "" }
                 );
-                let rows: Vec<sqlx::sqlite::SqliteRow> = sqlx::query(&sql)
+                let rows: Vec<sqlx::any::AnyRow> = sqlx::query(&sql)
                     .bind(ID)
                     .bind(depth)
                     .bind(action)

@@ -22,7 +22,12 @@ Usage: server [--demo] [--help]
 
 Settings (environment):
   SLUICE_DATA_DIR       where Sluice keeps its data (default ./data)
-  SLUICE_DATABASE_URL   the database (default: sqlite://$SLUICE_DATA_DIR/sluice.db)
+  SLUICE_DATABASE_URL   the database (default: sqlite://$SLUICE_DATA_DIR/sluice.db);
+                        postgres://user:pass@host/db for PostgreSQL, which several
+                        server processes (same SLUICE_SECRET_KEY) can share
+  SLUICE_DB_MAX_CONNECTIONS  connections this process keeps to the database (default 8)
+  SLUICE_DB_ACQUIRE_TIMEOUT  seconds a request waits for a free connection before it
+                        fails (default 10)
   SLUICE_PUBLIC_URL     the URL people use to reach Sluice; https, or http on
                         localhost (default http://$LEPTOS_SITE_ADDR)
   SLUICE_SMTP_URL       smtp://user:pass@host:port (or smtps://) to send mail;
@@ -164,10 +169,10 @@ pub fn settings_from_env(leptos: &LeptosOptions) -> Result<Settings, ConfigError
     };
     let mut settings = Settings::for_data_dir(data_dir, public_url);
     if let Some(url) = var("SLUICE_DATABASE_URL") {
-        if !url.starts_with("sqlite:") {
+        if app::ssr::db::Engine::of_url(&url).is_none() {
             return Err(bad(
                 "SLUICE_DATABASE_URL",
-                "this build supports sqlite: URLs",
+                "expected sqlite://… or postgres://…",
             ));
         }
         settings.database_url = Secret::new(url);
@@ -206,6 +211,12 @@ pub fn settings_from_env(leptos: &LeptosOptions) -> Result<Settings, ConfigError
     settings.db_hostaddr = parse_db_hostaddr(var("SLUICE_DB_HOSTADDR").as_deref(), settings.db_listen)?;
     if let Some(raw) = var("SLUICE_TENANT_DOMAINS") {
         settings.tenant_domains = parse_tenant_domains(&raw)?;
+    }
+    if let Some(n) = positive("SLUICE_DB_MAX_CONNECTIONS")? {
+        settings.pool.max_connections = u32::try_from(n.min(1000)).unwrap_or(1000);
+    }
+    if let Some(n) = positive("SLUICE_DB_ACQUIRE_TIMEOUT")? {
+        settings.pool.acquire_timeout = std::time::Duration::from_secs(n.min(3600) as u64);
     }
     if let Some(n) = positive("SLUICE_SIGN_IN_PER_PEER")? {
         settings.sign_in_per_peer = n;

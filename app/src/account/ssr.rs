@@ -2,7 +2,7 @@
 //! reading what the account pages show.
 
 use shared::{DisplayName, Email, Handle};
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use super::WorkspaceSummary;
 use crate::ssr::db::Db;
@@ -35,7 +35,7 @@ pub enum CreateUserError {
 }
 
 pub async fn find_by_email(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     email: &Email,
 ) -> Result<Option<UserRow>, sqlx::Error> {
     sqlx::query_as("SELECT id, handle, display_name, email FROM users WHERE email = $1")
@@ -47,7 +47,7 @@ pub async fn find_by_email(
 /// Creates a person, their first workspace and their database password. Call inside a write
 /// transaction; the unique constraints still hold if two race.
 pub async fn create(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     email: &Email,
     handle: &Handle,
     display_name: &DisplayName,
@@ -111,7 +111,7 @@ pub async fn create(
 }
 
 /// The id of the tenant `handle`, made on its first member's sign-up.
-async fn tenant_id(conn: &mut SqliteConnection, handle: &str, now_ms: i64) -> Result<String, sqlx::Error> {
+async fn tenant_id(conn: &mut AnyConnection, handle: &str, now_ms: i64) -> Result<String, sqlx::Error> {
     sqlx::query("INSERT INTO tenants (id, handle, created_at) VALUES ($1, $2, $3) ON CONFLICT (handle) DO NOTHING")
         .bind(new_id("t"))
         .bind(handle)

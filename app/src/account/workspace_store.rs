@@ -8,7 +8,7 @@ use shared::WorkspaceHandle;
 
 use crate::session::Viewer;
 use crate::ssr::audit::{self, Actor, Entry};
-use crate::ssr::db::{begin_write, Db};
+use crate::ssr::db::{begin_write, lock_user, Db};
 use crate::ssr::ids::new_id;
 use crate::ssr::time::now_millis;
 use crate::ssr::AppState;
@@ -58,6 +58,7 @@ pub async fn create(
 ) -> Result<Row, WorkspaceError> {
     let now = now_millis();
     let mut tx = begin_write(&state.db).await?;
+    lock_user(&mut tx, &user.id).await?;
     let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM workspaces WHERE user_id = $1")
         .bind(&user.id)
         .fetch_one(&mut *tx)
@@ -105,6 +106,7 @@ pub async fn delete(
 ) -> Result<Row, WorkspaceError> {
     let now = now_millis();
     let mut tx = begin_write(db).await?;
+    lock_user(&mut tx, &user.id).await?;
     let row: Option<Row> = sqlx::query_as(&format!("{SELECT} AND handle = $2"))
         .bind(&user.id)
         .bind(handle.as_str())

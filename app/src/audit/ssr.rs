@@ -3,7 +3,8 @@
 //! `(identity_id, created_at DESC, id DESC)` (and its twin with
 //! `action_type`) makes every page a range seek, however deep.
 
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+use sqlx::any::AnyArguments;
+use sqlx::{AnyConnection, Arguments};
 use time::macros::format_description;
 use time::{Date, Duration};
 
@@ -144,40 +145,55 @@ impl Row {
     }
 }
 
+/// A value the page query binds.
+enum Bind {
+    Text(String),
+    Int(i64),
+}
+
 /// Up to `limit` records of `identity_id` matching `query`, newest first,
 /// and the cursor of the next page if there is one.
 pub async fn page(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     identity_id: &str,
     query: &Query,
     limit: i64,
 ) -> Result<AuditPage, sqlx::Error> {
-    let mut sql = QueryBuilder::<Sqlite>::new(
+    let mut args = AnyArguments::default();
+    // Each value is bound and named `$n` (the one placeholder form both
+    // engines read) in the order it appears.
+    let mut bind = |value: Bind| -> Result<String, sqlx::Error> {
+        match value {
+            Bind::Text(v) => args.add(v),
+            Bind::Int(v) => args.add(v),
+        }
+        .map_err(sqlx::Error::Encode)?;
+        Ok(format!("${}", args.len()))
+    };
+    let mut sql = format!(
         "SELECT id, identity_id, identity_handle, action_type, actor_id, actor_handle,
                 actor_display_name, actor_avatar_url, actor_ip, target_id, target_handle,
                 data, created_at
-         FROM audit_log WHERE identity_id = ",
+         FROM audit_log WHERE identity_id = {}",
+        bind(Bind::Text(identity_id.to_owned()))?
     );
-    sql.push_bind(identity_id);
     if let Some(action) = query.action {
-        sql.push(" AND action_type = ").push_bind(action);
+        sql += &format!(" AND action_type = {}", bind(Bind::Text(action.to_owned()))?);
     }
     if let Some(from) = query.from_ms {
-        sql.push(" AND created_at >= ").push_bind(from);
+        sql += &format!(" AND created_at >= {}", bind(Bind::Int(from))?);
     }
     if let Some(until) = query.until_ms {
-        sql.push(" AND created_at < ").push_bind(until);
+        sql += &format!(" AND created_at < {}", bind(Bind::Int(until))?);
     }
     if let Some(after) = &query.after {
-        sql.push(" AND (created_at, id) < (")
-            .push_bind(after.created_at)
-            .push(", ")
-            .push_bind(after.id.clone())
-            .push(")");
+        let created_at = bind(Bind::Int(after.created_at))?;
+        let id = bind(Bind::Text(after.id.clone()))?;
+        sql += &format!(" AND (created_at, id) < ({created_at}, {id})");
     }
     // One more than asked: whether there is a next page, without counting.
-    sql.push(" ORDER BY created_at DESC, id DESC LIMIT ").push_bind(limit + 1);
-    let mut rows: Vec<Row> = sql.build_query_as().fetch_all(conn).await?;
+    sql += &format!(" ORDER BY created_at DESC, id DESC LIMIT {}", bind(Bind::Int(limit + 1))?);
+    let mut rows: Vec<Row> = sqlx::query_as_with(&sql, args).fetch_all(conn).await?;
     let next_token = if rows.len() as i64 > limit {
         rows.truncate(limit as usize);
         rows.last().map(|r| r.cursor().encode())

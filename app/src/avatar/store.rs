@@ -12,7 +12,7 @@ use shared::avatar::{avatar_pngs, AvatarImageError, AvatarPngs};
 
 use crate::error::AppError;
 use crate::ssr::audit::{self, Actor};
-use crate::ssr::db::begin_write;
+use crate::ssr::db::{begin_write, lock_user};
 use crate::ssr::time::now_millis;
 use crate::ssr::AppState;
 
@@ -46,6 +46,7 @@ pub async fn save(
     let now = now_millis();
     let hash = content_hash(&pngs.large);
     let mut tx = begin_write(&state.db).await?;
+    lock_user(&mut tx, &actor.id).await?;
     sqlx::query(
         "INSERT INTO avatars (user_id, hash, small, large, source_url, created_at)
          VALUES ($1, $2, $3, $4, $5, $6)
@@ -71,6 +72,7 @@ pub async fn save(
 pub async fn remove(state: &AppState, actor: &Actor) -> Result<Option<String>, AppError> {
     let now = now_millis();
     let mut tx = begin_write(&state.db).await?;
+    lock_user(&mut tx, &actor.id).await?;
     let hash: Option<String> =
         sqlx::query_scalar("DELETE FROM avatars WHERE user_id = $1 RETURNING hash")
             .bind(&actor.id)

@@ -6,7 +6,7 @@
 use rand::rngs::OsRng;
 use rand::Rng;
 use serde_json::json;
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 use subtle::ConstantTimeEq;
 
 use crate::error::AppError;
@@ -98,7 +98,7 @@ pub async fn create(db: &Db, client_ip: &str, now: i64) -> Result<(RequestId, Re
 }
 
 /// The request, if the whole id matches and it has not expired.
-pub async fn find(conn: &mut SqliteConnection, id: &RequestId, now: i64) -> Result<Option<RequestRow>, sqlx::Error> {
+pub async fn find(conn: &mut AnyConnection, id: &RequestId, now: i64) -> Result<Option<RequestRow>, sqlx::Error> {
     let row: Option<RequestRow> = sqlx::query_as("SELECT * FROM login_requests WHERE id = $1")
         .bind(&id.public)
         .fetch_optional(&mut *conn)
@@ -144,7 +144,7 @@ pub async fn delete(db: &Db, id: &RequestId, now: i64) -> Result<Option<RequestR
     Ok(Some(row))
 }
 
-async fn remove(conn: &mut SqliteConnection, id: &str) -> Result<(), sqlx::Error> {
+async fn remove(conn: &mut AnyConnection, id: &str) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM login_requests WHERE id = $1").bind(id).execute(conn).await?;
     Ok(())
 }

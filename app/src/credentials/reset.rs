@@ -31,7 +31,7 @@ pub mod ssr {
 
     use crate::error::AppError;
     use crate::ssr::audit::{self, Actor};
-    use crate::ssr::db::begin_write;
+    use crate::ssr::db::{begin_write, lock_user};
     use crate::ssr::time::{now_millis, rfc3339};
     use crate::ssr::AppState;
 
@@ -41,6 +41,7 @@ pub mod ssr {
     pub async fn reset(state: &AppState, actor: &Actor, at: i64) -> Result<bool, AppError> {
         let now = now_millis();
         let mut tx = begin_write(&state.db).await?;
+        lock_user(&mut tx, &actor.id).await?;
         let current: i64 =
             sqlx::query_scalar("SELECT token_min_issued_at FROM users WHERE id = $1")
                 .bind(&actor.id)

@@ -3,7 +3,7 @@
 //! e-mail. The handle is held for nobody (see `handle::ssr`).
 
 use crate::error::AppError;
-use crate::ssr::db::begin_write;
+use crate::ssr::db::{begin_write, lock_user};
 use crate::ssr::time::now_millis;
 use crate::ssr::AppState;
 
@@ -15,6 +15,7 @@ use crate::ssr::AppState;
 pub async fn delete(state: &AppState, user_id: &str) -> Result<bool, AppError> {
     let now = now_millis();
     let mut tx = begin_write(&state.db).await?;
+    lock_user(&mut tx, user_id).await?;
     let Some((email, handle, name)): Option<(String, String, String)> =
         sqlx::query_as("SELECT email, handle, display_name FROM users WHERE id = $1")
             .bind(user_id)

@@ -8,11 +8,11 @@
 
 use serde_json::json;
 use shared::Handle;
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use super::{DnsChange, HOLD_DAYS};
 use crate::ssr::audit::{self, Actor};
-use crate::ssr::db::begin_write;
+use crate::ssr::db::{begin_write, lock_user};
 use crate::ssr::time::now_millis;
 use crate::ssr::AppState;
 
@@ -31,7 +31,7 @@ pub enum ChangeError {
 /// Whether `handle` is someone else's, or held for someone else, at `now`.
 /// `me` is the account asking (none for a sign-up).
 pub async fn taken(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     handle: &str,
     me: Option<&str>,
     now: i64,
@@ -54,7 +54,7 @@ pub async fn taken(
 
 /// Holds `handle` for `owner` (or for nobody) from `now`.
 pub async fn hold(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     handle: &str,
     owner: Option<&str>,
     now: i64,
@@ -93,10 +93,12 @@ pub async fn dns_changes(
 
 /// Changes the acting person's handle to `new`, holds the old one for
 /// them, audits it and sends a System e-mail. Two people racing for one
-/// handle: the write lock orders them and the loser gets [`ChangeError::Taken`].
+/// handle: the write lock (SQLite) or the unique index (PostgreSQL) orders
+/// them and the loser gets [`ChangeError::Taken`].
 pub async fn change(state: &AppState, actor: &Actor, new: &Handle) -> Result<(), ChangeError> {
     let now = now_millis();
     let mut tx = begin_write(&state.db).await?;
+    lock_user(&mut tx, &actor.id).await?;
     let old: String = sqlx::query_scalar("SELECT handle FROM users WHERE id = $1")
         .bind(&actor.id)
         .fetch_one(&mut *tx)

@@ -11,7 +11,7 @@
 use std::time::Duration;
 
 use super::verifier::ScramVerifier;
-use crate::ssr::db::begin_write;
+use crate::ssr::db::{begin_write, Engine};
 use crate::ssr::time::now_millis;
 use crate::ssr::AppState;
 
@@ -34,22 +34,36 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
 
 /// Applies every job that is due, and gives a verifier to workspaces that
 /// have a password but no verifier yet (new ones, and those from before
-/// the endpoint existed); answers how many were done.
+/// the endpoint existed); answers how many were done. Several processes'
+/// workers may run at once: each job is taken by one of them.
 pub async fn run_due(state: &AppState) -> Result<usize, sqlx::Error> {
-    let filled = fill_missing_verifiers(state).await?;
-    let now = now_millis();
-    let due: Vec<(String, String)> = sqlx::query_as(
-        "SELECT workspace_id, password_id FROM password_propagations
-         WHERE state = 'pending' AND not_before <= $1 ORDER BY not_before LIMIT $2",
-    )
-    .bind(now)
-    .bind(BATCH)
-    .fetch_all(&state.db)
-    .await?;
-    for (workspace_id, password_id) in &due {
-        apply(state, workspace_id, password_id).await?;
+    let mut done = 0;
+    // Workspaces in id order from `after`: one whose password does not
+    // open is passed over, not taken again and again.
+    let mut after = String::new();
+    for _ in 0..BATCH {
+        match fill_next_verifier(state, &mut after).await? {
+            Some(filled) => done += usize::from(filled),
+            None => break,
+        }
     }
-    Ok(filled + due.len())
+    for _ in 0..BATCH {
+        if !apply_next(state).await? {
+            break;
+        }
+        done += 1;
+    }
+    Ok(done)
+}
+
+/// How a worker takes a row for itself. On PostgreSQL the row stays locked
+/// until the transaction ends and other workers pass over it; on SQLite
+/// [`begin_write`] already holds the only write lock.
+fn claim(db: &crate::ssr::db::Db, table: &str) -> String {
+    match Engine::of(db) {
+        Engine::Postgres => format!(" FOR UPDATE OF {table} SKIP LOCKED"),
+        Engine::Sqlite => String::new(),
+    }
 }
 
 /// A fresh verifier of a sealed password, computed off the async threads;
@@ -64,77 +78,83 @@ async fn verifier_of(state: &AppState, user_id: &str, sealed: &[u8]) -> Result<O
     Ok(Some(verifier))
 }
 
-async fn fill_missing_verifiers(state: &AppState) -> Result<usize, sqlx::Error> {
-    let missing: Vec<(String, String, String, Vec<u8>)> = sqlx::query_as(
+/// Gives the next workspace (by id, after `after`) without a verifier the
+/// verifier of its password; answers whether it did, or `None` when there
+/// was none left.
+async fn fill_next_verifier(state: &AppState, after: &mut String) -> Result<Option<bool>, sqlx::Error> {
+    let mut tx = begin_write(&state.db).await?;
+    let next: Option<(String, String, Vec<u8>)> = sqlx::query_as(&format!(
         // Only a workspace whose password is still the current one: the
         // others have a pending job that brings them the newer password.
-        "SELECT w.id, w.password_id, p.user_id, p.sealed FROM workspaces w
+        // One that does not open is left (and logged), not retried in a loop.
+        "SELECT w.id, p.user_id, p.sealed FROM workspaces w
          JOIN database_passwords p ON p.id = w.password_id
-         WHERE w.scram_verifier IS NULL LIMIT $1",
-    )
-    .bind(BATCH)
-    .fetch_all(&state.db)
+         WHERE w.scram_verifier IS NULL AND w.id > $1 ORDER BY w.id LIMIT 1{}",
+        claim(&state.db, "w")
+    ))
+    .bind(after.as_str())
+    .fetch_optional(&mut *tx)
     .await?;
-    let mut filled = 0;
-    for (workspace_id, password_id, user_id, sealed) in &missing {
-        let Some(verifier) = verifier_of(state, user_id, sealed).await? else {
-            continue;
-        };
-        let mut tx = begin_write(&state.db).await?;
-        sqlx::query(
-            "UPDATE workspaces SET scram_verifier = $1
-             WHERE id = $2 AND password_id = $3 AND scram_verifier IS NULL",
-        )
-        .bind(&verifier)
-        .bind(workspace_id)
-        .bind(password_id)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        filled += 1;
+    let Some((workspace_id, user_id, sealed)) = next else {
+        return Ok(None);
+    };
+    let verifier = verifier_of(state, &user_id, &sealed).await?;
+    if let Some(verifier) = &verifier {
+        sqlx::query("UPDATE workspaces SET scram_verifier = $1 WHERE id = $2")
+            .bind(verifier)
+            .bind(&workspace_id)
+            .execute(&mut *tx)
+            .await?;
     }
-    Ok(filled)
+    tx.commit().await?;
+    *after = workspace_id;
+    Ok(Some(verifier.is_some()))
 }
 
-/// The embedded engine keeps each workspace's accepted password in the
-/// workspace row: taking the new one and finishing the job is one
-/// transaction, so a crash in between leaves the job to run again.
-async fn apply(state: &AppState, workspace_id: &str, password_id: &str) -> Result<(), sqlx::Error> {
-    // A replaced password's job finishes without changing the workspace.
-    let sealed: Option<(String, Vec<u8>)> =
-        sqlx::query_as("SELECT user_id, sealed FROM database_passwords WHERE id = $1")
-            .bind(password_id)
-            .fetch_optional(&state.db)
-            .await?;
-    let verifier = match sealed {
-        Some((user_id, sealed)) => verifier_of(state, &user_id, &sealed).await?,
-        None => None,
-    };
+/// Takes the next due job and carries its password to its workspace:
+/// taking the new verifier and finishing the job are one transaction, so
+/// a crash in between leaves the job to run again. A job whose password
+/// was replaced or does not open finishes without changing the workspace.
+/// Answers whether there was a job due.
+async fn apply_next(state: &AppState) -> Result<bool, sqlx::Error> {
     let now = now_millis();
     let mut tx = begin_write(&state.db).await?;
-    // Finishing the job first tells whether it was still pending (a newer
-    // rotation may have replaced it meanwhile).
-    let finished = sqlx::query(
-        "UPDATE password_propagations SET state = 'done', done_at = $1, attempts = attempts + 1
-         WHERE workspace_id = $2 AND password_id = $3 AND state = 'pending'",
-    )
+    let job: Option<(String, String, Option<String>, Option<Vec<u8>>)> = sqlx::query_as(&format!(
+        "SELECT j.workspace_id, j.password_id, p.user_id, p.sealed FROM password_propagations j
+         LEFT JOIN database_passwords p ON p.id = j.password_id
+         WHERE j.state = 'pending' AND j.not_before <= $1 ORDER BY j.not_before LIMIT 1{}",
+        claim(&state.db, "j")
+    ))
     .bind(now)
-    .bind(workspace_id)
-    .bind(password_id)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    let Some(verifier) = verifier.filter(|_| finished > 0) else {
-        return tx.commit().await;
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((workspace_id, password_id, user_id, sealed)) = job else {
+        return Ok(false);
+    };
+    let verifier = match (user_id, sealed) {
+        (Some(user_id), Some(sealed)) => verifier_of(state, &user_id, &sealed).await?,
+        _ => None,
     };
     sqlx::query(
-        "UPDATE workspaces SET password_id = $1, scram_verifier = $2, updated_at = $3 WHERE id = $4",
+        "UPDATE password_propagations SET state = 'done', done_at = $1, attempts = attempts + 1
+         WHERE workspace_id = $2 AND password_id = $3",
     )
-        .bind(password_id)
+    .bind(now)
+    .bind(&workspace_id)
+    .bind(&password_id)
+    .execute(&mut *tx)
+    .await?;
+    if let Some(verifier) = verifier {
+        sqlx::query(
+            "UPDATE workspaces SET password_id = $1, scram_verifier = $2, updated_at = $3 WHERE id = $4",
+        )
+        .bind(&password_id)
         .bind(&verifier)
         .bind(now)
-        .bind(workspace_id)
+        .bind(&workspace_id)
         .execute(&mut *tx)
         .await?;
-    tx.commit().await
+    }
+    tx.commit().await?;
+    Ok(true)
 }

@@ -6,12 +6,12 @@
 use rand::rngs::OsRng;
 use rand::Rng;
 use serde_json::json;
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use super::{PasswordOverview, WorkspaceConnection};
 use crate::error::AppError;
 use crate::ssr::audit::{self, Actor};
-use crate::ssr::db::{begin_write, Db};
+use crate::ssr::db::{begin_write, lock_user, Db};
 use crate::ssr::ids::new_id;
 use crate::ssr::secret::Secret;
 use crate::ssr::time::now_millis;
@@ -42,7 +42,7 @@ pub struct Current {
 
 /// Writes a new sealed password for `user_id` (replacing any) and returns its id.
 async fn store(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     vault: &Vault,
     user_id: &str,
     expires_at: Option<i64>,
@@ -69,7 +69,7 @@ async fn store(
 
 /// At sign-up: the first password, which every workspace has at once.
 pub async fn create_initial(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     vault: &Vault,
     user_id: &str,
     now_ms: i64,
@@ -94,7 +94,7 @@ pub fn unseal(vault: &Vault, user_id: &str, sealed: &[u8]) -> Result<Secret<Stri
 }
 
 async fn read(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     vault: &Vault,
     user_id: &str,
 ) -> Result<Option<Current>, AppError> {
@@ -125,6 +125,7 @@ pub async fn current(db: &Db, vault: &Vault, user_id: &str) -> Result<Current, A
     }
     drop(conn);
     let mut tx = begin_write(db).await?;
+    lock_user(&mut tx, user_id).await?;
     if read(&mut tx, vault, user_id).await?.is_none() {
         create_initial(&mut tx, vault, user_id, now_millis()).await?;
     }
@@ -145,6 +146,7 @@ pub async fn rotate(
     let expires_at = expires_in_minutes.map(|m| now + m * 60_000);
     let delay = state.settings.propagation_delay.as_millis() as i64;
     let mut tx = begin_write(&state.db).await?;
+    lock_user(&mut tx, &actor.id).await?;
     let (id, password) = store(&mut tx, &state.vault, &actor.id, expires_at, now).await?;
     sqlx::query("DELETE FROM password_propagations WHERE user_id = $1 AND state = 'pending'")
         .bind(&actor.id)
@@ -195,8 +197,10 @@ pub async fn overview(
             (c.id, c.created_at)
         }
     };
-    let rows: Vec<(String, String, String, Option<String>, bool)> = sqlx::query_as(
-        "SELECT handle, region, database_name, password_id, scram_verifier IS NOT NULL FROM workspaces
+    // A truth value is 0 or 1 here: SQLite has no boolean type.
+    let rows: Vec<(String, String, String, Option<String>, i64)> = sqlx::query_as(
+        "SELECT handle, region, database_name, password_id,
+                CASE WHEN scram_verifier IS NULL THEN 0 ELSE 1 END FROM workspaces
          WHERE user_id = $1 ORDER BY created_at, handle",
     )
     .bind(user_id)
@@ -207,7 +211,7 @@ pub async fn overview(
         .map(|(ws, region, database, password_id, verifier)| WorkspaceConnection {
             host: crate::account::ssr::dns_name(&state.settings, &ws, handle, &region),
             port: state.settings.db_port,
-            reachable: verifier && state.settings.db_listen.is_some(),
+            reachable: verifier == 1 && state.settings.db_listen.is_some(),
             hostaddr: state.settings.db_hostaddr.map(|a| a.to_string()),
             user: handle.to_owned(),
             database,

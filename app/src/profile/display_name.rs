@@ -27,7 +27,7 @@ pub mod ssr {
 
     use crate::error::AppError;
     use crate::ssr::audit::{self, Actor};
-    use crate::ssr::db::begin_write;
+    use crate::ssr::db::{begin_write, lock_user};
     use crate::ssr::time::now_millis;
     use crate::ssr::AppState;
 
@@ -36,6 +36,7 @@ pub mod ssr {
     pub async fn update(state: &AppState, actor: &Actor, name: &DisplayName) -> Result<(), AppError> {
         let now = now_millis();
         let mut tx = begin_write(&state.db).await?;
+        lock_user(&mut tx, &actor.id).await?;
         let old: String = sqlx::query_scalar("SELECT display_name FROM users WHERE id = $1")
             .bind(&actor.id)
             .fetch_one(&mut *tx)

@@ -4,7 +4,7 @@
 
 use http::header::{HeaderValue, SET_COOKIE};
 use http::request::Parts;
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use super::Viewer;
 use crate::error::AppError;
@@ -80,7 +80,7 @@ fn cookie_header(settings: &Settings, value: &str, max_age_secs: u64) -> HeaderV
 
 /// Starts a session for `user_id` and returns its `Set-Cookie` value.
 pub async fn start(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     settings: &Settings,
     user_id: &str,
     now_ms: i64,

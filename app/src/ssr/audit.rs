@@ -2,7 +2,7 @@
 //! same transaction as the change it records. Never holds a secret.
 
 use serde_json::Value;
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use super::ids::new_id;
 
@@ -86,7 +86,7 @@ impl<'a> Entry<'a> {
 
 /// Records a change `actor` made to their own account.
 pub async fn record_own(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     actor: &Actor,
     action_type: &str,
     data: Value,
@@ -97,7 +97,7 @@ pub async fn record_own(
 }
 
 pub async fn record(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     actor: &Actor,
     entry: Entry<'_>,
     now_ms: i64,
@@ -140,7 +140,7 @@ pub async fn write_refusal(db: &super::db::Db, actor: &Actor, entry: Entry<'_>) 
     let now = super::time::now_millis();
     let recent: Result<Option<i64>, _> = sqlx::query_scalar(
         "SELECT 1 FROM audit_log WHERE identity_id = $1 AND action_type = $2
-           AND target_id IS $3 AND created_at > $4 LIMIT 1",
+           AND target_id IS NOT DISTINCT FROM $3 AND created_at > $4 LIMIT 1",
     )
     .bind(entry.identity_id)
     .bind(entry.action_type)
@@ -148,8 +148,10 @@ pub async fn write_refusal(db: &super::db::Db, actor: &Actor, entry: Entry<'_>) 
     .bind(now - 60_000)
     .fetch_optional(db)
     .await;
-    if let Ok(None) = recent {
-        write(db, actor, entry).await
+    match recent {
+        Ok(None) => write(db, actor, entry).await,
+        Ok(Some(_)) => {}
+        Err(e) => tracing::warn!(action = %entry.action_type, error = %e, "refusal not recorded"),
     }
 }
 

@@ -2,22 +2,50 @@
 //!
 //! SQL in Sluice is written to mean the same on SQLite and PostgreSQL:
 //! `$n` placeholders, `BIGINT` epoch milliseconds, `TEXT` ids, no
-//! engine-specific functions. Only this module knows which engine it is.
+//! engine-specific functions. `SLUICE_DATABASE_URL` picks the engine
+//! (`sqlite://…`, the embedded default, or `postgres://…`, which several
+//! server processes can share); only this module knows which it is.
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, Transaction};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{Any, AnyConnection, Executor, Transaction};
 use std::str::FromStr;
 use std::time::Duration;
 
 use super::settings::Settings;
 
-pub type Db = sqlx::SqlitePool;
-pub type Tx = Transaction<'static, Sqlite>;
+pub type Db = sqlx::AnyPool;
+pub type Tx = Transaction<'static, Any>;
+
+/// The two engines Sluice runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+impl Engine {
+    /// The engine a database URL names, if Sluice runs on it.
+    pub fn of_url(url: &str) -> Option<Self> {
+        let scheme = url.split_once(':')?.0;
+        match scheme {
+            "sqlite" => Some(Self::Sqlite),
+            "postgres" | "postgresql" => Some(Self::Postgres),
+            _ => None,
+        }
+    }
+
+    /// The engine behind a pool.
+    pub fn of(db: &Db) -> Self {
+        Self::of_url(db.connect_options().database_url.as_str()).unwrap_or(Self::Sqlite)
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbOpenError {
     #[error("SLUICE_DATABASE_URL: not a database URL Sluice can open ({0})")]
     Url(sqlx::Error),
+    #[error("SLUICE_DATABASE_URL: Sluice runs on sqlite:// or postgres:// URLs")]
+    Scheme,
     #[error("SLUICE_DATA_DIR: cannot create {path}: {source}")]
     DataDir {
         path: String,
@@ -29,46 +57,115 @@ pub enum DbOpenError {
     Migrate(sqlx::migrate::MigrateError),
 }
 
-/// Opens (creating if needed) and migrates the database.
+/// How the pool behaves: connections, and how long a request waits for one.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolSettings {
+    pub max_connections: u32,
+    pub acquire_timeout: Duration,
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        Self {
+            max_connections: 8,
+            acquire_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Opens (creating if needed) and migrates the database. On PostgreSQL the
+/// migrations run under an advisory lock, so processes starting together
+/// apply each one once.
 pub async fn open(settings: &Settings) -> Result<Db, DbOpenError> {
     std::fs::create_dir_all(&settings.data_dir).map_err(|source| DbOpenError::DataDir {
         path: settings.data_dir.display().to_string(),
         source,
     })?;
-    let options = SqliteConnectOptions::from_str(settings.database_url.expose())
-        .map_err(DbOpenError::Url)?
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        // Writes that hand a secret to a person must survive a power cut.
-        .synchronous(SqliteSynchronous::Full)
-        .busy_timeout(Duration::from_secs(5))
-        .foreign_keys(true)
-        // What is deleted (an account, a token) is overwritten, not left in
-        // free pages of the file.
-        .pragma("secure_delete", "on");
-    let db = SqlitePoolOptions::new()
-        .max_connections(8)
+    sqlx::any::install_default_drivers();
+    let url = settings.database_url.expose();
+    let engine = Engine::of_url(url).ok_or(DbOpenError::Scheme)?;
+    let url = match engine {
+        // Create the file if it is not there yet.
+        Engine::Sqlite if !url.contains('?') => format!("{url}?mode=rwc"),
+        _ => url.clone(),
+    };
+    let options = AnyConnectOptions::from_str(&url).map_err(DbOpenError::Url)?;
+    let db = AnyPoolOptions::new()
+        .max_connections(settings.pool.max_connections)
+        .acquire_timeout(settings.pool.acquire_timeout)
+        .after_connect(move |conn, _| Box::pin(async move { prepare(conn, engine).await }))
         .connect_with(options)
         .await
         .map_err(DbOpenError::Open)?;
-    sqlx::migrate!("../migrations")
-        .run(&db)
-        .await
-        .map_err(DbOpenError::Migrate)?;
+    let migrator = match engine {
+        Engine::Sqlite => sqlx::migrate!("../migrations/sqlite"),
+        Engine::Postgres => sqlx::migrate!("../migrations/postgres"),
+    };
+    migrator.run(&db).await.map_err(DbOpenError::Migrate)?;
     Ok(db)
 }
 
-/// Copies the write-ahead log into the database file and empties it, so
-/// that deleted content no longer lingers in the log. Best effort: a reader
-/// holding an old snapshot leaves it for the next checkpoint.
+/// What each new connection is set to.
+async fn prepare(conn: &mut AnyConnection, engine: Engine) -> Result<(), sqlx::Error> {
+    match engine {
+        Engine::Sqlite => {
+            conn.execute(
+                "PRAGMA journal_mode = WAL;
+                 PRAGMA busy_timeout = 5000;
+                 PRAGMA foreign_keys = ON;
+                 -- Writes that hand a secret to a person must survive a power cut.
+                 PRAGMA synchronous = FULL;
+                 -- What is deleted (an account, a token) is overwritten, not
+                 -- left in free pages of the file.
+                 PRAGMA secure_delete = ON;",
+            )
+            .await?;
+        }
+        Engine::Postgres => {
+            // Times are epoch milliseconds computed by Sluice, never by the
+            // database; UTC keeps anything the server prints unambiguous.
+            conn.execute("SET TIME ZONE 'UTC'").await?;
+        }
+    }
+    Ok(())
+}
+
+/// Copies SQLite's write-ahead log into the database file and empties it,
+/// so that deleted content no longer lingers in the log. Best effort: a
+/// reader holding an old snapshot leaves it for the next checkpoint.
+/// PostgreSQL recycles its own log.
 pub async fn checkpoint(db: &Db) {
+    if Engine::of(db) != Engine::Sqlite {
+        return;
+    }
     if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(db).await {
         tracing::warn!(%error, "checkpoint did not run");
     }
 }
 
-/// A write transaction that takes the write lock at once, so that a
-/// read-then-write cannot fail half-way with SQLITE_BUSY.
+/// A write transaction. On SQLite it takes the write lock at once, so that
+/// a read-then-write cannot fail half-way with SQLITE_BUSY, and so every
+/// write transaction runs alone. On PostgreSQL writers run side by side:
+/// a read-then-write that must not interleave with another locks the row
+/// it depends on first ([`lock_user`]).
 pub async fn begin_write(db: &Db) -> Result<Tx, sqlx::Error> {
-    db.begin_with("BEGIN IMMEDIATE").await
+    match Engine::of(db) {
+        Engine::Sqlite => db.begin_with("BEGIN IMMEDIATE").await,
+        Engine::Postgres => db.begin().await,
+    }
+}
+
+/// Holds the account's row until the transaction ends, so that what one
+/// request counts or checks for that account (its tokens, its workspaces,
+/// its password) no other request changes before this one commits. On
+/// SQLite [`begin_write`] already holds the database's write lock.
+pub async fn lock_user(tx: &mut Tx, user_id: &str) -> Result<(), sqlx::Error> {
+    if tx.backend_name() == "SQLite" {
+        return Ok(());
+    }
+    sqlx::query("SELECT id FROM users WHERE id = $1 FOR UPDATE")
+        .bind(user_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(())
 }

@@ -11,6 +11,8 @@ use super::secret::Secret;
 pub struct Settings {
     pub data_dir: PathBuf,
     pub database_url: Secret<String>,
+    /// Connections to the database, and how long a request waits for one.
+    pub pool: super::db::PoolSettings,
     /// The origin people reach Sluice at; links in mail and the CSRF check use it.
     pub public_url: Url,
     pub smtp_url: Option<Secret<String>>,
@@ -76,6 +78,7 @@ impl Settings {
         Self {
             data_dir,
             database_url: Secret::new(database_url),
+            pool: super::db::PoolSettings::default(),
             public_url,
             smtp_url: None,
             mail_from: "Sluice <no-reply@sluice.localhost>".into(),

@@ -5,14 +5,14 @@
 use rand::rngs::OsRng;
 use rand::Rng;
 use serde_json::json;
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 use subtle::ConstantTimeEq;
 
 use super::{TokenSummary, MAX_TOKENS};
 use crate::error::AppError;
 use crate::session::Viewer;
 use crate::ssr::audit::{self, Actor};
-use crate::ssr::db::{begin_write, Db};
+use crate::ssr::db::{begin_write, lock_user, Db};
 use crate::ssr::ids::{hash_secret, new_id};
 use crate::ssr::secret::Secret;
 use crate::ssr::time::{now_millis, rfc3339};
@@ -71,7 +71,7 @@ const SELECT_ROWS: &str = "SELECT t.id, t.user_id, t.title, t.description, t.las
 /// listed nor counted toward the cap.
 const USER_TOKENS: &str = "t.token_type = 'user'";
 
-pub async fn rows(conn: &mut SqliteConnection, user_id: &str) -> Result<Vec<TokenRow>, sqlx::Error> {
+pub async fn rows(conn: &mut AnyConnection, user_id: &str) -> Result<Vec<TokenRow>, sqlx::Error> {
     sqlx::query_as(&format!(
         "{SELECT_ROWS} WHERE t.user_id = $1 AND {USER_TOKENS} ORDER BY t.created_at, t.id"
     ))
@@ -81,7 +81,7 @@ pub async fn rows(conn: &mut SqliteConnection, user_id: &str) -> Result<Vec<Toke
 }
 
 pub async fn row(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     user_id: &str,
     id: &str,
 ) -> Result<Option<TokenRow>, sqlx::Error> {
@@ -106,6 +106,7 @@ pub async fn create(
 ) -> Result<(TokenRow, Secret<String>), AppError> {
     let now = now_millis();
     let mut tx = begin_write(&state.db).await?;
+    lock_user(&mut tx, &actor.id).await?;
     let count: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM tokens t JOIN users u ON u.id = t.user_id
          WHERE t.user_id = $1 AND t.created_at >= u.token_min_issued_at AND t.token_type = 'user'",
@@ -127,7 +128,7 @@ pub async fn create(
 /// A temporary token (CLI login) for `user_id`, valid until `expires_at`.
 /// Reset authentication ends it like any other.
 pub async fn insert_temporary(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     user_id: &str,
     now: i64,
     expires_at: i64,
@@ -139,7 +140,7 @@ pub async fn insert_temporary(
 /// Stores a new token (a person's, or temporary when it expires) and
 /// answers its id, the whole token (to show once) and its last four.
 async fn insert(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     user_id: &str,
     title: &str,
     expires_at: Option<i64>,
@@ -186,6 +187,7 @@ pub async fn update(
     let now = now_millis();
     let status = if change.active { "active" } else { "inactive" };
     let mut tx = begin_write(&state.db).await?;
+    lock_user(&mut tx, &actor.id).await?;
     let before = row(&mut tx, &actor.id, id).await?.ok_or(AppError::NotFound)?;
     if before.status == "revoked" {
         return Err(AppError::invalid(super::REVOKED_MESSAGE));
@@ -216,6 +218,7 @@ pub async fn update(
 pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> Result<TokenRow, AppError> {
     let now = now_millis();
     let mut tx = begin_write(&state.db).await?;
+    lock_user(&mut tx, &actor.id).await?;
     let before = row(&mut tx, &actor.id, id).await?.ok_or(AppError::NotFound)?;
     sqlx::query("DELETE FROM tokens WHERE id = $1 AND user_id = $2")
         .bind(id)

@@ -13,12 +13,13 @@ pub const STORAGE: &str = "db_volume_bytes";
 
 /// Adds `ms` of compute time to the workspace's day that `at` falls in.
 pub async fn record_compute(db: &Db, workspace_id: &str, ms: i64, at: i64) -> Result<(), sqlx::Error> {
-    record(db, workspace_id, COMPUTE, ms, at, "value + excluded.value").await
+    record(db, workspace_id, COMPUTE, ms, at, "usage_daily.value + excluded.value").await
 }
 
 /// Notes a storage reading: a day keeps its largest.
 pub async fn record_storage(db: &Db, workspace_id: &str, bytes: i64, at: i64) -> Result<(), sqlx::Error> {
-    record(db, workspace_id, STORAGE, bytes, at, "MAX(value, excluded.value)").await
+    // (No two-argument MAX on PostgreSQL, no GREATEST on SQLite.)
+    record(db, workspace_id, STORAGE, bytes, at, "CASE WHEN excluded.value > usage_daily.value THEN excluded.value ELSE usage_daily.value END").await
 }
 
 async fn record(
@@ -117,7 +118,7 @@ pub async fn report(db: &Db, user_id: &str, period: Period, now: i64) -> Result<
 /// one read.
 pub async fn period_totals(db: &Db, user_id: &str) -> Result<BTreeMap<Period, (i64, i64)>, sqlx::Error> {
     let rows: Vec<(i64, String, i64)> = sqlx::query_as(
-        "SELECT usage_date, metric, SUM(value) FROM usage_daily WHERE user_id = $1 GROUP BY usage_date, metric",
+        "SELECT usage_date, metric, CAST(SUM(value) AS BIGINT) FROM usage_daily WHERE user_id = $1 GROUP BY usage_date, metric",
     )
     .bind(user_id)
     .fetch_all(db)

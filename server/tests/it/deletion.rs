@@ -50,21 +50,30 @@ async fn workspace_id(app: &TestApp, user_id: &str) -> String {
 
 /// Every cell of every table, as text, that contains any of `needles`.
 async fn rows_mentioning(app: &TestApp, needles: &[&str]) -> Vec<String> {
-    let tables: Vec<String> =
-        sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
-            .fetch_all(&app.db)
-            .await
-            .unwrap();
+    let (tables_sql, columns_sql, contains) = match engine() {
+        Engine::Sqlite => (
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+            "SELECT name FROM pragma_table_info($1)",
+            "instr",
+        ),
+        Engine::Postgres => (
+            "SELECT CAST(table_name AS TEXT) FROM information_schema.tables WHERE table_schema = 'public'",
+            "SELECT CAST(column_name AS TEXT) FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1",
+            "strpos",
+        ),
+    };
+    let tables: Vec<String> = sqlx::query_scalar(tables_sql).fetch_all(&app.db).await.unwrap();
     assert!(tables.len() >= 12, "{tables:?}");
     let mut found = Vec::new();
     for table in tables {
-        let columns: Vec<String> = sqlx::query_scalar(&format!("SELECT name FROM pragma_table_info('{table}')"))
+        let columns: Vec<String> = sqlx::query_scalar(columns_sql)
+            .bind(&table)
             .fetch_all(&app.db)
             .await
             .unwrap();
         for column in columns {
             for needle in needles {
-                let sql = format!("SELECT COUNT(*) FROM \"{table}\" WHERE instr(CAST(\"{column}\" AS TEXT), $1) > 0");
+                let sql = format!("SELECT COUNT(*) FROM \"{table}\" WHERE {contains}(CAST(\"{column}\" AS TEXT), $1) > 0");
                 let n: i64 = sqlx::query_scalar(&sql).bind(needle).fetch_one(&app.db).await.unwrap();
                 if n > 0 {
                     found.push(format!("{table}.{column} has {needle:?} ({n})"));

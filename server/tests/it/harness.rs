@@ -1,6 +1,7 @@
 //! Starts Sluice on port 0 with a fresh data dir, and speaks to it the way
 //! a browser's plain form posts do.
 
+pub use app::ssr::db::Engine;
 use app::ssr::Settings;
 use leptos::config::get_configuration;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
@@ -31,10 +32,52 @@ pub fn run<F: std::future::Future>(test: F) -> F::Output {
     RUNTIME.block_on(test)
 }
 
+/// The variable that runs the suite on PostgreSQL: a URL of a role that
+/// may create databases. Each server then gets a database of its own;
+/// unset, each gets a SQLite file in its data dir.
+pub const POSTGRES_VAR: &str = "SLUICE_TEST_POSTGRES_URL";
+
+/// The engine this run of the suite uses.
+pub fn engine() -> Engine {
+    match std::env::var(POSTGRES_VAR) {
+        Ok(url) if !url.is_empty() => Engine::Postgres,
+        _ => Engine::Sqlite,
+    }
+}
+
+/// A new, empty database for a server whose data dir is `dir`.
+pub async fn fresh_database_url(dir: &std::path::Path) -> String {
+    use sqlx::{Connection, Executor};
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    match engine() {
+        Engine::Sqlite => format!("sqlite://{}", dir.join("sluice.db").display()),
+        Engine::Postgres => {
+            let admin = std::env::var(POSTGRES_VAR).unwrap();
+            let name = format!(
+                "sluice_test_{}_{}",
+                std::process::id(),
+                NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            );
+            let mut conn = sqlx::PgConnection::connect(&admin)
+                .await
+                .unwrap_or_else(|e| panic!("{POSTGRES_VAR}: cannot connect: {e}"));
+            conn.execute(format!("CREATE DATABASE {name}").as_str())
+                .await
+                .expect("CREATE DATABASE");
+            conn.close().await.ok();
+            let mut url = url::Url::parse(&admin).expect(POSTGRES_VAR);
+            url.set_path(&name);
+            url.to_string()
+        }
+    }
+}
+
 pub struct TestApp {
     pub base: String,
     pub dir: TempDir,
-    pub db: sqlx::SqlitePool,
+    pub db: app::ssr::db::Db,
+    /// The database this server uses (and a restart keeps).
+    pub database_url: String,
     client: Client,
     worker: Option<tokio::task::JoinHandle<()>>,
     endpoint: Option<tokio::task::JoinHandle<()>>,
@@ -95,13 +138,19 @@ impl TestApp {
         }
         let dir = tempfile::tempdir().expect("temp dir");
         let old = std::mem::replace(&mut self.dir, dir);
+        let database_url = self.database_url.clone();
         self.db.close().await;
         drop(self);
-        Self::spawn_with(options, Some(old)).await
+        Self::start(options, old, database_url).await
     }
 
     pub async fn spawn_with(options: Options, dir: Option<TempDir>) -> Self {
         let dir = dir.unwrap_or_else(|| tempfile::tempdir().expect("temp dir"));
+        let database_url = fresh_database_url(dir.path()).await;
+        Self::start(options, dir, database_url).await
+    }
+
+    async fn start(options: Options, dir: TempDir, database_url: String) -> Self {
         let mut leptos =
             get_configuration(Some(concat!(env!("CARGO_MANIFEST_DIR"), "/../Leptos.toml")))
                 .expect("Leptos.toml")
@@ -113,6 +162,7 @@ impl TestApp {
         leptos.site_addr = addr;
         let base = format!("http://{addr}");
         let mut settings = Settings::for_data_dir(dir.path().to_path_buf(), base.parse().unwrap());
+        settings.database_url = app::ssr::secret::Secret::new(database_url.clone());
         settings.propagation_delay = options.propagation_delay;
         settings.avatar_fetch_private = options.avatar_fetch_private;
         settings.api_per_minute = options.api_per_minute;
@@ -143,6 +193,7 @@ impl TestApp {
             base,
             dir,
             db,
+            database_url,
             client,
             worker,
             endpoint,
