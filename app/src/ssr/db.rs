@@ -169,3 +169,45 @@ pub async fn lock_user(tx: &mut Tx, user_id: &str) -> Result<(), sqlx::Error> {
         .await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_name_their_engine() {
+        assert_eq!(Engine::of_url("sqlite://data/sluice.db"), Some(Engine::Sqlite));
+        assert_eq!(Engine::of_url("postgres://u:p@db/sluice"), Some(Engine::Postgres));
+        assert_eq!(Engine::of_url("postgresql://db/sluice"), Some(Engine::Postgres));
+        assert_eq!(Engine::of_url("mysql://db/sluice"), None);
+        assert_eq!(Engine::of_url("sluice.db"), None);
+    }
+
+    /// The two engines' migrations are the same files, word for word, but
+    /// for the name of the bytes type.
+    #[test]
+    fn migrations_mean_the_same_on_both_engines() {
+        let dir = |engine: &str| {
+            let path = format!("{}/../migrations/{engine}", env!("CARGO_MANIFEST_DIR"));
+            let mut files: Vec<(String, String)> = std::fs::read_dir(path)
+                .unwrap()
+                .map(|e| {
+                    let path = e.unwrap().path();
+                    let name = path.file_name().unwrap().to_string_lossy().into_owned();
+                    (name, std::fs::read_to_string(&path).unwrap())
+                })
+                .collect();
+            files.sort();
+            files
+        };
+        let (sqlite, postgres) = (dir("sqlite"), dir("postgres"));
+        assert!(sqlite.len() >= 9);
+        assert_eq!(
+            sqlite.iter().map(|f| &f.0).collect::<Vec<_>>(),
+            postgres.iter().map(|f| &f.0).collect::<Vec<_>>()
+        );
+        for ((name, lite), (_, pg)) in sqlite.iter().zip(&postgres) {
+            assert_eq!(&lite.replace("BLOB", "BYTEA"), pg, "{name}");
+        }
+    }
+}

@@ -22,6 +22,8 @@ fn help_lists_every_setting() {
     for name in [
         "SLUICE_DATA_DIR",
         "SLUICE_DATABASE_URL",
+        "SLUICE_DB_MAX_CONNECTIONS",
+        "SLUICE_DB_ACQUIRE_TIMEOUT",
         "SLUICE_PUBLIC_URL",
         "SLUICE_SMTP_URL",
         "SLUICE_TENANT_DOMAINS",
@@ -39,6 +41,8 @@ fn a_bad_value_stops_the_start_naming_the_setting() {
         ("SLUICE_PUBLIC_URL", "not a url"),
         ("SLUICE_SMTP_URL", "mailto:x"),
         ("SLUICE_DATABASE_URL", "mysql://x"),
+        ("SLUICE_DB_MAX_CONNECTIONS", "0"),
+        ("SLUICE_DB_ACQUIRE_TIMEOUT", "soon"),
         ("SLUICE_TENANT_DOMAINS", "example.org"),
         ("SLUICE_SIGN_IN_PER_PEER", "-3"),
         ("SLUICE_SECRET_KEY", "c2hvcnQ="),

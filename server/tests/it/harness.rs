@@ -130,6 +130,26 @@ impl TestApp {
         Self::spawn_with(Options::default(), None).await
     }
 
+    /// Speaks to a server this suite did not start in-process (a server
+    /// process listening at `base`, keeping its data in `dir` and its
+    /// database at `database_url`).
+    pub async fn attach(base: String, dir: TempDir, database_url: String) -> Self {
+        sqlx::any::install_default_drivers();
+        let db = sqlx::AnyPool::connect(&database_url).await.expect("database");
+        let (shutdown, _) = oneshot::channel();
+        Self {
+            base,
+            dir,
+            db,
+            database_url,
+            client: client(),
+            worker: None,
+            endpoint: None,
+            pg_port: None,
+            _shutdown: shutdown,
+        }
+    }
+
     /// Stops this server and starts another on the same data dir, as a
     /// restart of the process would.
     pub async fn restart(mut self, options: Options) -> Self {
@@ -184,11 +204,7 @@ impl TestApp {
         tokio::spawn(server::serve(listener, router, async {
             let _ = rx.await;
         }));
-        let client = Client::builder()
-            .redirect(redirect::Policy::none())
-            .timeout(std::time::Duration::from_secs(10))
-            .build()
-            .unwrap();
+        let client = client();
         Self {
             base,
             dir,
@@ -372,6 +388,15 @@ impl TestApp {
         assert_eq!(location(&res), format!("/user/{handle}"));
         session_cookie(&res).expect("a session cookie")
     }
+}
+
+/// A client that sees redirects instead of following them.
+fn client() -> Client {
+    Client::builder()
+        .redirect(redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(10))
+        .build()
+        .unwrap()
 }
 
 pub fn location(res: &Response) -> String {

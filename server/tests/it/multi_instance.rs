@@ -1,0 +1,234 @@
+//! Two server processes behind one database, as behind a load balancer:
+//! nothing a person does depends on which of them answers. Both start at
+//! the same moment on an empty database (the migrations run once), share
+//! only the database and the sealing key, and each runs its own
+//! propagation worker. On a PostgreSQL run of the suite they share a
+//! PostgreSQL database; on a SQLite run, one SQLite file.
+
+use crate::api::new_token;
+use crate::harness::*;
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use tempfile::TempDir;
+
+/// Sign-in links one address may ask for in 15 minutes, over both.
+const LINKS_PER_PEER: usize = 8;
+/// `/api/v0` requests one token may make in a minute, over both.
+const API_PER_MINUTE: usize = 40;
+
+struct Instance {
+    child: Child,
+    app: TestApp,
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Starts the server binary on `database_url` with a data dir of its own.
+fn launch(database_url: &str) -> (Child, String, TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_server"));
+    cmd.current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
+    for (key, _) in std::env::vars() {
+        if key.starts_with("SLUICE_") || key.starts_with("LEPTOS_") {
+            cmd.env_remove(key);
+        }
+    }
+    let log = std::fs::File::create(dir.path().join("server.log")).unwrap();
+    let child = cmd
+        .env("SLUICE_DATA_DIR", dir.path())
+        .env("SLUICE_DATABASE_URL", database_url)
+        // Every process must open what another sealed.
+        .env("SLUICE_SECRET_KEY", "c2x1aWNlLW11bHRpLWluc3RhbmNlLXRlc3Qta2V5ISE=")
+        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+        .env("SLUICE_DB_LISTEN", "off")
+        .env("SLUICE_SIGN_IN_PER_PEER", LINKS_PER_PEER.to_string())
+        .env("SLUICE_API_PER_MINUTE", API_PER_MINUTE.to_string())
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .expect("server starts");
+    (child, format!("http://127.0.0.1:{port}"), dir)
+}
+
+/// Waits until the server at `base` answers, or fails with its log.
+async fn ready(mut child: Child, base: String, dir: TempDir, database_url: &str) -> Instance {
+    let started = Instant::now();
+    loop {
+        if let Ok(Some(status)) = child.try_wait() {
+            let log = std::fs::read_to_string(dir.path().join("server.log")).unwrap_or_default();
+            panic!("a server exited with {status}: {log}");
+        }
+        if let Ok(res) = reqwest::get(format!("{base}/login")).await {
+            if res.status() == StatusCode::OK {
+                break;
+            }
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "a server did not answer in 30 s");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let app = TestApp::attach(base, dir, database_url.to_owned()).await;
+    Instance { child, app }
+}
+
+/// Two servers started together on one new database.
+async fn pair() -> (Instance, Instance, TempDir) {
+    let db_dir = tempfile::tempdir().unwrap();
+    let url = fresh_database_url(db_dir.path()).await;
+    let (a, a_base, a_dir) = launch(&url);
+    let (b, b_base, b_dir) = launch(&url);
+    let a = ready(a, a_base, a_dir, &url).await;
+    let b = ready(b, b_base, b_dir, &url).await;
+    (a, b, db_dir)
+}
+
+#[test]
+fn two_processes_behind_one_database_act_as_one() {
+    run(async {
+        let (a, b, _db_dir) = pair().await;
+        let (a, b) = (&a.app, &b.app);
+
+        // Both ran the migrations' check at once; each applied once.
+        let applied: Vec<(i64, i64)> =
+            sqlx::query_as("SELECT version, COUNT(*) FROM _sqlx_migrations GROUP BY version ORDER BY version")
+                .fetch_all(&a.db)
+                .await
+                .unwrap();
+        let on_disk = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../migrations/sqlite")).unwrap().count();
+        assert_eq!(applied.len(), on_disk);
+        assert!(applied.iter().all(|(_, n)| *n == 1), "{applied:?}");
+
+        // Signed up through A, the session works on B.
+        let ada = a.sign_up("ada@example.com", "ada", "Ada").await;
+        assert!(b.is_signed_in("ada", &ada).await);
+        // A sign-in link A mailed opens on B.
+        let t = a.request_link("ada@example.com").await;
+        let on_b = session_cookie(&b.confirm(&t, None).await).expect("signed in on B");
+        assert!(a.is_signed_in("ada", &on_b).await);
+
+        // 50 concurrent creates, alternately on A and B: two tokens.
+        let mut calls = tokio::task::JoinSet::new();
+        for i in 0..50 {
+            let app = if i % 2 == 0 { a } else { b };
+            let request = app
+                .raw_client()
+                .post(app.url("/sfn/create_token"))
+                .header("sec-fetch-site", "same-origin")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("cookie", ada.clone())
+                .body("handle=ada");
+            calls.spawn(async move { request.send().await.unwrap().status().is_success() });
+        }
+        let ok = calls.join_all().await.into_iter().filter(|ok| *ok).count();
+        assert_eq!(ok, 2);
+        let tokens: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tokens").fetch_one(&a.db).await.unwrap();
+        assert_eq!(tokens, 2);
+        let audited: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action_type = 'token.create'")
+            .fetch_one(&a.db)
+            .await
+            .unwrap();
+        assert_eq!(audited, 2);
+
+        // A rotation started on A reaches every workspace once, although
+        // both processes' workers look for jobs.
+        for name in ["analytics", "staging"] {
+            let res = b.call("/sfn/create_workspace", &[("handle", "ada"), ("workspace", name)], &ada).await;
+            assert_eq!(res.status(), StatusCode::OK, "{:?}", res.text().await);
+        }
+        for _ in 0..5 {
+            let res = a.call("/sfn/rotate_password", &[("handle", "ada")], &ada).await;
+            assert_eq!(res.status(), StatusCode::OK);
+        }
+        let started = Instant::now();
+        loop {
+            let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM password_propagations WHERE state = 'pending'")
+                .fetch_one(&a.db)
+                .await
+                .unwrap();
+            if pending == 0 {
+                break;
+            }
+            assert!(started.elapsed() < Duration::from_secs(20), "{pending} jobs still pending");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let twice: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM password_propagations WHERE attempts != 1 AND state = 'done'")
+            .fetch_one(&a.db)
+            .await
+            .unwrap();
+        assert_eq!(twice, 0, "a job was carried out more than once");
+        let current: String = sqlx::query_scalar(
+            "SELECT p.id FROM database_passwords p JOIN users u ON u.id = p.user_id WHERE u.handle = 'ada'",
+        )
+        .fetch_one(&a.db)
+        .await
+        .unwrap();
+        let behind: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM workspaces WHERE password_id != $1 OR password_id IS NULL OR scram_verifier IS NULL",
+        )
+        .bind(&current)
+        .fetch_one(&a.db)
+        .await
+        .unwrap();
+        assert_eq!(behind, 0, "every workspace has the newest password");
+        // Each process shows the same, newest password.
+        let shown_a: Value = a.call("/sfn/reveal_password", &[("handle", "ada")], &ada).await.json().await.unwrap();
+        let shown_b: Value = b.call("/sfn/reveal_password", &[("handle", "ada")], &ada).await.json().await.unwrap();
+        assert_eq!(shown_a, shown_b);
+
+        // Rate limits count across both: sign-in links asked for from one
+        // address (for different people, each under their own limit).
+        let mut granted = 0;
+        for i in 0..LINKS_PER_PEER + 4 {
+            let app = if i % 2 == 0 { a } else { b };
+            let email = format!("person{i}@example.com");
+            let res = app.post_form("/sfn/request_sign_in_link", &[("email", &email)], None).await;
+            if location(&res) == "/login?sent=1" {
+                granted += 1;
+            } else {
+                assert!(res.text().await.unwrap().contains("RateLimited"));
+            }
+        }
+        // Two links were asked for above (the sign-up and the one for B).
+        assert_eq!(granted, LINKS_PER_PEER - 2, "links granted over both processes");
+        // …and API calls with one token.
+        let (_, token) = new_token_when_room(a, &ada).await;
+        let mut answered = 0;
+        for i in 0..API_PER_MINUTE * 2 {
+            let app = if i % 2 == 0 { a } else { b };
+            if app.api(Method::GET, "/actor", Some(&token), None).await.status() == StatusCode::OK {
+                answered += 1;
+            }
+        }
+        assert!(answered <= API_PER_MINUTE, "{answered} calls answered, {API_PER_MINUTE} allowed");
+        assert!(answered >= API_PER_MINUTE / 2, "only {answered} calls answered");
+
+        // Reset authentication on A signs out the session held on B.
+        assert!(b.is_signed_in("ada", &on_b).await);
+        let res = a.post_form("/sfn/reset_authentication", &[("handle", "ada")], Some(&ada)).await;
+        assert_eq!(res.status(), StatusCode::FOUND);
+        assert!(!b.is_signed_in("ada", &on_b).await);
+        assert!(!b.is_signed_in("ada", &ada).await);
+        assert_eq!(b.api(Method::GET, "/actor", Some(&token), None).await.status(), StatusCode::UNAUTHORIZED);
+    })
+}
+
+/// A new token once one of the two is deleted.
+async fn new_token_when_room(app: &TestApp, cookie: &str) -> (String, String) {
+    let list: Vec<Value> = app.call("/sfn/tokens", &[("handle", "ada")], cookie).await.json().await.unwrap();
+    let id = list[0]["id"].as_str().unwrap();
+    let res = app.call("/sfn/delete_token", &[("handle", "ada"), ("id", id)], cookie).await;
+    assert_eq!(res.status(), StatusCode::OK, "{:?}", res.text().await);
+    new_token(app, "ada", cookie).await
+}
