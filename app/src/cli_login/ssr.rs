@@ -11,7 +11,7 @@ use subtle::ConstantTimeEq;
 
 use crate::error::AppError;
 use crate::ssr::audit::{self, Actor};
-use crate::ssr::db::{begin_write, Db};
+use crate::ssr::db::{begin_write, for_update, Db};
 use crate::ssr::ids::{hash_secret, new_id};
 use crate::ssr::secret::Secret;
 
@@ -97,9 +97,12 @@ pub async fn create(db: &Db, client_ip: &str, now: i64) -> Result<(RequestId, Re
     Ok((id, row))
 }
 
-/// The request, if the whole id matches and it has not expired.
+/// The request, if the whole id matches and it has not expired; inside a
+/// transaction, held until it ends (two exchanges of one code, or two
+/// wrong codes at once, take turns).
 pub async fn find(conn: &mut AnyConnection, id: &RequestId, now: i64) -> Result<Option<RequestRow>, sqlx::Error> {
-    let row: Option<RequestRow> = sqlx::query_as("SELECT * FROM login_requests WHERE id = $1")
+    let sql = format!("SELECT * FROM login_requests WHERE id = $1{}", for_update(conn));
+    let row: Option<RequestRow> = sqlx::query_as(&sql)
         .bind(&id.public)
         .fetch_optional(&mut *conn)
         .await?;

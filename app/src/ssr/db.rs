@@ -97,22 +97,57 @@ pub async fn open(settings: &Settings) -> Result<Db, DbOpenError> {
         .connect_with(options)
         .await
         .map_err(DbOpenError::Open)?;
-    let migrator = match engine {
-        Engine::Sqlite => sqlx::migrate!("../migrations/sqlite"),
-        Engine::Postgres => sqlx::migrate!("../migrations/postgres"),
-    };
-    migrator.run(&db).await.map_err(DbOpenError::Migrate)?;
+    migrate(&db, engine).await.map_err(DbOpenError::Migrate)?;
     Ok(db)
+}
+
+/// Applies the migrations not applied yet, once even when several
+/// processes start together: PostgreSQL's migrator holds an advisory lock;
+/// SQLite's takes none, so there they run inside one transaction that
+/// holds the write lock (each migration a savepoint in it), and a second
+/// process finds them applied.
+async fn migrate(db: &Db, engine: Engine) -> Result<(), sqlx::migrate::MigrateError> {
+    match engine {
+        Engine::Postgres => sqlx::migrate!("../migrations/postgres").run(db).await,
+        Engine::Sqlite => {
+            let mut tx = begin_write(db).await?;
+            sqlx::migrate!("../migrations/sqlite").run(&mut *tx).await?;
+            tx.commit().await?;
+            Ok(())
+        }
+    }
+}
+
+/// Puts a SQLite file in write-ahead-log mode (a lasting property of the
+/// file). Switching takes the file for itself, without waiting for a
+/// process that has it open; two processes opening a new file at once
+/// take turns.
+async fn write_ahead_log(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+    for _ in 0..100 {
+        let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&mut *conn).await?;
+        if mode.eq_ignore_ascii_case("wal") {
+            return Ok(());
+        }
+        match conn.execute("PRAGMA journal_mode = WAL").await {
+            Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("5") => {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            other => {
+                other?;
+            }
+        }
+    }
+    Err(sqlx::Error::Protocol("the database file stays out of write-ahead-log mode".into()))
 }
 
 /// What each new connection is set to.
 async fn prepare(conn: &mut AnyConnection, engine: Engine) -> Result<(), sqlx::Error> {
     match engine {
         Engine::Sqlite => {
+            conn.execute("PRAGMA busy_timeout = 5000").await?;
+            write_ahead_log(conn).await?;
             conn.execute(
-                "PRAGMA journal_mode = WAL;
-                 PRAGMA busy_timeout = 5000;
-                 PRAGMA foreign_keys = ON;
+                "PRAGMA foreign_keys = ON;
                  -- Writes that hand a secret to a person must survive a power cut.
                  PRAGMA synchronous = FULL;
                  -- What is deleted (an account, a token) is overwritten, not
@@ -155,15 +190,25 @@ pub async fn begin_write(db: &Db) -> Result<Tx, sqlx::Error> {
     }
 }
 
+/// ` FOR UPDATE` on PostgreSQL, to end a `SELECT` whose rows must stay as
+/// read until the transaction ends; nothing on SQLite, where
+/// [`begin_write`] already holds the database's write lock.
+pub fn for_update(conn: &AnyConnection) -> &'static str {
+    match conn.backend_name() {
+        "SQLite" => "",
+        _ => " FOR UPDATE",
+    }
+}
+
 /// Holds the account's row until the transaction ends, so that what one
 /// request counts or checks for that account (its tokens, its workspaces,
-/// its password) no other request changes before this one commits. On
-/// SQLite [`begin_write`] already holds the database's write lock.
+/// its password) no other request changes before this one commits.
 pub async fn lock_user(tx: &mut Tx, user_id: &str) -> Result<(), sqlx::Error> {
-    if tx.backend_name() == "SQLite" {
+    let lock = for_update(tx);
+    if lock.is_empty() {
         return Ok(());
     }
-    sqlx::query("SELECT id FROM users WHERE id = $1 FOR UPDATE")
+    sqlx::query(&format!("SELECT id FROM users WHERE id = $1{lock}"))
         .bind(user_id)
         .fetch_optional(&mut **tx)
         .await?;
