@@ -46,3 +46,6 @@ cargo bench -q -p server --bench throughput
 say "Workspace endpoint: SELECT 1 and connection set-up with pgbench, against PostgreSQL on this machine"
 ls /usr/lib/postgresql/*/bin/pgbench >/dev/null 2>&1 || apt_install postgresql
 cargo bench -q -p server --bench endpoint
+
+say "Engines: the same requests on SQLite and on PostgreSQL on this machine"
+cargo bench -q -p server --bench engines

@@ -21,49 +21,18 @@ use axum::http::header::CONTENT_TYPE;
 use axum::routing::get;
 use axum::Router;
 use base64::Engine;
-use leptos::config::get_configuration;
 use reqwest::{redirect, Client};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const CONNECTIONS: &str = "32";
+#[path = "support/site.rs"]
+mod site;
+#[path = "support/wrk.rs"]
+mod wrk;
+use wrk::wrk;
+
 const SECONDS: &str = "10s";
 const RECORDS: i64 = 1_000_000;
-
-struct Wrk {
-    requests: u64,
-    per_sec: f64,
-    p50: String,
-    p99: String,
-}
-
-fn wrk(url: &str, header: &str, duration: &str) -> Wrk {
-    let out = Command::new("wrk")
-        .args(["-t2", "-c", CONNECTIONS, "-d", duration, "--latency", "-H", header, url])
-        .output()
-        .expect("wrk on PATH");
-    let text = String::from_utf8_lossy(&out.stdout).to_string();
-    let find = |prefix: &str| {
-        text.lines()
-            .find_map(|l| l.trim().strip_prefix(prefix).map(|r| r.trim().to_owned()))
-            .unwrap_or_else(|| panic!("wrk printed no {prefix:?}:\n{text}"))
-    };
-    let requests = text
-        .lines()
-        .find(|l| l.contains(" requests in "))
-        .and_then(|l| l.trim().split(' ').next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0);
-    if text.contains("Non-2xx") {
-        panic!("wrk saw errors for {url}:\n{text}");
-    }
-    Wrk {
-        requests,
-        per_sec: find("Requests/sec:").parse().unwrap(),
-        p50: find("50%"),
-        p99: find("99%"),
-    }
-}
 
 fn rss_mb() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap();
@@ -146,96 +115,55 @@ fn answers_200(url: &str) -> std::io::Result<bool> {
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let dir = tempfile::tempdir().unwrap();
-    let mut leptos = get_configuration(Some(concat!(env!("CARGO_MANIFEST_DIR"), "/../Leptos.toml")))
-        .unwrap()
-        .leptos_options;
-    let listener = server::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    leptos.site_addr = addr;
-    let base = format!("http://{addr}");
-    let mut settings = app::ssr::settings::Settings::for_data_dir(dir.path().to_owned(), base.parse().unwrap());
-    settings.api_per_minute = i64::MAX / 2;
-    let state = server::state(leptos, settings).await.unwrap();
-    let link = server::demo::sign_in_link(&state).await.unwrap();
-    let db = state.db.clone();
 
     // The ceilings: whatever bytes the real routes answered, from memory.
     let page = std::sync::Arc::new(std::sync::Mutex::new((String::new(), Bytes::new())));
     let api = std::sync::Arc::new(std::sync::Mutex::new((String::new(), Bytes::new())));
     let login = std::sync::Arc::new(std::sync::Mutex::new((String::new(), Bytes::new())));
     let (p, a, l) = (page.clone(), api.clone(), login.clone());
-    let (a_read, a_count, read_db, count_db) = (api.clone(), api.clone(), db.clone(), db.clone());
-    let ceiling = Router::new()
-        .route("/__ceiling/page", get(move || {
-            let (t, b) = p.lock().unwrap().clone();
-            async move { ([(CONTENT_TYPE, t)], b) }
-        }))
-        .route("/__ceiling/api", get(move || {
-            let (t, b) = a.lock().unwrap().clone();
-            async move { ([(CONTENT_TYPE, t)], b) }
-        }))
-        .route("/__ceiling/login", get(move || {
-            let (t, b) = l.lock().unwrap().clone();
-            async move { ([(CONTENT_TYPE, t)], b) }
-        }))
-        // One read by primary key through the pool, then the API's bytes.
-        .route("/__floor/read", get(move || {
-            let (t, b) = a_read.lock().unwrap().clone();
-            let db = read_db.clone();
-            async move {
-                let _: Option<String> = sqlx::query_scalar("SELECT handle FROM users WHERE handle = 'demo'")
-                    .fetch_optional(&db)
-                    .await
-                    .unwrap();
-                ([(CONTENT_TYPE, t)], b)
-            }
-        }))
-        // Only the rate-limit count every API request makes, then the bytes.
-        .route("/__floor/count", get(move || {
-            let (t, b) = a_count.lock().unwrap().clone();
-            let db = count_db.clone();
-            async move {
-                let limit = app::ssr::rate_limit::Limit { max: i64::MAX, window_secs: 60 };
-                let now = app::ssr::time::now_millis();
-                app::ssr::rate_limit::hit(&db, "bench:floor", limit, now).await.unwrap();
-                ([(CONTENT_TYPE, t)], b)
-            }
-        }));
-    let router = Router::new().merge(ceiling).merge(server::router::build(state, server::router::routes()));
-    tokio::spawn(server::serve(listener, router, std::future::pending()));
-
+    let (a_read, a_count) = (api.clone(), api.clone());
+    let site = site::start(dir.path(), None, move |state| {
+        let (read_db, count_db) = (state.db.clone(), state.db.clone());
+        Router::new()
+            .route("/__ceiling/page", get(move || {
+                let (t, b) = p.lock().unwrap().clone();
+                async move { ([(CONTENT_TYPE, t)], b) }
+            }))
+            .route("/__ceiling/api", get(move || {
+                let (t, b) = a.lock().unwrap().clone();
+                async move { ([(CONTENT_TYPE, t)], b) }
+            }))
+            .route("/__ceiling/login", get(move || {
+                let (t, b) = l.lock().unwrap().clone();
+                async move { ([(CONTENT_TYPE, t)], b) }
+            }))
+            // One read by primary key through the pool, then the API's bytes.
+            .route("/__floor/read", get(move || {
+                let (t, b) = a_read.lock().unwrap().clone();
+                let db = read_db.clone();
+                async move {
+                    let _: Option<String> = sqlx::query_scalar("SELECT handle FROM users WHERE handle = 'demo'")
+                        .fetch_optional(&db)
+                        .await
+                        .unwrap();
+                    ([(CONTENT_TYPE, t)], b)
+                }
+            }))
+            // Only the rate-limit count every API request makes, then the bytes.
+            .route("/__floor/count", get(move || {
+                let (t, b) = a_count.lock().unwrap().clone();
+                let db = count_db.clone();
+                async move {
+                    let limit = app::ssr::rate_limit::Limit { max: i64::MAX, window_secs: 60 };
+                    let now = app::ssr::time::now_millis();
+                    app::ssr::rate_limit::hit(&db, "bench:floor", limit, now).await.unwrap();
+                    ([(CONTENT_TYPE, t)], b)
+                }
+            }))
+    })
+    .await;
+    let (base, db, cookie, token) = (site.base.clone(), site.state.db.clone(), site.cookie.clone(), site.token.clone());
     let client = Client::builder().redirect(redirect::Policy::none()).build().unwrap();
-    let secret = link.split("t=").nth(1).unwrap();
-    let res = client
-        .post(format!("{base}/sfn/confirm_sign_in"))
-        .header("accept", "text/html")
-        .header("sec-fetch-site", "same-origin")
-        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(format!("t={secret}"))
-        .send()
-        .await
-        .unwrap();
-    let cookie = res
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.contains("sluice_session=") && !v.contains("Max-Age=0"))
-        .map(|v| v.split(';').next().unwrap().to_owned())
-        .expect("signed in");
-    let created: serde_json::Value = client
-        .post(format!("{base}/sfn/create_token"))
-        .header("sec-fetch-site", "same-origin")
-        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header("cookie", &cookie)
-        .body("handle=demo")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = created["secret"].as_str().unwrap().to_owned();
     let bearer = format!("Authorization: Bearer {token}");
     let cookie_header = format!("Cookie: {cookie}");
 
