@@ -12,7 +12,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::harness::{engine, fresh_database_url, Engine};
+use crate::harness::{engine, fresh_database, Engine};
 
 const ROUNDS: usize = 12;
 
@@ -216,13 +216,13 @@ fn acknowledged_writes_survive_sigkill() {
         println!("seed {seed} (SLUICE_DURABILITY_SEED reruns it)");
         let mut rng = Rng(seed);
         let dir = tempfile::tempdir().unwrap();
-        let database_url = fresh_database_url(dir.path()).await;
+        let database = fresh_database(dir.path()).await;
         let client = Client::builder().redirect(redirect::Policy::none()).timeout(Duration::from_secs(5)).build().unwrap();
         let mut ledger = Ledger::default();
         let mut cookie = String::new();
         let mut writes = Vec::new();
         for round in 0..ROUNDS {
-            let mut server = start(dir.path(), &database_url);
+            let mut server = start(dir.path(), &database.url);
             if cookie.is_empty() {
                 let res = client
                     .post(format!("{}/sfn/confirm_sign_in", server.base))
@@ -248,7 +248,7 @@ fn acknowledged_writes_survive_sigkill() {
             killer.join().unwrap();
             writes.push(ledger.acknowledged - before);
             assert!(started.elapsed() < Duration::from_secs(10));
-            check(&database_url, &mut ledger).await;
+            check(&database.url, &mut ledger).await;
             println!("round {round}: killed after {kill_after:?}, {} writes acknowledged", writes[round]);
         }
         // Most rounds wrote before the kill (a kill during start-up may not).

@@ -45,12 +45,44 @@ pub fn engine() -> Engine {
     }
 }
 
+/// A database of the suite's own: a SQLite file in a server's data dir
+/// (gone with the dir), or a PostgreSQL database, dropped when the last
+/// server using it is.
+pub struct TestDatabase {
+    pub url: String,
+    postgres_name: Option<String>,
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        use sqlx::{Connection, Executor};
+        let Some(name) = self.postgres_name.take() else { return };
+        let admin = std::env::var(POSTGRES_VAR).unwrap();
+        // A thread and a runtime of its own: this may run on the suite's.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            runtime.block_on(async {
+                let mut conn = sqlx::PgConnection::connect(&admin).await?;
+                conn.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await?;
+                conn.close().await
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) {
+            eprintln!("a test database was not dropped: {dropped:?}");
+        }
+    }
+}
+
 /// A new, empty database for a server whose data dir is `dir`.
-pub async fn fresh_database_url(dir: &std::path::Path) -> String {
+pub async fn fresh_database(dir: &std::path::Path) -> std::sync::Arc<TestDatabase> {
     use sqlx::{Connection, Executor};
     static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    match engine() {
-        Engine::Sqlite => format!("sqlite://{}", dir.join("sluice.db").display()),
+    let database = match engine() {
+        Engine::Sqlite => TestDatabase {
+            url: format!("sqlite://{}", dir.join("sluice.db").display()),
+            postgres_name: None,
+        },
         Engine::Postgres => {
             let admin = std::env::var(POSTGRES_VAR).unwrap();
             let name = format!(
@@ -67,9 +99,10 @@ pub async fn fresh_database_url(dir: &std::path::Path) -> String {
             conn.close().await.ok();
             let mut url = url::Url::parse(&admin).expect(POSTGRES_VAR);
             url.set_path(&name);
-            url.to_string()
+            TestDatabase { url: url.to_string(), postgres_name: Some(name) }
         }
-    }
+    };
+    std::sync::Arc::new(database)
 }
 
 pub struct TestApp {
@@ -77,7 +110,7 @@ pub struct TestApp {
     pub dir: TempDir,
     pub db: app::ssr::db::Db,
     /// The database this server uses (and a restart keeps).
-    pub database_url: String,
+    pub database: std::sync::Arc<TestDatabase>,
     client: Client,
     worker: Option<tokio::task::JoinHandle<()>>,
     endpoint: Option<tokio::task::JoinHandle<()>>,
@@ -131,17 +164,17 @@ impl TestApp {
     }
 
     /// Speaks to a server this suite did not start in-process (a server
-    /// process listening at `base`, keeping its data in `dir` and its
-    /// database at `database_url`).
-    pub async fn attach(base: String, dir: TempDir, database_url: String) -> Self {
+    /// process listening at `base`, keeping its data in `dir`, on
+    /// `database`).
+    pub async fn attach(base: String, dir: TempDir, database: std::sync::Arc<TestDatabase>) -> Self {
         sqlx::any::install_default_drivers();
-        let db = sqlx::AnyPool::connect(&database_url).await.expect("database");
+        let db = sqlx::AnyPool::connect(&database.url).await.expect("database");
         let (shutdown, _) = oneshot::channel();
         Self {
             base,
             dir,
             db,
-            database_url,
+            database,
             client: client(),
             worker: None,
             endpoint: None,
@@ -158,19 +191,19 @@ impl TestApp {
         }
         let dir = tempfile::tempdir().expect("temp dir");
         let old = std::mem::replace(&mut self.dir, dir);
-        let database_url = self.database_url.clone();
+        let database = self.database.clone();
         self.db.close().await;
         drop(self);
-        Self::start(options, old, database_url).await
+        Self::start(options, old, database).await
     }
 
     pub async fn spawn_with(options: Options, dir: Option<TempDir>) -> Self {
         let dir = dir.unwrap_or_else(|| tempfile::tempdir().expect("temp dir"));
-        let database_url = fresh_database_url(dir.path()).await;
-        Self::start(options, dir, database_url).await
+        let database = fresh_database(dir.path()).await;
+        Self::start(options, dir, database).await
     }
 
-    async fn start(options: Options, dir: TempDir, database_url: String) -> Self {
+    async fn start(options: Options, dir: TempDir, database: std::sync::Arc<TestDatabase>) -> Self {
         let mut leptos =
             get_configuration(Some(concat!(env!("CARGO_MANIFEST_DIR"), "/../Leptos.toml")))
                 .expect("Leptos.toml")
@@ -182,7 +215,7 @@ impl TestApp {
         leptos.site_addr = addr;
         let base = format!("http://{addr}");
         let mut settings = Settings::for_data_dir(dir.path().to_path_buf(), base.parse().unwrap());
-        settings.database_url = app::ssr::secret::Secret::new(database_url.clone());
+        settings.database_url = app::ssr::secret::Secret::new(database.url.clone());
         settings.propagation_delay = options.propagation_delay;
         settings.avatar_fetch_private = options.avatar_fetch_private;
         settings.api_per_minute = options.api_per_minute;
@@ -209,7 +242,7 @@ impl TestApp {
             base,
             dir,
             db,
-            database_url,
+            database,
             client,
             worker,
             endpoint,

@@ -10,6 +10,7 @@ use crate::harness::*;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
@@ -64,7 +65,7 @@ fn launch(database_url: &str) -> (Child, String, TempDir) {
 }
 
 /// Waits until the server at `base` answers, or fails with its log.
-async fn ready(mut child: Child, base: String, dir: TempDir, database_url: &str) -> Instance {
+async fn ready(mut child: Child, base: String, dir: TempDir, database: &Arc<TestDatabase>) -> Instance {
     let started = Instant::now();
     loop {
         if let Ok(Some(status)) = child.try_wait() {
@@ -79,25 +80,26 @@ async fn ready(mut child: Child, base: String, dir: TempDir, database_url: &str)
         assert!(started.elapsed() < Duration::from_secs(30), "a server did not answer in 30 s");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let app = TestApp::attach(base, dir, database_url.to_owned()).await;
+    let app = TestApp::attach(base, dir, database.clone()).await;
     Instance { child, app }
 }
 
-/// Two servers started together on one new database.
-async fn pair() -> (Instance, Instance, TempDir) {
-    let db_dir = tempfile::tempdir().unwrap();
-    let url = fresh_database_url(db_dir.path()).await;
-    let (a, a_base, a_dir) = launch(&url);
-    let (b, b_base, b_dir) = launch(&url);
-    let a = ready(a, a_base, a_dir, &url).await;
-    let b = ready(b, b_base, b_dir, &url).await;
-    (a, b, db_dir)
+/// Two servers started together on one new database (in `db_dir`, on
+/// SQLite).
+async fn pair(db_dir: &TempDir) -> (Instance, Instance) {
+    let database = fresh_database(db_dir.path()).await;
+    let (a, a_base, a_dir) = launch(&database.url);
+    let (b, b_base, b_dir) = launch(&database.url);
+    let a = ready(a, a_base, a_dir, &database).await;
+    let b = ready(b, b_base, b_dir, &database).await;
+    (a, b)
 }
 
 #[test]
 fn two_processes_behind_one_database_act_as_one() {
     run(async {
-        let (a, b, _db_dir) = pair().await;
+        let db_dir = tempfile::tempdir().unwrap();
+        let (a, b) = pair(&db_dir).await;
         let (a, b) = (&a.app, &b.app);
 
         // Both ran the migrations' check at once; each applied once.
