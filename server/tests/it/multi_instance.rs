@@ -108,8 +108,10 @@ fn two_processes_behind_one_database_act_as_one() {
                 .fetch_all(&a.db)
                 .await
                 .unwrap();
-        let on_disk = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../migrations/sqlite")).unwrap().count();
-        assert_eq!(applied.len(), on_disk);
+        let on_disk = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../migrations")).unwrap().count();
+        // PostgreSQL's one of its own first: the name BLOB.
+        let own = usize::from(engine() == Engine::Postgres);
+        assert_eq!(applied.len(), on_disk + own, "{applied:?}");
         assert!(applied.iter().all(|(_, n)| *n == 1), "{applied:?}");
 
         // Signed up through A, the session works on B.
