@@ -1,22 +1,11 @@
 //! The binary's settings: `--help` lists them, a bad value stops the start
 //! with one line that names it.
 
-use std::process::Command;
-
-fn server() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_server"));
-    cmd.current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
-    for (key, _) in std::env::vars() {
-        if key.starts_with("SLUICE_") || key.starts_with("LEPTOS_") {
-            cmd.env_remove(key);
-        }
-    }
-    cmd
-}
+use crate::harness::server_process;
 
 #[test]
 fn help_lists_every_setting() {
-    let out = server().arg("--help").output().unwrap();
+    let out = server_process().arg("--help").output().unwrap();
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     for name in [
@@ -49,7 +38,7 @@ fn a_bad_value_stops_the_start_naming_the_setting() {
         ("SLUICE_PROPAGATION_DELAY", "soon"),
         ("LEPTOS_SITE_ADDR", "nowhere"),
     ] {
-        let out = server()
+        let out = server_process()
             .env("SLUICE_DATA_DIR", dir.path())
             .env(name, value)
             .output()
@@ -63,14 +52,14 @@ fn a_bad_value_stops_the_start_naming_the_setting() {
 
 #[test]
 fn unknown_arguments_are_refused() {
-    let out = server().arg("--frobnicate").output().unwrap();
+    let out = server_process().arg("--frobnicate").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
 
 #[test]
 fn an_https_site_without_a_secret_key_does_not_start() {
     let dir = tempfile::tempdir().unwrap();
-    let out = server()
+    let out = server_process()
         .env("SLUICE_DATA_DIR", dir.path())
         .env("SLUICE_PUBLIC_URL", "https://sluice.example.com")
         .output()

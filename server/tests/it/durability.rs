@@ -9,10 +9,10 @@ use serde_json::Value;
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::harness::{engine, fresh_database, Engine};
+use crate::harness::{engine, fresh_database, server_process, Engine};
 
 const ROUNDS: usize = 12;
 
@@ -29,13 +29,7 @@ fn free_port() -> u16 {
 /// Starts `server --demo` on `dir`; answers once it printed its sign-in link.
 fn start(dir: &Path, database_url: &str) -> Server {
     let port = free_port();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_server"));
-    cmd.current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
-    for (key, _) in std::env::vars() {
-        if key.starts_with("SLUICE_") || key.starts_with("LEPTOS_") {
-            cmd.env_remove(key);
-        }
-    }
+    let mut cmd = server_process();
     let mut child = cmd
         .arg("--demo")
         .env("SLUICE_DATA_DIR", dir)

@@ -423,6 +423,19 @@ impl TestApp {
     }
 }
 
+/// The `server` binary, to run from the repository's root with none of
+/// the `SLUICE_*` or `LEPTOS_*` settings of the environment the suite runs in.
+pub fn server_process() -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_server"));
+    cmd.current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
+    for (key, _) in std::env::vars() {
+        if key.starts_with("SLUICE_") || key.starts_with("LEPTOS_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd
+}
+
 /// A client that sees redirects instead of following them.
 fn client() -> Client {
     Client::builder()

@@ -6,10 +6,11 @@
 //! PostgreSQL database; on a SQLite run, one SQLite file.
 
 use crate::api::new_token;
+use crate::tokens::concurrent_creates;
 use crate::harness::*;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
@@ -39,13 +40,7 @@ fn free_port() -> u16 {
 fn launch(database_url: &str) -> (Child, String, TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_server"));
-    cmd.current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
-    for (key, _) in std::env::vars() {
-        if key.starts_with("SLUICE_") || key.starts_with("LEPTOS_") {
-            cmd.env_remove(key);
-        }
-    }
+    let mut cmd = server_process();
     let log = std::fs::File::create(dir.path().join("server.log")).unwrap();
     let child = cmd
         .env("SLUICE_DATA_DIR", dir.path())
@@ -123,19 +118,7 @@ fn two_processes_behind_one_database_act_as_one() {
         assert!(a.is_signed_in("ada", &on_b).await);
 
         // 50 concurrent creates, alternately on A and B: two tokens.
-        let mut calls = tokio::task::JoinSet::new();
-        for i in 0..50 {
-            let app = if i % 2 == 0 { a } else { b };
-            let request = app
-                .raw_client()
-                .post(app.url("/sfn/create_token"))
-                .header("sec-fetch-site", "same-origin")
-                .header("content-type", "application/x-www-form-urlencoded")
-                .header("cookie", ada.clone())
-                .body("handle=ada");
-            calls.spawn(async move { request.send().await.unwrap().status().is_success() });
-        }
-        let ok = calls.join_all().await.into_iter().filter(|ok| *ok).count();
+        let ok = concurrent_creates(&[a, b], &ada, 50).await;
         assert_eq!(ok, 2);
         let tokens: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tokens").fetch_one(&a.db).await.unwrap();
         assert_eq!(tokens, 2);

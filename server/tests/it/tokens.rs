@@ -90,23 +90,30 @@ fn a_third_token_is_refused() {
     })
 }
 
+/// `n` token creates for Ada at once, spread over `apps` in turn; answers
+/// how many succeeded.
+pub async fn concurrent_creates(apps: &[&TestApp], cookie: &str, n: usize) -> usize {
+    let mut calls = tokio::task::JoinSet::new();
+    for i in 0..n {
+        let app = apps[i % apps.len()];
+        let request = app
+            .raw_client()
+            .post(app.url("/sfn/create_token"))
+            .header("sec-fetch-site", "same-origin")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("cookie", cookie.to_owned())
+            .body("handle=ada");
+        calls.spawn(async move { request.send().await.unwrap().status().is_success() });
+    }
+    calls.join_all().await.into_iter().filter(|ok| *ok).count()
+}
+
 #[test]
 fn fifty_concurrent_creates_leave_two() {
     run(async {
         let app = TestApp::spawn().await;
         let ada = app.sign_up("ada@example.com", "ada", "Ada").await;
-        let mut calls = tokio::task::JoinSet::new();
-        for _ in 0..50 {
-            let request = app
-                .raw_client()
-                .post(app.url("/sfn/create_token"))
-                .header("sec-fetch-site", "same-origin")
-                .header("content-type", "application/x-www-form-urlencoded")
-                .header("cookie", ada.clone())
-                .body("handle=ada");
-            calls.spawn(async move { request.send().await.unwrap().status().is_success() });
-        }
-        let ok = calls.join_all().await.into_iter().filter(|ok| *ok).count();
+        let ok = concurrent_creates(&[&app], &ada, 50).await;
         assert_eq!(ok, 2);
         let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tokens")
             .fetch_one(&app.db)
