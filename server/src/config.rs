@@ -25,9 +25,12 @@ Settings (environment):
   SLUICE_DATABASE_URL   the database (default: sqlite://$SLUICE_DATA_DIR/sluice.db);
                         postgres://user:pass@host/db for PostgreSQL, which several
                         server processes (same SLUICE_SECRET_KEY) can share
+  SLUICE_TRUSTED_PROXIES  load balancers (addresses or networks, comma-separated) whose
+                        X-Forwarded-For names the client; unset: none is believed
   SLUICE_DB_MAX_CONNECTIONS  connections this process keeps to the database (default 8)
   SLUICE_DB_ACQUIRE_TIMEOUT  seconds a request waits for a free connection before it
                         fails (default 10)
+  SLUICE_DB_IDLE_TIMEOUT  seconds an unused connection stays open (default 600)
   SLUICE_PUBLIC_URL     the URL people use to reach Sluice; https, or http on
                         localhost (default http://$LEPTOS_SITE_ADDR)
   SLUICE_SMTP_URL       smtp://user:pass@host:port (or smtps://) to send mail;
@@ -212,11 +215,18 @@ pub fn settings_from_env(leptos: &LeptosOptions) -> Result<Settings, ConfigError
     if let Some(raw) = var("SLUICE_TENANT_DOMAINS") {
         settings.tenant_domains = parse_tenant_domains(&raw)?;
     }
+    if let Some(raw) = var("SLUICE_TRUSTED_PROXIES") {
+        settings.trusted_proxies =
+            crate::proxy::parse_trusted(&raw).map_err(|problem| bad("SLUICE_TRUSTED_PROXIES", problem))?;
+    }
     if let Some(n) = positive("SLUICE_DB_MAX_CONNECTIONS")? {
         settings.pool.max_connections = u32::try_from(n.min(1000)).unwrap_or(1000);
     }
     if let Some(n) = positive("SLUICE_DB_ACQUIRE_TIMEOUT")? {
         settings.pool.acquire_timeout = std::time::Duration::from_secs(n.min(3600) as u64);
+    }
+    if let Some(n) = positive("SLUICE_DB_IDLE_TIMEOUT")? {
+        settings.pool.idle_timeout = std::time::Duration::from_secs(n.min(86_400) as u64);
     }
     if let Some(n) = positive("SLUICE_SIGN_IN_PER_PEER")? {
         settings.sign_in_per_peer = n;

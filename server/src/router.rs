@@ -36,6 +36,8 @@ pub fn build(state: AppState, routes: Vec<AxumRouteListing>) -> Router {
         .layer(middleware::from_fn(security::body_limit))
         .layer(middleware::from_fn_with_state(csrf, security::csrf))
         .layer(middleware::from_fn(security::headers))
+        // First of all: who the client is, behind a trusted proxy.
+        .layer(middleware::from_fn_with_state(state.clone(), crate::proxy::client_address))
         // Paths only: query strings carry sign-in secrets.
         .layer(
             TraceLayer::new_for_http()

@@ -58,11 +58,13 @@ pub enum DbOpenError {
     Migrate(sqlx::migrate::MigrateError),
 }
 
-/// How the pool behaves: connections, and how long a request waits for one.
+/// How the pool behaves: connections, how long a request waits for one,
+/// how long one stays open unused.
 #[derive(Debug, Clone, Copy)]
 pub struct PoolSettings {
     pub max_connections: u32,
     pub acquire_timeout: Duration,
+    pub idle_timeout: Duration,
 }
 
 impl Default for PoolSettings {
@@ -70,6 +72,7 @@ impl Default for PoolSettings {
         Self {
             max_connections: 8,
             acquire_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(600),
         }
     }
 }
@@ -94,6 +97,7 @@ pub async fn open(settings: &Settings) -> Result<Db, DbOpenError> {
     let db = AnyPoolOptions::new()
         .max_connections(settings.pool.max_connections)
         .acquire_timeout(settings.pool.acquire_timeout)
+        .idle_timeout(settings.pool.idle_timeout)
         .after_connect(move |conn, _| Box::pin(async move { prepare(conn, engine).await }))
         .connect_with(options)
         .await

@@ -10,8 +10,10 @@ pub fn parts() -> Result<Parts, AppError> {
     leptos::prelude::use_context::<Parts>().ok_or(AppError::Internal)
 }
 
-/// The peer address. Sluice trusts no forwarding header by default: a
-/// proxy in front must be configured to be believed (not yet offered).
+/// The client's address: the peer's, or, behind a trusted proxy, the one
+/// the proxy forwarded (the server's `client_address` layer puts it in
+/// place of the peer's). Sluice believes no forwarding header from anyone
+/// else.
 pub fn client_ip(parts: &Parts) -> Option<IpAddr> {
     parts
         .extensions

@@ -45,6 +45,9 @@ pub struct Settings {
     /// E-mail domains and the tenant whose members sign up with them:
     /// `(domain, tenant handle)`, the domain in lowercase.
     pub tenant_domains: Vec<(String, String)>,
+    /// Proxies (load balancers) whose `X-Forwarded-For` is believed: a
+    /// request from one of them is from the address it names.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl Settings {
@@ -95,6 +98,7 @@ impl Settings {
             propagation_delay: Duration::ZERO,
             avatar_fetch_private: false,
             tenant_domains: Vec::new(),
+            trusted_proxies: Vec::new(),
         }
     }
 }

@@ -128,6 +128,10 @@ pub struct Options {
     pub avatar_fetch_private: bool,
     /// `/api/v0` requests per token and minute (high: tests make many).
     pub api_per_minute: i64,
+    /// Sign-in links one address may ask for in 15 minutes.
+    pub sign_in_per_peer: i64,
+    /// Proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// `(domain, tenant)`: who signs up into a tenant.
     pub tenant_domains: Vec<(String, String)>,
     /// Run the workspace endpoint on a port of its own.
@@ -141,6 +145,8 @@ impl Default for Options {
             propagation_delay: std::time::Duration::ZERO,
             avatar_fetch_private: false,
             api_per_minute: 100_000,
+            sign_in_per_peer: 30,
+            trusted_proxies: Vec::new(),
             tenant_domains: Vec::new(),
             endpoint: false,
         }
@@ -219,6 +225,8 @@ impl TestApp {
         settings.propagation_delay = options.propagation_delay;
         settings.avatar_fetch_private = options.avatar_fetch_private;
         settings.api_per_minute = options.api_per_minute;
+        settings.sign_in_per_peer = options.sign_in_per_peer;
+        settings.trusted_proxies = options.trusted_proxies;
         settings.tenant_domains = options.tenant_domains;
         if options.endpoint {
             settings.db_listen = Some("127.0.0.1:0".parse().unwrap());

@@ -22,6 +22,7 @@ mod openapi;
 mod password;
 mod pages;
 mod profile;
+mod proxy;
 mod reset;
 mod security;
 mod sign_in;
