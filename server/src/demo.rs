@@ -18,10 +18,20 @@ pub async fn sign_in_link(state: &AppState) -> Result<String, AppError> {
         None => {
             let handle = Handle::parse("demo").map_err(AppError::invalid)?;
             let name = DisplayName::parse("Demo Developer").map_err(AppError::invalid)?;
-            let user = app::account::ssr::create(&mut tx, &email, &handle, &name, None, &state.vault, now_millis())
-                .await
-                .map_err(AppError::invalid)?;
-            Some(user)
+            match app::account::ssr::create(&mut tx, &email, &handle, &name, None, &state.vault, now_millis()).await {
+                Ok(user) => Some(user),
+                Err(e) => {
+                    tx.rollback().await?;
+                    // Another process started with --demo on the same
+                    // database made it meanwhile.
+                    let mut conn = state.db.acquire().await?;
+                    if app::account::ssr::find_by_email(&mut conn, &email).await?.is_none() {
+                        return Err(AppError::invalid(e));
+                    }
+                    let secret = app::login::ssr::create_link(state, &email, None).await?;
+                    return Ok(app::login::ssr::link_url(state, &secret));
+                }
+            }
         }
     };
     tx.commit().await?;

@@ -42,7 +42,9 @@ fn launch(database_url: &str) -> (Child, String, TempDir) {
     let port = free_port();
     let mut cmd = server_process();
     let log = std::fs::File::create(dir.path().join("server.log")).unwrap();
+    // Both as `server --demo`: they race to make the demo account too.
     let child = cmd
+        .arg("--demo")
         .env("SLUICE_DATA_DIR", dir.path())
         .env("SLUICE_DATABASE_URL", database_url)
         // Every process must open what another sealed.
@@ -109,6 +111,10 @@ fn two_processes_behind_one_database_act_as_one() {
         assert_eq!(applied.len(), on_disk + own, "{applied:?}");
         assert!(applied.iter().all(|(_, n)| *n == 1), "{applied:?}");
 
+        // Both started with --demo: one demo account.
+        let demos: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE handle = 'demo'").fetch_one(&a.db).await.unwrap();
+        assert_eq!(demos, 1);
+
         // Signed up through A, the session works on B.
         let ada = a.sign_up("ada@example.com", "ada", "Ada").await;
         assert!(b.is_signed_in("ada", &ada).await);
@@ -162,7 +168,8 @@ fn two_processes_behind_one_database_act_as_one() {
         .await
         .unwrap();
         let behind: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM workspaces WHERE password_id != $1 OR password_id IS NULL OR scram_verifier IS NULL",
+            "SELECT COUNT(*) FROM workspaces w JOIN users u ON u.id = w.user_id
+             WHERE u.handle = 'ada' AND (w.password_id != $1 OR w.password_id IS NULL OR w.scram_verifier IS NULL)",
         )
         .bind(&current)
         .fetch_one(&a.db)
