@@ -5,20 +5,24 @@
 use crate::harness::*;
 use reqwest::StatusCode;
 
-/// Asks for a sign-in link for `email` with `X-Forwarded-For: forwarded`;
-/// answers whether it was sent.
-async fn ask(app: &TestApp, email: &str, forwarded: &str) -> bool {
-    let res = app
-        .raw_client()
-        .post(app.url("/sfn/request_sign_in_link"))
+/// A plain form post, as through a proxy that sent `X-Forwarded-For: forwarded`.
+async fn post_forwarded(app: &TestApp, path: &str, form: &[(&str, &str)], forwarded: &str) -> reqwest::Response {
+    app.raw_client()
+        .post(app.url(path))
         .header("accept", "text/html")
         .header("sec-fetch-site", "same-origin")
         .header("content-type", "application/x-www-form-urlencoded")
         .header("x-forwarded-for", forwarded)
-        .body(encode_form(&[("email", email)]))
+        .body(encode_form(form))
         .send()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+/// Asks for a sign-in link for `email` with `X-Forwarded-For: forwarded`;
+/// answers whether it was sent.
+async fn ask(app: &TestApp, email: &str, forwarded: &str) -> bool {
+    let res = post_forwarded(app, "/sfn/request_sign_in_link", &[("email", email)], forwarded).await;
     let sent = location(&res) == "/login?sent=1";
     if !sent {
         assert!(res.text().await.unwrap().contains("RateLimited"));
@@ -31,17 +35,8 @@ async fn ask(app: &TestApp, email: &str, forwarded: &str) -> bool {
 async fn recorded_address(app: &TestApp, forwarded: &str) -> String {
     assert!(ask(app, "ada@example.com", forwarded).await);
     let t = link_secret(&app.last_mail_to("ada@example.com").unwrap());
-    let res = app
-        .raw_client()
-        .post(app.url("/sfn/confirm_sign_in"))
-        .header("accept", "text/html")
-        .header("sec-fetch-site", "same-origin")
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("x-forwarded-for", forwarded)
-        .body(encode_form(&[("t", &t), ("handle", "ada"), ("display_name", "Ada")]))
-        .send()
-        .await
-        .unwrap();
+    let form = [("t", t.as_str()), ("handle", "ada"), ("display_name", "Ada")];
+    let res = post_forwarded(app, "/sfn/confirm_sign_in", &form, forwarded).await;
     assert_eq!(res.status(), StatusCode::FOUND);
     sqlx::query_scalar("SELECT actor_ip FROM audit_log WHERE action_type = 'user.create'")
         .fetch_one(&app.db)
