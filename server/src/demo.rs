@@ -2,6 +2,7 @@
 //! second workspace and a generated usage history, and a fresh one-time
 //! sign-in link printed at each start.
 
+use app::account::ssr::UserRow;
 use app::error::AppError;
 use app::session::Viewer;
 use app::ssr::audit::Actor;
@@ -10,31 +11,35 @@ use shared::{DisplayName, Email, Handle, WorkspaceHandle};
 
 pub const DEMO_EMAIL: &str = "demo@sluice.localhost";
 
-pub async fn sign_in_link(state: &AppState) -> Result<String, AppError> {
-    let email = Email::parse(DEMO_EMAIL).map_err(AppError::invalid)?;
+/// Makes the demo account unless it exists; answers it if it was made here.
+async fn create_account(state: &AppState, email: &Email) -> Result<Option<UserRow>, AppError> {
     let mut tx = begin_write(&state.db).await?;
-    let created = match app::account::ssr::find_by_email(&mut tx, &email).await? {
-        Some(_) => None,
-        None => {
-            let handle = Handle::parse("demo").map_err(AppError::invalid)?;
-            let name = DisplayName::parse("Demo Developer").map_err(AppError::invalid)?;
-            match app::account::ssr::create(&mut tx, &email, &handle, &name, None, &state.vault, now_millis()).await {
-                Ok(user) => Some(user),
-                Err(e) => {
-                    tx.rollback().await?;
-                    // Another process started with --demo on the same
-                    // database made it meanwhile.
-                    let mut conn = state.db.acquire().await?;
-                    if app::account::ssr::find_by_email(&mut conn, &email).await?.is_none() {
-                        return Err(AppError::invalid(e));
-                    }
-                    let secret = app::login::ssr::create_link(state, &email, None).await?;
-                    return Ok(app::login::ssr::link_url(state, &secret));
-                }
+    if app::account::ssr::find_by_email(&mut tx, email).await?.is_some() {
+        return Ok(None);
+    }
+    let handle = Handle::parse("demo").map_err(AppError::invalid)?;
+    let name = DisplayName::parse("Demo Developer").map_err(AppError::invalid)?;
+    match app::account::ssr::create(&mut tx, email, &handle, &name, None, &state.vault, now_millis()).await {
+        Ok(user) => {
+            tx.commit().await?;
+            Ok(Some(user))
+        }
+        Err(e) => {
+            tx.rollback().await?;
+            // Another process started with --demo on the same database
+            // made it meanwhile.
+            let mut conn = state.db.acquire().await?;
+            match app::account::ssr::find_by_email(&mut conn, email).await? {
+                Some(_) => Ok(None),
+                None => Err(AppError::invalid(e)),
             }
         }
-    };
-    tx.commit().await?;
+    }
+}
+
+pub async fn sign_in_link(state: &AppState) -> Result<String, AppError> {
+    let email = Email::parse(DEMO_EMAIL).map_err(AppError::invalid)?;
+    let created = create_account(state, &email).await?;
     if let Some(user) = created {
         let viewer = Viewer {
             avatar: app::avatar::default_avatar_path(&user.id),

@@ -145,10 +145,14 @@ impl Row {
     }
 }
 
-/// A value the page query binds.
-enum Bind {
-    Text(String),
-    Int(i64),
+/// Binds `value` as the next argument; answers its placeholder, `$n`
+/// (the one form both engines read).
+fn bind<'q, T>(args: &mut AnyArguments<'q>, value: T) -> Result<String, sqlx::Error>
+where
+    T: sqlx::Encode<'q, sqlx::Any> + sqlx::Type<sqlx::Any> + 'q,
+{
+    args.add(value).map_err(sqlx::Error::Encode)?;
+    Ok(format!("${}", args.len()))
 }
 
 /// Up to `limit` records of `identity_id` matching `query`, newest first,
@@ -160,39 +164,29 @@ pub async fn page(
     limit: i64,
 ) -> Result<AuditPage, sqlx::Error> {
     let mut args = AnyArguments::default();
-    // Each value is bound and named `$n` (the one placeholder form both
-    // engines read) in the order it appears.
-    let mut bind = |value: Bind| -> Result<String, sqlx::Error> {
-        match value {
-            Bind::Text(v) => args.add(v),
-            Bind::Int(v) => args.add(v),
-        }
-        .map_err(sqlx::Error::Encode)?;
-        Ok(format!("${}", args.len()))
-    };
     let mut sql = format!(
         "SELECT id, identity_id, identity_handle, action_type, actor_id, actor_handle,
                 actor_display_name, actor_avatar_url, actor_ip, target_id, target_handle,
                 data, created_at
          FROM audit_log WHERE identity_id = {}",
-        bind(Bind::Text(identity_id.to_owned()))?
+        bind(&mut args, identity_id.to_owned())?
     );
     if let Some(action) = query.action {
-        sql += &format!(" AND action_type = {}", bind(Bind::Text(action.to_owned()))?);
+        sql += &format!(" AND action_type = {}", bind(&mut args, action)?);
     }
     if let Some(from) = query.from_ms {
-        sql += &format!(" AND created_at >= {}", bind(Bind::Int(from))?);
+        sql += &format!(" AND created_at >= {}", bind(&mut args, from)?);
     }
     if let Some(until) = query.until_ms {
-        sql += &format!(" AND created_at < {}", bind(Bind::Int(until))?);
+        sql += &format!(" AND created_at < {}", bind(&mut args, until)?);
     }
     if let Some(after) = &query.after {
-        let created_at = bind(Bind::Int(after.created_at))?;
-        let id = bind(Bind::Text(after.id.clone()))?;
+        let created_at = bind(&mut args, after.created_at)?;
+        let id = bind(&mut args, after.id.clone())?;
         sql += &format!(" AND (created_at, id) < ({created_at}, {id})");
     }
     // One more than asked: whether there is a next page, without counting.
-    sql += &format!(" ORDER BY created_at DESC, id DESC LIMIT {}", bind(Bind::Int(limit + 1))?);
+    sql += &format!(" ORDER BY created_at DESC, id DESC LIMIT {}", bind(&mut args, limit + 1)?);
     let mut rows: Vec<Row> = sqlx::query_as_with(&sql, args).fetch_all(conn).await?;
     let next_token = if rows.len() as i64 > limit {
         rows.truncate(limit as usize);

@@ -11,7 +11,7 @@
 use std::time::Duration;
 
 use super::verifier::ScramVerifier;
-use crate::ssr::db::{begin_write, Engine};
+use crate::ssr::db::{begin_write, skip_locked};
 use crate::ssr::time::now_millis;
 use crate::ssr::AppState;
 
@@ -56,16 +56,6 @@ pub async fn run_due(state: &AppState) -> Result<usize, sqlx::Error> {
     Ok(done)
 }
 
-/// How a worker takes a row for itself. On PostgreSQL the row stays locked
-/// until the transaction ends and other workers pass over it; on SQLite
-/// [`begin_write`] already holds the only write lock.
-fn claim(db: &crate::ssr::db::Db, table: &str) -> String {
-    match Engine::of(db) {
-        Engine::Postgres => format!(" FOR UPDATE OF {table} SKIP LOCKED"),
-        Engine::Sqlite => String::new(),
-    }
-}
-
 /// A fresh verifier of a sealed password, computed off the async threads;
 /// `None` if it does not open (logged by `unseal`).
 async fn verifier_of(state: &AppState, user_id: &str, sealed: &[u8]) -> Result<Option<String>, sqlx::Error> {
@@ -90,7 +80,7 @@ async fn fill_next_verifier(state: &AppState, after: &mut String) -> Result<Opti
         "SELECT w.id, p.user_id, p.sealed FROM workspaces w
          JOIN database_passwords p ON p.id = w.password_id
          WHERE w.scram_verifier IS NULL AND w.id > $1 ORDER BY w.id LIMIT 1{}",
-        claim(&state.db, "w")
+        skip_locked(&tx, "w")
     ))
     .bind(after.as_str())
     .fetch_optional(&mut *tx)
@@ -123,7 +113,7 @@ async fn apply_next(state: &AppState) -> Result<bool, sqlx::Error> {
         "SELECT j.workspace_id, j.password_id, p.user_id, p.sealed FROM password_propagations j
          LEFT JOIN database_passwords p ON p.id = j.password_id
          WHERE j.state = 'pending' AND j.not_before <= $1 ORDER BY j.not_before LIMIT 1{}",
-        claim(&state.db, "j")
+        skip_locked(&tx, "j")
     ))
     .bind(now)
     .fetch_optional(&mut *tx)

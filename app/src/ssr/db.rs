@@ -4,7 +4,9 @@
 //! `$n` placeholders, `BIGINT` epoch milliseconds, `TEXT` ids, no
 //! engine-specific functions. `SLUICE_DATABASE_URL` picks the engine
 //! (`sqlite://…`, the embedded default, or `postgres://…`, which several
-//! server processes can share); only this module knows which it is.
+//! server processes can share); this module holds what differs (locks,
+//! PRAGMAs, migrations), and only the rate-limit counter also asks which
+//! engine it is, to skip the fsync each engine's way.
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
@@ -233,6 +235,17 @@ pub fn for_update(conn: &AnyConnection) -> &'static str {
     match conn.backend_name() {
         "SQLite" => "",
         _ => " FOR UPDATE",
+    }
+}
+
+/// ` FOR UPDATE OF {table} SKIP LOCKED` on PostgreSQL, to end the `SELECT`
+/// by which a worker takes a row for itself: it stays locked until the
+/// transaction ends, and other processes' workers pass over it. Nothing on
+/// SQLite, where [`begin_write`] holds the only write lock.
+pub fn skip_locked(conn: &AnyConnection, table: &str) -> String {
+    match for_update(conn) {
+        "" => String::new(),
+        lock => format!("{lock} OF {table} SKIP LOCKED"),
     }
 }
 
