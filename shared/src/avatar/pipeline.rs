@@ -12,11 +12,16 @@ use super::orient::{stored_square, upright, upright_size};
 use super::shrink::{box_shrink, factor};
 use super::{Crop, Frame, ALLOWED_TYPES, SIZES};
 
-/// The longest side Sluice decodes: larger than any phone's photo, small
-/// enough that a decompression bomb is refused before it allocates.
+/// The longest side Sluice decodes: larger than any phone's photo.
 pub const MAX_SIDE: u32 = 12_000;
-/// The most memory one decode may take.
-const MAX_ALLOC: u64 = 512 * 1024 * 1024;
+/// The most memory one decode may take, counted from the header before
+/// anything is allocated: the decoded picture at its own depth, plus the
+/// RGBA copy a grey or 16-bit picture is converted into. A 48-megapixel
+/// photo fits; a 12000×12000 RGBA picture at 16 bits (1.1 GB decoded from a
+/// 1 MB file) does not. The `image` crate's own `Limits::max_alloc` is not
+/// applied on the `into_decoder` → `from_decoder` path, so this is counted
+/// here.
+pub const MAX_DECODED_BYTES: u64 = 192 * 1024 * 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -32,6 +37,8 @@ pub enum AvatarImageError {
     NotAllowed,
     #[error("The image is {width}×{height} pixels; the most Sluice takes is {MAX_SIDE}×{MAX_SIDE}.")]
     TooLarge { width: u32, height: u32 },
+    #[error("The image is {width}×{height} pixels, more than Sluice can process (at most 48 megapixels, fewer for 16-bit images). Choose a smaller image.")]
+    TooManyPixels { width: u32, height: u32 },
     #[error("The image could not be read; the file may be damaged or cut short.")]
     Unreadable,
 }
@@ -112,7 +119,7 @@ fn decode_stored(bytes: &[u8]) -> Result<(DynamicImage, Orientation), AvatarImag
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_SIDE);
     limits.max_image_height = Some(MAX_SIDE);
-    limits.max_alloc = Some(MAX_ALLOC);
+    limits.max_alloc = Some(MAX_DECODED_BYTES);
     reader.limits(limits);
     let mut decoder = reader
         .into_decoder()
@@ -124,12 +131,28 @@ fn decode_stored(bytes: &[u8]) -> Result<(DynamicImage, Orientation), AvatarImag
     if width == 0 || height == 0 {
         return Err(AvatarImageError::Unreadable);
     }
+    if decoded_bytes(width, height, decoder.color_type()) > MAX_DECODED_BYTES {
+        return Err(AvatarImageError::TooManyPixels { width, height });
+    }
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
     let image = DynamicImage::from_decoder(decoder).map_err(|e| match e {
         image::ImageError::Limits(_) => AvatarImageError::TooLarge { width, height },
         _ => AvatarImageError::Unreadable,
     })?;
     Ok((image, orientation))
+}
+
+/// What decoding a `width`×`height` picture of `color` takes: the picture
+/// itself, and an RGBA8 copy unless it is already 8-bit RGB or RGBA (see
+/// [`avatar_pngs`], which converts other kinds whole).
+fn decoded_bytes(width: u32, height: u32, color: image::ColorType) -> u64 {
+    let pixels = u64::from(width) * u64::from(height);
+    let own = pixels * u64::from(color.bytes_per_pixel());
+    let copy = match color {
+        image::ColorType::Rgb8 | image::ColorType::Rgba8 => 0,
+        _ => pixels * 4,
+    };
+    own + copy
 }
 
 /// Decodes a JPEG or PNG into RGBA8, upright.
@@ -363,5 +386,31 @@ mod tests {
             decode(bomb).unwrap_err(),
             AvatarImageError::TooLarge { width: 20_000, height: 20_000 }
         );
+    }
+
+    #[test]
+    fn a_picture_within_the_sides_but_too_deep_is_refused_before_decoding() {
+        // 1.1 MB that would decode to 1.1 GB, and convert to 576 MB more.
+        let bomb = include_bytes!("../../../fixtures/png-rgba16-12000x12000.png");
+        assert_eq!(
+            decode(bomb).unwrap_err(),
+            AvatarImageError::TooManyPixels { width: 12_000, height: 12_000 }
+        );
+        assert_eq!(
+            avatar_pngs(bomb, None).unwrap_err(),
+            AvatarImageError::TooManyPixels { width: 12_000, height: 12_000 }
+        );
+    }
+
+    #[test]
+    fn the_budget_counts_depth_and_the_conversion() {
+        use image::ColorType::*;
+        // A 48-megapixel phone photo (8000×6000) fits at 8 bits.
+        assert!(decoded_bytes(8000, 6000, Rgb8) <= MAX_DECODED_BYTES);
+        assert!(decoded_bytes(8000, 6000, Rgba8) <= MAX_DECODED_BYTES);
+        // 16-bit and grey pictures also need their RGBA copy.
+        assert_eq!(decoded_bytes(10, 10, Rgba16), 10 * 10 * 8 + 10 * 10 * 4);
+        assert_eq!(decoded_bytes(10, 10, L8), 10 * 10 + 10 * 10 * 4);
+        assert!(decoded_bytes(8000, 6000, Rgba16) > MAX_DECODED_BYTES);
     }
 }
