@@ -27,6 +27,13 @@ Settings (environment):
                         server processes (same SLUICE_SECRET_KEY) can share
   SLUICE_TRUSTED_PROXIES  load balancers (addresses or networks, comma-separated) whose
                         X-Forwarded-For names the client; unset: none is believed
+  SLUICE_HTTP_MAX_CONNECTIONS  HTTP connections served at once (default 10000, and at most
+                        three quarters of ulimit -n); more wait in the listen backlog
+  SLUICE_HTTP_PER_ADDRESS  HTTP connections one client address may hold open (default 100;
+                        trusted proxies are not capped); more are closed at once
+  SLUICE_HTTP_HEADER_TIMEOUT  seconds a connection may take to send a request's head, or
+                        stay idle between requests (default 15)
+  SLUICE_HTTP_BODY_TIMEOUT  seconds a request body may pause between two pieces (default 20)
   SLUICE_DB_MAX_CONNECTIONS  connections this process keeps to the database (default 8)
   SLUICE_DB_ACQUIRE_TIMEOUT  seconds a request waits for a free connection before it
                         fails (default 10)
@@ -218,6 +225,18 @@ pub fn settings_from_env(leptos: &LeptosOptions) -> Result<Settings, ConfigError
     if let Some(raw) = var("SLUICE_TRUSTED_PROXIES") {
         settings.trusted_proxies =
             crate::proxy::parse_trusted(&raw).map_err(|problem| bad("SLUICE_TRUSTED_PROXIES", problem))?;
+    }
+    if let Some(n) = positive("SLUICE_HTTP_MAX_CONNECTIONS")? {
+        settings.http_max_connections = n.min(1_000_000) as usize;
+    }
+    if let Some(n) = positive("SLUICE_HTTP_PER_ADDRESS")? {
+        settings.http_per_address = n.min(1_000_000) as usize;
+    }
+    if let Some(n) = positive("SLUICE_HTTP_HEADER_TIMEOUT")? {
+        settings.http_header_timeout = std::time::Duration::from_secs(n.min(3600) as u64);
+    }
+    if let Some(n) = positive("SLUICE_HTTP_BODY_TIMEOUT")? {
+        settings.http_body_timeout = std::time::Duration::from_secs(n.min(3600) as u64);
     }
     if let Some(n) = positive("SLUICE_DB_MAX_CONNECTIONS")? {
         settings.pool.max_connections = u32::try_from(n.min(1000)).unwrap_or(1000);

@@ -6,14 +6,17 @@
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod log_path;
 pub mod proxy;
 pub mod router;
 pub mod security;
+pub mod serve;
+
+pub use serve::{serve, HttpLimits};
 
 use app::ssr::mail::Mailer;
 use app::ssr::vault::Vault;
 use app::ssr::{db, AppState, Settings};
-use axum::serve::ListenerExt;
 use leptos::config::LeptosOptions;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -83,23 +86,4 @@ pub async fn bind(addr: SocketAddr) -> Result<TcpListener, StartError> {
     TcpListener::bind(addr)
         .await
         .map_err(|source| StartError::Bind { addr, source })
-}
-
-/// Serves `app` (from [`router::build`]) until `shutdown` completes, then
-/// finishes the requests under way.
-pub async fn serve(
-    listener: TcpListener,
-    app: axum::Router,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    // Without TCP_NODELAY a keep-alive client waits ~40 ms per response.
-    let listener = listener.tap_io(|tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
 }

@@ -41,6 +41,8 @@ async fn main() -> ExitCode {
         .with_ansi(std::io::stderr().is_terminal())
         .init();
 
+    // Before the limits are read from it: a server wants more than 1024.
+    server::serve::raise_open_files_limit();
     let config = match server::config::load() {
         Ok(c) => c,
         Err(e) => {
@@ -87,9 +89,10 @@ async fn main() -> ExitCode {
         }
         app::endpoint::spawn(listener, state.clone());
     }
+    let limits = server::HttpLimits::from_settings(&state.settings);
     // Built before serving: building renders the app once to list its routes.
     let app = server::router::build(state, server::router::routes());
-    if let Err(e) = server::serve(listener, app, shutdown_signal()).await {
+    if let Err(e) = server::serve(listener, app, limits, shutdown_signal()).await {
         eprintln!("error: {e}");
         return ExitCode::FAILURE;
     }

@@ -8,6 +8,10 @@ use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Semaphore;
+
+use app::ssr::AppState;
 
 /// What the CSRF check needs to know.
 #[derive(Clone)]
@@ -34,7 +38,8 @@ pub async fn csrf(State(policy): State<CsrfPolicy>, request: Request, next: Next
     if allowed {
         next.run(request).await
     } else {
-        tracing::warn!(method = %request.method(), path = request.uri().path(), "cross-site request refused");
+        let path = crate::log_path::loggable(request.uri().path());
+        tracing::warn!(method = %request.method(), path = %path, "cross-site request refused");
         (StatusCode::FORBIDDEN, "Cross-site request refused.").into_response()
     }
 }
@@ -87,6 +92,84 @@ pub async fn body_limit(request: Request, next: Next) -> Response {
     }
     let request = request.map(|body| Body::new(http_body_util::Limited::new(body, limit)));
     next.run(request).await
+}
+
+/// Avatar uploads read at once, across the process: each may buffer up to
+/// 16 MB, so together they hold at most about 130 MB.
+const UPLOADS_AT_ONCE: usize = 8;
+/// The longest an upload may take, from its first byte to the answer; a
+/// client that trickles a body holds an upload slot no longer than this.
+const UPLOAD_DEADLINE: Duration = Duration::from_secs(120);
+
+/// Who may send an upload, and how many at once.
+#[derive(Clone)]
+pub struct UploadGate {
+    state: AppState,
+    slots: Arc<Semaphore>,
+}
+
+impl UploadGate {
+    pub fn new(state: AppState) -> Self {
+        Self { state, slots: Arc::new(Semaphore::new(UPLOADS_AT_ONCE)) }
+    }
+}
+
+/// An answer that ends the connection: the body that was not read is
+/// still on the wire, so it cannot carry another request.
+fn closing(mut response: Response) -> Response {
+    response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
+}
+
+/// A server function's error, as its client decodes it.
+fn server_fn_error(status: StatusCode, error: app::error::AppError) -> Response {
+    let body = serde_json::to_string(&error).unwrap_or_default();
+    closing((status, [(header::CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+/// Before an upload's body is read: the upload server function answers
+/// only a signed-in person (the API's bearer token is checked by its
+/// extractor, also before the body), a few uploads are read at once, and
+/// none for longer than [`UPLOAD_DEADLINE`]. Without this, anyone could
+/// make the server hold 16 MB per connection without signing in.
+pub async fn upload_gate(State(gate): State<UploadGate>, request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    if request.method() != Method::POST || !is_upload(path) {
+        return next.run(request).await;
+    }
+    let api = path.starts_with("/api/v0/");
+    let request = if api {
+        request
+    } else {
+        let (parts, body) = request.into_parts();
+        match app::session::ssr::viewer(&gate.state, &parts).await {
+            Ok(Some(_)) => {}
+            Ok(None) => return server_fn_error(StatusCode::UNAUTHORIZED, app::error::AppError::Unauthorized),
+            Err(error) => return server_fn_error(StatusCode::INTERNAL_SERVER_ERROR, error),
+        }
+        Request::from_parts(parts, body)
+    };
+    let Ok(_slot) = gate.slots.clone().try_acquire_owned() else {
+        let mut response = if api {
+            app::api::ApiError::busy().body(request.uri().path())
+        } else {
+            server_fn_error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                app::error::AppError::invalid("Sluice is busy with other uploads. Try again in a moment."),
+            )
+        };
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        return closing(response);
+    };
+    let path = request.uri().path().to_owned();
+    match tokio::time::timeout(UPLOAD_DEADLINE, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) if api => closing(app::api::ApiError::timeout().body(&path)),
+        Err(_) => server_fn_error(
+            StatusCode::REQUEST_TIMEOUT,
+            app::error::AppError::invalid("The upload took too long. Check your connection and try again."),
+        ),
+    }
 }
 
 fn is_safe(method: &Method) -> bool {

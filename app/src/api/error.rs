@@ -110,6 +110,23 @@ impl ApiError {
         Self::new(StatusCode::PAYLOAD_TOO_LARGE, "The request body is too large.")
     }
 
+    /// A 429 with `Retry-After`.
+    pub fn rate_limited(detail: impl Into<String>, retry_after_secs: u64) -> Self {
+        let mut e = Self::new(StatusCode::TOO_MANY_REQUESTS, detail);
+        e.retry_after_secs = Some(retry_after_secs);
+        e
+    }
+
+    /// Too much of one kind of work is under way (uploads); try again soon.
+    pub fn busy() -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, "Sluice is busy with other uploads. Try again in a moment.")
+    }
+
+    /// The request took longer than its kind may (a trickled upload).
+    pub fn timeout() -> Self {
+        Self::new(StatusCode::REQUEST_TIMEOUT, "The request took too long. Check the connection and try again.")
+    }
+
     pub fn internal() -> Self {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -148,11 +165,7 @@ impl From<AppError> for ApiError {
             AppError::Unauthorized => Self::unauthorized(),
             AppError::NotFound => Self::not_found(),
             AppError::Invalid(message) => Self::bad_request(message),
-            AppError::RateLimited { retry_after_secs } => {
-                let mut e = Self::new(StatusCode::TOO_MANY_REQUESTS, error.to_string());
-                e.retry_after_secs = Some(retry_after_secs);
-                e
-            }
+            AppError::RateLimited { retry_after_secs } => Self::rate_limited(error.to_string(), retry_after_secs),
             AppError::Internal | AppError::Unreachable => Self::internal(),
         }
     }

@@ -48,6 +48,15 @@ pub struct Settings {
     /// Proxies (load balancers) whose `X-Forwarded-For` is believed: a
     /// request from one of them is from the address it names.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// HTTP connections served at once (kept within `ulimit -n` at start).
+    pub http_max_connections: usize,
+    /// HTTP connections one client address may hold open.
+    pub http_per_address: usize,
+    /// How long a connection may take to send a request's head, and may
+    /// wait idle between requests.
+    pub http_header_timeout: Duration,
+    /// How long a request body may pause between two pieces.
+    pub http_body_timeout: Duration,
 }
 
 impl Settings {
@@ -99,6 +108,10 @@ impl Settings {
             avatar_fetch_private: false,
             tenant_domains: Vec::new(),
             trusted_proxies: Vec::new(),
+            http_max_connections: 10_000,
+            http_per_address: 100,
+            http_header_timeout: Duration::from_secs(15),
+            http_body_timeout: Duration::from_secs(20),
         }
     }
 }

@@ -36,7 +36,8 @@ pub async fn start(dir: &Path, database_url: Option<String>, extra: impl FnOnce(
     let state = server::state(leptos, settings).await.unwrap();
     let link = server::demo::sign_in_link(&state).await.unwrap();
     let router = Router::new().merge(extra(&state)).merge(server::router::build(state.clone(), server::router::routes()));
-    tokio::spawn(server::serve(listener, router, std::future::pending()));
+    let limits = server::HttpLimits::from_settings(&state.settings);
+    tokio::spawn(server::serve(listener, router, limits, std::future::pending()));
 
     let client = Client::builder().redirect(redirect::Policy::none()).build().unwrap();
     let secret = link.split("t=").nth(1).unwrap();

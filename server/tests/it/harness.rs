@@ -241,8 +241,9 @@ impl TestApp {
             .worker
             .then(|| app::password::jobs::spawn(state.clone()));
         let (tx, rx) = oneshot::channel::<()>();
+        let limits = server::HttpLimits::from_settings(&state.settings);
         let router = server::router::build(state, ROUTES.clone());
-        tokio::spawn(server::serve(listener, router, async {
+        tokio::spawn(server::serve(listener, router, limits, async {
             let _ = rx.await;
         }));
         let client = client();

@@ -16,6 +16,7 @@ mod fuzz;
 mod handle;
 mod harness;
 mod leptos_toml;
+mod limits;
 mod multi_instance;
 mod notifications;
 mod openapi;
