@@ -13,12 +13,21 @@ pub enum AppError {
     NotFound,
     #[error("{0}")]
     Invalid(String),
-    #[error("Too many attempts. Try again in {} minute(s).", retry_after_secs.div_ceil(60).max(1))]
+    #[error("Too many attempts. Try again in {}.", wait(*retry_after_secs))]
     RateLimited { retry_after_secs: u64 },
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
     #[error("Sluice could not be reached. Check your connection and try again.")]
     Unreachable,
+}
+
+/// A wait said the way a person says it.
+fn wait(secs: u64) -> String {
+    if secs > 90 * 60 {
+        format!("{} hour(s)", secs.div_ceil(3600))
+    } else {
+        format!("{} minute(s)", secs.div_ceil(60).max(1))
+    }
 }
 
 impl AppError {

@@ -154,6 +154,9 @@ async fn update(
             .await
             .map_err(|e| match e {
                 crate::handle::ssr::ChangeError::Db(e) => ApiError::from(e),
+                e @ crate::handle::ssr::ChangeError::TooMany { retry_after_secs } => {
+                    ApiError::rate_limited(e.to_string(), retry_after_secs)
+                }
                 other => ApiError::field("body.handle", other.to_string()),
             })?;
         actor.handle = handle.to_string();

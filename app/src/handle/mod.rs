@@ -63,6 +63,7 @@ pub async fn change_handle(handle: String, new_handle: String) -> Result<String,
     let state = crate::ssr::AppState::from_context()?;
     ssr::change(&state, &actor, &new).await.map_err(|e| match e {
         ssr::ChangeError::Db(e) => e.into(),
+        ssr::ChangeError::TooMany { retry_after_secs } => AppError::RateLimited { retry_after_secs },
         other => AppError::invalid(other),
     })?;
     let parts = crate::ssr::request::parts()?;

@@ -5,6 +5,11 @@
 //! held for [`HOLD_DAYS`](super::HOLD_DAYS) days. During that time nobody else can take it;
 //! the account that gave it up may take it back. After a deletion the hold
 //! has no owner, so nobody can take it until it ends.
+//!
+//! Only a handle the account actually used is held: one it had for less
+//! than [`USED_AFTER_MS`] goes back to everyone at once. And an account may
+//! change its handle [`CHANGES_PER_DAY`] times a UTC day. Together they keep
+//! one account from holding many names (50 renames in a second held 50).
 
 use serde_json::json;
 use shared::Handle;
@@ -13,10 +18,16 @@ use sqlx::AnyConnection;
 use super::{DnsChange, HOLD_DAYS};
 use crate::ssr::audit::{self, Actor};
 use crate::ssr::db::{begin_write, lock_user};
+use crate::ssr::rate_limit::{self, HitError, Limit};
 use crate::ssr::time::now_millis;
 use crate::ssr::AppState;
 
 const DAY_MS: i64 = 86_400_000;
+/// How long a handle must have been the account's to be held for it.
+pub const USED_AFTER_MS: i64 = DAY_MS;
+/// Handle changes one account may make in a UTC day.
+pub const CHANGES_PER_DAY: i64 = 3;
+const CHANGES: Limit = Limit { max: CHANGES_PER_DAY, window_secs: 86_400 };
 
 #[derive(Debug, thiserror::Error)]
 pub enum ChangeError {
@@ -24,6 +35,8 @@ pub enum ChangeError {
     Unchanged(String),
     #[error("The handle “{0}” is taken. Choose another.")]
     Taken(String),
+    #[error("A handle can be changed {CHANGES_PER_DAY} times a day. Try again in {} hour(s).", retry_after_secs.div_ceil(3600))]
+    TooMany { retry_after_secs: u64 },
     #[error(transparent)]
     Db(#[from] sqlx::Error),
 }
@@ -99,7 +112,7 @@ pub async fn change(state: &AppState, actor: &Actor, new: &Handle) -> Result<(),
     let now = now_millis();
     let mut tx = begin_write(&state.db).await?;
     lock_user(&mut tx, &actor.id).await?;
-    let old: String = sqlx::query_scalar("SELECT handle FROM users WHERE id = $1")
+    let (old, since): (String, i64) = sqlx::query_as("SELECT handle, handle_since FROM users WHERE id = $1")
         .bind(&actor.id)
         .fetch_one(&mut *tx)
         .await?;
@@ -109,12 +122,22 @@ pub async fn change(state: &AppState, actor: &Actor, new: &Handle) -> Result<(),
     if taken(&mut tx, new.as_str(), Some(&actor.id), now).await? {
         return Err(ChangeError::Taken(new.to_string()));
     }
+    // Counted in this transaction, after the account's row is locked: a
+    // refused or failed change does not count, and concurrent ones queue.
+    rate_limit::hit_in(&mut tx, &format!("handle-change:{}", actor.id), CHANGES, now)
+        .await
+        .map_err(|e| match e {
+            HitError::Refused { retry_after_secs } => ChangeError::TooMany { retry_after_secs },
+            HitError::Db(e) => ChangeError::Db(e),
+        })?;
     // Taking back one's own held handle ends its hold.
     sqlx::query("DELETE FROM handle_holds WHERE handle = $1")
         .bind(new.as_str())
         .execute(&mut *tx)
         .await?;
-    sqlx::query("UPDATE users SET handle = $1, updated_at = $2, version_id = version_id + 1 WHERE id = $3")
+    sqlx::query(
+        "UPDATE users SET handle = $1, handle_since = $2, updated_at = $2, version_id = version_id + 1 WHERE id = $3",
+    )
         .bind(new.as_str())
         .bind(now)
         .bind(&actor.id)
@@ -124,7 +147,9 @@ pub async fn change(state: &AppState, actor: &Actor, new: &Handle) -> Result<(),
             sqlx::Error::Database(db) if db.is_unique_violation() => ChangeError::Taken(new.to_string()),
             _ => ChangeError::Db(e),
         })?;
-    hold(&mut tx, &old, Some(&actor.id), now).await?;
+    if now - since >= USED_AFTER_MS {
+        hold(&mut tx, &old, Some(&actor.id), now).await?;
+    }
     let actor = Actor {
         handle: new.to_string(),
         ..actor.clone()

@@ -18,11 +18,13 @@ impl Limit {
         now_ms - now_ms.rem_euclid(self.window_secs * 1000)
     }
 
-    fn refusal(self, now_ms: i64) -> AppError {
+    fn retry_after_secs(self, now_ms: i64) -> u64 {
         let end = self.window_start(now_ms) + self.window_secs * 1000;
-        AppError::RateLimited {
-            retry_after_secs: ((end - now_ms) / 1000).max(1) as u64,
-        }
+        ((end - now_ms) / 1000).max(1) as u64
+    }
+
+    fn refusal(self, now_ms: i64) -> AppError {
+        AppError::RateLimited { retry_after_secs: self.retry_after_secs(now_ms) }
     }
 }
 
@@ -34,6 +36,32 @@ pub async fn hit(db: &Db, key: &str, limit: Limit, now_ms: i64) -> Result<(), Ap
         return Err(limit.refusal(now_ms));
     }
     Ok(())
+}
+
+/// [`hit`] inside the caller's transaction, so that an attempt counts
+/// only if its transaction commits and concurrent attempts are counted in
+/// the order they write (for changes capped per account: the caller has
+/// locked the account's row).
+pub async fn hit_in(conn: &mut sqlx::AnyConnection, key: &str, limit: Limit, now_ms: i64) -> Result<(), HitError> {
+    let count: i64 = sqlx::query_scalar(COUNT)
+        .bind(key)
+        .bind(limit.window_start(now_ms))
+        .bind(1_i64)
+        .fetch_one(conn)
+        .await?;
+    if count > limit.max {
+        return Err(HitError::Refused { retry_after_secs: limit.retry_after_secs(now_ms) });
+    }
+    Ok(())
+}
+
+/// Why [`hit_in`] refused.
+#[derive(Debug, thiserror::Error)]
+pub enum HitError {
+    #[error("the limit is reached for {retry_after_secs} more seconds")]
+    Refused { retry_after_secs: u64 },
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
 }
 
 /// Refuses when `limit.max` attempts were already counted under `key` in
@@ -104,6 +132,15 @@ pub async fn hit_leased(db: &Db, leases: &Leases, key: &str, limit: Limit, now_m
     Ok(())
 }
 
+/// Adds `$3` to key `$1`'s count for the window starting at `$2` (a new
+/// window starts from zero); answers the count.
+const COUNT: &str = "INSERT INTO rate_limits (key, window_start, count) VALUES ($1, $2, $3)
+     ON CONFLICT (key) DO UPDATE SET
+       count = CASE WHEN rate_limits.window_start = excluded.window_start
+                    THEN rate_limits.count + excluded.count ELSE excluded.count END,
+       window_start = excluded.window_start
+     RETURNING count";
+
 /// Adds `units` to `key`'s count for the window starting at
 /// `window_start` (a new window starts from zero); answers the count.
 async fn claim(db: &Db, key: &str, window_start: i64, units: i64) -> Result<i64, AppError> {
@@ -111,12 +148,6 @@ async fn claim(db: &Db, key: &str, window_start: i64, units: i64) -> Result<i64,
     // letting someone in a moment sooner), so this write does not wait for
     // the disk. Measured on SQLite: the API's per-request cost was this
     // fsync, about 1 ms.
-    const COUNT: &str = "INSERT INTO rate_limits (key, window_start, count) VALUES ($1, $2, $3)
-         ON CONFLICT (key) DO UPDATE SET
-           count = CASE WHEN rate_limits.window_start = excluded.window_start
-                        THEN rate_limits.count + excluded.count ELSE excluded.count END,
-           window_start = excluded.window_start
-         RETURNING count";
     async fn count(conn: &mut sqlx::AnyConnection, key: &str, window_start: i64, units: i64) -> Result<i64, sqlx::Error> {
         sqlx::query_scalar(COUNT).bind(key).bind(window_start).bind(units).fetch_one(conn).await
     }

@@ -1,6 +1,7 @@
 //! Changing a handle: the rule on the server, the preview of every DNS
 //! name, the pages and names that follow, the cooling-off hold on the old
-//! handle, and one winner when many race for the same handle.
+//! handle, and one winner when many race for the same handle; a few
+//! changes a day, and no hold on a handle used only for moments.
 
 use crate::api::new_token;
 use crate::harness::*;
@@ -143,7 +144,9 @@ fn an_old_handle_is_held_for_its_owner_for_thirty_days() {
             .unwrap();
         assert_eq!(until, 30 * 86_400_000);
 
-        // Ada may take it back; then "lovelace" is the one held for her.
+        // Ada may take it back; then "lovelace", which she has used for a
+        // day, is the one held for her.
+        app.exec("UPDATE users SET handle_since = handle_since - 86400000 WHERE email = 'ada@example.com'").await;
         assert_eq!(change(&app, "lovelace", "ada", &ada).await.status(), StatusCode::OK);
         let held: Vec<String> = sqlx::query_scalar("SELECT handle FROM handle_holds").fetch_all(&app.db).await.unwrap();
         assert_eq!(held, ["lovelace"]);
@@ -225,5 +228,63 @@ fn the_api_changes_the_handle_by_the_same_rules() {
             .await
             .unwrap();
         assert_eq!(ws["host"], "default-lovelace.us-east-1.db.sluice.localhost");
+    });
+}
+
+#[test]
+fn renames_are_capped_per_day_and_only_used_handles_are_held() {
+    run(async {
+        let app = TestApp::spawn().await;
+        let ada = app.sign_up("ada@example.com", "ada", "Ada").await;
+        let (_, token) = new_token(&app, "ada", &ada).await;
+        let mails = app.mail_count();
+        // The squatting attack: 50 renames in a row, each to another name.
+        let mut current = "ada".to_owned();
+        let mut done = 0;
+        for i in 0..50 {
+            let next = format!("squat{i}");
+            let res = app
+                .api(Method::PATCH, &format!("/user/{current}"), Some(&token), Some(json!({ "handle": next })))
+                .await;
+            if res.status() == StatusCode::OK {
+                done += 1;
+                current = next;
+                continue;
+            }
+            assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS, "rename {i}");
+            let wait: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+            assert!(wait > 0 && wait <= 86_400);
+            let model: Value = res.json().await.unwrap();
+            assert!(model["detail"].as_str().unwrap().contains("3 times a day"), "{model}");
+        }
+        assert_eq!(done, 3, "three renames a day");
+        // Concurrent ones past the limit are all refused too.
+        let more = (0..10).map(|i| {
+            let (token, current, app) = (token.clone(), current.clone(), &app);
+            async move {
+                app.api(Method::PATCH, &format!("/user/{current}"), Some(&token), Some(json!({ "handle": format!("rush{i}") })))
+                    .await
+                    .status()
+            }
+        });
+        for status in futures::future::join_all(more).await {
+            assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+        }
+        // Only the handle used since sign-up is held; the ones used for
+        // moments went back to everyone.
+        let held: Vec<String> = sqlx::query_scalar("SELECT handle FROM handle_holds").fetch_all(&app.db).await.unwrap();
+        assert_eq!(held, ["ada"]);
+        assert_eq!(app.mail_count() - mails, done, "one mail per rename that happened");
+
+        // The page's door says the same, with 429.
+        let res = change(&app, &current, "later", &ada).await;
+        assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert!(res.text().await.unwrap().contains("RateLimited"));
+        assert_eq!(handle_of(&app, "ada@example.com").await, current);
+        let changes: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action_type = 'user.update'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(changes, 3, "three changes in the day, whichever door");
     });
 }
