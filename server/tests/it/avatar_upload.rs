@@ -341,6 +341,13 @@ fn an_avatar_url_may_not_reach_a_private_address() {
             "http://169.254.169.254/latest/meta-data".to_owned(),
             "http://[::1]:9/x.png".to_owned(),
             "http://localhost/x.png".to_owned(),
+            // IPv4-compatible and NAT64 forms of loopback and private
+            // addresses, site-local IPv6, IETF protocol assignments.
+            "http://[::127.0.0.1]:9/x.png".to_owned(),
+            "http://[::10.0.0.1]:9/x.png".to_owned(),
+            "http://[64:ff9b::7f00:1]:9/x.png".to_owned(),
+            "http://[fec0::1]:9/x.png".to_owned(),
+            "http://192.0.0.1:9/x.png".to_owned(),
         ] {
             let res = set_url(&app, &ada, &url).await;
             assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{url}");
