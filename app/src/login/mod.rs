@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::AppError;
 
 mod confirm;
+#[cfg(feature = "ssr")]
+pub mod known_browser;
 mod page;
 #[cfg(feature = "ssr")]
 pub mod ssr;
@@ -37,7 +39,8 @@ pub async fn request_sign_in_link(email: String, next: Option<String>) -> Result
     let parts = crate::ssr::request::parts()?;
     let email = shared::Email::parse(&email).map_err(AppError::invalid)?;
     let ip = crate::ssr::request::client_ip(&parts);
-    ssr::request_link(&state, &email, next.as_deref(), ip).await?;
+    let known = known_browser::account(&state, &parts);
+    ssr::request_link(&state, &email, next.as_deref(), ip, known.as_deref()).await?;
     leptos_axum::redirect("/login?sent=1");
     Ok(())
 }
@@ -66,6 +69,7 @@ pub async fn confirm_sign_in(
     )
     .await?;
     crate::session::ssr::set_cookie(signed_in.cookie);
+    crate::session::ssr::set_cookie(known_browser::cookie_for(&state, &signed_in.user_id));
     leptos_axum::redirect(&signed_in.next);
     Ok(())
 }

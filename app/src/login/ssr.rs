@@ -1,5 +1,7 @@
 //! Sign-in links in storage: created with a 256-bit secret kept only as a
-//! hash, good once, for 15 minutes; rate-limited per address and per peer.
+//! hash, good once, for 15 minutes; rate-limited per peer, per e-mail
+//! address and peer, and per e-mail address (except from a browser that
+//! signed in to that account before: see `known_browser`).
 
 use http::header::HeaderValue;
 use http::request::Parts;
@@ -18,9 +20,17 @@ use crate::ssr::rate_limit::{self, Limit};
 use crate::ssr::time::now_millis;
 use crate::ssr::AppState;
 
-const PER_ADDRESS: Limit = Limit {
+/// Links for one e-mail address asked from one peer.
+const PER_ADDRESS_AND_PEER: Limit = Limit {
     max: 5,
     window_secs: 15 * 60,
+};
+/// Links for one e-mail address from anywhere: what keeps a mailbox from
+/// being flooded from many peers. A known browser of the account is not
+/// held back by it.
+const PER_ADDRESS: Limit = Limit {
+    max: 20,
+    window_secs: 60 * 60,
 };
 const UNUSABLE: &str = "This sign-in link has expired or was already used. Request a new one.";
 
@@ -58,33 +68,29 @@ pub fn link_url(state: &AppState, secret: &str) -> String {
         .absolute(&format!("/login/confirm?t={secret}"))
 }
 
+/// Mails a sign-in link to `email`, asked from `ip` by a browser that
+/// signed in to the account `known` before (if any).
 pub async fn request_link(
     state: &AppState,
     email: &Email,
     next: Option<&str>,
     ip: Option<IpAddr>,
+    known: Option<&str>,
 ) -> Result<(), AppError> {
     let now = now_millis();
-    if let Some(ip) = ip {
+    let peer = ip.map(|ip| hash_secret(&ip.to_string())).unwrap_or_default();
+    if ip.is_some() {
         let per_peer = Limit {
             max: state.settings.sign_in_per_peer,
             window_secs: 15 * 60,
         };
-        rate_limit::hit(
-            &state.db,
-            &format!("sign-in:peer:{}", hash_secret(&ip.to_string())),
-            per_peer,
-            now,
-        )
-        .await?;
+        rate_limit::hit(&state.db, &format!("sign-in:peer:{peer}"), per_peer, now).await?;
     }
-    rate_limit::hit(
-        &state.db,
-        &format!("sign-in:address:{}", hash_secret(email.as_str())),
-        PER_ADDRESS,
-        now,
-    )
-    .await?;
+    let address = hash_secret(email.as_str());
+    rate_limit::hit(&state.db, &format!("sign-in:address:{address}:{peer}"), PER_ADDRESS_AND_PEER, now).await?;
+    if !is_known_browser(state, email, known).await? {
+        rate_limit::hit(&state.db, &format!("sign-in:address:{address}"), PER_ADDRESS, now).await?;
+    }
     let secret = create_link(state, email, next).await?;
     let minutes = state.settings.sign_in_link_ttl.as_secs() / 60;
     let body = format!(
@@ -104,6 +110,14 @@ pub async fn request_link(
             },
         )
         .await
+}
+
+/// Whether `known` (the account a browser signed in to before) is the
+/// account of `email`.
+async fn is_known_browser(state: &AppState, email: &Email, known: Option<&str>) -> Result<bool, AppError> {
+    let Some(known) = known else { return Ok(false) };
+    let mut conn = state.db.acquire().await?;
+    Ok(accounts::find_by_email(&mut conn, email).await?.is_some_and(|user| user.id == known))
 }
 
 pub async fn inspect(state: &AppState, secret: &str) -> Result<LinkInfo, AppError> {
@@ -152,6 +166,7 @@ fn suggest_handle(email: &Email) -> String {
 
 pub struct SignedIn {
     pub cookie: HeaderValue,
+    pub user_id: String,
     pub next: String,
 }
 
@@ -224,7 +239,7 @@ pub async fn confirm(
     let next = safe_next(next.as_deref())
         .map(str::to_owned)
         .unwrap_or_else(|| format!("/user/{}", user.handle));
-    Ok(SignedIn { cookie, next })
+    Ok(SignedIn { cookie, user_id: user.id, next })
 }
 
 #[cfg(test)]
