@@ -2,7 +2,7 @@
 // the right actor and no secret; filters, Load more and the exports work.
 import { expect, test } from "@playwright/test";
 import { readFile } from "node:fs/promises";
-import { hydrated, signUp, uniqueEmail, uniqueHandle } from "./support";
+import { signUp, uniqueEmail, uniqueHandle } from "./support";
 
 test("act in the console, then read, filter and export the Audit Log", async ({ page }) => {
   const handle = uniqueHandle("aud");
@@ -17,7 +17,6 @@ test("act in the console, then read, filter and export the Audit Log", async ({ 
 
   // Create a token and keep its secret.
   await page.goto(`/user/${handle}/advanced/credentials`);
-  await hydrated(page);
   await page.getByRole("button", { name: "New Token" }).click();
   await page.getByRole("region", { name: "New token" }).getByRole("button", { name: "Reveal" }).click();
   const token = (await page.getByTestId("new-token").textContent())!.trim();

@@ -6,7 +6,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { hydrated, signUp, uniqueEmail, uniqueHandle } from "./support";
+import { signUp, uniqueEmail, uniqueHandle } from "./support";
 
 const serverBin = process.env.SLUICE_SERVER_BIN ?? path.resolve(__dirname, "../../target/release/server");
 
@@ -33,7 +33,6 @@ test("the login subcommand is confirmed on the page, then whoami prints the hand
   await other.close();
 
   await page.goto(link);
-  await hydrated(page);
   await expect(page.getByRole("heading", { name: "Sign in to the CLI?" })).toBeVisible();
   await expect(page.getByText("127.0.0.1")).toBeVisible();
   for (const width of [1280, 390]) {
@@ -71,7 +70,6 @@ test("cancelling on the page leaves the CLI signed out", async ({ page, baseURL 
   expect(res.status()).toBe(201);
   const { id } = await res.json();
   await page.goto(`/login/token?r=${id}`);
-  await hydrated(page);
   await page.getByRole("button", { name: "Cancel" }).click();
   await expect(page.getByRole("heading", { name: "Cancelled" })).toBeVisible();
   const after = await page.request.get(`${baseURL}/api/v0/login/token/${id}`);

@@ -3,7 +3,7 @@
 // ends up updated; resetting signs out this browser and every other one.
 import { expect, test } from "@playwright/test";
 import { dbPort } from "../playwright.config";
-import { hydrated, requestLink, signInLinkFor, signUp, uniqueEmail, uniqueHandle } from "./support";
+import { requestLink, signInLinkFor, signUp, uniqueEmail, uniqueHandle } from "./support";
 
 test.use({ permissions: ["clipboard-read", "clipboard-write"] });
 
@@ -11,7 +11,6 @@ test("rotate the database password", async ({ page }) => {
   const handle = uniqueHandle("pw");
   await signUp(page, uniqueEmail("pw"), handle, "Pat Words");
   await page.goto(`/user/${handle}/advanced/credentials`);
-  await hydrated(page);
   const section = page.getByRole("region", { name: "Database Password" });
   const row = section.getByRole("listitem").filter({ hasText: "default" });
   const code = row.getByTestId("connection-string");
@@ -54,7 +53,6 @@ test("reset authentication signs out every browser and stops tokens", async ({ p
   const email = uniqueEmail("rst");
   await signUp(page, email, handle, "Reese Tokens");
   await page.goto(`/user/${handle}/advanced/credentials`);
-  await hydrated(page);
   await page.getByRole("button", { name: "New Token" }).click();
   await page.getByRole("region", { name: "New token" }).getByRole("button", { name: "Reveal" }).click();
   const token = (await page.getByTestId("new-token").textContent())!;

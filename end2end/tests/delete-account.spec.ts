@@ -2,14 +2,13 @@
 // exactly; then the browser is signed out on a page that says it is done,
 // and the same address starts a fresh sign-up.
 import { expect, test } from "@playwright/test";
-import { hydrated, requestLink, signInLinkFor, signUp, uniqueEmail, uniqueHandle } from "./support";
+import { requestLink, signInLinkFor, signUp, uniqueEmail, uniqueHandle } from "./support";
 
 test("type a wrong handle, then the right one: signed out, and the address signs up afresh", async ({ page }) => {
   const handle = uniqueHandle("del");
   const email = uniqueEmail("del");
   await signUp(page, email, handle, "Dee Leted");
   await page.goto(`/user/${handle}/advanced/profile`);
-  await hydrated(page);
 
   await page.getByRole("button", { name: "Delete developer account" }).click();
   const dialog = page.getByRole("dialog", { name: "Delete developer account?" });

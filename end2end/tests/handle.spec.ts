@@ -2,7 +2,7 @@
 // every workspace's DNS name before and after; then the pages and names
 // follow the new handle.
 import { expect, test } from "@playwright/test";
-import { hydrated, signUp, uniqueEmail, uniqueHandle } from "./support";
+import { signUp, uniqueEmail, uniqueHandle } from "./support";
 
 test("change the handle: the preview lists every workspace, then URLs and DNS names follow", async ({ page }) => {
   const handle = uniqueHandle("hdl");
@@ -18,7 +18,6 @@ test("change the handle: the preview lists every workspace, then URLs and DNS na
   await expect(page.locator('li.card[data-workspace="analytics"]')).toBeVisible();
 
   await page.goto(`/user/${handle}/advanced/profile`);
-  await hydrated(page);
   const field = page.getByLabel("Handle", { exact: true });
   const save = page.locator("form:has(#new_handle)").getByRole("button", { name: "Save" });
   await expect(field).toHaveValue(handle);

@@ -2,7 +2,7 @@
 // Enter or Space to press it, arrows in menus and the crop area, Escape to
 // leave. Each control is reached by tabbing, never focused by the test.
 import { expect, Locator, Page, test } from "@playwright/test";
-import { hydrated, signUp, uniqueEmail, uniqueHandle } from "./support";
+import { signUp, uniqueEmail, uniqueHandle } from "./support";
 
 /** Presses Tab until `target` has the focus (it must be reachable). */
 async function tabTo(page: Page, target: Locator, limit = 80) {
@@ -42,7 +42,6 @@ test("tokens, rotation, crop and deletion with the keyboard alone", async ({ pag
 
   // Tokens: New Token, then Options › Delete, confirmed.
   await page.goto(`/user/${handle}/advanced/credentials`);
-  await hydrated(page);
   const create = page.getByRole("button", { name: "New Token" });
   await tabTo(page, create);
   expect(await hasFocusRing(create)).toBe(true);
@@ -81,7 +80,6 @@ test("tokens, rotation, crop and deletion with the keyboard alone", async ({ pag
 
   // Avatar: open the file picker from the keyboard, move and save the crop.
   await page.goto(`/user/${handle}/advanced/profile`);
-  await hydrated(page);
   const change = page.getByRole("button", { name: "Change avatar" });
   await tabTo(page, change);
   const chooser = page.waitForEvent("filechooser");

@@ -78,7 +78,7 @@ test("database password: reveal it, rotate it after confirming", async ({ page }
   await fresh.locator("summary", { hasText: "Rotate Password" }).click();
   await expect(fresh.getByText(/may take a couple of minutes to propagate/)).toBeVisible();
   await screens(page, "rotate");
-  await fresh.getByRole("button", { name: "Rotate Password" }).click();
+  await fresh.getByRole("group", { name: "Rotate Password?" }).getByRole("button", { name: "Rotate Password" }).click();
   await expect(page.getByRole("heading", { name: "Database Password" })).toBeVisible();
   await page.getByRole("region", { name: "Database Password" }).getByRole("button", { name: "Reveal" }).first().click();
   const after = (await page.getByRole("region", { name: "Database Password" }).getByTestId("connection-string").first().textContent())!;
@@ -90,9 +90,10 @@ test("notifications: each switch posts and stays after a reload", async ({ page 
   const handle = await newAccount(page, "nojs-note");
   await page.goto(`/user/${handle}/advanced/notifications`);
   for (const kind of ["Community Updates", "Product Updates", "Tips & Tricks"]) {
-    const before = await page.getByLabel(kind, { exact: true }).isChecked();
-    await page.getByRole("button", { name: `${before ? "Turn off" : "Turn on"} ${kind}` }).click();
-    await expect(page.getByRole("button", { name: `${before ? "Turn on" : "Turn off"} ${kind}` })).toBeVisible();
+    const toggle = page.getByRole("switch", { name: kind, exact: true });
+    const before = await toggle.isChecked();
+    await toggle.click();
+    await expect(toggle).toBeChecked({ checked: !before });
     await page.reload();
     await expect(page.getByLabel(kind, { exact: true })).toBeChecked({ checked: !before });
   }
@@ -117,7 +118,7 @@ test("workspaces: create one, a wrong confirmation deletes nothing, the right on
 
   await card.locator("summary", { hasText: "Delete" }).click();
   await card.getByLabel("Type reports to confirm").fill("report");
-  await card.getByRole("button", { name: "Delete" }).click();
+  await card.getByRole("button", { name: "Delete", exact: true }).click();
   await expect(page.getByRole("alert")).toContainText("Type the workspace's handle exactly");
   await expect(page.locator('.card[data-workspace="reports"]')).toBeVisible();
 
@@ -125,7 +126,7 @@ test("workspaces: create one, a wrong confirmation deletes nothing, the right on
   await still.locator("summary", { hasText: "Delete" }).click();
   await still.getByLabel("Type reports to confirm").fill("reports");
   await screens(page, "delete-workspace");
-  await still.getByRole("button", { name: "Delete" }).click();
+  await still.getByRole("button", { name: "Delete", exact: true }).click();
   await expect(page.locator('.card[data-workspace="reports"]')).toHaveCount(0);
 });
 
@@ -167,7 +168,7 @@ test("Reset authentication after confirming, without script", async ({ page }) =
   const section = page.getByRole("region", { name: "Reset Authentication" });
   await section.locator("summary", { hasText: "Reset authentication" }).click();
   await expect(section.getByText("signs you out here and in every other browser and device.")).toBeVisible();
-  await section.getByRole("button", { name: "Reset authentication" }).click();
+  await section.getByRole("group", { name: "Reset authentication?" }).getByRole("button", { name: "Reset authentication" }).click();
   await expect(page).toHaveURL(/\/login\?reset=1$/);
   await page.goto(`/user/${handle}/advanced/credentials`);
   await expect(page).toHaveURL(/\/login/);

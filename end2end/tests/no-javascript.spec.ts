@@ -88,6 +88,7 @@ test("delete the account without JavaScript", async ({ page }) => {
 
   await page.goto(`/user/${handle}/advanced/profile`);
   const section = page.getByRole("region", { name: "Delete developer account" });
+  await section.getByRole("button", { name: "Delete developer account" }).click();
   await section.getByLabel(`Type ${handle} to confirm`).fill(handle);
   await section.getByRole("button", { name: "Delete", exact: true }).click();
   await expect(page).toHaveURL(/\/login\?deleted=1$/);

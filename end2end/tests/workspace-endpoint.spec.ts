@@ -5,7 +5,7 @@
 import { expect, test } from "@playwright/test";
 import { spawnSync } from "node:child_process";
 import { dbPort } from "../playwright.config";
-import { hydrated, signUp, uniqueEmail, uniqueHandle } from "./support";
+import { signUp, uniqueEmail, uniqueHandle } from "./support";
 
 test.use({ permissions: ["clipboard-read", "clipboard-write"] });
 
@@ -24,7 +24,6 @@ test("copy the psql command and use it", async ({ page }) => {
   const handle = uniqueHandle("psql");
   await signUp(page, uniqueEmail("psql"), handle, "Pat Sequel");
   await page.goto(`/user/${handle}/advanced/credentials`);
-  await hydrated(page);
   const row = page.getByRole("region", { name: "Database Password" }).getByRole("listitem").filter({ hasText: "default" });
   await expect(row.getByText("Reachable on this server’s database endpoint", { exact: true })).toBeVisible({ timeout: 15_000 });
   // Masked on the page like the connection string.
@@ -45,7 +44,6 @@ test("copy the psql command and use it", async ({ page }) => {
 
   // The Workspaces tab offers the same command; the data is still there.
   await page.goto(`/user/${handle}`);
-  await hydrated(page);
   const ws = page.locator('li.connection[data-workspace="default"]');
   await expect(ws.getByText("Reachable on this server’s database endpoint", { exact: true })).toBeVisible();
   await ws.getByRole("button", { name: "Copy psql command" }).click();

@@ -13,7 +13,7 @@ use super::{
 };
 use crate::error::AppError;
 use crate::password::{database_password, flashed_password, Connections};
-use crate::shell::{use_live, Dialog, ErrorPanel, PlainConfirm};
+use crate::shell::{Confirm, Dialog, ErrorPanel};
 
 const HANDLE_HELP: &str = "Lowercase letters and digits, up to 23. It becomes part of the workspace's DNS name.";
 
@@ -31,7 +31,6 @@ pub fn WorkspacesTab() -> impl IntoView {
     flashed_password(password, revealed);
     // Without script, New Workspace and Delete are plain forms; a refusal
     // comes back in the address, for these actions to show.
-    let live = use_live();
     let create_plain = ServerAction::<CreateWorkspace>::new();
     let delete_plain = ServerAction::<DeleteWorkspace>::new();
     let plain_error = move || {
@@ -47,25 +46,23 @@ pub fn WorkspacesTab() -> impl IntoView {
         <section class="panel" aria-labelledby="workspaces-title">
             <div class="panel-head">
                 <h2 id="workspaces-title">"Workspaces"</h2>
-                <button type="button" class="button" on:click=move |_| creating.set(true)
-                    hidden=move || creating.get() || !live.get()>
-                    "New Workspace"
-                </button>
+                <div hidden=move || creating.get()>
+                    <Confirm label="New Workspace" class="button" on_open=move || creating.set(true)>
+                        <ActionForm action=create_plain attr:class="inline-form">
+                            <input type="hidden" name="handle" value=move || handle.get()/>
+                            <div class="field">
+                                <label for="workspace-handle-plain">"Workspace handle"</label>
+                                <div class="field-row">
+                                    <input id="workspace-handle-plain" name="workspace" autocomplete="off" spellcheck="false"
+                                        required=true aria-describedby="workspace-handle-plain-help"/>
+                                    <button type="submit" class="button">"Create"</button>
+                                </div>
+                                <p id="workspace-handle-plain-help" class="help">{HANDLE_HELP}</p>
+                            </div>
+                        </ActionForm>
+                    </Confirm>
+                </div>
             </div>
-            <PlainConfirm label="New Workspace" class="button">
-                <ActionForm action=create_plain attr:class="inline-form">
-                    <input type="hidden" name="handle" value=move || handle.get()/>
-                    <div class="field">
-                        <label for="workspace-handle-plain">"Workspace handle"</label>
-                        <div class="field-row">
-                            <input id="workspace-handle-plain" name="workspace" autocomplete="off" spellcheck="false"
-                                required=true aria-describedby="workspace-handle-plain-help"/>
-                            <button type="submit" class="button">"Create"</button>
-                        </div>
-                        <p id="workspace-handle-plain-help" class="help">{HANDLE_HELP}</p>
-                    </div>
-                </ActionForm>
-            </PlainConfirm>
             {move || plain_error().map(|error| view! { <ErrorPanel error/> })}
             <Show when=move || creating.get()>
                 <NewWorkspace creating changes/>
@@ -109,7 +106,6 @@ fn WorkspaceCard(
     delete_plain: ServerAction<DeleteWorkspace>,
 ) -> impl IntoView {
     let handle = use_handle();
-    let live = use_live();
     let name = ws.handle.clone();
     let named = StoredValue::new(ws.handle.clone());
     let confirm_id = move || format!("delete-{}-plain", named.get_value());
@@ -117,24 +113,22 @@ fn WorkspaceCard(
         <li class="card" data-workspace=ws.handle.clone()>
             <div class="card-head">
                 <div class="card-title">{ws.handle.clone()}</div>
-                <button type="button" class="button button-danger-outline" hidden=move || !live.get()
-                    aria-label=format!("Delete {}", ws.handle)
-                    on:click=move |_| deleting.set(Some(name.clone()))>"Delete"</button>
-            </div>
-            <PlainConfirm label="Delete" class="button button-danger-outline">
-                <DeleteText ws=named.get_value()/>
-                <ActionForm action=delete_plain>
-                    <input type="hidden" name="handle" value=move || handle.get()/>
-                    <input type="hidden" name="workspace" value=named.get_value()/>
-                    <div class="field">
-                        <label for=confirm_id()>{format!("Type {} to confirm", named.get_value())}</label>
-                        <div class="field-row">
-                            <input id=confirm_id() name="confirm" autocomplete="off" spellcheck="false" required=true/>
-                            <button type="submit" class="button button-danger">"Delete"</button>
+                <Confirm label="Delete" class="button button-danger-outline" aria_label=format!("Delete {}", ws.handle)
+                    on_open=move || deleting.set(Some(name.clone()))>
+                    <DeleteText ws=named.get_value()/>
+                    <ActionForm action=delete_plain>
+                        <input type="hidden" name="handle" value=move || handle.get()/>
+                        <input type="hidden" name="workspace" value=named.get_value()/>
+                        <div class="field">
+                            <label for=confirm_id()>{format!("Type {} to confirm", named.get_value())}</label>
+                            <div class="field-row">
+                                <input id=confirm_id() name="confirm" autocomplete="off" spellcheck="false" required=true/>
+                                <button type="submit" class="button button-danger">"Delete"</button>
+                            </div>
                         </div>
-                    </div>
-                </ActionForm>
-            </PlainConfirm>
+                    </ActionForm>
+                </Confirm>
+            </div>
             <dl class="facts">
                 <dt>"DNS name"</dt><dd class="mono">{ws.dns_name}</dd>
                 <dt>"Region"</dt><dd>{ws.region}</dd>

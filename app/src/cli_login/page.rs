@@ -97,23 +97,26 @@ fn Request(r: String) -> impl IntoView {
                             }}
                             {move || error.get().map(|error| view! { <ErrorPanel error/> })}
                             <Show when=move || outcome.get() == Outcome::Asking && pending>
-                                <div class="dialog-actions" hidden=move || live.get()>
-                                    <form method="post" action=CancelCliLogin::PATH>
+                                // One pair of buttons both ways: each is a form that
+                                // posts until the page is live, and asks in place
+                                // once it is, so an early click is never lost.
+                                <div class="dialog-actions">
+                                    <form method="post" action=CancelCliLogin::PATH on:submit={
+                                        let r = r.clone();
+                                        move |ev| if live.get_untracked() { ev.prevent_default(); act(false, r.clone()) }
+                                    }>
                                         <input type="hidden" name="r" value=r.clone()/>
-                                        <button type="submit" class="button button-secondary">"Cancel"</button>
+                                        <button type="submit" class="button button-secondary" disabled=busy>"Cancel"</button>
                                     </form>
-                                    <form method="post" action=ConfirmCliLogin::PATH>
+                                    <form method="post" action=ConfirmCliLogin::PATH on:submit={
+                                        let r = r.clone();
+                                        move |ev| if live.get_untracked() { ev.prevent_default(); act(true, r.clone()) }
+                                    }>
                                         <input type="hidden" name="r" value=r.clone()/>
-                                        <button type="submit" class="button">"Confirm"</button>
+                                        <button type="submit" class="button" disabled=busy>
+                                            {move || if busy.get() { "Confirming…" } else { "Confirm" }}
+                                        </button>
                                     </form>
-                                </div>
-                                <div class="dialog-actions" hidden=move || !live.get()>
-                                    <button type="button" class="button button-secondary" disabled=busy
-                                        on:click={ let r = r.clone(); move |_| act(false, r.clone()) }>"Cancel"</button>
-                                    <button type="button" class="button" disabled=busy
-                                        on:click={ let r = r.clone(); move |_| act(true, r.clone()) }>
-                                        {move || if busy.get() { "Confirming…" } else { "Confirm" }}
-                                    </button>
                                 </div>
                             </Show>
                         }.into_any()

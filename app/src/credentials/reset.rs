@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 use crate::account::use_handle;
 use crate::error::AppError;
-use crate::shell::{use_live, Dialog, ErrorPanel, PlainConfirm};
+use crate::shell::{Confirm, Dialog, ErrorPanel};
 
 #[server(prefix = "/sfn", endpoint = "reset_authentication")]
 pub async fn reset_authentication(handle: String) -> Result<(), AppError> {
@@ -84,24 +84,20 @@ pub fn ResetSection() -> impl IntoView {
     let action = ServerAction::<ResetAuthentication>::new();
     let confirming = RwSignal::new(false);
     let error = move || action.value().get().and_then(Result::err);
-    let live = use_live();
     view! {
         <section class="panel" aria-labelledby="reset-title">
             <div class="panel-head">
                 <h2 id="reset-title">"Reset Authentication"</h2>
-                <button type="button" class="button button-danger-outline" on:click=move |_| confirming.set(true)
-                    hidden=move || !live.get()>
-                    "Reset authentication"
-                </button>
+                <Confirm label="Reset authentication" class="button button-danger-outline"
+                    on_open=move || confirming.set(true)>
+                    <ResetText/>
+                    <ActionForm action>
+                        <input type="hidden" name="handle" value=move || handle.get()/>
+                        <button type="submit" class="button button-danger">"Reset authentication"</button>
+                    </ActionForm>
+                </Confirm>
             </div>
             <p class="muted">"Stops every temporary token (from console or CLI login) and every API token of your account, and signs out this session and any other you have open. You will need to create new tokens for anything that uses the API. Your database password stays as it is, and connections to your workspaces keep working."</p>
-            <PlainConfirm label="Reset authentication" class="button button-danger-outline">
-                <ResetText/>
-                <ActionForm action>
-                    <input type="hidden" name="handle" value=move || handle.get()/>
-                    <button type="submit" class="button button-danger">"Reset authentication"</button>
-                </ActionForm>
-            </PlainConfirm>
             {move || error().map(|error| view! { <ErrorPanel error/> })}
             <Show when=move || confirming.get()>
                 <ResetDialog action confirming handle=handle.get_untracked()/>

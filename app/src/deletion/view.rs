@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use super::DeleteAccount;
 use crate::handle::HOLD_DAYS;
 use crate::session::Viewer;
-use crate::shell::{use_live, Dialog, ErrorPanel};
+use crate::shell::{Confirm, Dialog, ErrorPanel};
 
 #[component]
 pub fn DeleteAccountSection() -> impl IntoView {
@@ -15,29 +15,25 @@ pub fn DeleteAccountSection() -> impl IntoView {
     let error = move || action.value().get().and_then(Result::err);
     let viewer = expect_context::<Memo<Viewer>>();
     let handle = viewer.get_untracked().handle;
-    // Without script the confirmation is a plain form in the section; once
-    // the page is live, the button opens the dialog instead.
-    let live = use_live();
     view! {
         <section class="panel panel-danger" aria-labelledby="account-deletion-heading">
             <div class="panel-head">
                 <h2 id="account-deletion-heading">"Delete developer account"</h2>
-                <button type="button" class="button button-danger-outline" hidden=move || !live.get()
-                    on:click=move |_| confirming.set(true)>
-                    "Delete developer account"
-                </button>
+                <Confirm label="Delete developer account" class="button button-danger-outline"
+                    on_open=move || confirming.set(true)>
+                    <form method="post" action="/sfn/delete_account" class="inline-form">
+                        <input type="hidden" name="handle" value=handle.clone()/>
+                        <div class="field">
+                            <label for="delete-account-plain">{format!("Type {handle} to confirm")}</label>
+                            <div class="field-row">
+                                <input id="delete-account-plain" name="confirm" autocomplete="off" spellcheck="false" autocapitalize="none" required=true/>
+                                <button type="submit" class="button button-danger">"Delete"</button>
+                            </div>
+                        </div>
+                    </form>
+                </Confirm>
             </div>
             <p class="muted">"Permanently removes your developer account and all of its contents. This action is not reversible."</p>
-            <form method="post" action="/sfn/delete_account" class="inline-form" hidden=move || live.get()>
-                <input type="hidden" name="handle" value=handle.clone()/>
-                <div class="field">
-                    <label for="delete-account-plain">{format!("Type {handle} to confirm")}</label>
-                    <div class="field-row">
-                        <input id="delete-account-plain" name="confirm" autocomplete="off" spellcheck="false" autocapitalize="none" required=true/>
-                        <button type="submit" class="button button-danger">"Delete"</button>
-                    </div>
-                </div>
-            </form>
             {move || error().map(|error| view! { <ErrorPanel error/> })}
             <Show when=move || confirming.get()>
                 <DeleteDialog action confirming/>

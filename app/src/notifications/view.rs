@@ -42,8 +42,8 @@ fn Choices(initial: Preferences) -> impl IntoView {
     let saving = RwSignal::new(None::<Kind>);
     let saved = RwSignal::new(None::<String>);
     let failed = RwSignal::new(None::<String>);
-    // Without script each switch is a form that posts and comes back; a
-    // refusal comes back in the address, for this action to show.
+    // Each switch is a form that posts and comes back until the page is
+    // live; a refusal comes back in the address, for this action to show.
     let live = use_live();
     let plain = ServerAction::<SetPreference>::new();
     let plain_error = move || plain.value().get().and_then(Result::err);
@@ -79,24 +79,27 @@ fn Choices(initial: Preferences) -> impl IntoView {
             let id = format!("pref-{}", kind.key());
             let desc = format!("{id}-help");
             let value = serde_json::to_string(&kind).unwrap_or_default().trim_matches('"').to_owned();
-            let turn = move || if current.get().get(kind) { "Turn off" } else { "Turn on" };
             view! {
                 <li class="pref">
                     <div class="pref-text">
-                        <label for=id.clone() class="pref-label">{kind.label()}</label>
+                        <label for=id.clone() id=format!("{id}-label") class="pref-label">{kind.label()}</label>
                         <p class="help" id=desc.clone()>{kind.description()}</p>
                     </div>
-                    <input type="checkbox" role="switch" id=id aria-describedby=desc
-                        checked=move || current.get().get(kind) prop:checked=move || current.get().get(kind)
-                        disabled=move || !live.get()
-                        aria-busy=move || (saving.get() == Some(kind)).to_string()
-                        on:change=move |_| toggle(kind)/>
-                    <form method="post" action=SetPreference::PATH class="pref-plain" hidden=move || live.get()>
+                    // One switch both ways: a button that posts its form
+                    // without script (or before the page is live) and
+                    // saves in place once it is.
+                    <form method="post" action=SetPreference::PATH class="pref-form" on:submit=move |ev| {
+                        if live.get_untracked() {
+                            ev.prevent_default();
+                            toggle(kind);
+                        }
+                    }>
                         <input type="hidden" name="handle" value=move || handle.get()/>
                         <input type="hidden" name="kind" value=value/>
                         <input type="hidden" name="on" value=move || (!current.get().get(kind)).to_string()/>
-                        <button type="submit" class="button button-secondary"
-                            aria-label=move || format!("{} {}", turn(), kind.label())>{turn}</button>
+                        <button type="submit" role="switch" id=id.clone() aria-labelledby=format!("{id}-label") aria-describedby=desc
+                            aria-checked=move || current.get().get(kind).to_string()
+                            aria-busy=move || (saving.get() == Some(kind)).to_string()></button>
                     </form>
                 </li>
             }

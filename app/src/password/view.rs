@@ -10,7 +10,7 @@ use leptos::server_fn::ServerFn;
 use super::{database_password, reveal_password, PasswordOverview, RevealPassword, RotatePassword, WorkspaceConnection};
 use crate::account::use_handle;
 use crate::flash::{take_flash, Flash};
-use crate::shell::{copy_text, use_live, CopyButton, Dialog, ErrorPanel, EyeIcon, PlainConfirm, RevealButton};
+use crate::shell::{copy_text, use_live, Confirm, CopyButton, Dialog, ErrorPanel, EyeIcon};
 
 /// The password revealed by a plain form post, if this page has it.
 pub fn flashed_password(password: RwSignal<Option<String>>, revealed: RwSignal<bool>) {
@@ -39,7 +39,6 @@ pub fn PasswordSection() -> impl IntoView {
     let password = RwSignal::new(None::<String>);
     let revealed = RwSignal::new(false);
     flashed_password(password, revealed);
-    let live = use_live();
     Effect::new(move |_| {
         if rotate.version().get() > 0 {
             password.set(None);
@@ -64,19 +63,16 @@ pub fn PasswordSection() -> impl IntoView {
         <section class="panel" aria-labelledby="password-title">
             <div class="panel-head">
                 <h2 id="password-title">"Database Password"</h2>
-                <button type="button" class="button button-secondary" on:click=move |_| confirming.set(true)
-                    disabled=move || rotate.pending().get() hidden=move || !live.get()>
-                    {move || if rotate.pending().get() { "Rotating…" } else { "Rotate Password" }}
-                </button>
+                <Confirm label="Rotate Password" class="button button-secondary" on_open=move || confirming.set(true)>
+                    <RotateText/>
+                    <ActionForm action=rotate>
+                        <input type="hidden" name="handle" value=move || handle.get()/>
+                        <button type="submit" class="button">"Rotate Password"</button>
+                    </ActionForm>
+                </Confirm>
             </div>
             <p class="muted">"Every user has a single password to log in to the workspaces they can access. It is the password in the connection strings below."</p>
-            <PlainConfirm label="Rotate Password" class="button button-secondary">
-                <RotateText/>
-                <ActionForm action=rotate>
-                    <input type="hidden" name="handle" value=move || handle.get()/>
-                    <button type="submit" class="button">"Rotate Password"</button>
-                </ActionForm>
-            </PlainConfirm>
+            <p class="muted" role="status">{move || rotate.pending().get().then_some("Rotating…")}</p>
             {move || error().map(|error| view! { <ErrorPanel error/> })}
             <Transition fallback=|| view! { <p class="muted">"Loading connection strings…"</p> }>
                 {move || Suspend::new(async move {
@@ -188,10 +184,17 @@ fn ConnectionRow(
             </div>
             <div class="secret-row">
                 <code node_ref=code class="secret" tabindex="0" aria-label=label data-testid="connection-string">{shown}</code>
-                <RevealButton revealed=revealed.into() on_click=reveal/>
-                <form method="post" action=RevealPassword::PATH hidden=move || live.get() || revealed.get()>
+                // One button both ways: without script (or before the page
+                // is live) the form posts and the page comes back revealed.
+                <form method="post" action=RevealPassword::PATH class="reveal-form" on:submit=move |ev| {
+                    if live.get_untracked() {
+                        ev.prevent_default();
+                        reveal();
+                    }
+                }>
                     <input type="hidden" name="handle" value=move || handle.get()/>
-                    <button type="submit" class="icon-button" aria-label="Reveal"><EyeIcon/></button>
+                    <button type="submit" class="icon-button" aria-label="Reveal"
+                        aria-pressed=move || revealed.get().to_string()><EyeIcon/></button>
                 </form>
                 <CopyButton on_click=copy/>
             </div>

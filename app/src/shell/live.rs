@@ -1,7 +1,11 @@
-//! Whether the page is live (hydrated). Until it is, and always without
-//! JavaScript, controls that need script give way to plain forms that post
-//! and come back; once it is, the dialogs and menus take over.
+//! Whether the page is live (hydrated), and controls that work the same
+//! element both ways. A control is never swapped for another one when the
+//! page hydrates: a click made while the page's script arrives lands on an
+//! element that stays, and does what it does without script (a disclosure
+//! opens, a form posts). Once the page is live the same element gets its
+//! richer behaviour (a dialog, a request without a page load).
 
+use leptos::html;
 use leptos::prelude::*;
 
 /// `false` while rendering on the server and while the calling component
@@ -22,23 +26,41 @@ pub fn use_live() -> Signal<bool> {
     live.into()
 }
 
-/// Without script, a confirmation opens in place: a disclosure whose
-/// summary looks like the button that opens the dialog once the page is
-/// live. Its children are the explanation and a plain form; once the page
-/// is live it leaves the page, so nothing is there twice.
+/// The opener of a confirmation: a disclosure whose summary is the
+/// control. Without script it opens in place and shows `children` (the
+/// explanation and a plain form that posts). Once the page is live, a click
+/// on a closed one runs `on_open` instead (which opens the dialog); one that
+/// was opened before the page went live closes as a disclosure does.
 #[component]
-pub fn PlainConfirm(
-    #[prop(into)] label: String,
+pub fn Confirm(
+    /// What the control says.
+    #[prop(into)]
+    label: String,
     class: &'static str,
-    children: ChildrenFn,
+    /// `button`, or `menuitem` inside a menu.
+    #[prop(default = "button")]
+    role: &'static str,
+    /// A longer accessible name, where the label alone is ambiguous.
+    #[prop(into, optional)]
+    aria_label: Option<String>,
+    #[prop(into)] on_open: Callback<()>,
+    children: Children,
 ) -> impl IntoView {
     let live = use_live();
+    let details = NodeRef::<html::Details>::new();
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        let open = details.get_untracked().is_some_and(|d| d.open());
+        if live.get_untracked() && !open {
+            ev.prevent_default();
+            on_open.run(());
+        }
+    };
+    // The open box is a group named for the question it asks.
+    let question = format!("{}?", aria_label.as_deref().unwrap_or(&label));
     view! {
-        <Show when=move || !live.get()>
-            <details class="plain-confirm">
-                <summary class=class>{label.clone()}</summary>
-                <div class="plain-confirm-box">{children()}</div>
-            </details>
-        </Show>
+        <details class="plain-confirm" node_ref=details>
+            <summary class=class role=role aria-label=aria_label on:click=on_click>{label}</summary>
+            <div class="plain-confirm-box" role="group" aria-label=question>{children()}</div>
+        </details>
     }
 }

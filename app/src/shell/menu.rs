@@ -1,6 +1,9 @@
-//! A menu button: a button that opens a list of `menuitem`s, closed by
-//! Escape, a click outside or moving focus away; arrow keys move between
-//! the items.
+//! A menu button: a control that opens a list of `menuitem`s. It is one
+//! disclosure (`<details>`) on the server and in the browser, so a click
+//! made while the page hydrates opens the same list and is never lost on a
+//! control that goes away; without script its items (links and forms) work
+//! in place. Once the page is live, Escape, a click outside or moving the
+//! focus away close it, and the arrow keys move between the items.
 
 use leptos::ev::{FocusEvent, KeyboardEvent};
 use leptos::html;
@@ -16,14 +19,16 @@ pub fn Menu(
     /// What the button shows.
     #[prop(into)]
     button: ViewFn,
-    children: ChildrenFn,
+    children: Children,
 ) -> impl IntoView {
+    // Follows the disclosure, whoever opened it (a click before the page
+    // was live included).
     let open = RwSignal::new(false);
-    let root = NodeRef::<html::Div>::new();
-    let button_ref = NodeRef::<html::Button>::new();
+    let root = NodeRef::<html::Details>::new();
+    let summary = NodeRef::<html::Summary>::new();
 
     let items = move || -> Vec<web_sys::HtmlElement> {
-        let Some(root) = root.get() else {
+        let Some(root) = root.get_untracked() else {
             return vec![];
         };
         let Ok(list) = root.query_selector_all("[role=menuitem]") else {
@@ -51,32 +56,33 @@ pub fn Menu(
         };
         let _ = items[next as usize].focus();
     };
+    let set_open = move |value: bool| {
+        if let Some(details) = root.get_untracked() {
+            details.set_open(value);
+        }
+    };
     let close = move |refocus: bool| {
-        open.set(false);
+        set_open(false);
         if refocus {
-            if let Some(b) = button_ref.get() {
-                let _ = b.focus();
+            if let Some(s) = summary.get_untracked() {
+                let _ = s.focus();
             }
         }
+    };
+    let on_toggle = move |_| {
+        let now = root.get_untracked().is_some_and(|d| d.open());
+        open.set(now);
     };
     let on_keydown = move |ev: KeyboardEvent| match ev.key().as_str() {
         "Escape" if open.get_untracked() => {
             ev.prevent_default();
             close(true);
         }
-        "ArrowDown" => {
+        "ArrowDown" | "ArrowUp" => {
             ev.prevent_default();
-            if !open.get_untracked() {
-                open.set(true);
-            }
-            request_animation_frame(move || focus_item(1));
-        }
-        "ArrowUp" => {
-            ev.prevent_default();
-            if !open.get_untracked() {
-                open.set(true);
-            }
-            request_animation_frame(move || focus_item(-1));
+            set_open(true);
+            let step = if ev.key() == "ArrowDown" { 1 } else { -1 };
+            request_animation_frame(move || focus_item(step));
         }
         _ => {}
     };
@@ -84,10 +90,17 @@ pub fn Menu(
         let inside = ev
             .related_target()
             .and_then(|t| t.dyn_into::<web_sys::Node>().ok())
-            .zip(root.get())
+            .zip(root.get_untracked())
             .is_some_and(|(node, root)| root.contains(Some(&node)));
         if !inside {
-            open.set(false);
+            set_open(false);
+        }
+    };
+    let on_click_summary = move |_| {
+        // Opening by a click puts the focus on the first item, as a menu
+        // button does; the disclosure itself opens as it would without script.
+        if !open.get_untracked() {
+            request_animation_frame(move || focus_item(1));
         }
     };
     let on_click_item = move |ev: leptos::ev::MouseEvent| {
@@ -97,46 +110,18 @@ pub fn Menu(
             .and_then(|el| el.closest("[role=menuitem]").ok().flatten())
             .is_some();
         if on_item {
-            open.set(false);
+            set_open(false);
         }
     };
 
-    // Without script the menu is a disclosure: the items show in place.
-    let live = super::use_live();
-    let plain_class = format!("menu menu-plain {class}");
-    let plain_label = label.clone();
-    let plain_button = button.clone();
-    let plain_children = children.clone();
-    let plain = move || view! {
-        <details class=plain_class.clone()>
-            <summary class="menu-button" aria-label=plain_label.clone()>{plain_button.run()}</summary>
-            <div class="menu-list" role="menu">{plain_children()}</div>
-        </details>
-    };
     view! {
-        <Show when=move || live.get() fallback=plain>
-        <div class=format!("menu {class}") node_ref=root on:keydown=on_keydown on:focusout=on_focusout>
-            <button
-                type="button"
-                class="menu-button"
-                node_ref=button_ref
-                aria-label=label.clone()
-                aria-haspopup="menu"
-                aria-expanded=move || open.get().to_string()
-                on:click=move |_| {
-                    let was_open = open.get_untracked();
-                    open.set(!was_open);
-                    if !was_open {
-                        request_animation_frame(move || focus_item(1));
-                    }
-                }
-            >
+        <details class=format!("menu {class}") node_ref=root on:toggle=on_toggle on:keydown=on_keydown
+            on:focusout=on_focusout>
+            <summary class="menu-button" role="button" node_ref=summary aria-label=label aria-haspopup="menu"
+                aria-expanded=move || open.get().to_string() on:click=on_click_summary>
                 {button.run()}
-            </button>
-            <div class="menu-list" role="menu" hidden=move || !open.get() on:click=on_click_item>
-                {children()}
-            </div>
-        </div>
-        </Show>
+            </summary>
+            <div class="menu-list" role="menu" on:click=on_click_item>{children()}</div>
+        </details>
     }
 }

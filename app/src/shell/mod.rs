@@ -20,7 +20,7 @@ pub use dialog::Dialog;
 pub use handover::json_script;
 #[cfg(not(feature = "ssr"))]
 pub use handover::read_json_script;
-pub use live::{use_live, PlainConfirm};
+pub use live::{use_live, Confirm};
 pub use menu::Menu;
 pub use pages::{ErrorPanel, Loading, NotFound, SignInRedirect, SignedOut};
 pub use secret::{copy_text, CopyButton, EyeIcon, RevealButton};

@@ -9,7 +9,7 @@ use super::{
 };
 use crate::account::use_handle;
 use crate::flash::{take_flash, Flash};
-use crate::shell::{copy_text, use_live, CopyButton, Dialog, ErrorPanel, Menu, PlainConfirm, RevealButton};
+use crate::shell::{copy_text, Confirm, CopyButton, Dialog, ErrorPanel, Menu, RevealButton};
 
 #[component]
 pub fn TokensSection() -> impl IntoView {
@@ -171,7 +171,6 @@ fn TokenRow(
     confirming: RwSignal<Option<TokenSummary>>,
 ) -> impl IntoView {
     let handle = use_handle();
-    let live = use_live();
     let active = token.status == "active";
     let revoked = token.status == "revoked";
     let id = StoredValue::new(token.id.clone());
@@ -199,16 +198,15 @@ fn TokenRow(
                             <button type="submit" role="menuitem">{if active { "Deactivate" } else { "Activate" }}</button>
                         </ActionForm>
                     </Show>
-                    <button type="button" role="menuitem" class="danger" hidden=move || !live.get()
-                        on:click=move |_| confirming.set(Some(row.get_value()))>"Delete"</button>
-                    <PlainConfirm label="Delete" class="danger">
+                    <Confirm label="Delete" class="danger" role="menuitem"
+                        on_open=move || confirming.set(Some(row.get_value()))>
                         <p>{delete_text(&row.get_value().masked)}</p>
                         <ActionForm action=delete>
                             <input type="hidden" name="handle" value=move || handle.get()/>
                             <input type="hidden" name="id" value=id.get_value()/>
                             <button type="submit" class="button button-danger">"Delete token"</button>
                         </ActionForm>
-                    </PlainConfirm>
+                    </Confirm>
                 </Menu>
             </td>
         </tr>

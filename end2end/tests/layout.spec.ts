@@ -1,0 +1,56 @@
+// No page lays out wider than a phone's screen at any moment of its load:
+// the widest the document gets is sampled on every frame from the first
+// one until well after the page is live, with the processor slowed down
+// so that the moments before hydration last.
+import { expect, test } from "@playwright/test";
+import { signUp, uniqueEmail, uniqueHandle } from "./support";
+
+const WIDTH = 390;
+
+test("every account page stays within 390 px while it loads and hydrates", async ({ page, context }) => {
+  const handle = uniqueHandle("narrow");
+  await signUp(page, uniqueEmail("narrow"), handle, "Nora Narrow");
+  await page.setViewportSize({ width: WIDTH, height: 844 });
+  // Each document records the widest it became and when, frame by frame.
+  await context.addInitScript(() => {
+    const w = window as unknown as { widest: number; widestAt: string };
+    w.widest = 0;
+    w.widestAt = "";
+    const sample = () => {
+      const el = document.documentElement;
+      if (el && el.scrollWidth > w.widest) {
+        w.widest = el.scrollWidth;
+        const wide = [...document.querySelectorAll("body *")].find(
+          (e) => e.getBoundingClientRect().right > window.innerWidth + 1,
+        );
+        w.widestAt = `${document.body?.hasAttribute("data-hydrated") ? "live" : "before hydration"}: ${
+          wide ? `${wide.tagName.toLowerCase()}.${wide.className}` : "?"
+        }`;
+      }
+      requestAnimationFrame(sample);
+    };
+    requestAnimationFrame(sample);
+  });
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Emulation.setCPUThrottlingRate", { rate: 6 });
+  const pages = [
+    `/user/${handle}`,
+    `/user/${handle}/activity`,
+    `/user/${handle}/advanced/profile`,
+    `/user/${handle}/advanced/usage`,
+    `/user/${handle}/advanced/billing`,
+    `/user/${handle}/advanced/credentials`,
+    `/user/${handle}/advanced/notifications`,
+  ];
+  for (const url of pages) {
+    await page.goto(url);
+    await page.locator("body[data-hydrated]").waitFor({ state: "attached", timeout: 30_000 });
+    await page.waitForTimeout(500);
+    const [widest, at] = await page.evaluate(() => {
+      const w = window as unknown as { widest: number; widestAt: string };
+      return [w.widest, w.widestAt] as const;
+    });
+    expect(widest, `${url} was ${widest} px wide (${at})`).toBeLessThanOrEqual(WIDTH);
+  }
+  await cdp.send("Emulation.setCPUThrottlingRate", { rate: 1 });
+});
