@@ -29,8 +29,9 @@ pub fn use_live() -> Signal<bool> {
 /// The opener of a confirmation: a disclosure whose summary is the
 /// control. Without script it opens in place and shows `children` (the
 /// explanation and a plain form that posts). Once the page is live, a click
-/// on a closed one runs `on_open` instead (which opens the dialog); one that
-/// was opened before the page went live closes as a disclosure does.
+/// on a closed one runs `on_open` instead (which opens the dialog), and the
+/// plain form leaves the page so that nothing is there twice; one that was
+/// opened before the page went live keeps it and closes as a disclosure does.
 #[component]
 pub fn Confirm(
     /// What the control says.
@@ -44,10 +45,16 @@ pub fn Confirm(
     #[prop(into, optional)]
     aria_label: Option<String>,
     #[prop(into)] on_open: Callback<()>,
-    children: Children,
+    children: ChildrenFn,
 ) -> impl IntoView {
     let live = use_live();
     let details = NodeRef::<html::Details>::new();
+    let plain = RwSignal::new(true);
+    Effect::new(move |_| {
+        if live.get() {
+            plain.set(details.get_untracked().is_some_and(|d| d.open()));
+        }
+    });
     let on_click = move |ev: leptos::ev::MouseEvent| {
         let open = details.get_untracked().is_some_and(|d| d.open());
         if live.get_untracked() && !open {
@@ -60,7 +67,9 @@ pub fn Confirm(
     view! {
         <details class="plain-confirm" node_ref=details>
             <summary class=class role=role aria-label=aria_label on:click=on_click>{label}</summary>
-            <div class="plain-confirm-box" role="group" aria-label=question>{children()}</div>
+            <div class="plain-confirm-box" role="group" aria-label=question>
+                <Show when=move || plain.get()>{children()}</Show>
+            </div>
         </details>
     }
 }
