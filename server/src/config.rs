@@ -28,7 +28,7 @@ Settings (environment):
   SLUICE_TRUSTED_PROXIES  load balancers (addresses or networks, comma-separated) whose
                         X-Forwarded-For names the client; unset: none is believed
   SLUICE_HTTP_MAX_CONNECTIONS  HTTP connections served at once (default 10000, and at most
-                        three quarters of ulimit -n); more wait in the listen backlog
+                        half of ulimit -n); more wait in the listen backlog
   SLUICE_HTTP_PER_ADDRESS  HTTP connections one client address may hold open (default 100;
                         trusted proxies are not capped); more are closed at once
   SLUICE_HTTP_HEADER_TIMEOUT  seconds a connection may take to send a request's head, or

@@ -79,6 +79,7 @@ pub async fn state(leptos: LeptosOptions, settings: Settings) -> Result<AppState
         // Decoding a photo takes a core and up to a few hundred MB.
         image_work: Arc::new(tokio::sync::Semaphore::new(2)),
         leases: Default::default(),
+        endpoint: Default::default(),
     })
 }
 

@@ -42,7 +42,7 @@ async fn main() -> ExitCode {
         .init();
 
     // Before the limits are read from it: a server wants more than 1024.
-    server::serve::raise_open_files_limit();
+    app::ssr::connections::raise_open_files_limit();
     let config = match server::config::load() {
         Ok(c) => c,
         Err(e) => {

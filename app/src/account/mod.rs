@@ -97,7 +97,7 @@ pub async fn delete_workspace(handle: String, workspace: String, confirm: String
     let parts = crate::ssr::request::parts()?;
     let actor = crate::ssr::audit::Actor::viewer(&viewer, &parts);
     let ws = shared::WorkspaceHandle::parse(&workspace).map_err(|e| AppError::invalid(e.to_string()))?;
-    workspace_store::delete(&state.db, &state.settings.data_dir, &viewer, &actor, &ws).await.map_err(store_error)?;
+    workspace_store::delete(&state, &viewer, &actor, &ws).await.map_err(store_error)?;
     Ok(())
 }
 

@@ -213,6 +213,6 @@ async fn delete(
     PathWorkspace(handle): PathWorkspace,
 ) -> Result<Json<Workspace>, ApiError> {
     let user = &caller.user;
-    let row = store::delete(&state.db, &state.settings.data_dir, user, &caller.actor, &handle).await.map_err(api_error)?;
+    let row = store::delete(&state, user, &caller.actor, &handle).await.map_err(api_error)?;
     Ok(Json(workspace(&state, user, row)))
 }

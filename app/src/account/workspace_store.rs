@@ -8,7 +8,7 @@ use shared::WorkspaceHandle;
 
 use crate::session::Viewer;
 use crate::ssr::audit::{self, Actor, Entry};
-use crate::ssr::db::{begin_write, lock_user, Db};
+use crate::ssr::db::{begin_write, lock_user};
 use crate::ssr::ids::new_id;
 use crate::ssr::time::now_millis;
 use crate::ssr::AppState;
@@ -96,16 +96,16 @@ pub async fn create(
     Ok(row)
 }
 
-/// Deletes the workspace and then its database file (`data_dir` holds it).
+/// Deletes the workspace, then ends its connections at the workspace
+/// endpoint and removes its database file.
 pub async fn delete(
-    db: &Db,
-    data_dir: &std::path::Path,
+    state: &AppState,
     user: &Viewer,
     actor: &Actor,
     handle: &WorkspaceHandle,
 ) -> Result<Row, WorkspaceError> {
     let now = now_millis();
-    let mut tx = begin_write(db).await?;
+    let mut tx = begin_write(&state.db).await?;
     lock_user(&mut tx, &user.id).await?;
     let row: Option<Row> = sqlx::query_as(&format!("{SELECT} AND handle = $2"))
         .bind(&user.id)
@@ -119,6 +119,6 @@ pub async fn delete(
         .await?;
     audit::record(&mut tx, actor, entry("workspace.delete", user, &row.0, handle), now).await?;
     tx.commit().await?;
-    crate::endpoint::store::remove_logged(data_dir, &row.0).await;
+    crate::endpoint::forget(state, std::slice::from_ref(&row.0)).await;
     Ok(row)
 }

@@ -53,9 +53,7 @@ pub async fn delete(state: &AppState, user_id: &str) -> Result<bool, AppError> {
     // the current one joins them, held for nobody.
     crate::handle::ssr::hold(&mut tx, &handle, None, now).await?;
     tx.commit().await?;
-    for id in &workspaces {
-        crate::endpoint::store::remove_logged(&state.settings.data_dir, id).await;
-    }
+    crate::endpoint::forget(state, &workspaces).await;
     crate::ssr::db::checkpoint(&state.db).await;
     tracing::info!("a developer account was deleted");
     crate::notify::ssr::account_deleted(state, email, &name, &handle).await;

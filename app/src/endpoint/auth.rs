@@ -3,8 +3,11 @@
 //! database name. An unknown user, an unknown database and a wrong
 //! password fail alike: an unknown pair is checked against a decoy
 //! verifier that no password matches. Failed sign-ins are counted per
-//! user name and per address, refused past a limit, and recorded in the
-//! owner's Audit Log.
+//! address and refused past a limit, and recorded in the owner's Audit
+//! Log. They are not counted per user name: then anyone could lock an owner
+//! out of their own workspaces with ten wrong passwords (PostgreSQL has no
+//! lockout either). Each proof is counted before it is checked, and a
+//! success is given back, so concurrent attempts cannot slip past the limit.
 
 use std::sync::Arc;
 
@@ -19,14 +22,13 @@ use pgwire::messages::{PgWireBackendMessage, PgWireFrontendMessage};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
+use super::registry::{Refusal, PER_USER};
 use super::Session;
 use crate::password::verifier::{ScramVerifier, ITERATIONS};
 use crate::ssr::audit::{self, Actor, Entry};
 use crate::ssr::rate_limit::{self, Limit};
 use crate::ssr::time::now_millis;
 
-/// Failed sign-ins one user name may have in 15 minutes.
-const PER_USER: Limit = Limit { max: 10, window_secs: 15 * 60 };
 /// Failed sign-ins one address may have in 15 minutes.
 const PER_PEER: Limit = Limit { max: 30, window_secs: 15 * 60 };
 
@@ -125,6 +127,8 @@ impl AuthSource for Verifiers {
 pub struct Gate {
     pub inner: SASLAuthStartupHandler<DefaultServerParameterProvider>,
     pub session: Arc<Session>,
+    /// Whether this connection's sign-in was counted against its address.
+    counted: std::sync::atomic::AtomicBool,
 }
 
 impl Gate {
@@ -133,21 +137,15 @@ impl Gate {
         parameters.server_version = format!("15.0 (Sluice workspace, SQLite {})", rusqlite::version());
         let verifiers = Arc::new(Verifiers { session: session.clone(), decoy_key });
         let inner = SASLAuthStartupHandler::new(Arc::new(parameters)).with_scram(ScramAuth::new(verifiers));
-        Self { inner, session }
+        Self { inner, session, counted: Default::default() }
     }
 
-    fn keys(user: &str, peer: &str) -> [(String, Limit); 2] {
-        [(format!("pg-login:user:{user}"), PER_USER), (format!("pg-login:peer:{peer}"), PER_PEER)]
+    fn key(peer: &str) -> String {
+        format!("pg-login:peer:{peer}")
     }
 
-    async fn refused_for_now(&self, user: &str, peer: &str) -> bool {
-        let now = now_millis();
-        for (key, limit) in Self::keys(user, peer) {
-            if rate_limit::exhausted(&self.session.state.db, &key, limit, now).await.is_err() {
-                return true;
-            }
-        }
-        false
+    async fn refused_for_now(&self, peer: &str) -> bool {
+        rate_limit::exhausted(&self.session.state.db, &Self::key(peer), PER_PEER, now_millis()).await.is_err()
     }
 
     async fn failed(&self, user: &str, peer: &str) {
@@ -160,11 +158,6 @@ impl Gate {
             verifier = target.as_ref().is_some_and(|t| t.verifier),
             "workspace endpoint: a sign-in failed"
         );
-        let now = now_millis();
-        for (key, limit) in Self::keys(user, peer) {
-            // The count is what matters; a refusal here is the next attempt's.
-            let _ = rate_limit::hit(db, &key, limit, now).await;
-        }
         if let Some(target) = target {
             let actor = Actor {
                 id: String::new(),
@@ -186,12 +179,12 @@ impl Gate {
     }
 }
 
+fn fatal(code: &str, message: impl Into<String>) -> PgWireError {
+    PgWireError::UserError(Box::new(ErrorInfo::new("FATAL".to_owned(), code.to_owned(), message.into())))
+}
+
 fn too_many() -> PgWireError {
-    PgWireError::UserError(Box::new(ErrorInfo::new(
-        "FATAL".to_owned(),
-        "28000".to_owned(),
-        "too many failed sign-ins for this user or from this address; try again in 15 minutes".to_owned(),
-    )))
+    fatal("28000", "too many failed sign-ins from this address; try again in 15 minutes")
 }
 
 #[async_trait]
@@ -203,20 +196,40 @@ impl StartupHandler for Gate {
         PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
     {
         let peer = client.socket_addr().ip().to_string();
-        if let PgWireFrontendMessage::Startup(startup) = &message {
-            let user = startup.parameters.get("user").cloned().unwrap_or_default();
-            if self.refused_for_now(&user, &peer).await {
-                return Err(too_many());
-            }
+        if matches!(message, PgWireFrontendMessage::Startup(_)) && self.refused_for_now(&peer).await {
+            return Err(too_many());
         }
-        let proof = matches!(message, PgWireFrontendMessage::PasswordMessageFamily(_));
+        let password_message = matches!(message, PgWireFrontendMessage::PasswordMessageFamily(_));
+        let db = &self.session.state.db;
+        // SCRAM takes two messages: the first counts the attempt against
+        // the address; before the second (the proof) the connection takes
+        // its place among its owner's, so that a refusal comes before the
+        // client is told it is in.
+        let first = password_message && !self.counted.swap(true, std::sync::atomic::Ordering::SeqCst);
+        if first && rate_limit::hit(db, &Self::key(&peer), PER_PEER, now_millis()).await.is_err() {
+            return Err(too_many());
+        }
+        let place = match (password_message && !first).then(|| self.session.reserve()).flatten() {
+            Some(Err(Refusal::TooMany)) => {
+                let user = client.metadata().get("user").cloned().unwrap_or_default();
+                return Err(fatal("53300", format!("too many connections for role \"{user}\" (at most {PER_USER})")));
+            }
+            Some(Err(Refusal::Deleted)) => return Err(fatal("3D000", "this workspace was deleted")),
+            Some(Ok(place)) => Some(place),
+            None => None,
+        };
         let outcome = self.inner.on_startup(client, message).await;
-        if proof {
+        if password_message {
             let user = client.metadata().get("user").cloned().unwrap_or_default();
             match &outcome {
                 Err(_) => self.failed(&user, &peer).await,
                 Ok(()) if matches!(client.state(), PgWireConnectionState::ReadyForQuery) => {
-                    self.session.authenticated();
+                    // Only failures count against the address.
+                    rate_limit::give_back(db, &Self::key(&peer), PER_PEER, now_millis()).await;
+                    match place {
+                        Some(place) => self.session.authenticated(place),
+                        None => return Err(fatal("28000", "the sign-in could not be completed")),
+                    }
                 }
                 Ok(()) => {}
             }

@@ -9,38 +9,70 @@
 //! connection starts, so connections already open stay open.
 
 pub mod auth;
+pub mod budget;
 pub mod catalog;
+pub mod registry;
 pub mod sql;
 pub mod store;
 mod wire;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use rand::RngCore;
 use tokio::net::TcpListener;
 
+use crate::ssr::connections::{open_files_limit, ConnectionCaps};
 use crate::ssr::AppState;
 use auth::Target;
+pub use registry::Registry;
+use registry::{Closer, Entered, OpenFile, Refusal};
 use store::WorkspaceDb;
+
+/// Connections the endpoint holds at once (and at most a quarter of the
+/// process's open files); more wait in the listen backlog.
+pub const MAX_CONNECTIONS: usize = 256;
+/// Connections one client address may hold; more are closed at once.
+pub const PER_ADDRESS: usize = 32;
+/// A client must have signed in this long after connecting (PostgreSQL
+/// waits 60 seconds).
+pub const STARTUP_TIME: Duration = Duration::from_secs(10);
+
+/// A workspace's database, open for one connection, and its place in the
+/// registry (given back after the file is closed: fields drop in order).
+pub struct OpenDb {
+    db: Mutex<WorkspaceDb>,
+    _file: OpenFile,
+}
 
 /// One client connection: the workspace it asked for and, once signed in,
 /// its open database.
 pub struct Session {
     state: AppState,
+    budget: budget::Budget,
     target: Mutex<Option<Target>>,
     authenticated: AtomicBool,
-    db: tokio::sync::OnceCell<Arc<Mutex<WorkspaceDb>>>,
+    entered: Mutex<Option<Entered>>,
+    closer: Arc<Closer>,
+    db: tokio::sync::OnceCell<Arc<OpenDb>>,
 }
 
 impl Session {
-    fn new(state: AppState) -> Self {
+    fn new(state: AppState, budget: budget::Budget) -> Self {
         Self {
             state,
+            budget,
             target: Mutex::new(None),
             authenticated: AtomicBool::new(false),
+            entered: Mutex::new(None),
+            closer: Arc::default(),
             db: tokio::sync::OnceCell::new(),
         }
+    }
+
+    fn signed_in(&self) -> bool {
+        self.authenticated.load(Ordering::SeqCst)
     }
 
     fn set_target(&self, target: Target) {
@@ -51,27 +83,41 @@ impl Session {
         self.target.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    fn authenticated(&self) {
+    /// A place in the registry for the connection about to prove who it
+    /// is (none for an unknown user or workspace, which cannot succeed):
+    /// refused when the owner holds too many or the workspace was deleted.
+    fn reserve(&self) -> Option<Result<Entered, Refusal>> {
+        let target = self.target()?;
+        Some(self.state.endpoint.enter(&target.user_id, &target.workspace_id, self.closer.clone()))
+    }
+
+    /// The proof was right: the connection keeps its place and may query.
+    fn authenticated(&self, entered: Entered) {
+        *self.entered.lock().unwrap_or_else(|e| e.into_inner()) = Some(entered);
         self.authenticated.store(true, Ordering::SeqCst);
     }
 
     /// The signed-in workspace: its owner's handle and its open database.
-    async fn workspace(&self) -> Result<(Target, Arc<Mutex<WorkspaceDb>>), sql::SqlError> {
+    async fn workspace(&self) -> Result<(Target, Arc<OpenDb>), sql::SqlError> {
         let target = self
             .target()
-            .filter(|_| self.authenticated.load(Ordering::SeqCst))
+            .filter(|_| self.signed_in())
             .ok_or_else(|| sql::SqlError::new("28000", "not signed in"))?;
         let path = store::path(&self.state.settings.data_dir, &target.workspace_id);
+        let registry = self.state.endpoint.clone();
+        let id = target.workspace_id.clone();
         let db = self
             .db
             .get_or_try_init(|| async move {
-                let opened = tokio::task::spawn_blocking(move || WorkspaceDb::open(&path)).await;
-                match opened.map_err(|e| e.to_string()).and_then(|r| r.map_err(|e| e.to_string())) {
-                    Ok(db) => Ok(Arc::new(Mutex::new(db))),
-                    Err(error) => {
+                let opened = tokio::task::spawn_blocking(move || registry.open(&id, || WorkspaceDb::open(&path))).await;
+                match opened {
+                    Ok(Ok((Ok(db), file))) => Ok(Arc::new(OpenDb { db: Mutex::new(db), _file: file })),
+                    Ok(Err(_)) => Err(deleted()),
+                    Ok(Ok((Err(error), _))) => {
                         tracing::error!(%error, "workspace endpoint: cannot open a workspace database");
                         Err(sql::SqlError::new("58000", "the workspace's database cannot be opened"))
                     }
+                    Err(_) => Err(sql::SqlError::new("58000", "the workspace's database cannot be opened")),
                 }
             })
             .await?
@@ -80,14 +126,36 @@ impl Session {
     }
 }
 
-/// Runs `work` on the workspace's database on the blocking pool.
-async fn blocking<T: Send + 'static>(
-    db: Arc<Mutex<WorkspaceDb>>,
-    work: impl FnOnce(&WorkspaceDb) -> T + Send + 'static,
-) -> Result<T, sql::SqlError> {
-    tokio::task::spawn_blocking(move || work(&db.lock().unwrap_or_else(|e| e.into_inner())))
+fn deleted() -> sql::SqlError {
+    sql::SqlError::new("3D000", "this workspace was deleted")
+}
+
+impl Session {
+    /// Runs `work` on the workspace's database on the blocking pool, in
+    /// its turn (see [`budget::RUNNING`]).
+    async fn run<T: Send + 'static>(
+        &self,
+        db: Arc<OpenDb>,
+        work: impl FnOnce(&WorkspaceDb) -> T + Send + 'static,
+    ) -> Result<T, sql::SqlError> {
+        let turn = self.budget.turn().await;
+        tokio::task::spawn_blocking(move || {
+            let done = work(&db.db.lock().unwrap_or_else(|e| e.into_inner()));
+            drop(turn);
+            done
+        })
         .await
         .map_err(|_| sql::SqlError::new("XX000", "the statement failed"))
+    }
+}
+
+/// Ends the endpoint's connections to these deleted workspaces, waits
+/// until their files are closed, then removes the files.
+pub async fn forget(state: &AppState, workspace_ids: &[String]) {
+    state.endpoint.retire(workspace_ids).await;
+    for id in workspace_ids {
+        store::remove_logged(&state.settings.data_dir, id).await;
+    }
 }
 
 /// The SQLite library the workspaces run on.
@@ -95,26 +163,46 @@ pub fn sqlite_version() -> &'static str {
     rusqlite::version()
 }
 
-/// Accepts clients until the process ends.
+/// Accepts clients until the process ends, within the connection caps;
+/// a client that has not signed in within [`STARTUP_TIME`] is let go, and
+/// a signed-in one ends when its workspace is deleted.
 pub fn spawn(listener: TcpListener, state: AppState) -> tokio::task::JoinHandle<()> {
     let mut key = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut key);
     let decoy_key = Arc::new(key);
+    let fd_room = open_files_limit().map_or(usize::MAX, |n| n as usize / 4);
+    let caps = ConnectionCaps::new(MAX_CONNECTIONS.min(fd_room), PER_ADDRESS, Vec::new());
+    let budget = budget::Budget::new(budget::ENDPOINT_BYTES);
+    store::limit_heap();
     tokio::spawn(async move {
         loop {
-            let socket = match listener.accept().await {
-                Ok((socket, _)) => socket,
+            let room = caps.room().await;
+            let (socket, peer) = match listener.accept().await {
+                Ok(accepted) => accepted,
                 Err(error) => {
                     tracing::warn!(%error, "workspace endpoint: accept failed");
-                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
                     continue;
                 }
             };
+            let Some(admitted) = caps.admit(room, peer.ip()) else { continue };
             let _ = socket.set_nodelay(true);
-            let session = Arc::new(Session::new(state.clone()));
-            let handlers = Arc::new(wire::Handlers::new(session, decoy_key.clone()));
+            let session = Arc::new(Session::new(state.clone(), budget.clone()));
+            let handlers = Arc::new(wire::Handlers::new(session.clone(), decoy_key.clone()));
             tokio::spawn(async move {
-                let _ = pgwire::tokio::process_socket(socket, None, handlers).await;
+                let serve = pgwire::tokio::process_socket(socket, None, handlers);
+                let too_slow = async {
+                    tokio::time::sleep(STARTUP_TIME).await;
+                    if session.signed_in() {
+                        std::future::pending::<()>().await;
+                    }
+                };
+                tokio::select! {
+                    _ = serve => {}
+                    () = too_slow => {}
+                    () = session.closer.closed() => {}
+                }
+                drop(admitted);
             });
         }
     })

@@ -7,6 +7,7 @@ use pgwire::api::Type;
 use rusqlite::types::Value;
 use rusqlite::Statement;
 
+use super::budget::Holding;
 use super::store::WorkspaceDb;
 
 /// A refusal or failure, as a PostgreSQL error: SQLSTATE and message.
@@ -46,6 +47,9 @@ impl From<rusqlite::Error> for SqlError {
                 return Self::new("53100", format!("the workspace is full: a workspace holds at most {mb} MB"));
             }
             Some(C::DatabaseBusy | C::DatabaseLocked) => "55P03",
+            Some(C::OutOfMemory) => {
+                return Self::new("53200", "out of memory: the statement needed more memory than a workspace may use");
+            }
             Some(C::TooBig) => "54000",
             _ if text.contains("syntax error") || text.contains("incomplete input") => "42601",
             _ if text.contains("no such table") => "42P01",
@@ -176,16 +180,19 @@ fn declared(stmt: &Statement<'_>) -> Vec<(String, Option<String>)> {
 }
 
 /// Result rows are held in memory to be typed and sent; a larger answer is
-/// refused rather than let grow.
+/// refused rather than let grow (see [`super::budget`] for the bytes).
 const MAX_ROWS: usize = 1_000_000;
-const MAX_RESULT_BYTES: usize = 64 * 1024 * 1024;
 
-fn size_of(v: &Value) -> usize {
-    match v {
-        Value::Text(t) => t.len(),
-        Value::Blob(b) => b.len(),
-        _ => 8,
-    }
+/// What a value will take in memory once copied out of SQLite: the value
+/// itself and its text or bytes, twice (the copy, and the row encoded for
+/// the wire while it waits to be sent). Measured before the copy is made.
+fn size_of(v: rusqlite::types::ValueRef<'_>) -> usize {
+    use rusqlite::types::ValueRef;
+    std::mem::size_of::<Value>()
+        + 2 * match v {
+            ValueRef::Text(t) | ValueRef::Blob(t) => t.len(),
+            _ => 0,
+        }
 }
 
 fn types_from(decl: &[(String, Option<String>)], rows: &[Vec<Value>]) -> Vec<Column> {
@@ -201,7 +208,12 @@ fn types_from(decl: &[(String, Option<String>)], rows: &[Vec<Value>]) -> Vec<Col
 /// Runs a statement whose parameters are bound. `columns` are the types
 /// the client was told at Describe, if it asked; else they come from the
 /// declared types and the rows.
-fn finish(stmt: &mut Statement<'_>, sql: &str, columns: Option<&[Column]>) -> Result<Outcome, SqlError> {
+fn finish(
+    stmt: &mut Statement<'_>,
+    sql: &str,
+    columns: Option<&[Column]>,
+    holding: &mut Holding,
+) -> Result<Outcome, SqlError> {
     if stmt.column_count() == 0 {
         let changes = stmt.raw_execute()?;
         return Ok(tag(sql, changes));
@@ -210,16 +222,12 @@ fn finish(stmt: &mut Statement<'_>, sql: &str, columns: Option<&[Column]>) -> Re
     let n = decl.len();
     let mut found = stmt.raw_query();
     let mut rows = Vec::new();
-    let mut bytes = 0;
     while let Some(row) = found.next()? {
+        let size = (0..n).map(|i| row.get_ref(i).map(size_of)).sum::<Result<usize, _>>()?;
+        holding.add(size)?;
         let values: Vec<Value> = (0..n).map(|i| row.get::<_, Value>(i)).collect::<Result<_, _>>()?;
-        bytes += values.iter().map(size_of).sum::<usize>();
-        if rows.len() == MAX_ROWS || bytes > MAX_RESULT_BYTES {
-            let mb = MAX_RESULT_BYTES / (1024 * 1024);
-            return Err(SqlError::new(
-                "54000",
-                format!("a result may have at most {MAX_ROWS} rows and {mb} MB; add LIMIT"),
-            ));
+        if rows.len() == MAX_ROWS {
+            return Err(SqlError::new("54000", format!("a result may have at most {MAX_ROWS} rows; add LIMIT")));
         }
         rows.push(values);
     }
@@ -239,7 +247,7 @@ fn finish(stmt: &mut Statement<'_>, sql: &str, columns: Option<&[Column]>) -> Re
 
 /// A simple-protocol query string: each statement in turn, stopping at
 /// the first error (as PostgreSQL does).
-pub fn run_script(db: &WorkspaceDb, sql: &str) -> (Vec<Outcome>, Option<SqlError>) {
+pub fn run_script(db: &WorkspaceDb, sql: &str, holding: &mut Holding) -> (Vec<Outcome>, Option<SqlError>) {
     let mut done = Vec::new();
     let sql = translate(sql);
     let mut batch = rusqlite::Batch::new(&db.conn, &sql);
@@ -252,7 +260,7 @@ pub fn run_script(db: &WorkspaceDb, sql: &str) -> (Vec<Outcome>, Option<SqlError
         };
         // Without parameters, the expansion is the statement's own text.
         let text = stmt.expanded_sql().unwrap_or_default();
-        match finish(&mut stmt, &text, None) {
+        match finish(&mut stmt, &text, None, holding) {
             Ok(outcome) => done.push(outcome),
             Err(e) => return (done, Some(e)),
         }
@@ -312,7 +320,7 @@ pub fn prepare(db: &WorkspaceDb, sql: &str, client_types: &[Option<Type>]) -> Re
 }
 
 /// Runs a prepared statement with its parameters, bound by `$n` name.
-pub fn execute(db: &WorkspaceDb, prepared: &Prepared, params: &[Value]) -> Result<Outcome, SqlError> {
+pub fn execute(db: &WorkspaceDb, prepared: &Prepared, params: &[Value], holding: &mut Holding) -> Result<Outcome, SqlError> {
     db.arm();
     let mut stmt = db.conn.prepare_cached(&prepared.sql)?;
     for i in 1..=stmt.parameter_count() {
@@ -322,7 +330,7 @@ pub fn execute(db: &WorkspaceDb, prepared: &Prepared, params: &[Value]) -> Resul
             .ok_or_else(|| SqlError::new("08P01", format!("no value was given for ${n}")))?;
         stmt.raw_bind_parameter(i, value)?;
     }
-    let outcome = finish(&mut stmt, &prepared.sql, Some(&prepared.columns));
+    let outcome = finish(&mut stmt, &prepared.sql, Some(&prepared.columns), holding);
     stmt.clear_bindings();
     outcome
 }
@@ -359,14 +367,21 @@ mod tests {
     fn a_result_too_large_to_hold_is_refused() {
         let dir = std::env::temp_dir().join(format!("sluice-sql-{}", rand::random::<u64>()));
         let db = WorkspaceDb::open(&dir.join("w.sqlite3")).unwrap();
+        let budget = super::super::budget::Budget::new(super::super::budget::ENDPOINT_BYTES);
         let (done, error) = run_script(
             &db,
             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100) \
              SELECT i, zeroblob(1000000) FROM n",
+            &mut budget.holding(),
         );
         assert!(done.is_empty());
         assert_eq!(error.unwrap().code, "54000");
-        let (done, error) = run_script(&db, "SELECT 1 AS one");
+        // Twenty statements of 16 MB each: the query as a whole is capped.
+        let script = "SELECT zeroblob(16000000);".repeat(20);
+        let (done, error) = run_script(&db, &script, &mut budget.holding());
+        assert!(done.len() <= 2, "{} statements' results were held", done.len());
+        assert_eq!(error.unwrap().code, "54000");
+        let (done, error) = run_script(&db, "SELECT 1 AS one", &mut budget.holding());
         assert!(error.is_none());
         assert!(matches!(&done[0], Outcome::Rows { rows, .. } if rows == &vec![vec![Value::Integer(1)]]));
         let _ = std::fs::remove_dir_all(dir);

@@ -1,7 +1,10 @@
 //! Each workspace's own SQLite file, opened for one client connection with
 //! its walls up: no other file can be attached, no extension loaded, no
-//! pragma that reaches outside the database or weakens it, a cap on the
-//! file's size and on each statement's time.
+//! pragma that reaches outside the database or weakens it, no temporary
+//! objects (their files would grow outside the size cap), a cap on the
+//! file's size and on each statement's time, and no string built past
+//! SQLite's length limit (`concat` and `concat_ws` allocated the whole
+//! result before checking it: 4 GB for one statement).
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -14,6 +17,13 @@ use rusqlite::{Connection, OpenFlags};
 
 /// A workspace's database may grow to this size.
 pub const MAX_BYTES: u64 = 256 * 1024 * 1024;
+/// The longest string or blob a statement may make.
+pub const MAX_LENGTH: usize = 16 * 1024 * 1024;
+/// What SQLite may allocate in this process, all connections together
+/// (Sluice's own database included): a backstop behind the limits above.
+const HEAP_LIMIT: i64 = 256 * 1024 * 1024;
+/// Each workspace connection's page cache, in KiB.
+const CACHE_KIB: i64 = 512;
 /// A statement that runs longer is interrupted.
 pub const STATEMENT_TIME: Duration = Duration::from_secs(5);
 const PAGE_SIZE: u64 = 4096;
@@ -81,18 +91,24 @@ impl WorkspaceDb {
                 )
             })?;
         }
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_CREATE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        // Made on first use; once it exists it is only opened, never made
+        // again by an open (the caller holds the registry, so a deleted
+        // workspace's file is not opened at all).
+        let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        if !path.exists() {
+            flags |= OpenFlags::SQLITE_OPEN_CREATE;
+        }
         let conn = Connection::open_with_flags(path, flags)?;
         conn.busy_timeout(STATEMENT_TIME)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "max_page_count", (max_bytes / PAGE_SIZE) as i64)?;
         conn.pragma_update(None, "trusted_schema", false)?;
+        conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
         conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true)?;
         conn.set_limit(Limit::SQLITE_LIMIT_ATTACHED, 0);
-        conn.set_limit(Limit::SQLITE_LIMIT_LENGTH, 16 * 1024 * 1024);
+        conn.set_limit(Limit::SQLITE_LIMIT_LENGTH, MAX_LENGTH as i32);
+        bounded_concat(&conn)?;
         conn.set_limit(Limit::SQLITE_LIMIT_SQL_LENGTH, 1024 * 1024);
         conn.authorizer(Some(authorize));
         let deadline = Arc::new(AtomicU64::new(u64::MAX));
@@ -113,9 +129,84 @@ impl WorkspaceDb {
     }
 }
 
+/// Caps the heap SQLite may use in this process. Once, before the
+/// endpoint opens any workspace.
+pub fn limit_heap() {
+    // SAFETY: a plain setting of the library, safe to call at any time.
+    unsafe {
+        rusqlite::ffi::sqlite3_hard_heap_limit64(HEAP_LIMIT);
+    }
+}
+
+/// `concat` and `concat_ws` as SQLite has them, but measuring the result
+/// before building it.
+fn bounded_concat(conn: &Connection) -> rusqlite::Result<()> {
+    use rusqlite::functions::{Context, FunctionFlags};
+    use rusqlite::types::ValueRef;
+    fn text(v: ValueRef<'_>) -> Option<std::borrow::Cow<'_, [u8]>> {
+        Some(match v {
+            ValueRef::Null => return None,
+            ValueRef::Integer(i) => i.to_string().into_bytes().into(),
+            ValueRef::Real(f) => real_text(f).into_bytes().into(),
+            ValueRef::Text(t) | ValueRef::Blob(t) => t.into(),
+        })
+    }
+    fn join(ctx: &Context<'_>, from: usize, separator: &[u8]) -> rusqlite::Result<String> {
+        let parts: Vec<_> = (from..ctx.len()).filter_map(|i| text(ctx.get_raw(i))).collect();
+        let length = parts.iter().map(|p| p.len()).sum::<usize>() + separator.len() * parts.len().saturating_sub(1);
+        if length > MAX_LENGTH {
+            return Err(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_TOOBIG),
+                Some("string or blob too big".to_owned()),
+            ));
+        }
+        let mut out = Vec::with_capacity(length);
+        for (i, part) in parts.iter().enumerate() {
+            if i > 0 {
+                out.extend_from_slice(separator);
+            }
+            out.extend_from_slice(part);
+        }
+        Ok(String::from_utf8_lossy(&out).into_owned())
+    }
+    let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
+    conn.create_scalar_function("concat", -1, flags, |ctx| join(ctx, 0, b""))?;
+    conn.create_scalar_function("concat_ws", -1, flags, |ctx| {
+        if ctx.len() < 2 {
+            return Err(rusqlite::Error::UserFunctionError("concat_ws takes a separator and at least one value".into()));
+        }
+        match text(ctx.get_raw(0)) {
+            None => Ok(None),
+            Some(separator) => join(ctx, 1, &separator.into_owned()).map(Some),
+        }
+    })
+}
+
+/// A real number as SQLite writes it as text (`1.0`, `0.5`, `1.0e+20`).
+fn real_text(f: f64) -> String {
+    if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e15 {
+        format!("{f:.1}")
+    } else {
+        format!("{f}")
+    }
+}
+
 fn authorize(ctx: AuthContext<'_>) -> Authorization {
     match ctx.action {
         AuthAction::Attach { .. } | AuthAction::Detach { .. } => Authorization::Deny,
+        AuthAction::CreateTempTable { .. }
+        | AuthAction::CreateTempIndex { .. }
+        | AuthAction::CreateTempView { .. }
+        | AuthAction::CreateTempTrigger { .. } => Authorization::Deny,
+        // `CREATE TABLE temp.x` names the schema instead.
+        AuthAction::CreateTable { .. }
+        | AuthAction::CreateIndex { .. }
+        | AuthAction::CreateView { .. }
+        | AuthAction::CreateTrigger { .. }
+            if ctx.database_name.is_some_and(|d| d.eq_ignore_ascii_case("temp")) =>
+        {
+            Authorization::Deny
+        }
         AuthAction::Pragma { pragma_name, pragma_value } => {
             let name = pragma_name.to_ascii_lowercase();
             // A pragma that only reads a setting is harmless; these may also set one.
@@ -180,6 +271,10 @@ mod tests {
             "PRAGMA max_page_count = 999999999".to_owned(),
             "PRAGMA synchronous = OFF".to_owned(),
             "PRAGMA temp_store_directory = '/tmp'".to_owned(),
+            "PRAGMA temp_store = FILE".to_owned(),
+            "CREATE TEMP TABLE big (b BLOB)".to_owned(),
+            "CREATE TABLE temp.big (b BLOB)".to_owned(),
+            "CREATE TEMP VIEW v AS SELECT 1".to_owned(),
         ] {
             assert!(refused(&db, &sql), "{sql}");
         }
@@ -193,6 +288,29 @@ mod tests {
             .unwrap();
         let mode: String = db.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
         assert_eq!(mode, "wal");
+    }
+
+    #[test]
+    fn concat_is_measured_before_it_is_built() {
+        let (_dir, db) = open();
+        let blowup = format!(
+            "SELECT length(concat({})) FROM (SELECT printf('%.*c', 16000000, 'a') x)",
+            vec!["x"; 127].join(", ")
+        );
+        let err = db.conn.query_row(&blowup, [], |r| r.get::<_, i64>(0)).unwrap_err();
+        assert!(err.to_string().contains("too big"), "{err}");
+        let ws = format!("SELECT length(concat_ws(',', {})) FROM (SELECT printf('%.*c', 16000000, 'a') x)", vec!["x"; 3].join(", "));
+        assert!(db.conn.query_row(&ws, [], |r| r.get::<_, i64>(0)).is_err());
+        // What they do for ordinary values is what SQLite's do.
+        let same: (String, String, Option<String>, String) = db
+            .conn
+            .query_row(
+                "SELECT concat('a', NULL, 1, 2.5, x'41'), concat_ws('-', 'a', NULL, 'b'), concat_ws(NULL, 'a'), concat(1.0)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .unwrap();
+        assert_eq!(same, ("a12.5A".to_owned(), "a-b".to_owned(), None, "1.0".to_owned()));
     }
 
     #[test]

@@ -19,8 +19,9 @@ use pgwire::messages::PgWireBackendMessage;
 use rusqlite::types::Value;
 
 use super::auth::Gate;
+use super::budget::Holding;
 use super::sql::{self, Column, Outcome, Prepared, SqlError};
-use super::{blocking, catalog, Session};
+use super::{catalog, Session};
 
 pub struct Handlers {
     backend: Arc<Backend>,
@@ -106,24 +107,34 @@ fn encode(encoder: &mut DataRowEncoder, value: &Value, ty: &Type, column: &str) 
     }
 }
 
-fn rows_response(tag: &str, columns: &[Column], rows: Vec<Vec<Value>>, format: Option<&Format>) -> PgWireResult<Response> {
+/// The rows, encoded as they are sent; `holding` (their share of the
+/// memory budget) goes back once every response holding it is dropped.
+fn rows_response(
+    tag: &str,
+    columns: &[Column],
+    rows: Vec<Vec<Value>>,
+    format: Option<&Format>,
+    holding: Option<Arc<Holding>>,
+) -> PgWireResult<Response> {
     let schema = Arc::new(fields(columns, format));
-    let mut encoded = Vec::with_capacity(rows.len());
-    for row in rows {
-        let mut encoder = DataRowEncoder::new(schema.clone());
-        for (value, column) in row.iter().zip(columns) {
+    let columns = columns.to_vec();
+    let row_schema = schema.clone();
+    let encoded = rows.into_iter().map(move |row| {
+        let _held = &holding;
+        let mut encoder = DataRowEncoder::new(row_schema.clone());
+        for (value, column) in row.iter().zip(&columns) {
             encode(&mut encoder, value, &column.ty, &column.name)?;
         }
-        encoded.push(Ok::<DataRow, PgWireError>(encoder.take_row()));
-    }
+        Ok::<DataRow, PgWireError>(encoder.take_row())
+    });
     let mut response = QueryResponse::new(schema, stream::iter(encoded));
     response.set_command_tag(tag);
     Ok(Response::Query(response))
 }
 
-fn response(outcome: Outcome, format: Option<&Format>) -> PgWireResult<Response> {
+fn response(outcome: Outcome, format: Option<&Format>, holding: Option<Arc<Holding>>) -> PgWireResult<Response> {
     Ok(match outcome {
-        Outcome::Rows { tag, columns, rows } => return rows_response(&tag, &columns, rows, format),
+        Outcome::Rows { tag, columns, rows } => return rows_response(&tag, &columns, rows, format, holding),
         Outcome::Done(tag) => Response::Execution(Tag::new(&tag)),
         Outcome::Begin => Response::TransactionStart(Tag::new("BEGIN")),
         Outcome::End(tag) => Response::TransactionEnd(Tag::new(&tag)),
@@ -146,18 +157,21 @@ impl SimpleQueryHandler for Backend {
         let (target, db) = self.session.workspace().await.map_err(user_error)?;
         let query = query.to_owned();
         if catalog::is_catalog_query(&query) {
-            let answer = blocking(db, move |db| catalog::answer(db, &query, &target.handle)).await;
+            let answer = self.session.run(db, move |db| catalog::answer(db, &query, &target.handle)).await;
             return Ok(vec![match answer.and_then(|a| a) {
-                Ok(outcome) => response(outcome, None)?,
+                Ok(outcome) => response(outcome, None, None)?,
                 Err(e) => error_response(e),
             }]);
         }
-        let (outcomes, error) = blocking(db, move |db| sql::run_script(db, &query))
-            .await
-            .unwrap_or_else(|e| (Vec::new(), Some(e)));
+        let mut holding = self.session.budget.holding();
+        let ran = self.session.run(db, move |db| (sql::run_script(db, &query, &mut holding), holding)).await;
+        let ((outcomes, error), holding) = match ran {
+            Ok(ran) => (ran.0, Some(Arc::new(ran.1))),
+            Err(e) => ((Vec::new(), Some(e)), None),
+        };
         let mut responses = outcomes
             .into_iter()
-            .map(|o| response(o, None))
+            .map(|o| response(o, None, holding.clone()))
             .collect::<PgWireResult<Vec<_>>>()?;
         match error {
             Some(e) => responses.push(error_response(e)),
@@ -191,7 +205,7 @@ impl QueryParser for Parser {
         let (_, db) = self.session.workspace().await.map_err(user_error)?;
         let sql = sql.to_owned();
         let types = types.to_vec();
-        let prepared = blocking(db, move |db| sql::prepare(db, &sql, &types)).await.and_then(|p| p);
+        let prepared = self.session.run(db, move |db| sql::prepare(db, &sql, &types)).await.and_then(|p| p);
         prepared.map(Some).map_err(user_error)
     }
 
@@ -253,10 +267,11 @@ impl ExtendedQueryHandler for Backend {
             })
             .collect::<PgWireResult<Vec<_>>>()?;
         let (_, db) = self.session.workspace().await.map_err(user_error)?;
-        let outcome = blocking(db, move |db| sql::execute(db, &prepared, &params)).await.and_then(|o| o);
-        match outcome {
-            Ok(o) => response(o, Some(&portal.result_column_format)),
-            Err(e) => Err(user_error(e)),
+        let mut holding = self.session.budget.holding();
+        let ran = self.session.run(db, move |db| (sql::execute(db, &prepared, &params, &mut holding), holding)).await;
+        match ran {
+            Ok((Ok(o), holding)) => response(o, Some(&portal.result_column_format), Some(Arc::new(holding))),
+            Ok((Err(e), _)) | Err(e) => Err(user_error(e)),
         }
     }
 }

@@ -2,6 +2,7 @@
 //! storage, mail, ids, time, rate limits and the audit trail.
 
 pub mod audit;
+pub mod connections;
 pub mod db;
 pub mod ids;
 pub mod mail;

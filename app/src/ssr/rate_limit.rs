@@ -38,6 +38,17 @@ pub async fn hit(db: &Db, key: &str, limit: Limit, now_ms: i64) -> Result<(), Ap
     Ok(())
 }
 
+/// Takes back one attempt counted by [`hit`] under `key` in the current
+/// window: for limits on failures, where every attempt is counted before
+/// it is tried (so that concurrent ones cannot pass the limit together)
+/// and a success is given back. Best effort: a failure to write errs
+/// towards the limit.
+pub async fn give_back(db: &Db, key: &str, limit: Limit, now_ms: i64) {
+    if let Err(error) = claim(db, key, limit.window_start(now_ms), -1).await {
+        tracing::warn!(?error, "a rate-limit count could not be given back");
+    }
+}
+
 /// [`hit`] inside the caller's transaction, so that an attempt counts
 /// only if its transaction commits and concurrent attempts are counted in
 /// the order they write (for changes capped per account: the caller has

@@ -23,6 +23,8 @@ pub struct AppState {
     pub image_work: std::sync::Arc<tokio::sync::Semaphore>,
     /// This process's share of busy rate-limit windows.
     pub leases: super::rate_limit::Leases,
+    /// Who is connected to which workspace at the workspace endpoint.
+    pub endpoint: crate::endpoint::Registry,
 }
 
 impl AppState {

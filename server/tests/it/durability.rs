@@ -7,7 +7,6 @@ use reqwest::header::{CONTENT_TYPE, COOKIE};
 use reqwest::{redirect, Client, StatusCode};
 use serde_json::Value;
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
@@ -42,16 +41,7 @@ fn start(dir: &Path, database_url: &str) -> Server {
         .stderr(Stdio::null())
         .spawn()
         .expect("server starts");
-    let stdout = child.stdout.take().unwrap();
-    let mut link = String::new();
-    for line in BufReader::new(stdout).lines() {
-        let line = line.unwrap();
-        if let Some(i) = line.find("/login/confirm?t=") {
-            link = line[i + "/login/confirm?t=".len()..].trim().to_owned();
-            break;
-        }
-    }
-    assert!(!link.is_empty(), "the server printed no sign-in link");
+    let (link, _) = crate::harness::read_started(&mut child, false);
     Server { child, base: format!("http://127.0.0.1:{port}"), link }
 }
 
@@ -218,16 +208,7 @@ fn acknowledged_writes_survive_sigkill() {
         for round in 0..ROUNDS {
             let mut server = start(dir.path(), &database.url);
             if cookie.is_empty() {
-                let res = client
-                    .post(format!("{}/sfn/confirm_sign_in", server.base))
-                    .header("accept", "text/html")
-                    .header("sec-fetch-site", "same-origin")
-                    .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-                    .body(format!("t={}", server.link))
-                    .send()
-                    .await
-                    .unwrap();
-                cookie = crate::harness::session_cookie(&res).expect("signed in");
+                cookie = crate::harness::sign_in_with(&client, &server.base, &server.link).await;
             }
             let before = ledger.acknowledged;
             let kill_after = Duration::from_millis(50 + rng.next() % 400);

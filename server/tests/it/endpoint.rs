@@ -227,21 +227,100 @@ fn another_persons_credentials_never_open_a_workspace_and_failures_look_alike() 
     })
 }
 
+/// [`pg_connect`] from `source`, another loopback address (another client).
+async fn pg_connect_from(
+    source: &str,
+    ws: &WorkspaceConnection,
+    password: &str,
+) -> Result<tokio_postgres::Client, tokio_postgres::Error> {
+    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    socket.bind(&format!("{source}:0").parse::<std::net::SocketAddr>().unwrap().into()).unwrap();
+    socket.connect(&format!("127.0.0.1:{}", ws.port).parse::<std::net::SocketAddr>().unwrap().into()).unwrap();
+    socket.set_nonblocking(true).unwrap();
+    let stream = tokio::net::TcpStream::from_std(std::net::TcpStream::from(socket)).unwrap();
+    let mut config = tokio_postgres::Config::new();
+    config.user(&ws.user).password(password).dbname(&ws.database);
+    let (client, connection) = config.connect_raw(stream, tokio_postgres::NoTls).await?;
+    tokio::spawn(connection);
+    Ok(client)
+}
+
+fn message(e: &tokio_postgres::Error) -> String {
+    e.as_db_error().map(|d| d.message().to_owned()).unwrap_or_else(|| e.to_string())
+}
+
+/// How many rows a simple query answered.
+pub fn rows(answer: &[tokio_postgres::SimpleQueryMessage]) -> usize {
+    answer.iter().filter(|m| matches!(m, tokio_postgres::SimpleQueryMessage::Row(_))).count()
+}
+
 #[test]
-fn failed_sign_ins_are_limited() {
+fn failed_sign_ins_are_limited_per_address_and_never_lock_the_owner_out() {
     run(async {
         let app = TestApp::spawn_with(with_endpoint(), None).await;
         let (_, ws, right) = account(&app, "ada").await;
-        for _ in 0..10 {
-            assert!(pg_connect(&ws, "wrong").await.is_err());
+        // Sixty wrong passwords at once from one address: every attempt is
+        // counted before its proof is checked, so no more than thirty are.
+        let tries = (0..60).map(|_| {
+            let ws = ws.clone();
+            async move { pg_connect_from("127.0.0.2", &ws, "wrong").await.err().map(|e| message(&e)).unwrap_or_default() }
+        });
+        let answers = futures::future::join_all(tries).await;
+        // (Past its 32 connections the address's are also closed at once.)
+        let checked = answers.iter().filter(|m| m.contains("Password authentication failed")).count();
+        assert!(checked <= 30, "{checked} wrong passwords were checked");
+        assert!(answers.iter().all(|m| !m.is_empty()), "every attempt failed");
+        // That address is refused now, even with the right password…
+        let e = pg_connect_from("127.0.0.2", &ws, &right).await.err().expect("refused");
+        assert!(message(&e).contains("too many failed sign-ins from this address"), "{e}");
+        // …but the owner, elsewhere, is not locked out of their own workspace.
+        let owner = pg_connect(&ws, &right).await.expect("the owner signs in");
+        assert_eq!(rows(&owner.simple_query("SELECT 1").await.unwrap()), 1);
+        // Successes do not use up an address's allowance.
+        for _ in 0..40 {
+            pg_connect_from("127.0.0.3", &ws, &right).await.expect("signs in");
         }
-        let refused = pg_connect(&ws, &right).await.err().expect("refused after ten failures");
-        let db_error = refused.as_db_error().expect("a server error").message().to_owned();
-        assert!(db_error.contains("too many failed sign-ins"), "{db_error}");
-        // Another user signs in from the same address: ten failures are
-        // this name's limit, not the address's (thirty).
-        let (_, bob_ws, bob_pw) = account(&app, "bob").await;
-        assert!(pg_connect(&bob_ws, &bob_pw).await.is_ok());
+    })
+}
+
+#[test]
+fn one_person_holds_a_bounded_number_of_connections() {
+    run(async {
+        let app = TestApp::spawn_with(with_endpoint(), None).await;
+        let (_, ws, pw) = account(&app, "ada").await;
+        let mut held = Vec::new();
+        for _ in 0..app::endpoint::registry::PER_USER {
+            held.push(pg_connect(&ws, &pw).await.expect("within the share"));
+        }
+        let e = pg_connect(&ws, &pw).await.err().expect("past the share");
+        assert!(message(&e).contains("too many connections for role \"ada\""), "{e}");
+        held.pop();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert!(pg_connect(&ws, &pw).await.is_ok(), "a place given back is taken again");
+    })
+}
+
+#[test]
+fn the_walls_hold_for_temporary_objects_and_long_strings() {
+    run(async {
+        let app = TestApp::spawn_with(with_endpoint(), None).await;
+        let (_, ws, pw) = account(&app, "ada").await;
+        let client = pg_connect(&ws, &pw).await.unwrap();
+        for sql in ["CREATE TEMP TABLE big (b BLOB)", "CREATE TABLE temp.big (b BLOB)"] {
+            let e = client.simple_query(sql).await.err().expect(sql);
+            assert_eq!(e.code().map(|c| c.code()), Some("42501"), "{sql}: {e}");
+        }
+        let blowup = format!(
+            "SELECT length(concat({})) FROM (SELECT printf('%.*c', 16000000, 'a') x)",
+            vec!["x"; 127].join(", ")
+        );
+        let e = client.simple_query(&blowup).await.err().expect("too big");
+        assert!(message(&e).contains("too big") || message(&e).contains("out of memory"), "{e:?}");
+        // Twenty 16 MB results in one query string: the query as a whole is capped.
+        let script = "SELECT zeroblob(16000000);".repeat(20);
+        let e = client.simple_query(&script).await.err().expect("capped");
+        assert_eq!(e.code().map(|c| c.code()), Some("54000"), "{e}");
+        assert_eq!(rows(&client.simple_query("SELECT 1").await.unwrap()), 1, "the connection goes on");
     })
 }
 
@@ -318,14 +397,46 @@ fn a_deleted_workspace_takes_its_database_file_with_it() {
         let (ada, ws, pw) = account(&app, "ada").await;
         let (ok, _, err) = psql(&ws.psql_command(&pw), "CREATE TABLE secret_plans (v TEXT); INSERT INTO secret_plans VALUES ('x');").await;
         assert!(ok, "{err}");
+        // A client keeps its connection open across the deletion.
+        let open = pg_connect(&ws, &pw).await.unwrap();
+        open.simple_query("SELECT count(*) FROM secret_plans").await.unwrap();
+        let signed_in_only = pg_connect(&ws, &pw).await.unwrap();
         let dir = app.dir.path().join("workspaces");
         assert!(std::fs::read_dir(&dir).unwrap().count() > 0);
         let (_, token) = new_token(&app, "ada", &ada).await;
         let res = app.api(Method::DELETE, "/user/ada/workspace/default", Some(&token), None).await;
         assert!(res.status().is_success(), "{}", res.status());
+        // Its connections were ended: nothing they send writes a file back.
+        for client in [&open, &signed_in_only] {
+            let wrote = client
+                .simple_query("CREATE TABLE comeback (b BLOB); INSERT INTO comeback VALUES (zeroblob(1000000))")
+                .await;
+            assert!(wrote.is_err(), "a deleted workspace's connection still wrote");
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
         let left: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert!(left.is_empty(), "{left:?}");
         let (ok, _, _) = psql(&ws.psql_command(&pw), "SELECT 1;").await;
         assert!(!ok, "a deleted workspace cannot be opened");
+    })
+}
+
+#[test]
+fn a_deleted_account_leaves_no_workspace_file_behind_an_open_connection() {
+    run(async {
+        let app = TestApp::spawn_with(with_endpoint(), None).await;
+        let (ada, ws, pw) = account(&app, "ada").await;
+        let open = pg_connect(&ws, &pw).await.unwrap();
+        open.simple_query("CREATE TABLE contacts (email TEXT); INSERT INTO contacts VALUES ('ada@example.com')")
+            .await
+            .unwrap();
+        let res = app.call("/sfn/delete_account", &[("handle", "ada"), ("confirm", "ada")], &ada).await;
+        assert!(res.status().is_success(), "{}", res.status());
+        let wrote = open.simple_query("CREATE TABLE comeback (v TEXT); INSERT INTO comeback VALUES ('ada@example.com')").await;
+        assert!(wrote.is_err(), "a deleted account's connection still wrote");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let dir = app.dir.path().join("workspaces");
+        let left: Vec<_> = std::fs::read_dir(&dir).map(|d| d.map(|e| e.unwrap().file_name()).collect()).unwrap_or_default();
+        assert!(left.is_empty(), "{left:?}");
     })
 }

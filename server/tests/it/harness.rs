@@ -445,6 +445,45 @@ pub fn server_process() -> std::process::Command {
     cmd
 }
 
+/// What `server --demo` printed on stdout once it was serving: the secret
+/// of the demo account's sign-in link and, when it runs, the workspace
+/// endpoint's address. Reads until both are there (`endpoint`: whether to
+/// wait for the endpoint's line).
+pub fn read_started(child: &mut std::process::Child, endpoint: bool) -> (String, Option<SocketAddr>) {
+    use std::io::BufRead;
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let (mut link, mut at) = (String::new(), None);
+    for line in std::io::BufReader::new(stdout).lines() {
+        let line = line.unwrap();
+        if let Some(i) = line.find("/login/confirm?t=") {
+            link = line[i + "/login/confirm?t=".len()..].trim().to_owned();
+        }
+        if let Some(addr) = line.strip_prefix("Workspace databases (PostgreSQL protocol) at ") {
+            at = Some(addr.trim().parse().unwrap());
+        }
+        if !link.is_empty() && (at.is_some() || !endpoint) {
+            break;
+        }
+    }
+    assert!(!link.is_empty(), "the server printed no sign-in link");
+    (link, at)
+}
+
+/// Signs in at `base` with the sign-in link secret `t`; answers the
+/// session cookie (`name=value`).
+pub async fn sign_in_with(client: &Client, base: &str, t: &str) -> String {
+    let res = client
+        .post(format!("{base}/sfn/confirm_sign_in"))
+        .header("accept", "text/html")
+        .header("sec-fetch-site", "same-origin")
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(format!("t={t}"))
+        .send()
+        .await
+        .unwrap();
+    session_cookie(&res).expect("signed in")
+}
+
 /// A client that sees redirects instead of following them.
 fn client() -> Client {
     Client::builder()
