@@ -3,7 +3,7 @@
 // one until well after the page is live, with the processor slowed down
 // so that the moments before hydration last.
 import { expect, test } from "@playwright/test";
-import { signUp, uniqueEmail, uniqueHandle } from "./support";
+import { signInLinkFor, signUp, uniqueEmail, uniqueHandle } from "./support";
 
 const WIDTH = 390;
 
@@ -53,4 +53,35 @@ test("every account page stays within 390 px while it loads and hydrates", async
     expect(widest, `${url} was ${widest} px wide (${at})`).toBeLessThanOrEqual(WIDTH);
   }
   await cdp.send("Emulation.setCPUThrottlingRate", { rate: 1 });
+});
+
+test("a confirmation opened without script stays on a phone's screen", async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: WIDTH, height: 844 } });
+  const page = await context.newPage();
+  const email = uniqueEmail("narrow-nojs");
+  const handle = uniqueHandle("narrow-nojs");
+  await page.goto("/login");
+  await page.getByLabel("E-mail").fill(email);
+  await page.getByRole("button", { name: "Send sign-in link" }).click();
+  await page.goto(await signInLinkFor(email));
+  await page.getByLabel("Handle").fill(handle);
+  await page.getByLabel("Display Name").fill("Nora Narrow");
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page).toHaveURL(new RegExp(`/user/${handle}$`));
+  const checks: [string, string, string][] = [
+    [`/user/${handle}/advanced/credentials`, "Rotate Password", "Rotate Password?"],
+    [`/user/${handle}/advanced/credentials`, "Reset authentication", "Reset authentication?"],
+    [`/user/${handle}`, "Delete default", "Delete default?"],
+    [`/user/${handle}/advanced/profile`, "Delete developer account", "Delete developer account?"],
+  ];
+  for (const [url, opener, question] of checks) {
+    await page.goto(url);
+    await page.getByRole("button", { name: opener, exact: true }).click();
+    const box = (await page.getByRole("group", { name: question }).boundingBox())!;
+    expect(box.x, `${opener}: left edge`).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width, `${opener}: right edge`).toBeLessThanOrEqual(WIDTH);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(WIDTH);
+  }
+  await page.screenshot({ path: "test-results/screens/nojs-confirm-390.png", fullPage: true });
+  await context.close();
 });
