@@ -14,6 +14,9 @@ async function audit(page: Page, what: string) {
 
 for (const scheme of ["light", "dark"] as const) {
   test(`every page passes axe (${scheme})`, async ({ page }) => {
+    // Every page, twice with a dialog open, each audited: the first journey
+    // of a run (a cold server and browser) took 33 s once.
+    test.setTimeout(90_000);
     await page.emulateMedia({ colorScheme: scheme });
     await page.goto("/login");
     await audit(page, "sign-in");
