@@ -19,7 +19,7 @@ test("rotate the database password", async ({ page }) => {
   await expect(code).toContainText("••••");
   await row.getByRole("button", { name: "Reveal" }).click();
   const pattern = new RegExp(
-    `^postgres://${handle}:[A-Za-z0-9]{32}@default-${handle}\\.us-east-1\\.db\\.[a-z.]+:${dbPort}/[a-z0-9]+$`,
+    `^postgres://${handle}:[A-Za-z0-9]{32}@default-${handle}\\.us-east-1\\.db\\.[a-z.]+:${dbPort}/[a-z0-9]+\\?sslmode=require$`,
   );
   await expect(code).toHaveText(pattern);
   const before = (await code.textContent())!;

@@ -32,7 +32,7 @@ test("copy the psql command and use it", async ({ page }) => {
   await expect(row.getByRole("status")).toHaveText("Copied to the clipboard.");
   const command = await page.evaluate(() => navigator.clipboard.readText());
   expect(command).toMatch(
-    new RegExp(`^psql "postgres://${handle}:[A-Za-z0-9]{32}@default-${handle}\\.us-east-1\\.db\\.[a-z.]+:${dbPort}/[a-z0-9]+\\?hostaddr=127\\.0\\.0\\.1"$`),
+    new RegExp(`^psql "postgres://${handle}:[A-Za-z0-9]{32}@default-${handle}\\.us-east-1\\.db\\.[a-z.]+:${dbPort}/[a-z0-9]+\\?sslmode=require&hostaddr=127\\.0\\.0\\.1"$`),
   );
 
   const first = paste(command, "CREATE TABLE visits (id INTEGER PRIMARY KEY, page TEXT);\nINSERT INTO visits (page) VALUES ('credentials'), ('workspaces');\nSELECT page FROM visits ORDER BY id;\n\\dt\n");

@@ -46,6 +46,11 @@ Settings (environment):
   SLUICE_DB_DOMAIN      the domain in workspace DNS names (default sluice.localhost)
   SLUICE_DB_LISTEN      where the workspace endpoint (PostgreSQL protocol) listens
                         (default 127.0.0.1:9193; off to turn it off)
+  SLUICE_DB_TLS         on (default) or off: TLS on the workspace endpoint; connection
+                        strings then say sslmode=require
+  SLUICE_DB_TLS_CERT    the endpoint's certificate chain (PEM); with SLUICE_DB_TLS_KEY, its
+                        private key (PEM); unset: a self-signed certificate is made at the
+                        first start and kept in $SLUICE_DATA_DIR/endpoint-tls/
   SLUICE_DB_HOSTADDR    the address psql commands connect to instead of resolving the
                         workspace DNS name (default: the endpoint's address when it is
                         a loopback address; none to leave it out)
@@ -219,6 +224,11 @@ pub fn settings_from_env(leptos: &LeptosOptions) -> Result<Settings, ConfigError
     }
     settings.db_listen = parse_db_listen(var("SLUICE_DB_LISTEN").as_deref())?;
     settings.db_hostaddr = parse_db_hostaddr(var("SLUICE_DB_HOSTADDR").as_deref(), settings.db_listen)?;
+    settings.db_tls = parse_db_tls(
+        var("SLUICE_DB_TLS").as_deref(),
+        var("SLUICE_DB_TLS_CERT"),
+        var("SLUICE_DB_TLS_KEY"),
+    )?;
     if let Some(raw) = var("SLUICE_TENANT_DOMAINS") {
         settings.tenant_domains = parse_tenant_domains(&raw)?;
     }
@@ -282,6 +292,30 @@ fn parse_db_listen(raw: Option<&str>) -> Result<Option<std::net::SocketAddr>, Co
         Some(raw) => raw.parse().map(Some).map_err(|_| {
             bad("SLUICE_DB_LISTEN", format!("expected an address such as 127.0.0.1:9193, or off; got {raw:?}"))
         }),
+    }
+}
+
+/// TLS on the workspace endpoint: on unless `off`; with a certificate and
+/// key when both are given, else one made at the first start.
+fn parse_db_tls(
+    raw: Option<&str>,
+    certificate: Option<String>,
+    key: Option<String>,
+) -> Result<app::ssr::settings::DbTls, ConfigError> {
+    use app::ssr::settings::DbTls;
+    match raw {
+        None | Some("on") => {}
+        Some("off") if certificate.is_none() && key.is_none() => return Ok(DbTls::Off),
+        Some("off") => {
+            return Err(bad("SLUICE_DB_TLS", "off, yet SLUICE_DB_TLS_CERT or SLUICE_DB_TLS_KEY is set"));
+        }
+        Some(raw) => return Err(bad("SLUICE_DB_TLS", format!("expected on or off; got {raw:?}"))),
+    }
+    match (certificate, key) {
+        (None, None) => Ok(DbTls::SelfSigned),
+        (Some(c), Some(k)) => Ok(DbTls::Files { certificate: c.into(), key: k.into() }),
+        (Some(_), None) => Err(bad("SLUICE_DB_TLS_KEY", "SLUICE_DB_TLS_CERT is set: give its private key too")),
+        (None, Some(_)) => Err(bad("SLUICE_DB_TLS_CERT", "SLUICE_DB_TLS_KEY is set: give its certificate too")),
     }
 }
 
@@ -370,6 +404,16 @@ mod tests {
         let default = parse_db_listen(None).unwrap().unwrap();
         assert_eq!(default.to_string(), "127.0.0.1:9193");
         assert_eq!(parse_db_listen(Some("off")).unwrap(), None);
+        use app::ssr::settings::DbTls;
+        assert_eq!(parse_db_tls(None, None, None).unwrap(), DbTls::SelfSigned);
+        assert_eq!(parse_db_tls(Some("off"), None, None).unwrap(), DbTls::Off);
+        assert_eq!(
+            parse_db_tls(Some("on"), Some("c.pem".into()), Some("k.pem".into())).unwrap(),
+            DbTls::Files { certificate: "c.pem".into(), key: "k.pem".into() }
+        );
+        assert_eq!(parse_db_tls(None, Some("c.pem".into()), None).unwrap_err().name, "SLUICE_DB_TLS_KEY");
+        assert_eq!(parse_db_tls(Some("maybe"), None, None).unwrap_err().name, "SLUICE_DB_TLS");
+        assert_eq!(parse_db_tls(Some("off"), Some("c.pem".into()), None).unwrap_err().name, "SLUICE_DB_TLS");
         assert_eq!(parse_db_listen(Some("0.0.0.0:5432")).unwrap().unwrap().port(), 5432);
         assert_eq!(parse_db_listen(Some("localhost")).unwrap_err().name, "SLUICE_DB_LISTEN");
         // psql commands carry hostaddr= only where names cannot resolve.

@@ -35,6 +35,8 @@ pub enum StartError {
         addr: SocketAddr,
         source: std::io::Error,
     },
+    #[error(transparent)]
+    EndpointTls(#[from] app::endpoint::tls::TlsError),
     #[error("SLUICE_DB_LISTEN: cannot listen on {addr}: {source}")]
     BindEndpoint {
         addr: SocketAddr,
@@ -43,18 +45,23 @@ pub enum StartError {
 }
 
 /// Binds the workspace endpoint when it is on, and puts the port it got in
-/// the connection strings (it differs from the setting's when that is 0).
-pub async fn bind_endpoint(settings: &mut Settings) -> Result<Option<TcpListener>, StartError> {
+/// the connection strings (it differs from the setting's when that is 0);
+/// reads its certificate, or makes one (see [`app::endpoint::tls`]).
+pub async fn bind_endpoint(settings: &mut Settings) -> Result<Option<app::endpoint::Listener>, StartError> {
     let Some(addr) = settings.db_listen else {
         return Ok(None);
     };
+    let (tls, data_dir, domain) = (settings.db_tls.clone(), settings.data_dir.clone(), settings.db_domain.clone());
+    let tls = tokio::task::spawn_blocking(move || app::endpoint::tls::acceptor(&tls, &data_dir, &domain))
+        .await
+        .map_err(|e| app::endpoint::tls::TlsError::Store { path: settings.data_dir.clone(), source: std::io::Error::other(e) })??;
     let listener = TcpListener::bind(addr)
         .await
         .map_err(|source| StartError::BindEndpoint { addr, source })?;
     if let Ok(bound) = listener.local_addr() {
         settings.db_port = bound.port();
     }
-    Ok(Some(listener))
+    Ok(Some(app::endpoint::Listener { tcp: listener, tls }))
 }
 
 /// Opens storage and the mailer: everything the router needs.

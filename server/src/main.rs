@@ -84,8 +84,11 @@ async fn main() -> ExitCode {
     }
     app::password::jobs::spawn(state.clone());
     if let Some(listener) = endpoint {
-        if let Ok(at) = listener.local_addr() {
+        if let Ok(at) = listener.tcp.local_addr() {
             println!("Workspace databases (PostgreSQL protocol) at {at}");
+            if listener.tls.is_some() {
+                println!("  TLS is on: clients connect with sslmode=require");
+            }
         }
         app::endpoint::spawn(listener, state.clone());
     }

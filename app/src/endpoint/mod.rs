@@ -14,6 +14,7 @@ pub mod catalog;
 pub mod registry;
 pub mod sql;
 pub mod store;
+pub mod tls;
 mod wire;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -163,10 +164,17 @@ pub fn sqlite_version() -> &'static str {
     rusqlite::version()
 }
 
+/// The endpoint's bound socket and, when TLS is on, its acceptor.
+pub struct Listener {
+    pub tcp: TcpListener,
+    pub tls: Option<tokio_rustls::TlsAcceptor>,
+}
+
 /// Accepts clients until the process ends, within the connection caps;
 /// a client that has not signed in within [`STARTUP_TIME`] is let go, and
 /// a signed-in one ends when its workspace is deleted.
-pub fn spawn(listener: TcpListener, state: AppState) -> tokio::task::JoinHandle<()> {
+pub fn spawn(listener: Listener, state: AppState) -> tokio::task::JoinHandle<()> {
+    let Listener { tcp: listener, tls } = listener;
     let mut key = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut key);
     let decoy_key = Arc::new(key);
@@ -189,8 +197,9 @@ pub fn spawn(listener: TcpListener, state: AppState) -> tokio::task::JoinHandle<
             let _ = socket.set_nodelay(true);
             let session = Arc::new(Session::new(state.clone(), budget.clone()));
             let handlers = Arc::new(wire::Handlers::new(session.clone(), decoy_key.clone()));
+            let tls = tls.clone();
             tokio::spawn(async move {
-                let serve = pgwire::tokio::process_socket(socket, None, handlers);
+                let serve = pgwire::tokio::process_socket(socket, tls, handlers);
                 let too_slow = async {
                     tokio::time::sleep(STARTUP_TIME).await;
                     if session.signed_in() {

@@ -38,20 +38,25 @@ pub struct WorkspaceConnection {
     /// The address psql connects to instead of resolving `host`, where
     /// workspace DNS names do not resolve (localhost).
     pub hostaddr: Option<String>,
+    /// The endpoint speaks TLS: the string asks for it (`sslmode=require`).
+    pub tls: bool,
 }
 
 impl WorkspaceConnection {
-    /// `postgres://{handle}:{password}@{host}:9193/{database}`.
+    /// `postgres://{handle}:{password}@{host}:9193/{database}`, and
+    /// `?sslmode=require` when the endpoint speaks TLS.
     pub fn connection_string(&self, password: &str) -> String {
+        let tls = if self.tls { "?sslmode=require" } else { "" };
         format!(
-            "postgres://{}:{}@{}:{}/{}",
+            "postgres://{}:{}@{}:{}/{}{tls}",
             self.user, password, self.host, self.port, self.database
         )
     }
 
     /// A `psql` command to paste in a terminal.
     pub fn psql_command(&self, password: &str) -> String {
-        let hostaddr = self.hostaddr.as_ref().map(|a| format!("?hostaddr={a}")).unwrap_or_default();
+        let joiner = if self.tls { '&' } else { '?' };
+        let hostaddr = self.hostaddr.as_ref().map(|a| format!("{joiner}hostaddr={a}")).unwrap_or_default();
         format!("psql \"{}{hostaddr}\"", self.connection_string(password))
     }
 }
@@ -119,6 +124,7 @@ mod tests {
             updated: true,
             reachable: true,
             hostaddr: None,
+            tls: false,
         }
     }
 
@@ -133,8 +139,12 @@ mod tests {
             w.psql_command("pw"),
             "psql \"postgres://ada:pw@default-ada.us-east-1.db.sluice.localhost:9193/d4k2m9q1x7\""
         );
-        let local = WorkspaceConnection { hostaddr: Some("127.0.0.1".into()), ..w };
+        let local = WorkspaceConnection { hostaddr: Some("127.0.0.1".into()), ..w.clone() };
         assert!(local.psql_command("pw").ends_with("/d4k2m9q1x7?hostaddr=127.0.0.1\""));
+        let tls = WorkspaceConnection { tls: true, ..w };
+        assert!(tls.connection_string("pw").ends_with("/d4k2m9q1x7?sslmode=require"));
+        let both = WorkspaceConnection { hostaddr: Some("127.0.0.1".into()), ..tls };
+        assert!(both.psql_command("pw").ends_with("/d4k2m9q1x7?sslmode=require&hostaddr=127.0.0.1\""));
     }
 
     #[test]

@@ -213,6 +213,7 @@ pub async fn overview(
             port: state.settings.db_port,
             reachable: verifier == 1 && state.settings.db_listen.is_some(),
             hostaddr: state.settings.db_hostaddr.map(|a| a.to_string()),
+            tls: state.settings.db_listen.is_some() && state.settings.db_tls.is_on(),
             user: handle.to_owned(),
             database,
             updated: password_id.as_deref() == Some(current_id.as_str()),

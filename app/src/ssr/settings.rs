@@ -27,6 +27,8 @@ pub struct Settings {
     /// workspace's DNS name (`hostaddr=` in the psql command), for a
     /// machine where those names do not resolve, such as localhost.
     pub db_hostaddr: Option<std::net::IpAddr>,
+    /// TLS on the workspace endpoint.
+    pub db_tls: DbTls,
     pub session_idle: Duration,
     pub session_absolute: Duration,
     pub sign_in_link_ttl: Duration,
@@ -57,6 +59,23 @@ pub struct Settings {
     pub http_header_timeout: Duration,
     /// How long a request body may pause between two pieces.
     pub http_body_timeout: Duration,
+}
+
+/// Where the workspace endpoint's certificate comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DbTls {
+    /// No TLS: connection strings leave `sslmode` out.
+    Off,
+    /// One made at the first start, kept in the data dir.
+    SelfSigned,
+    /// A configured certificate chain and its private key, PEM files.
+    Files { certificate: PathBuf, key: PathBuf },
+}
+
+impl DbTls {
+    pub fn is_on(&self) -> bool {
+        *self != Self::Off
+    }
 }
 
 impl Settings {
@@ -98,6 +117,7 @@ impl Settings {
             db_listen: None,
             db_port: crate::password::PORT,
             db_hostaddr: None,
+            db_tls: DbTls::SelfSigned,
             session_idle: Duration::from_secs(24 * 3600),
             session_absolute: Duration::from_secs(14 * 24 * 3600),
             sign_in_link_ttl: Duration::from_secs(15 * 60),

@@ -106,9 +106,11 @@ fn psql_works_with_the_connection_string_the_page_shows() {
         let (_, ws, pw) = account(&app, "ada").await;
         assert_eq!(ws.port, app.pg_port.unwrap());
         let command = ws.psql_command(&pw);
+        assert!(command.contains("?sslmode=require&hostaddr=127.0.0.1\""), "{command}");
         let (ok, out, err) = psql(
             &command,
-            "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL, score REAL);
+            "\\conninfo
+             CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL, score REAL);
              INSERT INTO notes (body, score) VALUES ('first', 1.5), ('second', 2);
              BEGIN;
              INSERT INTO notes (body) VALUES ('third');
@@ -125,6 +127,8 @@ fn psql_works_with_the_connection_string_the_page_shows() {
         )
         .await;
         assert!(ok, "psql failed: {err}\n{out}");
+        // The endpoint's TLS, with the certificate made at the first start.
+        assert!(out.contains("SSL connection (protocol: TLSv1.3"), "{out}");
         let lines: Vec<&str> = out.lines().map(str::trim).collect();
         for tag in ["CREATE TABLE", "INSERT 0 2", "BEGIN", "INSERT 0 1", "COMMIT", "ROLLBACK", "UPDATE 1", "DELETE 1", "(3 rows)"] {
             assert!(lines.contains(&tag), "no {tag:?} in\n{out}\n{err}");
@@ -149,6 +153,23 @@ fn psql_works_with_the_connection_string_the_page_shows() {
         // The data is in the workspace's own file.
         let files: Vec<_> = std::fs::read_dir(app.dir.path().join("workspaces")).unwrap().collect();
         assert!(!files.is_empty());
+    })
+}
+
+#[test]
+fn with_tls_off_the_connection_string_leaves_sslmode_out() {
+    run(async {
+        let options = Options { db_tls: app::ssr::settings::DbTls::Off, ..with_endpoint() };
+        let app = TestApp::spawn_with(options, None).await;
+        let (_, ws, pw) = account(&app, "ada").await;
+        let command = ws.psql_command(&pw);
+        assert!(!command.contains("sslmode") && command.ends_with("?hostaddr=127.0.0.1\""), "{command}");
+        let (ok, out, err) = psql(&command, "\\conninfo\nSELECT 1;").await;
+        assert!(ok && !out.contains("SSL connection"), "{err}\n{out}");
+        // A client that insists on TLS is told the endpoint has none.
+        let insisting = command.replace("?hostaddr", "?sslmode=require&hostaddr");
+        let (ok, _, err) = psql(&insisting, "SELECT 1;").await;
+        assert!(!ok && err.contains("server does not support SSL"), "{err}");
     })
 }
 

@@ -136,6 +136,8 @@ pub struct Options {
     pub tenant_domains: Vec<(String, String)>,
     /// Run the workspace endpoint on a port of its own.
     pub endpoint: bool,
+    /// The endpoint's TLS (a certificate made at the first start unless set).
+    pub db_tls: app::ssr::settings::DbTls,
 }
 
 impl Default for Options {
@@ -149,6 +151,7 @@ impl Default for Options {
             trusted_proxies: Vec::new(),
             tenant_domains: Vec::new(),
             endpoint: false,
+            db_tls: app::ssr::settings::DbTls::SelfSigned,
         }
     }
 }
@@ -228,6 +231,7 @@ impl TestApp {
         settings.sign_in_per_peer = options.sign_in_per_peer;
         settings.trusted_proxies = options.trusted_proxies;
         settings.tenant_domains = options.tenant_domains;
+        settings.db_tls = options.db_tls;
         if options.endpoint {
             settings.db_listen = Some("127.0.0.1:0".parse().unwrap());
             settings.db_hostaddr = Some("127.0.0.1".parse().unwrap());
