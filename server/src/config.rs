@@ -51,6 +51,8 @@ Settings (environment):
   SLUICE_DB_TLS_CERT    the endpoint's certificate chain (PEM); with SLUICE_DB_TLS_KEY, its
                         private key (PEM); unset: a self-signed certificate is made at the
                         first start and kept in $SLUICE_DATA_DIR/endpoint-tls/
+  SLUICE_USAGE_INTERVAL  seconds between writes of the endpoint's compute time and
+                        readings of workspace sizes, for Usage and Billing (default 60)
   SLUICE_DB_HOSTADDR    the address psql commands connect to instead of resolving the
                         workspace DNS name (default: the endpoint's address when it is
                         a loopback address; none to leave it out)
@@ -247,6 +249,9 @@ pub fn settings_from_env(leptos: &LeptosOptions) -> Result<Settings, ConfigError
     }
     if let Some(n) = positive("SLUICE_HTTP_BODY_TIMEOUT")? {
         settings.http_body_timeout = std::time::Duration::from_secs(n.min(3600) as u64);
+    }
+    if let Some(n) = positive("SLUICE_USAGE_INTERVAL")? {
+        settings.usage_interval = std::time::Duration::from_secs(n.min(3600) as u64);
     }
     if let Some(n) = positive("SLUICE_DB_MAX_CONNECTIONS")? {
         settings.pool.max_connections = u32::try_from(n.min(1000)).unwrap_or(1000);

@@ -35,6 +35,9 @@ pub struct BillingState {
     pub estimate_cents: i64,
     /// Newest first.
     pub invoices: Vec<Invoice>,
+    /// Usage before this day (`YYYY-MM-DD`) is a generated sample (the demo
+    /// account's), priced here as if it were measured.
+    pub sample_until: Option<String>,
 }
 
 #[server(prefix = "/sfn", endpoint = "billing")]

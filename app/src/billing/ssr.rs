@@ -4,7 +4,8 @@
 use super::pricing::{self, lines, total};
 use super::{BillingState, Invoice};
 use crate::ssr::db::Db;
-use crate::usage::ssr::period_totals;
+use crate::usage::period::{day_text, DAY_MS};
+use crate::usage::ssr::{period_totals, sample_until};
 use crate::usage::Period;
 
 /// The period `now` is in, priced so far, and an invoice for each period
@@ -31,6 +32,7 @@ pub async fn summary(db: &Db, user_id: &str, now: i64) -> Result<BillingState, s
         estimate_cents: total(&estimate),
         estimate,
         invoices,
+        sample_until: sample_until(db, user_id).await?.map(|until| day_text(until.div_euclid(DAY_MS))),
     })
 }
 

@@ -58,11 +58,19 @@ fn Summary(summary: BillingState) -> impl IntoView {
     let usage = format!("/user/{}/advanced/usage", handle.get_untracked());
     let status = if summary.status == "active" { "Active".to_owned() } else { summary.status.clone() };
     let invoices = summary.invoices.clone();
+    let sample = summary.sample_until.clone().map(|until| {
+        view! {
+            <p class="sample-note" role="note">{format!(
+                "This demo account's usage before {until} is a generated sample: the invoices and the estimate price it as if it were measured."
+            )}</p>
+        }
+    });
     view! {
         <section class="panel" aria-labelledby="billing-title">
             <div class="panel-head">
                 <h2 id="billing-title">"Billing"</h2>
             </div>
+            {sample}
             <dl class="stat-cards">
                 <div class="stat"><dt>"Plan"</dt><dd>{summary.plan.clone()}</dd></div>
                 <div class="stat"><dt>"Status"</dt><dd><span class="badge badge-ok">{status}</span></dd></div>

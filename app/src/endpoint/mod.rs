@@ -11,6 +11,7 @@
 pub mod auth;
 pub mod budget;
 pub mod catalog;
+pub mod meter;
 pub mod registry;
 pub mod sql;
 pub mod store;
@@ -52,6 +53,7 @@ pub struct OpenDb {
 pub struct Session {
     state: AppState,
     budget: budget::Budget,
+    meter: meter::Meter,
     target: Mutex<Option<Target>>,
     authenticated: AtomicBool,
     entered: Mutex<Option<Entered>>,
@@ -60,10 +62,11 @@ pub struct Session {
 }
 
 impl Session {
-    fn new(state: AppState, budget: budget::Budget) -> Self {
+    fn new(state: AppState, budget: budget::Budget, meter: meter::Meter) -> Self {
         Self {
             state,
             budget,
+            meter,
             target: Mutex::new(None),
             authenticated: AtomicBool::new(false),
             entered: Mutex::new(None),
@@ -133,15 +136,22 @@ fn deleted() -> sql::SqlError {
 
 impl Session {
     /// Runs `work` on the workspace's database on the blocking pool, in
-    /// its turn (see [`budget::RUNNING`]).
+    /// its turn (see [`budget::RUNNING`]); the time it runs is the
+    /// workspace's compute time.
     async fn run<T: Send + 'static>(
         &self,
         db: Arc<OpenDb>,
         work: impl FnOnce(&WorkspaceDb) -> T + Send + 'static,
     ) -> Result<T, sql::SqlError> {
         let turn = self.budget.turn().await;
+        let meter = self.meter.clone();
+        let workspace_id = self.target().map(|t| t.workspace_id);
         tokio::task::spawn_blocking(move || {
+            let started = std::time::Instant::now();
             let done = work(&db.db.lock().unwrap_or_else(|e| e.into_inner()));
+            if let Some(id) = workspace_id {
+                meter.add(&id, started.elapsed());
+            }
             drop(turn);
             done
         })
@@ -181,6 +191,8 @@ pub fn spawn(listener: Listener, state: AppState) -> tokio::task::JoinHandle<()>
     let fd_room = open_files_limit().map_or(usize::MAX, |n| n as usize / 4);
     let caps = ConnectionCaps::new(MAX_CONNECTIONS.min(fd_room), PER_ADDRESS, Vec::new());
     let budget = budget::Budget::new(budget::ENDPOINT_BYTES);
+    let meter = meter::Meter::default();
+    meter::spawn(state.clone(), meter.clone(), state.settings.usage_interval);
     store::limit_heap();
     tokio::spawn(async move {
         loop {
@@ -195,7 +207,7 @@ pub fn spawn(listener: Listener, state: AppState) -> tokio::task::JoinHandle<()>
             };
             let Some(admitted) = caps.admit(room, peer.ip()) else { continue };
             let _ = socket.set_nodelay(true);
-            let session = Arc::new(Session::new(state.clone(), budget.clone()));
+            let session = Arc::new(Session::new(state.clone(), budget.clone(), meter.clone()));
             let handlers = Arc::new(wire::Handlers::new(session.clone(), decoy_key.clone()));
             let tls = tls.clone();
             tokio::spawn(async move {

@@ -29,6 +29,9 @@ pub struct Settings {
     pub db_hostaddr: Option<std::net::IpAddr>,
     /// TLS on the workspace endpoint.
     pub db_tls: DbTls,
+    /// How often the endpoint writes compute time and reads the sizes of
+    /// the workspaces used (Usage).
+    pub usage_interval: Duration,
     pub session_idle: Duration,
     pub session_absolute: Duration,
     pub sign_in_link_ttl: Duration,
@@ -118,6 +121,7 @@ impl Settings {
             db_port: crate::password::PORT,
             db_hostaddr: None,
             db_tls: DbTls::SelfSigned,
+            usage_interval: Duration::from_secs(60),
             session_idle: Duration::from_secs(24 * 3600),
             session_absolute: Duration::from_secs(14 * 24 * 3600),
             sign_in_link_ttl: Duration::from_secs(15 * 60),

@@ -45,6 +45,9 @@ pub struct UsageReport {
     pub periods: Vec<Period>,
     pub days: Vec<UsageDay>,
     pub workspaces: Vec<WorkspaceUsage>,
+    /// The period's figures before this day (`YYYY-MM-DD`) are a generated
+    /// sample (the demo account's); from it on they are measured.
+    pub sample_until: Option<String>,
 }
 
 impl UsageReport {
@@ -72,11 +75,12 @@ pub async fn usage_for_period(handle: String, period: String) -> Result<UsageRep
     Ok(ssr::report(&state.db, &viewer.id, period, now).await?)
 }
 
-/// Compute time as people read it: `3 h 25 min`, `42 min`, `12 s`.
+/// Compute time as people read it: `3 h 25 min`, `42 min`, `12 s`, `7 ms`.
 pub fn format_duration(ms: i64) -> String {
     let secs = ms / 1000;
     let (h, m) = (secs / 3600, secs % 3600 / 60);
     match (h, m) {
+        (0, 0) if secs == 0 && ms > 0 => format!("{ms} ms"),
         (0, 0) => format!("{secs} s"),
         (0, m) => format!("{m} min"),
         (h, 0) => format!("{h} h"),
@@ -107,6 +111,8 @@ mod tests {
     #[test]
     fn durations_and_sizes_read_well() {
         assert_eq!(format_duration(12_400), "12 s");
+        assert_eq!(format_duration(7), "7 ms");
+        assert_eq!(format_duration(0), "0 s");
         assert_eq!(format_duration(42 * 60_000 + 5_000), "42 min");
         assert_eq!(format_duration(3 * 3_600_000), "3 h");
         assert_eq!(format_duration(3 * 3_600_000 + 25 * 60_000), "3 h 25 min");

@@ -110,7 +110,11 @@ pub async fn report(db: &Db, user_id: &str, period: Period, now: i64) -> Result<
     periods.dedup();
     let mut workspaces: Vec<WorkspaceUsage> = per_ws.into_values().collect();
     workspaces.sort_by(|a, b| b.compute_ms.cmp(&a.compute_ms).then(a.workspace.cmp(&b.workspace)));
-    Ok(UsageReport { period, periods, days, workspaces })
+    let sample_until = sample_until(db, user_id)
+        .await?
+        .filter(|until| from < *until)
+        .map(|until| day_text(until.div_euclid(DAY_MS)));
+    Ok(UsageReport { period, periods, days, workspaces, sample_until })
 }
 
 /// Each period with usage: its compute time and its peak storage (the
@@ -168,16 +172,22 @@ pub async fn page(
     .await
 }
 
-/// A believable history for the demo account: the current period to
-/// today and the two before it, for each of its workspaces. The same
-/// account, workspaces and day give the same figures on every machine.
-/// Does nothing if the account has usage already.
-pub async fn seed_demo(db: &Db, user_id: &str, now: i64) -> Result<(), sqlx::Error> {
-    let has: Option<i64> = sqlx::query_scalar("SELECT 1 FROM usage_daily WHERE user_id = $1 LIMIT 1")
+/// The first measured day of an account whose earlier usage is a
+/// generated sample (the demo account's), in milliseconds.
+pub async fn sample_until(db: &Db, user_id: &str) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT until FROM usage_samples WHERE user_id = $1")
         .bind(user_id)
         .fetch_optional(db)
-        .await?;
-    if has.is_some() {
+        .await
+}
+
+/// A believable history for the demo account: the days of the current
+/// period before today and the two periods before it, for each of its
+/// workspaces, marked as a sample; from today on its usage is measured.
+/// The same account, workspaces and day give the same figures on every
+/// machine. Does nothing if the account has its sample already.
+pub async fn seed_demo(db: &Db, user_id: &str, now: i64) -> Result<(), sqlx::Error> {
+    if sample_until(db, user_id).await?.is_some() {
         return Ok(());
     }
     let workspaces: Vec<(String, String)> =
@@ -188,12 +198,17 @@ pub async fn seed_demo(db: &Db, user_id: &str, now: i64) -> Result<(), sqlx::Err
     let today = now.div_euclid(DAY_MS);
     let start = Period::containing(now).previous().previous().first_day();
     for (rank, (id, handle)) in workspaces.iter().enumerate() {
-        for day in start..=today {
+        for day in start..today {
             let (compute, storage) = demo_day(handle, rank, day - start, day);
             record_compute(db, id, compute, day * DAY_MS).await?;
             record_storage(db, id, storage, day * DAY_MS).await?;
         }
     }
+    sqlx::query("INSERT INTO usage_samples (user_id, until) VALUES ($1, $2) ON CONFLICT (user_id) DO NOTHING")
+        .bind(user_id)
+        .bind(today * DAY_MS)
+        .execute(db)
+        .await?;
     Ok(())
 }
 

@@ -69,9 +69,17 @@ fn Report(report: UsageReport) -> impl IntoView {
             }
         })
         .collect_view();
+    let sample = report.sample_until.clone().map(|until| {
+        view! {
+            <p class="sample-note" role="note">{format!(
+                "This demo account's figures before {until} are a generated sample, there to show the charts; from {until} on they are measured from its workspaces."
+            )}</p>
+        }
+    });
     view! {
         <nav class="pills" aria-label="Billing period">{periods}</nav>
         <h3 class="period-title">{current.label()}</h3>
+        {sample}
         {if empty {
             view! { <p class="empty">{format!("No usage in {}. Storage and compute time show here once your workspaces are used.", current.label())}</p> }.into_any()
         } else {

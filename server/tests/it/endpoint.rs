@@ -461,3 +461,65 @@ fn a_deleted_account_leaves_no_workspace_file_behind_an_open_connection() {
         assert!(left.is_empty(), "{left:?}");
     })
 }
+
+/// The account's figures in the API's daily list, by metric (today's and
+/// every other day's together).
+async fn usage_totals(app: &TestApp, token: &str) -> (i64, i64) {
+    let res = app.api(Method::GET, "/user/ada/usage", Some(token), None).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let page: Value = res.json().await.unwrap();
+    let (mut compute, mut storage) = (0, 0);
+    for item in page["items"].as_array().unwrap() {
+        let value = item["value"].as_i64().unwrap();
+        match item["metric"].as_str().unwrap() {
+            "db_execution_ms" => compute += value,
+            "db_volume_bytes" => storage = storage.max(value),
+            other => panic!("unexpected metric {other}"),
+        }
+    }
+    (compute, storage)
+}
+
+#[test]
+fn usage_is_measured_from_what_the_endpoint_does() {
+    run(async {
+        let app = TestApp::spawn_with(with_endpoint(), None).await;
+        let (cookie, ws, pw) = account(&app, "ada").await;
+        let (_, token) = new_token(&app, "ada", &cookie).await;
+        assert_eq!(usage_totals(&app, &token).await, (0, 0), "a new account has no usage");
+        // About 4 MB stored, and a query that takes a while to run.
+        let (ok, _, err) = psql(
+            &ws.psql_command(&pw),
+            "CREATE TABLE blobs (b BLOB);
+             INSERT INTO blobs SELECT randomblob(1000000) FROM (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 4) SELECT i FROM n);
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300000) SELECT count(*) FROM n;",
+        )
+        .await;
+        assert!(ok, "{err}");
+        // The harness writes usage every 300 ms (a minute by default).
+        let started = Instant::now();
+        let (compute, storage) = loop {
+            let totals = usage_totals(&app, &token).await;
+            if totals.0 > 0 && totals.1 > 0 || started.elapsed() > Duration::from_secs(15) {
+                break totals;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        };
+        assert!(compute > 0, "compute time was recorded");
+        assert!(storage > 4_000_000 && storage < 8_000_000, "the file's size: {storage}");
+        // The page reads the same figures, and calls none of them a sample.
+        let res = app.call("/sfn/usage", &[("handle", "ada"), ("period", "")], &cookie).await;
+        let report: Value = res.json().await.unwrap();
+        assert_eq!(report["sample_until"], Value::Null);
+        assert_eq!(report["workspaces"][0]["workspace"], "default");
+        assert_eq!(report["workspaces"][0]["storage_bytes"], storage);
+        let billing: Value = app.call("/sfn/billing", &[("handle", "ada")], &cookie).await.json().await.unwrap();
+        assert_eq!(billing["sample_until"], Value::Null);
+        // Another person's workspace use is not Ada's.
+        let (_, bob_ws, bob_pw) = account(&app, "bob").await;
+        let (ok, _, err) = psql(&bob_ws.psql_command(&bob_pw), "CREATE TABLE t (b BLOB); INSERT INTO t VALUES (randomblob(2000000));").await;
+        assert!(ok, "{err}");
+        tokio::time::sleep(Duration::from_millis(1200)).await;
+        assert_eq!(usage_totals(&app, &token).await.1, storage);
+    })
+}

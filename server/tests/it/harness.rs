@@ -232,6 +232,7 @@ impl TestApp {
         settings.trusted_proxies = options.trusted_proxies;
         settings.tenant_domains = options.tenant_domains;
         settings.db_tls = options.db_tls;
+        settings.usage_interval = std::time::Duration::from_millis(300);
         if options.endpoint {
             settings.db_listen = Some("127.0.0.1:0".parse().unwrap());
             settings.db_hostaddr = Some("127.0.0.1".parse().unwrap());

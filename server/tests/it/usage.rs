@@ -175,6 +175,9 @@ fn the_demo_history_is_the_same_on_every_machine() {
             for p in ["2026-09", "2026-10", "2026-11"] {
                 periods.push(report(&app.db, &user, Period::parse(p).unwrap(), now).await.unwrap());
             }
+            // A period after the sample is not labelled.
+            let dec = report(&app.db, &user, Period::parse("2026-12").unwrap(), now + 8 * DAY).await.unwrap();
+            assert_eq!(dec.sample_until, None);
             reports.push(periods);
         }
         assert_eq!(reports[0], reports[1]);
@@ -182,8 +185,15 @@ fn the_demo_history_is_the_same_on_every_machine() {
         assert_eq!((sep.days.len(), oct.days.len(), nov.days.len()), (30, 31, 23));
         for r in [sep, oct, nov] {
             assert_eq!(r.workspaces.len(), 2);
-            assert!(r.days.iter().all(|d| d.compute_ms > 0 && d.storage_bytes > 0), "every day has usage");
+            assert_eq!(r.sample_until.as_deref(), Some("2026-11-23"), "labelled as a sample");
         }
+        // Every day before today is generated; today's usage is measured.
+        let (today, before) = nov.days.split_last().unwrap();
+        for d in sep.days.iter().chain(&oct.days).chain(before) {
+            assert!(d.compute_ms > 0 && d.storage_bytes > 0, "{} has usage", d.date);
+        }
+        assert_eq!((today.compute_ms, today.storage_bytes), (0, 0));
+
         // Storage grows over time; seeding twice did not double anything.
         assert!(nov.peak_storage_bytes() > sep.peak_storage_bytes());
         assert!(oct.total_compute_ms() < 31 * 2 * 24 * 3_600_000);
