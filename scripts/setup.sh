@@ -39,6 +39,24 @@ if [ "${SLUICE_NEED_PSQL:-0}" = 1 ] && [ ! -x /usr/bin/psql ]; then
   apt_install postgresql-client
 fi
 
+# The PostgreSQL clients the workspace endpoint is checked with: drivers
+# from PyPI (in a venv beside the build cache) and from npm.
+if [ "${SLUICE_NEED_CLIENTS:-0}" = 1 ]; then
+  clients_venv="$(dirname "$CARGO_TARGET_DIR")/clients-venv"
+  if ! cmp -s clients/python/requirements.txt "$clients_venv/requirements.txt"; then
+    say "Installing PostgreSQL clients from PyPI into $clients_venv"
+    rm -rf "$clients_venv"
+    python3 -m venv "$clients_venv" 2>/dev/null || { apt_install python3-venv; python3 -m venv "$clients_venv"; }
+    "$clients_venv/bin/pip" install --quiet --disable-pip-version-check -r clients/python/requirements.txt
+    cp clients/python/requirements.txt "$clients_venv/requirements.txt"
+  fi
+  export SLUICE_CLIENTS_PYTHON="$clients_venv/bin/python"
+  if [ ! -d clients/node/node_modules/postgres ] || [ clients/node/package-lock.json -nt clients/node/node_modules/.package-lock.json ]; then
+    say "Installing PostgreSQL clients from npm (clients/node)"
+    (cd clients/node && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+fi
+
 # npm packages: Playwright, and binaryen's wasm-opt for release builds.
 # (Debian's binaryen 108 rewrites wasm-bindgen's externref table into one the
 # browser cannot grow, and the page never hydrates; binaryen 132 does not.)

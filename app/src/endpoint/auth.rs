@@ -39,6 +39,8 @@ pub struct Target {
     pub handle: String,
     pub workspace_id: String,
     pub workspace_handle: String,
+    /// The workspace's database name, as the client asked for it.
+    pub database: String,
     /// Whether the workspace held a verifier that parsed: without one,
     /// the decoy answered.
     pub verifier: bool,
@@ -87,7 +89,14 @@ impl Verifiers {
         .await?;
         Ok(row.and_then(|(user_id, handle, workspace_id, workspace_handle, verifier)| {
             let parsed = verifier.as_deref().and_then(ScramVerifier::parse);
-            let target = Target { user_id, handle, workspace_id, workspace_handle, verifier: parsed.is_some() };
+            let target = Target {
+                user_id,
+                handle,
+                workspace_id,
+                workspace_handle,
+                database: database.to_owned(),
+                verifier: parsed.is_some(),
+            };
             // A workspace without a verifier yet cannot be opened, but its
             // owner is still told of failed attempts.
             self.session.set_target(target.clone());

@@ -9,12 +9,9 @@ use super::sql::{Column, Outcome, SqlError};
 use super::store::WorkspaceDb;
 use pgwire::api::Type;
 
-/// Whether `sql` asks PostgreSQL's catalog.
-pub fn is_catalog_query(sql: &str) -> bool {
-    let lower = sql.to_ascii_lowercase();
-    ["pg_catalog.", "pg_class", "pg_namespace", "pg_type", "pg_database", "information_schema."]
-        .iter()
-        .any(|t| lower.contains(t))
+/// Whether `sql` is psql's list of relations (`\\dt`, `\\d`).
+pub fn is_psql_listing(sql: &str) -> bool {
+    listing(sql).is_some()
 }
 
 const UNSUPPORTED: &str = "Sluice workspaces answer \\dt and \\d (list tables and views) from psql's catalog \
@@ -93,8 +90,8 @@ mod tests {
             "  AND c.relname OPERATOR(pg_catalog.~) '^(t.*)$' COLLATE pg_catalog.default\n  AND pg_catalog.pg_table_is_visible",
         );
         assert_eq!(listing(&named).unwrap().pattern.as_deref(), Some("t*"));
-        assert!(is_catalog_query(DT));
-        assert!(!is_catalog_query("SELECT * FROM notes"));
+        assert!(is_psql_listing(DT));
+        assert!(!is_psql_listing("SELECT * FROM notes"));
         assert!(listing("SELECT datname FROM pg_catalog.pg_database").is_none());
     }
 }

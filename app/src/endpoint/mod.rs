@@ -11,6 +11,9 @@
 pub mod auth;
 pub mod budget;
 pub mod catalog;
+pub mod dialect;
+mod functions;
+pub mod pg_catalog;
 pub mod meter;
 pub mod registry;
 pub mod sql;
@@ -108,12 +111,13 @@ impl Session {
             .filter(|_| self.signed_in())
             .ok_or_else(|| sql::SqlError::new("28000", "not signed in"))?;
         let path = store::path(&self.state.settings.data_dir, &target.workspace_id);
+        let names = pg_catalog::Names { user: target.handle.clone(), database: target.database.clone() };
         let registry = self.state.endpoint.clone();
         let id = target.workspace_id.clone();
         let db = self
             .db
             .get_or_try_init(|| async move {
-                let opened = tokio::task::spawn_blocking(move || registry.open(&id, || WorkspaceDb::open(&path))).await;
+                let opened = tokio::task::spawn_blocking(move || registry.open(&id, || WorkspaceDb::open(&path, names))).await;
                 match opened {
                     Ok(Ok((Ok(db), file))) => Ok(Arc::new(OpenDb { db: Mutex::new(db), _file: file })),
                     Ok(Err(_)) => Err(deleted()),

@@ -8,6 +8,7 @@ use rusqlite::types::Value;
 use rusqlite::Statement;
 
 use super::budget::Holding;
+use super::dialect::{self, Hint, Piece};
 use super::store::WorkspaceDb;
 
 /// A refusal or failure, as a PostgreSQL error: SQLSTATE and message.
@@ -145,24 +146,26 @@ fn tag(sql: &str, changes: usize) -> Outcome {
     }
 }
 
-/// PostgreSQL's type for a column: by its declared type as SQLite reads
-/// one (its affinity rules), else by the first value that is not NULL.
+/// PostgreSQL's type for a column: by its declared type as PostgreSQL
+/// reads it (`INTEGER` is `int4`, `BIGINT` `int8`), else by the first value
+/// that is not NULL. Types without an encoding here (dates, numerics,
+/// `varchar`) are sent as `text`.
 pub fn column_type(declared: Option<&str>, sample: Option<&Value>) -> Type {
-    let d = declared.unwrap_or("").to_ascii_uppercase();
-    if d.contains("INT") {
-        return Type::INT8;
-    }
-    if d.contains("CHAR") || d.contains("CLOB") || d.contains("TEXT") {
-        return Type::TEXT;
-    }
-    if d.contains("BLOB") {
-        return Type::BYTEA;
-    }
-    if d.contains("REAL") || d.contains("FLOA") || d.contains("DOUB") {
-        return Type::FLOAT8;
-    }
-    if d.contains("BOOL") {
-        return Type::BOOL;
+    if let Some(d) = declared.filter(|d| !d.trim().is_empty()) {
+        return match super::pg_catalog::declared_type(d).0 {
+            16 => Type::BOOL,
+            17 => Type::BYTEA,
+            20 => Type::INT8,
+            21 => Type::INT2,
+            23 => Type::INT4,
+            700 | 701 => Type::FLOAT8,
+            1700 => match sample {
+                Some(Value::Integer(_)) => Type::INT8,
+                Some(Value::Real(_)) => Type::FLOAT8,
+                _ => Type::TEXT,
+            },
+            _ => Type::TEXT,
+        };
     }
     match sample {
         Some(Value::Integer(_)) => Type::INT8,
@@ -245,26 +248,56 @@ fn finish(
     Ok(Outcome::Rows { tag: tag.into(), columns, rows })
 }
 
+/// `SHOW name` answered: one row, one text column named for the setting.
+fn show(name: &str) -> Result<Outcome, SqlError> {
+    let value = super::functions::setting(name)
+        .ok_or_else(|| SqlError::new("42704", format!("unrecognized configuration parameter \"{name}\"")))?;
+    let column = name.rsplit(' ').next().unwrap_or(name).to_owned();
+    Ok(Outcome::Rows {
+        tag: "SHOW".into(),
+        columns: vec![Column { name: column, ty: Type::TEXT }],
+        rows: vec![vec![Value::Text(value.to_owned())]],
+    })
+}
+
+/// Runs `sql` (one or more statements) on `conn`, stopping at the first
+/// error.
+fn run_batch(db: &WorkspaceDb, conn: &rusqlite::Connection, sql: &str, holding: &mut Holding, done: &mut Vec<Outcome>) -> Result<(), SqlError> {
+    let mut batch = rusqlite::Batch::new(conn, sql);
+    loop {
+        db.arm();
+        let Some(mut stmt) = batch.next()? else { return Ok(()) };
+        // Without parameters, the expansion is the statement's own text.
+        let text = stmt.expanded_sql().unwrap_or_default();
+        done.push(finish(&mut stmt, &text, None, holding)?);
+    }
+}
+
 /// A simple-protocol query string: each statement in turn, stopping at
-/// the first error (as PostgreSQL does).
+/// the first error (as PostgreSQL does), in SQLite's words (see
+/// [`super::dialect`]); one that reads the catalog runs on it.
 pub fn run_script(db: &WorkspaceDb, sql: &str, holding: &mut Holding) -> (Vec<Outcome>, Option<SqlError>) {
     let mut done = Vec::new();
     let sql = translate(sql);
-    let mut batch = rusqlite::Batch::new(&db.conn, &sql);
-    loop {
-        db.arm();
-        let mut stmt = match batch.next() {
-            Ok(Some(s)) => s,
-            Ok(None) => return (done, None),
-            Err(e) => return (done, Some(e.into())),
-        };
-        // Without parameters, the expansion is the statement's own text.
-        let text = stmt.expanded_sql().unwrap_or_default();
-        match finish(&mut stmt, &text, None, holding) {
-            Ok(outcome) => done.push(outcome),
-            Err(e) => return (done, Some(e)),
+    let translation = dialect::translate(&sql);
+    let ran = (|| {
+        let catalog = if translation.catalog { Some(db.catalog()?) } else { None };
+        let conn = catalog.as_ref().map_or(&db.conn, |c| &c.conn);
+        match &translation.pieces {
+            None => run_batch(db, conn, &sql, holding, &mut done),
+            Some(pieces) => {
+                for piece in pieces {
+                    match piece {
+                        Piece::Sql(text) => run_batch(db, conn, text, holding, &mut done)?,
+                        Piece::Show(name) => done.push(show(name)?),
+                        Piece::Done(tag) => done.push(Outcome::Done((*tag).into())),
+                    }
+                }
+                Ok(())
+            }
         }
-    }
+    })();
+    (done, ran.err())
 }
 
 /// A statement prepared through the extended protocol: its parameters'
@@ -274,6 +307,10 @@ pub struct Prepared {
     pub sql: String,
     pub params: Vec<Type>,
     pub columns: Vec<Column>,
+    /// It reads the catalog, not the workspace.
+    pub catalog: bool,
+    /// `SHOW`, `SET` and the like, answered without SQLite.
+    pub answered: Option<Piece>,
 }
 
 /// `n` of SQLite's parameter `i` (1-based), written `$n`. `$n` are named
@@ -291,20 +328,85 @@ fn param_count(stmt: &Statement<'_>) -> Result<usize, SqlError> {
     (1..=stmt.parameter_count()).try_fold(0, |max, i| Ok(max.max(param_number(stmt, i)?)))
 }
 
-/// Prepares `sql` (one statement) and describes it. Parameters the client
-/// did not type are `text` (SQLite converts by the column's affinity). A
-/// result column without a declared type is typed by running a read-only
-/// statement once with NULL parameters and looking at its first row.
+/// A column's declared type, looked up in `conn`'s schema.
+fn declared_of(conn: &rusqlite::Connection, table: &str, column: &str) -> Option<String> {
+    conn.query_row(
+        "SELECT type FROM pragma_table_info(?1) WHERE name = ?2 COLLATE NOCASE",
+        [table, column],
+        |r| r.get::<_, String>(0),
+    )
+    .ok()
+}
+
+/// The type a parameter gets from what it was seen beside, among those
+/// a parameter can be read as.
+fn hinted_type(conn: &rusqlite::Connection, hint: &Hint, tables: &[String]) -> Option<Type> {
+    let declared = match hint {
+        Hint::Type(ty) => return Some(ty.clone()),
+        Hint::Column { table: Some(t), column } => {
+            declared_of(conn, t, column).or_else(|| tables.iter().find_map(|t| declared_of(conn, t, column)))
+        }
+        Hint::Column { table: None, column } => tables.iter().find_map(|t| declared_of(conn, t, column)),
+        Hint::Position { table, index } => conn
+            .query_row(
+                "SELECT type FROM pragma_table_info(?1) WHERE cid = ?2",
+                rusqlite::params![table, *index as i64],
+                |r| r.get::<_, String>(0),
+            )
+            .ok(),
+    }?;
+    match column_type(Some(&declared), None) {
+        t @ (Type::BOOL | Type::INT2 | Type::INT4 | Type::INT8 | Type::FLOAT8 | Type::BYTEA) => Some(t),
+        _ => Some(Type::TEXT),
+    }
+}
+
+/// Prepares `sql` (one statement) and describes it. A parameter the
+/// client did not type takes the type of what it meets (see
+/// [`super::dialect::Hint`]), else `text` (SQLite converts by the column's
+/// affinity). A result column without a declared type is typed by running
+/// a read-only statement once with NULL parameters and looking at its
+/// first row.
 pub fn prepare(db: &WorkspaceDb, sql: &str, client_types: &[Option<Type>]) -> Result<Prepared, SqlError> {
     db.arm();
-    let sql = &*translate(sql);
-    let mut stmt = db.conn.prepare(sql).map_err(|e| match e {
-        rusqlite::Error::MultipleStatement => SqlError::new("42601", "a prepared statement holds one SQL statement"),
+    let sql = translate(sql);
+    let translation = dialect::translate(&sql);
+    let one = || SqlError::new("42601", "a prepared statement holds one SQL statement");
+    let (text, answered) = match translation.pieces.as_deref() {
+        None => (sql.into_owned(), None),
+        Some([Piece::Sql(text)]) => (text.clone(), None),
+        Some([piece]) => (String::new(), Some(piece.clone())),
+        Some(_) => return Err(one()),
+    };
+    if let Some(piece) = answered {
+        let columns = match &piece {
+            Piece::Show(name) => match show(name)? {
+                Outcome::Rows { columns, .. } => columns,
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        };
+        return Ok(Prepared { sql: text, params: Vec::new(), columns, catalog: false, answered: Some(piece) });
+    }
+    let catalog = if translation.catalog { Some(db.catalog()?) } else { None };
+    let conn = catalog.as_ref().map_or(&db.conn, |c| &c.conn);
+    let mut stmt = conn.prepare(&text).map_err(|e| match e {
+        rusqlite::Error::MultipleStatement => one(),
         e => e.into(),
     })?;
     let n = param_count(&stmt)?;
     let params = (0..n)
-        .map(|i| client_types.get(i).cloned().flatten().unwrap_or(Type::TEXT))
+        .map(|i| {
+            client_types.get(i).cloned().flatten().filter(|t| *t != Type::UNKNOWN).unwrap_or_else(|| {
+                translation
+                    .hints
+                    .get(i)
+                    .cloned()
+                    .flatten()
+                    .and_then(|hint| hinted_type(conn, &hint, &translation.tables))
+                    .unwrap_or(Type::TEXT)
+            })
+        })
         .collect();
     let decl = declared(&stmt);
     let mut sample = Vec::new();
@@ -316,13 +418,21 @@ pub fn prepare(db: &WorkspaceDb, sql: &str, client_types: &[Option<Type>]) -> Re
         }
     }
     let columns = types_from(&decl, &sample);
-    Ok(Prepared { sql: sql.to_owned(), params, columns })
+    Ok(Prepared { sql: text, params, columns, catalog: translation.catalog, answered: None })
 }
 
 /// Runs a prepared statement with its parameters, bound by `$n` name.
 pub fn execute(db: &WorkspaceDb, prepared: &Prepared, params: &[Value], holding: &mut Holding) -> Result<Outcome, SqlError> {
     db.arm();
-    let mut stmt = db.conn.prepare_cached(&prepared.sql)?;
+    match &prepared.answered {
+        Some(Piece::Show(name)) => return show(name),
+        Some(Piece::Done(tag)) => return Ok(Outcome::Done((*tag).into())),
+        Some(Piece::Sql(_)) => {}
+        None => {}
+    }
+    let catalog = if prepared.catalog { Some(db.catalog()?) } else { None };
+    let conn = catalog.as_ref().map_or(&db.conn, |c| &c.conn);
+    let mut stmt = conn.prepare_cached(&prepared.sql)?;
     for i in 1..=stmt.parameter_count() {
         let n = param_number(&stmt, i)?;
         let value = params
@@ -366,7 +476,7 @@ mod tests {
     #[test]
     fn a_result_too_large_to_hold_is_refused() {
         let dir = std::env::temp_dir().join(format!("sluice-sql-{}", rand::random::<u64>()));
-        let db = WorkspaceDb::open(&dir.join("w.sqlite3")).unwrap();
+        let db = WorkspaceDb::open(&dir.join("w.sqlite3"), super::super::store::tests::test_names()).unwrap();
         let budget = super::super::budget::Budget::new(super::super::budget::ENDPOINT_BYTES);
         let (done, error) = run_script(
             &db,
@@ -390,12 +500,15 @@ mod tests {
     #[test]
     fn column_types_follow_sqlite_affinity_then_values() {
         assert_eq!(column_type(Some("bigint"), None), Type::INT8);
+        assert_eq!(column_type(Some("INTEGER"), None), Type::INT4);
+        assert_eq!(column_type(Some("bytea"), None), Type::BYTEA);
         assert_eq!(column_type(Some("VARCHAR(20)"), None), Type::TEXT);
         assert_eq!(column_type(Some("double precision"), None), Type::FLOAT8);
         assert_eq!(column_type(Some("boolean"), None), Type::BOOL);
         assert_eq!(column_type(Some("blob"), None), Type::BYTEA);
         assert_eq!(column_type(None, Some(&Value::Integer(1))), Type::INT8);
         assert_eq!(column_type(Some("NUMERIC"), Some(&Value::Real(1.5))), Type::FLOAT8);
+        assert_eq!(column_type(Some("DATE"), Some(&Value::Integer(1))), Type::TEXT);
         assert_eq!(column_type(None, None), Type::TEXT);
     }
 }

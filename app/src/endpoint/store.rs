@@ -6,6 +6,7 @@
 //! SQLite's length limit (`concat` and `concat_ws` allocated the whole
 //! result before checking it: 4 GB for one statement).
 
+use std::cell::{RefCell, RefMut};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -14,6 +15,8 @@ use std::time::{Duration, Instant};
 use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
 use rusqlite::limits::Limit;
 use rusqlite::{Connection, OpenFlags};
+
+use super::pg_catalog::{Catalog, Names};
 
 /// A workspace's database may grow to this size.
 pub const MAX_BYTES: u64 = 256 * 1024 * 1024;
@@ -68,9 +71,12 @@ pub async fn remove_logged(data_dir: &Path, workspace_id: &str) {
     }
 }
 
-/// One client's connection to a workspace's database.
+/// One client's connection to a workspace's database, and the catalog it
+/// reads PostgreSQL's way (made when first asked for).
 pub struct WorkspaceDb {
     pub conn: Connection,
+    names: Names,
+    catalog: RefCell<Option<Catalog>>,
     /// When the running statement must stop (milliseconds since `epoch`).
     deadline: Arc<AtomicU64>,
     epoch: Instant,
@@ -78,11 +84,24 @@ pub struct WorkspaceDb {
 
 impl WorkspaceDb {
     /// Opens (making it on first use) the database at `path`. Blocking.
-    pub fn open(path: &Path) -> rusqlite::Result<Self> {
-        Self::open_capped(path, MAX_BYTES)
+    pub fn open(path: &Path, names: Names) -> rusqlite::Result<Self> {
+        Self::open_capped(path, MAX_BYTES, names)
     }
 
-    fn open_capped(path: &Path, max_bytes: u64) -> rusqlite::Result<Self> {
+    /// The catalog, its tables up to date with the workspace's schema.
+    pub fn catalog(&self) -> rusqlite::Result<RefMut<'_, Catalog>> {
+        let mut slot = self.catalog.borrow_mut();
+        if slot.is_none() {
+            let (epoch, watch) = (self.epoch, self.deadline.clone());
+            let stop = move || epoch.elapsed().as_millis() as u64 > watch.load(Ordering::Relaxed);
+            *slot = Some(Catalog::open(&self.names, stop)?);
+        }
+        let mut catalog = RefMut::map(slot, |c| c.as_mut().expect("made above"));
+        catalog.refresh(&self.conn, &self.names)?;
+        Ok(catalog)
+    }
+
+    fn open_capped(path: &Path, max_bytes: u64, names: Names) -> rusqlite::Result<Self> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| {
                 rusqlite::Error::SqliteFailure(
@@ -109,6 +128,7 @@ impl WorkspaceDb {
         conn.set_limit(Limit::SQLITE_LIMIT_ATTACHED, 0);
         conn.set_limit(Limit::SQLITE_LIMIT_LENGTH, MAX_LENGTH as i32);
         bounded_concat(&conn)?;
+        super::functions::register(&conn, &names)?;
         conn.set_limit(Limit::SQLITE_LIMIT_SQL_LENGTH, 1024 * 1024);
         conn.authorizer(Some(authorize));
         let deadline = Arc::new(AtomicU64::new(u64::MAX));
@@ -119,7 +139,7 @@ impl WorkspaceDb {
             10_000,
             Some(move || epoch.elapsed().as_millis() as u64 > watch.load(Ordering::Relaxed)),
         );
-        Ok(Self { conn, deadline, epoch })
+        Ok(Self { conn, names, catalog: RefCell::new(None), deadline, epoch })
     }
 
     /// Starts the clock for a statement: it may run [`STATEMENT_TIME`].
@@ -227,12 +247,12 @@ fn authorize(ctx: AuthContext<'_>) -> Authorization {
 const READ_ONLY: &[&str] = &["journal_mode", "synchronous", "max_page_count", "encoding", "auto_vacuum"];
 
 #[cfg(test)]
-mod tests {
+pub mod tests {
     use super::*;
 
     fn open() -> (tempfile_dir::Dir, WorkspaceDb) {
         let dir = tempfile_dir::Dir::new();
-        let db = WorkspaceDb::open(&path(&dir.0, "w_test")).unwrap();
+        let db = WorkspaceDb::open(&path(&dir.0, "w_test"), test_names()).unwrap();
         (dir, db)
     }
 
@@ -251,6 +271,10 @@ mod tests {
                 let _ = std::fs::remove_dir_all(&self.0);
             }
         }
+    }
+
+    pub fn test_names() -> Names {
+        Names { user: "ada".into(), database: "d_test".into() }
     }
 
     fn refused(db: &WorkspaceDb, sql: &str) -> bool {
@@ -327,7 +351,7 @@ mod tests {
     #[test]
     fn a_workspace_stops_growing_at_its_cap() {
         let dir = tempfile_dir::Dir::new();
-        let db = WorkspaceDb::open_capped(&path(&dir.0, "w_small"), 1024 * 1024).unwrap();
+        let db = WorkspaceDb::open_capped(&path(&dir.0, "w_small"), 1024 * 1024, test_names()).unwrap();
         db.conn.execute_batch("CREATE TABLE t (b BLOB)").unwrap();
         let full = (0..100)
             .map(|_| db.conn.execute("INSERT INTO t VALUES (zeroblob(100000))", []))

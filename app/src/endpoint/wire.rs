@@ -91,8 +91,27 @@ fn encode(encoder: &mut DataRowEncoder, value: &Value, ty: &Type, column: &str) 
         Value::Blob(b) => Some(format!("\\x{}", b.iter().map(|x| format!("{x:02x}")).collect::<String>())),
         Value::Null => None,
     };
+    let out_of_range = || {
+        user_error(SqlError::new("22003", format!("a value in column \"{column}\" is out of range for type {ty}")))
+    };
+    let integer = |v: &Value| -> PgWireResult<i64> {
+        match v {
+            Value::Integer(i) => Ok(*i),
+            Value::Real(f) if f.fract() == 0.0 => Ok(*f as i64),
+            Value::Text(t) => t.trim().parse::<i64>().map_err(|_| mismatch(column, ty)),
+            _ => Err(mismatch(column, ty)),
+        }
+    };
     match (ty, value) {
         (_, Value::Null) => encoder.encode_field(&None::<i64>),
+        (&Type::INT4, v) => encoder.encode_field(&i32::try_from(integer(v)?).map_err(|_| out_of_range())?),
+        (&Type::INT2, v) => encoder.encode_field(&i16::try_from(integer(v)?).map_err(|_| out_of_range())?),
+        (&Type::OID, v) => encoder.encode_field(&u32::try_from(integer(v)?).map_err(|_| out_of_range())?),
+        (&Type::BOOL, Value::Text(t)) => encoder.encode_field(&match t.trim().to_ascii_lowercase().as_str() {
+            "t" | "true" | "1" | "yes" | "on" => true,
+            "f" | "false" | "0" | "no" | "off" => false,
+            _ => return Err(mismatch(column, ty)),
+        }),
         (&Type::INT8, Value::Integer(i)) => encoder.encode_field(i),
         (&Type::INT8, Value::Real(f)) if f.fract() == 0.0 => encoder.encode_field(&(*f as i64)),
         (&Type::INT8, Value::Text(t)) => encoder.encode_field(&t.trim().parse::<i64>().map_err(|_| mismatch(column, ty))?),
@@ -156,7 +175,7 @@ impl SimpleQueryHandler for Backend {
     {
         let (target, db) = self.session.workspace().await.map_err(user_error)?;
         let query = query.to_owned();
-        if catalog::is_catalog_query(&query) {
+        if catalog::is_psql_listing(&query) {
             let answer = self.session.run(db, move |db| catalog::answer(db, &query, &target.handle)).await;
             return Ok(vec![match answer.and_then(|a| a) {
                 Ok(outcome) => response(outcome, None, None)?,
@@ -196,12 +215,6 @@ impl QueryParser for Parser {
     where
         C: ClientInfo + Unpin + Send + Sync,
     {
-        if catalog::is_catalog_query(sql) {
-            return Err(user_error(SqlError::new(
-                "0A000",
-                "catalog queries are answered through the simple query protocol only (psql's \\dt)",
-            )));
-        }
         let (_, db) = self.session.workspace().await.map_err(user_error)?;
         let sql = sql.to_owned();
         let types = types.to_vec();
@@ -231,6 +244,7 @@ fn parameter(portal: &Portal<Prepared>, i: usize, ty: &Type) -> PgWireResult<Val
         &Type::INT2 => portal.parameter::<i16>(i, ty)?.map(|v| Value::Integer(v.into())),
         &Type::INT4 => portal.parameter::<i32>(i, ty)?.map(|v| Value::Integer(v.into())),
         &Type::INT8 => portal.parameter::<i64>(i, ty)?.map(Value::Integer),
+        &Type::OID => portal.parameter::<u32>(i, ty)?.map(|v| Value::Integer(v.into())),
         &Type::FLOAT4 => portal.parameter::<f32>(i, ty)?.map(|v| Value::Real(v.into())),
         &Type::FLOAT8 => portal.parameter::<f64>(i, ty)?.map(Value::Real),
         &Type::TEXT | &Type::VARCHAR | &Type::BPCHAR | &Type::NAME | &Type::UNKNOWN => {

@@ -3,6 +3,7 @@
 mod api;
 mod audit;
 mod cli_login;
+mod clients;
 mod avatar;
 mod avatar_upload;
 mod billing;
