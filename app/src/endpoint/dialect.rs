@@ -57,9 +57,17 @@ pub struct Translation {
     pub catalog: bool,
 }
 
+/// Longer queries are not read here: SQLite refuses them anyway (its
+/// `SQLITE_LIMIT_SQL_LENGTH` is the same), and the parser's tree of a
+/// larger text would take memory for nothing.
+const MAX_SQL: usize = 1024 * 1024;
+
 /// PostgreSQL's reading of `sql`, rewritten where SQLite needs it.
 pub fn translate(sql: &str) -> Translation {
     let mut untouched = Translation { pieces: None, hints: Vec::new(), tables: Vec::new(), catalog: false };
+    if sql.len() > MAX_SQL {
+        return untouched;
+    }
     let Ok(mut statements) = Parser::parse_sql(&PostgreSqlDialect {}, sql) else {
         return untouched;
     };
