@@ -83,8 +83,9 @@ async fn main() {
     let script = dir.path().join("select1.sql");
     std::fs::write(&script, "SELECT 1;\n").unwrap();
     let postgres = Postgres::start(&dir.path().join("pg"), &password);
-    let sluice_uri = format!("postgresql://demo:{password}@127.0.0.1:{port}/{database}");
-    let pg_uri = format!("postgresql://bench:{password}@127.0.0.1:{}/postgres", postgres.port);
+    // Without TLS on both sides: what is measured is the query's path.
+    let sluice_uri = format!("postgresql://demo:{password}@127.0.0.1:{port}/{database}?sslmode=disable");
+    let pg_uri = format!("postgresql://bench:{password}@127.0.0.1:{}/postgres?sslmode=disable", postgres.port);
 
     let started = Instant::now();
     println!("pgbench: `SELECT 1`, {CLIENTS} clients, {SECONDS} s per run; Sluice's endpoint (SQLite {}) and PostgreSQL, same machine", rusqlite_version());

@@ -25,7 +25,12 @@ pub struct Meter {
 impl Meter {
     pub fn add(&self, workspace_id: &str, spent: Duration) {
         let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
-        *pending.entry(workspace_id.to_owned()).or_default() += spent;
+        match pending.get_mut(workspace_id) {
+            Some(total) => *total += spent,
+            None => {
+                pending.insert(workspace_id.to_owned(), spent);
+            }
+        }
     }
 
     fn take(&self) -> HashMap<String, Duration> {

@@ -139,9 +139,12 @@ fn deleted() -> sql::SqlError {
 }
 
 impl Session {
-    /// Runs `work` on the workspace's database on the blocking pool, in
-    /// its turn (see [`budget::RUNNING`]); the time it runs is the
-    /// workspace's compute time.
+    /// Runs `work` on the workspace's database, in its turn (see
+    /// [`budget::RUNNING`]); the time it runs is the workspace's compute
+    /// time. SQLite's calls block: on the multi-threaded runtime they run
+    /// in place, the worker handing its other tasks on for the while
+    /// (`block_in_place`: no hop to another thread and back, which cost
+    /// more than a short statement); elsewhere on the blocking pool.
     async fn run<T: Send + 'static>(
         &self,
         db: Arc<OpenDb>,
@@ -150,7 +153,7 @@ impl Session {
         let turn = self.budget.turn().await;
         let meter = self.meter.clone();
         let workspace_id = self.target().map(|t| t.workspace_id);
-        tokio::task::spawn_blocking(move || {
+        let job = move || {
             let started = std::time::Instant::now();
             let done = work(&db.db.lock().unwrap_or_else(|e| e.into_inner()));
             if let Some(id) = workspace_id {
@@ -158,9 +161,10 @@ impl Session {
             }
             drop(turn);
             done
-        })
-        .await
-        .map_err(|_| sql::SqlError::new("XX000", "the statement failed"))
+        };
+        tokio::task::spawn_blocking(job)
+            .await
+            .map_err(|_| sql::SqlError::new("XX000", "the statement failed"))
     }
 }
 

@@ -311,6 +311,12 @@ pub struct Prepared {
     pub catalog: bool,
     /// `SHOW`, `SET` and the like, answered without SQLite.
     pub answered: Option<Piece>,
+    /// The workspace's `schema_version` when it was described.
+    pub schema: i64,
+}
+
+fn schema_version(db: &WorkspaceDb) -> Result<i64, SqlError> {
+    Ok(db.conn.query_row("PRAGMA schema_version", [], |r| r.get(0))?)
 }
 
 /// `n` of SQLite's parameter `i` (1-based), written `$n`. `$n` are named
@@ -386,8 +392,9 @@ pub fn prepare(db: &WorkspaceDb, sql: &str, client_types: &[Option<Type>]) -> Re
             },
             _ => Vec::new(),
         };
-        return Ok(Prepared { sql: text, params: Vec::new(), columns, catalog: false, answered: Some(piece) });
+        return Ok(Prepared { sql: text, params: Vec::new(), columns, catalog: false, answered: Some(piece), schema: 0 });
     }
+    let schema = schema_version(db)?;
     let catalog = if translation.catalog { Some(db.catalog()?) } else { None };
     let conn = catalog.as_ref().map_or(&db.conn, |c| &c.conn);
     let mut stmt = conn.prepare(&text).map_err(|e| match e {
@@ -418,8 +425,13 @@ pub fn prepare(db: &WorkspaceDb, sql: &str, client_types: &[Option<Type>]) -> Re
         }
     }
     let columns = types_from(&decl, &sample);
-    Ok(Prepared { sql: text, params, columns, catalog: translation.catalog, answered: None })
+    Ok(Prepared { sql: text, params, columns, catalog: translation.catalog, answered: None, schema })
 }
+
+/// The SQLSTATE of a prepared statement whose result changed shape since
+/// the client was told it (PostgreSQL's "cached plan must not change
+/// result type").
+pub const CHANGED_RESULT: &str = "0A000";
 
 /// Runs a prepared statement with its parameters, bound by `$n` name.
 pub fn execute(db: &WorkspaceDb, prepared: &Prepared, params: &[Value], holding: &mut Holding) -> Result<Outcome, SqlError> {
@@ -432,7 +444,26 @@ pub fn execute(db: &WorkspaceDb, prepared: &Prepared, params: &[Value], holding:
     }
     let catalog = if prepared.catalog { Some(db.catalog()?) } else { None };
     let conn = catalog.as_ref().map_or(&db.conn, |c| &c.conn);
+    let changed = !prepared.catalog && schema_version(db)? != prepared.schema;
+    if changed {
+        // SQLite's own cache holds statements as compiled before, and the
+        // connection reads the new schema only once a statement runs.
+        conn.flush_prepared_statement_cache();
+        db.conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0))?;
+    }
+    let described = |stmt: &Statement<'_>| {
+        stmt.column_count() == prepared.columns.len()
+            && stmt.column_names().iter().zip(&prepared.columns).all(|(a, b)| *a == b.name)
+    };
     let mut stmt = conn.prepare_cached(&prepared.sql)?;
+    if !described(&stmt) {
+        drop(stmt);
+        conn.flush_prepared_statement_cache();
+        stmt = conn.prepare_cached(&prepared.sql)?;
+        if !described(&stmt) {
+            return Err(SqlError::new(CHANGED_RESULT, "cached plan must not change result type: prepare the statement again"));
+        }
+    }
     for i in 1..=stmt.parameter_count() {
         let n = param_number(&stmt, i)?;
         let value = params

@@ -2,8 +2,9 @@
 //! the extended query protocol, and values encoded as the types the
 //! client was told.
 
+use std::collections::HashMap;
 use std::fmt::Debug;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use futures::{stream, Sink};
@@ -32,7 +33,10 @@ impl Handlers {
     pub fn new(session: Arc<Session>, decoy_key: Arc<[u8; 32]>) -> Self {
         Self {
             gate: Arc::new(Gate::new(session.clone(), decoy_key)),
-            backend: Arc::new(Backend { parser: Arc::new(Parser { session: session.clone() }), session }),
+            backend: Arc::new(Backend {
+                parser: Arc::new(Parser { session: session.clone(), recent: Mutex::default() }),
+                session,
+            }),
         }
     }
 }
@@ -188,6 +192,9 @@ impl SimpleQueryHandler for Backend {
             Ok(ran) => (ran.0, Some(Arc::new(ran.1))),
             Err(e) => ((Vec::new(), Some(e)), None),
         };
+        if outcomes.iter().any(changes_schema) {
+            self.parser.forget_recent();
+        }
         let mut responses = outcomes
             .into_iter()
             .map(|o| response(o, None, holding.clone()))
@@ -205,6 +212,26 @@ impl SimpleQueryHandler for Backend {
 /// say what a statement takes and returns.
 pub struct Parser {
     session: Arc<Session>,
+    /// Statements this connection prepared lately, by text and the types
+    /// the client gave: a driver that sends a Parse with every query (as
+    /// libpq's `PQexecParams` does) is answered without the database.
+    recent: Mutex<HashMap<(String, Vec<Option<Type>>), Prepared>>,
+}
+
+/// `CREATE`, `ALTER` or `DROP`: what this connection described may have
+/// changed (another connection's change is caught when a statement's
+/// columns no longer match, see [`sql::CHANGED_RESULT`]).
+fn changes_schema(outcome: &Outcome) -> bool {
+    matches!(outcome, Outcome::Done(tag) if ["CREATE", "ALTER", "DROP"].iter().any(|w| tag.starts_with(w)))
+}
+
+/// Statements a connection keeps described; more clear the list.
+const RECENT: usize = 64;
+
+impl Parser {
+    fn forget_recent(&self) {
+        self.recent.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
 }
 
 #[async_trait]
@@ -215,11 +242,20 @@ impl QueryParser for Parser {
     where
         C: ClientInfo + Unpin + Send + Sync,
     {
+        let key = (sql.to_owned(), types.to_vec());
+        if let Some(known) = self.recent.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            return Ok(Some(known.clone()));
+        }
         let (_, db) = self.session.workspace().await.map_err(user_error)?;
-        let sql = sql.to_owned();
-        let types = types.to_vec();
+        let (sql, types) = key.clone();
         let prepared = self.session.run(db, move |db| sql::prepare(db, &sql, &types)).await.and_then(|p| p);
-        prepared.map(Some).map_err(user_error)
+        let prepared = prepared.map_err(user_error)?;
+        let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
+        if recent.len() >= RECENT {
+            recent.clear();
+        }
+        recent.insert(key, prepared.clone());
+        Ok(Some(prepared))
     }
 
     fn get_parameter_types(&self, stmt: &Prepared) -> PgWireResult<Vec<Type>> {
@@ -284,8 +320,18 @@ impl ExtendedQueryHandler for Backend {
         let mut holding = self.session.budget.holding();
         let ran = self.session.run(db, move |db| (sql::execute(db, &prepared, &params, &mut holding), holding)).await;
         match ran {
-            Ok((Ok(o), holding)) => response(o, Some(&portal.result_column_format), Some(Arc::new(holding))),
-            Ok((Err(e), _)) | Err(e) => Err(user_error(e)),
+            Ok((Ok(o), holding)) => {
+                if changes_schema(&o) {
+                    self.parser.forget_recent();
+                }
+                response(o, Some(&portal.result_column_format), Some(Arc::new(holding)))
+            }
+            Ok((Err(e), _)) | Err(e) => {
+                if e.code == sql::CHANGED_RESULT {
+                    self.parser.forget_recent();
+                }
+                Err(user_error(e))
+            }
         }
     }
 }

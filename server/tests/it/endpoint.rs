@@ -507,7 +507,7 @@ fn usage_is_measured_from_what_the_endpoint_does() {
         let started = Instant::now();
         let (compute, storage) = loop {
             let totals = usage_totals(&app, &token).await;
-            if totals.0 > 0 && totals.1 > 0 || started.elapsed() > Duration::from_secs(15) {
+            if totals.0 > 0 && totals.1 > 4_000_000 || started.elapsed() > Duration::from_secs(15) {
                 break totals;
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
@@ -530,5 +530,30 @@ fn usage_is_measured_from_what_the_endpoint_does() {
         assert!(ok, "{err}");
         tokio::time::sleep(Duration::from_millis(1200)).await;
         assert_eq!(usage_totals(&app, &token).await.1, storage);
+    })
+}
+
+#[test]
+fn a_statement_parsed_again_is_described_from_memory_until_the_schema_changes() {
+    run(async {
+        let app = TestApp::spawn_with(with_endpoint(), None).await;
+        let (_, ws, pw) = account(&app, "ada").await;
+        let client = pg_connect(&ws, &pw).await.unwrap();
+        let other = pg_connect(&ws, &pw).await.unwrap();
+        client.batch_execute("CREATE TABLE t (a INTEGER); INSERT INTO t VALUES (1)").await.unwrap();
+        // tokio-postgres parses the text again for each query.
+        for _ in 0..3 {
+            assert_eq!(client.query("SELECT * FROM t", &[]).await.unwrap()[0].len(), 1);
+        }
+        // This connection's own change is seen at once.
+        client.batch_execute("ALTER TABLE t ADD COLUMN b TEXT").await.unwrap();
+        assert_eq!(client.query("SELECT * FROM t", &[]).await.unwrap()[0].len(), 2);
+        // Another connection's change: the statement described before is
+        // refused as PostgreSQL refuses a stale plan, and the next one is right.
+        other.batch_execute("ALTER TABLE t ADD COLUMN c TEXT").await.unwrap();
+        let err = client.query("SELECT * FROM t", &[]).await.unwrap_err();
+        let message = err.as_db_error().map(|e| e.message().to_owned()).unwrap_or_default();
+        assert!(message.contains("cached plan must not change result type"), "{err:?}");
+        assert_eq!(client.query("SELECT * FROM t", &[]).await.unwrap()[0].len(), 3);
     })
 }
