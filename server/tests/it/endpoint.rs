@@ -522,6 +522,11 @@ fn usage_is_measured_from_what_the_endpoint_does() {
         assert_eq!(report["sample_until"], Value::Null);
         assert_eq!(report["workspaces"][0]["workspace"], "default");
         assert_eq!(report["workspaces"][0]["storage_bytes"], storage);
+        // And the page itself, as the server renders it.
+        let html = app.get("/user/ada/advanced/usage", Some(&cookie)).await.text().await.unwrap();
+        let shown = app::usage::format_bytes(storage);
+        assert!(html.contains(&shown) && !html.contains("No usage in"), "the page shows {shown}");
+        assert!(!html.contains("generated sample"));
         let billing: Value = app.call("/sfn/billing", &[("handle", "ada")], &cookie).await.json().await.unwrap();
         assert_eq!(billing["sample_until"], Value::Null);
         // Another person's workspace use is not Ada's.
