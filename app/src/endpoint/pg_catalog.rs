@@ -187,7 +187,7 @@ impl Catalog {
 
     /// Makes the workspace's relations again if its schema changed.
     pub fn refresh(&mut self, workspace: &Connection, names: &Names) -> rusqlite::Result<()> {
-        let version: i64 = workspace.query_row("PRAGMA schema_version", [], |r| r.get(0))?;
+        let version = super::store::schema_version(workspace)?;
         if self.version == Some(version) {
             return Ok(());
         }
@@ -329,20 +329,10 @@ fn relations(catalog: &Connection, workspace: &Connection, names: &Names) -> rus
         if !primary.is_empty() {
             let (index_oid, constraint_oid) = (next_oid, next_oid + 1);
             next_oid += 2;
-            let key = primary.iter().map(|(n, _)| n.to_string()).collect::<Vec<_>>().join(" ");
+            let keys: Vec<i64> = primary.iter().map(|(n, _)| *n).collect();
             let constraint = format!("{}_pkey", rel.name);
-            catalog.execute(
-                "INSERT INTO pg_class VALUES (?1, ?2, 2200, 0, 10, 403, 'i', 'p', -1, 0, 0, 0, 0, 0, 0, 0, 1, NULL, NULL, 0, ?3, NULL, 0)",
-                params![index_oid, constraint, primary.len() as i64],
-            )?;
-            catalog.execute(
-                "INSERT INTO pg_index VALUES (?1, ?2, ?3, ?3, 1, 1, 1, 0, ?4, NULL, NULL, NULL, NULL)",
-                params![index_oid, rel.oid, primary.len() as i64, key],
-            )?;
-            catalog.execute(
-                "INSERT INTO pg_constraint VALUES (?1, ?2, 2200, 'p', ?3, 0, ?4, 0, ?5, NULL, 0, 0, 1)",
-                params![constraint_oid, constraint, rel.oid, index_oid, format!("{{{}}}", key.replace(' ', ","))],
-            )?;
+            let index = Index { oid: index_oid, name: &constraint, table: rel.oid, keys: &keys, unique: true, primary: true };
+            index_rows(catalog, &index, Some((constraint_oid, "p")))?;
             catalog.execute(
                 "INSERT INTO table_constraints VALUES (?1, 'public', ?2, ?1, 'public', ?3, 'PRIMARY KEY')",
                 params![names.database, constraint, rel.name],
@@ -357,27 +347,50 @@ fn relations(catalog: &Connection, workspace: &Connection, names: &Names) -> rus
         for (index, unique, origin) in indexes.iter().filter(|i| i.2 != "pk") {
             let oid = next_oid;
             next_oid += 1;
+            // Column numbers count from 1 in PostgreSQL, from 0 in SQLite.
             let keys: Vec<i64> = workspace
-                .prepare("SELECT cid FROM pragma_index_info(?1) ORDER BY seqno")?
+                .prepare("SELECT cid + 1 FROM pragma_index_info(?1) ORDER BY seqno")?
                 .query_map([index], |r| r.get::<_, i64>(0))?
                 .collect::<Result<Vec<_>, _>>()?;
-            let key = keys.iter().map(|c| (c + 1).to_string()).collect::<Vec<_>>().join(" ");
-            catalog.execute(
-                "INSERT INTO pg_class VALUES (?1, ?2, 2200, 0, 10, 403, 'i', 'p', -1, 0, 0, 0, 0, 0, 0, 0, 1, NULL, NULL, 0, ?3, NULL, 0)",
-                params![oid, index, keys.len() as i64],
-            )?;
-            catalog.execute(
-                "INSERT INTO pg_index VALUES (?1, ?2, ?3, ?3, ?4, 0, 1, 0, ?5, NULL, NULL, NULL, NULL)",
-                params![oid, rel.oid, keys.len() as i64, unique, key],
-            )?;
-            if origin == "u" {
-                catalog.execute(
-                    "INSERT INTO pg_constraint VALUES (?1, ?2, 2200, 'u', ?3, 0, ?4, 0, ?5, NULL, 0, 0, 1)",
-                    params![next_oid, index, rel.oid, oid, format!("{{{}}}", key.replace(' ', ","))],
-                )?;
+            let constraint = (origin == "u").then(|| {
                 next_oid += 1;
-            }
+                (next_oid - 1, "u")
+            });
+            let index = Index { oid, name: index, table: rel.oid, keys: &keys, unique: *unique, primary: false };
+            index_rows(catalog, &index, constraint)?;
         }
+    }
+    Ok(())
+}
+
+/// An index of a workspace table, as `pg_class` and `pg_index` list it.
+struct Index<'a> {
+    oid: i64,
+    name: &'a str,
+    table: i64,
+    /// The columns' numbers (`attnum`), in key order.
+    keys: &'a [i64],
+    unique: bool,
+    primary: bool,
+}
+
+/// An index's rows, and the constraint it stands for (`p` or `u`) if any.
+fn index_rows(catalog: &Connection, index: &Index<'_>, constraint: Option<(i64, &str)>) -> rusqlite::Result<()> {
+    let key = index.keys.iter().map(i64::to_string).collect::<Vec<_>>();
+    let count = index.keys.len() as i64;
+    catalog.execute(
+        "INSERT INTO pg_class VALUES (?1, ?2, 2200, 0, 10, 403, 'i', 'p', -1, 0, 0, 0, 0, 0, 0, 0, 1, NULL, NULL, 0, ?3, NULL, 0)",
+        params![index.oid, index.name, count],
+    )?;
+    catalog.execute(
+        "INSERT INTO pg_index VALUES (?1, ?2, ?3, ?3, ?4, ?5, 1, 0, ?6, NULL, NULL, NULL, NULL)",
+        params![index.oid, index.table, count, index.unique, index.primary, key.join(" ")],
+    )?;
+    if let Some((oid, kind)) = constraint {
+        catalog.execute(
+            "INSERT INTO pg_constraint VALUES (?1, ?2, 2200, ?3, ?4, 0, ?5, 0, ?6, NULL, 0, 0, 1)",
+            params![oid, index.name, kind, index.table, index.oid, format!("{{{}}}", key.join(","))],
+        )?;
     }
     Ok(())
 }

@@ -316,7 +316,7 @@ pub struct Prepared {
 }
 
 fn schema_version(db: &WorkspaceDb) -> Result<i64, SqlError> {
-    Ok(db.conn.query_row("PRAGMA schema_version", [], |r| r.get(0))?)
+    Ok(super::store::schema_version(&db.conn)?)
 }
 
 /// `n` of SQLite's parameter `i` (1-based), written `$n`. `$n` are named

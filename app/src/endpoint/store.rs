@@ -149,6 +149,11 @@ impl WorkspaceDb {
     }
 }
 
+/// The counter SQLite moves on every change of a database's schema.
+pub fn schema_version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("PRAGMA schema_version", [], |r| r.get(0))
+}
+
 /// Caps the heap SQLite may use in this process. Once, before the
 /// endpoint opens any workspace.
 pub fn limit_heap() {
