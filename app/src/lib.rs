@@ -4,30 +4,28 @@
 
 #![recursion_limit = "256"]
 
+pub mod access;
 pub mod account;
 #[cfg(feature = "ssr")]
 pub mod api;
-pub mod audit;
+pub mod activity;
 pub mod avatar;
 pub mod billing;
 pub mod cli_login;
 pub mod credentials;
 pub mod deletion;
-#[cfg(feature = "ssr")]
-pub mod endpoint;
 pub mod error;
-pub mod flash;
 pub mod handle;
 pub mod login;
 pub mod notifications;
-pub mod notify;
 pub mod password;
 pub mod profile;
-pub mod session;
-pub mod shell;
+pub mod routes;
+pub mod ui;
 #[cfg(feature = "ssr")]
-pub mod ssr;
+pub mod infra;
 pub mod tokens;
 pub mod usage;
+pub mod workspaces;
 
-pub use shell::{shell, App};
+pub use routes::{shell, App};

@@ -4,8 +4,8 @@
 //! unfiltered and filtered by action. Prints medians and ratios; it only
 //! checks that both ways find the same page. Run with `cargo bench -p server --bench audit_log`.
 
-use app::audit::ssr::{page, Cursor, Query};
-use app::ssr::settings::Settings;
+use app::activity::ssr::{page, Cursor, Query};
+use app::infra::settings::Settings;
 use std::time::{Duration, Instant};
 
 const RECORDS: i64 = 1_000_000;
@@ -26,7 +26,7 @@ fn ms(d: Duration) -> String {
 async fn main() {
     let dir = tempfile::tempdir().unwrap();
     let settings = Settings::for_data_dir(dir.path().to_owned(), "http://localhost:3000".parse().unwrap());
-    let db = app::ssr::db::open(&settings).await.unwrap();
+    let db = app::infra::db::open(&settings).await.unwrap();
     sqlx::query(
         "INSERT INTO users (id, handle, email, display_name, token_min_issued_at, created_at, updated_at)
          VALUES ($1, 'bench', 'bench@example.com', 'Bench', 0, 0, 0),

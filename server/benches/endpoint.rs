@@ -62,13 +62,13 @@ async fn main() {
         .leptos_options;
     leptos.site_addr = "127.0.0.1:0".parse().unwrap();
     let public = "http://127.0.0.1:3000".parse().unwrap();
-    let mut settings = app::ssr::settings::Settings::for_data_dir(dir.path().join("sluice"), public);
+    let mut settings = app::infra::settings::Settings::for_data_dir(dir.path().join("sluice"), public);
     settings.db_listen = Some("127.0.0.1:0".parse().unwrap());
     let endpoint = server::bind_endpoint(&mut settings).await.unwrap().unwrap();
     let port = settings.db_port;
-    let state = server::state(leptos, settings).await.unwrap();
+    let (state, registry) = server::state(leptos, settings).await.unwrap();
     server::demo::sign_in_link(&state).await.unwrap();
-    app::endpoint::spawn(endpoint, state.clone());
+    server::endpoint::spawn(endpoint, state.clone(), registry);
     // The demo workspace's verifier, as the worker would make it.
     while app::password::jobs::run_due(&state).await.unwrap() > 0 {}
     let (user_id, database): (String, String) = sqlx::query_as(
@@ -122,5 +122,5 @@ async fn main() {
 }
 
 fn rusqlite_version() -> &'static str {
-    app::endpoint::sqlite_version()
+    server::endpoint::sqlite_version()
 }

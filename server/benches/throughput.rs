@@ -54,7 +54,7 @@ fn ms(d: Duration) -> String {
 }
 
 /// A million Audit Log records for `user_id`, the way the audit_log bench makes them.
-async fn fill_audit_log(db: &app::ssr::db::Db, user_id: &str) {
+async fn fill_audit_log(db: &app::infra::db::Db, user_id: &str) {
     sqlx::query(
         "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < $2 - 1)
          INSERT INTO audit_log (id, identity_id, identity_handle, action_type, actor_id, actor_handle,
@@ -154,9 +154,9 @@ async fn main() {
                 let (t, b) = a_count.lock().unwrap().clone();
                 let db = count_db.clone();
                 async move {
-                    let limit = app::ssr::rate_limit::Limit { max: i64::MAX, window_secs: 60 };
-                    let now = app::ssr::time::now_millis();
-                    app::ssr::rate_limit::hit(&db, "bench:floor", limit, now).await.unwrap();
+                    let limit = app::infra::rate_limit::Limit { max: i64::MAX, window_secs: 60 };
+                    let now = app::infra::time::now_millis();
+                    app::infra::rate_limit::hit(&db, "bench:floor", limit, now).await.unwrap();
                     ([(CONTENT_TYPE, t)], b)
                 }
             }))

@@ -2,9 +2,9 @@
 //! every value, and stops the start with a one-line error naming the
 //! setting that is wrong.
 
-use app::ssr::secret::Secret;
-use app::ssr::vault::KEY_LEN;
-use app::ssr::Settings;
+use app::infra::secret::Secret;
+use app::infra::vault::KEY_LEN;
+use app::infra::Settings;
 use leptos::config::{get_configuration, LeptosOptions};
 use std::path::PathBuf;
 use url::Url;
@@ -186,7 +186,7 @@ pub fn settings_from_env(leptos: &LeptosOptions) -> Result<Settings, ConfigError
     };
     let mut settings = Settings::for_data_dir(data_dir, public_url);
     if let Some(url) = var("SLUICE_DATABASE_URL") {
-        if app::ssr::db::Engine::of_url(&url).is_none() {
+        if app::infra::db::Engine::of_url(&url).is_none() {
             return Err(bad(
                 "SLUICE_DATABASE_URL",
                 "expected sqlite://… or postgres://…",
@@ -306,8 +306,8 @@ fn parse_db_tls(
     raw: Option<&str>,
     certificate: Option<String>,
     key: Option<String>,
-) -> Result<app::ssr::settings::DbTls, ConfigError> {
-    use app::ssr::settings::DbTls;
+) -> Result<app::infra::settings::DbTls, ConfigError> {
+    use app::infra::settings::DbTls;
     match raw {
         None | Some("on") => {}
         Some("off") if certificate.is_none() && key.is_none() => return Ok(DbTls::Off),
@@ -409,7 +409,7 @@ mod tests {
         let default = parse_db_listen(None).unwrap().unwrap();
         assert_eq!(default.to_string(), "127.0.0.1:9193");
         assert_eq!(parse_db_listen(Some("off")).unwrap(), None);
-        use app::ssr::settings::DbTls;
+        use app::infra::settings::DbTls;
         assert_eq!(parse_db_tls(None, None, None).unwrap(), DbTls::SelfSigned);
         assert_eq!(parse_db_tls(Some("off"), None, None).unwrap(), DbTls::Off);
         assert_eq!(

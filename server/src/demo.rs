@@ -4,9 +4,9 @@
 
 use app::account::ssr::UserRow;
 use app::error::AppError;
-use app::session::Viewer;
-use app::ssr::audit::Actor;
-use app::ssr::{db::begin_write, time::now_millis, AppState};
+use app::access::session::Viewer;
+use app::infra::audit_trail::Actor;
+use app::infra::{db::begin_write, time::now_millis, AppState};
 use shared::{DisplayName, Email, Handle, WorkspaceHandle};
 
 pub const DEMO_EMAIL: &str = "demo@sluice.localhost";
@@ -58,7 +58,7 @@ pub async fn sign_in_link(state: &AppState) -> Result<String, AppError> {
             ip: "127.0.0.1".into(),
         };
         let analytics = WorkspaceHandle::parse("analytics").map_err(AppError::invalid)?;
-        app::account::workspace_store::create(state, &viewer, &actor, &analytics)
+        app::workspaces::store::create(state, &viewer, &actor, &analytics)
             .await
             .map_err(AppError::invalid)?;
         app::usage::ssr::seed_demo(&state.db, &user.id, now_millis()).await?;

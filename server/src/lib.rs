@@ -5,7 +5,9 @@
 
 pub mod cli;
 pub mod config;
+pub mod connections;
 pub mod demo;
+pub mod endpoint;
 pub mod log_path;
 pub mod proxy;
 pub mod router;
@@ -14,9 +16,9 @@ pub mod serve;
 
 pub use serve::{serve, HttpLimits};
 
-use app::ssr::mail::Mailer;
-use app::ssr::vault::Vault;
-use app::ssr::{db, AppState, Settings};
+use app::infra::mail::Mailer;
+use app::infra::vault::Vault;
+use app::infra::{db, AppState, Settings};
 use leptos::config::LeptosOptions;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -27,16 +29,16 @@ pub enum StartError {
     #[error(transparent)]
     Db(#[from] db::DbOpenError),
     #[error(transparent)]
-    Mailer(#[from] app::ssr::mail::MailerError),
+    Mailer(#[from] app::infra::mail::MailerError),
     #[error(transparent)]
-    KeyFile(#[from] app::ssr::vault::KeyFileError),
+    KeyFile(#[from] app::infra::vault::KeyFileError),
     #[error("LEPTOS_SITE_ADDR: cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
         source: std::io::Error,
     },
     #[error(transparent)]
-    EndpointTls(#[from] app::endpoint::tls::TlsError),
+    EndpointTls(#[from] crate::endpoint::tls::TlsError),
     #[error("SLUICE_DB_LISTEN: cannot listen on {addr}: {source}")]
     BindEndpoint {
         addr: SocketAddr,
@@ -46,26 +48,27 @@ pub enum StartError {
 
 /// Binds the workspace endpoint when it is on, and puts the port it got in
 /// the connection strings (it differs from the setting's when that is 0);
-/// reads its certificate, or makes one (see [`app::endpoint::tls`]).
-pub async fn bind_endpoint(settings: &mut Settings) -> Result<Option<app::endpoint::Listener>, StartError> {
+/// reads its certificate, or makes one (see [`crate::endpoint::tls`]).
+pub async fn bind_endpoint(settings: &mut Settings) -> Result<Option<crate::endpoint::Listener>, StartError> {
     let Some(addr) = settings.db_listen else {
         return Ok(None);
     };
     let (tls, data_dir, domain) = (settings.db_tls.clone(), settings.data_dir.clone(), settings.db_domain.clone());
-    let tls = tokio::task::spawn_blocking(move || app::endpoint::tls::acceptor(&tls, &data_dir, &domain))
+    let tls = tokio::task::spawn_blocking(move || crate::endpoint::tls::acceptor(&tls, &data_dir, &domain))
         .await
-        .map_err(|e| app::endpoint::tls::TlsError::Store { path: settings.data_dir.clone(), source: std::io::Error::other(e) })??;
+        .map_err(|e| crate::endpoint::tls::TlsError::Store { path: settings.data_dir.clone(), source: std::io::Error::other(e) })??;
     let listener = TcpListener::bind(addr)
         .await
         .map_err(|source| StartError::BindEndpoint { addr, source })?;
     if let Ok(bound) = listener.local_addr() {
         settings.db_port = bound.port();
     }
-    Ok(Some(app::endpoint::Listener { tcp: listener, tls }))
+    Ok(Some(crate::endpoint::Listener { tcp: listener, tls }))
 }
 
-/// Opens storage and the mailer: everything the router needs.
-pub async fn state(leptos: LeptosOptions, settings: Settings) -> Result<AppState, StartError> {
+/// Opens storage and the mailer: everything the router needs, and the
+/// registry of workspace connections the endpoint shares with it.
+pub async fn state(leptos: LeptosOptions, settings: Settings) -> Result<(AppState, endpoint::Registry), StartError> {
     let db = db::open(&settings).await?;
     let mailer = Mailer::new(
         settings.smtp_url.as_ref().map(|s| s.expose().as_str()),
@@ -76,7 +79,9 @@ pub async fn state(leptos: LeptosOptions, settings: Settings) -> Result<AppState
         Some(key) => Vault::new(key),
         None => Vault::from_key_file(&settings.data_dir)?,
     };
-    Ok(AppState {
+    let registry = endpoint::Registry::default();
+    let files = endpoint::Files { registry: registry.clone(), data_dir: settings.data_dir.clone() };
+    let state = AppState {
         leptos_options: leptos,
         db,
         settings: Arc::new(settings),
@@ -86,8 +91,9 @@ pub async fn state(leptos: LeptosOptions, settings: Settings) -> Result<AppState
         // Decoding a photo takes a core and up to a few hundred MB.
         image_work: Arc::new(tokio::sync::Semaphore::new(2)),
         leases: Default::default(),
-        endpoint: Default::default(),
-    })
+        workspaces: Arc::new(files),
+    };
+    Ok((state, registry))
 }
 
 pub async fn bind(addr: SocketAddr) -> Result<TcpListener, StartError> {

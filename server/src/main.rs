@@ -42,7 +42,7 @@ async fn main() -> ExitCode {
         .init();
 
     // Before the limits are read from it: a server wants more than 1024.
-    app::ssr::connections::raise_open_files_limit();
+    server::connections::raise_open_files_limit();
     let config = match server::config::load() {
         Ok(c) => c,
         Err(e) => {
@@ -59,7 +59,7 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let state = match server::state(config.leptos, settings).await {
+    let (state, registry) = match server::state(config.leptos, settings).await {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");
@@ -90,7 +90,7 @@ async fn main() -> ExitCode {
                 println!("  TLS is on: clients connect with sslmode=require");
             }
         }
-        app::endpoint::spawn(listener, state.clone());
+        server::endpoint::spawn(listener, state.clone(), registry);
     }
     let limits = server::HttpLimits::from_settings(&state.settings);
     // Built before serving: building renders the app once to list its routes.

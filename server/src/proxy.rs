@@ -4,7 +4,7 @@
 //! login requests see people rather than the proxy. Nobody else's header
 //! is believed.
 
-use app::ssr::AppState;
+use app::infra::AppState;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;

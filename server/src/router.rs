@@ -1,7 +1,7 @@
 //! The whole HTTP surface: the Leptos pages and server functions, static
 //! files, and the layers every request goes through.
 
-use app::ssr::AppState;
+use app::infra::AppState;
 use app::{shell, App};
 use axum::middleware;
 use axum::Router;
@@ -27,14 +27,14 @@ pub fn build(state: AppState, routes: Vec<AxumRouteListing>) -> Router {
     Router::new()
         .route("/avatar/{file}", axum::routing::get(app::avatar::ssr::default_avatar))
         .route("/avatar/c/{file}", axum::routing::get(app::avatar::store::custom_avatar))
-        .merge(app::audit::export::routes())
-        .nest("/api/v0", app::api::router())
+        .merge(app::activity::export::routes())
+        .nest("/api/v0", app::routes::api::router())
         .leptos_routes_with_context(&state, routes, || (), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(middleware::from_fn_with_state(state.clone(), app::session::ssr::attach_viewer))
+        .layer(middleware::from_fn_with_state(state.clone(), app::access::session::ssr::attach_viewer))
         .layer(middleware::from_fn(security::server_fn_status))
         .layer(middleware::from_fn_with_state(uploads, security::upload_gate))
         .layer(middleware::from_fn(security::body_limit))

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Semaphore;
 
-use app::ssr::AppState;
+use app::infra::AppState;
 
 /// What the CSRF check needs to know.
 #[derive(Clone)]
@@ -142,7 +142,7 @@ pub async fn upload_gate(State(gate): State<UploadGate>, request: Request, next:
         request
     } else {
         let (parts, body) = request.into_parts();
-        match app::session::ssr::viewer(&gate.state, &parts).await {
+        match app::access::session::ssr::viewer(&gate.state, &parts).await {
             Ok(Some(_)) => {}
             Ok(None) => return server_fn_error(StatusCode::UNAUTHORIZED, app::error::AppError::Unauthorized),
             Err(error) => return server_fn_error(StatusCode::INTERNAL_SERVER_ERROR, error),

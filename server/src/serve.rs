@@ -14,8 +14,8 @@
 //!   closed at once. Trusted proxies carry many clients and are not capped
 //!   per address.
 
-use app::ssr::connections::{open_files_limit, ConnectionCaps};
-use app::ssr::Settings;
+use crate::connections::{open_files_limit, ConnectionCaps};
+use app::infra::Settings;
 use axum::extract::ConnectInfo;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};

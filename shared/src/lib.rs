@@ -13,3 +13,6 @@ pub use display_name::{DisplayName, DisplayNameError};
 pub use email::{Email, EmailError};
 pub use handle::{Handle, HandleError, WorkspaceHandle};
 pub use ids::{is_prefixed_id, ID_BODY_LEN};
+
+/// The port of every workspace's database endpoint unless configured.
+pub const DEFAULT_DB_PORT: u16 = 9193;

@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, Redirect, A};
 
-use super::use_handle;
-use crate::session::Viewer;
+use crate::access::use_handle;
+use crate::access::session::Viewer;
 
 #[component]
 pub fn AdvancedLayout() -> impl IntoView {

@@ -8,9 +8,10 @@ use shared::DisplayName;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use crate::api::{ApiError, ApiJson, Caller, Owner};
-use crate::ssr::time::{now_millis, rfc3339};
-use crate::ssr::AppState;
+use crate::api::{ApiError, ApiJson};
+use crate::access::{Caller, Owner};
+use crate::infra::time::{now_millis, rfc3339};
+use crate::infra::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -49,7 +50,7 @@ async fn load(state: &AppState, user_id: &str) -> Result<User, ApiError> {
     Ok(User {
         avatar_url: state
             .settings
-            .absolute(&crate::avatar::avatar_path(&id, avatar.as_deref())),
+            .absolute(&shared::avatar::avatar_path(&id, avatar.as_deref())),
         url: state.settings.absolute(&format!("/user/{handle}")),
         // A developer account is its own tenant.
         tenant_id: tenant_id.unwrap_or_else(|| format!("t_{}", &id[2..])),

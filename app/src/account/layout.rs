@@ -5,9 +5,9 @@
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
 
-use super::use_handle;
-use crate::session::{Viewer, ViewerState};
-use crate::shell::{Avatar, NotFound, SignedOut, TopBar};
+use crate::access::use_handle;
+use crate::access::session::{Viewer, ViewerState};
+use crate::ui::{Avatar, NotFound, SignedOut, TopBar};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Access {

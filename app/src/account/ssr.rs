@@ -4,15 +4,10 @@
 use shared::{DisplayName, Email, Handle};
 use sqlx::AnyConnection;
 
-use super::WorkspaceSummary;
-use crate::ssr::db::Db;
-use crate::ssr::ids::new_id;
-use crate::ssr::time::rfc3339;
-use crate::ssr::vault::Vault;
-use crate::ssr::Settings;
+use crate::workspaces::ssr::{database_name, DEFAULT_REGION};
+use crate::infra::ids::new_id;
+use crate::infra::vault::Vault;
 
-/// The region new workspaces are placed in.
-pub const DEFAULT_REGION: &str = "us-east-1";
 /// The handle of the workspace every account starts with.
 const FIRST_WORKSPACE: &str = "default";
 
@@ -123,38 +118,3 @@ async fn tenant_id(conn: &mut AnyConnection, handle: &str, now_ms: i64) -> Resul
         .fetch_one(conn)
         .await
 }
-
-/// A database name like `d4k2m9q1x7`: a letter, then random base32hex.
-pub fn database_name() -> String {
-    new_id("d").replace('_', "")[..11].to_owned()
-}
-
-pub fn dns_name(settings: &Settings, workspace: &str, handle: &str, region: &str) -> String {
-    format!("{workspace}-{handle}.{region}.db.{}", settings.db_domain)
-}
-
-pub async fn workspaces(
-    db: &Db,
-    settings: &Settings,
-    user_id: &str,
-    handle: &str,
-) -> Result<Vec<WorkspaceSummary>, sqlx::Error> {
-    let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
-        "SELECT handle, region, database_name, created_at FROM workspaces
-         WHERE user_id = $1 ORDER BY created_at, handle",
-    )
-    .bind(user_id)
-    .fetch_all(db)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(ws, region, database_name, created_at)| WorkspaceSummary {
-            dns_name: dns_name(settings, &ws, handle, &region),
-            handle: ws,
-            region,
-            database_name,
-            created_at: rfc3339(created_at),
-        })
-        .collect())
-}
-

@@ -7,13 +7,14 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use shared::WorkspaceHandle;
 
-use super::{
-    create_workspace, delete_workspace, list_workspaces, use_handle, CreateWorkspace, DeleteWorkspace,
+use crate::access::use_handle;
+use crate::workspaces::{
+    create_workspace, delete_workspace, list_workspaces, CreateWorkspace, DeleteWorkspace,
     WorkspaceSummary,
 };
 use crate::error::AppError;
 use crate::password::{database_password, flashed_password, Connections};
-use crate::shell::{Confirm, Dialog, ErrorPanel};
+use crate::ui::{Confirm, Dialog, ErrorPanel};
 
 const HANDLE_HELP: &str = "Lowercase letters and digits, up to 23. It becomes part of the workspace's DNS name.";
 

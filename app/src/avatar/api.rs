@@ -9,8 +9,9 @@ use axum::{Json, Router};
 use serde::Serialize;
 
 use super::store::{self, MAX_UPLOAD};
-use crate::api::{ApiError, Owner};
-use crate::ssr::AppState;
+use crate::api::ApiError;
+use crate::access::Owner;
+use crate::infra::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/user/{user_handle}/avatar", post(create).delete(delete))

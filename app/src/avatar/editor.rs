@@ -12,8 +12,8 @@ use wasm_bindgen::JsCast;
 
 use super::{upload_avatar, ResetAvatar};
 use crate::error::AppError;
-use crate::session::{edit_viewer, Viewer, ViewerState};
-use crate::shell::{Avatar, ErrorPanel};
+use crate::access::session::{edit_viewer, Viewer, ViewerState};
+use crate::ui::{Avatar, ErrorPanel};
 
 /// The photo a person picked: its bytes and a URL the page can show.
 #[derive(Clone)]
@@ -31,7 +31,7 @@ pub fn AvatarEditor() -> impl IntoView {
     let problem = RwSignal::new(None::<String>);
     let reset = ServerAction::<ResetAvatar>::new();
     // Hydrated: the file input opens the crop dialog instead of posting.
-    let hydrated = crate::shell::use_live();
+    let hydrated = crate::ui::use_live();
     let set_avatar = move |path: String| {
         edit_viewer(state, |v| {
             v.avatar = path;

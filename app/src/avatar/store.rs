@@ -11,10 +11,10 @@ use sha2::{Digest, Sha256};
 use shared::avatar::{avatar_pngs, AvatarImageError, AvatarPngs};
 
 use crate::error::AppError;
-use crate::ssr::audit::{self, Actor};
-use crate::ssr::db::{begin_write, lock_user};
-use crate::ssr::time::now_millis;
-use crate::ssr::AppState;
+use crate::infra::audit_trail::{self, Actor};
+use crate::infra::db::{begin_write, lock_user};
+use crate::infra::time::now_millis;
+use crate::infra::AppState;
 
 /// The most bytes an upload may have: a large phone photo.
 pub const MAX_UPLOAD: usize = 16 * 1024 * 1024;
@@ -63,7 +63,7 @@ pub async fn save(
     .await?;
     let path = super::custom_avatar_path(&hash, false);
     let data = json!({ "avatar_url": path, "source_url": source_url });
-    audit::record_own(&mut tx, actor, "user.avatar.update", data, now).await?;
+    audit_trail::record_own(&mut tx, actor, "user.avatar.update", data, now).await?;
     tx.commit().await?;
     Ok(path)
 }
@@ -83,7 +83,7 @@ pub async fn remove(state: &AppState, actor: &Actor) -> Result<Option<String>, A
     };
     let path = super::custom_avatar_path(&hash, false);
     let data = json!({ "avatar_url": path });
-    audit::record_own(&mut tx, actor, "user.avatar.delete", data, now).await?;
+    audit_trail::record_own(&mut tx, actor, "user.avatar.delete", data, now).await?;
     tx.commit().await?;
     Ok(Some(path))
 }

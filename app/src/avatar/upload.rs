@@ -11,9 +11,9 @@ use crate::error::AppError;
 /// the new avatar's path.
 #[server(prefix = "/sfn", endpoint = "upload_avatar", input = MultipartFormData)]
 pub async fn upload_avatar(data: MultipartData) -> Result<String, AppError> {
-    let state = crate::ssr::AppState::from_context()?;
+    let state = crate::infra::AppState::from_context()?;
     let (handle, bytes) = ssr::read_form(data).await?;
-    let actor = crate::account::owner_actor(&handle).await?;
+    let actor = crate::access::owner_actor(&handle).await?;
     let pngs = super::store::process(&state, bytes).await?;
     super::store::save(&state, &actor, pngs, None).await
 }
@@ -22,8 +22,8 @@ pub async fn upload_avatar(data: MultipartData) -> Result<String, AppError> {
 /// Sluice); an empty URL returns to the generated avatar. Answers the path.
 #[server(prefix = "/sfn", endpoint = "set_avatar_url")]
 pub async fn set_avatar_url(handle: String, avatar_url: String) -> Result<String, AppError> {
-    let actor = crate::account::owner_actor(&handle).await?;
-    let state = crate::ssr::AppState::from_context()?;
+    let actor = crate::access::owner_actor(&handle).await?;
+    let state = crate::infra::AppState::from_context()?;
     if avatar_url.trim().is_empty() {
         super::store::remove(&state, &actor).await?;
         return Ok(super::default_avatar_path(&actor.id));
@@ -37,16 +37,16 @@ pub async fn set_avatar_url(handle: String, avatar_url: String) -> Result<String
 /// The Avatar URL the current avatar came from, if any.
 #[server(prefix = "/sfn", endpoint = "avatar_url")]
 pub async fn current_avatar_url(handle: String) -> Result<Option<String>, AppError> {
-    let viewer = crate::account::owner_of(&handle).await?;
-    let state = crate::ssr::AppState::from_context()?;
+    let viewer = crate::access::owner_of(&handle).await?;
+    let state = crate::infra::AppState::from_context()?;
     super::store::source_url(&state, &viewer.id).await
 }
 
 /// Back to the generated avatar; answers its path.
 #[server(prefix = "/sfn", endpoint = "reset_avatar")]
 pub async fn reset_avatar(handle: String) -> Result<String, AppError> {
-    let actor = crate::account::owner_actor(&handle).await?;
-    let state = crate::ssr::AppState::from_context()?;
+    let actor = crate::access::owner_actor(&handle).await?;
+    let state = crate::infra::AppState::from_context()?;
     super::store::remove(&state, &actor).await?;
     Ok(super::default_avatar_path(&actor.id))
 }

@@ -7,8 +7,8 @@ use leptos::prelude::*;
 use shared::avatar::AvatarUrl;
 
 use super::SetAvatarUrl;
-use crate::session::{edit_viewer, Viewer, ViewerState};
-use crate::shell::ErrorPanel;
+use crate::access::session::{edit_viewer, Viewer, ViewerState};
+use crate::ui::ErrorPanel;
 
 #[component]
 pub fn AvatarUrlForm() -> impl IntoView {

@@ -8,9 +8,10 @@ use axum::{Json, Router};
 use serde::Serialize;
 
 use super::{pricing, ssr};
-use crate::api::{cursor_token, ApiError, Caller, Owner, Page};
-use crate::ssr::time::rfc3339;
-use crate::ssr::AppState;
+use crate::api::{cursor_token, ApiError, Page};
+use crate::access::{Caller, Owner};
+use crate::infra::time::rfc3339;
+use crate::infra::AppState;
 use crate::usage::Period;
 
 pub fn routes() -> Router<AppState> {
@@ -96,7 +97,7 @@ async fn subscriptions(
         .bind(&caller.user.id)
         .fetch_one(&state.db)
         .await?;
-    let (start, end) = Period::containing(crate::ssr::time::now_millis()).bounds_ms();
+    let (start, end) = Period::containing(crate::infra::time::now_millis()).bounds_ms();
     let body = caller.user.id.get(2..).unwrap_or_default();
     Ok(Json(SubscriptionList {
         items: vec![BillingSubscription {
@@ -130,7 +131,7 @@ async fn invoices(
     let limit = page.limit()? as usize;
     // The cursor is the last period listed; the next page starts before it.
     let before = page.resume(Period::parse)?;
-    let summary = ssr::summary(&state.db, &caller.user.id, crate::ssr::time::now_millis()).await?;
+    let summary = ssr::summary(&state.db, &caller.user.id, crate::infra::time::now_millis()).await?;
     let mut listed: Vec<_> = summary
         .invoices
         .into_iter()

@@ -42,10 +42,10 @@ pub struct BillingState {
 
 #[server(prefix = "/sfn", endpoint = "billing")]
 pub async fn billing_summary(handle: String) -> Result<BillingState, AppError> {
-    let viewer = crate::account::owner_of(&handle).await?;
+    let viewer = crate::access::owner_of(&handle).await?;
     if viewer.tenant.is_some() {
         return Err(AppError::NotFound);
     }
-    let state = crate::ssr::AppState::from_context()?;
-    Ok(ssr::summary(&state.db, &viewer.id, crate::ssr::time::now_millis()).await?)
+    let state = crate::infra::AppState::from_context()?;
+    Ok(ssr::summary(&state.db, &viewer.id, crate::infra::time::now_millis()).await?)
 }

@@ -3,7 +3,7 @@
 
 use super::pricing::{self, lines, total};
 use super::{BillingState, Invoice};
-use crate::ssr::db::Db;
+use crate::infra::db::Db;
 use crate::usage::period::{day_text, DAY_MS};
 use crate::usage::ssr::{period_totals, sample_until};
 use crate::usage::Period;

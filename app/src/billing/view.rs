@@ -5,9 +5,9 @@ use leptos_meta::Title;
 
 use super::pricing::{dollars, Line};
 use super::{billing_summary, BillingState};
-use crate::account::use_handle;
-use crate::session::Viewer;
-use crate::shell::ErrorPanel;
+use crate::access::use_handle;
+use crate::access::session::Viewer;
+use crate::ui::ErrorPanel;
 
 #[component]
 pub fn BillingPage() -> impl IntoView {

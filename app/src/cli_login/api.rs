@@ -12,11 +12,12 @@ use http::request::Parts;
 use serde::{Deserialize, Serialize};
 
 use super::ssr::{self, Exchange, RequestId, RequestRow};
-use crate::api::{path_param, ApiError, ApiJson, Caller};
-use crate::ssr::rate_limit::{self, Limit};
-use crate::ssr::request::client_ip_text;
-use crate::ssr::time::{now_millis, rfc3339};
-use crate::ssr::AppState;
+use crate::api::{path_param, ApiError, ApiJson};
+use crate::access::Caller;
+use crate::infra::rate_limit::{self, Limit};
+use crate::infra::request::client_ip_text;
+use crate::infra::time::{now_millis, rfc3339};
+use crate::infra::AppState;
 
 /// Requests made per address and minute.
 const CREATE_LIMIT: Limit = Limit { max: 10, window_secs: 60 };

@@ -31,18 +31,29 @@ fn request_id(r: &str) -> Result<ssr::RequestId, AppError> {
 }
 
 /// The request `r` (the page's `?r=`), for the signed-in person to confirm.
+/// A code confirmed by a plain form post, for the page it returns to.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct FlashedCode {
+    pub request: String,
+    pub code: String,
+}
+
+impl crate::access::flash::Flashed for FlashedCode {
+    const KIND: &'static str = "cli_code";
+}
+
 #[server(prefix = "/sfn", endpoint = "cli_login_request")]
 pub async fn cli_login_request(r: String) -> Result<LoginRequestInfo, AppError> {
-    crate::session::ssr::require_viewer().await?;
-    let state = crate::ssr::AppState::from_context()?;
+    crate::access::session::ssr::require_viewer().await?;
+    let state = crate::infra::AppState::from_context()?;
     let id = request_id(&r)?;
     let mut conn = state.db.acquire().await?;
-    let row = ssr::find(&mut conn, &id, crate::ssr::time::now_millis())
+    let row = ssr::find(&mut conn, &id, crate::infra::time::now_millis())
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(LoginRequestInfo {
         client_ip: row.client_ip,
-        created_at: crate::ssr::time::rfc3339(row.created_at),
+        created_at: crate::infra::time::rfc3339(row.created_at),
         pending: row.state == "pending",
     })
 }
@@ -50,14 +61,14 @@ pub async fn cli_login_request(r: String) -> Result<LoginRequestInfo, AppError> 
 /// Confirms the request for the signed-in person; answers the code.
 #[server(prefix = "/sfn", endpoint = "confirm_cli_login")]
 pub async fn confirm_cli_login(r: String) -> Result<String, AppError> {
-    let viewer = crate::session::ssr::require_viewer().await?;
-    let state = crate::ssr::AppState::from_context()?;
-    let parts = crate::ssr::request::parts()?;
-    let actor = crate::ssr::audit::Actor::viewer(&viewer, &parts);
-    let code = ssr::confirm(&state.db, &request_id(&r)?, &actor, crate::ssr::time::now_millis()).await?;
+    let viewer = crate::access::session::ssr::require_viewer().await?;
+    let state = crate::infra::AppState::from_context()?;
+    let parts = crate::infra::request::parts()?;
+    let actor = crate::infra::audit_trail::Actor::viewer(&viewer, &parts);
+    let code = ssr::confirm(&state.db, &request_id(&r)?, &actor, crate::infra::time::now_millis()).await?;
     let code = code.expose().clone();
-    let flash = || crate::flash::Flash::CliCode { request: r, code: code.clone() };
-    if crate::flash::ssr::divert(&state, &viewer.id, flash) {
+    let flash = || crate::access::flash::Flash::of(&FlashedCode { request: r, code: code.clone() });
+    if crate::access::flash::ssr::divert(&state, &viewer.id, flash) {
         return Ok(String::new());
     }
     Ok(code)
@@ -66,8 +77,8 @@ pub async fn confirm_cli_login(r: String) -> Result<String, AppError> {
 /// Ends the request without signing the CLI in.
 #[server(prefix = "/sfn", endpoint = "cancel_cli_login")]
 pub async fn cancel_cli_login(r: String) -> Result<(), AppError> {
-    crate::session::ssr::require_viewer().await?;
-    let state = crate::ssr::AppState::from_context()?;
-    ssr::delete(&state.db, &request_id(&r)?, crate::ssr::time::now_millis()).await?;
+    crate::access::session::ssr::require_viewer().await?;
+    let state = crate::infra::AppState::from_context()?;
+    ssr::delete(&state.db, &request_id(&r)?, crate::infra::time::now_millis()).await?;
     Ok(())
 }

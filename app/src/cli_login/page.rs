@@ -11,10 +11,10 @@ use super::{
     cancel_cli_login, cli_login_request, confirm_cli_login, CancelCliLogin, ConfirmCliLogin, LoginRequestInfo,
 };
 use crate::error::AppError;
-use crate::flash::{take_flash, Flash};
+use crate::access::flash::take_flash;
 use crate::login::Brand;
-use crate::session::ViewerState;
-use crate::shell::{use_live, ErrorPanel, Loading, SignInRedirect};
+use crate::access::session::ViewerState;
+use crate::ui::{use_live, ErrorPanel, Loading, SignInRedirect};
 
 #[component]
 pub fn CliLoginPage() -> impl IntoView {
@@ -49,10 +49,7 @@ fn Request(r: String) -> impl IntoView {
         move || r.clone()
     }, cli_login_request);
     // Confirmed by a plain form post: the code comes back once, in the flash.
-    let flashed = take_flash(|f| match f {
-        Flash::CliCode { request, code } if *request == r => Some(code.clone()),
-        _ => None,
-    });
+    let flashed = take_flash(|f| f.get::<super::FlashedCode>().filter(|c| c.request == r).map(|c| c.code));
     let outcome = RwSignal::new(flashed.map_or(Outcome::Asking, Outcome::Confirmed));
     let live = use_live();
     let plain = ServerAction::<ConfirmCliLogin>::new();

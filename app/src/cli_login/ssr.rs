@@ -10,10 +10,10 @@ use sqlx::AnyConnection;
 use subtle::ConstantTimeEq;
 
 use crate::error::AppError;
-use crate::ssr::audit::{self, Actor};
-use crate::ssr::db::{begin_write, for_update, Db};
-use crate::ssr::ids::{hash_secret, new_id};
-use crate::ssr::secret::Secret;
+use crate::infra::audit_trail::{self, Actor};
+use crate::infra::db::{begin_write, for_update, Db};
+use crate::infra::ids::{hash_secret, new_id};
+use crate::infra::secret::Secret;
 
 pub const REQUEST_TTL_MS: i64 = 10 * 60 * 1000;
 pub const TOKEN_TTL_MS: i64 = 30 * 24 * 60 * 60 * 1000;
@@ -134,7 +134,7 @@ pub async fn confirm(db: &Db, id: &RequestId, actor: &Actor, now: i64) -> Result
     .execute(&mut *tx)
     .await?;
     let data = json!({ "request_id": row.id, "client_ip": row.client_ip });
-    audit::record_own(&mut tx, actor, "auth.cli_login.confirm", data, now).await?;
+    audit_trail::record_own(&mut tx, actor, "auth.cli_login.confirm", data, now).await?;
     tx.commit().await?;
     Ok(code)
 }
@@ -196,14 +196,14 @@ pub async fn exchange(db: &Db, id: &RequestId, code: &str, caller_ip: &str, now:
     .fetch_one(&mut *tx)
     .await?;
     let actor = Actor {
-        avatar_url: crate::avatar::avatar_path(&user_id, avatar.as_deref()),
+        avatar_url: shared::avatar::avatar_path(&user_id, avatar.as_deref()),
         id: user_id,
         handle,
         display_name,
         ip: caller_ip.to_owned(),
     };
     let data = json!({ "token_id": token_id, "token_type": "temporary", "request_id": row.id });
-    audit::record_own(&mut tx, &actor, "auth.cli_login", data, now).await?;
+    audit_trail::record_own(&mut tx, &actor, "auth.cli_login", data, now).await?;
     tx.commit().await?;
     Ok(Exchange::Token(row, token))
 }

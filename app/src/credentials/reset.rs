@@ -5,20 +5,20 @@
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 
-use crate::account::use_handle;
+use crate::access::use_handle;
 use crate::error::AppError;
-use crate::shell::{Confirm, Dialog, ErrorPanel};
+use crate::ui::{Confirm, Dialog, ErrorPanel};
 
 #[server(prefix = "/sfn", endpoint = "reset_authentication")]
 pub async fn reset_authentication(handle: String) -> Result<(), AppError> {
-    let actor = crate::account::owner_actor(&handle).await?;
-    let state = crate::ssr::AppState::from_context()?;
-    let parts = crate::ssr::request::parts()?;
+    let actor = crate::access::owner_actor(&handle).await?;
+    let state = crate::infra::AppState::from_context()?;
+    let parts = crate::infra::request::parts()?;
     // Everything issued up to and including this millisecond stops working.
-    let at = crate::ssr::time::now_millis() + 1;
+    let at = crate::infra::time::now_millis() + 1;
     ssr::reset(&state, &actor, at).await?;
-    crate::session::ssr::end(&state, &parts).await?;
-    if let Some(viewer) = use_context::<crate::session::ViewerState>() {
+    crate::access::session::ssr::end(&state, &parts).await?;
+    if let Some(viewer) = use_context::<crate::access::session::ViewerState>() {
         viewer.set(None);
     }
     leptos_axum::redirect("/login?reset=1");
@@ -30,10 +30,10 @@ pub mod ssr {
     use serde_json::json;
 
     use crate::error::AppError;
-    use crate::ssr::audit::{self, Actor};
-    use crate::ssr::db::{begin_write, lock_user};
-    use crate::ssr::time::{now_millis, rfc3339};
-    use crate::ssr::AppState;
+    use crate::infra::audit_trail::{self, Actor};
+    use crate::infra::db::{begin_write, lock_user};
+    use crate::infra::time::{now_millis, rfc3339};
+    use crate::infra::AppState;
 
     /// Moves `token_min_issued_at` forward to `at` and ends the sessions it
     /// kills, in one transaction. Moving it back is refused: what was
@@ -71,9 +71,11 @@ pub mod ssr {
             .execute(&mut *tx)
             .await?;
         let data = json!({ "token_min_issued_at": rfc3339(at) });
-        audit::record_own(&mut tx, actor, "auth.reset", data, now).await?;
+        audit_trail::record_own(&mut tx, actor, "auth.reset", data, now).await?;
         tx.commit().await?;
-        crate::notify::ssr::auth_reset(state, actor).await;
+        let what = "Authentication was reset for your Sluice account: every session, every \
+                    temporary token and every API token issued before now stopped working.";
+        crate::infra::system_mail::security(state, actor, "Authentication was reset for your account", what).await;
         Ok(true)
     }
 }

@@ -19,15 +19,15 @@ pub use view::DeleteAccountSection;
 /// it is done.
 #[server(prefix = "/sfn", endpoint = "delete_account")]
 pub async fn delete_account(handle: String, confirm: String) -> Result<(), AppError> {
-    let viewer = crate::account::owner_of(&handle).await?;
+    let viewer = crate::access::owner_of(&handle).await?;
     if confirm != viewer.handle {
         return Err(AppError::invalid("Type your handle exactly to delete your account."));
     }
-    let state = crate::ssr::AppState::from_context()?;
-    let parts = crate::ssr::request::parts()?;
+    let state = crate::infra::AppState::from_context()?;
+    let parts = crate::infra::request::parts()?;
     ssr::delete(&state, &viewer.id).await?;
-    crate::session::ssr::end(&state, &parts).await?;
-    if let Some(viewer) = use_context::<crate::session::ViewerState>() {
+    crate::access::session::ssr::end(&state, &parts).await?;
+    if let Some(viewer) = use_context::<crate::access::session::ViewerState>() {
         viewer.set(None);
     }
     leptos_axum::redirect("/login?deleted=1");

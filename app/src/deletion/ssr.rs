@@ -2,10 +2,12 @@
 //! everything that is theirs, then the address they had gets a System
 //! e-mail. The handle is held for nobody (see `handle::ssr`).
 
+use crate::infra::system_mail;
 use crate::error::AppError;
-use crate::ssr::db::{begin_write, lock_user};
-use crate::ssr::time::now_millis;
-use crate::ssr::AppState;
+use crate::infra::db::{begin_write, lock_user};
+use crate::infra::time::{now_millis, rfc3339};
+use crate::handle::HOLD_DAYS;
+use crate::infra::AppState;
 
 /// Removes the account `user_id`. Rows that point at the user go with it
 /// (`ON DELETE CASCADE`: sessions, tokens, workspaces and their password
@@ -53,9 +55,22 @@ pub async fn delete(state: &AppState, user_id: &str) -> Result<bool, AppError> {
     // the current one joins them, held for nobody.
     crate::handle::ssr::hold(&mut tx, &handle, None, now).await?;
     tx.commit().await?;
-    crate::endpoint::forget(state, &workspaces).await;
-    crate::ssr::db::checkpoint(&state.db).await;
+    state.workspaces.remove(&workspaces).await;
+    crate::infra::db::checkpoint(&state.db).await;
     tracing::info!("a developer account was deleted");
-    crate::notify::ssr::account_deleted(state, email, &name, &handle).await;
+    mail_account_deleted(state, email, &name, &handle).await;
     Ok(true)
+}
+
+/// Sent to the address the account had, after everything of it is gone.
+async fn mail_account_deleted(state: &AppState, to: String, name: &str, handle: &str) {
+    let body = format!(
+        "Hello {name},\n\nYour Sluice developer account {handle} was deleted on {when}, with its\n\
+         workspaces, tokens, database password, avatar, preferences, usage and Audit Log.\n\
+         This cannot be undone. Nobody can take the handle {handle} for {HOLD_DAYS} days.\n\n\
+         If you sign in with this address again, you will start a new account.\n\n{footer}\n\nSluice\n",
+        when = rfc3339(now_millis()),
+        footer = system_mail::FOOTER,
+    );
+    system_mail::send(state, to, "Your developer account was deleted", body).await;
 }

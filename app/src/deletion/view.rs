@@ -5,8 +5,8 @@ use leptos::prelude::*;
 
 use super::DeleteAccount;
 use crate::handle::HOLD_DAYS;
-use crate::session::Viewer;
-use crate::shell::{Confirm, Dialog, ErrorPanel};
+use crate::access::session::Viewer;
+use crate::ui::{Confirm, Dialog, ErrorPanel};
 
 #[component]
 pub fn DeleteAccountSection() -> impl IntoView {

@@ -36,14 +36,14 @@ pub struct HandleChange {
 /// change. A rule broken or a handle taken is an error that says which.
 #[server(prefix = "/sfn", endpoint = "handle_preview")]
 pub async fn handle_preview(handle: String, new_handle: String) -> Result<HandleChange, AppError> {
-    let viewer = crate::account::owner_of(&handle).await?;
+    let viewer = crate::access::owner_of(&handle).await?;
     let new = shared::Handle::parse(&new_handle).map_err(AppError::invalid)?;
-    let state = crate::ssr::AppState::from_context()?;
+    let state = crate::infra::AppState::from_context()?;
     if new.as_str() == viewer.handle {
         return Err(AppError::invalid(ssr::ChangeError::Unchanged(viewer.handle)));
     }
     let mut conn = state.db.acquire().await?;
-    if ssr::taken(&mut conn, new.as_str(), Some(&viewer.id), crate::ssr::time::now_millis()).await? {
+    if ssr::taken(&mut conn, new.as_str(), Some(&viewer.id), crate::infra::time::now_millis()).await? {
         return Err(AppError::invalid(ssr::ChangeError::Taken(new.to_string())));
     }
     drop(conn);
@@ -58,15 +58,15 @@ pub async fn handle_preview(handle: String, new_handle: String) -> Result<Handle
 /// without JavaScript is sent on to the profile page at its new address.
 #[server(prefix = "/sfn", endpoint = "change_handle")]
 pub async fn change_handle(handle: String, new_handle: String) -> Result<String, AppError> {
-    let actor = crate::account::owner_actor(&handle).await?;
+    let actor = crate::access::owner_actor(&handle).await?;
     let new = shared::Handle::parse(&new_handle).map_err(AppError::invalid)?;
-    let state = crate::ssr::AppState::from_context()?;
+    let state = crate::infra::AppState::from_context()?;
     ssr::change(&state, &actor, &new).await.map_err(|e| match e {
         ssr::ChangeError::Db(e) => e.into(),
         ssr::ChangeError::TooMany { retry_after_secs } => AppError::RateLimited { retry_after_secs },
         other => AppError::invalid(other),
     })?;
-    let parts = crate::ssr::request::parts()?;
+    let parts = crate::infra::request::parts()?;
     let plain_form = parts
         .headers
         .get(http::header::ACCEPT)

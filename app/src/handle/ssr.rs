@@ -11,16 +11,17 @@
 //! change its handle [`CHANGES_PER_DAY`] times a UTC day. Together they keep
 //! one account from holding many names (50 renames in a second held 50).
 
+use crate::infra::system_mail;
 use serde_json::json;
 use shared::Handle;
 use sqlx::AnyConnection;
 
 use super::{DnsChange, HOLD_DAYS};
-use crate::ssr::audit::{self, Actor};
-use crate::ssr::db::{begin_write, lock_user};
-use crate::ssr::rate_limit::{self, HitError, Limit};
-use crate::ssr::time::now_millis;
-use crate::ssr::AppState;
+use crate::infra::audit_trail::{self, Actor};
+use crate::infra::db::{begin_write, lock_user};
+use crate::infra::rate_limit::{self, HitError, Limit};
+use crate::infra::time::now_millis;
+use crate::infra::AppState;
 
 const DAY_MS: i64 = 86_400_000;
 /// How long a handle must have been the account's to be held for it.
@@ -93,11 +94,11 @@ pub async fn dns_changes(
     from: &str,
     to: &str,
 ) -> Result<Vec<DnsChange>, sqlx::Error> {
-    let workspaces = crate::account::ssr::workspaces(&state.db, &state.settings, user_id, from).await?;
+    let workspaces = crate::workspaces::ssr::list(&state.db, &state.settings, user_id, from).await?;
     Ok(workspaces
         .into_iter()
         .map(|ws| DnsChange {
-            after: crate::account::ssr::dns_name(&state.settings, &ws.handle, to, &ws.region),
+            after: crate::workspaces::ssr::dns_name(&state.settings, &ws.handle, to, &ws.region),
             before: ws.dns_name,
             workspace: ws.handle,
         })
@@ -155,9 +156,30 @@ pub async fn change(state: &AppState, actor: &Actor, new: &Handle) -> Result<(),
         ..actor.clone()
     };
     let data = json!({ "handle": { "old": old, "new": new.as_str() } });
-    audit::record_own(&mut tx, &actor, "user.update", data, now).await?;
+    audit_trail::record_own(&mut tx, &actor, "user.update", data, now).await?;
     tx.commit().await?;
     let changes = dns_changes(state, &actor.id, &old, new.as_str()).await.unwrap_or_default();
-    crate::notify::ssr::handle_changed(state, &actor, &old, &changes).await;
+    mail_handle_changed(state, &actor, &old, &changes).await;
     Ok(())
+}
+
+/// `actor` carries the new handle.
+async fn mail_handle_changed(state: &AppState, actor: &Actor, old: &str, changes: &[DnsChange]) {
+    let mut what = format!(
+        "Your handle was changed from {old} to {new}. Your account's pages are now at\n{url}\n\n",
+        new = actor.handle,
+        url = state.settings.absolute(&format!("/user/{}", actor.handle)),
+    );
+    if changes.is_empty() {
+        what.push_str("You have no workspaces, so no DNS name changed.\n");
+    } else {
+        what.push_str("The DNS names of your workspaces changed:\n");
+        for c in changes {
+            what.push_str(&format!("  {}: {} -> {}\n", c.workspace, c.before, c.after));
+        }
+    }
+    what.push_str(&format!(
+        "\nNobody else can take {old} for {HOLD_DAYS} days; you can change back to it in that time."
+    ));
+    system_mail::security(state, actor, "Your handle was changed", &what).await;
 }

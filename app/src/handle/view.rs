@@ -7,8 +7,8 @@ use shared::Handle;
 
 use super::{change_handle, handle_preview, HandleChange, HOLD_DAYS};
 use crate::error::AppError;
-use crate::session::Viewer;
-use crate::shell::{Dialog, ErrorPanel};
+use crate::access::session::Viewer;
+use crate::ui::{Dialog, ErrorPanel};
 
 /// How long typing must pause before availability is asked.
 const ASK_AFTER_MS: u64 = 250;
@@ -29,7 +29,7 @@ pub fn HandleForm() -> impl IntoView {
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<AppError>);
     // Without script the form posts as it is: Save is never disabled there.
-    let live = crate::shell::use_live();
+    let live = crate::ui::use_live();
 
     let rule = move || Handle::parse(&draft.get()).err().map(|e| e.to_string());
     let unchanged = move || draft.get().trim() == current();

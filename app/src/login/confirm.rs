@@ -10,7 +10,7 @@ use shared::{DisplayName, Handle};
 
 use super::page::Brand;
 use super::{inspect_sign_in_link, ConfirmSignIn, LinkInfo};
-use crate::shell::{ErrorPanel, Loading};
+use crate::ui::{ErrorPanel, Loading};
 
 #[component]
 pub fn ConfirmPage() -> impl IntoView {

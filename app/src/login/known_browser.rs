@@ -10,8 +10,8 @@ use base64::Engine;
 use http::header::HeaderValue;
 use http::request::Parts;
 
-use crate::ssr::request::cookie;
-use crate::ssr::AppState;
+use crate::infra::request::cookie;
+use crate::infra::AppState;
 
 /// What the sealed value is bound to, so no other sealed value opens as one.
 const OWNER: &str = "sign-in:known-browser";

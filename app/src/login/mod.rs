@@ -35,10 +35,10 @@ pub enum LinkInfo {
 /// an account exists, so the form does not reveal who has one.
 #[server(prefix = "/sfn", endpoint = "request_sign_in_link")]
 pub async fn request_sign_in_link(email: String, next: Option<String>) -> Result<(), AppError> {
-    let state = crate::ssr::AppState::from_context()?;
-    let parts = crate::ssr::request::parts()?;
+    let state = crate::infra::AppState::from_context()?;
+    let parts = crate::infra::request::parts()?;
     let email = shared::Email::parse(&email).map_err(AppError::invalid)?;
-    let ip = crate::ssr::request::client_ip(&parts);
+    let ip = crate::infra::request::client_ip(&parts);
     let known = known_browser::account(&state, &parts);
     ssr::request_link(&state, &email, next.as_deref(), ip, known.as_deref()).await?;
     leptos_axum::redirect("/login?sent=1");
@@ -47,7 +47,7 @@ pub async fn request_sign_in_link(email: String, next: Option<String>) -> Result
 
 #[server(prefix = "/sfn", endpoint = "inspect_sign_in_link")]
 pub async fn inspect_sign_in_link(t: String) -> Result<LinkInfo, AppError> {
-    let state = crate::ssr::AppState::from_context()?;
+    let state = crate::infra::AppState::from_context()?;
     ssr::inspect(&state, &t).await
 }
 
@@ -58,8 +58,8 @@ pub async fn confirm_sign_in(
     handle: Option<String>,
     display_name: Option<String>,
 ) -> Result<(), AppError> {
-    let state = crate::ssr::AppState::from_context()?;
-    let parts = crate::ssr::request::parts()?;
+    let state = crate::infra::AppState::from_context()?;
+    let parts = crate::infra::request::parts()?;
     let signed_in = ssr::confirm(
         &state,
         &parts,
@@ -68,8 +68,8 @@ pub async fn confirm_sign_in(
         display_name.as_deref(),
     )
     .await?;
-    crate::session::ssr::set_cookie(signed_in.cookie);
-    crate::session::ssr::set_cookie(known_browser::cookie_for(&state, &signed_in.user_id));
+    crate::access::session::ssr::set_cookie(signed_in.cookie);
+    crate::access::session::ssr::set_cookie(known_browser::cookie_for(&state, &signed_in.user_id));
     leptos_axum::redirect(&signed_in.next);
     Ok(())
 }

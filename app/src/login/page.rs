@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::RequestSignInLink;
-use crate::shell::ErrorPanel;
+use crate::ui::ErrorPanel;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {

@@ -12,13 +12,13 @@ use std::net::IpAddr;
 use super::{safe_next, LinkInfo};
 use crate::account::ssr::{self as accounts, CreateUserError};
 use crate::error::AppError;
-use crate::ssr::audit::{self, Actor};
-use crate::ssr::db::begin_write;
-use crate::ssr::ids::{hash_secret, new_secret};
-use crate::ssr::mail::Mail;
-use crate::ssr::rate_limit::{self, Limit};
-use crate::ssr::time::now_millis;
-use crate::ssr::AppState;
+use crate::infra::audit_trail::{self, Actor};
+use crate::infra::db::begin_write;
+use crate::infra::ids::{hash_secret, new_secret};
+use crate::infra::mail::Mail;
+use crate::infra::rate_limit::{self, Limit};
+use crate::infra::time::now_millis;
+use crate::infra::AppState;
 
 /// Links for one e-mail address asked from one peer.
 const PER_ADDRESS_AND_PEER: Limit = Limit {
@@ -213,17 +213,17 @@ pub async fn confirm(
     let actor = Actor::person(&user.id, &user.handle, &user.display_name, parts);
     if created {
         let data = json!({ "handle": user.handle, "display_name": user.display_name });
-        audit::record_own(&mut tx, &actor, "user.create", data, now).await?;
+        audit_trail::record_own(&mut tx, &actor, "user.create", data, now).await?;
     }
     // A new session id at every sign-in; the one presented (if any) ends.
-    if let Some(old) = crate::session::ssr::presented_hash(&state.settings, parts) {
+    if let Some(old) = crate::access::session::ssr::presented_hash(&state.settings, parts) {
         sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
             .bind(old)
             .execute(&mut *tx)
             .await?;
     }
-    let cookie = crate::session::ssr::start(&mut tx, &state.settings, &user.id, now).await?;
-    audit::record_own(
+    let cookie = crate::access::session::ssr::start(&mut tx, &state.settings, &user.id, now).await?;
+    audit_trail::record_own(
         &mut tx,
         &actor,
         "user.login",

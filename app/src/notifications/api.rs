@@ -9,9 +9,10 @@ use serde::{Deserialize, Serialize};
 
 use super::ssr::{self, Row};
 use super::Kind;
-use crate::api::{ApiError, ApiJson, Owner};
-use crate::ssr::time::rfc3339;
-use crate::ssr::AppState;
+use crate::api::{ApiError, ApiJson};
+use crate::access::Owner;
+use crate::infra::time::rfc3339;
+use crate::infra::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/user/{user_handle}/preferences", get(read).patch(update))

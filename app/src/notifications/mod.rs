@@ -83,17 +83,17 @@ impl Preferences {
 
 #[server(prefix = "/sfn", endpoint = "preferences")]
 pub async fn notification_preferences(handle: String) -> Result<Preferences, AppError> {
-    let viewer = crate::account::owner_of(&handle).await?;
-    let state = crate::ssr::AppState::from_context()?;
+    let viewer = crate::access::owner_of(&handle).await?;
+    let state = crate::infra::AppState::from_context()?;
     Ok(ssr::read(&state.db, &viewer.id).await?.preferences())
 }
 
 /// Turns one e-mail type on or off; answers the choices as saved.
 #[server(prefix = "/sfn", endpoint = "set_preference")]
 pub async fn set_preference(handle: String, kind: Kind, on: bool) -> Result<Preferences, AppError> {
-    let viewer = crate::account::owner_of(&handle).await?;
-    let state = crate::ssr::AppState::from_context()?;
-    let parts = crate::ssr::request::parts()?;
-    let actor = crate::ssr::audit::Actor::viewer(&viewer, &parts);
+    let viewer = crate::access::owner_of(&handle).await?;
+    let state = crate::infra::AppState::from_context()?;
+    let parts = crate::infra::request::parts()?;
+    let actor = crate::infra::audit_trail::Actor::viewer(&viewer, &parts);
     Ok(ssr::update(&state.db, &actor, |p| p.with(kind, on)).await?.preferences())
 }

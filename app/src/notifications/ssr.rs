@@ -4,10 +4,10 @@
 use serde_json::{json, Map, Value};
 
 use super::{Kind, Preferences};
-use crate::ssr::audit::{self, Actor};
-use crate::ssr::db::{begin_write, Db};
-use crate::ssr::ids::new_id;
-use crate::ssr::time::now_millis;
+use crate::infra::audit_trail::{self, Actor};
+use crate::infra::db::{begin_write, Db};
+use crate::infra::ids::new_id;
+use crate::infra::time::now_millis;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Row {
@@ -86,7 +86,7 @@ pub async fn update(
     .bind(&actor.id)
     .execute(&mut *tx)
     .await?;
-    audit::record_own(&mut tx, actor, "user.preferences.update", Value::Object(changed), now).await?;
+    audit_trail::record_own(&mut tx, actor, "user.preferences.update", Value::Object(changed), now).await?;
     let row = sqlx::query_as(SELECT).bind(&actor.id).fetch_one(&mut *tx).await?;
     tx.commit().await?;
     Ok(row)

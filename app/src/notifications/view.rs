@@ -8,8 +8,8 @@ use leptos_meta::Title;
 use leptos::server_fn::ServerFn;
 
 use super::{notification_preferences, set_preference, Kind, Preferences, SetPreference};
-use crate::account::use_handle;
-use crate::shell::{use_live, ErrorPanel};
+use crate::access::use_handle;
+use crate::ui::{use_live, ErrorPanel};
 
 const SYSTEM: &str = "Important system notifications related to your Sluice account. System notifications cannot be disabled.";
 

@@ -9,9 +9,10 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
 use super::ssr::{self, Current};
-use crate::api::{ApiError, ApiJson, Owner};
-use crate::ssr::time::rfc3339;
-use crate::ssr::AppState;
+use crate::api::{ApiError, ApiJson};
+use crate::access::Owner;
+use crate::infra::time::rfc3339;
+use crate::infra::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/user/{user_handle}/password", get(read).post(rotate))

@@ -11,9 +11,9 @@
 use std::time::Duration;
 
 use super::verifier::ScramVerifier;
-use crate::ssr::db::{begin_write, skip_locked};
-use crate::ssr::time::now_millis;
-use crate::ssr::AppState;
+use crate::infra::db::{begin_write, skip_locked};
+use crate::infra::time::now_millis;
+use crate::infra::AppState;
 
 const IDLE_POLL: Duration = Duration::from_secs(1);
 const BATCH: i64 = 50;

@@ -20,8 +20,7 @@ mod view;
 
 pub use view::{flashed_password, Connections, PasswordSection};
 
-/// The port of every workspace's database endpoint.
-pub const PORT: u16 = 9193;
+pub use shared::DEFAULT_DB_PORT as PORT;
 
 /// One workspace's connection, without the password.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -82,21 +81,29 @@ impl PasswordOverview {
     }
 }
 
+/// The password revealed by a plain form post, for the page it returns to.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RevealedPassword(pub String);
+
+impl crate::access::flash::Flashed for RevealedPassword {
+    const KIND: &'static str = "password";
+}
+
 #[server(prefix = "/sfn", endpoint = "database_password")]
 pub async fn database_password(handle: String) -> Result<PasswordOverview, AppError> {
-    let viewer = crate::account::owner_of(&handle).await?;
-    let state = crate::ssr::AppState::from_context()?;
+    let viewer = crate::access::owner_of(&handle).await?;
+    let state = crate::infra::AppState::from_context()?;
     ssr::overview(&state, &viewer.id, &viewer.handle).await
 }
 
 /// The password itself, asked for by Reveal or Copy.
 #[server(prefix = "/sfn", endpoint = "reveal_password")]
 pub async fn reveal_password(handle: String) -> Result<String, AppError> {
-    let viewer = crate::account::owner_of(&handle).await?;
-    let state = crate::ssr::AppState::from_context()?;
+    let viewer = crate::access::owner_of(&handle).await?;
+    let state = crate::infra::AppState::from_context()?;
     let current = ssr::current(&state.db, &state.vault, &viewer.id).await?;
     let password = current.password.expose().clone();
-    if crate::flash::ssr::divert(&state, &viewer.id, || crate::flash::Flash::Password(password.clone())) {
+    if crate::access::flash::ssr::divert(&state, &viewer.id, || crate::access::flash::Flash::of(&RevealedPassword(password.clone()))) {
         return Ok(String::new());
     }
     Ok(password)
@@ -104,8 +111,8 @@ pub async fn reveal_password(handle: String) -> Result<String, AppError> {
 
 #[server(prefix = "/sfn", endpoint = "rotate_password")]
 pub async fn rotate_password(handle: String) -> Result<(), AppError> {
-    let actor = crate::account::owner_actor(&handle).await?;
-    let state = crate::ssr::AppState::from_context()?;
+    let actor = crate::access::owner_actor(&handle).await?;
+    let state = crate::infra::AppState::from_context()?;
     ssr::rotate(&state, &actor, None).await.map(drop)
 }
 

@@ -3,6 +3,7 @@
 //! value and queues one propagation job per workspace in the same
 //! transaction.
 
+use crate::infra::system_mail;
 use rand::rngs::OsRng;
 use rand::Rng;
 use serde_json::json;
@@ -10,13 +11,13 @@ use sqlx::AnyConnection;
 
 use super::{PasswordOverview, WorkspaceConnection};
 use crate::error::AppError;
-use crate::ssr::audit::{self, Actor};
-use crate::ssr::db::{begin_write, lock_user, Db};
-use crate::ssr::ids::new_id;
-use crate::ssr::secret::Secret;
-use crate::ssr::time::now_millis;
-use crate::ssr::vault::Vault;
-use crate::ssr::AppState;
+use crate::infra::audit_trail::{self, Actor};
+use crate::infra::db::{begin_write, lock_user, Db};
+use crate::infra::ids::new_id;
+use crate::infra::secret::Secret;
+use crate::infra::time::now_millis;
+use crate::infra::vault::Vault;
+use crate::infra::AppState;
 
 const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 /// 32 characters of 62: about 190 bits.
@@ -164,10 +165,10 @@ pub async fn rotate(
     .execute(&mut *tx)
     .await?;
     let data = json!({ "password_id": id });
-    audit::record_own(&mut tx, actor, "user.password.rotate", data, now).await?;
+    audit_trail::record_own(&mut tx, actor, "user.password.rotate", data, now).await?;
     tx.commit().await?;
     state.jobs.notify_one();
-    crate::notify::ssr::password_rotated(state, actor).await;
+    mail_password_rotated(state, actor).await;
     Ok(Current {
         id,
         user_id: actor.id.clone(),
@@ -209,7 +210,7 @@ pub async fn overview(
     let workspaces = rows
         .into_iter()
         .map(|(ws, region, database, password_id, verifier)| WorkspaceConnection {
-            host: crate::account::ssr::dns_name(&state.settings, &ws, handle, &region),
+            host: crate::workspaces::ssr::dns_name(&state.settings, &ws, handle, &region),
             port: state.settings.db_port,
             reachable: verifier == 1 && state.settings.db_listen.is_some(),
             hostaddr: state.settings.db_hostaddr.map(|a| a.to_string()),
@@ -221,7 +222,7 @@ pub async fn overview(
         })
         .collect();
     Ok(PasswordOverview {
-        created_at: crate::ssr::time::rfc3339(created_at),
+        created_at: crate::infra::time::rfc3339(created_at),
         workspaces,
         endpoint: state.settings.db_listen.is_some(),
     })
@@ -238,4 +239,10 @@ mod tests {
         assert!(a.expose().bytes().all(|b| b.is_ascii_alphanumeric()));
         assert_ne!(a.expose(), new_password().expose());
     }
+}
+
+async fn mail_password_rotated(state: &AppState, actor: &Actor) {
+    let what = "Your database password was rotated. Connections that use the old password \
+                keep working until they close; new connections need the new one.";
+    system_mail::security(state, actor, "Your database password was rotated", what).await;
 }

@@ -8,17 +8,14 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
 use super::{database_password, reveal_password, PasswordOverview, RevealPassword, RotatePassword, WorkspaceConnection};
-use crate::account::use_handle;
-use crate::flash::{take_flash, Flash};
-use crate::shell::{copy_text, use_live, Confirm, CopyButton, Dialog, ErrorPanel, EyeIcon};
+use crate::access::use_handle;
+use crate::access::flash::take_flash;
+use crate::ui::{copy_text, use_live, Confirm, CopyButton, Dialog, ErrorPanel, EyeIcon};
 
 /// The password revealed by a plain form post, if this page has it.
 pub fn flashed_password(password: RwSignal<Option<String>>, revealed: RwSignal<bool>) {
-    if let Some(p) = take_flash(|f| match f {
-        Flash::Password(p) => Some(p.clone()),
-        _ => None,
-    }) {
-        password.set(Some(p));
+    if let Some(p) = take_flash(|f| f.get::<super::RevealedPassword>()) {
+        password.set(Some(p.0));
         revealed.set(true);
     }
 }

@@ -7,15 +7,15 @@ use leptos::prelude::*;
 use shared::DisplayName;
 
 use crate::error::AppError;
-use crate::session::{edit_viewer, Viewer, ViewerState};
-use crate::shell::ErrorPanel;
+use crate::access::session::{edit_viewer, Viewer, ViewerState};
+use crate::ui::ErrorPanel;
 
 /// Saves the Display Name of the account `handle` and returns it as stored.
 #[server(prefix = "/sfn", endpoint = "update_display_name")]
 pub async fn update_display_name(handle: String, display_name: String) -> Result<String, AppError> {
-    let actor = crate::account::owner_actor(&handle).await?;
+    let actor = crate::access::owner_actor(&handle).await?;
     let name = DisplayName::parse(&display_name).map_err(AppError::invalid)?;
-    let state = crate::ssr::AppState::from_context()?;
+    let state = crate::infra::AppState::from_context()?;
     ssr::update(&state, &actor, &name).await?;
     Ok(name.to_string())
 }
@@ -26,10 +26,10 @@ pub mod ssr {
     use shared::DisplayName;
 
     use crate::error::AppError;
-    use crate::ssr::audit::{self, Actor};
-    use crate::ssr::db::{begin_write, lock_user};
-    use crate::ssr::time::now_millis;
-    use crate::ssr::AppState;
+    use crate::infra::audit_trail::{self, Actor};
+    use crate::infra::db::{begin_write, lock_user};
+    use crate::infra::time::now_millis;
+    use crate::infra::AppState;
 
     /// Saves `name` for the acting person; the audit record names them by
     /// the new name.
@@ -56,7 +56,7 @@ pub mod ssr {
             ..actor.clone()
         };
         let data = json!({ "display_name": { "old": old, "new": name.as_str() } });
-        audit::record_own(&mut tx, &actor, "user.update", data, now).await?;
+        audit_trail::record_own(&mut tx, &actor, "user.update", data, now).await?;
         tx.commit().await?;
         Ok(())
     }

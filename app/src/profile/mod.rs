@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::session::Viewer;
+use crate::access::session::Viewer;
 use crate::avatar::{AvatarEditor, AvatarUrlForm};
 use crate::deletion::DeleteAccountSection;
 use crate::handle::HandleForm;

@@ -9,10 +9,10 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
 use super::ssr::{self, TokenChange, TokenRow};
-use crate::api::{path_param, ApiError, ApiJson, Owner, Page};
-use crate::error::AppError;
-use crate::ssr::time::rfc3339;
-use crate::ssr::AppState;
+use crate::api::{path_param, ApiError, ApiJson, Page};
+use crate::access::Owner;
+use crate::infra::time::rfc3339;
+use crate::infra::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -91,10 +91,9 @@ async fn create(
     let (row, secret) = ssr::create(&state, &caller.actor, "")
         .await
         .map_err(|e| match e {
-            AppError::Invalid(m) if m == super::CAP_MESSAGE => ApiError::limit_reached(m),
-            e => e.into(),
+            ssr::CreateTokenError::AtCap => ApiError::limit_reached(super::CAP_MESSAGE),
+            ssr::CreateTokenError::Db(e) => e.into(),
         })?;
-    crate::notify::ssr::token_created(&state, &caller.actor, &row.last4).await;
     let mut token = Token::from(row);
     token.token = Some(secret.expose().clone());
     Ok((StatusCode::CREATED, Json(token)))

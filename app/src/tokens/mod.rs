@@ -38,24 +38,27 @@ pub struct CreatedToken {
     pub secret: String,
 }
 
+impl crate::access::flash::Flashed for CreatedToken {
+    const KIND: &'static str = "new_token";
+}
+
 #[server(prefix = "/sfn", endpoint = "tokens")]
 pub async fn list_tokens(handle: String) -> Result<Vec<TokenSummary>, AppError> {
-    let viewer = crate::account::owner_of(&handle).await?;
-    let state = crate::ssr::AppState::from_context()?;
+    let viewer = crate::access::owner_of(&handle).await?;
+    let state = crate::infra::AppState::from_context()?;
     Ok(ssr::list(&state.db, &viewer.id).await?)
 }
 
 #[server(prefix = "/sfn", endpoint = "create_token")]
 pub async fn create_token(handle: String) -> Result<CreatedToken, AppError> {
-    let actor = crate::account::owner_actor(&handle).await?;
-    let state = crate::ssr::AppState::from_context()?;
+    let actor = crate::access::owner_actor(&handle).await?;
+    let state = crate::infra::AppState::from_context()?;
     let (token, secret) = ssr::create(&state, &actor, "").await?;
-    crate::notify::ssr::token_created(&state, &actor, &token.last4).await;
     let mut created = CreatedToken {
         token: token.summary(),
         secret: secret.expose().clone(),
     };
-    if crate::flash::ssr::divert(&state, &actor.id, || crate::flash::Flash::NewToken(created.clone())) {
+    if crate::access::flash::ssr::divert(&state, &actor.id, || crate::access::flash::Flash::of(&created)) {
         created.secret.clear();
     }
     Ok(created)
@@ -63,8 +66,8 @@ pub async fn create_token(handle: String) -> Result<CreatedToken, AppError> {
 
 #[server(prefix = "/sfn", endpoint = "set_token_status")]
 pub async fn set_token_status(handle: String, id: String, active: bool) -> Result<(), AppError> {
-    let actor = crate::account::owner_actor(&handle).await?;
-    let state = crate::ssr::AppState::from_context()?;
+    let actor = crate::access::owner_actor(&handle).await?;
+    let state = crate::infra::AppState::from_context()?;
     let change = ssr::TokenChange {
         active,
         ..Default::default()
@@ -74,7 +77,7 @@ pub async fn set_token_status(handle: String, id: String, active: bool) -> Resul
 
 #[server(prefix = "/sfn", endpoint = "delete_token")]
 pub async fn delete_token(handle: String, id: String) -> Result<(), AppError> {
-    let actor = crate::account::owner_actor(&handle).await?;
-    let state = crate::ssr::AppState::from_context()?;
+    let actor = crate::access::owner_actor(&handle).await?;
+    let state = crate::infra::AppState::from_context()?;
     ssr::delete(&state, &actor, &id).await.map(drop)
 }

@@ -2,26 +2,22 @@
 //! secret from the OS; only the SHA-256 of the whole token is stored, and
 //! the cap of two per person is checked inside the write transaction.
 
+use crate::infra::system_mail;
 use rand::rngs::OsRng;
 use rand::Rng;
 use serde_json::json;
 use sqlx::AnyConnection;
-use subtle::ConstantTimeEq;
 
 use super::{TokenSummary, MAX_TOKENS};
 use crate::error::AppError;
-use crate::session::Viewer;
-use crate::ssr::audit::{self, Actor};
-use crate::ssr::db::{begin_write, lock_user, Db};
-use crate::ssr::ids::{hash_secret, new_id};
-use crate::ssr::secret::Secret;
-use crate::ssr::time::{now_millis, rfc3339};
-use crate::ssr::AppState;
+use crate::infra::audit_trail::{self, Actor};
+use crate::infra::db::{begin_write, lock_user, Db};
+use crate::infra::ids::{hash_secret, new_id};
+use crate::infra::secret::Secret;
+use crate::infra::time::{now_millis, rfc3339};
+use crate::infra::AppState;
 
-const BASE32HEX: &[u8; 32] = b"0123456789abcdefghijklmnopqrstuv";
-/// 52 base32 characters carry 260 random bits.
-const SECRET_CHARS: usize = 52;
-const DAY_MS: i64 = 86_400_000;
+use crate::access::bearer::{BASE32HEX, SECRET_CHARS};
 
 /// The whole token, shown to its owner once.
 fn new_token(id: &str) -> Secret<String> {
@@ -99,11 +95,31 @@ pub async fn list(db: &Db, user_id: &str) -> Result<Vec<TokenSummary>, sqlx::Err
 
 /// Creates a token unless the person has two that still work. Tokens
 /// that Reset authentication revoked do not count.
+/// Why a token was not made.
+#[derive(Debug, thiserror::Error)]
+pub enum CreateTokenError {
+    /// The account holds its two tokens already.
+    #[error("{}", super::CAP_MESSAGE)]
+    AtCap,
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+impl From<CreateTokenError> for AppError {
+    fn from(e: CreateTokenError) -> Self {
+        match e {
+            CreateTokenError::AtCap => AppError::invalid(super::CAP_MESSAGE),
+            CreateTokenError::Db(e) => e.into(),
+        }
+    }
+}
+
+/// Makes a token for the actor (within the cap) and tells them by mail.
 pub async fn create(
     state: &AppState,
     actor: &Actor,
     title: &str,
-) -> Result<(TokenRow, Secret<String>), AppError> {
+) -> Result<(TokenRow, Secret<String>), CreateTokenError> {
     let now = now_millis();
     let mut tx = begin_write(&state.db).await?;
     lock_user(&mut tx, &actor.id).await?;
@@ -115,13 +131,14 @@ pub async fn create(
     .fetch_one(&mut *tx)
     .await?;
     if count >= MAX_TOKENS {
-        return Err(AppError::invalid(super::CAP_MESSAGE));
+        return Err(CreateTokenError::AtCap);
     }
     let (id, token, last4) = insert(&mut tx, &actor.id, title, None, now).await?;
     let data = json!({ "token_id": id, "title": title, "last4": last4 });
-    audit::record_own(&mut tx, actor, "token.create", data, now).await?;
-    let created = row(&mut tx, &actor.id, &id).await?.ok_or(AppError::Internal)?;
+    audit_trail::record_own(&mut tx, actor, "token.create", data, now).await?;
+    let created = row(&mut tx, &actor.id, &id).await?.ok_or(sqlx::Error::RowNotFound)?;
     tx.commit().await?;
+    mail_token_created(state, actor, &created.last4).await;
     Ok((created, token))
 }
 
@@ -208,7 +225,7 @@ pub async fn update(
     .execute(&mut *tx)
     .await?;
     let data = json!({ "token_id": id, "status": status, "title": title });
-    audit::record_own(&mut tx, actor, "token.update", data, now).await?;
+    audit_trail::record_own(&mut tx, actor, "token.update", data, now).await?;
     let after = row(&mut tx, &actor.id, id).await?.ok_or(AppError::Internal)?;
     tx.commit().await?;
     Ok(after)
@@ -225,127 +242,15 @@ pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> Result<TokenRo
         .bind(&actor.id)
         .execute(&mut *tx)
         .await?;
-    audit::record_own(&mut tx, actor, "token.delete", json!({ "token_id": id }), now).await?;
+    audit_trail::record_own(&mut tx, actor, "token.delete", json!({ "token_id": id }), now).await?;
     tx.commit().await?;
     Ok(before)
 }
 
-/// Only refresh `last_used_at` this often, so that API calls do not each
-/// write to the database.
-const TOUCH_EVERY_MS: i64 = 60_000;
-
-/// What a presented bearer token turned out to be.
-#[derive(Debug)]
-pub enum TokenCheck {
-    /// Not a token Sluice issued: there is nobody to tell.
-    Unknown,
-    /// A real token's id, refused (wrong secret, deactivated, revoked by
-    /// Reset authentication): its owner's Audit Log hears of it.
-    Refused {
-        owner_id: String,
-        owner_handle: String,
-        token_id: String,
-        reason: &'static str,
-    },
-    /// A good token; `first_use_today` when its last use was before today
-    /// (UTC), which the Audit Log records once.
-    Accepted {
-        user: Viewer,
-        token_id: String,
-        first_use_today: bool,
-    },
-}
-
-/// Checks a presented token: the id picks the row, the SHA-256 of the
-/// whole token is compared in constant time. `last_used_at` is written at
-/// most once a minute.
-pub async fn authenticate(db: &Db, presented: &str) -> Result<TokenCheck, sqlx::Error> {
-    let Some(id) = parse_token_id(presented) else {
-        return Ok(TokenCheck::Unknown);
-    };
-    type Row =
-        (String, String, i64, Option<i64>, Option<i64>, String, String, String, String, i64, Option<String>, Option<String>);
-    let row: Option<Row> = sqlx::query_as(
-            "SELECT t.secret_hash, t.status, t.created_at, t.last_used_at, t.expires_at,
-                    u.id, u.handle, u.display_name, u.email, u.token_min_issued_at, a.hash, tn.handle
-             FROM tokens t JOIN users u ON u.id = t.user_id
-             LEFT JOIN avatars a ON a.user_id = u.id
-             LEFT JOIN tenants tn ON tn.id = u.tenant_id WHERE t.id = $1",
-        )
-        .bind(&id)
-        .fetch_optional(db)
-        .await?;
-    let Some((hash, status, created_at, last_used_at, expires_at, user_id, handle, display_name, email, min, avatar, tenant)) =
-        row
-    else {
-        return Ok(TokenCheck::Unknown);
-    };
-    let now = now_millis();
-    let matches: bool = hash_secret(presented).as_bytes().ct_eq(hash.as_bytes()).into();
-    let refused = if !matches {
-        Some("wrong secret")
-    } else if created_at < min {
-        Some("revoked by Reset authentication")
-    } else if status != "active" {
-        Some("deactivated")
-    } else if expires_at.is_some_and(|at| at <= now) {
-        Some("expired")
-    } else {
-        None
-    };
-    if let Some(reason) = refused {
-        return Ok(TokenCheck::Refused { owner_id: user_id, owner_handle: handle, token_id: id, reason });
-    }
-    let today = now - now.rem_euclid(DAY_MS);
-    let first_use_today = if last_used_at.is_none_or(|t| t < today) {
-        // Of two racing first requests of the day, one wins the flag.
-        sqlx::query(
-            "UPDATE tokens SET last_used_at = $1
-             WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)",
-        )
-        .bind(now)
-        .bind(&id)
-        .bind(today)
-        .execute(db)
-        .await?
-        .rows_affected()
-            == 1
-    } else {
-        if last_used_at.is_none_or(|t| now - t > TOUCH_EVERY_MS) {
-            sqlx::query("UPDATE tokens SET last_used_at = $1 WHERE id = $2")
-                .bind(now)
-                .bind(&id)
-                .execute(db)
-                .await?;
-        }
-        false
-    };
-    let user = Viewer {
-        avatar: crate::avatar::avatar_path(&user_id, avatar.as_deref()),
-        avatar_source: None,
-        tenant,
-        id: user_id,
-        handle,
-        display_name,
-        email,
-    };
-    Ok(TokenCheck::Accepted { user, token_id: id, first_use_today })
-}
-
-/// `spt_{20 base32hex}_{52 base32hex}` → `k_{20}`; anything else is not a token.
-fn parse_token_id(presented: &str) -> Option<String> {
-    let rest = presented.strip_prefix("spt_")?;
-    let (body, secret) = rest.split_once('_')?;
-    let is_b32 = |s: &str| s.bytes().all(|b| BASE32HEX.contains(&b));
-    (body.len() == shared::ID_BODY_LEN
-        && secret.len() == SECRET_CHARS
-        && is_b32(body)
-        && is_b32(secret))
-    .then(|| format!("k_{body}"))
-}
 
 #[cfg(test)]
 mod tests {
+    use crate::access::bearer::parse_token_id;
     use super::*;
 
     #[test]
@@ -377,4 +282,10 @@ mod tests {
             assert_eq!(parse_token_id(bad), None, "{bad}");
         }
     }
+}
+
+/// Tells the owner a token was made for their account.
+async fn mail_token_created(state: &AppState, actor: &Actor, last4: &str) {
+    let what = format!("A new API token ending in {last4} was created for your Sluice account.");
+    system_mail::security(state, actor, "A new API token was created", &what).await;
 }

@@ -7,9 +7,9 @@ use leptos::prelude::*;
 use super::{
     list_tokens, CreateToken, CreatedToken, DeleteToken, SetTokenStatus, TokenSummary, MAX_TOKENS,
 };
-use crate::account::use_handle;
-use crate::flash::{take_flash, Flash};
-use crate::shell::{copy_text, Confirm, CopyButton, Dialog, ErrorPanel, Menu, RevealButton};
+use crate::access::use_handle;
+use crate::access::flash::take_flash;
+use crate::ui::{copy_text, Confirm, CopyButton, Dialog, ErrorPanel, Menu, RevealButton};
 
 #[component]
 pub fn TokensSection() -> impl IntoView {
@@ -36,10 +36,7 @@ pub fn TokensSection() -> impl IntoView {
             .is_ok_and(|t| t.iter().filter(|t| t.status != "revoked").count() as i64 >= MAX_TOKENS)
     };
     // A token made by a plain form post comes back once, in the flash.
-    let flashed = take_flash(|f| match f {
-        Flash::NewToken(c) => Some(c.clone()),
-        _ => None,
-    });
+    let flashed = take_flash(|f| f.get::<CreatedToken>());
     let created = move || {
         create
             .value()

@@ -7,9 +7,10 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
 use super::ssr::{self, Row, COMPUTE};
-use crate::api::{cursor_token, ApiError, Owner, Page};
-use crate::ssr::time::rfc3339;
-use crate::ssr::AppState;
+use crate::api::{cursor_token, ApiError, Page};
+use crate::access::Owner;
+use crate::infra::time::rfc3339;
+use crate::infra::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/user/{user_handle}/usage", get(list))

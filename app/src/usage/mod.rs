@@ -64,9 +64,9 @@ impl UsageReport {
 /// one if empty).
 #[server(prefix = "/sfn", endpoint = "usage")]
 pub async fn usage_for_period(handle: String, period: String) -> Result<UsageReport, AppError> {
-    let viewer = crate::account::owner_of(&handle).await?;
-    let state = crate::ssr::AppState::from_context()?;
-    let now = crate::ssr::time::now_millis();
+    let viewer = crate::access::owner_of(&handle).await?;
+    let state = crate::infra::AppState::from_context()?;
+    let now = crate::infra::time::now_millis();
     let period = if period.is_empty() {
         Period::containing(now)
     } else {

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use super::period::{day_text, Period, DAY_MS};
 use super::{UsageDay, UsageReport, WorkspaceUsage};
-use crate::ssr::db::Db;
-use crate::ssr::time::now_millis;
+use crate::infra::db::Db;
+use crate::infra::time::now_millis;
 
 pub const COMPUTE: &str = "db_execution_ms";
 pub const STORAGE: &str = "db_volume_bytes";

@@ -8,8 +8,8 @@ use leptos_router::hooks::use_query_map;
 
 use super::chart::DailyBars;
 use super::{format_bytes, format_duration, usage_for_period, UsageReport};
-use crate::account::use_handle;
-use crate::shell::ErrorPanel;
+use crate::access::use_handle;
+use crate::ui::ErrorPanel;
 
 #[component]
 pub fn UsagePage() -> impl IntoView {

@@ -7,7 +7,7 @@ use leptos::config::get_configuration;
 use reqwest::{redirect, Client};
 use std::path::Path;
 
-use app::ssr::AppState;
+use app::infra::AppState;
 
 pub struct Site {
     pub base: String,
@@ -28,12 +28,12 @@ pub async fn start(dir: &Path, database_url: Option<String>, extra: impl FnOnce(
     let addr = listener.local_addr().unwrap();
     leptos.site_addr = addr;
     let base = format!("http://{addr}");
-    let mut settings = app::ssr::settings::Settings::for_data_dir(dir.to_owned(), base.parse().unwrap());
+    let mut settings = app::infra::settings::Settings::for_data_dir(dir.to_owned(), base.parse().unwrap());
     if let Some(url) = database_url {
-        settings.database_url = app::ssr::secret::Secret::new(url);
+        settings.database_url = app::infra::secret::Secret::new(url);
     }
     settings.api_per_minute = i64::MAX / 2;
-    let state = server::state(leptos, settings).await.unwrap();
+    let (state, _) = server::state(leptos, settings).await.unwrap();
     let link = server::demo::sign_in_link(&state).await.unwrap();
     let router = Router::new().merge(extra(&state)).merge(server::router::build(state.clone(), server::router::routes()));
     let limits = server::HttpLimits::from_settings(&state.settings);

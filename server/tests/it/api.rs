@@ -330,7 +330,7 @@ fn patching_token_min_issued_at_resets_authentication() {
 }
 
 fn time_now_rfc3339() -> String {
-    app::ssr::time::rfc3339(sluice_now())
+    app::infra::time::rfc3339(sluice_now())
 }
 
 #[test]
@@ -449,7 +449,7 @@ fn workspaces_are_created_and_deleted_through_the_api() {
 
 #[test]
 fn processes_leasing_one_token_budget_never_let_more_than_it_through() {
-    use app::ssr::rate_limit::{hit_leased, Leases, Limit};
+    use app::infra::rate_limit::{hit_leased, Leases, Limit};
     run(async {
         let app = TestApp::spawn().await;
         // Two servers on one database, each with its own leases.

@@ -30,7 +30,7 @@ fn the_estimate_and_invoices_are_priced_from_usage() {
         let app = TestApp::spawn().await;
         let ada = app.sign_up("ada@example.com", "ada", "Ada").await;
         let ws = first_workspace(&app, "ada").await;
-        let now = app::ssr::time::now_millis();
+        let now = app::infra::time::now_millis();
         let period = app::usage::Period::containing(now);
         let (start, _) = period.bounds_ms();
         // This period: 140 h (40 over), 1.5 GiB (0.5 over): $4.00 + $0.25.
@@ -68,7 +68,7 @@ fn the_api_answers_subscription_and_invoices_by_the_spec() {
         let app = TestApp::spawn().await;
         let ada = app.sign_up("ada@example.com", "ada", "Ada").await;
         let ws = first_workspace(&app, "ada").await;
-        let period = app::usage::Period::containing(app::ssr::time::now_millis());
+        let period = app::usage::Period::containing(app::infra::time::now_millis());
         let mut p = period;
         for _ in 0..3 {
             p = p.previous();

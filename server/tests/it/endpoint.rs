@@ -161,7 +161,7 @@ fn psql_works_with_the_connection_string_the_page_shows() {
 #[test]
 fn with_tls_off_the_connection_string_leaves_sslmode_out() {
     run(async {
-        let options = Options { db_tls: app::ssr::settings::DbTls::Off, ..with_endpoint() };
+        let options = Options { db_tls: app::infra::settings::DbTls::Off, ..with_endpoint() };
         let app = TestApp::spawn_with(options, None).await;
         let (_, ws, pw) = account(&app, "ada").await;
         let command = ws.psql_command(&pw);
@@ -323,7 +323,7 @@ fn one_person_holds_a_bounded_number_of_connections() {
         let app = TestApp::spawn_with(with_endpoint(), None).await;
         let (_, ws, pw) = account(&app, "ada").await;
         let mut held = Vec::new();
-        for _ in 0..app::endpoint::registry::PER_USER {
+        for _ in 0..server::endpoint::registry::PER_USER {
             held.push(pg_connect(&ws, &pw).await.expect("within the share"));
         }
         let e = pg_connect(&ws, &pw).await.err().expect("past the share");

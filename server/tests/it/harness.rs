@@ -1,8 +1,8 @@
 //! Starts Sluice on port 0 with a fresh data dir, and speaks to it the way
 //! a browser's plain form posts do.
 
-pub use app::ssr::db::Engine;
-use app::ssr::Settings;
+pub use app::infra::db::Engine;
+use app::infra::Settings;
 use leptos::config::get_configuration;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
 use reqwest::{redirect, Client, Response, StatusCode};
@@ -108,7 +108,7 @@ pub async fn fresh_database(dir: &std::path::Path) -> std::sync::Arc<TestDatabas
 pub struct TestApp {
     pub base: String,
     pub dir: TempDir,
-    pub db: app::ssr::db::Db,
+    pub db: app::infra::db::Db,
     /// The database this server uses (and a restart keeps).
     pub database: std::sync::Arc<TestDatabase>,
     client: Client,
@@ -137,7 +137,7 @@ pub struct Options {
     /// Run the workspace endpoint on a port of its own.
     pub endpoint: bool,
     /// The endpoint's TLS (a certificate made at the first start unless set).
-    pub db_tls: app::ssr::settings::DbTls,
+    pub db_tls: app::infra::settings::DbTls,
 }
 
 impl Default for Options {
@@ -151,7 +151,7 @@ impl Default for Options {
             trusted_proxies: Vec::new(),
             tenant_domains: Vec::new(),
             endpoint: false,
-            db_tls: app::ssr::settings::DbTls::SelfSigned,
+            db_tls: app::infra::settings::DbTls::SelfSigned,
         }
     }
 }
@@ -224,7 +224,7 @@ impl TestApp {
         leptos.site_addr = addr;
         let base = format!("http://{addr}");
         let mut settings = Settings::for_data_dir(dir.path().to_path_buf(), base.parse().unwrap());
-        settings.database_url = app::ssr::secret::Secret::new(database.url.clone());
+        settings.database_url = app::infra::secret::Secret::new(database.url.clone());
         settings.propagation_delay = options.propagation_delay;
         settings.avatar_fetch_private = options.avatar_fetch_private;
         settings.api_per_minute = options.api_per_minute;
@@ -239,8 +239,8 @@ impl TestApp {
         }
         let endpoint = server::bind_endpoint(&mut settings).await.expect("endpoint");
         let pg_port = endpoint.is_some().then_some(settings.db_port);
-        let state = server::state(leptos, settings).await.expect("state");
-        let endpoint = endpoint.map(|l| app::endpoint::spawn(l, state.clone()));
+        let (state, registry) = server::state(leptos, settings).await.expect("state");
+        let endpoint = endpoint.map(|l| server::endpoint::spawn(l, state.clone(), registry));
         let db = state.db.clone();
         let worker = options
             .worker
@@ -489,11 +489,14 @@ pub async fn sign_in_with(client: &Client, base: &str, t: &str) -> String {
     session_cookie(&res).expect("signed in")
 }
 
-/// A client that sees redirects instead of following them.
+/// A client that sees redirects instead of following them. It lets an
+/// idle connection go well before the server's 15-second header timeout
+/// would, so that a slow test never sends on a connection being closed.
 fn client() -> Client {
     Client::builder()
         .redirect(redirect::Policy::none())
         .timeout(std::time::Duration::from_secs(10))
+        .pool_idle_timeout(std::time::Duration::from_secs(5))
         .build()
         .unwrap()
 }

@@ -119,7 +119,7 @@ fn closed(mut stream: &TcpStream) -> bool {
 
 /// Lets this test process hold the attacker's sockets.
 fn raise_own_open_files() {
-    app::ssr::connections::raise_open_files_limit();
+    server::connections::raise_open_files_limit();
 }
 
 #[test]
@@ -352,7 +352,7 @@ fn idle_endpoint_sockets_are_let_go_and_the_console_answers_meanwhile() {
         return;
     }
     crate::harness::run(async {
-        app::ssr::connections::raise_open_files_limit();
+        server::connections::raise_open_files_limit();
         let server = start(&[("SLUICE_DB_LISTEN", "127.0.0.1:0")], 1024).await;
         let endpoint = server.endpoint.unwrap();
         // 1,100 sockets that never start up.
@@ -369,7 +369,7 @@ fn idle_endpoint_sockets_are_let_go_and_the_console_answers_meanwhile() {
         let pg = demo_workspace(&server).await;
         assert_eq!(crate::endpoint::rows(&pg.simple_query("SELECT 1").await.unwrap()), 1);
         // Every one of them is let go once the start-up time has passed.
-        let deadline = Instant::now() + app::endpoint::STARTUP_TIME + Duration::from_secs(5);
+        let deadline = Instant::now() + server::endpoint::STARTUP_TIME + Duration::from_secs(5);
         let mut open = idle.len();
         while Instant::now() < deadline {
             open = idle.iter().filter(|s| !closed(s)).count();

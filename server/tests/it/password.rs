@@ -4,7 +4,7 @@
 
 use crate::api::new_token;
 use crate::harness::*;
-use app::ssr::vault::Vault;
+use app::infra::vault::Vault;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};

@@ -4,6 +4,7 @@
 //! uploading; the server runs it again on whatever it receives.
 
 mod crop;
+mod path;
 mod url;
 #[cfg(feature = "image")]
 mod orient;
@@ -13,6 +14,7 @@ mod pipeline;
 mod shrink;
 
 pub use crop::{Corner, Crop, Frame, PixelRect};
+pub use path::{avatar_path, custom_avatar_path, default_avatar_path, high_density};
 pub use url::{AvatarUrl, AvatarUrlError};
 #[cfg(feature = "image")]
 pub use pipeline::{avatar_pngs, decode, sniff, AvatarImageError, AvatarPngs, Format, MAX_SIDE};

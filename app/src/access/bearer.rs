@@ -1,0 +1,157 @@
+//! Who a bearer token belongs to. A token is `spt_{id}_{secret}`; the id
+//! picks the row and the SHA-256 of the whole token is compared in
+//! constant time, so a guessed id learns nothing.
+
+use subtle::ConstantTimeEq;
+
+use super::session::Viewer;
+use crate::infra::db::Db;
+use crate::infra::ids::hash_secret;
+use crate::infra::time::now_millis;
+
+pub(crate) const BASE32HEX: &[u8; 32] = b"0123456789abcdefghijklmnopqrstuv";
+/// 52 base32 characters carry 260 random bits.
+pub(crate) const SECRET_CHARS: usize = 52;
+const DAY_MS: i64 = 86_400_000;
+
+/// Only refresh `last_used_at` this often, so that API calls do not each
+/// write to the database.
+const TOUCH_EVERY_MS: i64 = 60_000;
+
+/// What a presented bearer token turned out to be.
+#[derive(Debug)]
+pub enum TokenCheck {
+    /// Not a token Sluice issued: there is nobody to tell.
+    Unknown,
+    /// A real token's id, refused (wrong secret, deactivated, revoked by
+    /// Reset authentication): its owner's Audit Log hears of it.
+    Refused {
+        owner_id: String,
+        owner_handle: String,
+        token_id: String,
+        reason: &'static str,
+    },
+    /// A good token; `first_use_today` when its last use was before today
+    /// (UTC), which the Audit Log records once.
+    Accepted {
+        user: Viewer,
+        token_id: String,
+        first_use_today: bool,
+    },
+}
+
+/// A token and the person it belongs to.
+#[derive(sqlx::FromRow)]
+struct TokenOwnerRow {
+    secret_hash: String,
+    status: String,
+    created_at: i64,
+    last_used_at: Option<i64>,
+    expires_at: Option<i64>,
+    user_id: String,
+    handle: String,
+    display_name: String,
+    email: String,
+    token_min_issued_at: i64,
+    avatar_hash: Option<String>,
+    tenant: Option<String>,
+}
+
+/// Checks a presented token: the id picks the row, the SHA-256 of the
+/// whole token is compared in constant time. `last_used_at` is written at
+/// most once a minute.
+pub async fn authenticate(db: &Db, presented: &str) -> Result<TokenCheck, sqlx::Error> {
+    let Some(id) = parse_token_id(presented) else {
+        return Ok(TokenCheck::Unknown);
+    };
+    let row: Option<TokenOwnerRow> = sqlx::query_as(
+        "SELECT t.secret_hash, t.status, t.created_at, t.last_used_at, t.expires_at,
+                u.id AS user_id, u.handle, u.display_name, u.email,
+                u.token_min_issued_at, a.hash AS avatar_hash, tn.handle AS tenant
+         FROM tokens t JOIN users u ON u.id = t.user_id
+         LEFT JOIN avatars a ON a.user_id = u.id
+         LEFT JOIN tenants tn ON tn.id = u.tenant_id WHERE t.id = $1",
+    )
+    .bind(&id)
+    .fetch_optional(db)
+    .await?;
+    let Some(TokenOwnerRow {
+        secret_hash: hash,
+        status,
+        created_at,
+        last_used_at,
+        expires_at,
+        user_id,
+        handle,
+        display_name,
+        email,
+        token_min_issued_at: min,
+        avatar_hash: avatar,
+        tenant,
+    }) = row
+    else {
+        return Ok(TokenCheck::Unknown);
+    };
+    let now = now_millis();
+    let matches: bool = hash_secret(presented).as_bytes().ct_eq(hash.as_bytes()).into();
+    let refused = if !matches {
+        Some("wrong secret")
+    } else if created_at < min {
+        Some("revoked by Reset authentication")
+    } else if status != "active" {
+        Some("deactivated")
+    } else if expires_at.is_some_and(|at| at <= now) {
+        Some("expired")
+    } else {
+        None
+    };
+    if let Some(reason) = refused {
+        return Ok(TokenCheck::Refused { owner_id: user_id, owner_handle: handle, token_id: id, reason });
+    }
+    let today = now - now.rem_euclid(DAY_MS);
+    let first_use_today = if last_used_at.is_none_or(|t| t < today) {
+        // Of two racing first requests of the day, one wins the flag.
+        sqlx::query(
+            "UPDATE tokens SET last_used_at = $1
+             WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)",
+        )
+        .bind(now)
+        .bind(&id)
+        .bind(today)
+        .execute(db)
+        .await?
+        .rows_affected()
+            == 1
+    } else {
+        if last_used_at.is_none_or(|t| now - t > TOUCH_EVERY_MS) {
+            sqlx::query("UPDATE tokens SET last_used_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(&id)
+                .execute(db)
+                .await?;
+        }
+        false
+    };
+    let user = Viewer {
+        avatar: shared::avatar::avatar_path(&user_id, avatar.as_deref()),
+        avatar_source: None,
+        tenant,
+        id: user_id,
+        handle,
+        display_name,
+        email,
+    };
+    Ok(TokenCheck::Accepted { user, token_id: id, first_use_today })
+}
+
+/// `spt_{20 base32hex}_{52 base32hex}` → `k_{20}`; anything else is not a token.
+pub(crate) fn parse_token_id(presented: &str) -> Option<String> {
+    let rest = presented.strip_prefix("spt_")?;
+    let (body, secret) = rest.split_once('_')?;
+    let is_b32 = |s: &str| s.bytes().all(|b| BASE32HEX.contains(&b));
+    (body.len() == shared::ID_BODY_LEN
+        && secret.len() == SECRET_CHARS
+        && is_b32(body)
+        && is_b32(secret))
+    .then(|| format!("k_{body}"))
+}

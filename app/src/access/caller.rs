@@ -1,0 +1,90 @@
+//! Who is calling: the bearer token in `Authorization`, and nothing else.
+//! A session cookie on an API request is ignored.
+
+use axum::extract::FromRequestParts;
+use http::header::AUTHORIZATION;
+use http::request::Parts;
+
+use super::bearer::{authenticate, TokenCheck};
+use crate::api::{ApiError, PathHandle};
+use crate::access::session::Viewer;
+use crate::infra::audit_trail::{self, Actor, Entry};
+use crate::infra::rate_limit::{self, Limit};
+use crate::infra::time::now_millis;
+use serde_json::json;
+use crate::infra::AppState;
+
+/// The person an API token belongs to, and the token they used.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user: Viewer,
+    pub token_id: String,
+    pub actor: Actor,
+}
+
+/// The caller, on a path under `/user/{user_handle}` that is theirs:
+/// every such route takes this, so none can forget the check. Another
+/// handle is a 403 whether or not it exists; no token is a 401 first.
+#[derive(Debug, Clone)]
+pub struct Owner(pub Caller);
+
+impl FromRequestParts<AppState> for Owner {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        let handle = PathHandle::from_request_parts(parts, state).await?;
+        if handle.as_str() == caller.user.handle {
+            return Ok(Self(caller));
+        }
+        let data = json!({ "method": parts.method.as_str(), "path": full_path(parts), "token_id": caller.token_id });
+        audit_trail::write_own(&state.db, &caller.actor, "auth.refused", data).await;
+        Err(ApiError::forbidden())
+    }
+}
+
+fn full_path(parts: &Parts) -> String {
+    crate::api::full_path(&parts.extensions, &parts.uri)
+}
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    let value = parts.headers.get(AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = bearer(parts).ok_or_else(ApiError::unauthorized)?;
+        match authenticate(&state.db, token).await? {
+            TokenCheck::Unknown => Err(ApiError::unauthorized()),
+            TokenCheck::Refused { owner_id, owner_handle, token_id, reason } => {
+                let entry = Entry {
+                    action_type: "token.refused",
+                    identity_id: &owner_id,
+                    identity_handle: &owner_handle,
+                    target_id: Some(&token_id),
+                    target_handle: None,
+                    data: json!({ "token_id": token_id, "reason": reason, "path": full_path(parts) }),
+                };
+                audit_trail::write_refusal(&state.db, &Actor::unknown(parts), entry).await;
+                Err(ApiError::unauthorized())
+            }
+            TokenCheck::Accepted { user, token_id, first_use_today } => {
+                let limit = Limit { max: state.settings.api_per_minute, window_secs: 60 };
+                let key = format!("api:{token_id}");
+                rate_limit::hit_leased(&state.db, &state.leases, &key, limit, now_millis()).await?;
+                let actor = Actor::viewer(&user, parts);
+                if first_use_today {
+                    let data = json!({ "token_id": token_id, "path": full_path(parts) });
+                    audit_trail::write_own(&state.db, &actor, "token.use", data).await;
+                }
+                Ok(Self { user, token_id, actor })
+            }
+        }
+    }
+}

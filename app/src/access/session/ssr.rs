@@ -1,0 +1,183 @@
+//! Server-side sessions: a random cookie value, stored only as its hash,
+//! with idle and absolute timeouts (see docs/security.md), and dead once
+//! the account's `token_min_issued_at` passes its start.
+
+use http::header::{HeaderValue, SET_COOKIE};
+use http::request::Parts;
+use sqlx::AnyConnection;
+
+use super::Viewer;
+use crate::error::AppError;
+use crate::infra::ids::{hash_secret, new_secret};
+use crate::infra::request::cookie;
+use crate::infra::time::now_millis;
+use crate::infra::{AppState, Settings};
+
+/// The request's signed-in person, resolved before a page renders.
+#[derive(Debug, Clone)]
+pub struct CurrentViewer(pub Option<Viewer>);
+
+/// Middleware for page requests: resolves the session once and leaves the
+/// answer in the request's extensions for the renderer.
+pub async fn attach_viewer(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let is_page = request.method() == http::Method::GET
+        && !["/pkg/", "/sfn/", "/api/", "/avatar/", "/favicon"]
+            .iter()
+            .any(|p| request.uri().path().starts_with(p));
+    if !is_page {
+        return next.run(request).await;
+    }
+    let (mut parts, body) = request.into_parts();
+    let current = match viewer(&state, &parts).await {
+        Ok(v) => v.map(|(viewer, _)| viewer),
+        Err(_) => None,
+    };
+    // A flash is shown by this page and no other: taken and cleared.
+    let flashed = crate::access::flash::ssr::present(&state, &parts);
+    let flash = current
+        .as_ref()
+        .filter(|_| flashed)
+        .and_then(|v| crate::access::flash::ssr::open(&state, &parts, &v.id));
+    parts.extensions.insert(CurrentViewer(current));
+    parts.extensions.insert(crate::access::flash::ssr::CurrentFlash(flash));
+    let mut response = next
+        .run(axum::extract::Request::from_parts(parts, body))
+        .await;
+    if flashed {
+        crate::access::flash::ssr::clear(&state, response.headers_mut());
+    }
+    response
+}
+
+/// Only refresh `last_seen_at` this often, so that reading a page does not
+/// write to the database every time.
+const TOUCH_EVERY_MS: i64 = 60_000;
+
+pub fn cookie_name(settings: &Settings) -> &'static str {
+    if settings.secure_cookies() {
+        "__Host-sluice_session"
+    } else {
+        "sluice_session"
+    }
+}
+
+fn cookie_header(settings: &Settings, value: &str, max_age_secs: u64) -> HeaderValue {
+    let secure = if settings.secure_cookies() {
+        "; Secure"
+    } else {
+        ""
+    };
+    let header = format!(
+        "{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}",
+        cookie_name(settings)
+    );
+    HeaderValue::from_str(&header).expect("cookie values are base64url")
+}
+
+/// Starts a session for `user_id` and returns its `Set-Cookie` value.
+pub async fn start(
+    conn: &mut AnyConnection,
+    settings: &Settings,
+    user_id: &str,
+    now_ms: i64,
+) -> Result<HeaderValue, sqlx::Error> {
+    let secret = new_secret();
+    sqlx::query(
+        "INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at) VALUES ($1, $2, $3, $3)",
+    )
+    .bind(hash_secret(&secret))
+    .bind(user_id)
+    .bind(now_ms)
+    .execute(conn)
+    .await?;
+    Ok(cookie_header(
+        settings,
+        &secret,
+        settings.session_absolute.as_secs(),
+    ))
+}
+
+/// Sets a cookie on the response of the current server function.
+pub fn set_cookie(value: HeaderValue) {
+    if let Some(res) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+        res.append_header(SET_COOKIE, value);
+    }
+}
+
+/// The person this request's session belongs to, and the session's hash.
+pub async fn viewer(state: &AppState, parts: &Parts) -> Result<Option<(Viewer, String)>, AppError> {
+    let Some(secret) = cookie(parts, cookie_name(&state.settings)) else {
+        return Ok(None);
+    };
+    let id_hash = hash_secret(secret);
+    let now = now_millis();
+    let idle_ms = state.settings.session_idle.as_millis() as i64;
+    let absolute_ms = state.settings.session_absolute.as_millis() as i64;
+    type Row = (String, String, String, String, Option<String>, Option<String>, i64, Option<String>);
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT u.id, u.handle, u.display_name, u.email, a.hash, a.source_url, s.last_seen_at, t.handle
+         FROM sessions s JOIN users u ON u.id = s.user_id
+         LEFT JOIN avatars a ON a.user_id = u.id
+         LEFT JOIN tenants t ON t.id = u.tenant_id
+         WHERE s.id_hash = $1 AND s.created_at > $2 AND s.last_seen_at > $3
+           AND s.created_at >= u.token_min_issued_at",
+    )
+    .bind(&id_hash)
+    .bind(now - absolute_ms)
+    .bind(now - idle_ms)
+    .fetch_optional(&state.db)
+    .await?;
+    let Some((id, handle, display_name, email, avatar_hash, avatar_source, last_seen_at, tenant)) = row else {
+        return Ok(None);
+    };
+    if now - last_seen_at > TOUCH_EVERY_MS {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
+            .bind(now)
+            .bind(&id_hash)
+            .execute(&state.db)
+            .await?;
+    }
+    Ok(Some((
+        Viewer {
+            avatar: shared::avatar::avatar_path(&id, avatar_hash.as_deref()),
+            avatar_source,
+            tenant,
+            id,
+            handle,
+            display_name,
+            email,
+        },
+        id_hash,
+    )))
+}
+
+/// The signed-in person, or `Unauthorized`.
+pub async fn require_viewer() -> Result<Viewer, AppError> {
+    let state = AppState::from_context()?;
+    let parts = crate::infra::request::parts()?;
+    viewer(&state, &parts)
+        .await?
+        .map(|(v, _)| v)
+        .ok_or(AppError::Unauthorized)
+}
+
+/// Ends the request's session (if any) and clears the cookie.
+pub async fn end(state: &AppState, parts: &Parts) -> Result<(), AppError> {
+    if let Some(secret) = cookie(parts, cookie_name(&state.settings)) {
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+            .bind(hash_secret(secret))
+            .execute(&state.db)
+            .await?;
+    }
+    set_cookie(cookie_header(&state.settings, "", 0));
+    Ok(())
+}
+
+/// The hash of the session this request carries, signed in or not.
+pub fn presented_hash(settings: &Settings, parts: &Parts) -> Option<String> {
+    cookie(parts, cookie_name(settings)).map(hash_secret)
+}

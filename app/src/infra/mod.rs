@@ -1,0 +1,19 @@
+//! Server-only infrastructure shared by every feature: settings, state,
+//! storage, mail, ids, time, rate limits and the audit trail.
+
+pub mod audit_trail;
+pub mod db;
+pub mod ids;
+pub mod mail;
+pub mod rate_limit;
+pub mod request;
+pub mod secret;
+pub mod settings;
+pub mod state;
+pub mod system_mail;
+pub mod time;
+pub mod vault;
+pub mod workspace_storage;
+
+pub use settings::Settings;
+pub use state::AppState;

@@ -1,0 +1,141 @@
+//! The settings the server runs with, after the `server` crate has read
+//! Leptos.toml and the environment and checked every value.
+
+use std::path::PathBuf;
+use std::time::Duration;
+use url::Url;
+
+use super::secret::Secret;
+
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub data_dir: PathBuf,
+    pub database_url: Secret<String>,
+    /// Connections to the database, and how long a request waits for one.
+    pub pool: super::db::PoolSettings,
+    /// The origin people reach Sluice at; links in mail and the CSRF check use it.
+    pub public_url: Url,
+    pub smtp_url: Option<Secret<String>>,
+    pub mail_from: String,
+    /// The domain in workspace DNS names: `{workspace}-{handle}.{region}.db.{domain}`.
+    pub db_domain: String,
+    /// Where the workspace endpoint listens; `None`: it is off.
+    pub db_listen: Option<std::net::SocketAddr>,
+    /// The port in connection strings: the endpoint's once it is bound.
+    pub db_port: u16,
+    /// An address psql should connect to instead of resolving the
+    /// workspace's DNS name (`hostaddr=` in the psql command), for a
+    /// machine where those names do not resolve, such as localhost.
+    pub db_hostaddr: Option<std::net::IpAddr>,
+    /// TLS on the workspace endpoint.
+    pub db_tls: DbTls,
+    /// How often the endpoint writes compute time and reads the sizes of
+    /// the workspaces used (Usage).
+    pub usage_interval: Duration,
+    pub session_idle: Duration,
+    pub session_absolute: Duration,
+    pub sign_in_link_ttl: Duration,
+    /// Sign-in links one peer address may ask for in 15 minutes.
+    pub sign_in_per_peer: i64,
+    /// `/api/v0` requests one token may make in a minute.
+    pub api_per_minute: i64,
+    /// The key that seals database passwords; unset in development, where
+    /// a key file in the data dir is used instead.
+    pub secret_key: Option<Secret<[u8; super::vault::KEY_LEN]>>,
+    /// An added wait before each workspace takes a new password, to show
+    /// propagation in a demonstration.
+    pub propagation_delay: Duration,
+    /// Let Avatar URLs reach private and loopback addresses (tests only).
+    pub avatar_fetch_private: bool,
+    /// E-mail domains and the tenant whose members sign up with them:
+    /// `(domain, tenant handle)`, the domain in lowercase.
+    pub tenant_domains: Vec<(String, String)>,
+    /// Proxies (load balancers) whose `X-Forwarded-For` is believed: a
+    /// request from one of them is from the address it names.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// HTTP connections served at once (kept within `ulimit -n` at start).
+    pub http_max_connections: usize,
+    /// HTTP connections one client address may hold open.
+    pub http_per_address: usize,
+    /// How long a connection may take to send a request's head, and may
+    /// wait idle between requests.
+    pub http_header_timeout: Duration,
+    /// How long a request body may pause between two pieces.
+    pub http_body_timeout: Duration,
+}
+
+/// Where the workspace endpoint's certificate comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DbTls {
+    /// No TLS: connection strings leave `sslmode` out.
+    Off,
+    /// One made at the first start, kept in the data dir.
+    SelfSigned,
+    /// A configured certificate chain and its private key, PEM files.
+    Files { certificate: PathBuf, key: PathBuf },
+}
+
+impl DbTls {
+    pub fn is_on(&self) -> bool {
+        *self != Self::Off
+    }
+}
+
+impl Settings {
+    /// `Secure` cookies everywhere but plain-http loopback development.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.scheme() == "https"
+    }
+
+    /// `scheme://host[:port]`, as a browser sends it in `Origin`.
+    pub fn public_origin(&self) -> String {
+        self.public_url.origin().ascii_serialization()
+    }
+
+    /// The tenant (its handle) that people signing up with `email` join.
+    pub fn tenant_for(&self, email: &str) -> Option<&str> {
+        let domain = email.rsplit_once('@')?.1;
+        self.tenant_domains
+            .iter()
+            .find(|(d, _)| d.eq_ignore_ascii_case(domain))
+            .map(|(_, t)| t.as_str())
+    }
+
+    /// An absolute URL for a path on this site.
+    pub fn absolute(&self, path_and_query: &str) -> String {
+        format!("{}{}", self.public_origin(), path_and_query)
+    }
+
+    /// Settings for tests and tools: everything under `data_dir`.
+    pub fn for_data_dir(data_dir: PathBuf, public_url: Url) -> Self {
+        let database_url = format!("sqlite://{}", data_dir.join("sluice.db").display());
+        Self {
+            data_dir,
+            database_url: Secret::new(database_url),
+            pool: super::db::PoolSettings::default(),
+            public_url,
+            smtp_url: None,
+            mail_from: "Sluice <no-reply@sluice.localhost>".into(),
+            db_domain: "sluice.localhost".into(),
+            db_listen: None,
+            db_port: shared::DEFAULT_DB_PORT,
+            db_hostaddr: None,
+            db_tls: DbTls::SelfSigned,
+            usage_interval: Duration::from_secs(60),
+            session_idle: Duration::from_secs(24 * 3600),
+            session_absolute: Duration::from_secs(14 * 24 * 3600),
+            sign_in_link_ttl: Duration::from_secs(15 * 60),
+            sign_in_per_peer: 30,
+            api_per_minute: 600,
+            secret_key: None,
+            propagation_delay: Duration::ZERO,
+            avatar_fetch_private: false,
+            tenant_domains: Vec::new(),
+            trusted_proxies: Vec::new(),
+            http_max_connections: 10_000,
+            http_per_address: 100,
+            http_header_timeout: Duration::from_secs(15),
+            http_body_timeout: Duration::from_secs(20),
+        }
+    }
+}

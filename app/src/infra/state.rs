@@ -1,0 +1,38 @@
+//! The one state every handler and server function receives.
+
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use std::sync::Arc;
+
+use super::db::Db;
+use super::mail::Mailer;
+use super::settings::Settings;
+use super::vault::Vault;
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: Db,
+    pub settings: Arc<Settings>,
+    pub mailer: Mailer,
+    /// Seals and opens the database passwords.
+    pub vault: Vault,
+    /// Wakes the password propagation worker.
+    pub jobs: std::sync::Arc<tokio::sync::Notify>,
+    /// How many images may be decoded at once.
+    pub image_work: std::sync::Arc<tokio::sync::Semaphore>,
+    /// This process's share of busy rate-limit windows.
+    pub leases: super::rate_limit::Leases,
+    /// Where workspaces' data lives (the workspace endpoint's files).
+    pub workspaces: Arc<dyn super::workspace_storage::WorkspaceStorage>,
+}
+
+impl AppState {
+    /// The state inside a server function or while rendering.
+    pub fn from_context() -> Result<Self, crate::error::AppError> {
+        leptos::prelude::use_context::<Self>().ok_or_else(|| {
+            tracing::error!("AppState missing from the Leptos context");
+            crate::error::AppError::Internal
+        })
+    }
+}

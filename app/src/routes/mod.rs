@@ -1,0 +1,11 @@
+//! The top of the crate: the page routes and the API router, the only
+//! places that know every feature.
+
+#[cfg(feature = "ssr")]
+pub mod api;
+mod lazy;
+#[cfg(feature = "ssr")]
+mod openapi;
+mod pages;
+
+pub use pages::{shell, App};

@@ -1,0 +1,98 @@
+//! The HTML document and the page routes: the one place that knows every
+//! page.
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::{path, Lazy, SsrMode};
+
+use crate::account::{AccountLayout, AdvancedIndex, AdvancedLayout};
+use crate::login::{ConfirmPage, LoginPage};
+use crate::profile::ProfilePage;
+use super::lazy::{
+    AuditLogRoute, BillingRoute, CliLoginRoute, CredentialsRoute, NotificationsRoute, UsageRoute, WorkspacesRoute,
+};
+use crate::ui::{HomeRedirect, NotFoundPage};
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    set_security_policy(&options);
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light dark"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// A per-response nonce for Leptos's inline scripts, and the CSP that
+/// allows exactly those scripts, our own files and the WASM module.
+#[cfg(feature = "ssr")]
+fn set_security_policy(options: &LeptosOptions) {
+    leptos::nonce::provide_nonce();
+    let (Some(nonce), Some(res)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) else {
+        return;
+    };
+    let reload = if options.env == leptos::config::Env::DEV {
+        format!(" ws://{}:{}", options.site_addr.ip(), options.reload_port)
+    } else {
+        String::new()
+    };
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'{reload}; \
+         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    );
+    if let Ok(value) = http::HeaderValue::from_str(&policy) {
+        res.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let viewer_script = crate::access::session::provide_viewer();
+    let flash_script = crate::access::flash::provide_flash();
+    view! {
+        {viewer_script}
+        {flash_script}
+        <Stylesheet id="leptos" href="/pkg/sluice.css"/>
+        <Link rel="icon" type_="image/svg+xml" href="/favicon.svg"/>
+        <Title formatter=|title: String| if title.is_empty() { "Sluice".to_owned() } else { format!("{title} · Sluice") }/>
+        <a class="skip-link" href="#main">"Skip to content"</a>
+        <Router>
+            <Routes fallback=|| view! { <NotFoundPage/> }>
+                <Route path=path!("/") view=HomeRedirect ssr=SsrMode::Async/>
+                <Route path=path!("/settings") view=HomeRedirect ssr=SsrMode::Async/>
+                <Route path=path!("/login") view=LoginPage/>
+                <Route path=path!("/login/confirm") view=ConfirmPage ssr=SsrMode::Async/>
+                <Route path=path!("/login/token") view={Lazy::<CliLoginRoute>::new()} ssr=SsrMode::Async/>
+                <ParentRoute path=path!("/user/:handle") view=AccountLayout ssr=SsrMode::Async>
+                    <Route path=path!("") view={Lazy::<WorkspacesRoute>::new()}/>
+                    <Route path=path!("activity") view={Lazy::<AuditLogRoute>::new()}/>
+                    <ParentRoute path=path!("advanced") view=AdvancedLayout>
+                        <Route path=path!("") view=AdvancedIndex/>
+                        <Route path=path!("profile") view=ProfilePage/>
+                        <Route path=path!("usage") view={Lazy::<UsageRoute>::new()}/>
+                        <Route path=path!("billing") view={Lazy::<BillingRoute>::new()}/>
+                        <Route path=path!("credentials") view={Lazy::<CredentialsRoute>::new()}/>
+                        <Route path=path!("notifications") view={Lazy::<NotificationsRoute>::new()}/>
+                    </ParentRoute>
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

@@ -1,0 +1,19 @@
+//! Components every page shares: the top bar, menus, dialogs, the
+//! confirmation opener, secrets' reveal and copy buttons, and the panels
+//! for loading, errors and not found. Knows no feature.
+
+mod avatar;
+mod dialog;
+mod live;
+mod menu;
+mod pages;
+mod secret;
+mod topbar;
+
+pub use avatar::Avatar;
+pub use dialog::Dialog;
+pub use live::{use_live, Confirm};
+pub use menu::Menu;
+pub use pages::{encode_component, ErrorPanel, HomeRedirect, Loading, NotFound, NotFoundPage, SignInRedirect, SignedOut};
+pub use secret::{copy_text, CopyButton, EyeIcon, RevealButton};
+pub use topbar::TopBar;

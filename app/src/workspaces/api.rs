@@ -1,0 +1,219 @@
+//! `/user/{user_handle}/workspace…`: the spec's UserWorkspaces operations.
+//! A developer account has at most three workspaces; a new one takes the
+//! account's current database password at once.
+
+use axum::extract::{FromRequestParts, Query, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router};
+use http::request::Parts;
+use serde::{Deserialize, Serialize};
+use shared::WorkspaceHandle;
+
+use super::ssr::dns_name;
+use super::store::{self as store, Row, WorkspaceError, SELECT};
+use crate::api::{path_param, ApiError, ApiJson, Page};
+use crate::access::Owner;
+use crate::infra::time::rfc3339;
+use crate::infra::AppState;
+
+/// The spec's statuses for what the store refuses.
+fn api_error(e: WorkspaceError) -> ApiError {
+    match e {
+        WorkspaceError::Limit => ApiError::limit_reached(e.to_string()),
+        WorkspaceError::Taken(_) => ApiError::conflict(e.to_string()),
+        // The spec has no 404 on delete: an unknown workspace is a bad request.
+        WorkspaceError::Unknown(_) => ApiError::field("path.workspace_handle", "is not one of your workspaces"),
+        WorkspaceError::Db(e) => e.into(),
+    }
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/user/{user_handle}/workspace", get(list).post(create))
+        .route(
+            "/user/{user_handle}/workspace/{workspace_handle}",
+            get(read).delete(delete),
+        )
+}
+
+/// The spec's `Workspace`, with the fields Sluice knows.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+struct Workspace {
+    id: String,
+    identity_id: String,
+    handle: String,
+    database_name: String,
+    host: String,
+    desired_state: &'static str,
+    state: &'static str,
+    instance_type: &'static str,
+    db_volume_size_bytes: i64,
+    created_at: String,
+    created_by_id: String,
+    updated_at: String,
+    updated_by_id: String,
+    /// Empty: a workspace Sluice shows has not been deleted.
+    deleted_by_id: String,
+    version_id: i64,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+struct ListWorkspacesResponse {
+    items: Vec<Workspace>,
+}
+
+
+fn workspace(state: &AppState, owner: &crate::access::session::Viewer, row: Row) -> Workspace {
+    let (id, handle, region, database_name, version_id, created_at, updated_at) = row;
+    Workspace {
+        host: dns_name(&state.settings, &handle, &owner.handle, &region),
+        id,
+        identity_id: owner.id.clone(),
+        handle,
+        database_name,
+        desired_state: "enabled",
+        state: "enabled",
+        instance_type: "db1.shared",
+        db_volume_size_bytes: 0,
+        created_at: rfc3339(created_at),
+        created_by_id: owner.id.clone(),
+        updated_at: rfc3339(updated_at),
+        updated_by_id: owner.id.clone(),
+        deleted_by_id: String::new(),
+        version_id,
+    }
+}
+
+#[utoipa::path(get, path = "/user/{user_handle}/workspace", operation_id = "userWorkspace_list", tag = "UserWorkspaces",
+    params(("user_handle" = String, Path, description = "The handle of the user"),
+        ("limit" = Option<i64>, Query, description = "1 to 100 (25)"),
+        ("next_token" = Option<String>, Query, description = "The cursor of the next page")),
+    responses((status = 200, description = "OK", body = ListWorkspacesResponse),
+        (status = 400, description = "Bad Request", body = crate::api::ErrorModel),
+        (status = 401, description = "Unauthorized", body = crate::api::ErrorModel),
+        (status = 403, description = "Forbidden", body = crate::api::ErrorModel),
+        (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)),
+    security(("bearer" = [])))]
+async fn list(
+    State(state): State<AppState>,
+    Owner(caller): Owner,
+    Query(page): Query<Page>,
+) -> Result<Json<ListWorkspacesResponse>, ApiError> {
+    // A person has few workspaces: one page holds them, no cursor is issued.
+    page.single()?;
+    let rows: Vec<Row> = sqlx::query_as(&format!("{SELECT} ORDER BY created_at, handle"))
+        .bind(&caller.user.id)
+        .fetch_all(&state.db)
+        .await?;
+    Ok(Json(ListWorkspacesResponse {
+        items: rows.into_iter().map(|r| workspace(&state, &caller.user, r)).collect(),
+    }))
+}
+
+/// `{workspace_handle}`, parsed.
+struct PathWorkspace(WorkspaceHandle);
+
+impl<S: Send + Sync> FromRequestParts<S> for PathWorkspace {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let raw = path_param(parts, state, "workspace_handle").await?;
+        WorkspaceHandle::parse(&raw)
+            .map(Self)
+            .map_err(|e| ApiError::field("path.workspace_handle", e.to_string()))
+    }
+}
+
+#[utoipa::path(get, path = "/user/{user_handle}/workspace/{workspace_handle}", operation_id = "userWorkspace_get", tag = "UserWorkspaces",
+    params(("user_handle" = String, Path, description = "The handle of the user"),
+        ("workspace_handle" = String, Path, description = "The handle of the workspace")),
+    responses((status = 200, description = "OK", body = Workspace),
+        (status = 400, description = "Bad Request", body = crate::api::ErrorModel),
+        (status = 401, description = "Unauthorized", body = crate::api::ErrorModel),
+        (status = 403, description = "Forbidden", body = crate::api::ErrorModel),
+        (status = 404, description = "Not Found", body = crate::api::ErrorModel),
+        (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)),
+    security(("bearer" = [])))]
+async fn read(
+    State(state): State<AppState>,
+    Owner(caller): Owner,
+    PathWorkspace(handle): PathWorkspace,
+) -> Result<Json<Workspace>, ApiError> {
+    let row: Option<Row> = sqlx::query_as(&format!("{SELECT} AND handle = $2"))
+        .bind(&caller.user.id)
+        .bind(handle.as_str())
+        .fetch_optional(&state.db)
+        .await?;
+    let row = row.ok_or_else(ApiError::not_found)?;
+    Ok(Json(workspace(&state, &caller.user, row)))
+}
+
+/// The spec's `CreateWorkspaceRequest`. Sluice runs every workspace
+/// enabled on the shared instance type; asking for anything else is refused
+/// by name rather than ignored.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+struct CreateWorkspaceRequest {
+    handle: String,
+    db_volume_size_bytes: Option<i64>,
+    desired_state: Option<String>,
+    instance_type: Option<String>,
+}
+
+impl CreateWorkspaceRequest {
+    fn check(self) -> Result<WorkspaceHandle, ApiError> {
+        if self.desired_state.as_deref().is_some_and(|s| s != "enabled") {
+            return Err(ApiError::field("body.desired_state", "only \"enabled\" is supported"));
+        }
+        if self.instance_type.as_deref().is_some_and(|s| s != "db1.shared") {
+            return Err(ApiError::field("body.instance_type", "only \"db1.shared\" is available"));
+        }
+        if self.db_volume_size_bytes.is_some_and(|n| n < 0) {
+            return Err(ApiError::field("body.db_volume_size_bytes", "cannot be negative"));
+        }
+        WorkspaceHandle::parse(&self.handle).map_err(|e| ApiError::field("body.handle", e.to_string()))
+    }
+}
+
+#[utoipa::path(post, path = "/user/{user_handle}/workspace", operation_id = "userWorkspace_create", tag = "UserWorkspaces",
+    params(("user_handle" = String, Path, description = "The handle of the user")),
+    request_body = CreateWorkspaceRequest,
+    responses((status = 201, description = "Created", body = Workspace),
+        (status = 400, description = "Bad Request", body = crate::api::ErrorModel),
+        (status = 401, description = "Unauthorized", body = crate::api::ErrorModel),
+        (status = 402, description = "Payment Required", body = crate::api::ErrorModel),
+        (status = 403, description = "Forbidden", body = crate::api::ErrorModel),
+        (status = 409, description = "Conflict", body = crate::api::ErrorModel),
+        (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)),
+    security(("bearer" = [])))]
+async fn create(
+    State(state): State<AppState>,
+    Owner(caller): Owner,
+    ApiJson(body): ApiJson<CreateWorkspaceRequest>,
+) -> Result<impl IntoResponse, ApiError> {
+    let handle = body.check()?;
+    let user = &caller.user;
+    let row = store::create(&state, user, &caller.actor, &handle).await.map_err(api_error)?;
+    Ok((StatusCode::CREATED, Json(workspace(&state, user, row))))
+}
+
+#[utoipa::path(delete, path = "/user/{user_handle}/workspace/{workspace_handle}", operation_id = "userWorkspace_delete", tag = "UserWorkspaces",
+    params(("user_handle" = String, Path, description = "The handle of the user"),
+        ("workspace_handle" = String, Path, description = "The handle of the workspace")),
+    responses((status = 200, description = "Deleted", body = Workspace),
+        (status = 400, description = "Bad Request", body = crate::api::ErrorModel),
+        (status = 401, description = "Unauthorized", body = crate::api::ErrorModel),
+        (status = 403, description = "Forbidden", body = crate::api::ErrorModel),
+        (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)),
+    security(("bearer" = [])))]
+async fn delete(
+    State(state): State<AppState>,
+    Owner(caller): Owner,
+    PathWorkspace(handle): PathWorkspace,
+) -> Result<Json<Workspace>, ApiError> {
+    let user = &caller.user;
+    let row = store::delete(&state, user, &caller.actor, &handle).await.map_err(api_error)?;
+    Ok(Json(workspace(&state, user, row)))
+}

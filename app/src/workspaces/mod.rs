@@ -1,0 +1,76 @@
+//! Workspaces: each one a database reached by any PostgreSQL client with
+//! the connection string Sluice shows. Creating, listing and deleting them,
+//! on the page and in the API; where their data lives is
+//! `crate::infra::workspace_storage`.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+#[cfg(feature = "ssr")]
+pub mod store;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkspaceSummary {
+    pub handle: String,
+    pub region: String,
+    pub database_name: String,
+    pub dns_name: String,
+    pub created_at: String,
+}
+
+#[server(prefix = "/sfn", endpoint = "workspaces")]
+pub async fn list_workspaces(handle: String) -> Result<Vec<WorkspaceSummary>, AppError> {
+    let viewer = crate::access::owner_of(&handle).await?;
+    let state = crate::infra::AppState::from_context()?;
+    Ok(ssr::list(&state.db, &state.settings, &viewer.id, &viewer.handle).await?)
+}
+
+/// Makes a workspace for the signed-in person; answers its summary.
+#[server(prefix = "/sfn", endpoint = "create_workspace")]
+pub async fn create_workspace(handle: String, workspace: String) -> Result<WorkspaceSummary, AppError> {
+    let viewer = crate::access::owner_of(&handle).await?;
+    let state = crate::infra::AppState::from_context()?;
+    let parts = crate::infra::request::parts()?;
+    let actor = crate::infra::audit_trail::Actor::viewer(&viewer, &parts);
+    let ws = shared::WorkspaceHandle::parse(&workspace).map_err(|e| AppError::invalid(e.to_string()))?;
+    let (_, ws, region, database_name, _, created_at, _) = store::create(&state, &viewer, &actor, &ws)
+        .await
+        .map_err(store_error)?;
+    Ok(WorkspaceSummary {
+        dns_name: ssr::dns_name(&state.settings, &ws, &viewer.handle, &region),
+        handle: ws,
+        region,
+        database_name,
+        created_at: crate::infra::time::rfc3339(created_at),
+    })
+}
+
+/// Deletes one of the signed-in person's workspaces; `confirm` is the
+/// workspace's handle typed again, checked here as on the page.
+#[server(prefix = "/sfn", endpoint = "delete_workspace")]
+pub async fn delete_workspace(handle: String, workspace: String, confirm: String) -> Result<(), AppError> {
+    let viewer = crate::access::owner_of(&handle).await?;
+    if confirm.trim() != workspace {
+        return Err(AppError::invalid("Type the workspace's handle exactly to delete it."));
+    }
+    let state = crate::infra::AppState::from_context()?;
+    let parts = crate::infra::request::parts()?;
+    let actor = crate::infra::audit_trail::Actor::viewer(&viewer, &parts);
+    let ws = shared::WorkspaceHandle::parse(&workspace).map_err(|e| AppError::invalid(e.to_string()))?;
+    store::delete(&state, &viewer, &actor, &ws).await.map_err(store_error)?;
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+fn store_error(e: store::WorkspaceError) -> AppError {
+    match e {
+        store::WorkspaceError::Db(e) => e.into(),
+        other => AppError::invalid(other.to_string()),
+    }
+}

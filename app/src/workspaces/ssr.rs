@@ -1,0 +1,47 @@
+//! How workspaces are named and listed: the database name each gets, the
+//! DNS name it is reached at, and the list the pages show.
+
+use super::WorkspaceSummary;
+use crate::infra::db::Db;
+use crate::infra::ids::new_id;
+use crate::infra::time::rfc3339;
+use crate::infra::Settings;
+
+/// The region new workspaces are placed in.
+pub const DEFAULT_REGION: &str = "us-east-1";
+
+/// A database name like `d4k2m9q1x7`: a letter, then random base32hex.
+pub fn database_name() -> String {
+    new_id("d").replace('_', "")[..11].to_owned()
+}
+
+pub fn dns_name(settings: &Settings, workspace: &str, handle: &str, region: &str) -> String {
+    format!("{workspace}-{handle}.{region}.db.{}", settings.db_domain)
+}
+
+/// The account's workspaces, oldest first.
+pub async fn list(
+    db: &Db,
+    settings: &Settings,
+    user_id: &str,
+    handle: &str,
+) -> Result<Vec<WorkspaceSummary>, sqlx::Error> {
+    let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
+        "SELECT handle, region, database_name, created_at FROM workspaces
+         WHERE user_id = $1 ORDER BY created_at, handle",
+    )
+    .bind(user_id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(ws, region, database_name, created_at)| WorkspaceSummary {
+            dns_name: dns_name(settings, &ws, handle, &region),
+            handle: ws,
+            region,
+            database_name,
+            created_at: rfc3339(created_at),
+        })
+        .collect())
+}
+

@@ -1,0 +1,124 @@
+//! Creating and deleting workspaces, for the API and the Workspaces tab
+//! alike: at most three per developer account, handles unique per person,
+//! each change audited in its transaction, and a new workspace takes the
+//! account's current database password at once.
+
+use serde_json::json;
+use shared::WorkspaceHandle;
+
+use crate::access::session::Viewer;
+use crate::infra::audit_trail::{self, Actor, Entry};
+use crate::infra::db::{begin_write, lock_user};
+use crate::infra::ids::new_id;
+use crate::infra::time::now_millis;
+use crate::infra::AppState;
+
+use super::ssr::{database_name, DEFAULT_REGION};
+
+/// Workspaces a developer account may have.
+pub const MAX_WORKSPACES: i64 = 3;
+
+#[derive(Debug, thiserror::Error)]
+pub enum WorkspaceError {
+    #[error("A developer account has at most {MAX_WORKSPACES} workspaces. Delete one to make another.")]
+    Limit,
+    #[error("You already have a workspace called “{0}”.")]
+    Taken(String),
+    #[error("“{0}” is not one of your workspaces.")]
+    Unknown(String),
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+/// A workspace as stored: id, handle, region, database, version, created, updated.
+pub type Row = (String, String, String, String, i64, i64, i64);
+
+pub const SELECT: &str = "SELECT id, handle, region, database_name, version_id, created_at, updated_at
+     FROM workspaces WHERE user_id = $1";
+
+/// The audit record of a change to one of `user`'s workspaces.
+fn entry<'a>(action_type: &'a str, user: &'a Viewer, id: &'a str, handle: &'a WorkspaceHandle) -> Entry<'a> {
+    Entry {
+        action_type,
+        identity_id: &user.id,
+        identity_handle: &user.handle,
+        target_id: Some(id),
+        target_handle: Some(handle.as_str()),
+        data: json!({ "handle": handle.as_str() }),
+    }
+}
+
+/// Makes a workspace; the propagation worker is woken to make its
+/// verifier, so the workspace endpoint serves it at once.
+pub async fn create(
+    state: &AppState,
+    user: &Viewer,
+    actor: &Actor,
+    handle: &WorkspaceHandle,
+) -> Result<Row, WorkspaceError> {
+    let now = now_millis();
+    let mut tx = begin_write(&state.db).await?;
+    lock_user(&mut tx, &user.id).await?;
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM workspaces WHERE user_id = $1")
+        .bind(&user.id)
+        .fetch_one(&mut *tx)
+        .await?;
+    if count >= MAX_WORKSPACES {
+        return Err(WorkspaceError::Limit);
+    }
+    let id = new_id("w");
+    let inserted = sqlx::query(
+        "INSERT INTO workspaces (id, user_id, handle, region, database_name, password_id, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, (SELECT id FROM database_passwords WHERE user_id = $2), $6, $6)",
+    )
+    .bind(&id)
+    .bind(&user.id)
+    .bind(handle.as_str())
+    .bind(DEFAULT_REGION)
+    .bind(database_name())
+    .bind(now)
+    .execute(&mut *tx)
+    .await;
+    match inserted {
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+            return Err(WorkspaceError::Taken(handle.to_string()));
+        }
+        other => other?,
+    };
+    audit_trail::record(&mut tx, actor, entry("workspace.create", user, &id, handle), now).await?;
+    let row: Row = sqlx::query_as(&format!("{SELECT} AND id = $2"))
+        .bind(&user.id)
+        .bind(&id)
+        .fetch_one(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    state.jobs.notify_one();
+    Ok(row)
+}
+
+/// Deletes the workspace, then ends its connections at the workspace
+/// endpoint and removes its database file.
+pub async fn delete(
+    state: &AppState,
+    user: &Viewer,
+    actor: &Actor,
+    handle: &WorkspaceHandle,
+) -> Result<Row, WorkspaceError> {
+    let now = now_millis();
+    let mut tx = begin_write(&state.db).await?;
+    lock_user(&mut tx, &user.id).await?;
+    let row: Option<Row> = sqlx::query_as(&format!("{SELECT} AND handle = $2"))
+        .bind(&user.id)
+        .bind(handle.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
+    let row = row.ok_or_else(|| WorkspaceError::Unknown(handle.to_string()))?;
+    sqlx::query("DELETE FROM workspaces WHERE id = $1")
+        .bind(&row.0)
+        .execute(&mut *tx)
+        .await?;
+    audit_trail::record(&mut tx, actor, entry("workspace.delete", user, &row.0, handle), now).await?;
+    tx.commit().await?;
+    state.workspaces.remove(std::slice::from_ref(&row.0)).await;
+    Ok(row)
+}
