@@ -1,8 +1,9 @@
 //! `/user/{user_handle}`: the spec's user_get and user_update.
 
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use serde::{Deserialize, Serialize};
 use shared::DisplayName;
 use time::format_description::well_known::Rfc3339;
@@ -13,10 +14,11 @@ use crate::access::{Caller, Owner};
 use crate::infra::time::{now_millis, rfc3339};
 use crate::infra::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/actor", get(actor))
-        .route("/user/{user_handle}", get(read).patch(update).delete(crate::deletion::api::delete))
+/// This feature's operations, each documented by its own `#[utoipa::path]`.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(actor))
+        .routes(routes!(read, update, crate::deletion::api::delete))
 }
 
 /// The spec's `User`.
@@ -66,12 +68,17 @@ async fn load(state: &AppState, user_id: &str) -> Result<User, ApiError> {
 }
 
 /// `GET /actor`: whoever the token belongs to.
-#[utoipa::path(get, path = "/actor", operation_id = "actor_get", tag = "Actors", responses((status = 200, description = "OK", body = User), (status = 401, description = "Unauthorized", body = crate::api::ErrorModel), (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/actor", operation_id = "actor_get", tag = "Actors",
+    responses((status = 200, description = "OK", body = User), (status = 401, description = "Unauthorized", body = crate::api::ErrorModel), (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)),
+    security(("bearer" = [])))]
 async fn actor(State(state): State<AppState>, caller: Caller) -> Result<Json<User>, ApiError> {
     Ok(Json(load(&state, &caller.user.id).await?))
 }
 
-#[utoipa::path(get, path = "/user/{user_handle}", operation_id = "user_get", tag = "Users", params(("user_handle" = String, Path, description = "The handle of the user")), responses((status = 200, description = "OK", body = User), (status = 400, description = "Bad Request", body = crate::api::ErrorModel), (status = 401, description = "Unauthorized", body = crate::api::ErrorModel), (status = 403, description = "Forbidden", body = crate::api::ErrorModel), (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/user/{user_handle}", operation_id = "user_get", tag = "Users",
+    params(crate::api::UserPath),
+    responses((status = 200, description = "OK", body = User), crate::api::Refusals),
+    security(("bearer" = [])))]
 async fn read(
     State(state): State<AppState>,
     Owner(caller): Owner,
@@ -115,7 +122,11 @@ fn parse_time(raw: &str) -> Result<i64, ApiError> {
     Ok(ms.min(now + 1))
 }
 
-#[utoipa::path(patch, path = "/user/{user_handle}", operation_id = "user_update", tag = "Users", params(("user_handle" = String, Path, description = "The handle of the user")), request_body = UpdateUserRequest, responses((status = 200, description = "OK", body = User), (status = 400, description = "Bad Request", body = crate::api::ErrorModel), (status = 401, description = "Unauthorized", body = crate::api::ErrorModel), (status = 403, description = "Forbidden", body = crate::api::ErrorModel), (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)), security(("bearer" = [])))]
+#[utoipa::path(patch, path = "/user/{user_handle}", operation_id = "user_update", tag = "Users",
+    params(crate::api::UserPath),
+    request_body = UpdateUserRequest,
+    responses((status = 200, description = "OK", body = User), crate::api::Refusals),
+    security(("bearer" = [])))]
 async fn update(
     State(state): State<AppState>,
     Owner(caller): Owner,

@@ -1,19 +1,24 @@
 //! `GET /user/{user_handle}/audit_log`: the spec's user_listAuditLogs.
 
 use axum::extract::{Query, State};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::{ssr, AuditPage};
 use crate::api::{ApiError, Page};
 use crate::access::Owner;
 use crate::infra::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/user/{user_handle}/audit_log", get(list))
+/// This feature's operations, each documented by its own `#[utoipa::path]`.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list))
 }
 
-#[utoipa::path(get, path = "/user/{user_handle}/audit_log", operation_id = "user_listAuditLogs", tag = "Users", params(("user_handle" = String, Path, description = "The handle of the user"), ("limit" = Option<i64>, Query, description = "1 to 100 (25)"), ("next_token" = Option<String>, Query, description = "The cursor of the next page")), responses((status = 200, description = "OK", body = super::AuditPage), (status = 400, description = "Bad Request", body = crate::api::ErrorModel), (status = 401, description = "Unauthorized", body = crate::api::ErrorModel), (status = 403, description = "Forbidden", body = crate::api::ErrorModel), (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/user/{user_handle}/audit_log", operation_id = "user_listAuditLogs", tag = "Users",
+    params(crate::api::UserPath, crate::api::PageQuery),
+    responses((status = 200, description = "OK", body = super::AuditPage), crate::api::Refusals),
+    security(("bearer" = [])))]
 async fn list(
     State(state): State<AppState>,
     Owner(caller): Owner,

@@ -3,10 +3,12 @@
 //! newtypes, and cursor pagination. Bearer tokens authenticate the API
 //! (`crate::access::Caller`); each feature brings its own paths.
 
+mod docs;
 mod error;
 mod input;
 mod pagination;
 
+pub use docs::{PageQuery, Refusals, TokenPath, UserPath};
 pub use error::{error_model, full_path, ApiError, ErrorModel, FieldError};
 pub use input::{path_param, ApiJson, PathHandle};
 pub use pagination::{cursor_text, cursor_token, Page};

@@ -4,8 +4,9 @@
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::routing::post;
-use axum::{Json, Router};
+use axum::Json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use serde::Serialize;
 
 use super::store::{self, MAX_UPLOAD};
@@ -13,8 +14,9 @@ use crate::api::ApiError;
 use crate::access::Owner;
 use crate::infra::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/user/{user_handle}/avatar", post(create).delete(delete))
+/// This feature's operations, each documented by its own `#[utoipa::path]`.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(create, delete))
 }
 
 /// The spec's `CreateAvatarResponse` and `DeleteAvatarResponse`.
@@ -42,7 +44,11 @@ async fn first_file(mut form: Multipart) -> Result<Vec<u8>, ApiError> {
     Err(ApiError::field("body", "holds no file: send one JPEG or PNG image"))
 }
 
-#[utoipa::path(post, path = "/user/{user_handle}/avatar", operation_id = "user_createAvatar", tag = "Users", params(("user_handle" = String, Path, description = "The handle of the user")), request_body(content_type = "multipart/form-data", description = "One JPEG or PNG image"), responses((status = 201, description = "Created", body = AvatarResponse), (status = 400, description = "Bad Request", body = crate::api::ErrorModel), (status = 401, description = "Unauthorized", body = crate::api::ErrorModel), (status = 403, description = "Forbidden", body = crate::api::ErrorModel), (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/user/{user_handle}/avatar", operation_id = "user_createAvatar", tag = "Users",
+    params(crate::api::UserPath),
+    request_body(content_type = "multipart/form-data", description = "One JPEG or PNG image"),
+    responses((status = 201, description = "Created", body = AvatarResponse), crate::api::Refusals),
+    security(("bearer" = [])))]
 async fn create(
     State(state): State<AppState>,
     Owner(caller): Owner,
@@ -56,7 +62,10 @@ async fn create(
     Ok((StatusCode::CREATED, Json(AvatarResponse { avatar_url })))
 }
 
-#[utoipa::path(delete, path = "/user/{user_handle}/avatar", operation_id = "user_deleteAvatar", tag = "Users", params(("user_handle" = String, Path, description = "The handle of the user")), responses((status = 201, description = "Deleted", body = AvatarResponse), (status = 400, description = "Bad Request", body = crate::api::ErrorModel), (status = 401, description = "Unauthorized", body = crate::api::ErrorModel), (status = 403, description = "Forbidden", body = crate::api::ErrorModel), (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)), security(("bearer" = [])))]
+#[utoipa::path(delete, path = "/user/{user_handle}/avatar", operation_id = "user_deleteAvatar", tag = "Users",
+    params(crate::api::UserPath),
+    responses((status = 201, description = "Deleted", body = AvatarResponse), crate::api::Refusals),
+    security(("bearer" = [])))]
 async fn delete(
     State(state): State<AppState>,
     Owner(caller): Owner,

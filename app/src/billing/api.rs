@@ -3,8 +3,9 @@
 //! tenant's: 404, saying so.
 
 use axum::extract::{Query, State};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use serde::Serialize;
 
 use super::{pricing, ssr};
@@ -14,10 +15,9 @@ use crate::infra::time::rfc3339;
 use crate::infra::AppState;
 use crate::usage::Period;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/user/{user_handle}/billing/subscription", get(subscriptions))
-        .route("/user/{user_handle}/billing/invoice", get(invoices))
+/// This feature's operations, each documented by its own `#[utoipa::path]`.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(subscriptions)).routes(routes!(invoices))
 }
 
 /// The spec's `BillingSubscriptionItem`.
@@ -87,7 +87,10 @@ fn not_a_tenant_member(caller: &Caller) -> Result<(), ApiError> {
     }
 }
 
-#[utoipa::path(get, path = "/user/{user_handle}/billing/subscription", operation_id = "userBilling_listUserSubscription", tag = "UserBilling", params(("user_handle" = String, Path, description = "The handle of the user")), responses((status = 200, description = "OK", body = SubscriptionList), (status = 400, description = "Bad Request", body = crate::api::ErrorModel), (status = 401, description = "Unauthorized", body = crate::api::ErrorModel), (status = 403, description = "Forbidden", body = crate::api::ErrorModel), (status = 404, description = "Not Found", body = crate::api::ErrorModel), (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/user/{user_handle}/billing/subscription", operation_id = "userBilling_listUserSubscription", tag = "UserBilling",
+    params(crate::api::UserPath),
+    responses((status = 200, description = "OK", body = SubscriptionList), (status = 404, description = "Not Found", body = crate::api::ErrorModel), crate::api::Refusals),
+    security(("bearer" = [])))]
 async fn subscriptions(
     State(state): State<AppState>,
     Owner(caller): Owner,
@@ -121,7 +124,10 @@ async fn subscriptions(
     }))
 }
 
-#[utoipa::path(get, path = "/user/{user_handle}/billing/invoice", operation_id = "userBilling_listUserBillingInvoices", tag = "UserBilling", params(("user_handle" = String, Path, description = "The handle of the user"), ("limit" = Option<i64>, Query, description = "1 to 100 (25)"), ("next_token" = Option<String>, Query, description = "The cursor of the next page")), responses((status = 200, description = "OK", body = InvoiceList), (status = 400, description = "Bad Request", body = crate::api::ErrorModel), (status = 401, description = "Unauthorized", body = crate::api::ErrorModel), (status = 403, description = "Forbidden", body = crate::api::ErrorModel), (status = 404, description = "Not Found", body = crate::api::ErrorModel), (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/user/{user_handle}/billing/invoice", operation_id = "userBilling_listUserBillingInvoices", tag = "UserBilling",
+    params(crate::api::UserPath, crate::api::PageQuery),
+    responses((status = 200, description = "OK", body = InvoiceList), (status = 404, description = "Not Found", body = crate::api::ErrorModel), crate::api::Refusals),
+    security(("bearer" = [])))]
 async fn invoices(
     State(state): State<AppState>,
     Owner(caller): Owner,

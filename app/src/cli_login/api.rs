@@ -6,8 +6,9 @@
 use axum::extract::{FromRequestParts, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use http::request::Parts;
 use serde::{Deserialize, Serialize};
 
@@ -24,13 +25,9 @@ const CREATE_LIMIT: Limit = Limit { max: 10, window_secs: 60 };
 /// Status checks and exchanges per address and minute.
 const EXCHANGE_LIMIT: Limit = Limit { max: 60, window_secs: 60 };
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/login/token", post(create))
-        .route(
-            "/login/token/{temporary_token_request_id}",
-            get(read).patch(update).delete(delete),
-        )
+/// This feature's operations, each documented by its own `#[utoipa::path]`.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(create)).routes(routes!(read, update, delete))
 }
 
 /// The spec's `TemporaryTokenRequest`.
@@ -80,7 +77,8 @@ async fn limit(state: &AppState, what: &str, ip: &str, limit: Limit) -> Result<(
     Ok(())
 }
 
-#[utoipa::path(post, path = "/login/token", operation_id = "auth_loginToken_create", tag = "Auth", responses((status = 201, description = "Created", body = TemporaryTokenRequest), (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)))]
+#[utoipa::path(post, path = "/login/token", operation_id = "auth_loginToken_create", tag = "Auth",
+    responses((status = 201, description = "Created", body = TemporaryTokenRequest), (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)))]
 async fn create(State(state): State<AppState>, parts: Parts) -> Result<impl IntoResponse, ApiError> {
     let ip = client_ip_text(&parts);
     limit(&state, "create", &ip, CREATE_LIMIT).await?;
@@ -95,7 +93,9 @@ struct CodeQuery {
 
 /// Without `code`: the request's state. With the code the person was
 /// shown: the temporary token, once.
-#[utoipa::path(get, path = "/login/token/{temporary_token_request_id}", operation_id = "auth_loginToken_get", tag = "Auth", params(("temporary_token_request_id" = String, Path, description = "The login request id"), ("code" = Option<String>, Query, description = "The code shown when the request was confirmed")), responses((status = 200, description = "OK", body = TemporaryTokenRequest), (status = 400, description = "Bad Request", body = crate::api::ErrorModel), (status = 404, description = "Not Found", body = crate::api::ErrorModel), (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)))]
+#[utoipa::path(get, path = "/login/token/{temporary_token_request_id}", operation_id = "auth_loginToken_get", tag = "Auth",
+    params(("temporary_token_request_id" = String, Path, description = "The login request id"), ("code" = Option<String>, Query, description = "The code shown when the request was confirmed")),
+    responses((status = 200, description = "OK", body = TemporaryTokenRequest), (status = 400, description = "Bad Request", body = crate::api::ErrorModel), (status = 404, description = "Not Found", body = crate::api::ErrorModel), (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)))]
 async fn read(
     State(state): State<AppState>,
     PathId(id): PathId,
@@ -148,7 +148,11 @@ enum RequestState {
 
 /// Confirming through the API, as the console does: the caller's token
 /// says who is signing the CLI in; the answer carries the code.
-#[utoipa::path(patch, path = "/login/token/{temporary_token_request_id}", operation_id = "auth_loginToken_update", tag = "Auth", params(("temporary_token_request_id" = String, Path, description = "The login request id")), request_body = UpdateTemporaryTokenRequest, responses((status = 200, description = "OK", body = TemporaryTokenRequest), (status = 400, description = "Bad Request", body = crate::api::ErrorModel), (status = 401, description = "Unauthorized", body = crate::api::ErrorModel), (status = 404, description = "Not Found", body = crate::api::ErrorModel), (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)), security(("bearer" = [])))]
+#[utoipa::path(patch, path = "/login/token/{temporary_token_request_id}", operation_id = "auth_loginToken_update", tag = "Auth",
+    params(("temporary_token_request_id" = String, Path, description = "The login request id")),
+    request_body = UpdateTemporaryTokenRequest,
+    responses((status = 200, description = "OK", body = TemporaryTokenRequest), (status = 400, description = "Bad Request", body = crate::api::ErrorModel), (status = 401, description = "Unauthorized", body = crate::api::ErrorModel), (status = 404, description = "Not Found", body = crate::api::ErrorModel), (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)),
+    security(("bearer" = [])))]
 async fn update(
     State(state): State<AppState>,
     caller: Caller,
@@ -167,7 +171,9 @@ async fn update(
     Ok(Json(answer))
 }
 
-#[utoipa::path(delete, path = "/login/token/{temporary_token_request_id}", operation_id = "auth_loginToken_delete", tag = "Auth", params(("temporary_token_request_id" = String, Path, description = "The login request id")), responses((status = 200, description = "OK", body = TemporaryTokenRequest), (status = 404, description = "Not Found", body = crate::api::ErrorModel), (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)))]
+#[utoipa::path(delete, path = "/login/token/{temporary_token_request_id}", operation_id = "auth_loginToken_delete", tag = "Auth",
+    params(("temporary_token_request_id" = String, Path, description = "The login request id")),
+    responses((status = 200, description = "OK", body = TemporaryTokenRequest), (status = 404, description = "Not Found", body = crate::api::ErrorModel), (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)))]
 async fn delete(
     State(state): State<AppState>,
     axum::extract::Path(raw): axum::extract::Path<String>,

@@ -8,7 +8,10 @@ use crate::api::ApiError;
 use crate::access::Owner;
 use crate::infra::AppState;
 
-#[utoipa::path(delete, path = "/user/{user_handle}", operation_id = "user_delete", tag = "Users", params(("user_handle" = String, Path, description = "The handle of the user")), responses((status = 204, description = "No Content"), (status = 400, description = "Bad Request", body = crate::api::ErrorModel), (status = 401, description = "Unauthorized", body = crate::api::ErrorModel), (status = 403, description = "Forbidden", body = crate::api::ErrorModel), (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)), security(("bearer" = [])))]
+#[utoipa::path(delete, path = "/user/{user_handle}", operation_id = "user_delete", tag = "Users",
+    params(crate::api::UserPath),
+    responses((status = 204, description = "No Content"), crate::api::Refusals),
+    security(("bearer" = [])))]
 pub async fn delete(State(state): State<AppState>, Owner(caller): Owner) -> Result<StatusCode, ApiError> {
     super::ssr::delete(&state, &caller.user.id).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -3,8 +3,9 @@
 //! one is refused by name, like any unknown field.
 
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use serde::{Deserialize, Serialize};
 
 use super::ssr::{self, Row};
@@ -14,8 +15,9 @@ use crate::access::Owner;
 use crate::infra::time::rfc3339;
 use crate::infra::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/user/{user_handle}/preferences", get(read).patch(update))
+/// This feature's operations, each documented by its own `#[utoipa::path]`.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(read, update))
 }
 
 /// The spec's `UserPreferences`.
@@ -61,25 +63,17 @@ struct UpdateUserPreferencesRequest {
 }
 
 #[utoipa::path(get, path = "/user/{user_handle}/preferences", operation_id = "user_getPreferences", tag = "Users",
-    params(("user_handle" = String, Path, description = "The handle of the user")),
-    responses((status = 200, description = "OK", body = UserPreferences),
-        (status = 400, description = "Bad Request", body = crate::api::ErrorModel),
-        (status = 401, description = "Unauthorized", body = crate::api::ErrorModel),
-        (status = 403, description = "Forbidden", body = crate::api::ErrorModel),
-        (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)),
+    params(crate::api::UserPath),
+    responses((status = 200, description = "OK", body = UserPreferences), crate::api::Refusals),
     security(("bearer" = [])))]
 async fn read(State(state): State<AppState>, Owner(caller): Owner) -> Result<Json<UserPreferences>, ApiError> {
     Ok(Json(ssr::read(&state.db, &caller.user.id).await?.into()))
 }
 
 #[utoipa::path(patch, path = "/user/{user_handle}/preferences", operation_id = "user_updatePreferences", tag = "Users",
-    params(("user_handle" = String, Path, description = "The handle of the user")),
+    params(crate::api::UserPath),
     request_body = UpdateUserPreferencesRequest,
-    responses((status = 200, description = "OK", body = UserPreferences),
-        (status = 400, description = "Bad Request", body = crate::api::ErrorModel),
-        (status = 401, description = "Unauthorized", body = crate::api::ErrorModel),
-        (status = 403, description = "Forbidden", body = crate::api::ErrorModel),
-        (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)),
+    responses((status = 200, description = "OK", body = UserPreferences), crate::api::Refusals),
     security(("bearer" = [])))]
 async fn update(
     State(state): State<AppState>,

@@ -4,8 +4,9 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use serde::{Deserialize, Serialize};
 
 use super::ssr::{self, Current};
@@ -14,8 +15,9 @@ use crate::access::Owner;
 use crate::infra::time::rfc3339;
 use crate::infra::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/user/{user_handle}/password", get(read).post(rotate))
+/// This feature's operations, each documented by its own `#[utoipa::path]`.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(read, rotate))
 }
 
 /// The spec's `UserDatabasePassword`.
@@ -42,7 +44,10 @@ impl From<Current> for UserDatabasePassword {
     }
 }
 
-#[utoipa::path(get, path = "/user/{user_handle}/password", operation_id = "user_getDBPassword", tag = "Users", params(("user_handle" = String, Path, description = "The handle of the user")), responses((status = 200, description = "OK", body = UserDatabasePassword), (status = 400, description = "Bad Request", body = crate::api::ErrorModel), (status = 401, description = "Unauthorized", body = crate::api::ErrorModel), (status = 403, description = "Forbidden", body = crate::api::ErrorModel), (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/user/{user_handle}/password", operation_id = "user_getDBPassword", tag = "Users",
+    params(crate::api::UserPath),
+    responses((status = 200, description = "OK", body = UserDatabasePassword), crate::api::Refusals),
+    security(("bearer" = [])))]
 async fn read(
     State(state): State<AppState>,
     Owner(caller): Owner,
@@ -61,7 +66,11 @@ struct CreateUserPasswordRequest {
 /// A year, in minutes: the longest expiry a request may ask for.
 const MAX_EXPIRY_MINUTES: i64 = 525_600;
 
-#[utoipa::path(post, path = "/user/{user_handle}/password", operation_id = "user_createDBPassword", tag = "Users", params(("user_handle" = String, Path, description = "The handle of the user")), request_body = CreateUserPasswordRequest, responses((status = 201, description = "Created", body = UserDatabasePassword), (status = 400, description = "Bad Request", body = crate::api::ErrorModel), (status = 401, description = "Unauthorized", body = crate::api::ErrorModel), (status = 403, description = "Forbidden", body = crate::api::ErrorModel), (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/user/{user_handle}/password", operation_id = "user_createDBPassword", tag = "Users",
+    params(crate::api::UserPath),
+    request_body = CreateUserPasswordRequest,
+    responses((status = 201, description = "Created", body = UserDatabasePassword), crate::api::Refusals),
+    security(("bearer" = [])))]
 async fn rotate(
     State(state): State<AppState>,
     Owner(caller): Owner,

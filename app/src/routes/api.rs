@@ -1,15 +1,19 @@
 //! `/api/v0`: the public Pipes API v0 for a person's own account. Bearer
 //! tokens authenticate it (cookies never do) and errors are the spec's
-//! `ErrorModel`.
+//! `ErrorModel`. Each feature's router brings its operations and their
+//! documentation together; a new operation is written once, in its
+//! feature's `api.rs`.
 
-use axum::Router;
+use std::sync::Arc;
+
+use axum::{Json, Router};
+use utoipa_axum::router::OpenApiRouter;
 
 use crate::infra::AppState;
 
-/// Every path of `/api/v0`, relative to it.
+/// Every path of `/api/v0`, relative to it, and `GET /openapi.json`.
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/openapi.json", axum::routing::get(super::openapi::document))
+    let (router, document) = OpenApiRouter::with_openapi(super::openapi::frame())
         .merge(crate::account::api::routes())
         .merge(crate::workspaces::api::routes())
         .merge(crate::avatar::api::routes())
@@ -20,6 +24,10 @@ pub fn router() -> Router<AppState> {
         .merge(crate::cli_login::api::routes())
         .merge(crate::usage::api::routes())
         .merge(crate::billing::api::routes())
+        .split_for_parts();
+    let document = Arc::new(document);
+    router
+        .route("/openapi.json", axum::routing::get(move || std::future::ready(Json(document.as_ref().clone()))))
         .fallback(|| async { crate::api::ApiError::no_route() })
         .layer(axum::middleware::from_fn(crate::api::error_model))
 }

@@ -4,8 +4,9 @@ use axum::extract::{FromRequestParts, Query, State};
 use http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use serde::{Deserialize, Serialize};
 
 use super::ssr::{self, TokenChange, TokenRow};
@@ -14,13 +15,9 @@ use crate::access::Owner;
 use crate::infra::time::rfc3339;
 use crate::infra::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/user/{user_handle}/token", get(list).post(create))
-        .route(
-            "/user/{user_handle}/token/{token_id}",
-            get(read).patch(update).delete(delete),
-        )
+/// This feature's operations, each documented by its own `#[utoipa::path]`.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(read, update, delete))
 }
 
 /// The spec's `Token`. `token` is present once: in the answer to its creation.
@@ -67,7 +64,10 @@ struct ListTokensResponse {
     items: Vec<Token>,
 }
 
-#[utoipa::path(get, path = "/user/{user_handle}/token", operation_id = "userToken_list", tag = "UserTokens", params(("user_handle" = String, Path, description = "The handle of the user"), ("limit" = Option<i64>, Query, description = "1 to 100 (25)"), ("next_token" = Option<String>, Query, description = "The cursor of the next page")), responses((status = 200, description = "OK", body = ListTokensResponse), (status = 400, description = "Bad Request", body = crate::api::ErrorModel), (status = 401, description = "Unauthorized", body = crate::api::ErrorModel), (status = 403, description = "Forbidden", body = crate::api::ErrorModel), (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/user/{user_handle}/token", operation_id = "userToken_list", tag = "UserTokens",
+    params(crate::api::UserPath, crate::api::PageQuery),
+    responses((status = 200, description = "OK", body = ListTokensResponse), crate::api::Refusals),
+    security(("bearer" = [])))]
 async fn list(
     State(state): State<AppState>,
     Owner(caller): Owner,
@@ -83,7 +83,10 @@ async fn list(
     }))
 }
 
-#[utoipa::path(post, path = "/user/{user_handle}/token", operation_id = "userToken_create", tag = "UserTokens", params(("user_handle" = String, Path, description = "The handle of the user")), responses((status = 201, description = "Created", body = Token), (status = 400, description = "Bad Request", body = crate::api::ErrorModel), (status = 401, description = "Unauthorized", body = crate::api::ErrorModel), (status = 402, description = "Payment Required", body = crate::api::ErrorModel), (status = 403, description = "Forbidden", body = crate::api::ErrorModel), (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/user/{user_handle}/token", operation_id = "userToken_create", tag = "UserTokens",
+    params(crate::api::UserPath),
+    responses((status = 201, description = "Created", body = Token), (status = 402, description = "Payment Required", body = crate::api::ErrorModel), crate::api::Refusals),
+    security(("bearer" = [])))]
 async fn create(
     State(state): State<AppState>,
     Owner(caller): Owner,
@@ -115,7 +118,10 @@ impl<S: Send + Sync> FromRequestParts<S> for TokenId {
     }
 }
 
-#[utoipa::path(get, path = "/user/{user_handle}/token/{token_id}", operation_id = "userToken_get", tag = "UserTokens", params(("user_handle" = String, Path, description = "The handle of the user"), ("token_id" = String, Path, description = "The token id")), responses((status = 200, description = "OK", body = Token), (status = 400, description = "Bad Request", body = crate::api::ErrorModel), (status = 401, description = "Unauthorized", body = crate::api::ErrorModel), (status = 403, description = "Forbidden", body = crate::api::ErrorModel), (status = 404, description = "Not Found", body = crate::api::ErrorModel), (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/user/{user_handle}/token/{token_id}", operation_id = "userToken_get", tag = "UserTokens",
+    params(crate::api::TokenPath),
+    responses((status = 200, description = "OK", body = Token), (status = 404, description = "Not Found", body = crate::api::ErrorModel), crate::api::Refusals),
+    security(("bearer" = [])))]
 async fn read(
     State(state): State<AppState>,
     Owner(caller): Owner,
@@ -151,7 +157,11 @@ fn text(location: &str, value: Option<String>) -> Result<Option<String>, ApiErro
     Ok(Some(value))
 }
 
-#[utoipa::path(patch, path = "/user/{user_handle}/token/{token_id}", operation_id = "userToken_update", tag = "UserTokens", params(("user_handle" = String, Path, description = "The handle of the user"), ("token_id" = String, Path, description = "The token id")), request_body = UpdateTokenRequest, responses((status = 200, description = "OK", body = Token), (status = 400, description = "Bad Request", body = crate::api::ErrorModel), (status = 401, description = "Unauthorized", body = crate::api::ErrorModel), (status = 403, description = "Forbidden", body = crate::api::ErrorModel), (status = 404, description = "Not Found", body = crate::api::ErrorModel), (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)), security(("bearer" = [])))]
+#[utoipa::path(patch, path = "/user/{user_handle}/token/{token_id}", operation_id = "userToken_update", tag = "UserTokens",
+    params(crate::api::TokenPath),
+    request_body = UpdateTokenRequest,
+    responses((status = 200, description = "OK", body = Token), (status = 404, description = "Not Found", body = crate::api::ErrorModel), crate::api::Refusals),
+    security(("bearer" = [])))]
 async fn update(
     State(state): State<AppState>,
     Owner(caller): Owner,
@@ -173,7 +183,10 @@ async fn update(
     Ok(Json(row.into()))
 }
 
-#[utoipa::path(delete, path = "/user/{user_handle}/token/{token_id}", operation_id = "userToken_delete", tag = "UserTokens", params(("user_handle" = String, Path, description = "The handle of the user"), ("token_id" = String, Path, description = "The token id")), responses((status = 200, description = "OK", body = Token), (status = 400, description = "Bad Request", body = crate::api::ErrorModel), (status = 401, description = "Unauthorized", body = crate::api::ErrorModel), (status = 403, description = "Forbidden", body = crate::api::ErrorModel), (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)), security(("bearer" = [])))]
+#[utoipa::path(delete, path = "/user/{user_handle}/token/{token_id}", operation_id = "userToken_delete", tag = "UserTokens",
+    params(crate::api::TokenPath),
+    responses((status = 200, description = "OK", body = Token), crate::api::Refusals),
+    security(("bearer" = [])))]
 async fn delete(
     State(state): State<AppState>,
     Owner(caller): Owner,

@@ -2,8 +2,9 @@
 //! workspace, day and metric, newest first.
 
 use axum::extract::{Query, State};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use serde::{Deserialize, Serialize};
 
 use super::ssr::{self, Row, COMPUTE};
@@ -12,8 +13,9 @@ use crate::access::Owner;
 use crate::infra::time::rfc3339;
 use crate::infra::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/user/{user_handle}/usage", get(list))
+/// This feature's operations, each documented by its own `#[utoipa::path]`.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list))
 }
 
 /// What Sluice bills by: compute per started minute, storage per started MiB.
@@ -92,7 +94,10 @@ fn decode(raw: &str) -> Option<(i64, String, String)> {
         .then(|| (date, ws.to_owned(), metric.to_owned()))
 }
 
-#[utoipa::path(get, path = "/user/{user_handle}/usage", operation_id = "user_listUsage", tag = "Users", params(("user_handle" = String, Path, description = "The handle of the user"), ("where" = Option<String>, Query, description = "Not supported: filters are refused"), ("limit" = Option<i64>, Query, description = "1 to 100 (25)"), ("next_token" = Option<String>, Query, description = "The cursor of the next page")), responses((status = 200, description = "OK", body = UsageList), (status = 400, description = "Bad Request", body = crate::api::ErrorModel), (status = 401, description = "Unauthorized", body = crate::api::ErrorModel), (status = 403, description = "Forbidden", body = crate::api::ErrorModel), (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/user/{user_handle}/usage", operation_id = "user_listUsage", tag = "Users",
+    params(crate::api::UserPath, ("where" = Option<String>, Query, description = "Not supported: filters are refused"), crate::api::PageQuery),
+    responses((status = 200, description = "OK", body = UsageList), crate::api::Refusals),
+    security(("bearer" = [])))]
 async fn list(
     State(state): State<AppState>,
     Owner(caller): Owner,

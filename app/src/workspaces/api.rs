@@ -5,8 +5,9 @@
 use axum::extract::{FromRequestParts, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use http::request::Parts;
 use serde::{Deserialize, Serialize};
 use shared::WorkspaceHandle;
@@ -29,13 +30,9 @@ fn api_error(e: WorkspaceError) -> ApiError {
     }
 }
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/user/{user_handle}/workspace", get(list).post(create))
-        .route(
-            "/user/{user_handle}/workspace/{workspace_handle}",
-            get(read).delete(delete),
-        )
+/// This feature's operations, each documented by its own `#[utoipa::path]`.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(read, delete))
 }
 
 /// The spec's `Workspace`, with the fields Sluice knows.
@@ -87,14 +84,8 @@ fn workspace(state: &AppState, owner: &crate::access::session::Viewer, row: Row)
 }
 
 #[utoipa::path(get, path = "/user/{user_handle}/workspace", operation_id = "userWorkspace_list", tag = "UserWorkspaces",
-    params(("user_handle" = String, Path, description = "The handle of the user"),
-        ("limit" = Option<i64>, Query, description = "1 to 100 (25)"),
-        ("next_token" = Option<String>, Query, description = "The cursor of the next page")),
-    responses((status = 200, description = "OK", body = ListWorkspacesResponse),
-        (status = 400, description = "Bad Request", body = crate::api::ErrorModel),
-        (status = 401, description = "Unauthorized", body = crate::api::ErrorModel),
-        (status = 403, description = "Forbidden", body = crate::api::ErrorModel),
-        (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)),
+    params(crate::api::UserPath, crate::api::PageQuery),
+    responses((status = 200, description = "OK", body = ListWorkspacesResponse), crate::api::Refusals),
     security(("bearer" = [])))]
 async fn list(
     State(state): State<AppState>,
@@ -127,14 +118,8 @@ impl<S: Send + Sync> FromRequestParts<S> for PathWorkspace {
 }
 
 #[utoipa::path(get, path = "/user/{user_handle}/workspace/{workspace_handle}", operation_id = "userWorkspace_get", tag = "UserWorkspaces",
-    params(("user_handle" = String, Path, description = "The handle of the user"),
-        ("workspace_handle" = String, Path, description = "The handle of the workspace")),
-    responses((status = 200, description = "OK", body = Workspace),
-        (status = 400, description = "Bad Request", body = crate::api::ErrorModel),
-        (status = 401, description = "Unauthorized", body = crate::api::ErrorModel),
-        (status = 403, description = "Forbidden", body = crate::api::ErrorModel),
-        (status = 404, description = "Not Found", body = crate::api::ErrorModel),
-        (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)),
+    params(crate::api::UserPath, ("workspace_handle" = String, Path, description = "The handle of the workspace")),
+    responses((status = 200, description = "OK", body = Workspace), (status = 404, description = "Not Found", body = crate::api::ErrorModel), crate::api::Refusals),
     security(("bearer" = [])))]
 async fn read(
     State(state): State<AppState>,
@@ -178,15 +163,9 @@ impl CreateWorkspaceRequest {
 }
 
 #[utoipa::path(post, path = "/user/{user_handle}/workspace", operation_id = "userWorkspace_create", tag = "UserWorkspaces",
-    params(("user_handle" = String, Path, description = "The handle of the user")),
+    params(crate::api::UserPath),
     request_body = CreateWorkspaceRequest,
-    responses((status = 201, description = "Created", body = Workspace),
-        (status = 400, description = "Bad Request", body = crate::api::ErrorModel),
-        (status = 401, description = "Unauthorized", body = crate::api::ErrorModel),
-        (status = 402, description = "Payment Required", body = crate::api::ErrorModel),
-        (status = 403, description = "Forbidden", body = crate::api::ErrorModel),
-        (status = 409, description = "Conflict", body = crate::api::ErrorModel),
-        (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)),
+    responses((status = 201, description = "Created", body = Workspace), (status = 402, description = "Payment Required", body = crate::api::ErrorModel), (status = 409, description = "Conflict", body = crate::api::ErrorModel), crate::api::Refusals),
     security(("bearer" = [])))]
 async fn create(
     State(state): State<AppState>,
@@ -200,13 +179,8 @@ async fn create(
 }
 
 #[utoipa::path(delete, path = "/user/{user_handle}/workspace/{workspace_handle}", operation_id = "userWorkspace_delete", tag = "UserWorkspaces",
-    params(("user_handle" = String, Path, description = "The handle of the user"),
-        ("workspace_handle" = String, Path, description = "The handle of the workspace")),
-    responses((status = 200, description = "Deleted", body = Workspace),
-        (status = 400, description = "Bad Request", body = crate::api::ErrorModel),
-        (status = 401, description = "Unauthorized", body = crate::api::ErrorModel),
-        (status = 403, description = "Forbidden", body = crate::api::ErrorModel),
-        (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)),
+    params(crate::api::UserPath, ("workspace_handle" = String, Path, description = "The handle of the workspace")),
+    responses((status = 200, description = "Deleted", body = Workspace), crate::api::Refusals),
     security(("bearer" = [])))]
 async fn delete(
     State(state): State<AppState>,
