@@ -70,6 +70,15 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "Adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown
 fi
+if [ -n "${SLUICE_NEED_LINT:-}" ]; then
+  installed="$(rustup component list --installed)"
+  for component in rustfmt clippy; do
+    if ! grep -q "^$component" <<<"$installed"; then
+      say "Adding $component"
+      rustup component add "$component"
+    fi
+  done
+fi
 
 # cargo install builds in a temporary dir of its own, not in our cache.
 if ! cargo leptos --version 2>/dev/null | grep -q '0\.3\.10'; then

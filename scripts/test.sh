@@ -4,8 +4,18 @@
 SLUICE_NEED_BROWSER=1
 SLUICE_NEED_PSQL=1
 SLUICE_NEED_CLIENTS=1
+SLUICE_NEED_LINT=1
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/postgres.sh"
+
+say "Formatting (cargo fmt --check)"
+cargo fmt --all --check
+
+# Both builds, each with the features it really has: the server's (ssr)
+# and the browser's (hydrate, for wasm32).
+say "Lints (cargo clippy, server and browser builds)"
+cargo clippy --locked -p shared -p app -p server --all-targets --features app/ssr -- -D warnings
+RUSTFLAGS="--cfg erase_components" cargo clippy --locked -p frontend --target wasm32-unknown-unknown -- -D warnings
 
 say "Rust tests"
 # Uncaptured, so that what the renderer warns about reaches the file

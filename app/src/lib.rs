@@ -6,9 +6,9 @@
 
 pub mod access;
 pub mod account;
+pub mod activity;
 #[cfg(feature = "ssr")]
 pub mod api;
-pub mod activity;
 pub mod avatar;
 pub mod billing;
 pub mod cli_login;
@@ -16,15 +16,15 @@ pub mod credentials;
 pub mod deletion;
 pub mod error;
 pub mod handle;
+#[cfg(feature = "ssr")]
+pub mod infra;
 pub mod login;
 pub mod notifications;
 pub mod password;
 pub mod profile;
 pub mod routes;
-pub mod ui;
-#[cfg(feature = "ssr")]
-pub mod infra;
 pub mod tokens;
+pub mod ui;
 pub mod usage;
 pub mod workspaces;
 

@@ -8,14 +8,7 @@ use std::path::{Path, PathBuf};
 /// Each folder's layer; a folder not listed is a feature. A folder may
 /// import its own layer or a lower one, and features may import each other
 /// as long as no cycle forms.
-const LAYERS: &[(&str, u8)] = &[
-    ("error", 0),
-    ("infra", 1),
-    ("api", 2),
-    ("access", 3),
-    ("ui", 4),
-    ("routes", 6),
-];
+const LAYERS: &[(&str, u8)] = &[("error", 0), ("infra", 1), ("api", 2), ("access", 3), ("ui", 4), ("routes", 6)];
 const FEATURE: u8 = 5;
 
 fn layer(folder: &str) -> u8 {
@@ -151,10 +144,9 @@ fn no_import_cycle_spans_two_folders() {
             let edges: Vec<String> = c
                 .iter()
                 .flat_map(|from| {
-                    graph[from]
-                        .iter()
-                        .filter(|(to, _)| c.contains(to))
-                        .map(move |(to, files)| format!("  {from} → {to} ({})", files.iter().cloned().collect::<Vec<_>>().join(", ")))
+                    graph[from].iter().filter(|(to, _)| c.contains(to)).map(move |(to, files)| {
+                        format!("  {from} → {to} ({})", files.iter().cloned().collect::<Vec<_>>().join(", "))
+                    })
                 })
                 .collect();
             format!("cycle through {}:\n{}", c.join(", "), edges.join("\n"))

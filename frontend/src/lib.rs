@@ -33,8 +33,5 @@ pub fn hydrate() {
 #[wasm_bindgen]
 pub async fn avatar_png(bytes: Vec<u8>, x: f64, y: f64, size: f64) -> Result<Vec<u8>, JsError> {
     let crop = shared::avatar::Crop { x, y, size };
-    app::avatar::crop_to_pngs(bytes, crop)
-        .await
-        .map(|p| p.large)
-        .map_err(|e| JsError::new(&e))
+    app::avatar::crop_to_pngs(bytes, crop).await.map(|p| p.large).map_err(|e| JsError::new(&e))
 }

@@ -51,13 +51,7 @@ async fn main() {
             '{\"display_name\":{\"old\":\"A\",\"new\":\"B\"}}', 1700000000000 + i / 10
         FROM n";
     sqlx::query(fill).bind(ID).bind(RECORDS).bind("00000").execute(&db).await.unwrap();
-    sqlx::query(fill)
-        .bind("u_otherotherotherother")
-        .bind(OTHERS)
-        .bind("11111")
-        .execute(&db)
-        .await
-        .unwrap();
+    sqlx::query(fill).bind("u_otherotherotherother").bind(OTHERS).bind("11111").execute(&db).await.unwrap();
     sqlx::query("ANALYZE").execute(&db).await.unwrap();
     println!(
         "Audit Log: {RECORDS} records for one account, {OTHERS} for another, SQLite; filled in {:.1} s",
@@ -112,13 +106,8 @@ async fn main() {
                      ORDER BY created_at DESC, id DESC LIMIT 26 OFFSET $2",
                     if action.is_some() { "AND action_type = $3" } else { "" }
                 );
-                let rows: Vec<sqlx::any::AnyRow> = sqlx::query(&sql)
-                    .bind(ID)
-                    .bind(depth)
-                    .bind(action)
-                    .fetch_all(&mut *conn)
-                    .await
-                    .unwrap();
+                let rows: Vec<sqlx::any::AnyRow> =
+                    sqlx::query(&sql).bind(ID).bind(depth).bind(action).fetch_all(&mut *conn).await.unwrap();
                 let ids: Vec<String> = rows.iter().map(|r| sqlx::Row::get(r, "id")).collect();
                 offset.push(t.elapsed());
                 first_ids.1 = ids[0].clone();

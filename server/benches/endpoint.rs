@@ -4,6 +4,7 @@
 //!   simple, the extended and the prepared query protocol;
 //! - connection set-up: a new connection (TCP and SCRAM-SHA-256 with 4096
 //!   iterations) for every `SELECT 1`, 8 clients at once.
+//!
 //! PostgreSQL runs from a throwaway data dir on a loopback port, with
 //! SCRAM authentication, as the `postgres` user when this runs as root.
 //! Run with `cargo bench -p server --bench endpoint` (pgbench, initdb and
@@ -43,7 +44,8 @@ fn pgbench(uri: &str, script: &Path, mode: &str, per_transaction_connect: bool) 
         args.push("-C");
     }
     args.push(uri);
-    let out = Command::new(pg_bin("pgbench")).args(&args).env("PGPASSFILE", "/dev/null").output().expect("pgbench runs");
+    let out =
+        Command::new(pg_bin("pgbench")).args(&args).env("PGPASSFILE", "/dev/null").output().expect("pgbench runs");
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(out.status.success(), "pgbench failed: {}{}", text, String::from_utf8_lossy(&out.stderr));
     assert!(text.contains("number of failed transactions: 0"), "{text}");
@@ -57,9 +59,8 @@ fn pgbench(uri: &str, script: &Path, mode: &str, per_transaction_connect: bool) 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let dir = tempfile::tempdir().unwrap();
-    let mut leptos = get_configuration(Some(concat!(env!("CARGO_MANIFEST_DIR"), "/../Leptos.toml")))
-        .unwrap()
-        .leptos_options;
+    let mut leptos =
+        get_configuration(Some(concat!(env!("CARGO_MANIFEST_DIR"), "/../Leptos.toml"))).unwrap().leptos_options;
     leptos.site_addr = "127.0.0.1:0".parse().unwrap();
     let public = "http://127.0.0.1:3000".parse().unwrap();
     let mut settings = app::infra::settings::Settings::for_data_dir(dir.path().join("sluice"), public);
@@ -109,14 +110,18 @@ async fn main() {
     let (sc, pc) = (s.connect_ms.expect("connection time"), p.connect_ms.expect("connection time"));
     println!(
         "{:<40} {:>9.3} ms {:>9.3} ms {:>7.1}% {:>11} {:>11}",
-        "connection set-up (TCP + SCRAM, -C)", sc, pc, 100.0 * pc / sc, "", ""
+        "connection set-up (TCP + SCRAM, -C)",
+        sc,
+        pc,
+        100.0 * pc / sc,
+        "",
+        ""
     );
-    println!(
-        "{:<40} {:>12.0} {:>12.0} {:>7.1}%",
-        "  connections per second", s.tps, p.tps, 100.0 * s.tps / p.tps
-    );
+    println!("{:<40} {:>12.0} {:>12.0} {:>7.1}%", "  connections per second", s.tps, p.tps, 100.0 * s.tps / p.tps);
     println!();
-    println!("(ratio: Sluice as a share of PostgreSQL's throughput; for set-up, PostgreSQL's time as a share of Sluice's)");
+    println!(
+        "(ratio: Sluice as a share of PostgreSQL's throughput; for set-up, PostgreSQL's time as a share of Sluice's)"
+    );
     println!("Measured in {:.0} s", started.elapsed().as_secs_f64());
     drop(postgres);
 }

@@ -6,6 +6,7 @@
 //!   person's, and the rate-limit count);
 //! - the signed-in User Profile page (SSR: session, person, avatar);
 //! - `GET /api/v0/user/demo/token`: the token list.
+//!
 //! Run with `cargo bench -p server --bench engines` (wrk on PATH, initdb
 //! and pg_ctl from Debian's postgresql package); it prints figures, it
 //! does not pass or fail.

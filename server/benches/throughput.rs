@@ -13,6 +13,7 @@
 //! - the Audit Log's first and 1000th page over HTTP with 1,000,000 records;
 //! - cold start of the `server` binary to its first 200, on an empty data
 //!   dir and on one with those records.
+//!
 //! Run with `cargo bench -p server --bench throughput` (wrk on PATH); it
 //! prints figures, it does not pass or fail.
 
@@ -125,41 +126,56 @@ async fn main() {
     let site = site::start(dir.path(), None, move |state| {
         let (read_db, count_db) = (state.db.clone(), state.db.clone());
         Router::new()
-            .route("/__ceiling/page", get(move || {
-                let (t, b) = p.lock().unwrap().clone();
-                async move { ([(CONTENT_TYPE, t)], b) }
-            }))
-            .route("/__ceiling/api", get(move || {
-                let (t, b) = a.lock().unwrap().clone();
-                async move { ([(CONTENT_TYPE, t)], b) }
-            }))
-            .route("/__ceiling/login", get(move || {
-                let (t, b) = l.lock().unwrap().clone();
-                async move { ([(CONTENT_TYPE, t)], b) }
-            }))
+            .route(
+                "/__ceiling/page",
+                get(move || {
+                    let (t, b) = p.lock().unwrap().clone();
+                    async move { ([(CONTENT_TYPE, t)], b) }
+                }),
+            )
+            .route(
+                "/__ceiling/api",
+                get(move || {
+                    let (t, b) = a.lock().unwrap().clone();
+                    async move { ([(CONTENT_TYPE, t)], b) }
+                }),
+            )
+            .route(
+                "/__ceiling/login",
+                get(move || {
+                    let (t, b) = l.lock().unwrap().clone();
+                    async move { ([(CONTENT_TYPE, t)], b) }
+                }),
+            )
             // One read by primary key through the pool, then the API's bytes.
-            .route("/__floor/read", get(move || {
-                let (t, b) = a_read.lock().unwrap().clone();
-                let db = read_db.clone();
-                async move {
-                    let _: Option<String> = sqlx::query_scalar("SELECT handle FROM users WHERE handle = 'demo'")
-                        .fetch_optional(&db)
-                        .await
-                        .unwrap();
-                    ([(CONTENT_TYPE, t)], b)
-                }
-            }))
+            .route(
+                "/__floor/read",
+                get(move || {
+                    let (t, b) = a_read.lock().unwrap().clone();
+                    let db = read_db.clone();
+                    async move {
+                        let _: Option<String> = sqlx::query_scalar("SELECT handle FROM users WHERE handle = 'demo'")
+                            .fetch_optional(&db)
+                            .await
+                            .unwrap();
+                        ([(CONTENT_TYPE, t)], b)
+                    }
+                }),
+            )
             // Only the rate-limit count every API request makes, then the bytes.
-            .route("/__floor/count", get(move || {
-                let (t, b) = a_count.lock().unwrap().clone();
-                let db = count_db.clone();
-                async move {
-                    let limit = app::infra::rate_limit::Limit { max: i64::MAX, window_secs: 60 };
-                    let now = app::infra::time::now_millis();
-                    app::infra::rate_limit::hit(&db, "bench:floor", limit, now).await.unwrap();
-                    ([(CONTENT_TYPE, t)], b)
-                }
-            }))
+            .route(
+                "/__floor/count",
+                get(move || {
+                    let (t, b) = a_count.lock().unwrap().clone();
+                    let db = count_db.clone();
+                    async move {
+                        let limit = app::infra::rate_limit::Limit { max: i64::MAX, window_secs: 60 };
+                        let now = app::infra::time::now_millis();
+                        app::infra::rate_limit::hit(&db, "bench:floor", limit, now).await.unwrap();
+                        ([(CONTENT_TYPE, t)], b)
+                    }
+                }),
+            )
     })
     .await;
     let (base, db, cookie, token) = (site.base.clone(), site.state.db.clone(), site.cookie.clone(), site.token.clone());
@@ -179,7 +195,11 @@ async fn main() {
         let t = res.headers()[CONTENT_TYPE].to_str().unwrap().to_owned();
         *slot.lock().unwrap() = (t, res.bytes().await.unwrap());
     }
-    println!("Response sizes: profile page {} bytes, actor {} bytes", page.lock().unwrap().1.len(), api.lock().unwrap().1.len());
+    println!(
+        "Response sizes: profile page {} bytes, actor {} bytes",
+        page.lock().unwrap().1.len(),
+        api.lock().unwrap().1.len()
+    );
 
     let rss_start = rss_mb();
     let runs = tokio::task::spawn_blocking({
@@ -205,7 +225,8 @@ async fn main() {
     for _ in 0..3 {
         let (b, c, t) = (base.clone(), cookie_header.clone(), bearer.clone());
         let n = tokio::task::spawn_blocking(move || {
-            wrk(&format!("{b}/user/demo/advanced/profile"), &c, "4s").requests + wrk(&format!("{b}/api/v0/actor"), &t, "4s").requests
+            wrk(&format!("{b}/user/demo/advanced/profile"), &c, "4s").requests
+                + wrk(&format!("{b}/api/v0/actor"), &t, "4s").requests
         })
         .await
         .unwrap();
@@ -230,7 +251,10 @@ async fn main() {
             real.p50,
             real.p99
         );
-        println!("{:<44} {:>14} {:>14} {:>9} {:>10} {:>10}", "  (ceiling latency)", "", "", "", ceiling.p50, ceiling.p99);
+        println!(
+            "{:<44} {:>14} {:>14} {:>9} {:>10} {:>10}",
+            "  (ceiling latency)", "", "", "", ceiling.p50, ceiling.p99
+        );
     }
     println!();
     println!("Resident memory: {rss_start:.1} MB before, {rss_after:.1} MB after {served} SSR and API requests");
@@ -239,7 +263,8 @@ async fn main() {
     }
 
     // The Audit Log with a million records, over HTTP.
-    let user_id: String = sqlx::query_scalar("SELECT id FROM users WHERE handle = 'demo'").fetch_one(&db).await.unwrap();
+    let user_id: String =
+        sqlx::query_scalar("SELECT id FROM users WHERE handle = 'demo'").fetch_one(&db).await.unwrap();
     let t = Instant::now();
     fill_audit_log(&db, &user_id).await;
     println!();

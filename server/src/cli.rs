@@ -60,13 +60,8 @@ fn save(credentials: &Credentials) -> Result<PathBuf, CliError> {
     let io = |source| CliError::Config { path: path.display().to_string(), source };
     let dir = path.parent().expect("a file in a dir");
     std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(io)?;
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(&path)
-        .map_err(io)?;
+    let mut file =
+        std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(&path).map_err(io)?;
     // An older file keeps its mode on open: make sure.
     file.set_permissions(std::fs::Permissions::from_mode(0o600)).map_err(io)?;
     let body = serde_json::to_vec_pretty(credentials).expect("credentials serialise");
@@ -120,10 +115,7 @@ async fn refusal(res: reqwest::Response) -> CliError {
 }
 
 fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .timeout(std::time::Duration::from_secs(30))
-        .build()
-        .expect("an HTTP client")
+    reqwest::Client::builder().timeout(std::time::Duration::from_secs(30)).build().expect("an HTTP client")
 }
 
 #[derive(Debug, Deserialize)]
@@ -173,10 +165,8 @@ pub async fn login(args: &[String], input: &mut impl BufRead) -> Result<(), CliE
     if !res.status().is_success() {
         return Err(refusal(res).await);
     }
-    let request: LoginRequest = res
-        .json()
-        .await
-        .map_err(|source| CliError::Unreachable { url: endpoint.clone(), source })?;
+    let request: LoginRequest =
+        res.json().await.map_err(|source| CliError::Unreachable { url: endpoint.clone(), source })?;
     println!("Open this page, sign in if asked, and press Confirm:");
     println!("  {url}/login/token?r={}", request.id);
     let token = loop {
@@ -195,10 +185,8 @@ pub async fn login(args: &[String], input: &mut impl BufRead) -> Result<(), CliE
             .await
             .map_err(|source| CliError::Unreachable { url: exchange.clone(), source })?;
         if res.status().is_success() {
-            let answer: LoginRequest = res
-                .json()
-                .await
-                .map_err(|source| CliError::Unreachable { url: exchange.clone(), source })?;
+            let answer: LoginRequest =
+                res.json().await.map_err(|source| CliError::Unreachable { url: exchange.clone(), source })?;
             match answer.token {
                 Some(t) => break t,
                 None => return Err(CliError::Refused("Sluice sent no token".into())),

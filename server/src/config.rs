@@ -83,10 +83,7 @@ pub struct ConfigError {
 }
 
 fn bad(name: &'static str, problem: impl Into<String>) -> ConfigError {
-    ConfigError {
-        name,
-        problem: problem.into(),
-    }
+    ConfigError { name, problem: problem.into() }
 }
 
 pub struct Config {
@@ -114,19 +111,17 @@ fn parse_tenant_domains(raw: &str) -> Result<Vec<(String, String)>, ConfigError>
         .map(str::trim)
         .filter(|pair| !pair.is_empty())
         .map(|pair| {
-            let (domain, tenant) = pair
-                .split_once('=')
-                .ok_or_else(|| bad(NAME, format!("expected domain=tenant, got {pair:?}")))?;
+            let (domain, tenant) =
+                pair.split_once('=').ok_or_else(|| bad(NAME, format!("expected domain=tenant, got {pair:?}")))?;
             let domain = domain.trim().to_ascii_lowercase();
             let ok = domain.contains('.')
-                && domain.split('.').all(|l| {
-                    !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-                });
+                && domain
+                    .split('.')
+                    .all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
             if !ok {
                 return Err(bad(NAME, format!("not a domain name: {domain:?}")));
             }
-            let tenant = shared::Handle::parse(tenant)
-                .map_err(|e| bad(NAME, format!("tenant {tenant:?}: {e}")))?;
+            let tenant = shared::Handle::parse(tenant).map_err(|e| bad(NAME, format!("tenant {tenant:?}: {e}")))?;
             Ok((domain, tenant.to_string()))
         })
         .collect()
@@ -140,29 +135,15 @@ fn var(name: &str) -> Option<String> {
 fn check_leptos_env() -> Result<(), ConfigError> {
     if let Some(addr) = var("LEPTOS_SITE_ADDR") {
         addr.parse::<std::net::SocketAddr>().map_err(|_| {
-            bad(
-                "LEPTOS_SITE_ADDR",
-                format!("expected an address such as 127.0.0.1:3000, got {addr:?}"),
-            )
+            bad("LEPTOS_SITE_ADDR", format!("expected an address such as 127.0.0.1:3000, got {addr:?}"))
         })?;
     }
     if let Some(port) = var("LEPTOS_RELOAD_PORT") {
-        port.parse::<u16>().map_err(|_| {
-            bad(
-                "LEPTOS_RELOAD_PORT",
-                format!("expected a port number, got {port:?}"),
-            )
-        })?;
+        port.parse::<u16>().map_err(|_| bad("LEPTOS_RELOAD_PORT", format!("expected a port number, got {port:?}")))?;
     }
     if let Some(env) = var("LEPTOS_ENV") {
-        if !matches!(
-            env.to_ascii_lowercase().as_str(),
-            "dev" | "development" | "prod" | "production"
-        ) {
-            return Err(bad(
-                "LEPTOS_ENV",
-                format!("expected DEV or PROD, got {env:?}"),
-            ));
+        if !matches!(env.to_ascii_lowercase().as_str(), "dev" | "development" | "prod" | "production") {
+            return Err(bad("LEPTOS_ENV", format!("expected DEV or PROD, got {env:?}")));
         }
     }
     Ok(())
@@ -187,10 +168,7 @@ pub fn settings_from_env(leptos: &LeptosOptions) -> Result<Settings, ConfigError
     let mut settings = Settings::for_data_dir(data_dir, public_url);
     if let Some(url) = var("SLUICE_DATABASE_URL") {
         if app::infra::db::Engine::of_url(&url).is_none() {
-            return Err(bad(
-                "SLUICE_DATABASE_URL",
-                "expected sqlite://… or postgres://…",
-            ));
+            return Err(bad("SLUICE_DATABASE_URL", "expected sqlite://… or postgres://…"));
         }
         settings.database_url = Secret::new(url);
     }
@@ -202,10 +180,7 @@ pub fn settings_from_env(leptos: &LeptosOptions) -> Result<Settings, ConfigError
     }
     if let Some(from) = var("SLUICE_MAIL_FROM") {
         if from.parse::<lettre::message::Mailbox>().is_err() {
-            return Err(bad(
-                "SLUICE_MAIL_FROM",
-                "expected an address such as Sluice <no-reply@example.com>",
-            ));
+            return Err(bad("SLUICE_MAIL_FROM", "expected an address such as Sluice <no-reply@example.com>"));
         }
         settings.mail_from = from;
     }
@@ -213,24 +188,17 @@ pub fn settings_from_env(leptos: &LeptosOptions) -> Result<Settings, ConfigError
         let ok = domain.split('.').all(|l| {
             !l.is_empty()
                 && l.len() <= 63
-                && l.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && l.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         });
         if !ok {
-            return Err(bad(
-                "SLUICE_DB_DOMAIN",
-                format!("not a domain name: {domain:?}"),
-            ));
+            return Err(bad("SLUICE_DB_DOMAIN", format!("not a domain name: {domain:?}")));
         }
         settings.db_domain = domain;
     }
     settings.db_listen = parse_db_listen(var("SLUICE_DB_LISTEN").as_deref())?;
     settings.db_hostaddr = parse_db_hostaddr(var("SLUICE_DB_HOSTADDR").as_deref(), settings.db_listen)?;
-    settings.db_tls = parse_db_tls(
-        var("SLUICE_DB_TLS").as_deref(),
-        var("SLUICE_DB_TLS_CERT"),
-        var("SLUICE_DB_TLS_KEY"),
-    )?;
+    settings.db_tls =
+        parse_db_tls(var("SLUICE_DB_TLS").as_deref(), var("SLUICE_DB_TLS_CERT"), var("SLUICE_DB_TLS_KEY"))?;
     if let Some(raw) = var("SLUICE_TENANT_DOMAINS") {
         settings.tenant_domains = parse_tenant_domains(&raw)?;
     }
@@ -278,10 +246,7 @@ pub fn settings_from_env(leptos: &LeptosOptions) -> Result<Settings, ConfigError
     }
     if let Some(raw) = var("SLUICE_PROPAGATION_DELAY") {
         let secs = raw.parse::<u64>().ok().filter(|s| *s <= 3600).ok_or_else(|| {
-            bad(
-                "SLUICE_PROPAGATION_DELAY",
-                format!("expected whole seconds from 0 to 3600, got {raw:?}"),
-            )
+            bad("SLUICE_PROPAGATION_DELAY", format!("expected whole seconds from 0 to 3600, got {raw:?}"))
         })?;
         settings.propagation_delay = std::time::Duration::from_secs(secs);
     }
@@ -334,9 +299,10 @@ fn parse_db_hostaddr(
     match raw {
         None => Ok(listen.map(|a| a.ip()).filter(|ip| ip.is_loopback())),
         Some("none") => Ok(None),
-        Some(raw) => raw.parse().map(Some).map_err(|_| {
-            bad("SLUICE_DB_HOSTADDR", format!("expected an IP address, or none; got {raw:?}"))
-        }),
+        Some(raw) => raw
+            .parse()
+            .map(Some)
+            .map_err(|_| bad("SLUICE_DB_HOSTADDR", format!("expected an IP address, or none; got {raw:?}"))),
     }
 }
 
@@ -351,12 +317,7 @@ fn parse_secret_key(raw: &str) -> Result<Secret<[u8; KEY_LEN]>, ConfigError> {
         .map_err(|_| bad("SLUICE_SECRET_KEY", "not base64"))?;
     <[u8; KEY_LEN]>::try_from(bytes.as_slice())
         .map(Secret::new)
-        .map_err(|_| {
-            bad(
-                "SLUICE_SECRET_KEY",
-                format!("expected {KEY_LEN} bytes, got {}", bytes.len()),
-            )
-        })
+        .map_err(|_| bad("SLUICE_SECRET_KEY", format!("expected {KEY_LEN} bytes, got {}", bytes.len())))
 }
 
 /// https anywhere; plain http only for loopback development.
@@ -376,10 +337,7 @@ fn parse_public_url(raw: &str) -> Result<Url, ConfigError> {
         other => return Err(bad(NAME, format!("expected http(s), got {other}:"))),
     }
     if url.path() != "/" || url.query().is_some() {
-        return Err(bad(
-            NAME,
-            "give the origin only, e.g. https://sluice.example.com",
-        ));
+        return Err(bad(NAME, "give the origin only, e.g. https://sluice.example.com"));
     }
     Ok(url)
 }
@@ -393,12 +351,7 @@ mod tests {
         assert!(parse_public_url("https://sluice.example.com").is_ok());
         assert!(parse_public_url("http://127.0.0.1:3000").is_ok());
         assert!(parse_public_url("http://localhost:3000").is_ok());
-        assert_eq!(
-            parse_public_url("http://sluice.example.com")
-                .unwrap_err()
-                .name,
-            "SLUICE_PUBLIC_URL"
-        );
+        assert_eq!(parse_public_url("http://sluice.example.com").unwrap_err().name, "SLUICE_PUBLIC_URL");
         assert!(parse_public_url("ftp://x").is_err());
         assert!(parse_public_url("https://x.example/sub").is_err());
         assert!(parse_public_url("nonsense").is_err());

@@ -110,6 +110,7 @@ pub fn raise_open_files_limit() -> Option<u64> {
             }
         }
     }
+    #[allow(clippy::unnecessary_cast)] // rlim_t is not u64 on every platform
     Some(limit.rlim_cur as u64)
 }
 
@@ -117,7 +118,9 @@ pub fn raise_open_files_limit() -> Option<u64> {
 pub fn open_files_limit() -> Option<u64> {
     let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
     // SAFETY: getrlimit only writes the struct given.
-    (unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == 0).then_some(limit.rlim_cur as u64)
+    let read = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == 0;
+    #[allow(clippy::unnecessary_cast)] // rlim_t is not u64 on every platform
+    read.then_some(limit.rlim_cur as u64)
 }
 
 #[cfg(test)]

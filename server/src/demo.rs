@@ -2,9 +2,9 @@
 //! second workspace and a generated usage history, and a fresh one-time
 //! sign-in link printed at each start.
 
+use app::access::session::Viewer;
 use app::account::ssr::UserRow;
 use app::error::AppError;
-use app::access::session::Viewer;
 use app::infra::audit_trail::Actor;
 use app::infra::{db::begin_write, time::now_millis, AppState};
 use shared::{DisplayName, Email, Handle, WorkspaceHandle};
@@ -58,9 +58,7 @@ pub async fn sign_in_link(state: &AppState) -> Result<String, AppError> {
             ip: "127.0.0.1".into(),
         };
         let analytics = WorkspaceHandle::parse("analytics").map_err(AppError::invalid)?;
-        app::workspaces::store::create(state, &viewer, &actor, &analytics)
-            .await
-            .map_err(AppError::invalid)?;
+        app::workspaces::store::create(state, &viewer, &actor, &analytics).await.map_err(AppError::invalid)?;
         app::usage::ssr::seed_demo(&state.db, &user.id, now_millis()).await?;
     }
     let secret = app::login::ssr::create_link(state, &email, None).await?;

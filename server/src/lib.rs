@@ -33,17 +33,11 @@ pub enum StartError {
     #[error(transparent)]
     KeyFile(#[from] app::infra::vault::KeyFileError),
     #[error("LEPTOS_SITE_ADDR: cannot listen on {addr}: {source}")]
-    Bind {
-        addr: SocketAddr,
-        source: std::io::Error,
-    },
+    Bind { addr: SocketAddr, source: std::io::Error },
     #[error(transparent)]
     EndpointTls(#[from] crate::endpoint::tls::TlsError),
     #[error("SLUICE_DB_LISTEN: cannot listen on {addr}: {source}")]
-    BindEndpoint {
-        addr: SocketAddr,
-        source: std::io::Error,
-    },
+    BindEndpoint { addr: SocketAddr, source: std::io::Error },
 }
 
 /// Binds the workspace endpoint when it is on, and puts the port it got in
@@ -56,10 +50,11 @@ pub async fn bind_endpoint(settings: &mut Settings) -> Result<Option<crate::endp
     let (tls, data_dir, domain) = (settings.db_tls.clone(), settings.data_dir.clone(), settings.db_domain.clone());
     let tls = tokio::task::spawn_blocking(move || crate::endpoint::tls::acceptor(&tls, &data_dir, &domain))
         .await
-        .map_err(|e| crate::endpoint::tls::TlsError::Store { path: settings.data_dir.clone(), source: std::io::Error::other(e) })??;
-    let listener = TcpListener::bind(addr)
-        .await
-        .map_err(|source| StartError::BindEndpoint { addr, source })?;
+        .map_err(|e| crate::endpoint::tls::TlsError::Store {
+            path: settings.data_dir.clone(),
+            source: std::io::Error::other(e),
+        })??;
+    let listener = TcpListener::bind(addr).await.map_err(|source| StartError::BindEndpoint { addr, source })?;
     if let Ok(bound) = listener.local_addr() {
         settings.db_port = bound.port();
     }
@@ -70,10 +65,7 @@ pub async fn bind_endpoint(settings: &mut Settings) -> Result<Option<crate::endp
 /// registry of workspace connections the endpoint shares with it.
 pub async fn state(leptos: LeptosOptions, settings: Settings) -> Result<(AppState, endpoint::Registry), StartError> {
     let db = db::open(&settings).await?;
-    let mailer = Mailer::new(
-        settings.smtp_url.as_ref().map(|s| s.expose().as_str()),
-        &settings.data_dir,
-    )?;
+    let mailer = Mailer::new(settings.smtp_url.as_ref().map(|s| s.expose().as_str()), &settings.data_dir)?;
     // Configuration already refused an https site without a key.
     let vault = match &settings.secret_key {
         Some(key) => Vault::new(key),
@@ -97,7 +89,5 @@ pub async fn state(leptos: LeptosOptions, settings: Settings) -> Result<(AppStat
 }
 
 pub async fn bind(addr: SocketAddr) -> Result<TcpListener, StartError> {
-    TcpListener::bind(addr)
-        .await
-        .map_err(|source| StartError::Bind { addr, source })
+    TcpListener::bind(addr).await.map_err(|source| StartError::Bind { addr, source })
 }

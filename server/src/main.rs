@@ -1,8 +1,8 @@
 //! `server`: runs Sluice. `--help` lists the settings.
 #![recursion_limit = "256"]
 
-use std::process::ExitCode;
 use std::io::IsTerminal;
+use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -32,9 +32,7 @@ async fn main() -> ExitCode {
         }
     }
     tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
         // The log goes to stderr; stdout is for the person at the terminal
         // (the address and, with --demo, the demo account's sign-in link).
         .with_writer(std::io::stderr)
@@ -76,9 +74,7 @@ async fn main() -> ExitCode {
     println!("Sluice is running at {}", state.settings.public_origin());
     if demo {
         match server::demo::sign_in_link(&state).await {
-            Ok(link) => println!(
-                "Sign in as the demo account (the link works once, for 15 minutes):\n  {link}"
-            ),
+            Ok(link) => println!("Sign in as the demo account (the link works once, for 15 minutes):\n  {link}"),
             Err(e) => eprintln!("warning: could not prepare the demo account: {e}"),
         }
     }

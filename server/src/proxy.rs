@@ -17,11 +17,7 @@ pub async fn client_address(State(state): State<AppState>, mut request: Request,
     let trusted = &state.settings.trusted_proxies;
     if !trusted.is_empty() {
         if let Some(ConnectInfo(peer)) = request.extensions().get::<ConnectInfo<SocketAddr>>().copied() {
-            let forwarded = request
-                .headers()
-                .get_all("x-forwarded-for")
-                .iter()
-                .filter_map(|v| v.to_str().ok());
+            let forwarded = request.headers().get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok());
             let client = forwarded_client(peer.ip(), forwarded, trusted);
             request.extensions_mut().insert(ConnectInfo(SocketAddr::new(client, 0)));
         }
@@ -81,7 +77,10 @@ mod tests {
         // A trusted one: the address it forwarded.
         assert_eq!(forwarded_client(ip("192.0.2.7"), xff("203.0.113.1"), &trusted), ip("203.0.113.1"));
         // A client's own X-Forwarded-For is passed over: the nearest untrusted hop counts.
-        assert_eq!(forwarded_client(ip("10.1.2.3"), xff("6.6.6.6, 203.0.113.1, 10.0.0.5"), &trusted), ip("203.0.113.1"));
+        assert_eq!(
+            forwarded_client(ip("10.1.2.3"), xff("6.6.6.6, 203.0.113.1, 10.0.0.5"), &trusted),
+            ip("203.0.113.1")
+        );
         // Several headers are one list.
         let two = ["6.6.6.6", "203.0.113.1"].into_iter();
         assert_eq!(forwarded_client(ip("10.1.2.3"), two, &trusted), ip("203.0.113.1"));

@@ -19,9 +19,7 @@ pub fn routes() -> Vec<AxumRouteListing> {
 }
 
 pub fn build(state: AppState, routes: Vec<AxumRouteListing>) -> Router {
-    let csrf = CsrfPolicy {
-        public_origin: Arc::from(state.settings.public_origin()),
-    };
+    let csrf = CsrfPolicy { public_origin: Arc::from(state.settings.public_origin()) };
     let uploads = security::UploadGate::new(state.clone());
     let body_timeout = state.settings.http_body_timeout;
     Router::new()

@@ -57,11 +57,7 @@ fn is_upload(path: &str) -> bool {
 /// cannot answer anything else).
 pub async fn body_limit(request: Request, next: Next) -> Response {
     let path = request.uri().path();
-    let limit = if is_upload(path) {
-        app::avatar::store::MAX_UPLOAD + 64 * 1024
-    } else {
-        BODY_LIMIT
-    };
+    let limit = if is_upload(path) { app::avatar::store::MAX_UPLOAD + 64 * 1024 } else { BODY_LIMIT };
     if path == UPLOAD_PATH && request.method() == Method::POST {
         let multipart = request
             .headers()
@@ -85,9 +81,7 @@ pub async fn body_limit(request: Request, next: Next) -> Response {
         };
         // The unread body is still on the wire: the connection cannot be
         // reused, so say so rather than let the client's next request fail.
-        response
-            .headers_mut()
-            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
         return response;
     }
     let request = request.map(|body| Body::new(http_body_util::Limited::new(body, limit)));
@@ -181,23 +175,11 @@ fn is_safe(method: &Method) -> bool {
 pub async fn headers(request: Request<Body>, next: Next) -> Response {
     let mut response = next.run(request).await;
     let h = response.headers_mut();
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("same-origin"),
-    );
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(
-        "cross-origin-opener-policy",
-        HeaderValue::from_static("same-origin"),
-    );
-    h.insert(
-        "permissions-policy",
-        HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
-    );
+    h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    h.insert("permissions-policy", HeaderValue::from_static("camera=(), microphone=(), geolocation=()"));
     // Pages (each with its own CSP nonce and a person's data) and JSON
     // answers are never kept by a cache; assets say how long they keep.
     let dynamic = h
@@ -210,9 +192,7 @@ pub async fn headers(request: Request<Body>, next: Next) -> Response {
     if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
         h.insert(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(
-                "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-            ),
+            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"),
         );
     }
     response

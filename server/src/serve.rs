@@ -65,10 +65,7 @@ pub async fn serve(
     // HTTP/1.1 only: browsers speak HTTP/2 over TLS, which a proxy in
     // front terminates; plain-text HTTP/2 would need limits of its own.
     let mut builder = http1::Builder::new();
-    builder
-        .timer(TokioTimer::new())
-        .header_read_timeout(limits.header_timeout)
-        .keep_alive(true);
+    builder.timer(TokioTimer::new()).header_read_timeout(limits.header_timeout).keep_alive(true);
     let caps = ConnectionCaps::new(limits.max_connections, limits.per_address, limits.trusted_proxies.clone());
     let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);

@@ -43,31 +43,19 @@ mod tests {
 
     #[test]
     fn trims_and_accepts() {
-        assert_eq!(
-            DisplayName::parse("  Ada Lovelace ").unwrap().as_str(),
-            "Ada Lovelace"
-        );
+        assert_eq!(DisplayName::parse("  Ada Lovelace ").unwrap().as_str(), "Ada Lovelace");
     }
 
     #[test]
     fn counts_characters_not_bytes() {
         assert!(DisplayName::parse(&"é".repeat(100)).is_ok());
-        assert_eq!(
-            DisplayName::parse(&"é".repeat(101)),
-            Err(DisplayNameError::TooLong)
-        );
+        assert_eq!(DisplayName::parse(&"é".repeat(101)), Err(DisplayNameError::TooLong));
     }
 
     #[test]
     fn refuses_empty_and_control() {
         assert_eq!(DisplayName::parse("   "), Err(DisplayNameError::Empty));
-        assert_eq!(
-            DisplayName::parse("a\u{7}b"),
-            Err(DisplayNameError::ControlCharacter)
-        );
-        assert_eq!(
-            DisplayName::parse("a\nb"),
-            Err(DisplayNameError::ControlCharacter)
-        );
+        assert_eq!(DisplayName::parse("a\u{7}b"), Err(DisplayNameError::ControlCharacter));
+        assert_eq!(DisplayName::parse("a\nb"), Err(DisplayNameError::ControlCharacter));
     }
 }

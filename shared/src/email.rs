@@ -62,10 +62,7 @@ mod tests {
 
     #[test]
     fn accepts_and_lowercases() {
-        assert_eq!(
-            Email::parse(" Ada@Example.COM ").unwrap().as_str(),
-            "ada@example.com"
-        );
+        assert_eq!(Email::parse(" Ada@Example.COM ").unwrap().as_str(), "ada@example.com");
         assert!(Email::parse("first.last+tag@sub.example.co").is_ok());
     }
 

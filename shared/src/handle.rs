@@ -184,10 +184,7 @@ mod tests {
     #[test]
     fn refuses_reserved_words() {
         for word in ["api", "login", "settings", "admin"] {
-            assert!(
-                matches!(Handle::parse(word), Err(HandleError::Reserved(_))),
-                "{word}"
-            );
+            assert!(matches!(Handle::parse(word), Err(HandleError::Reserved(_))), "{word}");
         }
     }
 
@@ -197,10 +194,7 @@ mod tests {
         // 19 "-b" groups after one letter need more groups than the spec allows.
         let too_many_groups = format!("a{}", "-b".repeat(19));
         assert_eq!(too_many_groups.len(), 39);
-        assert_eq!(
-            Handle::parse(&too_many_groups),
-            Err(HandleError::BadCharacters)
-        );
+        assert_eq!(Handle::parse(&too_many_groups), Err(HandleError::BadCharacters));
         let fits = format!("ab{}", "-b".repeat(18));
         assert!(Handle::parse(&fits).is_ok(), "{fits}");
     }

@@ -5,16 +5,10 @@ pub const ID_BODY_LEN: usize = 20;
 
 /// True when `id` is `{prefix}_` followed by 20 characters of `[0-9a-v]`.
 pub fn is_prefixed_id(id: &str, prefix: &str) -> bool {
-    let Some(body) = id
-        .strip_prefix(prefix)
-        .and_then(|rest| rest.strip_prefix('_'))
-    else {
+    let Some(body) = id.strip_prefix(prefix).and_then(|rest| rest.strip_prefix('_')) else {
         return false;
     };
-    body.len() == ID_BODY_LEN
-        && body
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'v').contains(&b))
+    body.len() == ID_BODY_LEN && body.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'v').contains(&b))
 }
 
 #[cfg(test)]

@@ -25,19 +25,10 @@ pub enum TokenCheck {
     Unknown,
     /// A real token's id, refused (wrong secret, deactivated, revoked by
     /// Reset authentication): its owner's Audit Log hears of it.
-    Refused {
-        owner_id: String,
-        owner_handle: String,
-        token_id: String,
-        reason: &'static str,
-    },
+    Refused { owner_id: String, owner_handle: String, token_id: String, reason: &'static str },
     /// A good token; `first_use_today` when its last use was before today
     /// (UTC), which the Audit Log records once.
-    Accepted {
-        user: Viewer,
-        token_id: String,
-        first_use_today: bool,
-    },
+    Accepted { user: Viewer, token_id: String, first_use_today: bool },
 }
 
 /// A token and the person it belongs to.
@@ -124,11 +115,7 @@ pub async fn authenticate(db: &Db, presented: &str) -> Result<TokenCheck, sqlx::
             == 1
     } else {
         if last_used_at.is_none_or(|t| now - t > TOUCH_EVERY_MS) {
-            sqlx::query("UPDATE tokens SET last_used_at = $1 WHERE id = $2")
-                .bind(now)
-                .bind(&id)
-                .execute(db)
-                .await?;
+            sqlx::query("UPDATE tokens SET last_used_at = $1 WHERE id = $2").bind(now).bind(&id).execute(db).await?;
         }
         false
     };
@@ -149,9 +136,6 @@ pub(crate) fn parse_token_id(presented: &str) -> Option<String> {
     let rest = presented.strip_prefix("spt_")?;
     let (body, secret) = rest.split_once('_')?;
     let is_b32 = |s: &str| s.bytes().all(|b| BASE32HEX.contains(&b));
-    (body.len() == shared::ID_BODY_LEN
-        && secret.len() == SECRET_CHARS
-        && is_b32(body)
-        && is_b32(secret))
-    .then(|| format!("k_{body}"))
+    (body.len() == shared::ID_BODY_LEN && secret.len() == SECRET_CHARS && is_b32(body) && is_b32(secret))
+        .then(|| format!("k_{body}"))
 }

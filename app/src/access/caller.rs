@@ -6,13 +6,13 @@ use http::header::AUTHORIZATION;
 use http::request::Parts;
 
 use super::bearer::{authenticate, TokenCheck};
-use crate::api::{ApiError, PathHandle};
 use crate::access::session::Viewer;
+use crate::api::{ApiError, PathHandle};
 use crate::infra::audit_trail::{self, Actor, Entry};
 use crate::infra::rate_limit::{self, Limit};
 use crate::infra::time::now_millis;
-use serde_json::json;
 use crate::infra::AppState;
+use serde_json::json;
 
 /// The person an API token belongs to, and the token they used.
 #[derive(Debug, Clone)]
@@ -50,9 +50,7 @@ fn full_path(parts: &Parts) -> String {
 fn bearer(parts: &Parts) -> Option<&str> {
     let value = parts.headers.get(AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| token.trim())
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
 impl FromRequestParts<AppState> for Caller {

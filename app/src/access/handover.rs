@@ -9,9 +9,7 @@ use serde::Serialize;
 /// The `<script type="application/json">` that carries `value`.
 pub fn json_script<T: Serialize>(id: &'static str, value: &T) -> impl IntoView {
     // `</` cannot close the script early: JSON allows `<\/`.
-    let json = serde_json::to_string(value)
-        .unwrap_or_else(|_| "null".into())
-        .replace("</", "<\\/");
+    let json = serde_json::to_string(value).unwrap_or_else(|_| "null".into()).replace("</", "<\\/");
     view! { <script type="application/json" id=id inner_html=json></script> }
 }
 

@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, Redirect, A};
 
-use crate::access::use_handle;
 use crate::access::session::Viewer;
+use crate::access::use_handle;
 
 #[component]
 pub fn AdvancedLayout() -> impl IntoView {

@@ -2,23 +2,21 @@
 
 use axum::extract::State;
 use axum::Json;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 use serde::{Deserialize, Serialize};
 use shared::DisplayName;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use crate::api::{ApiError, ApiJson};
 use crate::access::{Caller, Owner};
+use crate::api::{ApiError, ApiJson};
 use crate::infra::time::{now_millis, rfc3339};
 use crate::infra::AppState;
 
 /// This feature's operations, each documented by its own `#[utoipa::path]`.
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(actor))
-        .routes(routes!(read, update, crate::deletion::api::delete))
+    OpenApiRouter::new().routes(routes!(actor)).routes(routes!(read, update, crate::deletion::api::delete))
 }
 
 /// The spec's `User`.
@@ -47,12 +45,9 @@ async fn load(state: &AppState, user_id: &str) -> Result<User, ApiError> {
     .bind(user_id)
     .fetch_one(&state.db)
     .await?;
-    let (id, handle, display_name, tenant_id, status, min, created_at, updated_at, version_id, avatar) =
-        row;
+    let (id, handle, display_name, tenant_id, status, min, created_at, updated_at, version_id, avatar) = row;
     Ok(User {
-        avatar_url: state
-            .settings
-            .absolute(&shared::avatar::avatar_path(&id, avatar.as_deref())),
+        avatar_url: state.settings.absolute(&shared::avatar::avatar_path(&id, avatar.as_deref())),
         url: state.settings.absolute(&format!("/user/{handle}")),
         // A developer account is its own tenant.
         tenant_id: tenant_id.unwrap_or_else(|| format!("t_{}", &id[2..])),
@@ -79,10 +74,7 @@ async fn actor(State(state): State<AppState>, caller: Caller) -> Result<Json<Use
     params(crate::api::UserPath),
     responses((status = 200, description = "OK", body = User), crate::api::Refusals),
     security(("bearer" = [])))]
-async fn read(
-    State(state): State<AppState>,
-    Owner(caller): Owner,
-) -> Result<Json<User>, ApiError> {
+async fn read(State(state): State<AppState>, Owner(caller): Owner) -> Result<Json<User>, ApiError> {
     Ok(Json(load(&state, &caller.user.id).await?))
 }
 
@@ -106,18 +98,12 @@ const CLOCK_SKEW_MS: i64 = 60_000;
 
 fn parse_time(raw: &str) -> Result<i64, ApiError> {
     let t = OffsetDateTime::parse(raw, &Rfc3339).map_err(|_| {
-        ApiError::field(
-            "body.token_min_issued_at",
-            "must be a time in RFC 3339 form, such as 2026-01-31T12:00:00Z",
-        )
+        ApiError::field("body.token_min_issued_at", "must be a time in RFC 3339 form, such as 2026-01-31T12:00:00Z")
     })?;
     let ms = (t.unix_timestamp_nanos() / 1_000_000) as i64;
     let now = now_millis();
     if ms > now + CLOCK_SKEW_MS {
-        return Err(ApiError::field(
-            "body.token_min_issued_at",
-            "cannot be in the future",
-        ));
+        return Err(ApiError::field("body.token_min_issued_at", "cannot be in the future"));
     }
     Ok(ms.min(now + 1))
 }
@@ -140,10 +126,7 @@ async fn update(
         ("usage_storage_threshold", request.usage_storage_threshold.is_some()),
     ];
     if let Some((field, _)) = unsupported.iter().find(|(_, given)| *given) {
-        return Err(ApiError::field(
-            &format!("body.{field}"),
-            "cannot be changed through this API",
-        ));
+        return Err(ApiError::field(&format!("body.{field}"), "cannot be changed through this API"));
     }
     // Everything is checked before anything changes.
     let name = request
@@ -162,15 +145,13 @@ async fn update(
     // The one change that can still be refused (a handle taken) goes first.
     let mut actor = caller.actor.clone();
     if let Some(handle) = handle.filter(|h| h.as_str() != caller.user.handle) {
-        crate::handle::ssr::change(&state, &actor, &handle)
-            .await
-            .map_err(|e| match e {
-                crate::handle::ssr::ChangeError::Db(e) => ApiError::from(e),
-                e @ crate::handle::ssr::ChangeError::TooMany { retry_after_secs } => {
-                    ApiError::rate_limited(e.to_string(), retry_after_secs)
-                }
-                other => ApiError::field("body.handle", other.to_string()),
-            })?;
+        crate::handle::ssr::change(&state, &actor, &handle).await.map_err(|e| match e {
+            crate::handle::ssr::ChangeError::Db(e) => ApiError::from(e),
+            e @ crate::handle::ssr::ChangeError::TooMany { retry_after_secs } => {
+                ApiError::rate_limited(e.to_string(), retry_after_secs)
+            }
+            other => ApiError::field("body.handle", other.to_string()),
+        })?;
         actor.handle = handle.to_string();
     }
     if let Some(name) = &name {

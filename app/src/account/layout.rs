@@ -5,8 +5,8 @@
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
 
-use crate::access::use_handle;
 use crate::access::session::{Viewer, ViewerState};
+use crate::access::use_handle;
 use crate::ui::{Avatar, NotFound, SignedOut, TopBar};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -37,9 +37,8 @@ pub fn AccountLayout() -> impl IntoView {
 #[component]
 fn AccountFrame() -> impl IntoView {
     let state = expect_context::<ViewerState>();
-    let viewer: Memo<Viewer> = Memo::new(move |prev: Option<&Viewer>| {
-        state.get().or_else(|| prev.cloned()).unwrap_or_default()
-    });
+    let viewer: Memo<Viewer> =
+        Memo::new(move |prev: Option<&Viewer>| state.get().or_else(|| prev.cloned()).unwrap_or_default());
     provide_context(viewer);
     let base = move || format!("/user/{}", viewer.read().handle);
     view! {

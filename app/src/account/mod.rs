@@ -2,10 +2,9 @@
 //! Advanced), what they list, and the rule that a person sees only their
 //! own account (another handle is a 404, never data).
 
-
+mod advanced;
 #[cfg(feature = "ssr")]
 pub mod api;
-mod advanced;
 mod layout;
 #[cfg(feature = "ssr")]
 pub mod ssr;

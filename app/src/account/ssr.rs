@@ -4,9 +4,9 @@
 use shared::{DisplayName, Email, Handle};
 use sqlx::AnyConnection;
 
-use crate::workspaces::ssr::{database_name, DEFAULT_REGION};
 use crate::infra::ids::new_id;
 use crate::infra::vault::Vault;
+use crate::workspaces::ssr::{database_name, DEFAULT_REGION};
 
 /// The handle of the workspace every account starts with.
 const FIRST_WORKSPACE: &str = "default";
@@ -29,10 +29,7 @@ pub enum CreateUserError {
     Db(#[from] sqlx::Error),
 }
 
-pub async fn find_by_email(
-    conn: &mut AnyConnection,
-    email: &Email,
-) -> Result<Option<UserRow>, sqlx::Error> {
+pub async fn find_by_email(conn: &mut AnyConnection, email: &Email) -> Result<Option<UserRow>, sqlx::Error> {
     sqlx::query_as("SELECT id, handle, display_name, email FROM users WHERE email = $1")
         .bind(email.as_str())
         .fetch_optional(conn)
@@ -97,12 +94,7 @@ pub async fn create(
     .execute(&mut *conn)
     .await?;
     crate::password::ssr::create_initial(&mut *conn, vault, &id, now_ms).await?;
-    Ok(UserRow {
-        id,
-        handle: handle.to_string(),
-        display_name: display_name.to_string(),
-        email: email.to_string(),
-    })
+    Ok(UserRow { id, handle: handle.to_string(), display_name: display_name.to_string(), email: email.to_string() })
 }
 
 /// The id of the tenant `handle`, made on its first member's sign-up.
@@ -113,8 +105,5 @@ async fn tenant_id(conn: &mut AnyConnection, handle: &str, now_ms: i64) -> Resul
         .bind(now_ms)
         .execute(&mut *conn)
         .await?;
-    sqlx::query_scalar("SELECT id FROM tenants WHERE handle = $1")
-        .bind(handle)
-        .fetch_one(conn)
-        .await
+    sqlx::query_scalar("SELECT id FROM tenants WHERE handle = $1").bind(handle).fetch_one(conn).await
 }

@@ -8,13 +8,12 @@ use leptos_meta::Title;
 use shared::WorkspaceHandle;
 
 use crate::access::use_handle;
-use crate::workspaces::{
-    create_workspace, delete_workspace, list_workspaces, CreateWorkspace, DeleteWorkspace,
-    WorkspaceSummary,
-};
 use crate::error::AppError;
 use crate::password::{database_password, flashed_password, Connections};
 use crate::ui::{Confirm, Dialog, ErrorPanel};
+use crate::workspaces::{
+    create_workspace, delete_workspace, list_workspaces, CreateWorkspace, DeleteWorkspace, WorkspaceSummary,
+};
 
 const HANDLE_HELP: &str = "Lowercase letters and digits, up to 23. It becomes part of the workspace's DNS name.";
 
@@ -35,11 +34,7 @@ pub fn WorkspacesTab() -> impl IntoView {
     let create_plain = ServerAction::<CreateWorkspace>::new();
     let delete_plain = ServerAction::<DeleteWorkspace>::new();
     let plain_error = move || {
-        create_plain
-            .value()
-            .get()
-            .and_then(Result::err)
-            .or_else(|| delete_plain.value().get().and_then(Result::err))
+        create_plain.value().get().and_then(Result::err).or_else(|| delete_plain.value().get().and_then(Result::err))
     };
 
     view! {

@@ -6,8 +6,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{ssr, AuditPage};
-use crate::api::{ApiError, Page};
 use crate::access::Owner;
+use crate::api::{ApiError, Page};
 use crate::infra::AppState;
 
 /// This feature's operations, each documented by its own `#[utoipa::path]`.

@@ -134,8 +134,7 @@ fn records(
     })
 }
 
-const CSV_HEADER: &str =
-    "created_at,action_type,actor_handle,actor_display_name,actor_ip,target_handle,data,id\r\n";
+const CSV_HEADER: &str = "created_at,action_type,actor_handle,actor_display_name,actor_ip,target_handle,data,id\r\n";
 
 fn csv_row(out: &mut Vec<u8>, r: &AuditRecord) {
     let data = r.data.to_string();
@@ -161,11 +160,8 @@ fn csv_row(out: &mut Vec<u8>, r: &AuditRecord) {
 /// One CSV field (RFC 4180). A value a spreadsheet would run as a formula
 /// (a display name such as `=HYPERLINK(…)`) is prefixed with `'`.
 fn csv_field(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{value}")
-    } else {
-        value.to_owned()
-    };
+    let value =
+        if value.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{value}") } else { value.to_owned() };
     if value.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", value.replace('"', "\"\""))
     } else {

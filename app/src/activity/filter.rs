@@ -29,11 +29,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
 
 /// What an action type means, in words a person reads.
 pub fn describe(action_type: &str) -> &str {
-    ACTIONS
-        .iter()
-        .find(|(a, _)| *a == action_type)
-        .map(|(_, words)| *words)
-        .unwrap_or(action_type)
+    ACTIONS.iter().find(|(a, _)| *a == action_type).map(|(_, words)| *words).unwrap_or(action_type)
 }
 
 /// The filter as typed: empty strings mean "any". The server parses it.
@@ -54,12 +50,12 @@ impl AuditFilter {
 
     /// `path` with the filter as its query (and `extra` pairs after it).
     pub fn href(&self, path: &str, extra: &str) -> String {
-        let q = [self.query(), extra.to_owned()]
-            .into_iter()
-            .filter(|p| !p.is_empty())
-            .collect::<Vec<_>>()
-            .join("&");
-        if q.is_empty() { path.to_owned() } else { format!("{path}?{q}") }
+        let q = [self.query(), extra.to_owned()].into_iter().filter(|p| !p.is_empty()).collect::<Vec<_>>().join("&");
+        if q.is_empty() {
+            path.to_owned()
+        } else {
+            format!("{path}?{q}")
+        }
     }
 
     /// The filter as a query string (without `?`), for links.

@@ -9,14 +9,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 
-mod filter;
-mod view;
 #[cfg(feature = "ssr")]
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod export;
+mod filter;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+mod view;
 
 pub use filter::{describe, AuditFilter, ACTIONS};
 pub use view::AuditLog;

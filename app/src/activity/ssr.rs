@@ -194,10 +194,7 @@ pub async fn page(
     } else {
         None
     };
-    Ok(AuditPage {
-        items: rows.into_iter().map(Row::record).collect(),
-        next_token,
-    })
+    Ok(AuditPage { items: rows.into_iter().map(Row::record).collect(), next_token })
 }
 
 #[cfg(test)]

@@ -38,9 +38,7 @@ pub fn AuditLog() -> impl IntoView {
         more.set(Vec::new());
     });
     let base = move || format!("/user/{}/activity", handle.get());
-    let export = move |format: &str| {
-        filter.get().href(&format!("{}/export/{format}", base()), "")
-    };
+    let export = move |format: &str| filter.get().href(&format!("{}/export/{format}", base()), "");
 
     let navigate = use_navigate();
     let on_filter = move |ev: leptos::ev::SubmitEvent| {

@@ -42,26 +42,15 @@ pub struct ErrorModel {
 
 impl ApiError {
     fn new(status: StatusCode, detail: impl Into<String>) -> Self {
-        Self {
-            status,
-            detail: detail.into(),
-            validation_errors: Vec::new(),
-            retry_after_secs: None,
-        }
+        Self { status, detail: detail.into(), validation_errors: Vec::new(), retry_after_secs: None }
     }
 
     pub fn unauthorized() -> Self {
-        Self::new(
-            StatusCode::UNAUTHORIZED,
-            "A valid API token is required: send it as Authorization: Bearer <token>.",
-        )
+        Self::new(StatusCode::UNAUTHORIZED, "A valid API token is required: send it as Authorization: Bearer <token>.")
     }
 
     pub fn forbidden() -> Self {
-        Self::new(
-            StatusCode::FORBIDDEN,
-            "This token can act only on its own user's account.",
-        )
+        Self::new(StatusCode::FORBIDDEN, "This token can act only on its own user's account.")
     }
 
     pub fn not_found() -> Self {
@@ -80,10 +69,7 @@ impl ApiError {
 
     /// A path the API does not have (see `/api/v0/openapi.json`).
     pub fn no_route() -> Self {
-        Self::new(
-            StatusCode::NOT_FOUND,
-            "There is no such path in the API; /api/v0/openapi.json lists them.",
-        )
+        Self::new(StatusCode::NOT_FOUND, "There is no such path in the API; /api/v0/openapi.json lists them.")
     }
 
     /// A plan limit is reached (the spec's 402).
@@ -99,10 +85,7 @@ impl ApiError {
     pub fn field(location: &str, message: impl Into<String>) -> Self {
         let message = message.into();
         let mut e = Self::bad_request(format!("{location}: {message}"));
-        e.validation_errors.push(FieldError {
-            location: location.to_owned(),
-            message,
-        });
+        e.validation_errors.push(FieldError { location: location.to_owned(), message });
         e
     }
 
@@ -128,10 +111,7 @@ impl ApiError {
     }
 
     pub fn internal() -> Self {
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "Something went wrong on our side. Please try again.",
-        )
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side. Please try again.")
     }
 
     pub fn status(&self) -> StatusCode {
@@ -151,9 +131,7 @@ impl ApiError {
         };
         let mut response = (self.status, axum::Json(model)).into_response();
         if let Some(secs) = self.retry_after_secs {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         response
     }
@@ -192,10 +170,7 @@ const REJECTION_TEXT_LIMIT: usize = 4096;
 
 /// The request's whole path: inside `nest`, the URI is relative.
 pub fn full_path(extensions: &http::Extensions, uri: &http::Uri) -> String {
-    extensions
-        .get::<axum::extract::OriginalUri>()
-        .map(|u| u.path().to_owned())
-        .unwrap_or_else(|| uri.path().to_owned())
+    extensions.get::<axum::extract::OriginalUri>().map(|u| u.path().to_owned()).unwrap_or_else(|| uri.path().to_owned())
 }
 
 /// Middleware: every error of `/api/v0` leaves as an `ErrorModel`.
@@ -206,10 +181,8 @@ pub async fn error_model(request: Request, next: Next) -> Response {
         return error.body(&instance);
     }
     let status = response.status();
-    let is_json = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    let is_json =
+        response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
     if status.as_u16() < 400 || is_json {
         return response;
     }

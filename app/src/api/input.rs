@@ -45,18 +45,12 @@ impl<S: Send + Sync> FromRequestParts<S> for PathHandle {
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         let raw = path_param(parts, state, "user_handle").await?;
-        Handle::parse(&raw)
-            .map(Self)
-            .map_err(|e| ApiError::field("path.user_handle", e.to_string()))
+        Handle::parse(&raw).map(Self).map_err(|e| ApiError::field("path.user_handle", e.to_string()))
     }
 }
 
 /// One parameter of the route's path, as written (empty if absent).
-pub async fn path_param<S: Send + Sync>(
-    parts: &mut Parts,
-    state: &S,
-    name: &str,
-) -> Result<String, ApiError> {
+pub async fn path_param<S: Send + Sync>(parts: &mut Parts, state: &S, name: &str) -> Result<String, ApiError> {
     let axum::extract::Path(mut params) =
         axum::extract::Path::<HashMap<String, String>>::from_request_parts(parts, state)
             .await

@@ -5,13 +5,13 @@ use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
+use serde::Serialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use serde::Serialize;
 
 use super::store::{self, MAX_UPLOAD};
-use crate::api::ApiError;
 use crate::access::Owner;
+use crate::api::ApiError;
 use crate::infra::AppState;
 
 /// This feature's operations, each documented by its own `#[utoipa::path]`.
@@ -66,10 +66,7 @@ async fn create(
     params(crate::api::UserPath),
     responses((status = 201, description = "Deleted", body = AvatarResponse), crate::api::Refusals),
     security(("bearer" = [])))]
-async fn delete(
-    State(state): State<AppState>,
-    Owner(caller): Owner,
-) -> Result<impl IntoResponse, ApiError> {
+async fn delete(State(state): State<AppState>, Owner(caller): Owner) -> Result<impl IntoResponse, ApiError> {
     let removed = store::remove(&state, &caller.actor)
         .await?
         .ok_or_else(|| ApiError::bad_request("There is no custom avatar to delete."))?;

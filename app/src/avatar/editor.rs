@@ -11,8 +11,8 @@ use shared::avatar::{sniff, AvatarPngs, Corner, Crop, Frame, ALLOWED_TYPES};
 use wasm_bindgen::JsCast;
 
 use super::{upload_avatar, ResetAvatar};
-use crate::error::AppError;
 use crate::access::session::{edit_viewer, Viewer, ViewerState};
+use crate::error::AppError;
 use crate::ui::{Avatar, ErrorPanel};
 
 /// The photo a person picked: its bytes and a URL the page can show.
@@ -67,10 +67,7 @@ pub fn AvatarEditor() -> impl IntoView {
                 return;
             }
             let url = web_sys::Url::create_object_url_with_blob(&file).unwrap_or_default();
-            picked.set(Some(Picked {
-                bytes: StoredValue::new(bytes),
-                url,
-            }));
+            picked.set(Some(Picked { bytes: StoredValue::new(bytes), url }));
         });
     };
     let choose = move |_| {
@@ -236,13 +233,7 @@ fn CropDialog(
     };
     let box_style = move || {
         let (c, s) = (crop.get(), scale.get());
-        format!(
-            "left:{:.1}px;top:{:.1}px;width:{:.1}px;height:{:.1}px",
-            c.x * s,
-            c.y * s,
-            c.size * s,
-            c.size * s
-        )
+        format!("left:{:.1}px;top:{:.1}px;width:{:.1}px;height:{:.1}px", c.x * s, c.y * s, c.size * s, c.size * s)
     };
     let preview_style = {
         let url = url.clone();
@@ -372,9 +363,8 @@ async fn upload(handle: &str, png: &[u8]) -> Result<String, AppError> {
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(png));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type("image/png");
-    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)
-        .map_err(|_| AppError::Internal)?;
-    form.append_with_blob_and_filename("avatar", &blob, "avatar.png")
-        .map_err(|_| AppError::Internal)?;
+    let blob =
+        web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(|_| AppError::Internal)?;
+    form.append_with_blob_and_filename("avatar", &blob, "avatar.png").map_err(|_| AppError::Internal)?;
     upload_avatar(form.into()).await
 }

@@ -16,9 +16,7 @@ mod upload;
 mod url_form;
 
 pub use editor::{crop_to_pngs, AvatarEditor};
-pub use upload::{
-    current_avatar_url, reset_avatar, upload_avatar, ResetAvatar, SetAvatarUrl, UploadAvatar,
-};
+pub use upload::{current_avatar_url, reset_avatar, upload_avatar, ResetAvatar, SetAvatarUrl, UploadAvatar};
 pub use url_form::AvatarUrlForm;
 
 pub use shared::avatar::{avatar_path, custom_avatar_path, default_avatar_path, high_density};

@@ -14,7 +14,9 @@ use crate::error::AppError;
 const TIMEOUT: Duration = Duration::from_secs(10);
 
 fn unreachable() -> AppError {
-    AppError::invalid("Sluice could not fetch an image from that address. Check it opens in a browser, or upload the image instead.")
+    AppError::invalid(
+        "Sluice could not fetch an image from that address. Check it opens in a browser, or upload the image instead.",
+    )
 }
 
 /// Whether `ip` is on the public internet. IPv6 forms that carry an IPv4
@@ -41,10 +43,11 @@ pub fn is_public(ip: IpAddr) -> bool {
                 return is_public_v4(Ipv4Addr::new(a, b, c, d));
             }
             let global_unicast = (s[0] & 0xe000) == 0x2000;
-            global_unicast
-                && !((s[0] == 0x2001 && s[1] < 0x0200) // IETF protocol assignments: Teredo, benchmarking, ORCHID…
-                    || (s[0] == 0x2001 && s[1] == 0x0db8) // documentation
-                    || (s[0] & 0xfff0) == 0x3ff0) // documentation (3fff::/20)
+            // IETF protocol assignments (Teredo, benchmarking, ORCHID…) and
+            // documentation (2001:db8::/32, 3fff::/20).
+            let special = s[0] == 0x2001 && (s[1] < 0x0200 || s[1] == 0x0db8);
+            let documentation = (s[0] & 0xfff0) == 0x3ff0;
+            global_unicast && !special && !documentation
         }
     }
 }
@@ -80,9 +83,7 @@ pub async fn fetch(url: &AvatarUrl, allow_private: bool) -> Result<Vec<u8>, AppE
         .collect();
     let addr = *addrs.first().ok_or_else(unreachable)?;
     if !allow_private && addrs.iter().any(|a| !is_public(a.ip())) {
-        return Err(AppError::invalid(
-            "That address points inside a private network. Use a public image address.",
-        ));
+        return Err(AppError::invalid("That address points inside a private network. Use a public image address."));
     }
     let client = reqwest::Client::builder()
         // HTTP(S)_PROXY would send the request somewhere other than the
@@ -118,20 +119,53 @@ mod tests {
     #[test]
     fn only_public_addresses_are_fetched() {
         for private in [
-            "127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "0.0.0.0",
-            "100.64.0.1", "224.0.0.1", "255.255.255.255", "::1", "::", "fc00::1", "fe80::1",
-            "::ffff:127.0.0.1", "::ffff:10.0.0.1",
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "0.0.0.0",
+            "100.64.0.1",
+            "224.0.0.1",
+            "255.255.255.255",
+            "::1",
+            "::",
+            "fc00::1",
+            "fe80::1",
+            "::ffff:127.0.0.1",
+            "::ffff:10.0.0.1",
             // IPv4-compatible, NAT64, site-local, IETF protocol assignments.
-            "::127.0.0.1", "::10.0.0.1", "::169.254.169.254", "64:ff9b::7f00:1", "64:ff9b::a00:1",
-            "64:ff9b:1::1", "fec0::1", "feff::1", "192.0.0.1", "192.0.0.170",
+            "::127.0.0.1",
+            "::10.0.0.1",
+            "::169.254.169.254",
+            "64:ff9b::7f00:1",
+            "64:ff9b::a00:1",
+            "64:ff9b:1::1",
+            "fec0::1",
+            "feff::1",
+            "192.0.0.1",
+            "192.0.0.170",
             // 6to4 of private addresses, Teredo, documentation, discard, ORCHID.
-            "2002:7f00:1::", "2002:a00:1::1", "2001::1", "2001:db8::1", "3fff::1", "100::1",
-            "2001:10::1", "2001:20::1", "192.88.99.1", "198.18.0.1", "240.0.0.1",
+            "2002:7f00:1::",
+            "2002:a00:1::1",
+            "2001::1",
+            "2001:db8::1",
+            "3fff::1",
+            "100::1",
+            "2001:10::1",
+            "2001:20::1",
+            "192.88.99.1",
+            "198.18.0.1",
+            "240.0.0.1",
         ] {
             assert!(!is_public(private.parse().unwrap()), "{private}");
         }
         for public in [
-            "93.184.216.34", "1.1.1.1", "2606:4700:4700::1111", "::ffff:1.1.1.1", "2002:101:101::1",
+            "93.184.216.34",
+            "1.1.1.1",
+            "2606:4700:4700::1111",
+            "::ffff:1.1.1.1",
+            "2002:101:101::1",
             "2a00:1450:4001::1",
         ] {
             assert!(is_public(public.parse().unwrap()), "{public}");

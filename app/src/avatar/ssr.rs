@@ -61,10 +61,7 @@ pub fn immutable(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|t| t.trim() == tag))
     {
-        return (
-            StatusCode::NOT_MODIFIED,
-            [(header::ETAG, etag_value), (header::CACHE_CONTROL, cache)],
-        )
+        return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag_value), (header::CACHE_CONTROL, cache)])
             .into_response();
     }
     (
@@ -81,22 +78,13 @@ pub fn immutable(
 
 /// `GET /avatar/{id}.svg`
 pub async fn default_avatar(Path(file): Path<String>, headers: HeaderMap) -> Response {
-    let Some(id) = file
-        .strip_suffix(".svg")
-        .filter(|id| shared::is_prefixed_id(id, "u"))
-    else {
+    let Some(id) = file.strip_suffix(".svg").filter(|id| shared::is_prefixed_id(id, "u")) else {
         return StatusCode::NOT_FOUND.into_response();
     };
     let body = identicon_svg(id);
     let tag = etag(&body);
     // An SVG is a document: it may draw, never run anything.
-    immutable(
-        &headers,
-        &tag,
-        "image/svg+xml",
-        "default-src 'none'; style-src 'unsafe-inline'",
-        body,
-    )
+    immutable(&headers, &tag, "image/svg+xml", "default-src 'none'; style-src 'unsafe-inline'", body)
 }
 
 #[cfg(test)]
@@ -107,9 +95,8 @@ mod tests {
     fn the_same_id_gives_the_same_image_and_others_differ() {
         let a = identicon_svg("u_0123456789abcdefghij");
         assert_eq!(a, identicon_svg("u_0123456789abcdefghij"));
-        let distinct: std::collections::HashSet<String> = (0..50)
-            .map(|i| identicon_svg(&format!("u_{i:020}")))
-            .collect();
+        let distinct: std::collections::HashSet<String> =
+            (0..50).map(|i| identicon_svg(&format!("u_{i:020}"))).collect();
         assert!(distinct.len() >= 48, "ids give distinct images");
     }
 
@@ -119,10 +106,7 @@ mod tests {
             let svg = identicon_svg(&format!("u_{i:020}"));
             for row in 0..5 {
                 let y = OFFSET + row * CELL;
-                for (left, right) in [
-                    (OFFSET, OFFSET + 4 * CELL),
-                    (OFFSET + CELL, OFFSET + 3 * CELL),
-                ] {
+                for (left, right) in [(OFFSET, OFFSET + 4 * CELL), (OFFSET + CELL, OFFSET + 3 * CELL)] {
                     let l = svg.contains(&format!("x=\"{left}\" y=\"{y}\""));
                     let r = svg.contains(&format!("x=\"{right}\" y=\"{y}\""));
                     assert_eq!(l, r, "row {row} of {i}");

@@ -73,11 +73,10 @@ pub async fn remove(state: &AppState, actor: &Actor) -> Result<Option<String>, A
     let now = now_millis();
     let mut tx = begin_write(&state.db).await?;
     lock_user(&mut tx, &actor.id).await?;
-    let hash: Option<String> =
-        sqlx::query_scalar("DELETE FROM avatars WHERE user_id = $1 RETURNING hash")
-            .bind(&actor.id)
-            .fetch_optional(&mut *tx)
-            .await?;
+    let hash: Option<String> = sqlx::query_scalar("DELETE FROM avatars WHERE user_id = $1 RETURNING hash")
+        .bind(&actor.id)
+        .fetch_optional(&mut *tx)
+        .await?;
     let Some(hash) = hash else {
         return Ok(None);
     };
@@ -90,20 +89,15 @@ pub async fn remove(state: &AppState, actor: &Actor) -> Result<Option<String>, A
 
 /// The Avatar URL the current avatar came from, if it came from one.
 pub async fn source_url(state: &AppState, user_id: &str) -> Result<Option<String>, AppError> {
-    let url: Option<Option<String>> =
-        sqlx::query_scalar("SELECT source_url FROM avatars WHERE user_id = $1")
-            .bind(user_id)
-            .fetch_optional(&state.db)
-            .await?;
+    let url: Option<Option<String>> = sqlx::query_scalar("SELECT source_url FROM avatars WHERE user_id = $1")
+        .bind(user_id)
+        .fetch_optional(&state.db)
+        .await?;
     Ok(url.flatten())
 }
 
 /// `GET /avatar/c/{hash}.png` and `…@2x.png`
-pub async fn custom_avatar(
-    State(state): State<AppState>,
-    Path(file): Path<String>,
-    headers: HeaderMap,
-) -> Response {
+pub async fn custom_avatar(State(state): State<AppState>, Path(file): Path<String>, headers: HeaderMap) -> Response {
     let (hash, large) = match file.strip_suffix("@2x.png") {
         Some(h) => (h, true),
         None => match file.strip_suffix(".png") {
@@ -115,12 +109,11 @@ pub async fn custom_avatar(
         return StatusCode::NOT_FOUND.into_response();
     }
     let column = if large { "large" } else { "small" };
-    let png: Result<Option<Vec<u8>>, _> = sqlx::query_scalar(&format!(
-        "SELECT {column} FROM avatars WHERE hash = $1 LIMIT 1"
-    ))
-    .bind(hash)
-    .fetch_optional(&state.db)
-    .await;
+    let png: Result<Option<Vec<u8>>, _> =
+        sqlx::query_scalar(&format!("SELECT {column} FROM avatars WHERE hash = $1 LIMIT 1"))
+            .bind(hash)
+            .fetch_optional(&state.db)
+            .await;
     match png {
         Ok(Some(png)) => {
             let tag = format!("\"{hash}{}\"", if large { "-2x" } else { "" });

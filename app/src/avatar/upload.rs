@@ -71,9 +71,7 @@ mod ssr {
                     let mut buf = Vec::new();
                     while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
                         if buf.len() + chunk.len() > super::super::store::MAX_UPLOAD {
-                            return Err(AppError::invalid(
-                                "The file is larger than 16 MB. Choose a smaller image.",
-                            ));
+                            return Err(AppError::invalid("The file is larger than 16 MB. Choose a smaller image."));
                         }
                         buf.extend_from_slice(&chunk);
                     }

@@ -17,16 +17,10 @@ pub fn AvatarUrlForm() -> impl IntoView {
     let action = ServerAction::<SetAvatarUrl>::new();
     let draft = RwSignal::new(None::<String>);
     let saved = RwSignal::new(false);
-    let value = move || {
-        draft
-            .get()
-            .unwrap_or_else(|| viewer.read().avatar_source.clone().unwrap_or_default())
-    };
+    let value = move || draft.get().unwrap_or_else(|| viewer.read().avatar_source.clone().unwrap_or_default());
     let problem = move || {
         let v = value();
-        (!v.trim().is_empty())
-            .then(|| AvatarUrl::parse(&v).err().map(|e| e.to_string()))
-            .flatten()
+        (!v.trim().is_empty()).then(|| AvatarUrl::parse(&v).err().map(|e| e.to_string())).flatten()
     };
     Effect::new(move |_| {
         if let Some(Ok(path)) = action.value().get() {

@@ -4,13 +4,13 @@
 
 use axum::extract::{Query, State};
 use axum::Json;
+use serde::Serialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use serde::Serialize;
 
 use super::{pricing, ssr};
-use crate::api::{cursor_token, ApiError, Page};
 use crate::access::{Caller, Owner};
+use crate::api::{cursor_token, ApiError, Page};
 use crate::infra::time::rfc3339;
 use crate::infra::AppState;
 use crate::usage::Period;
@@ -80,9 +80,9 @@ const PRICE_ID: &str = "price_developer00000000000";
 /// The token's lookup already read the account's tenant.
 fn not_a_tenant_member(caller: &Caller) -> Result<(), ApiError> {
     match &caller.user.tenant {
-        Some(tenant) => Err(ApiError::absent(format!(
-            "This account belongs to the tenant {tenant}, which manages its billing."
-        ))),
+        Some(tenant) => {
+            Err(ApiError::absent(format!("This account belongs to the tenant {tenant}, which manages its billing.")))
+        }
         None => Ok(()),
     }
 }
@@ -138,19 +138,11 @@ async fn invoices(
     // The cursor is the last period listed; the next page starts before it.
     let before = page.resume(Period::parse)?;
     let summary = ssr::summary(&state.db, &caller.user.id, crate::infra::time::now_millis()).await?;
-    let mut listed: Vec<_> = summary
-        .invoices
-        .into_iter()
-        .filter(|i| before.is_none_or(|b| i.period < b))
-        .collect();
+    let mut listed: Vec<_> = summary.invoices.into_iter().filter(|i| before.is_none_or(|b| i.period < b)).collect();
     let more = listed.len() > limit;
     listed.truncate(limit);
-    let next_token = more
-        .then(|| listed.last().map(|i| cursor_token(&i.period.key())))
-        .flatten();
-    let page_url = state
-        .settings
-        .absolute(&format!("/user/{}/advanced/billing", caller.user.handle));
+    let next_token = more.then(|| listed.last().map(|i| cursor_token(&i.period.key()))).flatten();
+    let page_url = state.settings.absolute(&format!("/user/{}/advanced/billing", caller.user.handle));
     let items = listed
         .into_iter()
         .map(|i| {

@@ -33,12 +33,7 @@ pub fn lines(compute_ms: i64, peak_storage_bytes: i64) -> Vec<Line> {
     let compute_over = (compute_ms - INCLUDED_COMPUTE_MS).max(0);
     let storage_over = (peak_storage_bytes - INCLUDED_STORAGE_BYTES).max(0);
     vec![
-        Line {
-            label: format!("{PLAN} plan"),
-            used: String::new(),
-            included: String::new(),
-            cents: 0,
-        },
+        Line { label: format!("{PLAN} plan"), used: String::new(), included: String::new(), cents: 0 },
         Line {
             label: "Compute time".into(),
             used: crate::usage::format_duration(compute_ms),

@@ -5,8 +5,8 @@ use leptos_meta::Title;
 
 use super::pricing::{dollars, Line};
 use super::{billing_summary, BillingState};
-use crate::access::use_handle;
 use crate::access::session::Viewer;
+use crate::access::use_handle;
 use crate::ui::ErrorPanel;
 
 #[component]

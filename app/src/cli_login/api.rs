@@ -7,14 +7,14 @@ use axum::extract::{FromRequestParts, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 use http::request::Parts;
 use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::ssr::{self, Exchange, RequestId, RequestRow};
-use crate::api::{path_param, ApiError, ApiJson};
 use crate::access::Caller;
+use crate::api::{path_param, ApiError, ApiJson};
 use crate::infra::rate_limit::{self, Limit};
 use crate::infra::request::client_ip_text;
 use crate::infra::time::{now_millis, rfc3339};
@@ -112,17 +112,16 @@ async fn read(
     };
     let code = ssr::parse_code(&raw).ok_or_else(|| ApiError::field("query.code", "must be six digits"))?;
     match ssr::exchange(&state.db, &id, code, &ip, now).await? {
-        Exchange::NotConfirmed(_) => Err(ApiError::bad_request(
-            "The request is not confirmed yet: open its page, sign in and press Confirm.",
-        )),
+        Exchange::NotConfirmed(_) => {
+            Err(ApiError::bad_request("The request is not confirmed yet: open its page, sign in and press Confirm."))
+        }
         Exchange::WrongCode { left } if left > 0 => Err(ApiError::field(
             "query.code",
             format!("is not the code shown; {left} more tries before the request ends"),
         )),
-        Exchange::WrongCode { .. } => Err(ApiError::field(
-            "query.code",
-            "is not the code shown; the request has ended, start again",
-        )),
+        Exchange::WrongCode { .. } => {
+            Err(ApiError::field("query.code", "is not the code shown; the request has ended, start again"))
+        }
         Exchange::Token(row, token) => {
             let mut body = TemporaryTokenRequest::new(&id, &row);
             body.token = Some(token.expose().clone());

@@ -9,9 +9,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 
-mod page;
 #[cfg(feature = "ssr")]
 pub mod api;
+mod page;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 
@@ -48,9 +48,7 @@ pub async fn cli_login_request(r: String) -> Result<LoginRequestInfo, AppError> 
     let state = crate::infra::AppState::from_context()?;
     let id = request_id(&r)?;
     let mut conn = state.db.acquire().await?;
-    let row = ssr::find(&mut conn, &id, crate::infra::time::now_millis())
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let row = ssr::find(&mut conn, &id, crate::infra::time::now_millis()).await?.ok_or(AppError::NotFound)?;
     Ok(LoginRequestInfo {
         client_ip: row.client_ip,
         created_at: crate::infra::time::rfc3339(row.created_at),

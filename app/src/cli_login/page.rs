@@ -3,17 +3,17 @@
 //! confirming is shown the code to type into the terminal.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos::server_fn::ServerFn;
+use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::{
     cancel_cli_login, cli_login_request, confirm_cli_login, CancelCliLogin, ConfirmCliLogin, LoginRequestInfo,
 };
-use crate::error::AppError;
 use crate::access::flash::take_flash;
-use crate::login::Brand;
 use crate::access::session::ViewerState;
+use crate::error::AppError;
+use crate::login::Brand;
 use crate::ui::{use_live, ErrorPanel, Loading, SignInRedirect};
 
 #[component]
@@ -44,10 +44,13 @@ enum Outcome {
 
 #[component]
 fn Request(r: String) -> impl IntoView {
-    let info = Resource::new({
-        let r = r.clone();
-        move || r.clone()
-    }, cli_login_request);
+    let info = Resource::new(
+        {
+            let r = r.clone();
+            move || r.clone()
+        },
+        cli_login_request,
+    );
     // Confirmed by a plain form post: the code comes back once, in the flash.
     let flashed = take_flash(|f| f.get::<super::FlashedCode>().filter(|c| c.request == r).map(|c| c.code));
     let outcome = RwSignal::new(flashed.map_or(Outcome::Asking, Outcome::Confirmed));

@@ -42,9 +42,8 @@ impl RequestId {
     fn generate() -> Self {
         let body = new_id("spttr");
         let mut rng = OsRng;
-        let secret: String = (0..SECRET_CHARS)
-            .map(|_| ALPHANUMERIC[rng.gen_range(0..ALPHANUMERIC.len())] as char)
-            .collect();
+        let secret: String =
+            (0..SECRET_CHARS).map(|_| ALPHANUMERIC[rng.gen_range(0..ALPHANUMERIC.len())] as char).collect();
         Self { whole: format!("{body}_{secret}"), public: body }
     }
 
@@ -80,10 +79,7 @@ impl RequestRow {
 pub async fn create(db: &Db, client_ip: &str, now: i64) -> Result<(RequestId, RequestRow), sqlx::Error> {
     let id = RequestId::generate();
     // Old requests go as new ones come.
-    sqlx::query("DELETE FROM login_requests WHERE created_at < $1")
-        .bind(now - REQUEST_TTL_MS)
-        .execute(db)
-        .await?;
+    sqlx::query("DELETE FROM login_requests WHERE created_at < $1").bind(now - REQUEST_TTL_MS).execute(db).await?;
     let row = sqlx::query_as(
         "INSERT INTO login_requests (id, secret_hash, client_ip, state, created_at, updated_at)
          VALUES ($1, $2, $3, 'pending', $4, $4) RETURNING *",
@@ -102,10 +98,7 @@ pub async fn create(db: &Db, client_ip: &str, now: i64) -> Result<(RequestId, Re
 /// wrong codes at once, take turns).
 pub async fn find(conn: &mut AnyConnection, id: &RequestId, now: i64) -> Result<Option<RequestRow>, sqlx::Error> {
     let sql = format!("SELECT * FROM login_requests WHERE id = $1{}", for_update(conn));
-    let row: Option<RequestRow> = sqlx::query_as(&sql)
-        .bind(&id.public)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let row: Option<RequestRow> = sqlx::query_as(&sql).bind(&id.public).fetch_optional(&mut *conn).await?;
     Ok(row.filter(|r| {
         let matches: bool = hash_secret(&id.whole).as_bytes().ct_eq(r.secret_hash.as_bytes()).into();
         matches && now < r.expires_at()

@@ -42,16 +42,12 @@ pub mod ssr {
         let now = now_millis();
         let mut tx = begin_write(&state.db).await?;
         lock_user(&mut tx, &actor.id).await?;
-        let current: i64 =
-            sqlx::query_scalar("SELECT token_min_issued_at FROM users WHERE id = $1")
-                .bind(&actor.id)
-                .fetch_one(&mut *tx)
-                .await?;
+        let current: i64 = sqlx::query_scalar("SELECT token_min_issued_at FROM users WHERE id = $1")
+            .bind(&actor.id)
+            .fetch_one(&mut *tx)
+            .await?;
         if at < current {
-            return Err(AppError::invalid(format!(
-                "token_min_issued_at cannot move back: it is {}",
-                rfc3339(current)
-            )));
+            return Err(AppError::invalid(format!("token_min_issued_at cannot move back: it is {}", rfc3339(current))));
         }
         if at == current {
             return Ok(false);
@@ -109,11 +105,7 @@ pub fn ResetSection() -> impl IntoView {
 }
 
 #[component]
-fn ResetDialog(
-    action: ServerAction<ResetAuthentication>,
-    confirming: RwSignal<bool>,
-    handle: String,
-) -> impl IntoView {
+fn ResetDialog(action: ServerAction<ResetAuthentication>, confirming: RwSignal<bool>, handle: String) -> impl IntoView {
     view! {
         <Dialog id="reset-dialog" title="Reset authentication?" on_close=move || confirming.set(false)
             body=|| view! { <ResetText/> }>

@@ -4,8 +4,8 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 
-use crate::api::ApiError;
 use crate::access::Owner;
+use crate::api::ApiError;
 use crate::infra::AppState;
 
 #[utoipa::path(delete, path = "/user/{user_handle}", operation_id = "user_delete", tag = "Users",

@@ -2,11 +2,11 @@
 //! everything that is theirs, then the address they had gets a System
 //! e-mail. The handle is held for nobody (see `handle::ssr`).
 
-use crate::infra::system_mail;
 use crate::error::AppError;
-use crate::infra::db::{begin_write, lock_user};
-use crate::infra::time::{now_millis, rfc3339};
 use crate::handle::HOLD_DAYS;
+use crate::infra::db::{begin_write, lock_user};
+use crate::infra::system_mail;
+use crate::infra::time::{now_millis, rfc3339};
 use crate::infra::AppState;
 
 /// Removes the account `user_id`. Rows that point at the user go with it
@@ -27,30 +27,17 @@ pub async fn delete(state: &AppState, user_id: &str) -> Result<bool, AppError> {
         return Ok(false);
     };
     // Unused sign-in links carry the address, not the id.
-    sqlx::query("DELETE FROM sign_in_links WHERE email = $1")
-        .bind(&email)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query("DELETE FROM sign_in_links WHERE email = $1").bind(&email).execute(&mut *tx).await?;
     // The API's per-token counters are keyed by the token id.
-    sqlx::query(
-        "DELETE FROM rate_limits WHERE key IN (SELECT 'api:' || id FROM tokens WHERE user_id = $1)",
-    )
-    .bind(user_id)
-    .execute(&mut *tx)
-    .await?;
+    sqlx::query("DELETE FROM rate_limits WHERE key IN (SELECT 'api:' || id FROM tokens WHERE user_id = $1)")
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
     // Failed sign-ins at the workspace endpoint are counted by user name.
-    sqlx::query("DELETE FROM rate_limits WHERE key = 'pg-login:user:' || $1")
-        .bind(&handle)
-        .execute(&mut *tx)
-        .await?;
-    let workspaces: Vec<String> = sqlx::query_scalar("SELECT id FROM workspaces WHERE user_id = $1")
-        .bind(user_id)
-        .fetch_all(&mut *tx)
-        .await?;
-    sqlx::query("DELETE FROM users WHERE id = $1")
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query("DELETE FROM rate_limits WHERE key = 'pg-login:user:' || $1").bind(&handle).execute(&mut *tx).await?;
+    let workspaces: Vec<String> =
+        sqlx::query_scalar("SELECT id FROM workspaces WHERE user_id = $1").bind(user_id).fetch_all(&mut *tx).await?;
+    sqlx::query("DELETE FROM users WHERE id = $1").bind(user_id).execute(&mut *tx).await?;
     // Earlier handles of this person lost their owner with the row above;
     // the current one joins them, held for nobody.
     crate::handle::ssr::hold(&mut tx, &handle, None, now).await?;

@@ -4,8 +4,8 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 
 use super::DeleteAccount;
-use crate::handle::HOLD_DAYS;
 use crate::access::session::Viewer;
+use crate::handle::HOLD_DAYS;
 use crate::ui::{Confirm, Dialog, ErrorPanel};
 
 #[component]

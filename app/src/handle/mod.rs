@@ -48,10 +48,7 @@ pub async fn handle_preview(handle: String, new_handle: String) -> Result<Handle
     }
     drop(conn);
     let changes = ssr::dns_changes(&state, &viewer.id, &viewer.handle, new.as_str()).await?;
-    Ok(HandleChange {
-        handle: new.to_string(),
-        changes,
-    })
+    Ok(HandleChange { handle: new.to_string(), changes })
 }
 
 /// Changes the account's handle; answers the new one. A form posted
@@ -67,11 +64,8 @@ pub async fn change_handle(handle: String, new_handle: String) -> Result<String,
         other => AppError::invalid(other),
     })?;
     let parts = crate::infra::request::parts()?;
-    let plain_form = parts
-        .headers
-        .get(http::header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/html"));
+    let plain_form =
+        parts.headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"));
     if plain_form {
         leptos_axum::redirect(&format!("/user/{new}/advanced/profile"));
     }

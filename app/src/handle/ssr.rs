@@ -44,12 +44,7 @@ pub enum ChangeError {
 
 /// Whether `handle` is someone else's, or held for someone else, at `now`.
 /// `me` is the account asking (none for a sign-up).
-pub async fn taken(
-    conn: &mut AnyConnection,
-    handle: &str,
-    me: Option<&str>,
-    now: i64,
-) -> Result<bool, sqlx::Error> {
+pub async fn taken(conn: &mut AnyConnection, handle: &str, me: Option<&str>, now: i64) -> Result<bool, sqlx::Error> {
     let me = me.unwrap_or("");
     let found: Option<i64> = sqlx::query_scalar(
         "SELECT 1 FROM users WHERE handle = $1 AND id <> $2
@@ -67,12 +62,7 @@ pub async fn taken(
 }
 
 /// Holds `handle` for `owner` (or for nobody) from `now`.
-pub async fn hold(
-    conn: &mut AnyConnection,
-    handle: &str,
-    owner: Option<&str>,
-    now: i64,
-) -> Result<(), sqlx::Error> {
+pub async fn hold(conn: &mut AnyConnection, handle: &str, owner: Option<&str>, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO handle_holds (handle, user_id, released_at, until) VALUES ($1, $2, $3, $4)
          ON CONFLICT (handle) DO UPDATE SET user_id = excluded.user_id,
@@ -88,12 +78,7 @@ pub async fn hold(
 }
 
 /// Every workspace's DNS name with `from` and with `to` as the handle.
-pub async fn dns_changes(
-    state: &AppState,
-    user_id: &str,
-    from: &str,
-    to: &str,
-) -> Result<Vec<DnsChange>, sqlx::Error> {
+pub async fn dns_changes(state: &AppState, user_id: &str, from: &str, to: &str) -> Result<Vec<DnsChange>, sqlx::Error> {
     let workspaces = crate::workspaces::ssr::list(&state.db, &state.settings, user_id, from).await?;
     Ok(workspaces
         .into_iter()
@@ -125,36 +110,28 @@ pub async fn change(state: &AppState, actor: &Actor, new: &Handle) -> Result<(),
     }
     // Counted in this transaction, after the account's row is locked: a
     // refused or failed change does not count, and concurrent ones queue.
-    rate_limit::hit_in(&mut tx, &format!("handle-change:{}", actor.id), CHANGES, now)
-        .await
-        .map_err(|e| match e {
-            HitError::Refused { retry_after_secs } => ChangeError::TooMany { retry_after_secs },
-            HitError::Db(e) => ChangeError::Db(e),
-        })?;
+    rate_limit::hit_in(&mut tx, &format!("handle-change:{}", actor.id), CHANGES, now).await.map_err(|e| match e {
+        HitError::Refused { retry_after_secs } => ChangeError::TooMany { retry_after_secs },
+        HitError::Db(e) => ChangeError::Db(e),
+    })?;
     // Taking back one's own held handle ends its hold.
-    sqlx::query("DELETE FROM handle_holds WHERE handle = $1")
-        .bind(new.as_str())
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query("DELETE FROM handle_holds WHERE handle = $1").bind(new.as_str()).execute(&mut *tx).await?;
     sqlx::query(
         "UPDATE users SET handle = $1, handle_since = $2, updated_at = $2, version_id = version_id + 1 WHERE id = $3",
     )
-        .bind(new.as_str())
-        .bind(now)
-        .bind(&actor.id)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| match &e {
-            sqlx::Error::Database(db) if db.is_unique_violation() => ChangeError::Taken(new.to_string()),
-            _ => ChangeError::Db(e),
-        })?;
+    .bind(new.as_str())
+    .bind(now)
+    .bind(&actor.id)
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => ChangeError::Taken(new.to_string()),
+        _ => ChangeError::Db(e),
+    })?;
     if now - since >= USED_AFTER_MS {
         hold(&mut tx, &old, Some(&actor.id), now).await?;
     }
-    let actor = Actor {
-        handle: new.to_string(),
-        ..actor.clone()
-    };
+    let actor = Actor { handle: new.to_string(), ..actor.clone() };
     let data = json!({ "handle": { "old": old, "new": new.as_str() } });
     audit_trail::record_own(&mut tx, &actor, "user.update", data, now).await?;
     tx.commit().await?;

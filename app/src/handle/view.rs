@@ -6,8 +6,8 @@ use leptos::prelude::*;
 use shared::Handle;
 
 use super::{change_handle, handle_preview, HandleChange, HOLD_DAYS};
-use crate::error::AppError;
 use crate::access::session::Viewer;
+use crate::error::AppError;
 use crate::ui::{Dialog, ErrorPanel};
 
 /// How long typing must pause before availability is asked.
@@ -224,9 +224,7 @@ fn ConfirmHandle(
             match change_handle(handle, new.get_value()).await {
                 Ok(saved) => {
                     // Every address of the account changes: load it afresh there.
-                    let _ = window()
-                        .location()
-                        .set_href(&format!("/user/{saved}/advanced/profile?handle=changed"));
+                    let _ = window().location().set_href(&format!("/user/{saved}/advanced/profile?handle=changed"));
                 }
                 Err(e) => {
                     error.set(Some(e));

@@ -18,12 +18,7 @@ pub struct Actor {
 
 impl Actor {
     /// A person acting through this request, with their current avatar.
-    pub fn person(
-        id: &str,
-        handle: &str,
-        display_name: &str,
-        parts: &http::request::Parts,
-    ) -> Self {
+    pub fn person(id: &str, handle: &str, display_name: &str, parts: &http::request::Parts) -> Self {
         Self {
             id: id.to_owned(),
             handle: handle.to_owned(),
@@ -59,12 +54,7 @@ pub struct Entry<'a> {
 
 impl<'a> Entry<'a> {
     /// A change a person made to their own account.
-    pub fn on_own_account(
-        action_type: &'a str,
-        user_id: &'a str,
-        handle: &'a str,
-        data: Value,
-    ) -> Self {
+    pub fn on_own_account(action_type: &'a str, user_id: &'a str, handle: &'a str, data: Value) -> Self {
         Self {
             action_type,
             identity_id: user_id,
@@ -88,12 +78,7 @@ pub async fn record_own(
     record(conn, actor, entry, now_ms).await
 }
 
-pub async fn record(
-    conn: &mut AnyConnection,
-    actor: &Actor,
-    entry: Entry<'_>,
-    now_ms: i64,
-) -> Result<(), sqlx::Error> {
+pub async fn record(conn: &mut AnyConnection, actor: &Actor, entry: Entry<'_>, now_ms: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO audit_log (id, identity_id, identity_handle, action_type, actor_id,
            actor_handle, actor_display_name, actor_avatar_url, actor_ip, target_id,

@@ -50,10 +50,7 @@ pub enum DbOpenError {
     #[error("SLUICE_DATABASE_URL: Sluice runs on sqlite:// or postgres:// URLs")]
     Scheme,
     #[error("SLUICE_DATA_DIR: cannot create {path}: {source}")]
-    DataDir {
-        path: String,
-        source: std::io::Error,
-    },
+    DataDir { path: String, source: std::io::Error },
     #[error("cannot open the database: {0}")]
     Open(sqlx::Error),
     #[error("cannot migrate the database: {0}")]
@@ -71,11 +68,7 @@ pub struct PoolSettings {
 
 impl Default for PoolSettings {
     fn default() -> Self {
-        Self {
-            max_connections: 8,
-            acquire_timeout: Duration::from_secs(10),
-            idle_timeout: Duration::from_secs(600),
-        }
+        Self { max_connections: 8, acquire_timeout: Duration::from_secs(10), idle_timeout: Duration::from_secs(600) }
     }
 }
 
@@ -83,10 +76,8 @@ impl Default for PoolSettings {
 /// migrations run under an advisory lock, so processes starting together
 /// apply each one once.
 pub async fn open(settings: &Settings) -> Result<Db, DbOpenError> {
-    std::fs::create_dir_all(&settings.data_dir).map_err(|source| DbOpenError::DataDir {
-        path: settings.data_dir.display().to_string(),
-        source,
-    })?;
+    std::fs::create_dir_all(&settings.data_dir)
+        .map_err(|source| DbOpenError::DataDir { path: settings.data_dir.display().to_string(), source })?;
     sqlx::any::install_default_drivers();
     let url = settings.database_url.expose();
     let engine = Engine::of_url(url).ok_or(DbOpenError::Scheme)?;
@@ -124,9 +115,8 @@ struct PostgresMigrations;
 impl MigrationSource<'static> for PostgresMigrations {
     fn resolve(
         self,
-    ) -> std::pin::Pin<
-        Box<dyn std::future::Future<Output = Result<Vec<Migration>, sqlx::error::BoxDynError>> + Send>,
-    > {
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Vec<Migration>, sqlx::error::BoxDynError>> + Send>>
+    {
         let names = Migration::new(
             POSTGRES_NAMES_VERSION,
             "postgres names".into(),
@@ -257,10 +247,7 @@ pub async fn lock_user(tx: &mut Tx, user_id: &str) -> Result<(), sqlx::Error> {
     if lock.is_empty() {
         return Ok(());
     }
-    sqlx::query(&format!("SELECT id FROM users WHERE id = $1{lock}"))
-        .bind(user_id)
-        .fetch_optional(&mut **tx)
-        .await?;
+    sqlx::query(&format!("SELECT id FROM users WHERE id = $1{lock}")).bind(user_id).fetch_optional(&mut **tx).await?;
     Ok(())
 }
 

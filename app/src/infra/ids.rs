@@ -11,9 +11,7 @@ const BASE32HEX: &[u8; 32] = b"0123456789abcdefghijklmnopqrstuv";
 /// `{prefix}_` and 20 random base32hex characters (100 bits).
 pub fn new_id(prefix: &str) -> String {
     let mut rng = OsRng;
-    let body: String = (0..shared::ID_BODY_LEN)
-        .map(|_| BASE32HEX[rng.gen_range(0..32)] as char)
-        .collect();
+    let body: String = (0..shared::ID_BODY_LEN).map(|_| BASE32HEX[rng.gen_range(0..32)] as char).collect();
     format!("{prefix}_{body}")
 }
 

@@ -22,10 +22,7 @@ pub enum MailerError {
     #[error("SLUICE_SMTP_URL: {0}")]
     SmtpUrl(String),
     #[error("cannot create the outbox {path}: {source}")]
-    Outbox {
-        path: String,
-        source: std::io::Error,
-    },
+    Outbox { path: String, source: std::io::Error },
 }
 
 /// A message to one person.
@@ -41,15 +38,11 @@ impl Mailer {
             Some(url) => AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
                 .map(|b| Self::Smtp(b.build()))
                 // The URL may hold a password: name the problem, not the value.
-                .map_err(|e| {
-                    MailerError::SmtpUrl(format!("not a usable SMTP URL ({})", e.kind_label()))
-                }),
+                .map_err(|e| MailerError::SmtpUrl(format!("not a usable SMTP URL ({})", e.kind_label()))),
             None => {
                 let dir = data_dir.join("outbox");
-                std::fs::create_dir_all(&dir).map_err(|source| MailerError::Outbox {
-                    path: dir.display().to_string(),
-                    source,
-                })?;
+                std::fs::create_dir_all(&dir)
+                    .map_err(|source| MailerError::Outbox { path: dir.display().to_string(), source })?;
                 Ok(Self::Outbox(dir))
             }
         }
@@ -67,12 +60,10 @@ impl Mailer {
             Self::Outbox(dir) => {
                 // Sortable names: the newest message is the last in the listing.
                 let name = format!("{:013}-{}.eml", now_millis(), new_id("m"));
-                tokio::fs::write(dir.join(&name), message.formatted())
-                    .await
-                    .map_err(|error| {
-                        tracing::error!(%error, "cannot write to the outbox");
-                        AppError::Internal
-                    })?;
+                tokio::fs::write(dir.join(&name), message.formatted()).await.map_err(|error| {
+                    tracing::error!(%error, "cannot write to the outbox");
+                    AppError::Internal
+                })?;
                 tracing::info!(file = %name, "mail written to the outbox");
             }
         }
@@ -82,20 +73,13 @@ impl Mailer {
 
 fn build(from: &str, mail: Mail) -> Result<Message, AppError> {
     let from: Mailbox = from.parse().map_err(|_| AppError::Internal)?;
-    let to: Mailbox = mail
-        .to
-        .parse()
-        .map_err(|_| AppError::invalid("That e-mail address cannot receive mail."))?;
-    Message::builder()
-        .from(from)
-        .to(to)
-        .subject(mail.subject)
-        .header(ContentType::TEXT_PLAIN)
-        .body(mail.body)
-        .map_err(|error| {
+    let to: Mailbox = mail.to.parse().map_err(|_| AppError::invalid("That e-mail address cannot receive mail."))?;
+    Message::builder().from(from).to(to).subject(mail.subject).header(ContentType::TEXT_PLAIN).body(mail.body).map_err(
+        |error| {
             tracing::error!(%error, "cannot build a message");
             AppError::Internal
-        })
+        },
+    )
 }
 
 trait KindLabel {

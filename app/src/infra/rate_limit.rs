@@ -54,12 +54,8 @@ pub async fn give_back(db: &Db, key: &str, limit: Limit, now_ms: i64) {
 /// the order they write (for changes capped per account: the caller has
 /// locked the account's row).
 pub async fn hit_in(conn: &mut sqlx::AnyConnection, key: &str, limit: Limit, now_ms: i64) -> Result<(), HitError> {
-    let count: i64 = sqlx::query_scalar(COUNT)
-        .bind(key)
-        .bind(limit.window_start(now_ms))
-        .bind(1_i64)
-        .fetch_one(conn)
-        .await?;
+    let count: i64 =
+        sqlx::query_scalar(COUNT).bind(key).bind(limit.window_start(now_ms)).bind(1_i64).fetch_one(conn).await?;
     if count > limit.max {
         return Err(HitError::Refused { retry_after_secs: limit.retry_after_secs(now_ms) });
     }
@@ -79,12 +75,11 @@ pub enum HitError {
 /// the current window, without counting this one: for limits on failures,
 /// which are counted with [`hit`] only once an attempt has failed.
 pub async fn exhausted(db: &Db, key: &str, limit: Limit, now_ms: i64) -> Result<(), AppError> {
-    let count: Option<i64> =
-        sqlx::query_scalar("SELECT count FROM rate_limits WHERE key = $1 AND window_start = $2")
-            .bind(key)
-            .bind(limit.window_start(now_ms))
-            .fetch_optional(db)
-            .await?;
+    let count: Option<i64> = sqlx::query_scalar("SELECT count FROM rate_limits WHERE key = $1 AND window_start = $2")
+        .bind(key)
+        .bind(limit.window_start(now_ms))
+        .fetch_optional(db)
+        .await?;
     if count.unwrap_or(0) >= limit.max {
         return Err(limit.refusal(now_ms));
     }
@@ -133,13 +128,7 @@ pub async fn hit_leased(db: &Db, leases: &Leases, key: &str, limit: Limit, now_m
     }
     let mut map = leases.0.lock().unwrap_or_else(|e| e.into_inner());
     map.retain(|_, l| l.window_start == window_start);
-    map.insert(
-        key.to_owned(),
-        Lease {
-            window_start,
-            left: granted - 1,
-        },
-    );
+    map.insert(key.to_owned(), Lease { window_start, left: granted - 1 });
     Ok(())
 }
 
@@ -159,7 +148,12 @@ async fn claim(db: &Db, key: &str, window_start: i64, units: i64) -> Result<i64,
     // letting someone in a moment sooner), so this write does not wait for
     // the disk. Measured on SQLite: the API's per-request cost was this
     // fsync, about 1 ms.
-    async fn count(conn: &mut sqlx::AnyConnection, key: &str, window_start: i64, units: i64) -> Result<i64, sqlx::Error> {
+    async fn count(
+        conn: &mut sqlx::AnyConnection,
+        key: &str,
+        window_start: i64,
+        units: i64,
+    ) -> Result<i64, sqlx::Error> {
         sqlx::query_scalar(COUNT).bind(key).bind(window_start).bind(units).fetch_one(conn).await
     }
     match Engine::of(db) {

@@ -15,10 +15,7 @@ pub fn parts() -> Result<Parts, AppError> {
 /// place of the peer's). Sluice believes no forwarding header from anyone
 /// else.
 pub fn client_ip(parts: &Parts) -> Option<IpAddr> {
-    parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ci| ci.0.ip())
+    parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ci| ci.0.ip())
 }
 
 /// The value of one cookie, if the request carries it.

@@ -95,10 +95,7 @@ impl Settings {
     /// The tenant (its handle) that people signing up with `email` join.
     pub fn tenant_for(&self, email: &str) -> Option<&str> {
         let domain = email.rsplit_once('@')?.1;
-        self.tenant_domains
-            .iter()
-            .find(|(d, _)| d.eq_ignore_ascii_case(domain))
-            .map(|(_, t)| t.as_str())
+        self.tenant_domains.iter().find(|(d, _)| d.eq_ignore_ascii_case(domain)).map(|(_, t)| t.as_str())
     }
 
     /// An absolute URL for a path on this site.

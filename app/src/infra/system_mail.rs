@@ -11,11 +11,7 @@ use super::AppState;
 pub const FOOTER: &str = "This is a system notification about your account; it cannot be turned off.";
 
 async fn address(state: &AppState, user_id: &str) -> Option<String> {
-    match sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
-        .bind(user_id)
-        .fetch_optional(&state.db)
-        .await
-    {
+    match sqlx::query_scalar("SELECT email FROM users WHERE id = $1").bind(user_id).fetch_optional(&state.db).await {
         Ok(e) => e,
         Err(error) => {
             tracing::error!(%error, "cannot look up the address for a system notification");
@@ -25,11 +21,7 @@ async fn address(state: &AppState, user_id: &str) -> Option<String> {
 }
 
 pub async fn send(state: &AppState, to: String, subject: &str, body: String) {
-    let mail = Mail {
-        to,
-        subject: subject.to_owned(),
-        body,
-    };
+    let mail = Mail { to, subject: subject.to_owned(), body };
     if state.mailer.send(&state.settings.mail_from, mail).await.is_err() {
         tracing::warn!(subject, "a system notification was not delivered");
     }
@@ -39,9 +31,7 @@ pub async fn send(state: &AppState, to: String, subject: &str, body: String) {
 /// access if it was not them.
 pub async fn security(state: &AppState, actor: &Actor, subject: &str, what: &str) {
     let Some(to) = address(state, &actor.id).await else { return };
-    let credentials = state
-        .settings
-        .absolute(&format!("/user/{}/advanced/credentials", actor.handle));
+    let credentials = state.settings.absolute(&format!("/user/{}/advanced/credentials", actor.handle));
     let body = format!(
         "Hello {name},\n\n{what}\n\nWhen: {when}\nAccount: {handle}\n\n\
          If this was you, there is nothing to do. If it was not, open Credentials & Access\n\
@@ -52,4 +42,3 @@ pub async fn security(state: &AppState, actor: &Actor, subject: &str, what: &str
     );
     send(state, to, subject, body).await;
 }
-

@@ -41,19 +41,14 @@ pub enum KeyFileError {
 
 impl Vault {
     pub fn new(key: &Secret<[u8; KEY_LEN]>) -> Self {
-        Self {
-            cipher: Arc::new(XChaCha20Poly1305::new(key.expose().into())),
-        }
+        Self { cipher: Arc::new(XChaCha20Poly1305::new(key.expose().into())) }
     }
 
     /// Development: the key in `data_dir/secret.key`, made on first use
     /// (readable by its owner only).
     pub fn from_key_file(data_dir: &Path) -> Result<Self, KeyFileError> {
         let path = data_dir.join(KEY_FILE);
-        let fail = |problem: String| KeyFileError::File {
-            path: path.display().to_string(),
-            problem,
-        };
+        let fail = |problem: String| KeyFileError::File { path: path.display().to_string(), problem };
         let key = match std::fs::read(&path) {
             Ok(bytes) => <[u8; KEY_LEN]>::try_from(bytes.as_slice())
                 .map_err(|_| fail(format!("expected {KEY_LEN} bytes, found {}", bytes.len())))?,
@@ -75,13 +70,7 @@ impl Vault {
         OsRng.fill_bytes(&mut nonce);
         let sealed = self
             .cipher
-            .encrypt(
-                XNonce::from_slice(&nonce),
-                Payload {
-                    msg: plaintext,
-                    aad: owner.as_bytes(),
-                },
-            )
+            .encrypt(XNonce::from_slice(&nonce), Payload { msg: plaintext, aad: owner.as_bytes() })
             .expect("XChaCha20-Poly1305 encrypts any message that fits in memory");
         let mut out = nonce.to_vec();
         out.extend_from_slice(&sealed);
@@ -94,13 +83,7 @@ impl Vault {
         }
         let (nonce, body) = sealed.split_at(NONCE_LEN);
         self.cipher
-            .decrypt(
-                XNonce::from_slice(nonce),
-                Payload {
-                    msg: body,
-                    aad: owner.as_bytes(),
-                },
-            )
+            .decrypt(XNonce::from_slice(nonce), Payload { msg: body, aad: owner.as_bytes() })
             .map(Secret::new)
             .map_err(|_| Unsealable)
     }
@@ -110,11 +93,7 @@ impl Vault {
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)?;
+    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
     f.write_all(bytes)?;
     f.sync_all()
 }

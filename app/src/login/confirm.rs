@@ -66,16 +66,10 @@ fn SignUpForm(token: String, email: String, suggested_handle: String) -> impl In
     // The same rules the server applies, while the person types.
     let handle_problem = move || {
         let h = handle.get();
-        (!h.is_empty())
-            .then(|| Handle::parse(&h).err().map(|e| e.to_string()))
-            .flatten()
+        (!h.is_empty()).then(|| Handle::parse(&h).err().map(|e| e.to_string())).flatten()
     };
-    let name_problem = move || {
-        touched_name
-            .get()
-            .then(|| DisplayName::parse(&name.get()).err().map(|e| e.to_string()))
-            .flatten()
-    };
+    let name_problem =
+        move || touched_name.get().then(|| DisplayName::parse(&name.get()).err().map(|e| e.to_string())).flatten();
     view! {
         <h1>"Create your account"</h1>
         <p class="muted">"You are signing up as " <strong>{email}</strong> ". Choose how you appear on Sluice."</p>

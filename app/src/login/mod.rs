@@ -53,21 +53,10 @@ pub async fn inspect_sign_in_link(t: String) -> Result<LinkInfo, AppError> {
 
 /// Uses the link: signs in, or creates the account first.
 #[server(prefix = "/sfn", endpoint = "confirm_sign_in")]
-pub async fn confirm_sign_in(
-    t: String,
-    handle: Option<String>,
-    display_name: Option<String>,
-) -> Result<(), AppError> {
+pub async fn confirm_sign_in(t: String, handle: Option<String>, display_name: Option<String>) -> Result<(), AppError> {
     let state = crate::infra::AppState::from_context()?;
     let parts = crate::infra::request::parts()?;
-    let signed_in = ssr::confirm(
-        &state,
-        &parts,
-        &t,
-        handle.as_deref(),
-        display_name.as_deref(),
-    )
-    .await?;
+    let signed_in = ssr::confirm(&state, &parts, &t, handle.as_deref(), display_name.as_deref()).await?;
     crate::access::session::ssr::set_cookie(signed_in.cookie);
     crate::access::session::ssr::set_cookie(known_browser::cookie_for(&state, &signed_in.user_id));
     leptos_axum::redirect(&signed_in.next);
@@ -91,17 +80,8 @@ mod tests {
 
     #[test]
     fn only_local_paths_are_followed() {
-        assert_eq!(
-            safe_next(Some("/user/ada/advanced/profile")),
-            Some("/user/ada/advanced/profile")
-        );
-        for bad in [
-            "https://evil.example",
-            "//evil.example",
-            "/\\evil.example",
-            "evil",
-            "/a\nb",
-        ] {
+        assert_eq!(safe_next(Some("/user/ada/advanced/profile")), Some("/user/ada/advanced/profile"));
+        for bad in ["https://evil.example", "//evil.example", "/\\evil.example", "evil", "/a\nb"] {
             assert_eq!(safe_next(Some(bad)), None, "{bad}");
         }
         assert_eq!(safe_next(None), None);

@@ -21,25 +21,15 @@ use crate::infra::time::now_millis;
 use crate::infra::AppState;
 
 /// Links for one e-mail address asked from one peer.
-const PER_ADDRESS_AND_PEER: Limit = Limit {
-    max: 5,
-    window_secs: 15 * 60,
-};
+const PER_ADDRESS_AND_PEER: Limit = Limit { max: 5, window_secs: 15 * 60 };
 /// Links for one e-mail address from anywhere: what keeps a mailbox from
 /// being flooded from many peers. A known browser of the account is not
 /// held back by it.
-const PER_ADDRESS: Limit = Limit {
-    max: 20,
-    window_secs: 60 * 60,
-};
+const PER_ADDRESS: Limit = Limit { max: 20, window_secs: 60 * 60 };
 const UNUSABLE: &str = "This sign-in link has expired or was already used. Request a new one.";
 
 /// Creates a link and returns the secret that goes in it.
-pub async fn create_link(
-    state: &AppState,
-    email: &Email,
-    next: Option<&str>,
-) -> Result<String, AppError> {
+pub async fn create_link(state: &AppState, email: &Email, next: Option<&str>) -> Result<String, AppError> {
     let secret = new_secret();
     let now = now_millis();
     let ttl = state.settings.sign_in_link_ttl.as_millis() as i64;
@@ -63,9 +53,7 @@ pub async fn create_link(
 }
 
 pub fn link_url(state: &AppState, secret: &str) -> String {
-    state
-        .settings
-        .absolute(&format!("/login/confirm?t={secret}"))
+    state.settings.absolute(&format!("/login/confirm?t={secret}"))
 }
 
 /// Mails a sign-in link to `email`, asked from `ip` by a browser that
@@ -80,10 +68,7 @@ pub async fn request_link(
     let now = now_millis();
     let peer = ip.map(|ip| hash_secret(&ip.to_string())).unwrap_or_default();
     if ip.is_some() {
-        let per_peer = Limit {
-            max: state.settings.sign_in_per_peer,
-            window_secs: 15 * 60,
-        };
+        let per_peer = Limit { max: state.settings.sign_in_per_peer, window_secs: 15 * 60 };
         rate_limit::hit(&state.db, &format!("sign-in:peer:{peer}"), per_peer, now).await?;
     }
     let address = hash_secret(email.as_str());
@@ -103,11 +88,7 @@ pub async fn request_link(
         .mailer
         .send(
             &state.settings.mail_from,
-            Mail {
-                to: email.to_string(),
-                subject: "Your Sluice sign-in link".into(),
-                body,
-            },
+            Mail { to: email.to_string(), subject: "Your Sluice sign-in link".into(), body },
         )
         .await
 }
@@ -133,13 +114,8 @@ pub async fn inspect(state: &AppState, secret: &str) -> Result<LinkInfo, AppErro
     };
     let mut conn = state.db.acquire().await?;
     Ok(match accounts::find_by_email(&mut conn, &email).await? {
-        Some(_) => LinkInfo::SignIn {
-            email: email.to_string(),
-        },
-        None => LinkInfo::SignUp {
-            suggested_handle: suggest_handle(&email),
-            email: email.to_string(),
-        },
+        Some(_) => LinkInfo::SignIn { email: email.to_string() },
+        None => LinkInfo::SignUp { suggested_handle: suggest_handle(&email), email: email.to_string() },
     })
 }
 
@@ -199,14 +175,21 @@ pub async fn confirm(
         Some(user) => (user, false),
         None => {
             let handle = Handle::parse(handle.unwrap_or_default()).map_err(AppError::invalid)?;
-            let name =
-                DisplayName::parse(display_name.unwrap_or_default()).map_err(AppError::invalid)?;
-            let user = accounts::create(&mut tx, &email, &handle, &name, state.settings.tenant_for(email.as_str()), &state.vault, now)
-                .await
-                .map_err(|e| match e {
-                    CreateUserError::Db(e) => AppError::from(e),
-                    other => AppError::invalid(other),
-                })?;
+            let name = DisplayName::parse(display_name.unwrap_or_default()).map_err(AppError::invalid)?;
+            let user = accounts::create(
+                &mut tx,
+                &email,
+                &handle,
+                &name,
+                state.settings.tenant_for(email.as_str()),
+                &state.vault,
+                now,
+            )
+            .await
+            .map_err(|e| match e {
+                CreateUserError::Db(e) => AppError::from(e),
+                other => AppError::invalid(other),
+            })?;
             (user, true)
         }
     };
@@ -217,28 +200,16 @@ pub async fn confirm(
     }
     // A new session id at every sign-in; the one presented (if any) ends.
     if let Some(old) = crate::access::session::ssr::presented_hash(&state.settings, parts) {
-        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
-            .bind(old)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(old).execute(&mut *tx).await?;
     }
     let cookie = crate::access::session::ssr::start(&mut tx, &state.settings, &user.id, now).await?;
-    audit_trail::record_own(
-        &mut tx,
-        &actor,
-        "user.login",
-        json!({ "method": "email_link" }),
-        now,
-    )
-    .await?;
+    audit_trail::record_own(&mut tx, &actor, "user.login", json!({ "method": "email_link" }), now).await?;
     tx.commit().await?;
     if created {
         // The first workspace gets its verifier now, not at the next poll.
         state.jobs.notify_one();
     }
-    let next = safe_next(next.as_deref())
-        .map(str::to_owned)
-        .unwrap_or_else(|| format!("/user/{}", user.handle));
+    let next = safe_next(next.as_deref()).map(str::to_owned).unwrap_or_else(|| format!("/user/{}", user.handle));
     Ok(SignedIn { cookie, user_id: user.id, next })
 }
 

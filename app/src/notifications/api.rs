@@ -4,14 +4,14 @@
 
 use axum::extract::State;
 use axum::Json;
+use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use serde::{Deserialize, Serialize};
 
 use super::ssr::{self, Row};
 use super::Kind;
-use crate::api::{ApiError, ApiJson};
 use crate::access::Owner;
+use crate::api::{ApiError, ApiJson};
 use crate::infra::time::rfc3339;
 use crate::infra::AppState;
 

@@ -21,7 +21,11 @@ pub struct Row {
 }
 
 fn word(on: bool) -> &'static str {
-    if on { "enabled" } else { "disabled" }
+    if on {
+        "enabled"
+    } else {
+        "disabled"
+    }
 }
 
 impl Row {
@@ -34,7 +38,8 @@ impl Row {
     }
 }
 
-const SELECT: &str = "SELECT id, community_updates, product_updates, tips_and_tricks, version_id, created_at, updated_at
+const SELECT: &str =
+    "SELECT id, community_updates, product_updates, tips_and_tricks, version_id, created_at, updated_at
      FROM user_preferences WHERE user_id = $1";
 
 pub async fn read(db: &Db, user_id: &str) -> Result<Row, sqlx::Error> {
@@ -64,10 +69,7 @@ pub async fn update(
     let mut changed = Map::new();
     for kind in Kind::ALL {
         if old.get(kind) != wanted.get(kind) {
-            changed.insert(
-                kind.key().to_owned(),
-                json!({ "old": word(old.get(kind)), "new": word(wanted.get(kind)) }),
-            );
+            changed.insert(kind.key().to_owned(), json!({ "old": word(old.get(kind)), "new": word(wanted.get(kind)) }));
         }
     }
     if changed.is_empty() {

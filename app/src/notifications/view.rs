@@ -11,7 +11,8 @@ use super::{notification_preferences, set_preference, Kind, Preferences, SetPref
 use crate::access::use_handle;
 use crate::ui::{use_live, ErrorPanel};
 
-const SYSTEM: &str = "Important system notifications related to your Sluice account. System notifications cannot be disabled.";
+const SYSTEM: &str =
+    "Important system notifications related to your Sluice account. System notifications cannot be disabled.";
 
 #[component]
 pub fn NotificationsPage() -> impl IntoView {

@@ -5,13 +5,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
+use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use serde::{Deserialize, Serialize};
 
 use super::ssr::{self, Current};
-use crate::api::{ApiError, ApiJson};
 use crate::access::Owner;
+use crate::api::{ApiError, ApiJson};
 use crate::infra::time::rfc3339;
 use crate::infra::AppState;
 
@@ -48,10 +48,7 @@ impl From<Current> for UserDatabasePassword {
     params(crate::api::UserPath),
     responses((status = 200, description = "OK", body = UserDatabasePassword), crate::api::Refusals),
     security(("bearer" = [])))]
-async fn read(
-    State(state): State<AppState>,
-    Owner(caller): Owner,
-) -> Result<Json<UserDatabasePassword>, ApiError> {
+async fn read(State(state): State<AppState>, Owner(caller): Owner) -> Result<Json<UserDatabasePassword>, ApiError> {
     let current = ssr::current(&state.db, &state.vault, &caller.user.id).await?;
     Ok(Json(current.into()))
 }

@@ -105,11 +105,21 @@ async fn fill_next_verifier(state: &AppState, after: &mut String) -> Result<Opti
 /// taking the new verifier and finishing the job are one transaction, so
 /// a crash in between leaves the job to run again. A job whose password
 /// was replaced or does not open finishes without changing the workspace.
+/// A propagation that is due, with the password it carries (gone when
+/// the account was deleted meanwhile).
+#[derive(sqlx::FromRow)]
+struct DueJob {
+    workspace_id: String,
+    password_id: String,
+    user_id: Option<String>,
+    sealed: Option<Vec<u8>>,
+}
+
 /// Answers whether there was a job due.
 async fn apply_next(state: &AppState) -> Result<bool, sqlx::Error> {
     let now = now_millis();
     let mut tx = begin_write(&state.db).await?;
-    let job: Option<(String, String, Option<String>, Option<Vec<u8>>)> = sqlx::query_as(&format!(
+    let job: Option<DueJob> = sqlx::query_as(&format!(
         "SELECT j.workspace_id, j.password_id, p.user_id, p.sealed FROM password_propagations j
          LEFT JOIN database_passwords p ON p.id = j.password_id
          WHERE j.state = 'pending' AND j.not_before <= $1 ORDER BY j.not_before LIMIT 1{}",
@@ -118,7 +128,7 @@ async fn apply_next(state: &AppState) -> Result<bool, sqlx::Error> {
     .bind(now)
     .fetch_optional(&mut *tx)
     .await?;
-    let Some((workspace_id, password_id, user_id, sealed)) = job else {
+    let Some(DueJob { workspace_id, password_id, user_id, sealed }) = job else {
         return Ok(false);
     };
     let verifier = match (user_id, sealed) {
@@ -135,15 +145,13 @@ async fn apply_next(state: &AppState) -> Result<bool, sqlx::Error> {
     .execute(&mut *tx)
     .await?;
     if let Some(verifier) = verifier {
-        sqlx::query(
-            "UPDATE workspaces SET password_id = $1, scram_verifier = $2, updated_at = $3 WHERE id = $4",
-        )
-        .bind(&password_id)
-        .bind(&verifier)
-        .bind(now)
-        .bind(&workspace_id)
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query("UPDATE workspaces SET password_id = $1, scram_verifier = $2, updated_at = $3 WHERE id = $4")
+            .bind(&password_id)
+            .bind(&verifier)
+            .bind(now)
+            .bind(&workspace_id)
+            .execute(&mut *tx)
+            .await?;
     }
     tx.commit().await?;
     Ok(true)

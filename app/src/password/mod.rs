@@ -46,10 +46,7 @@ impl WorkspaceConnection {
     /// `?sslmode=require` when the endpoint speaks TLS.
     pub fn connection_string(&self, password: &str) -> String {
         let tls = if self.tls { "?sslmode=require" } else { "" };
-        format!(
-            "postgres://{}:{}@{}:{}/{}{tls}",
-            self.user, password, self.host, self.port, self.database
-        )
+        format!("postgres://{}:{}@{}:{}/{}{tls}", self.user, password, self.host, self.port, self.database)
     }
 
     /// A `psql` command to paste in a terminal.
@@ -103,7 +100,9 @@ pub async fn reveal_password(handle: String) -> Result<String, AppError> {
     let state = crate::infra::AppState::from_context()?;
     let current = ssr::current(&state.db, &state.vault, &viewer.id).await?;
     let password = current.password.expose().clone();
-    if crate::access::flash::ssr::divert(&state, &viewer.id, || crate::access::flash::Flash::of(&RevealedPassword(password.clone()))) {
+    if crate::access::flash::ssr::divert(&state, &viewer.id, || {
+        crate::access::flash::Flash::of(&RevealedPassword(password.clone()))
+    }) {
         return Ok(String::new());
     }
     Ok(password)

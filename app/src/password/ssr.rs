@@ -25,11 +25,7 @@ const PASSWORD_LEN: usize = 32;
 
 fn new_password() -> Secret<String> {
     let mut rng = OsRng;
-    Secret::new(
-        (0..PASSWORD_LEN)
-            .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
-            .collect(),
-    )
+    Secret::new((0..PASSWORD_LEN).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect())
 }
 
 /// The current password, opened.
@@ -94,17 +90,12 @@ pub fn unseal(vault: &Vault, user_id: &str, sealed: &[u8]) -> Result<Secret<Stri
     Ok(Secret::new(password))
 }
 
-async fn read(
-    conn: &mut AnyConnection,
-    vault: &Vault,
-    user_id: &str,
-) -> Result<Option<Current>, AppError> {
-    let row: Option<(String, Vec<u8>, i64, Option<i64>)> = sqlx::query_as(
-        "SELECT id, sealed, created_at, expires_at FROM database_passwords WHERE user_id = $1",
-    )
-    .bind(user_id)
-    .fetch_optional(conn)
-    .await?;
+async fn read(conn: &mut AnyConnection, vault: &Vault, user_id: &str) -> Result<Option<Current>, AppError> {
+    let row: Option<(String, Vec<u8>, i64, Option<i64>)> =
+        sqlx::query_as("SELECT id, sealed, created_at, expires_at FROM database_passwords WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_optional(conn)
+            .await?;
     let Some((id, sealed, created_at, expires_at)) = row else {
         return Ok(None);
     };
@@ -138,11 +129,7 @@ pub async fn current(db: &Db, vault: &Vault, user_id: &str) -> Result<Current, A
 /// Rotates the password: a new sealed value, one pending job per
 /// workspace (jobs for an older password are dropped: the newest wins),
 /// an audit record, then the worker is woken and the owner told.
-pub async fn rotate(
-    state: &AppState,
-    actor: &Actor,
-    expires_in_minutes: Option<i64>,
-) -> Result<Current, AppError> {
+pub async fn rotate(state: &AppState, actor: &Actor, expires_in_minutes: Option<i64>) -> Result<Current, AppError> {
     let now = now_millis();
     let expires_at = expires_in_minutes.map(|m| now + m * 60_000);
     let delay = state.settings.propagation_delay.as_millis() as i64;
@@ -169,22 +156,12 @@ pub async fn rotate(
     tx.commit().await?;
     state.jobs.notify_one();
     mail_password_rotated(state, actor).await;
-    Ok(Current {
-        id,
-        user_id: actor.id.clone(),
-        password,
-        created_at: now,
-        expires_at,
-    })
+    Ok(Current { id, user_id: actor.id.clone(), password, created_at: now, expires_at })
 }
 
 /// What Credentials & Access shows: each workspace's connection string
 /// without the password, and whether the workspace has the current one.
-pub async fn overview(
-    state: &AppState,
-    user_id: &str,
-    handle: &str,
-) -> Result<PasswordOverview, AppError> {
+pub async fn overview(state: &AppState, user_id: &str, handle: &str) -> Result<PasswordOverview, AppError> {
     // Which password is current, and since when: no need to open it.
     let meta: Option<(String, i64)> =
         sqlx::query_as("SELECT id, created_at FROM database_passwords WHERE user_id = $1")
@@ -228,6 +205,12 @@ pub async fn overview(
     })
 }
 
+async fn mail_password_rotated(state: &AppState, actor: &Actor) {
+    let what = "Your database password was rotated. Connections that use the old password \
+                keep working until they close; new connections need the new one.";
+    system_mail::security(state, actor, "Your database password was rotated", what).await;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -239,10 +222,4 @@ mod tests {
         assert!(a.expose().bytes().all(|b| b.is_ascii_alphanumeric()));
         assert_ne!(a.expose(), new_password().expose());
     }
-}
-
-async fn mail_password_rotated(state: &AppState, actor: &Actor) {
-    let what = "Your database password was rotated. Connections that use the old password \
-                keep working until they close; new connections need the new one.";
-    system_mail::security(state, actor, "Your database password was rotated", what).await;
 }

@@ -7,9 +7,11 @@ use leptos::prelude::*;
 
 use leptos::server_fn::ServerFn;
 
-use super::{database_password, reveal_password, PasswordOverview, RevealPassword, RotatePassword, WorkspaceConnection};
-use crate::access::use_handle;
+use super::{
+    database_password, reveal_password, PasswordOverview, RevealPassword, RotatePassword, WorkspaceConnection,
+};
 use crate::access::flash::take_flash;
+use crate::access::use_handle;
 use crate::ui::{copy_text, use_live, Confirm, CopyButton, Dialog, ErrorPanel, EyeIcon};
 
 /// The password revealed by a plain form post, if this page has it.
@@ -28,10 +30,8 @@ pub fn PasswordSection() -> impl IntoView {
     let handle = use_handle();
     let rotate = ServerAction::<RotatePassword>::new();
     let poll = RwSignal::new(0u32);
-    let overview = Resource::new(
-        move || (handle.get(), rotate.version().get(), poll.get()),
-        |(h, ..)| database_password(h),
-    );
+    let overview =
+        Resource::new(move || (handle.get(), rotate.version().get(), poll.get()), |(h, ..)| database_password(h));
     // The password, once asked for; forgotten when it rotates.
     let password = RwSignal::new(None::<String>);
     let revealed = RwSignal::new(false);
@@ -46,10 +46,7 @@ pub fn PasswordSection() -> impl IntoView {
     Effect::new(move |_| {
         if let Some(Ok(o)) = overview.get() {
             if !o.settled() {
-                set_timeout(
-                    move || poll.update(|n| *n += 1),
-                    std::time::Duration::from_millis(PENDING_POLL_MS),
-                );
+                set_timeout(move || poll.update(|n| *n += 1), std::time::Duration::from_millis(PENDING_POLL_MS));
             }
         }
     });
@@ -209,11 +206,7 @@ fn ConnectionRow(
 }
 
 #[component]
-fn RotateDialog(
-    rotate: ServerAction<RotatePassword>,
-    confirming: RwSignal<bool>,
-    handle: String,
-) -> impl IntoView {
+fn RotateDialog(rotate: ServerAction<RotatePassword>, confirming: RwSignal<bool>, handle: String) -> impl IntoView {
     // Close once the rotation this dialog sent has finished.
     let opened_at = rotate.version().get_untracked();
     Effect::new(move |_| {

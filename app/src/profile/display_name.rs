@@ -6,8 +6,8 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 use shared::DisplayName;
 
-use crate::error::AppError;
 use crate::access::session::{edit_viewer, Viewer, ViewerState};
+use crate::error::AppError;
 use crate::ui::ErrorPanel;
 
 /// Saves the Display Name of the account `handle` and returns it as stored.
@@ -51,10 +51,7 @@ pub mod ssr {
             .bind(&actor.id)
             .execute(&mut *tx)
             .await?;
-        let actor = Actor {
-            display_name: name.to_string(),
-            ..actor.clone()
-        };
+        let actor = Actor { display_name: name.to_string(), ..actor.clone() };
         let data = json!({ "display_name": { "old": old, "new": name.as_str() } });
         audit_trail::record_own(&mut tx, &actor, "user.update", data, now).await?;
         tx.commit().await?;
@@ -68,11 +65,7 @@ pub fn DisplayNameForm() -> impl IntoView {
     let state = expect_context::<ViewerState>();
     let action = ServerAction::<UpdateDisplayName>::new();
     let draft = RwSignal::new(viewer.get_untracked().display_name);
-    let problem = move || {
-        DisplayName::parse(&draft.get())
-            .err()
-            .map(|e| e.to_string())
-    };
+    let problem = move || DisplayName::parse(&draft.get()).err().map(|e| e.to_string());
     let saved = RwSignal::new(false);
 
     // A saved name shows everywhere at once: the top bar, the switcher, here.

@@ -6,12 +6,12 @@ use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, Lazy, SsrMode};
 
-use crate::account::{AccountLayout, AdvancedIndex, AdvancedLayout};
-use crate::login::{ConfirmPage, LoginPage};
-use crate::profile::ProfilePage;
 use super::lazy::{
     AuditLogRoute, BillingRoute, CliLoginRoute, CredentialsRoute, NotificationsRoute, UsageRoute, WorkspacesRoute,
 };
+use crate::account::{AccountLayout, AdvancedIndex, AdvancedLayout};
+use crate::login::{ConfirmPage, LoginPage};
+use crate::profile::ProfilePage;
 use crate::ui::{HomeRedirect, NotFoundPage};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -40,10 +40,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[cfg(feature = "ssr")]
 fn set_security_policy(options: &LeptosOptions) {
     leptos::nonce::provide_nonce();
-    let (Some(nonce), Some(res)) = (
-        leptos::nonce::use_nonce(),
-        use_context::<leptos_axum::ResponseOptions>(),
-    ) else {
+    let (Some(nonce), Some(res)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>()) else {
         return;
     };
     let reload = if options.env == leptos::config::Env::DEV {

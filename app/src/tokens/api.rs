@@ -1,17 +1,17 @@
 //! `/user/{user_handle}/token…`: the spec's UserTokens operations.
 
 use axum::extract::{FromRequestParts, Query, State};
-use http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
+use http::request::Parts;
+use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use serde::{Deserialize, Serialize};
 
 use super::ssr::{self, TokenChange, TokenRow};
-use crate::api::{path_param, ApiError, ApiJson, Page};
 use crate::access::Owner;
+use crate::api::{path_param, ApiError, ApiJson, Page};
 use crate::infra::time::rfc3339;
 use crate::infra::AppState;
 
@@ -78,25 +78,18 @@ async fn list(
     page.single()?;
     let mut conn = state.db.acquire().await?;
     let rows = ssr::rows(&mut conn, &caller.user.id).await?;
-    Ok(Json(ListTokensResponse {
-        items: rows.into_iter().map(Token::from).collect(),
-    }))
+    Ok(Json(ListTokensResponse { items: rows.into_iter().map(Token::from).collect() }))
 }
 
 #[utoipa::path(post, path = "/user/{user_handle}/token", operation_id = "userToken_create", tag = "UserTokens",
     params(crate::api::UserPath),
     responses((status = 201, description = "Created", body = Token), (status = 402, description = "Payment Required", body = crate::api::ErrorModel), crate::api::Refusals),
     security(("bearer" = [])))]
-async fn create(
-    State(state): State<AppState>,
-    Owner(caller): Owner,
-) -> Result<impl IntoResponse, ApiError> {
-    let (row, secret) = ssr::create(&state, &caller.actor, "")
-        .await
-        .map_err(|e| match e {
-            ssr::CreateTokenError::AtCap => ApiError::limit_reached(super::CAP_MESSAGE),
-            ssr::CreateTokenError::Db(e) => e.into(),
-        })?;
+async fn create(State(state): State<AppState>, Owner(caller): Owner) -> Result<impl IntoResponse, ApiError> {
+    let (row, secret) = ssr::create(&state, &caller.actor, "").await.map_err(|e| match e {
+        ssr::CreateTokenError::AtCap => ApiError::limit_reached(super::CAP_MESSAGE),
+        ssr::CreateTokenError::Db(e) => e.into(),
+    })?;
     let mut token = Token::from(row);
     token.token = Some(secret.expose().clone());
     Ok((StatusCode::CREATED, Json(token)))
@@ -128,9 +121,7 @@ async fn read(
     TokenId(id): TokenId,
 ) -> Result<Json<Token>, ApiError> {
     let mut conn = state.db.acquire().await?;
-    let row = ssr::row(&mut conn, &caller.user.id, &id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
+    let row = ssr::row(&mut conn, &caller.user.id, &id).await?.ok_or_else(ApiError::not_found)?;
     Ok(Json(row.into()))
 }
 
@@ -179,7 +170,7 @@ async fn update(
         title: text("body.title", request.title)?,
         description: text("body.description", request.description)?,
     };
-    let row = ssr::update(&state, &caller.actor, &id, change).await?;
+    let row = ssr::update(&state, &caller.actor, id, change).await?;
     Ok(Json(row.into()))
 }
 

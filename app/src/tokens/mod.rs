@@ -15,10 +15,8 @@ mod view;
 pub use view::TokensSection;
 
 pub const MAX_TOKENS: i64 = 2;
-pub const CAP_MESSAGE: &str =
-    "You can have up to 2 tokens at a time. Delete one to create another.";
-pub const REVOKED_MESSAGE: &str =
-    "This token was revoked by Reset authentication. Delete it and create a new one.";
+pub const CAP_MESSAGE: &str = "You can have up to 2 tokens at a time. Delete one to create another.";
+pub const REVOKED_MESSAGE: &str = "This token was revoked by Reset authentication. Delete it and create a new one.";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenSummary {
@@ -54,10 +52,7 @@ pub async fn create_token(handle: String) -> Result<CreatedToken, AppError> {
     let actor = crate::access::owner_actor(&handle).await?;
     let state = crate::infra::AppState::from_context()?;
     let (token, secret) = ssr::create(&state, &actor, "").await?;
-    let mut created = CreatedToken {
-        token: token.summary(),
-        secret: secret.expose().clone(),
-    };
+    let mut created = CreatedToken { token: token.summary(), secret: secret.expose().clone() };
     if crate::access::flash::ssr::divert(&state, &actor.id, || crate::access::flash::Flash::of(&created)) {
         created.secret.clear();
     }
@@ -68,10 +63,7 @@ pub async fn create_token(handle: String) -> Result<CreatedToken, AppError> {
 pub async fn set_token_status(handle: String, id: String, active: bool) -> Result<(), AppError> {
     let actor = crate::access::owner_actor(&handle).await?;
     let state = crate::infra::AppState::from_context()?;
-    let change = ssr::TokenChange {
-        active,
-        ..Default::default()
-    };
+    let change = ssr::TokenChange { active, ..Default::default() };
     ssr::update(&state, &actor, &id, change).await.map(drop)
 }
 

@@ -22,9 +22,7 @@ use crate::access::bearer::{BASE32HEX, SECRET_CHARS};
 /// The whole token, shown to its owner once.
 fn new_token(id: &str) -> Secret<String> {
     let mut rng = OsRng;
-    let secret: String = (0..SECRET_CHARS)
-        .map(|_| BASE32HEX[rng.gen_range(0..32)] as char)
-        .collect();
+    let secret: String = (0..SECRET_CHARS).map(|_| BASE32HEX[rng.gen_range(0..32)] as char).collect();
     let body = id.strip_prefix("k_").unwrap_or(id);
     Secret::new(format!("spt_{body}_{secret}"))
 }
@@ -68,19 +66,13 @@ const SELECT_ROWS: &str = "SELECT t.id, t.user_id, t.title, t.description, t.las
 const USER_TOKENS: &str = "t.token_type = 'user'";
 
 pub async fn rows(conn: &mut AnyConnection, user_id: &str) -> Result<Vec<TokenRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "{SELECT_ROWS} WHERE t.user_id = $1 AND {USER_TOKENS} ORDER BY t.created_at, t.id"
-    ))
-    .bind(user_id)
-    .fetch_all(conn)
-    .await
+    sqlx::query_as(&format!("{SELECT_ROWS} WHERE t.user_id = $1 AND {USER_TOKENS} ORDER BY t.created_at, t.id"))
+        .bind(user_id)
+        .fetch_all(conn)
+        .await
 }
 
-pub async fn row(
-    conn: &mut AnyConnection,
-    user_id: &str,
-    id: &str,
-) -> Result<Option<TokenRow>, sqlx::Error> {
+pub async fn row(conn: &mut AnyConnection, user_id: &str, id: &str) -> Result<Option<TokenRow>, sqlx::Error> {
     sqlx::query_as(&format!("{SELECT_ROWS} WHERE t.user_id = $1 AND t.id = $2 AND {USER_TOKENS}"))
         .bind(user_id)
         .bind(id)
@@ -195,12 +187,7 @@ pub struct TokenChange {
 
 /// Sets a token `active` or `inactive` (and its title or description);
 /// only its owner can, and a revoked token stays revoked.
-pub async fn update(
-    state: &AppState,
-    actor: &Actor,
-    id: &str,
-    change: TokenChange,
-) -> Result<TokenRow, AppError> {
+pub async fn update(state: &AppState, actor: &Actor, id: &str, change: TokenChange) -> Result<TokenRow, AppError> {
     let now = now_millis();
     let status = if change.active { "active" } else { "inactive" };
     let mut tx = begin_write(&state.db).await?;
@@ -237,21 +224,22 @@ pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> Result<TokenRo
     let mut tx = begin_write(&state.db).await?;
     lock_user(&mut tx, &actor.id).await?;
     let before = row(&mut tx, &actor.id, id).await?.ok_or(AppError::NotFound)?;
-    sqlx::query("DELETE FROM tokens WHERE id = $1 AND user_id = $2")
-        .bind(id)
-        .bind(&actor.id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query("DELETE FROM tokens WHERE id = $1 AND user_id = $2").bind(id).bind(&actor.id).execute(&mut *tx).await?;
     audit_trail::record_own(&mut tx, actor, "token.delete", json!({ "token_id": id }), now).await?;
     tx.commit().await?;
     Ok(before)
 }
 
+/// Tells the owner a token was made for their account.
+async fn mail_token_created(state: &AppState, actor: &Actor, last4: &str) {
+    let what = format!("A new API token ending in {last4} was created for your Sluice account.");
+    system_mail::security(state, actor, "A new API token was created", &what).await;
+}
 
 #[cfg(test)]
 mod tests {
-    use crate::access::bearer::parse_token_id;
     use super::*;
+    use crate::access::bearer::parse_token_id;
 
     #[test]
     fn tokens_have_the_documented_shape() {
@@ -282,10 +270,4 @@ mod tests {
             assert_eq!(parse_token_id(bad), None, "{bad}");
         }
     }
-}
-
-/// Tells the owner a token was made for their account.
-async fn mail_token_created(state: &AppState, actor: &Actor, last4: &str) {
-    let what = format!("A new API token ending in {last4} was created for your Sluice account.");
-    system_mail::security(state, actor, "A new API token was created", &what).await;
 }

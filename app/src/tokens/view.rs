@@ -4,11 +4,9 @@
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 
-use super::{
-    list_tokens, CreateToken, CreatedToken, DeleteToken, SetTokenStatus, TokenSummary, MAX_TOKENS,
-};
-use crate::access::use_handle;
+use super::{list_tokens, CreateToken, CreatedToken, DeleteToken, SetTokenStatus, TokenSummary, MAX_TOKENS};
 use crate::access::flash::take_flash;
+use crate::access::use_handle;
 use crate::ui::{copy_text, Confirm, CopyButton, Dialog, ErrorPanel, Menu, RevealButton};
 
 #[component]
@@ -18,32 +16,18 @@ pub fn TokensSection() -> impl IntoView {
     let set_status = ServerAction::<SetTokenStatus>::new();
     let delete = ServerAction::<DeleteToken>::new();
     let tokens = Resource::new(
-        move || {
-            (
-                handle.get(),
-                create.version().get(),
-                set_status.version().get(),
-                delete.version().get(),
-            )
-        },
+        move || (handle.get(), create.version().get(), set_status.version().get(), delete.version().get()),
         |(h, ..)| list_tokens(h),
     );
     // Read the list only by awaiting it inside a Transition: a plain read
     // outside one blocks a server thread while the list is being written.
     let at_cap = move || async move {
-        tokens
-            .await
-            .is_ok_and(|t| t.iter().filter(|t| t.status != "revoked").count() as i64 >= MAX_TOKENS)
+        tokens.await.is_ok_and(|t| t.iter().filter(|t| t.status != "revoked").count() as i64 >= MAX_TOKENS)
     };
     // A token made by a plain form post comes back once, in the flash.
     let flashed = take_flash(|f| f.get::<CreatedToken>());
     let created = move || {
-        create
-            .value()
-            .get()
-            .and_then(Result::ok)
-            .map(|c| (c, false))
-            .or_else(|| flashed.clone().map(|c| (c, true)))
+        create.value().get().and_then(Result::ok).map(|c| (c, false)).or_else(|| flashed.clone().map(|c| (c, true)))
     };
     let error = move || {
         create

@@ -3,8 +3,8 @@
 
 use leptos::prelude::*;
 
-use shared::avatar::high_density;
 use crate::access::session::Viewer;
+use shared::avatar::high_density;
 
 #[component]
 pub fn Avatar(#[prop(into)] size: String) -> impl IntoView {

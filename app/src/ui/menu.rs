@@ -45,9 +45,7 @@ pub fn Menu(
             return;
         }
         let active = document().active_element();
-        let current = items
-            .iter()
-            .position(|el| Some(el.unchecked_ref::<web_sys::Element>()) == active.as_ref());
+        let current = items.iter().position(|el| Some(el.unchecked_ref::<web_sys::Element>()) == active.as_ref());
         let len = items.len() as i32;
         let next = match current {
             Some(i) => (i as i32 + step).rem_euclid(len),

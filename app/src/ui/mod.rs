@@ -14,6 +14,8 @@ pub use avatar::Avatar;
 pub use dialog::Dialog;
 pub use live::{use_live, Confirm};
 pub use menu::Menu;
-pub use pages::{encode_component, ErrorPanel, HomeRedirect, Loading, NotFound, NotFoundPage, SignInRedirect, SignedOut};
+pub use pages::{
+    encode_component, ErrorPanel, HomeRedirect, Loading, NotFound, NotFoundPage, SignInRedirect, SignedOut,
+};
 pub use secret::{copy_text, CopyButton, EyeIcon, RevealButton};
 pub use topbar::TopBar;

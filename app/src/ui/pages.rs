@@ -6,10 +6,10 @@ use leptos_meta::Title;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_location;
 
-use crate::error::AppError;
 #[cfg(not(feature = "ssr"))]
 use crate::access::session::get_viewer;
 use crate::access::session::ViewerState;
+use crate::error::AppError;
 
 #[component]
 pub fn Loading() -> impl IntoView {
@@ -64,11 +64,7 @@ pub fn SignInRedirect() -> impl IntoView {
     let search = search.trim_start_matches('?');
     let here = location.pathname.get_untracked();
     let here = if search.is_empty() { here } else { format!("{here}?{search}") };
-    let here = if here == "/" {
-        "/settings".to_owned()
-    } else {
-        here
-    };
+    let here = if here == "/" { "/settings".to_owned() } else { here };
     view! { <Redirect path=format!("/login?next={}", encode_component(&here))/> }
 }
 
@@ -115,9 +111,7 @@ pub fn SignedOut() -> impl IntoView {
 pub fn encode_component(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
             _ => format!("%{b:02X}"),
         })
         .collect()

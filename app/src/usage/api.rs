@@ -3,13 +3,13 @@
 
 use axum::extract::{Query, State};
 use axum::Json;
+use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use serde::{Deserialize, Serialize};
 
 use super::ssr::{self, Row, COMPUTE};
-use crate::api::{cursor_token, ApiError, Page};
 use crate::access::Owner;
+use crate::api::{cursor_token, ApiError, Page};
 use crate::infra::time::rfc3339;
 use crate::infra::AppState;
 
@@ -112,8 +112,5 @@ async fn list(
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     let next_token = more.then(|| rows.last().map(encode)).flatten();
-    Ok(Json(UsageList {
-        items: rows.into_iter().map(|r| item(r, &caller.user.id)).collect(),
-        next_token,
-    }))
+    Ok(Json(UsageList { items: rows.into_iter().map(|r| item(r, &caller.user.id)).collect(), next_token }))
 }

@@ -16,11 +16,7 @@ fn nice_ceiling(max: f64) -> f64 {
         return 1.0;
     }
     let magnitude = 10f64.powf(max.log10().floor());
-    [1.0, 2.0, 5.0, 10.0]
-        .into_iter()
-        .map(|m| m * magnitude)
-        .find(|&v| v >= max)
-        .unwrap_or(10.0 * magnitude)
+    [1.0, 2.0, 5.0, 10.0].into_iter().map(|m| m * magnitude).find(|&v| v >= max).unwrap_or(10.0 * magnitude)
 }
 
 /// The axis's top: a round number of the largest of `units` (ascending,

@@ -19,7 +19,15 @@ pub async fn record_compute(db: &Db, workspace_id: &str, ms: i64, at: i64) -> Re
 /// Notes a storage reading: a day keeps its largest.
 pub async fn record_storage(db: &Db, workspace_id: &str, bytes: i64, at: i64) -> Result<(), sqlx::Error> {
     // (No two-argument MAX on PostgreSQL, no GREATEST on SQLite.)
-    record(db, workspace_id, STORAGE, bytes, at, "CASE WHEN excluded.value > usage_daily.value THEN excluded.value ELSE usage_daily.value END").await
+    record(
+        db,
+        workspace_id,
+        STORAGE,
+        bytes,
+        at,
+        "CASE WHEN excluded.value > usage_daily.value THEN excluded.value ELSE usage_daily.value END",
+    )
+    .await
 }
 
 async fn record(
@@ -41,14 +49,8 @@ async fn record(
          ON CONFLICT (workspace_id, usage_date, metric) DO UPDATE SET
              value = {merge}, updated_at = excluded.updated_at"
     );
-    let done = sqlx::query(&sql)
-        .bind(workspace_id)
-        .bind(day)
-        .bind(metric)
-        .bind(value)
-        .bind(now_millis())
-        .execute(db)
-        .await?;
+    let done =
+        sqlx::query(&sql).bind(workspace_id).bind(day).bind(metric).bind(value).bind(now_millis()).execute(db).await?;
     if done.rows_affected() == 0 {
         return Err(sqlx::Error::RowNotFound);
     }
@@ -71,9 +73,8 @@ pub async fn report(db: &Db, user_id: &str, period: Period, now: i64) -> Result<
     let first = period.first_day();
     let today = now.div_euclid(DAY_MS);
     let last = (first + period.days() - 1).min(today.max(first));
-    let mut days: Vec<UsageDay> = (first..=last)
-        .map(|d| UsageDay { date: day_text(d), compute_ms: 0, storage_bytes: 0 })
-        .collect();
+    let mut days: Vec<UsageDay> =
+        (first..=last).map(|d| UsageDay { date: day_text(d), compute_ms: 0, storage_bytes: 0 }).collect();
     let mut per_ws: BTreeMap<String, WorkspaceUsage> = BTreeMap::new();
     for (workspace, date, metric, value) in rows {
         let index = (date / DAY_MS - first) as usize;
@@ -110,10 +111,8 @@ pub async fn report(db: &Db, user_id: &str, period: Period, now: i64) -> Result<
     periods.dedup();
     let mut workspaces: Vec<WorkspaceUsage> = per_ws.into_values().collect();
     workspaces.sort_by(|a, b| b.compute_ms.cmp(&a.compute_ms).then(a.workspace.cmp(&b.workspace)));
-    let sample_until = sample_until(db, user_id)
-        .await?
-        .filter(|until| from < *until)
-        .map(|until| day_text(until.div_euclid(DAY_MS)));
+    let sample_until =
+        sample_until(db, user_id).await?.filter(|until| from < *until).map(|until| day_text(until.div_euclid(DAY_MS)));
     Ok(UsageReport { period, periods, days, workspaces, sample_until })
 }
 
@@ -175,10 +174,7 @@ pub async fn page(
 /// The first measured day of an account whose earlier usage is a
 /// generated sample (the demo account's), in milliseconds.
 pub async fn sample_until(db: &Db, user_id: &str) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar("SELECT until FROM usage_samples WHERE user_id = $1")
-        .bind(user_id)
-        .fetch_optional(db)
-        .await
+    sqlx::query_scalar("SELECT until FROM usage_samples WHERE user_id = $1").bind(user_id).fetch_optional(db).await
 }
 
 /// A believable history for the demo account: the days of the current
@@ -214,7 +210,8 @@ pub async fn seed_demo(db: &Db, user_id: &str, now: i64) -> Result<(), sqlx::Err
 
 /// One workspace's day: compute busier on weekdays, storage growing.
 fn demo_day(workspace: &str, rank: usize, age_days: i64, day: i64) -> (i64, i64) {
-    let mut seed = workspace.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+    let mut seed =
+        workspace.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
     seed ^= (day as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
     let noise = |s: &mut u64| {
         *s ^= *s << 13;

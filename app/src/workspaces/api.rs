@@ -6,16 +6,16 @@ use axum::extract::{FromRequestParts, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 use http::request::Parts;
 use serde::{Deserialize, Serialize};
 use shared::WorkspaceHandle;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::ssr::dns_name;
 use super::store::{self as store, Row, WorkspaceError, SELECT};
-use crate::api::{path_param, ApiError, ApiJson, Page};
 use crate::access::Owner;
+use crate::api::{path_param, ApiError, ApiJson, Page};
 use crate::infra::time::rfc3339;
 use crate::infra::AppState;
 
@@ -61,7 +61,6 @@ struct ListWorkspacesResponse {
     items: Vec<Workspace>,
 }
 
-
 fn workspace(state: &AppState, owner: &crate::access::session::Viewer, row: Row) -> Workspace {
     let (id, handle, region, database_name, version_id, created_at, updated_at) = row;
     Workspace {
@@ -98,9 +97,7 @@ async fn list(
         .bind(&caller.user.id)
         .fetch_all(&state.db)
         .await?;
-    Ok(Json(ListWorkspacesResponse {
-        items: rows.into_iter().map(|r| workspace(&state, &caller.user, r)).collect(),
-    }))
+    Ok(Json(ListWorkspacesResponse { items: rows.into_iter().map(|r| workspace(&state, &caller.user, r)).collect() }))
 }
 
 /// `{workspace_handle}`, parsed.
@@ -111,9 +108,7 @@ impl<S: Send + Sync> FromRequestParts<S> for PathWorkspace {
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         let raw = path_param(parts, state, "workspace_handle").await?;
-        WorkspaceHandle::parse(&raw)
-            .map(Self)
-            .map_err(|e| ApiError::field("path.workspace_handle", e.to_string()))
+        WorkspaceHandle::parse(&raw).map(Self).map_err(|e| ApiError::field("path.workspace_handle", e.to_string()))
     }
 }
 

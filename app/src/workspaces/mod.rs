@@ -39,9 +39,8 @@ pub async fn create_workspace(handle: String, workspace: String) -> Result<Works
     let parts = crate::infra::request::parts()?;
     let actor = crate::infra::audit_trail::Actor::viewer(&viewer, &parts);
     let ws = shared::WorkspaceHandle::parse(&workspace).map_err(|e| AppError::invalid(e.to_string()))?;
-    let (_, ws, region, database_name, _, created_at, _) = store::create(&state, &viewer, &actor, &ws)
-        .await
-        .map_err(store_error)?;
+    let (_, ws, region, database_name, _, created_at, _) =
+        store::create(&state, &viewer, &actor, &ws).await.map_err(store_error)?;
     Ok(WorkspaceSummary {
         dns_name: ssr::dns_name(&state.settings, &ws, &viewer.handle, &region),
         handle: ws,

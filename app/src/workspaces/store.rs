@@ -86,11 +86,8 @@ pub async fn create(
         other => other?,
     };
     audit_trail::record(&mut tx, actor, entry("workspace.create", user, &id, handle), now).await?;
-    let row: Row = sqlx::query_as(&format!("{SELECT} AND id = $2"))
-        .bind(&user.id)
-        .bind(&id)
-        .fetch_one(&mut *tx)
-        .await?;
+    let row: Row =
+        sqlx::query_as(&format!("{SELECT} AND id = $2")).bind(&user.id).bind(&id).fetch_one(&mut *tx).await?;
     tx.commit().await?;
     state.jobs.notify_one();
     Ok(row)
@@ -113,10 +110,7 @@ pub async fn delete(
         .fetch_optional(&mut *tx)
         .await?;
     let row = row.ok_or_else(|| WorkspaceError::Unknown(handle.to_string()))?;
-    sqlx::query("DELETE FROM workspaces WHERE id = $1")
-        .bind(&row.0)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query("DELETE FROM workspaces WHERE id = $1").bind(&row.0).execute(&mut *tx).await?;
     audit_trail::record(&mut tx, actor, entry("workspace.delete", user, &row.0, handle), now).await?;
     tx.commit().await?;
     state.workspaces.remove(std::slice::from_ref(&row.0)).await;

@@ -51,7 +51,10 @@ impl Postgres {
         }
         let data = dir.join("data");
         let (data_s, pw_s) = (data.to_str().unwrap(), pwfile.to_str().unwrap());
-        pg("initdb", &["-D", data_s, "-U", "bench", "--auth=scram-sha-256", "--pwfile", pw_s, "-E", "UTF8", "--no-sync"]);
+        pg(
+            "initdb",
+            &["-D", data_s, "-U", "bench", "--auth=scram-sha-256", "--pwfile", pw_s, "-E", "UTF8", "--no-sync"],
+        );
         let opts = format!("-p {port} -c listen_addresses=127.0.0.1 -k {} -c max_connections=50", dir.display());
         pg("pg_ctl", &["-D", data_s, "-o", &opts, "-l", dir.join("log").to_str().unwrap(), "-w", "start"]);
         Self { dir: dir.to_owned(), port }
@@ -64,4 +67,3 @@ impl Drop for Postgres {
         let _ = std::panic::catch_unwind(|| pg("pg_ctl", &["-D", data.to_str().unwrap(), "-m", "fast", "stop"]));
     }
 }
-

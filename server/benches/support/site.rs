@@ -21,9 +21,8 @@ pub struct Site {
 /// Starts Sluice on a loopback port with its data dir `dir` and, if given,
 /// its database at `database_url`; the routes `extra` makes come first.
 pub async fn start(dir: &Path, database_url: Option<String>, extra: impl FnOnce(&AppState) -> Router) -> Site {
-    let mut leptos = get_configuration(Some(concat!(env!("CARGO_MANIFEST_DIR"), "/../Leptos.toml")))
-        .unwrap()
-        .leptos_options;
+    let mut leptos =
+        get_configuration(Some(concat!(env!("CARGO_MANIFEST_DIR"), "/../Leptos.toml"))).unwrap().leptos_options;
     let listener = server::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
     let addr = listener.local_addr().unwrap();
     leptos.site_addr = addr;
@@ -35,7 +34,8 @@ pub async fn start(dir: &Path, database_url: Option<String>, extra: impl FnOnce(
     settings.api_per_minute = i64::MAX / 2;
     let (state, _) = server::state(leptos, settings).await.unwrap();
     let link = server::demo::sign_in_link(&state).await.unwrap();
-    let router = Router::new().merge(extra(&state)).merge(server::router::build(state.clone(), server::router::routes()));
+    let router =
+        Router::new().merge(extra(&state)).merge(server::router::build(state.clone(), server::router::routes()));
     let limits = server::HttpLimits::from_settings(&state.settings);
     tokio::spawn(server::serve(listener, router, limits, std::future::pending()));
 

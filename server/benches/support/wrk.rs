@@ -37,11 +37,5 @@ pub fn wrk(url: &str, header: &str, duration: &str) -> Wrk {
     if text.contains("Non-2xx") {
         panic!("wrk saw errors for {url}:\n{text}");
     }
-    Wrk {
-        requests,
-        per_sec: find("Requests/sec:").parse().unwrap(),
-        p50: find("50%"),
-        p99: find("99%"),
-    }
+    Wrk { requests, per_sec: find("Requests/sec:").parse().unwrap(), p50: find("50%"), p99: find("99%") }
 }
-

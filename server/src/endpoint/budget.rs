@@ -63,17 +63,17 @@ impl Holding {
             let mb = QUERY_BYTES / (1024 * 1024);
             return Err(SqlError::new(
                 "54000",
-                format!("the results of one query may hold at most {mb} MB; add LIMIT, or send the statements one by one"),
+                format!(
+                    "the results of one query may hold at most {mb} MB; add LIMIT, or send the statements one by one"
+                ),
             ));
         }
         let have = self.permit.as_ref().map_or(0, |p| p.num_permits());
         let need = total.div_ceil(BLOCK);
         if need > have {
-            let more = self
-                .budget
-                .clone()
-                .try_acquire_many_owned((need - have) as u32)
-                .map_err(|_| SqlError::new("53200", "the workspace endpoint is busy sending other results; try again shortly"))?;
+            let more = self.budget.clone().try_acquire_many_owned((need - have) as u32).map_err(|_| {
+                SqlError::new("53200", "the workspace endpoint is busy sending other results; try again shortly")
+            })?;
             match &mut self.permit {
                 Some(p) => p.merge(more),
                 None => self.permit = Some(more),

@@ -295,7 +295,8 @@ fn reads_catalog(statements: &[Statement]) -> bool {
 }
 
 /// Functions PostgreSQL lets a query call without parentheses.
-const BARE_FUNCTIONS: &[&str] = &["current_user", "session_user", "current_schema", "current_catalog", "user", "current_role"];
+const BARE_FUNCTIONS: &[&str] =
+    &["current_user", "session_user", "current_schema", "current_catalog", "user", "current_role"];
 
 /// SQLite's name for a PostgreSQL function, where they differ.
 fn function_name(name: &str) -> Option<&'static str> {
@@ -355,12 +356,9 @@ fn rewrite(statement: &mut Statement) -> bool {
                     Some(ty) => Expr::Cast { kind: CastKind::Cast, expr: expr.clone(), data_type: ty, format: None },
                     // A text cast of a value that is not a parameter keeps
                     // its meaning (`oid::text`); a parameter is text already.
-                    None if text_like && is_placeholder(expr).is_none() => Expr::Cast {
-                        kind: CastKind::Cast,
-                        expr: expr.clone(),
-                        data_type: DataType::Text,
-                        format: None,
-                    },
+                    None if text_like && is_placeholder(expr).is_none() => {
+                        Expr::Cast { kind: CastKind::Cast, expr: expr.clone(), data_type: DataType::Text, format: None }
+                    }
                     None => Expr::Nested(expr.clone()),
                 };
             }
@@ -425,7 +423,9 @@ fn rewrite(statement: &mut Statement) -> bool {
                     changed = true;
                 }
             }
-            Expr::Identifier(i) if i.quote_style.is_none() && BARE_FUNCTIONS.contains(&i.value.to_ascii_lowercase().as_str()) => {
+            Expr::Identifier(i)
+                if i.quote_style.is_none() && BARE_FUNCTIONS.contains(&i.value.to_ascii_lowercase().as_str()) =>
+            {
                 changed = true;
                 *e = call(&i.value.to_ascii_lowercase(), Vec::new());
             }
@@ -475,15 +475,27 @@ mod tests {
         assert_eq!(sql("SELECT '5'::int"), "SELECT CAST('5' AS INTEGER)");
         assert_eq!(sql("SELECT a FROM t WHERE k = ANY (ARRAY['r', 'v'])"), "SELECT a FROM t WHERE k IN ('r', 'v')");
         assert_eq!(sql("select pg_catalog.version()"), "SELECT version()");
-        assert_eq!(sql("SELECT current_database(), current_schema(), current_user"), "SELECT current_database(), current_schema(), current_user()");
+        assert_eq!(
+            sql("SELECT current_database(), current_schema(), current_user"),
+            "SELECT current_database(), current_schema(), current_user()"
+        );
         assert_eq!(sql("select current_schema"), "SELECT current_schema()");
-        assert_eq!(sql("SELECT 1 FROM n WHERE nspname !~ '^pg_'"), "SELECT 1 FROM n WHERE NOT pg_regex_match(nspname, '^pg_', 0)");
+        assert_eq!(
+            sql("SELECT 1 FROM n WHERE nspname !~ '^pg_'"),
+            "SELECT 1 FROM n WHERE NOT pg_regex_match(nspname, '^pg_', 0)"
+        );
         assert_eq!(
             sql("SELECT 1 FROM c WHERE relname OPERATOR(pg_catalog.~) '^(t.*)$' COLLATE pg_catalog.default"),
             "SELECT 1 FROM c WHERE pg_regex_match(relname, ('^(t.*)$'), 0)"
         );
-        assert_eq!(translate("SHOW standard_conforming_strings").pieces, Some(vec![Piece::Show("standard_conforming_strings".into())]));
-        assert_eq!(translate("show transaction isolation level").pieces, Some(vec![Piece::Show("transaction isolation level".into())]));
+        assert_eq!(
+            translate("SHOW standard_conforming_strings").pieces,
+            Some(vec![Piece::Show("standard_conforming_strings".into())])
+        );
+        assert_eq!(
+            translate("show transaction isolation level").pieces,
+            Some(vec![Piece::Show("transaction isolation level".into())])
+        );
         assert_eq!(translate("SET extra_float_digits = 3").pieces, Some(vec![Piece::Done("SET")]));
         assert_eq!(translate("DEALLOCATE ALL").pieces, Some(vec![Piece::Done("DEALLOCATE")]));
     }

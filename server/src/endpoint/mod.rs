@@ -13,8 +13,8 @@ pub mod budget;
 pub mod catalog;
 pub mod dialect;
 mod functions;
-pub mod pg_catalog;
 pub mod meter;
+pub mod pg_catalog;
 pub mod registry;
 pub mod sql;
 pub mod store;
@@ -108,10 +108,8 @@ impl Session {
 
     /// The signed-in workspace: its owner's handle and its open database.
     async fn workspace(&self) -> Result<(Target, Arc<OpenDb>), sql::SqlError> {
-        let target = self
-            .target()
-            .filter(|_| self.signed_in())
-            .ok_or_else(|| sql::SqlError::new("28000", "not signed in"))?;
+        let target =
+            self.target().filter(|_| self.signed_in()).ok_or_else(|| sql::SqlError::new("28000", "not signed in"))?;
         let path = store::path(&self.state.settings.data_dir, &target.workspace_id);
         let names = pg_catalog::Names { user: target.handle.clone(), database: target.database.clone() };
         let registry = self.registry.clone();
@@ -119,7 +117,8 @@ impl Session {
         let db = self
             .db
             .get_or_try_init(|| async move {
-                let opened = tokio::task::spawn_blocking(move || registry.open(&id, || WorkspaceDb::open(&path, names))).await;
+                let opened =
+                    tokio::task::spawn_blocking(move || registry.open(&id, || WorkspaceDb::open(&path, names))).await;
                 match opened {
                     Ok(Ok((Ok(db), file))) => Ok(Arc::new(OpenDb { db: Mutex::new(db), _file: file })),
                     Ok(Err(_)) => Err(deleted()),
@@ -164,9 +163,7 @@ impl Session {
             drop(turn);
             done
         };
-        tokio::task::spawn_blocking(job)
-            .await
-            .map_err(|_| sql::SqlError::new("XX000", "the statement failed"))
+        tokio::task::spawn_blocking(job).await.map_err(|_| sql::SqlError::new("XX000", "the statement failed"))
     }
 }
 

@@ -18,9 +18,26 @@ use rusqlite::{params, Connection};
 
 /// The catalog's tables, as queries name them (also without `pg_catalog.`).
 pub const TABLES: &[&str] = &[
-    "pg_namespace", "pg_class", "pg_attribute", "pg_type", "pg_database", "pg_index", "pg_constraint",
-    "pg_description", "pg_attrdef", "pg_am", "pg_collation", "pg_enum", "pg_sequence", "pg_roles", "pg_user",
-    "pg_settings", "pg_proc", "pg_inherits", "pg_tablespace", "pg_extension",
+    "pg_namespace",
+    "pg_class",
+    "pg_attribute",
+    "pg_type",
+    "pg_database",
+    "pg_index",
+    "pg_constraint",
+    "pg_description",
+    "pg_attrdef",
+    "pg_am",
+    "pg_collation",
+    "pg_enum",
+    "pg_sequence",
+    "pg_roles",
+    "pg_user",
+    "pg_settings",
+    "pg_proc",
+    "pg_inherits",
+    "pg_tablespace",
+    "pg_extension",
 ];
 
 const SCHEMA: &str = "
@@ -221,16 +238,18 @@ fn static_rows(conn: &Connection, names: &Names) -> rusqlite::Result<()> {
         "INSERT INTO pg_database VALUES (?1, ?2, ?3, 6, 'c', 0, 1, -1, 'C.UTF-8', 'C.UTF-8', NULL, NULL, 1663)",
         params![DATABASE, names.database, OWNER],
     )?;
-    conn.execute_batch("INSERT INTO pg_am VALUES (2, 'heap', 't'), (403, 'btree', 'i');
+    conn.execute_batch(
+        "INSERT INTO pg_am VALUES (2, 'heap', 't'), (403, 'btree', 'i');
                         INSERT INTO pg_collation VALUES (100, 'default', 11);
-                        INSERT INTO pg_tablespace VALUES (1663, 'pg_default');")?;
-    conn.execute(
-        "INSERT INTO pg_roles VALUES (?1, ?2, 0, 1, 0, 0, 1, 0, -1, NULL, 0)",
-        params![OWNER, names.user],
+                        INSERT INTO pg_tablespace VALUES (1663, 'pg_default');",
     )?;
+    conn.execute("INSERT INTO pg_roles VALUES (?1, ?2, 0, 1, 0, 0, 1, 0, -1, NULL, 0)", params![OWNER, names.user])?;
     conn.execute("INSERT INTO pg_user VALUES (?1, ?2, 0, 0)", params![names.user, OWNER])?;
     for (name, setting) in super::functions::SETTINGS {
-        conn.execute("INSERT INTO pg_settings VALUES (?1, ?2, NULL, NULL, NULL, 'string', 'default')", params![name, setting])?;
+        conn.execute(
+            "INSERT INTO pg_settings VALUES (?1, ?2, NULL, NULL, NULL, 'string', 'default')",
+            params![name, setting],
+        )?;
     }
     Ok(())
 }
@@ -270,7 +289,8 @@ fn relations(catalog: &Connection, workspace: &Connection, names: &Names) -> rus
         .collect();
     let mut next_oid = FIRST_OID + 2 * list.len() as i64;
     for rel in &list {
-        let mut columns = workspace.prepare("SELECT cid, name, type, \"notnull\", dflt_value, pk FROM pragma_table_info(?1)")?;
+        let mut columns =
+            workspace.prepare("SELECT cid, name, type, \"notnull\", dflt_value, pk FROM pragma_table_info(?1)")?;
         let cols = columns
             .query_map([&rel.name], |r| {
                 Ok((
@@ -297,10 +317,14 @@ fn relations(catalog: &Connection, workspace: &Connection, names: &Names) -> rus
             params![names.database, rel.name, table_type, if rel.kind == "r" { "YES" } else { "NO" }],
         )?;
         if rel.kind == "v" {
-            catalog.execute("INSERT INTO views VALUES (?1, 'public', ?2, ?3)", params![names.database, rel.name, rel.sql])?;
+            catalog.execute(
+                "INSERT INTO views VALUES (?1, 'public', ?2, ?3)",
+                params![names.database, rel.name, rel.sql],
+            )?;
         }
         let primary: Vec<(i64, String)> = {
-            let mut pk: Vec<(i64, i64, String)> = cols.iter().filter(|c| c.5 > 0).map(|c| (c.5, c.0 + 1, c.1.clone())).collect();
+            let mut pk: Vec<(i64, i64, String)> =
+                cols.iter().filter(|c| c.5 > 0).map(|c| (c.5, c.0 + 1, c.1.clone())).collect();
             pk.sort();
             pk.into_iter().map(|(_, num, name)| (num, name)).collect()
         };
@@ -314,7 +338,10 @@ fn relations(catalog: &Connection, workspace: &Connection, names: &Names) -> rus
                 params![rel.oid, name, type_oid, num, not_null, default.is_some()],
             )?;
             if let Some(default) = default {
-                catalog.execute("INSERT INTO pg_attrdef VALUES (?1, ?2, ?3, ?4)", params![next_oid, rel.oid, num, default])?;
+                catalog.execute(
+                    "INSERT INTO pg_attrdef VALUES (?1, ?2, ?3, ?4)",
+                    params![next_oid, rel.oid, num, default],
+                )?;
                 next_oid += 1;
             }
             let udt = TYPES.iter().find(|t| t.0 == type_oid).map_or("text", |t| t.1);
@@ -331,7 +358,8 @@ fn relations(catalog: &Connection, workspace: &Connection, names: &Names) -> rus
             next_oid += 2;
             let keys: Vec<i64> = primary.iter().map(|(n, _)| *n).collect();
             let constraint = format!("{}_pkey", rel.name);
-            let index = Index { oid: index_oid, name: &constraint, table: rel.oid, keys: &keys, unique: true, primary: true };
+            let index =
+                Index { oid: index_oid, name: &constraint, table: rel.oid, keys: &keys, unique: true, primary: true };
             index_rows(catalog, &index, Some((constraint_oid, "p")))?;
             catalog.execute(
                 "INSERT INTO table_constraints VALUES (?1, 'public', ?2, ?1, 'public', ?3, 'PRIMARY KEY')",

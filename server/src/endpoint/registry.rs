@@ -104,12 +104,7 @@ impl Registry {
         inner.next += 1;
         let id = inner.next;
         inner.sessions.entry(workspace_id.to_owned()).or_default().push((id, closer));
-        Ok(Entered {
-            registry: self.clone(),
-            id,
-            workspace_id: workspace_id.to_owned(),
-            user_id: user_id.to_owned(),
-        })
+        Ok(Entered { registry: self.clone(), id, workspace_id: workspace_id.to_owned(), user_id: user_id.to_owned() })
     }
 
     /// Runs `open` (which opens the workspace's file; blocking) unless the
@@ -142,9 +137,8 @@ impl Registry {
                 let changed = self.changed.notified();
                 {
                     let inner = self.lock();
-                    let busy = workspace_ids
-                        .iter()
-                        .any(|id| inner.open.contains_key(id) || inner.sessions.contains_key(id));
+                    let busy =
+                        workspace_ids.iter().any(|id| inner.open.contains_key(id) || inner.sessions.contains_key(id));
                     if !busy {
                         return;
                     }

@@ -176,10 +176,7 @@ pub fn column_type(declared: Option<&str>, sample: Option<&Value>) -> Type {
 }
 
 fn declared(stmt: &Statement<'_>) -> Vec<(String, Option<String>)> {
-    stmt.columns()
-        .iter()
-        .map(|c| (c.name().to_owned(), c.decl_type().map(str::to_owned)))
-        .collect()
+    stmt.columns().iter().map(|c| (c.name().to_owned(), c.decl_type().map(str::to_owned))).collect()
 }
 
 /// Result rows are held in memory to be typed and sent; a larger answer is
@@ -262,7 +259,13 @@ fn show(name: &str) -> Result<Outcome, SqlError> {
 
 /// Runs `sql` (one or more statements) on `conn`, stopping at the first
 /// error.
-fn run_batch(db: &WorkspaceDb, conn: &rusqlite::Connection, sql: &str, holding: &mut Holding, done: &mut Vec<Outcome>) -> Result<(), SqlError> {
+fn run_batch(
+    db: &WorkspaceDb,
+    conn: &rusqlite::Connection,
+    sql: &str,
+    holding: &mut Holding,
+    done: &mut Vec<Outcome>,
+) -> Result<(), SqlError> {
     let mut batch = rusqlite::Batch::new(conn, sql);
     loop {
         db.arm();
@@ -336,11 +339,9 @@ fn param_count(stmt: &Statement<'_>) -> Result<usize, SqlError> {
 
 /// A column's declared type, looked up in `conn`'s schema.
 fn declared_of(conn: &rusqlite::Connection, table: &str, column: &str) -> Option<String> {
-    conn.query_row(
-        "SELECT type FROM pragma_table_info(?1) WHERE name = ?2 COLLATE NOCASE",
-        [table, column],
-        |r| r.get::<_, String>(0),
-    )
+    conn.query_row("SELECT type FROM pragma_table_info(?1) WHERE name = ?2 COLLATE NOCASE", [table, column], |r| {
+        r.get::<_, String>(0)
+    })
     .ok()
 }
 
@@ -392,7 +393,14 @@ pub fn prepare(db: &WorkspaceDb, sql: &str, client_types: &[Option<Type>]) -> Re
             },
             _ => Vec::new(),
         };
-        return Ok(Prepared { sql: text, params: Vec::new(), columns, catalog: false, answered: Some(piece), schema: 0 });
+        return Ok(Prepared {
+            sql: text,
+            params: Vec::new(),
+            columns,
+            catalog: false,
+            answered: Some(piece),
+            schema: 0,
+        });
     }
     let schema = schema_version(db)?;
     let catalog = if translation.catalog { Some(db.catalog()?) } else { None };
@@ -434,7 +442,12 @@ pub fn prepare(db: &WorkspaceDb, sql: &str, client_types: &[Option<Type>]) -> Re
 pub const CHANGED_RESULT: &str = "0A000";
 
 /// Runs a prepared statement with its parameters, bound by `$n` name.
-pub fn execute(db: &WorkspaceDb, prepared: &Prepared, params: &[Value], holding: &mut Holding) -> Result<Outcome, SqlError> {
+pub fn execute(
+    db: &WorkspaceDb,
+    prepared: &Prepared,
+    params: &[Value],
+    holding: &mut Holding,
+) -> Result<Outcome, SqlError> {
     db.arm();
     match &prepared.answered {
         Some(Piece::Show(name)) => return show(name),
@@ -461,14 +474,15 @@ pub fn execute(db: &WorkspaceDb, prepared: &Prepared, params: &[Value], holding:
         conn.flush_prepared_statement_cache();
         stmt = conn.prepare_cached(&prepared.sql)?;
         if !described(&stmt) {
-            return Err(SqlError::new(CHANGED_RESULT, "cached plan must not change result type: prepare the statement again"));
+            return Err(SqlError::new(
+                CHANGED_RESULT,
+                "cached plan must not change result type: prepare the statement again",
+            ));
         }
     }
     for i in 1..=stmt.parameter_count() {
         let n = param_number(&stmt, i)?;
-        let value = params
-            .get(n - 1)
-            .ok_or_else(|| SqlError::new("08P01", format!("no value was given for ${n}")))?;
+        let value = params.get(n - 1).ok_or_else(|| SqlError::new("08P01", format!("no value was given for ${n}")))?;
         stmt.raw_bind_parameter(i, value)?;
     }
     let outcome = finish(&mut stmt, &prepared.sql, Some(&prepared.columns), holding);

@@ -33,11 +33,31 @@ const PAGE_SIZE: u64 = 4096;
 
 /// Pragmas a client may run: they read or tune this connection only.
 const PRAGMAS: &[&str] = &[
-    "table_info", "table_xinfo", "table_list", "index_list", "index_info", "index_xinfo",
-    "foreign_key_list", "foreign_key_check", "foreign_keys", "integrity_check", "quick_check",
-    "page_count", "page_size", "freelist_count", "user_version", "application_id", "collation_list",
-    "function_list", "pragma_list", "case_sensitive_like", "defer_foreign_keys", "recursive_triggers",
-    "optimize", "data_version", "schema_version",
+    "table_info",
+    "table_xinfo",
+    "table_list",
+    "index_list",
+    "index_info",
+    "index_xinfo",
+    "foreign_key_list",
+    "foreign_key_check",
+    "foreign_keys",
+    "integrity_check",
+    "quick_check",
+    "page_count",
+    "page_size",
+    "freelist_count",
+    "user_version",
+    "application_id",
+    "collation_list",
+    "function_list",
+    "pragma_list",
+    "case_sensitive_like",
+    "defer_foreign_keys",
+    "recursive_triggers",
+    "optimize",
+    "data_version",
+    "schema_version",
 ];
 
 /// Functions no client may call.
@@ -135,10 +155,7 @@ impl WorkspaceDb {
         let epoch = Instant::now();
         let watch = deadline.clone();
         // Returning true interrupts the statement.
-        conn.progress_handler(
-            10_000,
-            Some(move || epoch.elapsed().as_millis() as u64 > watch.load(Ordering::Relaxed)),
-        );
+        conn.progress_handler(10_000, Some(move || epoch.elapsed().as_millis() as u64 > watch.load(Ordering::Relaxed)));
         Ok(Self { conn, names, catalog: RefCell::new(None), deadline, epoch })
     }
 
@@ -198,11 +215,13 @@ fn bounded_concat(conn: &Connection) -> rusqlite::Result<()> {
     conn.create_scalar_function("concat", -1, flags, |ctx| join(ctx, 0, b""))?;
     conn.create_scalar_function("concat_ws", -1, flags, |ctx| {
         if ctx.len() < 2 {
-            return Err(rusqlite::Error::UserFunctionError("concat_ws takes a separator and at least one value".into()));
+            return Err(rusqlite::Error::UserFunctionError(
+                "concat_ws takes a separator and at least one value".into(),
+            ));
         }
         match text(ctx.get_raw(0)) {
             None => Ok(None),
-            Some(separator) => join(ctx, 1, &separator.into_owned()).map(Some),
+            Some(separator) => join(ctx, 1, &separator).map(Some),
         }
     })
 }
@@ -328,7 +347,10 @@ pub mod tests {
         );
         let err = db.conn.query_row(&blowup, [], |r| r.get::<_, i64>(0)).unwrap_err();
         assert!(err.to_string().contains("too big"), "{err}");
-        let ws = format!("SELECT length(concat_ws(',', {})) FROM (SELECT printf('%.*c', 16000000, 'a') x)", vec!["x"; 3].join(", "));
+        let ws = format!(
+            "SELECT length(concat_ws(',', {})) FROM (SELECT printf('%.*c', 16000000, 'a') x)",
+            ["x"; 3].join(", ")
+        );
         assert!(db.conn.query_row(&ws, [], |r| r.get::<_, i64>(0)).is_err());
         // What they do for ordinary values is what SQLite's do.
         let same: (String, String, Option<String>, String) = db

@@ -57,7 +57,8 @@ pub fn acceptor(tls: &DbTls, data_dir: &Path, db_domain: &str) -> Result<Option<
     if chain.is_empty() {
         return Err(TlsError::Certificate { path: cert, problem: "no CERTIFICATE block".into() });
     }
-    let private = PrivateKeyDer::from_pem_file(&key).map_err(|e| TlsError::Key { path: key, problem: e.to_string() })?;
+    let private =
+        PrivateKeyDer::from_pem_file(&key).map_err(|e| TlsError::Key { path: key, problem: e.to_string() })?;
     let config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
         .with_safe_default_protocol_versions()
         .map_err(|e| TlsError::Mismatch(e.to_string()))?

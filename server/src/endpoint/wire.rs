@@ -95,9 +95,8 @@ fn encode(encoder: &mut DataRowEncoder, value: &Value, ty: &Type, column: &str) 
         Value::Blob(b) => Some(format!("\\x{}", b.iter().map(|x| format!("{x:02x}")).collect::<String>())),
         Value::Null => None,
     };
-    let out_of_range = || {
-        user_error(SqlError::new("22003", format!("a value in column \"{column}\" is out of range for type {ty}")))
-    };
+    let out_of_range =
+        || user_error(SqlError::new("22003", format!("a value in column \"{column}\" is out of range for type {ty}")));
     let integer = |v: &Value| -> PgWireResult<i64> {
         match v {
             Value::Integer(i) => Ok(*i),
@@ -118,10 +117,14 @@ fn encode(encoder: &mut DataRowEncoder, value: &Value, ty: &Type, column: &str) 
         }),
         (&Type::INT8, Value::Integer(i)) => encoder.encode_field(i),
         (&Type::INT8, Value::Real(f)) if f.fract() == 0.0 => encoder.encode_field(&(*f as i64)),
-        (&Type::INT8, Value::Text(t)) => encoder.encode_field(&t.trim().parse::<i64>().map_err(|_| mismatch(column, ty))?),
+        (&Type::INT8, Value::Text(t)) => {
+            encoder.encode_field(&t.trim().parse::<i64>().map_err(|_| mismatch(column, ty))?)
+        }
         (&Type::FLOAT8, Value::Real(f)) => encoder.encode_field(f),
         (&Type::FLOAT8, Value::Integer(i)) => encoder.encode_field(&(*i as f64)),
-        (&Type::FLOAT8, Value::Text(t)) => encoder.encode_field(&t.trim().parse::<f64>().map_err(|_| mismatch(column, ty))?),
+        (&Type::FLOAT8, Value::Text(t)) => {
+            encoder.encode_field(&t.trim().parse::<f64>().map_err(|_| mismatch(column, ty))?)
+        }
         (&Type::BOOL, Value::Integer(i)) => encoder.encode_field(&(*i != 0)),
         (&Type::BYTEA, Value::Blob(b)) => encoder.encode_field(&b.as_slice()),
         (&Type::BYTEA, Value::Text(t)) => encoder.encode_field(&t.as_bytes()),
@@ -195,10 +198,8 @@ impl SimpleQueryHandler for Backend {
         if outcomes.iter().any(changes_schema) {
             self.parser.forget_recent();
         }
-        let mut responses = outcomes
-            .into_iter()
-            .map(|o| response(o, None, holding.clone()))
-            .collect::<PgWireResult<Vec<_>>>()?;
+        let mut responses =
+            outcomes.into_iter().map(|o| response(o, None, holding.clone())).collect::<PgWireResult<Vec<_>>>()?;
         match error {
             Some(e) => responses.push(error_response(e)),
             None if responses.is_empty() => responses.push(Response::EmptyQuery),
@@ -210,12 +211,15 @@ impl SimpleQueryHandler for Backend {
 
 /// Prepares statements in the workspace's database, so that Describe can
 /// say what a statement takes and returns.
+/// A statement's text and the parameter types the client gave.
+type StatementKey = (String, Vec<Option<Type>>);
+
 pub struct Parser {
     session: Arc<Session>,
     /// Statements this connection prepared lately, by text and the types
     /// the client gave: a driver that sends a Parse with every query (as
     /// libpq's `PQexecParams` does) is answered without the database.
-    recent: Mutex<HashMap<(String, Vec<Option<Type>>), Prepared>>,
+    recent: Mutex<HashMap<StatementKey, Prepared>>,
 }
 
 /// `CREATE`, `ALTER` or `DROP`: what this connection described may have
@@ -272,7 +276,10 @@ fn parameter(portal: &Portal<Prepared>, i: usize, ty: &Type) -> PgWireResult<Val
     let unsupported = || {
         user_error(SqlError::new(
             "42804",
-            format!("parameter ${} has type {ty}; Sluice workspaces take bool, int2/4/8, float4/8, text and bytea", i + 1),
+            format!(
+                "parameter ${} has type {ty}; Sluice workspaces take bool, int2/4/8, float4/8, text and bytea",
+                i + 1
+            ),
         ))
     };
     Ok(match ty {

@@ -7,15 +7,10 @@ use serde_json::{json, Value};
 
 /// A token made through the page, as a person would.
 pub async fn new_token(app: &TestApp, handle: &str, cookie: &str) -> (String, String) {
-    let res = app
-        .call("/sfn/create_token", &[("handle", handle)], cookie)
-        .await;
+    let res = app.call("/sfn/create_token", &[("handle", handle)], cookie).await;
     assert_eq!(res.status(), StatusCode::OK);
     let v: Value = res.json().await.unwrap();
-    (
-        v["token"]["id"].as_str().unwrap().to_owned(),
-        v["secret"].as_str().unwrap().to_owned(),
-    )
+    (v["token"]["id"].as_str().unwrap().to_owned(), v["secret"].as_str().unwrap().to_owned())
 }
 
 /// The answer, checked to be an `ErrorModel` with `status`.
@@ -32,9 +27,7 @@ async fn error_model(res: reqwest::Response, status: StatusCode) -> Value {
 }
 
 async fn get_user(app: &TestApp, token: &str) -> StatusCode {
-    app.api(Method::GET, "/user/ada", Some(token), None)
-        .await
-        .status()
+    app.api(Method::GET, "/user/ada", Some(token), None).await.status()
 }
 
 #[test]
@@ -70,14 +63,10 @@ fn a_token_authenticates_until_it_is_deactivated_or_deleted() {
         error_model(app.api(Method::GET, "/user/ada", Some(&token), None).await, StatusCode::UNAUTHORIZED).await;
 
         // Activated again on the page; then deleted.
-        let res = app
-            .call("/sfn/set_token_status", &[("handle", "ada"), ("id", &id), ("active", "true")], &ada)
-            .await;
+        let res = app.call("/sfn/set_token_status", &[("handle", "ada"), ("id", &id), ("active", "true")], &ada).await;
         assert_eq!(res.status(), StatusCode::OK);
         assert_eq!(get_user(&app, &token).await, StatusCode::OK);
-        let res = app
-            .api(Method::DELETE, &format!("/user/ada/token/{id}"), Some(&token), None)
-            .await;
+        let res = app.api(Method::DELETE, &format!("/user/ada/token/{id}"), Some(&token), None).await;
         assert_eq!(res.status(), StatusCode::OK);
         assert_eq!(get_user(&app, &token).await, StatusCode::UNAUTHORIZED);
     })
@@ -90,11 +79,9 @@ fn last_used_at_is_not_written_on_every_request() {
         let ada = app.sign_up("ada@example.com", "ada", "Ada").await;
         let (id, token) = new_token(&app, "ada", &ada).await;
         assert_eq!(get_user(&app, &token).await, StatusCode::OK);
-        app.exec(&format!("UPDATE tokens SET last_used_at = 1000 WHERE id = '{id}'"))
-            .await;
+        app.exec(&format!("UPDATE tokens SET last_used_at = 1000 WHERE id = '{id}'")).await;
         let recent = sluice_now() - 5_000;
-        app.exec(&format!("UPDATE tokens SET last_used_at = {recent} WHERE id = '{id}'"))
-            .await;
+        app.exec(&format!("UPDATE tokens SET last_used_at = {recent} WHERE id = '{id}'")).await;
         assert_eq!(get_user(&app, &token).await, StatusCode::OK);
         let used: i64 = sqlx::query_scalar("SELECT last_used_at FROM tokens WHERE id = $1")
             .bind(&id)
@@ -102,8 +89,7 @@ fn last_used_at_is_not_written_on_every_request() {
             .await
             .unwrap();
         assert_eq!(used, recent, "a use within the minute writes nothing");
-        app.exec(&format!("UPDATE tokens SET last_used_at = 1000 WHERE id = '{id}'"))
-            .await;
+        app.exec(&format!("UPDATE tokens SET last_used_at = 1000 WHERE id = '{id}'")).await;
         assert_eq!(get_user(&app, &token).await, StatusCode::OK);
         let used: i64 = sqlx::query_scalar("SELECT last_used_at FROM tokens WHERE id = $1")
             .bind(&id)
@@ -115,10 +101,7 @@ fn last_used_at_is_not_written_on_every_request() {
 }
 
 fn sluice_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as i64
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64
 }
 
 #[test]
@@ -136,13 +119,7 @@ fn nothing_but_a_valid_bearer_token_authenticates() {
             assert_eq!(get_user(&app, bad).await, StatusCode::UNAUTHORIZED, "{bad}");
         }
         // The session cookie does not open the API, for reads or writes.
-        let res = app
-            .raw_client()
-            .get(app.url("/api/v0/user/ada"))
-            .header("cookie", &ada)
-            .send()
-            .await
-            .unwrap();
+        let res = app.raw_client().get(app.url("/api/v0/user/ada")).header("cookie", &ada).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
         let res = app
             .raw_client()
@@ -153,7 +130,13 @@ fn nothing_but_a_valid_bearer_token_authenticates() {
             .await
             .unwrap();
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-        assert_eq!(app.api(Method::GET, "/user/ada/token", Some(&token), None).await.json::<Value>().await.unwrap()["items"].as_array().unwrap().len(), 1);
+        assert_eq!(
+            app.api(Method::GET, "/user/ada/token", Some(&token), None).await.json::<Value>().await.unwrap()["items"]
+                .as_array()
+                .unwrap()
+                .len(),
+            1
+        );
         // And the token does not open the pages.
         let res = app
             .raw_client()
@@ -191,15 +174,15 @@ fn another_persons_account_is_forbidden() {
             error_model(res, StatusCode::FORBIDDEN).await;
         }
         // Bob's token under Ada's own handle is not found.
-        let res = app
-            .api(Method::DELETE, &format!("/user/ada/token/{bob_token_id}"), Some(&ada_token), None)
-            .await;
+        let res = app.api(Method::DELETE, &format!("/user/ada/token/{bob_token_id}"), Some(&ada_token), None).await;
         error_model(res, StatusCode::NOT_FOUND).await;
-        let bob_row: (String, String) = sqlx::query_as("SELECT status, (SELECT display_name FROM users WHERE handle = 'bob') FROM tokens WHERE id = $1")
-            .bind(&bob_token_id)
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
+        let bob_row: (String, String) = sqlx::query_as(
+            "SELECT status, (SELECT display_name FROM users WHERE handle = 'bob') FROM tokens WHERE id = $1",
+        )
+        .bind(&bob_token_id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
         assert_eq!(bob_row, ("active".into(), "Bob".into()));
     })
 }
@@ -223,16 +206,42 @@ fn bad_input_is_a_400_error_model_and_changes_nothing() {
             (Method::GET, "/user/ada/token/not-an-id".into(), None, "path.token_id"),
             (Method::GET, "/user/-ada-/token".into(), None, "path.user_handle"),
             (Method::PATCH, "/user/ada".into(), Some(json!({ "display_name": "   " })), "body.display_name"),
-            (Method::PATCH, "/user/ada".into(), Some(json!({ "display_name": "New", "handle": "Ada 2" })), "body.handle"),
-            (Method::PATCH, "/user/ada".into(), Some(json!({ "display_name": "New", "handle": "admin" })), "body.handle"),
-            (Method::PATCH, "/user/ada".into(), Some(json!({ "token_min_issued_at": "yesterday" })), "body.token_min_issued_at"),
-            (Method::PATCH, "/user/ada".into(), Some(json!({ "token_min_issued_at": "2999-01-01T00:00:00Z" })), "body.token_min_issued_at"),
-            (Method::POST, "/user/ada/password".into(), Some(json!({ "expires_in_minutes": 0 })), "body.expires_in_minutes"),
+            (
+                Method::PATCH,
+                "/user/ada".into(),
+                Some(json!({ "display_name": "New", "handle": "Ada 2" })),
+                "body.handle",
+            ),
+            (
+                Method::PATCH,
+                "/user/ada".into(),
+                Some(json!({ "display_name": "New", "handle": "admin" })),
+                "body.handle",
+            ),
+            (
+                Method::PATCH,
+                "/user/ada".into(),
+                Some(json!({ "token_min_issued_at": "yesterday" })),
+                "body.token_min_issued_at",
+            ),
+            (
+                Method::PATCH,
+                "/user/ada".into(),
+                Some(json!({ "token_min_issued_at": "2999-01-01T00:00:00Z" })),
+                "body.token_min_issued_at",
+            ),
+            (
+                Method::POST,
+                "/user/ada/password".into(),
+                Some(json!({ "expires_in_minutes": 0 })),
+                "body.expires_in_minutes",
+            ),
         ];
         for (method, p, body, location) in cases {
             let res = app.api(method.clone(), &p, Some(&token), body.clone()).await;
             let model = error_model(res, StatusCode::BAD_REQUEST).await;
-            let errors = model["validation_errors"].as_array().unwrap_or_else(|| panic!("{method} {p} {body:?}: {model}"));
+            let errors =
+                model["validation_errors"].as_array().unwrap_or_else(|| panic!("{method} {p} {body:?}: {model}"));
             assert_eq!(errors[0]["location"], location, "{method} {p} {body:?}");
         }
         // A body that is not JSON at all, and one of the wrong type.
@@ -263,11 +272,8 @@ fn bad_input_is_a_400_error_model_and_changes_nothing() {
         let user: Value = app.api(Method::GET, "/user/ada", Some(&token), None).await.json().await.unwrap();
         assert_eq!(user["display_name"], "Ada");
         assert_eq!(user["version_id"], 1);
-        let status: String = sqlx::query_scalar("SELECT status FROM tokens WHERE id = $1")
-            .bind(&id)
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
+        let status: String =
+            sqlx::query_scalar("SELECT status FROM tokens WHERE id = $1").bind(&id).fetch_one(&app.db).await.unwrap();
         assert_eq!(status, "active");
     })
 }
@@ -289,16 +295,31 @@ fn tokens_through_the_api_follow_the_spec() {
         assert_eq!(created["status"], "active");
         // The new token works; a third is refused with the plan's 402.
         assert_eq!(get_user(&app, secret).await, StatusCode::OK);
-        let body = error_model(app.api(Method::POST, "/user/ada/token", Some(secret), None).await, StatusCode::PAYMENT_REQUIRED).await;
+        let body = error_model(
+            app.api(Method::POST, "/user/ada/token", Some(secret), None).await,
+            StatusCode::PAYMENT_REQUIRED,
+        )
+        .await;
         assert!(body["detail"].as_str().unwrap().contains("up to 2 tokens"));
-        let list: Value = app.api(Method::GET, "/user/ada/token?limit=1", Some(&token), None).await.json().await.unwrap();
+        let list: Value =
+            app.api(Method::GET, "/user/ada/token?limit=1", Some(&token), None).await.json().await.unwrap();
         let items = list["items"].as_array().unwrap();
         assert_eq!(items.len(), 2);
         assert!(items.iter().all(|t| t.get("token").is_none()));
-        let one: Value = app.api(Method::GET, &format!("/user/ada/token/{first_id}"), Some(secret), None).await.json().await.unwrap();
+        let one: Value = app
+            .api(Method::GET, &format!("/user/ada/token/{first_id}"), Some(secret), None)
+            .await
+            .json()
+            .await
+            .unwrap();
         assert_eq!(one["id"], first_id.as_str());
         let res = app
-            .api(Method::PATCH, &format!("/user/ada/token/{first_id}"), Some(secret), Some(json!({ "status": "active", "title": "CI", "description": "deploys" })))
+            .api(
+                Method::PATCH,
+                &format!("/user/ada/token/{first_id}"),
+                Some(secret),
+                Some(json!({ "status": "active", "title": "CI", "description": "deploys" })),
+            )
             .await;
         let updated: Value = res.json().await.unwrap();
         assert_eq!((updated["title"].as_str(), updated["description"].as_str()), (Some("CI"), Some("deploys")));
@@ -318,9 +339,7 @@ fn patching_token_min_issued_at_resets_authentication() {
         let ada = app.sign_up("ada@example.com", "ada", "Ada").await;
         let (_, token) = new_token(&app, "ada", &ada).await;
         let now = time_now_rfc3339();
-        let res = app
-            .api(Method::PATCH, "/user/ada", Some(&token), Some(json!({ "token_min_issued_at": now })))
-            .await;
+        let res = app.api(Method::PATCH, "/user/ada", Some(&token), Some(json!({ "token_min_issued_at": now }))).await;
         assert_eq!(res.status(), StatusCode::OK);
         let user: Value = res.json().await.unwrap();
         assert_ne!(user["token_min_issued_at"], user["created_at"]);
@@ -370,8 +389,19 @@ fn workspaces_are_read_through_the_api() {
         let ws = &items[0];
         assert_eq!(ws["handle"], "default");
         assert_eq!(ws["host"], "default-ada.us-east-1.db.sluice.localhost");
-        for field in ["created_at", "created_by_id", "db_volume_size_bytes", "deleted_by_id", "desired_state",
-                      "handle", "id", "identity_id", "instance_type", "updated_by_id", "version_id"] {
+        for field in [
+            "created_at",
+            "created_by_id",
+            "db_volume_size_bytes",
+            "deleted_by_id",
+            "desired_state",
+            "handle",
+            "id",
+            "identity_id",
+            "instance_type",
+            "updated_by_id",
+            "version_id",
+        ] {
             assert!(!ws[field].is_null(), "{field}");
         }
         let res = app.api(Method::GET, "/user/ada/workspace/default", Some(&token), None).await;
@@ -414,7 +444,11 @@ fn workspaces_are_created_and_deleted_through_the_api() {
             (json!({ "handle": "analytics" }), StatusCode::CONFLICT, None),
             (json!({ "handle": "Not OK" }), StatusCode::BAD_REQUEST, Some("body.handle")),
             (json!({ "handle": "x2", "desired_state": "paused" }), StatusCode::BAD_REQUEST, Some("body.desired_state")),
-            (json!({ "handle": "x2", "instance_type": "db1.medium" }), StatusCode::BAD_REQUEST, Some("body.instance_type")),
+            (
+                json!({ "handle": "x2", "instance_type": "db1.medium" }),
+                StatusCode::BAD_REQUEST,
+                Some("body.instance_type"),
+            ),
             (json!({ "handle": "x2", "colour": "red" }), StatusCode::BAD_REQUEST, Some("body")),
             (json!({}), StatusCode::BAD_REQUEST, Some("body")),
         ] {

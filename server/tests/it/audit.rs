@@ -23,17 +23,11 @@ async fn seed(app: &TestApp, user_id: &str, from: usize, n: usize, per_ms: usize
 }
 
 async fn user_id(app: &TestApp, handle: &str) -> String {
-    sqlx::query_scalar("SELECT id FROM users WHERE handle = $1")
-        .bind(handle)
-        .fetch_one(&app.db)
-        .await
-        .unwrap()
+    sqlx::query_scalar("SELECT id FROM users WHERE handle = $1").bind(handle).fetch_one(&app.db).await.unwrap()
 }
 
 async fn list(app: &TestApp, token: &str, query: &str) -> (StatusCode, Value) {
-    let res = app
-        .api(Method::GET, &format!("/user/ada/audit_log{query}"), Some(token), None)
-        .await;
+    let res = app.api(Method::GET, &format!("/user/ada/audit_log{query}"), Some(token), None).await;
     (res.status(), res.json().await.unwrap())
 }
 
@@ -62,8 +56,17 @@ fn pages_are_newest_first_and_stable_while_records_are_added() {
             assert_eq!(status, StatusCode::OK, "{page}");
             for item in page["items"].as_array().unwrap() {
                 seen.push(item["id"].as_str().unwrap().to_owned());
-                for field in ["action_type", "actor_avatar_url", "actor_display_name", "actor_handle",
-                              "actor_id", "actor_ip", "created_at", "id", "tenant_id"] {
+                for field in [
+                    "action_type",
+                    "actor_avatar_url",
+                    "actor_display_name",
+                    "actor_handle",
+                    "actor_id",
+                    "actor_ip",
+                    "created_at",
+                    "id",
+                    "tenant_id",
+                ] {
                     assert!(item[field].is_string(), "{field} in {item}");
                 }
                 assert!(item["data"].is_object());
@@ -136,9 +139,7 @@ fn changes_are_recorded_with_their_actor_and_without_secrets() {
         let app = TestApp::spawn().await;
         let ada = app.sign_up("ada@example.com", "ada", "Ada").await;
         let (token_id, token) = new_token(&app, "ada", &ada).await;
-        let res = app
-            .api(Method::PATCH, "/user/ada", Some(&token), Some(json!({ "display_name": "Ada L." })))
-            .await;
+        let res = app.api(Method::PATCH, "/user/ada", Some(&token), Some(json!({ "display_name": "Ada L." }))).await;
         assert_eq!(res.status(), StatusCode::OK);
 
         let (_, page) = list(&app, &token, "").await;
@@ -233,13 +234,12 @@ fn the_actor_is_whoever_the_token_belongs_to() {
 }
 
 async fn actions(app: &TestApp, handle: &str) -> Vec<(String, Value)> {
-    let rows: Vec<(String, String)> = sqlx::query_as(
-        "SELECT action_type, data FROM audit_log WHERE identity_handle = $1 ORDER BY created_at, id",
-    )
-    .bind(handle)
-    .fetch_all(&app.db)
-    .await
-    .unwrap();
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT action_type, data FROM audit_log WHERE identity_handle = $1 ORDER BY created_at, id")
+            .bind(handle)
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
     rows.into_iter().map(|(a, d)| (a, serde_json::from_str(&d).unwrap())).collect()
 }
 
@@ -305,7 +305,8 @@ fn refused_authorizations_are_recorded_without_flooding() {
                 "/sfn/audit_log",
                 &[("handle", "ada"), ("filter[action]", ""), ("filter[from]", ""), ("filter[to]", ""), ("after", "")],
                 &grace,
-            ).await;
+            )
+            .await;
         assert_ne!(res.status(), StatusCode::OK);
         assert_eq!(count(&actions(&app, "grace").await, "auth.refused"), 2);
     });

@@ -12,20 +12,14 @@ use std::io::Cursor;
 use std::time::{Duration, Instant};
 
 pub fn photo(width: u32, height: u32) -> Vec<u8> {
-    let img = RgbImage::from_fn(width, height, |x, y| {
-        Rgb([(x * 255 / width) as u8, (y * 255 / height) as u8, 128])
-    });
+    let img = RgbImage::from_fn(width, height, |x, y| Rgb([(x * 255 / width) as u8, (y * 255 / height) as u8, 128]));
     let mut out = Vec::new();
-    DynamicImage::ImageRgb8(img)
-        .write_to(&mut Cursor::new(&mut out), image::ImageFormat::Jpeg)
-        .unwrap();
+    DynamicImage::ImageRgb8(img).write_to(&mut Cursor::new(&mut out), image::ImageFormat::Jpeg).unwrap();
     out
 }
 
 pub fn form(handle: &str, name: &str, bytes: Vec<u8>) -> Form {
-    Form::new()
-        .text("handle", handle.to_owned())
-        .part("avatar", Part::bytes(bytes).file_name(name.to_owned()))
+    Form::new().text("handle", handle.to_owned()).part("avatar", Part::bytes(bytes).file_name(name.to_owned()))
 }
 
 /// The upload server function, as the page calls it.
@@ -42,10 +36,7 @@ pub async fn upload(app: &TestApp, cookie: &str, form: Form) -> reqwest::Respons
 }
 
 async fn stored(app: &TestApp) -> i64 {
-    sqlx::query_scalar("SELECT COUNT(*) FROM avatars")
-        .fetch_one(&app.db)
-        .await
-        .unwrap()
+    sqlx::query_scalar("SELECT COUNT(*) FROM avatars").fetch_one(&app.db).await.unwrap()
 }
 
 async fn viewer_avatar(app: &TestApp, cookie: &str) -> String {
@@ -77,13 +68,7 @@ fn a_photo_becomes_two_square_pngs_served_by_hash() {
             assert!(etag.starts_with('"'), "a strong ETag: {etag}");
             let img = image::load_from_memory(&res.bytes().await.unwrap()).unwrap();
             assert_eq!((img.width(), img.height()), (side, side));
-            let again = app
-                .raw_client()
-                .get(app.url(&p))
-                .header("if-none-match", &etag)
-                .send()
-                .await
-                .unwrap();
+            let again = app.raw_client().get(app.url(&p)).header("if-none-match", &etag).send().await.unwrap();
             assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
         }
         let audit: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action_type = 'user.avatar.update'")
@@ -153,7 +138,11 @@ fn a_decompression_bomb_is_refused_quickly() {
         let start = Instant::now();
         let res = upload(&app, &ada, form("ada", "bomb.png", bytes)).await;
         let took = start.elapsed();
-        assert!(res.status().is_client_error() || (!res.status().is_success() && res.status().as_u16() < 500), "{}", res.status());
+        assert!(
+            res.status().is_client_error() || (!res.status().is_success() && res.status().as_u16() < 500),
+            "{}",
+            res.status()
+        );
         let text = res.text().await.unwrap();
         assert!(text.contains("20000×20000"), "{text}");
         assert!(took < Duration::from_secs(1), "{took:?}");
@@ -271,10 +260,7 @@ async fn image_host() -> String {
     let router = axum::Router::new()
         .route("/me.jpg", get(move || async move { ([("content-type", "image/jpeg")], jpeg) }))
         .route("/notes.txt", get(|| async { "just text" }))
-        .route(
-            "/moved",
-            get(|| async { (StatusCode::FOUND, [("location", "/me.jpg")]) }),
-        );
+        .route("/moved", get(|| async { (StatusCode::FOUND, [("location", "/me.jpg")]) }));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, router).await });
@@ -282,17 +268,13 @@ async fn image_host() -> String {
 }
 
 async fn set_url(app: &TestApp, cookie: &str, url: &str) -> reqwest::Response {
-    app.call("/sfn/set_avatar_url", &[("handle", "ada"), ("avatar_url", url)], cookie)
-        .await
+    app.call("/sfn/set_avatar_url", &[("handle", "ada"), ("avatar_url", url)], cookie).await
 }
 
 #[test]
 fn an_avatar_url_is_fetched_once_and_served_by_sluice() {
     run(async {
-        let options = Options {
-            avatar_fetch_private: true,
-            ..Options::default()
-        };
+        let options = Options { avatar_fetch_private: true, ..Options::default() };
         let app = TestApp::spawn_with(options, None).await;
         let ada = app.sign_up("ada@example.com", "ada", "Ada").await;
         let host = image_host().await;
@@ -301,12 +283,7 @@ fn an_avatar_url_is_fetched_once_and_served_by_sluice() {
         assert_eq!(res.status(), StatusCode::OK, "{:?}", res.text().await);
         let path = viewer_avatar(&app, &ada).await;
         assert!(path.starts_with("/avatar/c/"), "served by Sluice, not hot-linked: {path}");
-        let shown: Option<String> = app
-            .call("/sfn/avatar_url", &[("handle", "ada")], &ada)
-            .await
-            .json()
-            .await
-            .unwrap();
+        let shown: Option<String> = app.call("/sfn/avatar_url", &[("handle", "ada")], &ada).await.json().await.unwrap();
         assert_eq!(shown.as_deref(), Some(url.as_str()));
         let png = app.get(&path, None).await.bytes().await.unwrap();
         assert_eq!(image::load_from_memory(&png).unwrap().width(), 256);

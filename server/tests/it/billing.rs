@@ -21,7 +21,8 @@ async fn first_workspace(app: &TestApp, handle: &str) -> String {
 
 fn is_id(v: &Value, prefix: &str) -> bool {
     let s = v.as_str().unwrap_or_default();
-    s.strip_prefix(prefix).is_some_and(|b| b.len() == 20 && b.bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'v').contains(&c)))
+    s.strip_prefix(prefix)
+        .is_some_and(|b| b.len() == 20 && b.bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'v').contains(&c)))
 }
 
 #[test]
@@ -76,18 +77,28 @@ fn the_api_answers_subscription_and_invoices_by_the_spec() {
         }
         let (_, token) = new_token(&app, "ada", &ada).await;
 
-        let v: Value = app.api(Method::GET, "/user/ada/billing/subscription", Some(&token), None).await.json().await.unwrap();
+        let v: Value =
+            app.api(Method::GET, "/user/ada/billing/subscription", Some(&token), None).await.json().await.unwrap();
         let sub = &v["items"][0];
         assert!(is_id(&sub["id"], "sub_"), "{sub}");
         assert!(is_id(&sub["items"][0]["id"], "si_"), "{sub}");
         assert!(is_id(&sub["items"][0]["pricing_id"], "price_"), "{sub}");
-        for field in ["cancel_at", "cancel_at_period_end", "canceled_at", "created_at", "currency", "current_period_end", "current_period_start"] {
+        for field in [
+            "cancel_at",
+            "cancel_at_period_end",
+            "canceled_at",
+            "created_at",
+            "currency",
+            "current_period_end",
+            "current_period_start",
+        ] {
             assert!(sub[field].is_string(), "{field}: {sub}");
         }
         assert_eq!(sub["status"], "active");
         assert_eq!(sub["items"][0]["billing_scheme"], "per_unit");
 
-        let first: Value = app.api(Method::GET, "/user/ada/billing/invoice?limit=2", Some(&token), None).await.json().await.unwrap();
+        let first: Value =
+            app.api(Method::GET, "/user/ada/billing/invoice?limit=2", Some(&token), None).await.json().await.unwrap();
         assert_eq!(first["items"].as_array().unwrap().len(), 2);
         assert_eq!(first["items"][0]["total"], 10, "one hour over: $0.10");
         assert_eq!(first["items"][0]["period_start"].as_str().unwrap()[..7], period.previous().key());
@@ -120,7 +131,8 @@ fn a_tenant_member_has_no_billing_anywhere() {
         let (_, token) = new_token(&app, "wile", &wile).await;
         let (_, ada_token) = new_token(&app, "ada", &ada).await;
 
-        let tenant: String = sqlx::query_scalar("SELECT id FROM tenants WHERE handle = 'acme'").fetch_one(&app.db).await.unwrap();
+        let tenant: String =
+            sqlx::query_scalar("SELECT id FROM tenants WHERE handle = 'acme'").fetch_one(&app.db).await.unwrap();
         let user: Value = app.api(Method::GET, "/actor", Some(&token), None).await.json().await.unwrap();
         assert_eq!(user["tenant_id"], tenant.as_str());
 

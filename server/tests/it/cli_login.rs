@@ -98,9 +98,7 @@ fn a_confirmed_request_is_exchanged_once_for_a_temporary_token() {
 
         // Reset authentication ends it like any other token.
         let now = time_now();
-        let res = app
-            .api(Method::PATCH, "/user/ada", Some(&token), Some(json!({ "token_min_issued_at": now })))
-            .await;
+        let res = app.api(Method::PATCH, "/user/ada", Some(&token), Some(json!({ "token_min_issued_at": now }))).await;
         assert_eq!(res.status(), StatusCode::OK);
         let res = app.api(Method::GET, "/actor", Some(&token), None).await;
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
@@ -108,21 +106,13 @@ fn a_confirmed_request_is_exchanged_once_for_a_temporary_token() {
 }
 
 fn time_now() -> String {
-    let ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as u64;
+    let ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64;
     // RFC 3339 to the millisecond, without a date library.
     let (now, millis) = (ms / 1000, ms % 1000);
     let days = now / 86_400;
     let secs = now % 86_400;
     let (y, m, d) = civil_from_days(days as i64);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{millis:03}Z",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
-    )
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{millis:03}Z", secs / 3600, secs / 60 % 60, secs % 60)
 }
 
 fn civil_from_days(z: i64) -> (i64, u32, u32) {
@@ -177,9 +167,8 @@ fn five_wrong_codes_expiry_and_bad_input_end_or_refuse_the_request() {
             let body: Value = res.json().await.unwrap();
             assert_eq!(body["validation_errors"][0]["location"], location, "{path}");
         }
-        let res = app
-            .api(Method::PATCH, &format!("/login/token/{id}"), None, Some(json!({ "state": "confirmed" })))
-            .await;
+        let res =
+            app.api(Method::PATCH, &format!("/login/token/{id}"), None, Some(json!({ "state": "confirmed" }))).await;
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "confirming needs a person");
         let res = app.api(Method::DELETE, &format!("/login/token/{id}"), None, None).await;
         assert_eq!(res.status(), StatusCode::OK);
@@ -242,13 +231,7 @@ fn server_login_and_whoami_sign_a_terminal_in() {
         let ada = app.sign_up("ada@example.com", "ada", "Ada").await;
         let config = tempfile::tempdir().unwrap();
         let bin = env!("CARGO_BIN_EXE_server");
-        let whoami = || {
-            Command::new(bin)
-                .arg("whoami")
-                .env("SLUICE_CONFIG_DIR", config.path())
-                .output()
-                .unwrap()
-        };
+        let whoami = || Command::new(bin).arg("whoami").env("SLUICE_CONFIG_DIR", config.path()).output().unwrap();
         let before = whoami();
         assert!(!before.status.success());
         assert!(String::from_utf8_lossy(&before.stderr).contains("not signed in"));

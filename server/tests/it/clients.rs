@@ -7,8 +7,8 @@
 //! the same checks run against it first: they test the clients' ordinary
 //! use, not Sluice's quirks.
 
-use crate::harness::*;
 use crate::endpoint::{account, with_endpoint};
+use crate::harness::*;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 

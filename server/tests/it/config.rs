@@ -41,11 +41,7 @@ fn a_bad_value_stops_the_start_naming_the_setting() {
         ("SLUICE_PROPAGATION_DELAY", "soon"),
         ("LEPTOS_SITE_ADDR", "nowhere"),
     ] {
-        let out = server_process()
-            .env("SLUICE_DATA_DIR", dir.path())
-            .env(name, value)
-            .output()
-            .unwrap();
+        let out = server_process().env("SLUICE_DATA_DIR", dir.path()).env(name, value).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{name}={value}");
         let err = String::from_utf8(out.stderr).unwrap();
         assert_eq!(err.trim().lines().count(), 1, "{name}: {err}");

@@ -18,11 +18,7 @@ fn a_cross_site_post_is_refused() {
             .await
             .unwrap();
         assert_eq!(res.status(), StatusCode::FORBIDDEN);
-        assert_eq!(
-            app.get("/user/ada", Some(&cookie)).await.status(),
-            StatusCode::OK,
-            "still signed in"
-        );
+        assert_eq!(app.get("/user/ada", Some(&cookie)).await.status(), StatusCode::OK, "still signed in");
     })
 }
 
@@ -32,30 +28,14 @@ fn without_fetch_metadata_the_origin_must_match() {
         let app = TestApp::spawn().await;
         let cookie = app.sign_up("ada@example.com", "ada", "Ada").await;
         let post = |origin: Option<String>| {
-            let mut req = app
-                .raw_client()
-                .post(app.url("/sfn/viewer"))
-                .header("cookie", &cookie);
+            let mut req = app.raw_client().post(app.url("/sfn/viewer")).header("cookie", &cookie);
             if let Some(o) = origin {
                 req = req.header("origin", o);
             }
             req.send()
         };
-        assert_eq!(
-            post(Some("https://evil.example".into()))
-                .await
-                .unwrap()
-                .status(),
-            StatusCode::FORBIDDEN
-        );
-        assert_eq!(
-            post(None).await.unwrap().status(),
-            StatusCode::FORBIDDEN,
-            "a cookie with no origin at all"
-        );
-        assert_eq!(
-            post(Some(app.base.clone())).await.unwrap().status(),
-            StatusCode::OK
-        );
+        assert_eq!(post(Some("https://evil.example".into())).await.unwrap().status(), StatusCode::FORBIDDEN);
+        assert_eq!(post(None).await.unwrap().status(), StatusCode::FORBIDDEN, "a cookie with no origin at all");
+        assert_eq!(post(Some(app.base.clone())).await.unwrap().status(), StatusCode::OK);
     })
 }

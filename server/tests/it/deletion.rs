@@ -30,11 +30,8 @@ async fn full_account(app: &TestApp, email: &str, handle: &str, name: &str) -> (
     let t = app.request_link(email).await;
     let second = session_cookie(&app.confirm(&t, None).await).expect("a second session");
     assert!(app.is_signed_in(handle, &second).await);
-    let id: String = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
-        .bind(email)
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let id: String =
+        sqlx::query_scalar("SELECT id FROM users WHERE email = $1").bind(email).fetch_one(&app.db).await.unwrap();
     // Usage the workspace side recorded.
     app::usage::ssr::record_compute(&app.db, &workspace_id(app, &id).await, 1_234, 1_700_000_000_000).await.unwrap();
     (cookie, token, id)
@@ -66,14 +63,11 @@ async fn rows_mentioning(app: &TestApp, needles: &[&str]) -> Vec<String> {
     assert!(tables.len() >= 12, "{tables:?}");
     let mut found = Vec::new();
     for table in tables {
-        let columns: Vec<String> = sqlx::query_scalar(columns_sql)
-            .bind(&table)
-            .fetch_all(&app.db)
-            .await
-            .unwrap();
+        let columns: Vec<String> = sqlx::query_scalar(columns_sql).bind(&table).fetch_all(&app.db).await.unwrap();
         for column in columns {
             for needle in needles {
-                let sql = format!("SELECT COUNT(*) FROM \"{table}\" WHERE {contains}(CAST(\"{column}\" AS TEXT), $1) > 0");
+                let sql =
+                    format!("SELECT COUNT(*) FROM \"{table}\" WHERE {contains}(CAST(\"{column}\" AS TEXT), $1) > 0");
                 let n: i64 = sqlx::query_scalar(&sql).bind(needle).fetch_one(&app.db).await.unwrap();
                 if n > 0 {
                     found.push(format!("{table}.{column} has {needle:?} ({n})"));
@@ -127,9 +121,8 @@ fn deleting_an_account_leaves_nothing_of_it_behind() {
         assert_eq!(res.status(), StatusCode::NOT_FOUND);
         assert!(app.is_signed_in("adalove", &ada).await);
 
-        let res = app
-            .post_form("/sfn/delete_account", &[("handle", "adalove"), ("confirm", "adalove")], Some(&ada))
-            .await;
+        let res =
+            app.post_form("/sfn/delete_account", &[("handle", "adalove"), ("confirm", "adalove")], Some(&ada)).await;
         assert_eq!(res.status(), StatusCode::FOUND);
         assert_eq!(location(&res), "/login?deleted=1");
         assert!(set_cookie_headers(&res).iter().any(|c| c.contains("Max-Age=0")), "this browser's cookie is cleared");
@@ -142,18 +135,21 @@ fn deleting_an_account_leaves_nothing_of_it_behind() {
         assert_eq!(app.api(Method::GET, "/actor", Some(&token), None).await.status(), StatusCode::UNAUTHORIZED);
 
         // The handle is held for nobody; Grace's account is whole.
-        let held: Vec<(String, Option<String>)> = sqlx::query_as("SELECT handle, user_id FROM handle_holds")
-            .fetch_all(&app.db)
-            .await
-            .unwrap();
+        let held: Vec<(String, Option<String>)> =
+            sqlx::query_as("SELECT handle, user_id FROM handle_holds").fetch_all(&app.db).await.unwrap();
         assert_eq!(held, [("adalove".to_owned(), None)]);
         assert!(app.is_signed_in("grace", &grace).await);
-        for table in ["tokens", "workspaces", "avatars", "user_preferences", "database_passwords", "usage_daily", "audit_log"] {
-            let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table} WHERE {} = $1", if table == "audit_log" { "identity_id" } else { "user_id" }))
-                .bind(&grace_id)
-                .fetch_one(&app.db)
-                .await
-                .unwrap();
+        for table in
+            ["tokens", "workspaces", "avatars", "user_preferences", "database_passwords", "usage_daily", "audit_log"]
+        {
+            let n: i64 = sqlx::query_scalar(&format!(
+                "SELECT COUNT(*) FROM {table} WHERE {} = $1",
+                if table == "audit_log" { "identity_id" } else { "user_id" }
+            ))
+            .bind(&grace_id)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
             assert!(n > 0, "{table} of Grace");
         }
 
@@ -190,7 +186,10 @@ fn the_api_deletes_the_account_of_the_token() {
         let res = app.api(Method::DELETE, "/user/adalove", Some(&token), None).await;
         assert_eq!(res.status(), StatusCode::NO_CONTENT);
         assert_eq!(rows_mentioning(&app, &[&id, "ada.unique@example.com"]).await, Vec::<String>::new());
-        assert_eq!(app.api(Method::DELETE, "/user/adalove", Some(&token), None).await.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            app.api(Method::DELETE, "/user/adalove", Some(&token), None).await.status(),
+            StatusCode::UNAUTHORIZED
+        );
         let v: Value = app.api(Method::GET, "/actor", Some(&grace_token), None).await.json().await.unwrap();
         assert_eq!(v["handle"], "grace");
     });

@@ -93,7 +93,16 @@ async fn load(client: &Client, base: &str, cookie: &str, ledger: &mut Ledger, rn
                 let name = format!("Durable {round}-{step}");
                 ledger.name_in_flight = Some(name.clone());
                 let encoded = name.replace(' ', "+");
-                if call(client, base, cookie, "/sfn/update_display_name", &[("handle", "demo"), ("display_name", &encoded)]).await.is_err() {
+                if call(
+                    client,
+                    base,
+                    cookie,
+                    "/sfn/update_display_name",
+                    &[("handle", "demo"), ("display_name", &encoded)],
+                )
+                .await
+                .is_err()
+                {
                     return;
                 }
                 ledger.name = Some(name);
@@ -102,13 +111,18 @@ async fn load(client: &Client, base: &str, cookie: &str, ledger: &mut Ledger, rn
             }
             1 => {
                 if ledger.tokens.len() < 2 {
-                    let Ok(v) = call(client, base, cookie, "/sfn/create_token", &[("handle", "demo")]).await else { return };
+                    let Ok(v) = call(client, base, cookie, "/sfn/create_token", &[("handle", "demo")]).await else {
+                        return;
+                    };
                     ledger.tokens.insert(v["token"]["id"].as_str().unwrap().to_owned());
                     ledger.acknowledged += 1;
                 } else {
                     let id = ledger.tokens.iter().next().unwrap().clone();
                     ledger.token_in_flight = Some(id.clone());
-                    if call(client, base, cookie, "/sfn/delete_token", &[("handle", "demo"), ("id", &id)]).await.is_err() {
+                    if call(client, base, cookie, "/sfn/delete_token", &[("handle", "demo"), ("id", &id)])
+                        .await
+                        .is_err()
+                    {
                         return;
                     }
                     ledger.tokens.remove(&id);
@@ -117,9 +131,18 @@ async fn load(client: &Client, base: &str, cookie: &str, ledger: &mut Ledger, rn
                 }
             }
             2 => {
-                let on = rng.next() % 2 == 0;
+                let on = rng.next().is_multiple_of(2);
                 let value = if on { "true" } else { "false" };
-                if call(client, base, cookie, "/sfn/set_preference", &[("handle", "demo"), ("kind", "ProductUpdates"), ("on", value)]).await.is_err() {
+                if call(
+                    client,
+                    base,
+                    cookie,
+                    "/sfn/set_preference",
+                    &[("handle", "demo"), ("kind", "ProductUpdates"), ("on", value)],
+                )
+                .await
+                .is_err()
+                {
                     // Unknown: either value may be stored now.
                     ledger.product_updates = None;
                     return;
@@ -148,19 +171,25 @@ async fn check(database_url: &str, ledger: &mut Ledger) {
     if engine() == Engine::Sqlite {
         let integrity: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&db).await.unwrap();
         assert_eq!(integrity, "ok");
-        let fk: Vec<(String, i64, String, i64)> = sqlx::query_as("PRAGMA foreign_key_check").fetch_all(&db).await.unwrap();
+        let fk: Vec<(String, i64, String, i64)> =
+            sqlx::query_as("PRAGMA foreign_key_check").fetch_all(&db).await.unwrap();
         assert!(fk.is_empty(), "{fk:?}");
     }
-    let name: String = sqlx::query_scalar("SELECT display_name FROM users WHERE handle = 'demo'").fetch_one(&db).await.unwrap();
+    let name: String =
+        sqlx::query_scalar("SELECT display_name FROM users WHERE handle = 'demo'").fetch_one(&db).await.unwrap();
     if let Some(acked) = &ledger.name {
-        assert!(&name == acked || Some(&name) == ledger.name_in_flight.as_ref(), "name {name:?}, acknowledged {acked:?}");
+        assert!(
+            &name == acked || Some(&name) == ledger.name_in_flight.as_ref(),
+            "name {name:?}, acknowledged {acked:?}"
+        );
     }
-    let stored: BTreeSet<String> = sqlx::query_scalar("SELECT t.id FROM tokens t JOIN users u ON u.id = t.user_id WHERE u.handle = 'demo'")
-        .fetch_all(&db)
-        .await
-        .unwrap()
-        .into_iter()
-        .collect();
+    let stored: BTreeSet<String> =
+        sqlx::query_scalar("SELECT t.id FROM tokens t JOIN users u ON u.id = t.user_id WHERE u.handle = 'demo'")
+            .fetch_all(&db)
+            .await
+            .unwrap()
+            .into_iter()
+            .collect();
     for id in &ledger.tokens {
         if ledger.token_in_flight.as_ref() != Some(id) {
             assert!(stored.contains(id), "acknowledged token {id} lost");
@@ -176,10 +205,11 @@ async fn check(database_url: &str, ledger: &mut Ledger) {
     if let Some(on) = ledger.product_updates {
         assert_eq!(product_updates.as_deref() == Some("enabled"), on, "an acknowledged preference");
     }
-    let rotations: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action_type = 'user.password.rotate'")
-        .fetch_one(&db)
-        .await
-        .unwrap();
+    let rotations: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action_type = 'user.password.rotate'")
+            .fetch_one(&db)
+            .await
+            .unwrap();
     assert!(rotations >= ledger.rotations, "{rotations} rotations stored, {} acknowledged", ledger.rotations);
     db.close().await;
     ledger.name = Some(name);
@@ -193,15 +223,15 @@ async fn check(database_url: &str, ledger: &mut Ledger) {
 #[test]
 fn acknowledged_writes_survive_sigkill() {
     crate::harness::run(async {
-        let seed = std::env::var("SLUICE_DURABILITY_SEED")
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or_else(|| std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 | 1);
+        let seed = std::env::var("SLUICE_DURABILITY_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 | 1
+        });
         println!("seed {seed} (SLUICE_DURABILITY_SEED reruns it)");
         let mut rng = Rng(seed);
         let dir = tempfile::tempdir().unwrap();
         let database = fresh_database(dir.path()).await;
-        let client = Client::builder().redirect(redirect::Policy::none()).timeout(Duration::from_secs(5)).build().unwrap();
+        let client =
+            Client::builder().redirect(redirect::Policy::none()).timeout(Duration::from_secs(5)).build().unwrap();
         let mut ledger = Ledger::default();
         let mut cookie = String::new();
         let mut writes = Vec::new();

@@ -73,10 +73,8 @@ async fn psql(command: &str, script: &str) -> (bool, String, String) {
     let mut stdin = child.stdin.take().unwrap();
     stdin.write_all(script.as_bytes()).await.unwrap();
     drop(stdin);
-    let out = tokio::time::timeout(Duration::from_secs(30), child.wait_with_output())
-        .await
-        .expect("psql finished")
-        .unwrap();
+    let out =
+        tokio::time::timeout(Duration::from_secs(30), child.wait_with_output()).await.expect("psql finished").unwrap();
     (
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -130,7 +128,17 @@ fn psql_works_with_the_connection_string_the_page_shows() {
         // The endpoint's TLS, with the certificate made at the first start.
         assert!(out.contains("SSL connection (protocol: TLSv1.3"), "{out}");
         let lines: Vec<&str> = out.lines().map(str::trim).collect();
-        for tag in ["CREATE TABLE", "INSERT 0 2", "BEGIN", "INSERT 0 1", "COMMIT", "ROLLBACK", "UPDATE 1", "DELETE 1", "(3 rows)"] {
+        for tag in [
+            "CREATE TABLE",
+            "INSERT 0 2",
+            "BEGIN",
+            "INSERT 0 1",
+            "COMMIT",
+            "ROLLBACK",
+            "UPDATE 1",
+            "DELETE 1",
+            "(3 rows)",
+        ] {
             assert!(lines.contains(&tag), "no {tag:?} in\n{out}\n{err}");
         }
         assert!(out.contains(" 1 | first  |   1.5"), "{out}");
@@ -284,10 +292,13 @@ fn failed_sign_ins_are_limited_per_address_and_never_lock_the_owner_out() {
         let (_, ws, right) = account(&app, "ada").await;
         // Sixty wrong passwords at once from one address: every attempt is
         // counted before its proof is checked, so no more than thirty are.
-        let tries = (0..60).map(|_| {
-            let ws = ws.clone();
-            async move { pg_connect_from("127.0.0.2", &ws, "wrong").await.err().map(|e| message(&e)).unwrap_or_default() }
-        });
+        let tries =
+            (0..60).map(|_| {
+                let ws = ws.clone();
+                async move {
+                    pg_connect_from("127.0.0.2", &ws, "wrong").await.err().map(|e| message(&e)).unwrap_or_default()
+                }
+            });
         let mut answers = futures::future::join_all(tries).await;
         assert!(answers.iter().all(|m| !m.is_empty()), "every attempt failed");
         // Past its 32 connections the address's are closed at once, so on a
@@ -305,7 +316,7 @@ fn failed_sign_ins_are_limited_per_address_and_never_lock_the_owner_out() {
         let checked = answers.iter().filter(|m| m.contains("Password authentication failed")).count();
         assert!(checked <= 30, "{checked} wrong passwords were checked");
         // That address is refused now, even with the right password…
-        let e = pg_connect_from("127.0.0.2", &ws, &right).await.err().expect("refused");
+        let e = pg_connect_from("127.0.0.2", &ws, &right).await.expect_err("refused");
         assert!(message(&e).contains("too many failed sign-ins from this address"), "{e}");
         // …but the owner, elsewhere, is not locked out of their own workspace.
         let owner = pg_connect(&ws, &right).await.expect("the owner signs in");
@@ -326,7 +337,7 @@ fn one_person_holds_a_bounded_number_of_connections() {
         for _ in 0..server::endpoint::registry::PER_USER {
             held.push(pg_connect(&ws, &pw).await.expect("within the share"));
         }
-        let e = pg_connect(&ws, &pw).await.err().expect("past the share");
+        let e = pg_connect(&ws, &pw).await.expect_err("past the share");
         assert!(message(&e).contains("too many connections for role \"ada\""), "{e}");
         held.pop();
         tokio::time::sleep(Duration::from_millis(200)).await;
@@ -341,18 +352,18 @@ fn the_walls_hold_for_temporary_objects_and_long_strings() {
         let (_, ws, pw) = account(&app, "ada").await;
         let client = pg_connect(&ws, &pw).await.unwrap();
         for sql in ["CREATE TEMP TABLE big (b BLOB)", "CREATE TABLE temp.big (b BLOB)"] {
-            let e = client.simple_query(sql).await.err().expect(sql);
+            let e = client.simple_query(sql).await.expect_err(sql);
             assert_eq!(e.code().map(|c| c.code()), Some("42501"), "{sql}: {e}");
         }
         let blowup = format!(
             "SELECT length(concat({})) FROM (SELECT printf('%.*c', 16000000, 'a') x)",
             vec!["x"; 127].join(", ")
         );
-        let e = client.simple_query(&blowup).await.err().expect("too big");
+        let e = client.simple_query(&blowup).await.expect_err("too big");
         assert!(message(&e).contains("too big") || message(&e).contains("out of memory"), "{e:?}");
         // Twenty 16 MB results in one query string: the query as a whole is capped.
         let script = "SELECT zeroblob(16000000);".repeat(20);
-        let e = client.simple_query(&script).await.err().expect("capped");
+        let e = client.simple_query(&script).await.expect_err("capped");
         assert_eq!(e.code().map(|c| c.code()), Some("54000"), "{e}");
         assert_eq!(rows(&client.simple_query("SELECT 1").await.unwrap()), 1, "the connection goes on");
     })
@@ -387,7 +398,10 @@ fn tokio_postgres_prepares_typed_statements() {
 
         // Parameters are bound by number, whatever their order in the text.
         let select = client
-            .prepare_typed("SELECT id, name, price, in_stock, photo FROM items WHERE price < $2 AND id >= $1 ORDER BY id", &[Type::INT8, Type::FLOAT8])
+            .prepare_typed(
+                "SELECT id, name, price, in_stock, photo FROM items WHERE price < $2 AND id >= $1 ORDER BY id",
+                &[Type::INT8, Type::FLOAT8],
+            )
             .await
             .unwrap();
         let types: Vec<_> = select.columns().iter().map(|c| c.type_().clone()).collect();
@@ -434,7 +448,9 @@ fn a_deleted_workspace_takes_its_database_file_with_it() {
     run(async {
         let app = TestApp::spawn_with(with_endpoint(), None).await;
         let (ada, ws, pw) = account(&app, "ada").await;
-        let (ok, _, err) = psql(&ws.psql_command(&pw), "CREATE TABLE secret_plans (v TEXT); INSERT INTO secret_plans VALUES ('x');").await;
+        let (ok, _, err) =
+            psql(&ws.psql_command(&pw), "CREATE TABLE secret_plans (v TEXT); INSERT INTO secret_plans VALUES ('x');")
+                .await;
         assert!(ok, "{err}");
         // A client keeps its connection open across the deletion.
         let open = pg_connect(&ws, &pw).await.unwrap();
@@ -471,11 +487,13 @@ fn a_deleted_account_leaves_no_workspace_file_behind_an_open_connection() {
             .unwrap();
         let res = app.call("/sfn/delete_account", &[("handle", "ada"), ("confirm", "ada")], &ada).await;
         assert!(res.status().is_success(), "{}", res.status());
-        let wrote = open.simple_query("CREATE TABLE comeback (v TEXT); INSERT INTO comeback VALUES ('ada@example.com')").await;
+        let wrote =
+            open.simple_query("CREATE TABLE comeback (v TEXT); INSERT INTO comeback VALUES ('ada@example.com')").await;
         assert!(wrote.is_err(), "a deleted account's connection still wrote");
         tokio::time::sleep(Duration::from_millis(300)).await;
         let dir = app.dir.path().join("workspaces");
-        let left: Vec<_> = std::fs::read_dir(&dir).map(|d| d.map(|e| e.unwrap().file_name()).collect()).unwrap_or_default();
+        let left: Vec<_> =
+            std::fs::read_dir(&dir).map(|d| d.map(|e| e.unwrap().file_name()).collect()).unwrap_or_default();
         assert!(left.is_empty(), "{left:?}");
     })
 }
@@ -542,7 +560,9 @@ fn usage_is_measured_from_what_the_endpoint_does() {
         assert_eq!(billing["sample_until"], Value::Null);
         // Another person's workspace use is not Ada's.
         let (_, bob_ws, bob_pw) = account(&app, "bob").await;
-        let (ok, _, err) = psql(&bob_ws.psql_command(&bob_pw), "CREATE TABLE t (b BLOB); INSERT INTO t VALUES (randomblob(2000000));").await;
+        let (ok, _, err) =
+            psql(&bob_ws.psql_command(&bob_pw), "CREATE TABLE t (b BLOB); INSERT INTO t VALUES (randomblob(2000000));")
+                .await;
         assert!(ok, "{err}");
         tokio::time::sleep(Duration::from_millis(1200)).await;
         assert_eq!(usage_totals(&app, &token).await.1, storage);

@@ -16,18 +16,14 @@ fn flash_cookie(res: &Response) -> Option<String> {
 }
 
 fn clears_flash(res: &Response) -> bool {
-    set_cookie_headers(res)
-        .iter()
-        .any(|c| c.starts_with("sluice_flash=;") && c.contains("Max-Age=0"))
+    set_cookie_headers(res).iter().any(|c| c.starts_with("sluice_flash=;") && c.contains("Max-Age=0"))
 }
 
 /// The full token in a page, if it shows one (masked ones are `spt_…`).
 fn token_in(html: &str) -> Option<String> {
     html.match_indices("spt_").find_map(|(start, _)| {
-        let token: String = html[start..]
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
-            .collect();
+        let token: String =
+            html[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-').collect();
         (token.len() > 20).then_some(token)
     })
 }

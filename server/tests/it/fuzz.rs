@@ -23,15 +23,45 @@ impl Rng {
 }
 
 const KEYS: &[&str] = &[
-    "display_name", "status", "title", "description", "expires_in_minutes",
-    "token_min_issued_at", "state", "handle", "url", "avatar_url", "", "\u{0}", "ünïcode",
+    "display_name",
+    "status",
+    "title",
+    "description",
+    "expires_in_minutes",
+    "token_min_issued_at",
+    "state",
+    "handle",
+    "url",
+    "avatar_url",
+    "",
+    "\u{0}",
+    "ünïcode",
 ];
 
 fn string(rng: &mut Rng) -> String {
     const PIECES: &[&str] = &[
-        "a", "active", "inactive", "confirmed", "pending", " ", "\u{0}", "\n", "é", "🦀", "'", "\"",
-        "2026-01-01T00:00:00Z", "1970-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "-1", "<script>",
-        "x", "spt_", "%00", "\\", "null",
+        "a",
+        "active",
+        "inactive",
+        "confirmed",
+        "pending",
+        " ",
+        "\u{0}",
+        "\n",
+        "é",
+        "🦀",
+        "'",
+        "\"",
+        "2026-01-01T00:00:00Z",
+        "1970-01-01T00:00:00Z",
+        "9999-12-31T23:59:59Z",
+        "-1",
+        "<script>",
+        "x",
+        "spt_",
+        "%00",
+        "\\",
+        "null",
     ];
     let n = rng.below(8);
     let mut s = String::new();
@@ -93,7 +123,10 @@ fn random_json_bodies_never_get_a_5xx() {
             let res = app.api(method.clone(), path, Some(&token), Some(body.clone())).await;
             let status = res.status();
             *seen.entry(status.as_u16()).or_default() += 1;
-            assert!(status < StatusCode::INTERNAL_SERVER_ERROR, "seed {seed} case {i}: {method} {path} {body} → {status}");
+            assert!(
+                status < StatusCode::INTERNAL_SERVER_ERROR,
+                "seed {seed} case {i}: {method} {path} {body} → {status}"
+            );
             if !status.is_success() {
                 let model: Value = res.json().await.unwrap_or_else(|e| panic!("seed {seed} case {i}: not JSON: {e}"));
                 assert_eq!(model["status"], status.as_u16(), "seed {seed} case {i}: {model}");

@@ -9,11 +9,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 async fn handle_of(app: &TestApp, email: &str) -> String {
-    sqlx::query_scalar("SELECT handle FROM users WHERE email = $1")
-        .bind(email)
-        .fetch_one(&app.db)
-        .await
-        .unwrap()
+    sqlx::query_scalar("SELECT handle FROM users WHERE email = $1").bind(email).fetch_one(&app.db).await.unwrap()
 }
 
 async fn change(app: &TestApp, from: &str, to: &str, cookie: &str) -> reqwest::Response {
@@ -23,9 +19,8 @@ async fn change(app: &TestApp, from: &str, to: &str, cookie: &str) -> reqwest::R
 /// A sign-up with `handle` through a fresh link: whether it made the account.
 async fn try_sign_up(app: &TestApp, email: &str, handle: &str) -> bool {
     let t = app.request_link(email).await;
-    let res = app
-        .post_form("/sfn/confirm_sign_in", &[("t", &t), ("handle", handle), ("display_name", "New")], None)
-        .await;
+    let res =
+        app.post_form("/sfn/confirm_sign_in", &[("t", &t), ("handle", handle), ("display_name", "New")], None).await;
     session_cookie(&res).is_some()
 }
 
@@ -61,7 +56,10 @@ fn a_changed_handle_moves_the_pages_and_every_dns_name() {
         let res = app.call("/sfn/workspaces", &[("handle", "lovelace")], &ada).await;
         let list: Value = res.json().await.unwrap();
         let names: Vec<&str> = list.as_array().unwrap().iter().map(|w| w["dns_name"].as_str().unwrap()).collect();
-        assert_eq!(names, ["default-lovelace.us-east-1.db.sluice.localhost", "analytics-lovelace.us-east-1.db.sluice.localhost"]);
+        assert_eq!(
+            names,
+            ["default-lovelace.us-east-1.db.sluice.localhost", "analytics-lovelace.us-east-1.db.sluice.localhost"]
+        );
 
         // Audited, and a System e-mail lists the names.
         let data: String = sqlx::query_scalar(
@@ -70,10 +68,18 @@ fn a_changed_handle_moves_the_pages_and_every_dns_name() {
         .fetch_one(&app.db)
         .await
         .unwrap();
-        assert_eq!(serde_json::from_str::<Value>(&data).unwrap(), json!({ "handle": { "old": "ada", "new": "lovelace" } }));
+        assert_eq!(
+            serde_json::from_str::<Value>(&data).unwrap(),
+            json!({ "handle": { "old": "ada", "new": "lovelace" } })
+        );
         let mail = app.last_mail_to("ada@example.com").unwrap();
         assert!(mail.contains("Subject: Your handle was changed"), "{mail}");
-        assert!(mail.contains("analytics-ada.us-east-1.db.sluice.localhost -> analytics-lovelace.us-east-1.db.sluice.localhost"), "{mail}");
+        assert!(
+            mail.contains(
+                "analytics-ada.us-east-1.db.sluice.localhost -> analytics-lovelace.us-east-1.db.sluice.localhost"
+            ),
+            "{mail}"
+        );
 
         // A plain form (no JavaScript) is sent on to the new address.
         let res = app
@@ -183,10 +189,8 @@ fn of_many_racing_for_one_handle_exactly_one_wins() {
             }
         }
         assert_eq!(won, 1);
-        let owners: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE handle = 'prize'")
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
+        let owners: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE handle = 'prize'").fetch_one(&app.db).await.unwrap();
         assert_eq!(owners, 1);
         let renamed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE handle LIKE 'racer%'")
             .fetch_one(&app.db)
@@ -210,7 +214,12 @@ fn the_api_changes_the_handle_by_the_same_rules() {
         assert_eq!(model["validation_errors"][0]["location"], "body.handle");
 
         let res = app
-            .api(Method::PATCH, "/user/ada", Some(&token), Some(json!({ "handle": "lovelace", "display_name": "Ada L." })))
+            .api(
+                Method::PATCH,
+                "/user/ada",
+                Some(&token),
+                Some(json!({ "handle": "lovelace", "display_name": "Ada L." })),
+            )
             .await;
         assert_eq!(res.status(), StatusCode::OK);
         let user: Value = res.json().await.unwrap();
@@ -220,13 +229,12 @@ fn the_api_changes_the_handle_by_the_same_rules() {
 
         // The same token goes on working under the new handle only.
         assert_eq!(app.api(Method::GET, "/user/lovelace/workspace", Some(&token), None).await.status(), StatusCode::OK);
-        assert_eq!(app.api(Method::GET, "/user/ada/workspace", Some(&token), None).await.status(), StatusCode::FORBIDDEN);
-        let ws: Value = app
-            .api(Method::GET, "/user/lovelace/workspace/default", Some(&token), None)
-            .await
-            .json()
-            .await
-            .unwrap();
+        assert_eq!(
+            app.api(Method::GET, "/user/ada/workspace", Some(&token), None).await.status(),
+            StatusCode::FORBIDDEN
+        );
+        let ws: Value =
+            app.api(Method::GET, "/user/lovelace/workspace/default", Some(&token), None).await.json().await.unwrap();
         assert_eq!(ws["host"], "default-lovelace.us-east-1.db.sluice.localhost");
     });
 }
@@ -262,9 +270,14 @@ fn renames_are_capped_per_day_and_only_used_handles_are_held() {
         let more = (0..10).map(|i| {
             let (token, current, app) = (token.clone(), current.clone(), &app);
             async move {
-                app.api(Method::PATCH, &format!("/user/{current}"), Some(&token), Some(json!({ "handle": format!("rush{i}") })))
-                    .await
-                    .status()
+                app.api(
+                    Method::PATCH,
+                    &format!("/user/{current}"),
+                    Some(&token),
+                    Some(json!({ "handle": format!("rush{i}") })),
+                )
+                .await
+                .status()
             }
         });
         for status in futures::future::join_all(more).await {

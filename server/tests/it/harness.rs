@@ -15,11 +15,7 @@ use tokio::sync::oneshot;
 /// process-wide, and a runtime per test left renders waiting on a runtime
 /// that another test had shut down.
 static RUNTIME: std::sync::LazyLock<tokio::runtime::Runtime> = std::sync::LazyLock::new(|| {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime")
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime")
 });
 
 /// Listing the routes renders the app outside any request; done while other
@@ -79,10 +75,9 @@ pub async fn fresh_database(dir: &std::path::Path) -> std::sync::Arc<TestDatabas
     use sqlx::{Connection, Executor};
     static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
     let database = match engine() {
-        Engine::Sqlite => TestDatabase {
-            url: format!("sqlite://{}", dir.join("sluice.db").display()),
-            postgres_name: None,
-        },
+        Engine::Sqlite => {
+            TestDatabase { url: format!("sqlite://{}", dir.join("sluice.db").display()), postgres_name: None }
+        }
         Engine::Postgres => {
             let admin = std::env::var(POSTGRES_VAR).unwrap();
             let name = format!(
@@ -93,9 +88,7 @@ pub async fn fresh_database(dir: &std::path::Path) -> std::sync::Arc<TestDatabas
             let mut conn = sqlx::PgConnection::connect(&admin)
                 .await
                 .unwrap_or_else(|e| panic!("{POSTGRES_VAR}: cannot connect: {e}"));
-            conn.execute(format!("CREATE DATABASE {name}").as_str())
-                .await
-                .expect("CREATE DATABASE");
+            conn.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("CREATE DATABASE");
             conn.close().await.ok();
             let mut url = url::Url::parse(&admin).expect(POSTGRES_VAR);
             url.set_path(&name);
@@ -213,13 +206,10 @@ impl TestApp {
     }
 
     async fn start(options: Options, dir: TempDir, database: std::sync::Arc<TestDatabase>) -> Self {
-        let mut leptos =
-            get_configuration(Some(concat!(env!("CARGO_MANIFEST_DIR"), "/../Leptos.toml")))
-                .expect("Leptos.toml")
-                .leptos_options;
-        let listener = server::bind("127.0.0.1:0".parse().unwrap())
-            .await
-            .expect("bind");
+        let mut leptos = get_configuration(Some(concat!(env!("CARGO_MANIFEST_DIR"), "/../Leptos.toml")))
+            .expect("Leptos.toml")
+            .leptos_options;
+        let listener = server::bind("127.0.0.1:0".parse().unwrap()).await.expect("bind");
         let addr: SocketAddr = listener.local_addr().unwrap();
         leptos.site_addr = addr;
         let base = format!("http://{addr}");
@@ -242,9 +232,7 @@ impl TestApp {
         let (state, registry) = server::state(leptos, settings).await.expect("state");
         let endpoint = endpoint.map(|l| server::endpoint::spawn(l, state.clone(), registry));
         let db = state.db.clone();
-        let worker = options
-            .worker
-            .then(|| app::password::jobs::spawn(state.clone()));
+        let worker = options.worker.then(|| app::password::jobs::spawn(state.clone()));
         let (tx, rx) = oneshot::channel::<()>();
         let limits = server::HttpLimits::from_settings(&state.settings);
         let router = server::router::build(state, ROUTES.clone());
@@ -252,17 +240,7 @@ impl TestApp {
             let _ = rx.await;
         }));
         let client = client();
-        Self {
-            base,
-            dir,
-            db,
-            database,
-            client,
-            worker,
-            endpoint,
-            pg_port,
-            _shutdown: tx,
-        }
+        Self { base, dir, db, database, client, worker, endpoint, pg_port, _shutdown: tx }
     }
 
     /// A call to `/api/v0{path}` with an optional bearer token and JSON body.
@@ -290,14 +268,8 @@ impl TestApp {
 
     /// Whether `cookie` still opens the account page of `handle`.
     pub async fn is_signed_in(&self, handle: &str, cookie: &str) -> bool {
-        let status = self
-            .get(&format!("/user/{handle}"), Some(cookie))
-            .await
-            .status();
-        assert!(
-            status == StatusCode::OK || status == StatusCode::FOUND,
-            "{status}"
-        );
+        let status = self.get(&format!("/user/{handle}"), Some(cookie)).await.status();
+        assert!(status == StatusCode::OK || status == StatusCode::FOUND, "{status}");
         status == StatusCode::OK
     }
 
@@ -314,12 +286,7 @@ impl TestApp {
     }
 
     /// A form post as a browser without JavaScript sends it, same-origin.
-    pub async fn post_form(
-        &self,
-        path: &str,
-        form: &[(&str, &str)],
-        cookie: Option<&str>,
-    ) -> Response {
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)], cookie: Option<&str>) -> Response {
         let mut req = self
             .client
             .post(self.url(path))
@@ -335,13 +302,7 @@ impl TestApp {
 
     /// A plain form post from the page at `from`: the browser sends that
     /// page as the Referer, and the server sends it back there.
-    pub async fn post_form_from(
-        &self,
-        from: &str,
-        path: &str,
-        form: &[(&str, &str)],
-        cookie: &str,
-    ) -> Response {
+    pub async fn post_form_from(&self, from: &str, path: &str, form: &[(&str, &str)], cookie: &str) -> Response {
         self.sfn_request(path, form, cookie)
             .header(ACCEPT, "text/html")
             .header(reqwest::header::REFERER, self.url(from))
@@ -374,33 +335,23 @@ impl TestApp {
 
     /// The newest message to `to` in the outbox.
     pub fn last_mail_to(&self, to: &str) -> Option<String> {
-        let mut files: Vec<_> = std::fs::read_dir(self.outbox())
-            .ok()?
-            .filter_map(|e| e.ok())
-            .map(|e| e.path())
-            .collect();
+        let mut files: Vec<_> =
+            std::fs::read_dir(self.outbox()).ok()?.filter_map(|e| e.ok()).map(|e| e.path()).collect();
         files.sort();
         files
             .into_iter()
             .rev()
             .map(|p| decode_quoted_printable(&std::fs::read_to_string(p).unwrap()))
-            .find(|m| {
-                m.lines()
-                    .any(|l| l.eq_ignore_ascii_case(&format!("To: {to}")))
-            })
+            .find(|m| m.lines().any(|l| l.eq_ignore_ascii_case(&format!("To: {to}"))))
     }
 
     pub fn mail_count(&self) -> usize {
-        std::fs::read_dir(self.outbox())
-            .map(|d| d.count())
-            .unwrap_or(0)
+        std::fs::read_dir(self.outbox()).map(|d| d.count()).unwrap_or(0)
     }
 
     /// Asks for a link and returns the secret from the mail.
     pub async fn request_link(&self, email: &str) -> String {
-        let res = self
-            .post_form("/sfn/request_sign_in_link", &[("email", email)], None)
-            .await;
+        let res = self.post_form("/sfn/request_sign_in_link", &[("email", email)], None).await;
         assert_eq!(res.status(), StatusCode::FOUND, "{:?}", res.text().await);
         let mail = self.last_mail_to(email).expect("a sign-in mail");
         link_secret(&mail)
@@ -408,28 +359,19 @@ impl TestApp {
 
     /// Presses the button on a link's page (sign-in, no sign-up fields).
     pub async fn confirm(&self, t: &str, cookie: Option<&str>) -> Response {
-        self.post_form("/sfn/confirm_sign_in", &[("t", t)], cookie)
-            .await
+        self.post_form("/sfn/confirm_sign_in", &[("t", t)], cookie).await
     }
 
     /// The HTML of a link's page.
     pub async fn confirm_page(&self, t: &str) -> String {
-        self.get(&format!("/login/confirm?t={t}"), None)
-            .await
-            .text()
-            .await
-            .unwrap()
+        self.get(&format!("/login/confirm?t={t}"), None).await.text().await.unwrap()
     }
 
     /// Signs up through the mailed link; returns the session cookie pair.
     pub async fn sign_up(&self, email: &str, handle: &str, name: &str) -> String {
         let t = self.request_link(email).await;
         let res = self
-            .post_form(
-                "/sfn/confirm_sign_in",
-                &[("t", &t), ("handle", handle), ("display_name", name)],
-                None,
-            )
+            .post_form("/sfn/confirm_sign_in", &[("t", &t), ("handle", handle), ("display_name", name)], None)
             .await;
         assert_eq!(res.status(), StatusCode::FOUND);
         assert_eq!(location(&res), format!("/user/{handle}"));
@@ -502,10 +444,7 @@ fn client() -> Client {
 }
 
 pub fn location(res: &Response) -> String {
-    res.headers()
-        .get(LOCATION)
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default()
+    res.headers().get(LOCATION).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
 }
 
 /// `name=value` of the session cookie a response sets (not a clearing one).
@@ -520,21 +459,13 @@ pub fn session_cookie(res: &Response) -> Option<String> {
 }
 
 pub fn set_cookie_headers(res: &Response) -> Vec<String> {
-    res.headers()
-        .get_all(SET_COOKIE)
-        .iter()
-        .map(|v| v.to_str().unwrap().to_owned())
-        .collect()
+    res.headers().get_all(SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_owned()).collect()
 }
 
 /// The `t` in the `/login/confirm?t=…` link of a mail.
 pub fn link_secret(mail: &str) -> String {
-    let start =
-        mail.find("/login/confirm?t=").expect("a link in the mail") + "/login/confirm?t=".len();
-    mail[start..]
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-        .collect()
+    let start = mail.find("/login/confirm?t=").expect("a link in the mail") + "/login/confirm?t=".len();
+    mail[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
 }
 
 /// Mail bodies are quoted-printable (the link line is longer than 76).
@@ -558,18 +489,13 @@ fn decode_quoted_printable(raw: &str) -> String {
 }
 
 pub fn encode_form(form: &[(&str, &str)]) -> String {
-    form.iter()
-        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
-        .collect::<Vec<_>>()
-        .join("&")
+    form.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&")
 }
 
 fn enc(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
             _ => format!("%{b:02X}"),
         })
         .collect()

@@ -4,18 +4,14 @@
 use toml::Value;
 
 fn table(path: &str, dig: &[&str]) -> toml::Table {
-    let text =
-        std::fs::read_to_string(format!("{}/../{path}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let text = std::fs::read_to_string(format!("{}/../{path}", env!("CARGO_MANIFEST_DIR"))).unwrap();
     let mut v: Value = toml::from_str(&text).unwrap();
     for key in dig {
         v = match v {
             Value::Array(a) => a.into_iter().next().unwrap(),
             other => other,
         };
-        v = v
-            .get(*key)
-            .unwrap_or_else(|| panic!("{path} has no {key}"))
-            .clone();
+        v = v.get(*key).unwrap_or_else(|| panic!("{path} has no {key}")).clone();
     }
     match v {
         Value::Array(a) => a.into_iter().next().unwrap().as_table().unwrap().clone(),
@@ -36,11 +32,7 @@ fn cargo_leptos_and_the_server_see_the_same_site() {
            reload-port = 3001"#,
     )
     .unwrap();
-    assert_eq!(
-        site.get("output-name"),
-        cargo.get("name"),
-        "output-name must equal Cargo.toml's name"
-    );
+    assert_eq!(site.get("output-name"), cargo.get("name"), "output-name must equal Cargo.toml's name");
     let shared = [
         "site-root",
         "site-pkg-dir",
@@ -52,17 +44,9 @@ fn cargo_leptos_and_the_server_see_the_same_site() {
         "end2end-dir",
     ];
     for key in shared {
-        let ours = site
-            .get(key)
-            .unwrap_or_else(|| panic!("Leptos.toml lacks {key}"));
-        let theirs = cargo
-            .get(key)
-            .or_else(|| defaults.get(key))
-            .unwrap_or_else(|| panic!("Cargo.toml lacks {key}"));
-        assert_eq!(
-            ours, theirs,
-            "{key} differs between Leptos.toml and Cargo.toml"
-        );
+        let ours = site.get(key).unwrap_or_else(|| panic!("Leptos.toml lacks {key}"));
+        let theirs = cargo.get(key).or_else(|| defaults.get(key)).unwrap_or_else(|| panic!("Cargo.toml lacks {key}"));
+        assert_eq!(ours, theirs, "{key} differs between Leptos.toml and Cargo.toml");
     }
     for key in cargo.keys() {
         let cargo_only = ["name", "bin-package", "lib-package", "lib-profile-release", "always-erase-components"];

@@ -330,7 +330,7 @@ fn the_workspace_endpoint_holds_its_memory_under_large_results() {
         let batch = "SELECT zeroblob(16000000), zeroblob(16000000), zeroblob(16000000), zeroblob(15000000);".repeat(20);
         let answers = futures::future::join_all(clients.iter().map(|c| c.simple_query(&batch))).await;
         for answer in answers {
-            let e = answer.err().expect("refused");
+            let e = answer.expect_err("refused");
             let code = e.code().map(|c| c.code().to_owned()).unwrap_or_default();
             assert!(code == "54000" || code == "53200", "{e}");
         }

@@ -2,11 +2,11 @@
 
 mod api;
 mod audit;
-mod cli_login;
-mod clients;
 mod avatar;
 mod avatar_upload;
 mod billing;
+mod cli_login;
+mod clients;
 mod config;
 mod csrf;
 mod deletion;
@@ -21,8 +21,8 @@ mod limits;
 mod multi_instance;
 mod notifications;
 mod openapi;
-mod password;
 mod pages;
+mod password;
 mod profile;
 mod proxy;
 mod reset;

@@ -6,8 +6,8 @@
 //! PostgreSQL database; on a SQLite run, one SQLite file.
 
 use crate::api::new_token;
-use crate::tokens::concurrent_creates;
 use crate::harness::*;
+use crate::tokens::concurrent_creates;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use std::process::{Child, Stdio};
@@ -112,7 +112,8 @@ fn two_processes_behind_one_database_act_as_one() {
         assert!(applied.iter().all(|(_, n)| *n == 1), "{applied:?}");
 
         // Both started with --demo: one demo account.
-        let demos: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE handle = 'demo'").fetch_one(&a.db).await.unwrap();
+        let demos: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE handle = 'demo'").fetch_one(&a.db).await.unwrap();
         assert_eq!(demos, 1);
 
         // Signed up through A, the session works on B.
@@ -156,10 +157,11 @@ fn two_processes_behind_one_database_act_as_one() {
             assert!(started.elapsed() < Duration::from_secs(20), "{pending} jobs still pending");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        let twice: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM password_propagations WHERE attempts != 1 AND state = 'done'")
-            .fetch_one(&a.db)
-            .await
-            .unwrap();
+        let twice: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM password_propagations WHERE attempts != 1 AND state = 'done'")
+                .fetch_one(&a.db)
+                .await
+                .unwrap();
         assert_eq!(twice, 0, "a job was carried out more than once");
         let current: String = sqlx::query_scalar(
             "SELECT p.id FROM database_passwords p JOIN users u ON u.id = p.user_id WHERE u.handle = 'ada'",

@@ -18,7 +18,9 @@ fn preferences_change_one_at_a_time_and_system_cannot() {
         let res = app.api(Method::GET, "/user/ada/preferences", Some(&token), None).await;
         assert_eq!(res.status(), StatusCode::OK);
         let prefs: Value = res.json().await.unwrap();
-        for field in ["communication_community_updates", "communication_product_updates", "communication_tips_and_tricks"] {
+        for field in
+            ["communication_community_updates", "communication_product_updates", "communication_tips_and_tricks"]
+        {
             assert_eq!(prefs[field], "enabled", "{field} starts on");
         }
         assert!(prefs["id"].as_str().unwrap().starts_with("up_"));
@@ -33,7 +35,12 @@ fn preferences_change_one_at_a_time_and_system_cannot() {
 
         // The API sees it, and changes another.
         let res = app
-            .api(Method::PATCH, "/user/ada/preferences", Some(&token), Some(json!({ "communication_tips_and_tricks": "disabled" })))
+            .api(
+                Method::PATCH,
+                "/user/ada/preferences",
+                Some(&token),
+                Some(json!({ "communication_tips_and_tricks": "disabled" })),
+            )
             .await;
         let prefs: Value = res.json().await.unwrap();
         assert_eq!(prefs["communication_product_updates"], "disabled");
@@ -50,9 +57,8 @@ fn preferences_change_one_at_a_time_and_system_cannot() {
             let res = app.api(Method::PATCH, "/user/ada/preferences", Some(&token), Some(body.clone())).await;
             assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{body}");
         }
-        let res = app
-            .call("/sfn/set_preference", &[("handle", "ada"), ("kind", "System"), ("on", "false")], &ada)
-            .await;
+        let res =
+            app.call("/sfn/set_preference", &[("handle", "ada"), ("kind", "System"), ("on", "false")], &ada).await;
         assert_eq!(res.status(), StatusCode::BAD_REQUEST, "no System kind exists to turn off");
 
         // Another person's preferences: nothing read, nothing changed.
@@ -65,7 +71,13 @@ fn preferences_change_one_at_a_time_and_system_cannot() {
         assert_eq!(res.status(), StatusCode::FORBIDDEN);
 
         // Each change audited with old and new; a no-op writes nothing.
-        app.api(Method::PATCH, "/user/ada/preferences", Some(&token), Some(json!({ "communication_tips_and_tricks": "disabled" }))).await;
+        app.api(
+            Method::PATCH,
+            "/user/ada/preferences",
+            Some(&token),
+            Some(json!({ "communication_tips_and_tricks": "disabled" })),
+        )
+        .await;
         let changes: Vec<String> = sqlx::query_scalar(
             "SELECT data FROM audit_log WHERE action_type = 'user.preferences.update' ORDER BY created_at, id",
         )

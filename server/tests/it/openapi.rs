@@ -49,7 +49,9 @@ fn the_document_matches_the_spec_and_the_routes() {
                     let spec_response = &theirs["responses"][code];
                     assert!(spec_response.is_object(), "{id}: the spec has no {code}");
                     let Some(schema) = response.pointer("/content/application~1json/schema") else { continue };
-                    let Some(spec_schema) = spec_response.pointer("/content/application~1json/schema") else { continue };
+                    let Some(spec_schema) = spec_response.pointer("/content/application~1json/schema") else {
+                        continue;
+                    };
                     let (mine, wanted) = (resolve(&ours, schema), resolve(&spec, spec_schema));
                     for field in wanted["required"].as_array().into_iter().flatten() {
                         let field = field.as_str().unwrap();

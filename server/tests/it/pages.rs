@@ -8,11 +8,7 @@ use reqwest::StatusCode;
 fn signed_out_visitors_are_sent_to_sign_in_and_back() {
     run(async {
         let app = TestApp::spawn().await;
-        for path in [
-            "/user/ada",
-            "/user/ada/activity",
-            "/user/ada/advanced/profile",
-        ] {
+        for path in ["/user/ada", "/user/ada/activity", "/user/ada/advanced/profile"] {
             let res = app.get(path, None).await;
             assert_eq!(res.status(), StatusCode::FOUND, "{path}");
             let expected = format!("/login?next={path}");
@@ -41,27 +37,16 @@ fn settings_opens_the_user_profile() {
 fn another_persons_pages_are_not_found() {
     run(async {
         let app = TestApp::spawn().await;
-        app.sign_up("grace@example.com", "grace", "Grace Hopper")
-            .await;
+        app.sign_up("grace@example.com", "grace", "Grace Hopper").await;
         let ada = app.sign_up("ada@example.com", "ada", "Ada").await;
-        for path in [
-            "/user/grace",
-            "/user/grace/activity",
-            "/user/grace/advanced/profile",
-            "/user/nobody",
-        ] {
+        for path in ["/user/grace", "/user/grace/activity", "/user/grace/advanced/profile", "/user/nobody"] {
             let res = app.get(path, Some(&ada)).await;
             assert_eq!(res.status(), StatusCode::NOT_FOUND, "{path}");
             let html = res.text().await.unwrap();
-            assert!(
-                !html.contains("Grace Hopper") && !html.contains("grace@example.com"),
-                "{path} leaks"
-            );
+            assert!(!html.contains("Grace Hopper") && !html.contains("grace@example.com"), "{path} leaks");
         }
         // The server functions behind the pages refuse too.
-        let res = app
-            .post_form("/sfn/workspaces", &[("handle", "grace")], Some(&ada))
-            .await;
+        let res = app.post_form("/sfn/workspaces", &[("handle", "grace")], Some(&ada)).await;
         let body = res.text().await.unwrap();
         assert!(!body.contains("default-grace"), "{body}");
     })
@@ -81,27 +66,11 @@ fn pages_carry_security_headers() {
             assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
         }
         let login = app.get("/login", None).await;
-        let csp = login.headers()["content-security-policy"]
-            .to_str()
-            .unwrap()
-            .to_owned();
-        assert!(
-            csp.contains("'wasm-unsafe-eval'") && csp.contains("'nonce-"),
-            "{csp}"
-        );
-        let nonce = csp
-            .split("'nonce-")
-            .nth(1)
-            .unwrap()
-            .split('\'')
-            .next()
-            .unwrap()
-            .to_owned();
+        let csp = login.headers()["content-security-policy"].to_str().unwrap().to_owned();
+        assert!(csp.contains("'wasm-unsafe-eval'") && csp.contains("'nonce-"), "{csp}");
+        let nonce = csp.split("'nonce-").nth(1).unwrap().split('\'').next().unwrap().to_owned();
         let html = login.text().await.unwrap();
-        assert!(
-            html.contains(&format!("nonce=\"{nonce}\"")),
-            "inline scripts carry the nonce"
-        );
+        assert!(html.contains(&format!("nonce=\"{nonce}\"")), "inline scripts carry the nonce");
     })
 }
 
@@ -111,10 +80,6 @@ fn unknown_pages_are_404() {
         let app = TestApp::spawn().await;
         let res = app.get("/no/such/page", None).await;
         assert_eq!(res.status(), StatusCode::NOT_FOUND);
-        assert!(res
-            .text()
-            .await
-            .unwrap()
-            .contains("This page does not exist"));
+        assert!(res.text().await.unwrap().contains("This page does not exist"));
     })
 }

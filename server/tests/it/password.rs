@@ -10,19 +10,13 @@ use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
 async fn overview(app: &TestApp, cookie: &str) -> Value {
-    let res = app
-        .call("/sfn/database_password", &[("handle", "ada")], cookie)
-        .await;
+    let res = app.call("/sfn/database_password", &[("handle", "ada")], cookie).await;
     assert_eq!(res.status(), StatusCode::OK);
     res.json().await.unwrap()
 }
 
 fn all_updated(o: &Value) -> bool {
-    o["workspaces"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .all(|w| w["updated"] == true)
+    o["workspaces"].as_array().unwrap().iter().all(|w| w["updated"] == true)
 }
 
 async fn wait_until_updated(app: &TestApp, cookie: &str, within: Duration) -> Duration {
@@ -35,9 +29,7 @@ async fn wait_until_updated(app: &TestApp, cookie: &str, within: Duration) -> Du
 }
 
 async fn api_password(app: &TestApp, token: &str) -> Value {
-    let res = app
-        .api(Method::GET, "/user/ada/password", Some(token), None)
-        .await;
+    let res = app.api(Method::GET, "/user/ada/password", Some(token), None).await;
     assert_eq!(res.status(), StatusCode::OK);
     res.json().await.unwrap()
 }
@@ -55,12 +47,7 @@ fn every_account_has_a_password_from_sign_up() {
         assert_eq!(ws["user"], "ada");
         assert!(all_updated(&o), "the first password is in place at once");
         assert!(!o.to_string().contains("postgres://"), "the overview has no password");
-        let revealed: String = app
-            .call("/sfn/reveal_password", &[("handle", "ada")], &ada)
-            .await
-            .json()
-            .await
-            .unwrap();
+        let revealed: String = app.call("/sfn/reveal_password", &[("handle", "ada")], &ada).await.json().await.unwrap();
         assert_eq!(revealed.len(), 32);
         let (_, token) = new_token(&app, "ada", &ada).await;
         let p = api_password(&app, &token).await;
@@ -78,9 +65,7 @@ fn the_password_is_sealed_for_its_owner_only() {
         app.sign_up("bob@example.com", "bob", "Bob").await;
         let (_, token) = new_token(&app, "ada", &ada).await;
         let before = api_password(&app, &token).await["$password"].as_str().unwrap().to_owned();
-        let res = app
-            .api(Method::POST, "/user/ada/password", Some(&token), Some(json!({})))
-            .await;
+        let res = app.api(Method::POST, "/user/ada/password", Some(&token), Some(json!({}))).await;
         assert_eq!(res.status(), StatusCode::CREATED);
         let rotated: Value = res.json().await.unwrap();
         let after = rotated["$password"].as_str().unwrap().to_owned();
@@ -94,10 +79,8 @@ fn the_password_is_sealed_for_its_owner_only() {
         .fetch_one(&app.db)
         .await
         .unwrap();
-        let bob_id: String = sqlx::query_scalar("SELECT id FROM users WHERE handle = 'bob'")
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
+        let bob_id: String =
+            sqlx::query_scalar("SELECT id FROM users WHERE handle = 'bob'").fetch_one(&app.db).await.unwrap();
         let vault = Vault::from_key_file(app.dir.path()).unwrap();
         assert_eq!(vault.open(&ada_id, &sealed).unwrap().expose(), after.as_bytes());
         assert!(vault.open(&bob_id, &sealed).is_err(), "another user's id does not open it");
@@ -108,12 +91,10 @@ fn the_password_is_sealed_for_its_owner_only() {
         }
         let mail = app.last_mail_to("ada@example.com").unwrap();
         assert!(mail.contains("Your database password was rotated"), "{mail}");
-        let audit: String = sqlx::query_scalar(
-            "SELECT data FROM audit_log WHERE action_type = 'user.password.rotate'",
-        )
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+        let audit: String = sqlx::query_scalar("SELECT data FROM audit_log WHERE action_type = 'user.password.rotate'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
         assert!(!audit.contains(&after));
     })
 }
@@ -129,12 +110,11 @@ fn another_person_cannot_read_or_rotate_it_on_the_page() {
             assert!(!res.status().is_success(), "{endpoint}: {}", res.status());
             assert!(!res.text().await.unwrap().contains("postgres"));
         }
-        let rotations: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM audit_log WHERE action_type = 'user.password.rotate'",
-        )
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+        let rotations: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action_type = 'user.password.rotate'")
+                .fetch_one(&app.db)
+                .await
+                .unwrap();
         assert_eq!(rotations, 0);
     })
 }
@@ -149,9 +129,7 @@ fn rotation_reaches_every_workspace_within_seconds() {
              SELECT 'w_00000000000000000001', id, 'analytics', 'eu-west-1', 'dabc', 0, 0 FROM users WHERE handle = 'ada'",
         )
         .await;
-        let res = app
-            .call("/sfn/rotate_password", &[("handle", "ada")], &ada)
-            .await;
+        let res = app.call("/sfn/rotate_password", &[("handle", "ada")], &ada).await;
         assert_eq!(res.status(), StatusCode::OK);
         let took = wait_until_updated(&app, &ada, Duration::from_secs(5)).await;
         eprintln!("propagation to 2 workspaces took {took:?}");
@@ -163,24 +141,18 @@ fn rotation_reaches_every_workspace_within_seconds() {
 #[test]
 fn propagation_resumes_after_a_restart() {
     run(async {
-        let no_worker = Options {
-            worker: false,
-            ..Options::default()
-        };
+        let no_worker = Options { worker: false, ..Options::default() };
         let app = TestApp::spawn_with(no_worker, None).await;
         let ada = app.sign_up("ada@example.com", "ada", "Ada").await;
-        app.call("/sfn/rotate_password", &[("handle", "ada")], &ada)
-            .await;
+        app.call("/sfn/rotate_password", &[("handle", "ada")], &ada).await;
         tokio::time::sleep(Duration::from_millis(300)).await;
         assert!(!all_updated(&overview(&app, &ada).await), "pending while nothing runs the job");
         let app = app.restart(Options::default()).await;
         wait_until_updated(&app, &ada, Duration::from_secs(5)).await;
-        let pending: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM password_propagations WHERE state = 'pending'",
-        )
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+        let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM password_propagations WHERE state = 'pending'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
         assert_eq!(pending, 0);
     })
 }
@@ -188,14 +160,10 @@ fn propagation_resumes_after_a_restart() {
 #[test]
 fn a_configured_delay_keeps_workspaces_pending_until_it_passes() {
     run(async {
-        let slow = Options {
-            propagation_delay: Duration::from_secs(1),
-            ..Options::default()
-        };
+        let slow = Options { propagation_delay: Duration::from_secs(1), ..Options::default() };
         let app = TestApp::spawn_with(slow, None).await;
         let ada = app.sign_up("ada@example.com", "ada", "Ada").await;
-        app.call("/sfn/rotate_password", &[("handle", "ada")], &ada)
-            .await;
+        app.call("/sfn/rotate_password", &[("handle", "ada")], &ada).await;
         assert!(!all_updated(&overview(&app, &ada).await));
         let took = wait_until_updated(&app, &ada, Duration::from_secs(5)).await;
         assert!(took >= Duration::from_millis(500), "{took:?}");

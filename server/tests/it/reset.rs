@@ -18,11 +18,13 @@ fn reset_ends_every_session_and_token() {
         let (_, bob_token) = new_token(&app, "bob", &bob).await;
         assert!(app.is_signed_in("ada", &elsewhere).await);
 
-        let res = app
-            .post_form("/sfn/reset_authentication", &[("handle", "ada")], Some(&here))
-            .await;
+        let res = app.post_form("/sfn/reset_authentication", &[("handle", "ada")], Some(&here)).await;
         assert_eq!(res.status(), StatusCode::FOUND);
-        assert!(location(&res).starts_with("/login?reset=1") || location(&res).ends_with("/login?reset=1"), "{}", location(&res));
+        assert!(
+            location(&res).starts_with("/login?reset=1") || location(&res).ends_with("/login?reset=1"),
+            "{}",
+            location(&res)
+        );
         assert!(set_cookie_headers(&res).iter().any(|c| c.contains("Max-Age=0")));
 
         assert!(!app.is_signed_in("ada", &here).await);
@@ -54,18 +56,17 @@ fn reset_ends_every_session_and_token() {
         // counts towards the two.
         let t = app.request_link("ada@example.com").await;
         let again = session_cookie(&app.confirm(&t, None).await).unwrap();
-        let list: Vec<Value> = app
-            .call("/sfn/tokens", &[("handle", "ada")], &again)
-            .await
-            .json()
-            .await
-            .unwrap();
+        let list: Vec<Value> = app.call("/sfn/tokens", &[("handle", "ada")], &again).await.json().await.unwrap();
         assert_eq!(list.len(), 1);
         assert_eq!(list[0]["status"], "revoked");
         new_token(&app, "ada", &again).await;
         new_token(&app, "ada", &again).await;
         let res = app
-            .call("/sfn/set_token_status", &[("handle", "ada"), ("id", list[0]["id"].as_str().unwrap()), ("active", "true")], &again)
+            .call(
+                "/sfn/set_token_status",
+                &[("handle", "ada"), ("id", list[0]["id"].as_str().unwrap()), ("active", "true")],
+                &again,
+            )
             .await;
         assert!(!res.status().is_success(), "a revoked token stays revoked");
     })
@@ -77,9 +78,7 @@ fn another_person_cannot_reset_an_account() {
         let app = TestApp::spawn().await;
         let ada = app.sign_up("ada@example.com", "ada", "Ada").await;
         let bob = app.sign_up("bob@example.com", "bob", "Bob").await;
-        let res = app
-            .call("/sfn/reset_authentication", &[("handle", "ada")], &bob)
-            .await;
+        let res = app.call("/sfn/reset_authentication", &[("handle", "ada")], &bob).await;
         assert!(!res.status().is_success(), "{}", res.status());
         assert!(app.is_signed_in("ada", &ada).await);
         assert!(app.is_signed_in("bob", &bob).await);

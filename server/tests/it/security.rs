@@ -56,10 +56,7 @@ async fn snapshot(app: &TestApp) -> Vec<String> {
         "SELECT CAST(COUNT(*) AS TEXT) FROM user_preferences",
         "SELECT CAST(COUNT(*) AS TEXT) FROM handle_holds",
     ] {
-        let values: Vec<String> = sqlx::query_scalar(sql)
-            .fetch_all(&app.db)
-            .await
-            .unwrap_or_else(|_| panic!("{sql}"));
+        let values: Vec<String> = sqlx::query_scalar(sql).fetch_all(&app.db).await.unwrap_or_else(|_| panic!("{sql}"));
         rows.extend(values);
     }
     rows
@@ -125,7 +122,8 @@ fn no_api_operation_serves_a_stranger() {
         let mallory = app.sign_up("mallory@example.com", "mallory-x", "Mallory").await;
         let (token_id, _) = new_token(&app, "ada", &ada).await;
         let (_, mallory_token) = new_token(&app, "mallory-x", &mallory).await;
-        let ada_id: String = sqlx::query_scalar("SELECT id FROM users WHERE handle = 'ada'").fetch_one(&app.db).await.unwrap();
+        let ada_id: String =
+            sqlx::query_scalar("SELECT id FROM users WHERE handle = 'ada'").fetch_one(&app.db).await.unwrap();
         let before = snapshot(&app).await;
         let doc: Value = app.get("/api/v0/openapi.json", None).await.json().await.unwrap();
         let mut checked = 0;
@@ -135,7 +133,10 @@ fn no_api_operation_serves_a_stranger() {
                     .replace("{user_handle}", "ada")
                     .replace("{token_id}", &token_id)
                     .replace("{workspace_handle}", "default")
-                    .replace("{temporary_token_request_id}", "spttr_00000000000000000000_0000000000000000000000000000000000000000000000000000");
+                    .replace(
+                        "{temporary_token_request_id}",
+                        "spttr_00000000000000000000_0000000000000000000000000000000000000000000000000000",
+                    );
                 let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
                 let body = (m != Method::GET && m != Method::DELETE).then(|| serde_json::json!({}));
                 if path.starts_with("/login/token") {

@@ -40,7 +40,10 @@ fn the_recorder_adds_compute_and_keeps_the_days_largest_storage() {
 
         let r = report(&app.db, &user, Period::containing(NOV_1), NOV_1 + 5 * DAY).await.unwrap();
         assert_eq!(r.days.len(), 6, "the current period runs to today");
-        assert_eq!((r.days[0].date.as_str(), r.days[0].compute_ms, r.days[0].storage_bytes), ("2026-11-01", 90_000, 700));
+        assert_eq!(
+            (r.days[0].date.as_str(), r.days[0].compute_ms, r.days[0].storage_bytes),
+            ("2026-11-01", 90_000, 700)
+        );
         assert_eq!((r.days[1].compute_ms, r.days[1].storage_bytes), (5_000, 0));
         assert_eq!(r.total_compute_ms(), 95_000);
         assert_eq!(r.peak_storage_bytes(), 700);
@@ -51,7 +54,8 @@ fn the_recorder_adds_compute_and_keeps_the_days_largest_storage() {
         let later = NOV_1 + 40 * DAY;
         let res = app.call("/sfn/create_workspace", &[("handle", "ada"), ("workspace", "scratch")], &ada).await;
         assert_eq!(res.status(), StatusCode::OK);
-        let scratch: String = sqlx::query_scalar("SELECT id FROM workspaces WHERE handle = 'scratch'").fetch_one(&app.db).await.unwrap();
+        let scratch: String =
+            sqlx::query_scalar("SELECT id FROM workspaces WHERE handle = 'scratch'").fetch_one(&app.db).await.unwrap();
         record_compute(&app.db, &scratch, 1_000, NOV_1 + 2 * DAY).await.unwrap();
         let res = app
             .call("/sfn/delete_workspace", &[("handle", "ada"), ("workspace", "scratch"), ("confirm", "scratch")], &ada)
@@ -115,7 +119,11 @@ fn the_api_pages_through_daily_figures_by_the_spec() {
         let mut next = String::new();
         let mut last_date = String::from("9999");
         loop {
-            let path = if next.is_empty() { "/user/ada/usage".to_owned() } else { format!("/user/ada/usage?next_token={next}") };
+            let path = if next.is_empty() {
+                "/user/ada/usage".to_owned()
+            } else {
+                format!("/user/ada/usage?next_token={next}")
+            };
             let res = app.api(Method::GET, &path, Some(&token), None).await;
             assert_eq!(res.status(), StatusCode::OK);
             let page: Value = res.json().await.unwrap();
@@ -131,11 +139,17 @@ fn the_api_pages_through_daily_figures_by_the_spec() {
                 assert_eq!(item["billing_mode"], "billable");
                 match item["metric"].as_str().unwrap() {
                     "db_execution_ms" => {
-                        assert_eq!((item["dimension"].as_str(), item["unit"].as_str()), (Some("compute"), Some("millisecond")));
+                        assert_eq!(
+                            (item["dimension"].as_str(), item["unit"].as_str()),
+                            (Some("compute"), Some("millisecond"))
+                        );
                         assert_eq!(item["value_rounded"], 120_000, "started minutes");
                     }
                     "db_volume_bytes" => {
-                        assert_eq!((item["dimension"].as_str(), item["unit"].as_str()), (Some("storage"), Some("byte")));
+                        assert_eq!(
+                            (item["dimension"].as_str(), item["unit"].as_str()),
+                            (Some("storage"), Some("byte"))
+                        );
                         assert_eq!(item["value_rounded"], 6 * 1024 * 1024, "started MiB");
                     }
                     other => panic!("{other}"),
@@ -153,7 +167,10 @@ fn the_api_pages_through_daily_figures_by_the_spec() {
             let res = app.api(Method::GET, bad, Some(&token), None).await;
             assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{bad}");
         }
-        assert_eq!(app.api(Method::GET, "/user/ada/usage", Some(&grace_token), None).await.status(), StatusCode::FORBIDDEN);
+        assert_eq!(
+            app.api(Method::GET, "/user/ada/usage", Some(&grace_token), None).await.status(),
+            StatusCode::FORBIDDEN
+        );
         assert_eq!(app.api(Method::GET, "/user/ada/usage", None, None).await.status(), StatusCode::UNAUTHORIZED);
     });
 }

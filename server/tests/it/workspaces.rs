@@ -6,10 +6,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 
 async fn handles(app: &TestApp) -> Vec<String> {
-    sqlx::query_scalar("SELECT handle FROM workspaces ORDER BY created_at, handle")
-        .fetch_all(&app.db)
-        .await
-        .unwrap()
+    sqlx::query_scalar("SELECT handle FROM workspaces ORDER BY created_at, handle").fetch_all(&app.db).await.unwrap()
 }
 
 #[test]
@@ -34,16 +31,28 @@ fn the_page_creates_and_deletes_workspaces_by_the_rules() {
         assert_eq!(res.status(), StatusCode::NOT_FOUND);
 
         let res = app
-            .call("/sfn/delete_workspace", &[("handle", "ada"), ("workspace", "analytics"), ("confirm", "analytic")], &ada)
+            .call(
+                "/sfn/delete_workspace",
+                &[("handle", "ada"), ("workspace", "analytics"), ("confirm", "analytic")],
+                &ada,
+            )
             .await;
         assert_eq!(res.status(), StatusCode::BAD_REQUEST);
         assert!(handles(&app).await.contains(&"analytics".to_owned()), "a wrong confirmation deletes nothing");
         let res = app
-            .call("/sfn/delete_workspace", &[("handle", "ada"), ("workspace", "analytics"), ("confirm", "analytics")], &grace)
+            .call(
+                "/sfn/delete_workspace",
+                &[("handle", "ada"), ("workspace", "analytics"), ("confirm", "analytics")],
+                &grace,
+            )
             .await;
         assert_eq!(res.status(), StatusCode::NOT_FOUND);
         let res = app
-            .call("/sfn/delete_workspace", &[("handle", "ada"), ("workspace", "analytics"), ("confirm", "analytics")], &ada)
+            .call(
+                "/sfn/delete_workspace",
+                &[("handle", "ada"), ("workspace", "analytics"), ("confirm", "analytics")],
+                &ada,
+            )
             .await;
         assert_eq!(res.status(), StatusCode::OK);
         assert_eq!(handles(&app).await, ["default", "default"], "Ada's and Grace's first workspaces remain");

@@ -12,10 +12,7 @@ pub struct Frame {
 
 impl Frame {
     pub fn new(width: f64, height: f64) -> Self {
-        Self {
-            width: width.max(1.0),
-            height: height.max(1.0),
-        }
+        Self { width: width.max(1.0), height: height.max(1.0) }
     }
 
     /// The largest square that fits.
@@ -67,35 +64,19 @@ impl Crop {
     /// The largest square, centred: what the server does without a crop.
     pub fn centred(frame: Frame) -> Self {
         let size = frame.max_size();
-        Self {
-            x: (frame.width - size) / 2.0,
-            y: (frame.height - size) / 2.0,
-            size,
-        }
+        Self { x: (frame.width - size) / 2.0, y: (frame.height - size) / 2.0, size }
     }
 
     /// The same box moved and shrunk until it fits `frame`.
     pub fn clamped(self, frame: Frame) -> Self {
-        let size = if self.size.is_finite() {
-            self.size.clamp(frame.min_size(), frame.max_size())
-        } else {
-            frame.max_size()
-        };
+        let size =
+            if self.size.is_finite() { self.size.clamp(frame.min_size(), frame.max_size()) } else { frame.max_size() };
         let fix = |v: f64, room: f64| if v.is_finite() { v.clamp(0.0, room) } else { 0.0 };
-        Self {
-            x: fix(self.x, frame.width - size),
-            y: fix(self.y, frame.height - size),
-            size,
-        }
+        Self { x: fix(self.x, frame.width - size), y: fix(self.y, frame.height - size), size }
     }
 
     pub fn moved(self, dx: f64, dy: f64, frame: Frame) -> Self {
-        Self {
-            x: self.x + dx,
-            y: self.y + dy,
-            ..self
-        }
-        .clamped(frame)
+        Self { x: self.x + dx, y: self.y + dy, ..self }.clamped(frame)
     }
 
     /// 1 when the box is the largest square; `max_zoom` at the smallest.
@@ -109,12 +90,7 @@ impl Crop {
         let zoom = if zoom.is_finite() { zoom.clamp(1.0, frame.max_zoom()) } else { 1.0 };
         let size = frame.max_size() / zoom;
         let (cx, cy) = (self.x + self.size / 2.0, self.y + self.size / 2.0);
-        Self {
-            x: cx - size / 2.0,
-            y: cy - size / 2.0,
-            size,
-        }
-        .clamped(frame)
+        Self { x: cx - size / 2.0, y: cy - size / 2.0, size }.clamped(frame)
     }
 
     /// Drags `corner` by (dx, dy); the opposite corner stays put. The box
@@ -132,10 +108,7 @@ impl Crop {
         let fixed_y = if sy < 0.0 { self.y + self.size } else { self.y };
         let room_x = if sx < 0.0 { fixed_x } else { frame.width - fixed_x };
         let room_y = if sy < 0.0 { fixed_y } else { frame.height - fixed_y };
-        let size = (self.size + grow)
-            .min(room_x)
-            .min(room_y)
-            .max(frame.min_size());
+        let size = (self.size + grow).min(room_x).min(room_y).max(frame.min_size());
         let x = if sx < 0.0 { fixed_x - size } else { fixed_x };
         let y = if sy < 0.0 { fixed_y - size } else { fixed_y };
         Self { x, y, size }.clamped(frame)
@@ -160,11 +133,7 @@ impl Crop {
         let size = c.size.floor().max(1.0) as u32;
         let max_x = (frame.width as u32).saturating_sub(size);
         let max_y = (frame.height as u32).saturating_sub(size);
-        PixelRect {
-            x: (c.x.round() as u32).min(max_x),
-            y: (c.y.round() as u32).min(max_y),
-            size,
-        }
+        PixelRect { x: (c.x.round() as u32).min(max_x), y: (c.y.round() as u32).min(max_y), size }
     }
 }
 
@@ -172,10 +141,7 @@ impl Crop {
 mod tests {
     use super::*;
 
-    const PHOTO: Frame = Frame {
-        width: 4000.0,
-        height: 3000.0,
-    };
+    const PHOTO: Frame = Frame { width: 4000.0, height: 3000.0 };
 
     fn inside(c: Crop, f: Frame) -> bool {
         c.x >= 0.0 && c.y >= 0.0 && c.x + c.size <= f.width + 1e-9 && c.y + c.size <= f.height + 1e-9

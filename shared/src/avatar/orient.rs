@@ -25,10 +25,9 @@ pub(super) fn upright(img: RgbaImage, orientation: Orientation) -> RgbaImage {
 /// The size of the upright picture, from the size as stored.
 pub(super) fn upright_size(orientation: Orientation, (width, height): (u32, u32)) -> (u32, u32) {
     match orientation {
-        Orientation::Rotate90
-        | Orientation::Rotate270
-        | Orientation::Rotate90FlipH
-        | Orientation::Rotate270FlipH => (height, width),
+        Orientation::Rotate90 | Orientation::Rotate270 | Orientation::Rotate90FlipH | Orientation::Rotate270FlipH => {
+            (height, width)
+        }
         _ => (width, height),
     }
 }

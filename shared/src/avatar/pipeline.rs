@@ -67,8 +67,8 @@ fn jpeg_is_complete(bytes: &[u8]) -> bool {
         let Some(&code) = bytes.get(i) else { return false };
         i += 1;
         match code {
-            0xD9 => return true,                   // EOI
-            0x01 | 0xD0..=0xD7 => continue,        // no length
+            0xD9 => return true,            // EOI
+            0x01 | 0xD0..=0xD7 => continue, // no length
             _ => {}
         }
         let Some(len) = bytes.get(i..i + 2).map(|b| u16::from_be_bytes([b[0], b[1]]) as usize) else {
@@ -121,9 +121,7 @@ fn decode_stored(bytes: &[u8]) -> Result<(DynamicImage, Orientation), AvatarImag
     limits.max_image_height = Some(MAX_SIDE);
     limits.max_alloc = Some(MAX_DECODED_BYTES);
     reader.limits(limits);
-    let mut decoder = reader
-        .into_decoder()
-        .map_err(|_| AvatarImageError::Unreadable)?;
+    let mut decoder = reader.into_decoder().map_err(|_| AvatarImageError::Unreadable)?;
     let (width, height) = decoder.dimensions();
     if width > MAX_SIDE || height > MAX_SIDE {
         return Err(AvatarImageError::TooLarge { width, height });
@@ -199,16 +197,10 @@ pub fn avatar_pngs(bytes: &[u8], crop: Option<Crop>) -> Result<AvatarPngs, Avata
         }
     };
     let shrunk = upright(shrunk, orientation);
-    let large_img = if shrunk.width() == large {
-        shrunk
-    } else {
-        imageops::resize(&shrunk, large, large, FilterType::CatmullRom)
-    };
+    let large_img =
+        if shrunk.width() == large { shrunk } else { imageops::resize(&shrunk, large, large, FilterType::CatmullRom) };
     let small_img = imageops::resize(&large_img, small, small, FilterType::CatmullRom);
-    Ok(AvatarPngs {
-        small: encode_png(&small_img),
-        large: encode_png(&large_img),
-    })
+    Ok(AvatarPngs { small: encode_png(&small_img), large: encode_png(&large_img) })
 }
 
 #[cfg(test)]
@@ -232,17 +224,13 @@ mod tests {
 
     fn jpeg(img: &RgbImage) -> Vec<u8> {
         let mut out = Vec::new();
-        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 95)
-            .encode_image(img)
-            .unwrap();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 95).encode_image(img).unwrap();
         out
     }
 
     fn png(img: &RgbImage) -> Vec<u8> {
         let mut out = Vec::new();
-        DynamicImage::ImageRgb8(img.clone())
-            .write_to(&mut Cursor::new(&mut out), image::ImageFormat::Png)
-            .unwrap();
+        DynamicImage::ImageRgb8(img.clone()).write_to(&mut Cursor::new(&mut out), image::ImageFormat::Png).unwrap();
         out
     }
 
@@ -275,9 +263,9 @@ mod tests {
             2 => flip_horizontal(img),
             3 => rotate180(img),
             4 => flip_vertical(img),
-            5 => rotate90(&flip_vertical(img)),   // transpose
+            5 => rotate90(&flip_vertical(img)), // transpose
             6 => rotate270(img),
-            7 => rotate270(&flip_vertical(img)),  // transverse
+            7 => rotate270(&flip_vertical(img)), // transverse
             8 => rotate90(img),
             _ => unreachable!(),
         }
@@ -332,9 +320,18 @@ mod tests {
     }
 
     const TILE_COLOURS: [[u8; 3]; 12] = [
-        [255, 0, 0], [0, 255, 0], [0, 0, 255], [255, 255, 0],
-        [255, 0, 255], [0, 255, 255], [255, 255, 255], [0, 0, 0],
-        [128, 0, 0], [0, 128, 0], [0, 0, 128], [128, 128, 128],
+        [255, 0, 0],
+        [0, 255, 0],
+        [0, 0, 255],
+        [255, 255, 0],
+        [255, 0, 255],
+        [0, 255, 255],
+        [255, 255, 255],
+        [0, 0, 0],
+        [128, 0, 0],
+        [0, 128, 0],
+        [0, 0, 128],
+        [128, 128, 128],
     ];
 
     #[test]
@@ -382,20 +379,14 @@ mod tests {
     #[test]
     fn a_decompression_bomb_is_refused_before_decoding() {
         let bomb = include_bytes!("../../../fixtures/png-bomb-20000x20000.png");
-        assert_eq!(
-            decode(bomb).unwrap_err(),
-            AvatarImageError::TooLarge { width: 20_000, height: 20_000 }
-        );
+        assert_eq!(decode(bomb).unwrap_err(), AvatarImageError::TooLarge { width: 20_000, height: 20_000 });
     }
 
     #[test]
     fn a_picture_within_the_sides_but_too_deep_is_refused_before_decoding() {
         // 1.1 MB that would decode to 1.1 GB, and convert to 576 MB more.
         let bomb = include_bytes!("../../../fixtures/png-rgba16-12000x12000.png");
-        assert_eq!(
-            decode(bomb).unwrap_err(),
-            AvatarImageError::TooManyPixels { width: 12_000, height: 12_000 }
-        );
+        assert_eq!(decode(bomb).unwrap_err(), AvatarImageError::TooManyPixels { width: 12_000, height: 12_000 });
         assert_eq!(
             avatar_pngs(bomb, None).unwrap_err(),
             AvatarImageError::TooManyPixels { width: 12_000, height: 12_000 }

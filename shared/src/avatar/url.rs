@@ -33,16 +33,18 @@ impl AvatarUrl {
             return Err(AvatarUrlError::Characters);
         }
         let lower = s.to_ascii_lowercase();
-        let rest = lower
-            .strip_prefix("https://")
-            .or_else(|| lower.strip_prefix("http://"))
-            .ok_or(AvatarUrlError::Scheme)?;
+        let rest =
+            lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://")).ok_or(AvatarUrlError::Scheme)?;
         let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
         if authority.contains('@') {
             return Err(AvatarUrlError::Credentials);
         }
         let host = authority.rsplit_once(':').map_or(authority, |(h, p)| {
-            if p.bytes().all(|b| b.is_ascii_digit()) { h } else { authority }
+            if p.bytes().all(|b| b.is_ascii_digit()) {
+                h
+            } else {
+                authority
+            }
         });
         if host.is_empty() || host == "[]" {
             return Err(AvatarUrlError::NoHost);

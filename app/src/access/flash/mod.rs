@@ -6,8 +6,8 @@
 //! clears.
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 pub mod ssr;
@@ -28,10 +28,7 @@ pub trait Flashed: Serialize + DeserializeOwned {
 
 impl Flash {
     pub fn of<T: Flashed>(value: &T) -> Self {
-        Self {
-            kind: T::KIND.to_owned(),
-            value: serde_json::to_value(value).unwrap_or_default(),
-        }
+        Self { kind: T::KIND.to_owned(), value: serde_json::to_value(value).unwrap_or_default() }
     }
 
     /// The value, if it is a `T`.

@@ -49,20 +49,13 @@ fn header(settings: &Settings, value: &str, max_age_secs: i64) -> Option<HeaderV
 /// Whether the request is a browser's plain form post (it asks for HTML),
 /// which is answered with a redirect rather than data.
 pub fn is_plain_form(parts: &Parts) -> bool {
-    parts
-        .headers
-        .get(ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/html"))
+    parts.headers.get(ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
 }
 
 /// Leaves `flash` for `user_id`'s next page, on the current server
 /// function's response.
 pub fn set(state: &AppState, user_id: &str, flash: Flash) {
-    let sealed = Sealed {
-        expires_at: now_millis() + LIFETIME_MS,
-        flash,
-    };
+    let sealed = Sealed { expires_at: now_millis() + LIFETIME_MS, flash };
     let Ok(json) = serde_json::to_vec(&sealed) else {
         return;
     };
@@ -75,9 +68,7 @@ pub fn set(state: &AppState, user_id: &str, flash: Flash) {
 /// The flash the request carries for `user_id`, if it opens and has not
 /// expired. A cookie sealed for someone else does not open.
 pub fn open(state: &AppState, parts: &Parts, user_id: &str) -> Option<Flash> {
-    let raw = URL_SAFE_NO_PAD
-        .decode(cookie(parts, cookie_name(&state.settings))?)
-        .ok()?;
+    let raw = URL_SAFE_NO_PAD.decode(cookie(parts, cookie_name(&state.settings))?).ok()?;
     let plain = state.vault.open(&owner(user_id), &raw).ok()?;
     let sealed: Sealed = serde_json::from_slice(plain.expose()).ok()?;
     (sealed.expires_at > now_millis()).then_some(sealed.flash)

@@ -25,9 +25,7 @@ pub async fn attach_viewer(
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     let is_page = request.method() == http::Method::GET
-        && !["/pkg/", "/sfn/", "/api/", "/avatar/", "/favicon"]
-            .iter()
-            .any(|p| request.uri().path().starts_with(p));
+        && !["/pkg/", "/sfn/", "/api/", "/avatar/", "/favicon"].iter().any(|p| request.uri().path().starts_with(p));
     if !is_page {
         return next.run(request).await;
     }
@@ -38,15 +36,11 @@ pub async fn attach_viewer(
     };
     // A flash is shown by this page and no other: taken and cleared.
     let flashed = crate::access::flash::ssr::present(&state, &parts);
-    let flash = current
-        .as_ref()
-        .filter(|_| flashed)
-        .and_then(|v| crate::access::flash::ssr::open(&state, &parts, &v.id));
+    let flash =
+        current.as_ref().filter(|_| flashed).and_then(|v| crate::access::flash::ssr::open(&state, &parts, &v.id));
     parts.extensions.insert(CurrentViewer(current));
     parts.extensions.insert(crate::access::flash::ssr::CurrentFlash(flash));
-    let mut response = next
-        .run(axum::extract::Request::from_parts(parts, body))
-        .await;
+    let mut response = next.run(axum::extract::Request::from_parts(parts, body)).await;
     if flashed {
         crate::access::flash::ssr::clear(&state, response.headers_mut());
     }
@@ -66,15 +60,9 @@ pub fn cookie_name(settings: &Settings) -> &'static str {
 }
 
 fn cookie_header(settings: &Settings, value: &str, max_age_secs: u64) -> HeaderValue {
-    let secure = if settings.secure_cookies() {
-        "; Secure"
-    } else {
-        ""
-    };
-    let header = format!(
-        "{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}",
-        cookie_name(settings)
-    );
+    let secure = if settings.secure_cookies() { "; Secure" } else { "" };
+    let header =
+        format!("{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}", cookie_name(settings));
     HeaderValue::from_str(&header).expect("cookie values are base64url")
 }
 
@@ -86,19 +74,13 @@ pub async fn start(
     now_ms: i64,
 ) -> Result<HeaderValue, sqlx::Error> {
     let secret = new_secret();
-    sqlx::query(
-        "INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at) VALUES ($1, $2, $3, $3)",
-    )
-    .bind(hash_secret(&secret))
-    .bind(user_id)
-    .bind(now_ms)
-    .execute(conn)
-    .await?;
-    Ok(cookie_header(
-        settings,
-        &secret,
-        settings.session_absolute.as_secs(),
-    ))
+    sqlx::query("INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at) VALUES ($1, $2, $3, $3)")
+        .bind(hash_secret(&secret))
+        .bind(user_id)
+        .bind(now_ms)
+        .execute(conn)
+        .await?;
+    Ok(cookie_header(settings, &secret, settings.session_absolute.as_secs()))
 }
 
 /// Sets a cookie on the response of the current server function.
@@ -159,19 +141,13 @@ pub async fn viewer(state: &AppState, parts: &Parts) -> Result<Option<(Viewer, S
 pub async fn require_viewer() -> Result<Viewer, AppError> {
     let state = AppState::from_context()?;
     let parts = crate::infra::request::parts()?;
-    viewer(&state, &parts)
-        .await?
-        .map(|(v, _)| v)
-        .ok_or(AppError::Unauthorized)
+    viewer(&state, &parts).await?.map(|(v, _)| v).ok_or(AppError::Unauthorized)
 }
 
 /// Ends the request's session (if any) and clears the cookie.
 pub async fn end(state: &AppState, parts: &Parts) -> Result<(), AppError> {
     if let Some(secret) = cookie(parts, cookie_name(&state.settings)) {
-        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
-            .bind(hash_secret(secret))
-            .execute(&state.db)
-            .await?;
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(hash_secret(secret)).execute(&state.db).await?;
     }
     set_cookie(cookie_header(&state.settings, "", 0));
     Ok(())
