@@ -65,11 +65,11 @@ async fn main() {
     let public = "http://127.0.0.1:3000".parse().unwrap();
     let mut settings = app::infra::settings::Settings::for_data_dir(dir.path().join("sluice"), public);
     settings.db_listen = Some("127.0.0.1:0".parse().unwrap());
-    let endpoint = server::bind_endpoint(&mut settings).await.unwrap().unwrap();
-    let port = settings.db_port;
-    let (state, registry) = server::state(leptos, settings).await.unwrap();
+    let http = server::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let plan = server::Plan { worker: false, ..server::Plan::new(leptos, settings, http) };
+    let running = server::start(plan, std::future::pending()).await.unwrap();
+    let (state, port) = (running.state, running.endpoint.expect("the endpoint runs").0.port());
     server::demo::sign_in_link(&state).await.unwrap();
-    server::endpoint::spawn(endpoint, state.clone(), registry);
     // The demo workspace's verifier, as the worker would make it.
     while app::password::jobs::run_due(&state).await.unwrap() > 0 {}
     let (user_id, database): (String, String) = sqlx::query_as(

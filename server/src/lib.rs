@@ -13,8 +13,10 @@ pub mod proxy;
 pub mod router;
 pub mod security;
 pub mod serve;
+pub mod start;
 
 pub use serve::{serve, HttpLimits};
+pub use start::{start, Plan, Running};
 
 use app::infra::mail::Mailer;
 use app::infra::vault::Vault;
@@ -43,7 +45,7 @@ pub enum StartError {
 /// Binds the workspace endpoint when it is on, and puts the port it got in
 /// the connection strings (it differs from the setting's when that is 0);
 /// reads its certificate, or makes one (see [`crate::endpoint::tls`]).
-pub async fn bind_endpoint(settings: &mut Settings) -> Result<Option<crate::endpoint::Listener>, StartError> {
+pub(crate) async fn bind_endpoint(settings: &mut Settings) -> Result<Option<crate::endpoint::Listener>, StartError> {
     let Some(addr) = settings.db_listen else {
         return Ok(None);
     };
@@ -63,7 +65,10 @@ pub async fn bind_endpoint(settings: &mut Settings) -> Result<Option<crate::endp
 
 /// Opens storage and the mailer: everything the router needs, and the
 /// registry of workspace connections the endpoint shares with it.
-pub async fn state(leptos: LeptosOptions, settings: Settings) -> Result<(AppState, endpoint::Registry), StartError> {
+pub(crate) async fn state(
+    leptos: LeptosOptions,
+    settings: Settings,
+) -> Result<(AppState, endpoint::Registry), StartError> {
     let db = db::open(&settings).await?;
     let mailer = Mailer::new(settings.smtp_url.as_ref().map(|s| s.expose().as_str()), &settings.data_dir)?;
     // Configuration already refused an https site without a key.

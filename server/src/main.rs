@@ -49,51 +49,44 @@ async fn main() -> ExitCode {
         }
     };
     let addr = config.leptos.site_addr;
-    let mut settings = config.settings;
-    let endpoint = match server::bind_endpoint(&mut settings).await {
+    let http = match server::bind(addr).await {
         Ok(l) => l,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(2);
         }
     };
-    let (state, registry) = match server::state(config.leptos, settings).await {
-        Ok(s) => s,
+    let running = match server::start(server::Plan::new(config.leptos, config.settings, http), shutdown_signal()).await
+    {
+        Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(2);
         }
     };
-    let listener = match server::bind(addr).await {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
+    println!("Sluice is running at {}", running.state.settings.public_origin());
+    if let Some((at, _)) = &running.endpoint {
+        println!("Workspace databases (PostgreSQL protocol) at {at}");
+        if running.state.settings.db_tls != app::infra::settings::DbTls::Off {
+            println!("  TLS is on: clients connect with sslmode=require");
         }
-    };
-    println!("Sluice is running at {}", state.settings.public_origin());
+    }
     if demo {
-        match server::demo::sign_in_link(&state).await {
+        match server::demo::sign_in_link(&running.state).await {
             Ok(link) => println!("Sign in as the demo account (the link works once, for 15 minutes):\n  {link}"),
             Err(e) => eprintln!("warning: could not prepare the demo account: {e}"),
         }
     }
-    app::password::jobs::spawn(state.clone());
-    if let Some(listener) = endpoint {
-        if let Ok(at) = listener.tcp.local_addr() {
-            println!("Workspace databases (PostgreSQL protocol) at {at}");
-            if listener.tls.is_some() {
-                println!("  TLS is on: clients connect with sslmode=require");
-            }
+    match running.served.await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
         }
-        server::endpoint::spawn(listener, state.clone(), registry);
-    }
-    let limits = server::HttpLimits::from_settings(&state.settings);
-    // Built before serving: building renders the app once to list its routes.
-    let app = server::router::build(state, server::router::routes());
-    if let Err(e) = server::serve(listener, app, limits, shutdown_signal()).await {
-        eprintln!("error: {e}");
-        return ExitCode::FAILURE;
+        Err(e) => {
+            eprintln!("error: the web server stopped: {e}");
+            return ExitCode::FAILURE;
+        }
     }
     ExitCode::SUCCESS
 }

@@ -20,7 +20,11 @@ pub struct Site {
 
 /// Starts Sluice on a loopback port with its data dir `dir` and, if given,
 /// its database at `database_url`; the routes `extra` makes come first.
-pub async fn start(dir: &Path, database_url: Option<String>, extra: impl FnOnce(&AppState) -> Router) -> Site {
+pub async fn start(
+    dir: &Path,
+    database_url: Option<String>,
+    extra: impl FnOnce(&AppState) -> Router + Send + 'static,
+) -> Site {
     let mut leptos =
         get_configuration(Some(concat!(env!("CARGO_MANIFEST_DIR"), "/../Leptos.toml"))).unwrap().leptos_options;
     let listener = server::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
@@ -32,12 +36,9 @@ pub async fn start(dir: &Path, database_url: Option<String>, extra: impl FnOnce(
         settings.database_url = app::infra::secret::Secret::new(url);
     }
     settings.api_per_minute = i64::MAX / 2;
-    let (state, _) = server::state(leptos, settings).await.unwrap();
+    let plan = server::Plan { extra: Some(Box::new(extra)), ..server::Plan::new(leptos, settings, listener) };
+    let state = server::start(plan, std::future::pending()).await.unwrap().state;
     let link = server::demo::sign_in_link(&state).await.unwrap();
-    let router =
-        Router::new().merge(extra(&state)).merge(server::router::build(state.clone(), server::router::routes()));
-    let limits = server::HttpLimits::from_settings(&state.settings);
-    tokio::spawn(server::serve(listener, router, limits, std::future::pending()));
 
     let client = Client::builder().redirect(redirect::Policy::none()).build().unwrap();
     let secret = link.split("t=").nth(1).unwrap();

@@ -227,18 +227,20 @@ impl TestApp {
             settings.db_listen = Some("127.0.0.1:0".parse().unwrap());
             settings.db_hostaddr = Some("127.0.0.1".parse().unwrap());
         }
-        let endpoint = server::bind_endpoint(&mut settings).await.expect("endpoint");
-        let pg_port = endpoint.is_some().then_some(settings.db_port);
-        let (state, registry) = server::state(leptos, settings).await.expect("state");
-        let endpoint = endpoint.map(|l| server::endpoint::spawn(l, state.clone(), registry));
-        let db = state.db.clone();
-        let worker = options.worker.then(|| app::password::jobs::spawn(state.clone()));
         let (tx, rx) = oneshot::channel::<()>();
-        let limits = server::HttpLimits::from_settings(&state.settings);
-        let router = server::router::build(state, ROUTES.clone());
-        tokio::spawn(server::serve(listener, router, limits, async {
+        let plan = server::Plan {
+            worker: options.worker,
+            routes: ROUTES.clone(),
+            ..server::Plan::new(leptos, settings, listener)
+        };
+        let running = server::start(plan, async {
             let _ = rx.await;
-        }));
+        })
+        .await
+        .expect("Sluice starts");
+        let db = running.state.db.clone();
+        let worker = running.worker;
+        let (pg_port, endpoint) = running.endpoint.map(|(at, task)| (at.port(), task)).unzip();
         let client = client();
         Self { base, dir, db, database, client, worker, endpoint, pg_port, _shutdown: tx }
     }

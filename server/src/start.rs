@@ -1,0 +1,74 @@
+//! The one way Sluice starts, from its settings to a served router: the
+//! binary, the integration tests and the benchmarks all come through here,
+//! so what they test is wired as what runs.
+
+use std::future::Future;
+use std::net::SocketAddr;
+
+use axum::Router;
+use leptos::config::LeptosOptions;
+use leptos_axum::AxumRouteListing;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+use app::infra::{AppState, Settings};
+
+use crate::{bind_endpoint, endpoint, router, state, HttpLimits, StartError};
+
+/// Makes routes from the state, to serve beside Sluice's.
+pub type ExtraRoutes = Box<dyn FnOnce(&AppState) -> Router + Send>;
+
+/// What to start.
+pub struct Plan {
+    pub leptos: LeptosOptions,
+    pub settings: Settings,
+    /// The web listener, bound by the caller (who may need its address in
+    /// the settings first).
+    pub http: TcpListener,
+    /// Run the password propagation worker (tests of the queue itself
+    /// leave it off and run it by hand).
+    pub worker: bool,
+    /// The page routes (`router::routes()` renders the app once to list
+    /// them; a test suite lists them once for all its servers).
+    pub routes: Vec<AxumRouteListing>,
+    /// Routes served before Sluice's own (the benchmarks' floors).
+    pub extra: Option<ExtraRoutes>,
+}
+
+impl Plan {
+    pub fn new(leptos: LeptosOptions, settings: Settings, http: TcpListener) -> Self {
+        Self { leptos, settings, http, worker: true, routes: router::routes(), extra: None }
+    }
+}
+
+/// Sluice, running.
+pub struct Running {
+    pub state: AppState,
+    /// The workspace endpoint's address and task, when it is on.
+    pub endpoint: Option<(SocketAddr, JoinHandle<()>)>,
+    pub worker: Option<JoinHandle<()>>,
+    /// The web server; it ends after the shutdown signal.
+    pub served: JoinHandle<std::io::Result<()>>,
+}
+
+/// Binds the workspace endpoint (putting its port in the connection
+/// strings), opens storage, starts the endpoint and the worker, and serves
+/// the router until `shutdown`.
+pub async fn start(plan: Plan, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<Running, StartError> {
+    let Plan { leptos, mut settings, http, worker, routes, extra } = plan;
+    let endpoint_listener = bind_endpoint(&mut settings).await?;
+    let (state, registry) = state(leptos, settings).await?;
+    let endpoint = endpoint_listener.map(|listener| {
+        let at = listener.tcp.local_addr().expect("a bound socket has an address");
+        (at, endpoint::spawn(listener, state.clone(), registry))
+    });
+    let worker = worker.then(|| app::password::jobs::spawn(state.clone()));
+    let limits = HttpLimits::from_settings(&state.settings);
+    let mut app = Router::new();
+    if let Some(extra) = extra {
+        app = app.merge(extra(&state));
+    }
+    let app = app.merge(router::build(state.clone(), routes));
+    let served = tokio::spawn(crate::serve(http, app, limits, shutdown));
+    Ok(Running { state, endpoint, worker, served })
+}
