@@ -71,14 +71,14 @@ async fn main() {
     let (state, port) = (running.state, running.endpoint.expect("the endpoint runs").0.port());
     server::demo::sign_in_link(&state).await.unwrap();
     // The demo workspace's verifier, as the worker would make it.
-    while app::password::jobs::run_due(&state).await.unwrap() > 0 {}
+    while app::database_password::jobs::run_due(&state).await.unwrap() > 0 {}
     let (user_id, database): (String, String) = sqlx::query_as(
         "SELECT u.id, w.database_name FROM users u JOIN workspaces w ON w.user_id = u.id WHERE u.handle = 'demo' AND w.handle = 'default'",
     )
     .fetch_one(&state.db)
     .await
     .unwrap();
-    let password = app::password::ssr::current(&state.db, &state.vault, &user_id).await.unwrap().password;
+    let password = app::database_password::ssr::current(&state.db, &state.vault, &user_id).await.unwrap().password;
     let password = password.expose().clone();
 
     let script = dir.path().join("select1.sql");

@@ -257,7 +257,7 @@ pub fn settings_from_env(leptos: &LeptosOptions) -> Result<Settings, ConfigError
 /// turns it off.
 fn parse_db_listen(raw: Option<&str>) -> Result<Option<std::net::SocketAddr>, ConfigError> {
     match raw {
-        None => Ok(Some(std::net::SocketAddr::from(([127, 0, 0, 1], app::password::PORT)))),
+        None => Ok(Some(std::net::SocketAddr::from(([127, 0, 0, 1], app::database_password::PORT)))),
         Some("off") => Ok(None),
         Some(raw) => raw.parse().map(Some).map_err(|_| {
             bad("SLUICE_DB_LISTEN", format!("expected an address such as 127.0.0.1:9193, or off; got {raw:?}"))

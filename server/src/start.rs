@@ -62,7 +62,7 @@ pub async fn start(plan: Plan, shutdown: impl Future<Output = ()> + Send + 'stat
         let at = listener.tcp.local_addr().expect("a bound socket has an address");
         (at, endpoint::spawn(listener, state.clone(), registry))
     });
-    let worker = worker.then(|| app::password::jobs::spawn(state.clone()));
+    let worker = worker.then(|| app::database_password::jobs::spawn(state.clone()));
     let limits = HttpLimits::from_settings(&state.settings);
     let mut app = Router::new();
     if let Some(extra) = extra {

@@ -93,7 +93,7 @@ pub async fn create(
     .bind(now_ms)
     .execute(&mut *conn)
     .await?;
-    crate::password::ssr::create_initial(&mut *conn, vault, &id, now_ms).await?;
+    crate::database_password::ssr::create_initial(&mut *conn, vault, &id, now_ms).await?;
     Ok(UserRow { id, handle: handle.to_string(), display_name: display_name.to_string(), email: email.to_string() })
 }
 

@@ -8,8 +8,8 @@ use leptos_meta::Title;
 use shared::WorkspaceHandle;
 
 use crate::access::use_handle;
+use crate::database_password::{database_password, flashed_password, Connections};
 use crate::error::AppError;
-use crate::password::{database_password, flashed_password, Connections};
 use crate::ui::{Confirm, Dialog, ErrorPanel};
 use crate::workspaces::{
     create_workspace, delete_workspace, list_workspaces, CreateWorkspace, DeleteWorkspace, WorkspaceSummary,

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::password::PasswordSection;
+use crate::database_password::PasswordSection;
 use crate::tokens::TokensSection;
 
 pub mod reset;

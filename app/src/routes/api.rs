@@ -18,7 +18,7 @@ pub fn router() -> Router<AppState> {
         .merge(crate::workspaces::api::routes())
         .merge(crate::avatar::api::routes())
         .merge(crate::tokens::api::routes())
-        .merge(crate::password::api::routes())
+        .merge(crate::database_password::api::routes())
         .merge(crate::activity::api::routes())
         .merge(crate::notifications::api::routes())
         .merge(crate::cli_login::api::routes())

@@ -24,10 +24,10 @@ use sha2::{Digest, Sha256};
 
 use super::registry::{Refusal, PER_USER};
 use super::Session;
+use app::database_password::verifier::{ScramVerifier, ITERATIONS};
 use app::infra::audit_trail::{self, Actor, Entry};
 use app::infra::rate_limit::{self, Limit};
 use app::infra::time::now_millis;
-use app::password::verifier::{ScramVerifier, ITERATIONS};
 
 /// Failed sign-ins one address may have in 15 minutes.
 const PER_PEER: Limit = Limit { max: 30, window_secs: 15 * 60 };

@@ -4,7 +4,7 @@
 
 use crate::api::new_token;
 use crate::harness::*;
-use app::password::WorkspaceConnection;
+use app::database_password::WorkspaceConnection;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use std::time::{Duration, Instant};

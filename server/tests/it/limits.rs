@@ -292,9 +292,10 @@ async fn demo_workspace(server: &Server) -> tokio_postgres::Client {
             .send()
     };
     let started = Instant::now();
-    let ws: app::password::WorkspaceConnection = loop {
+    let ws: app::database_password::WorkspaceConnection = loop {
         let overview: serde_json::Value = call("/sfn/database_password").await.unwrap().json().await.unwrap();
-        let ws: app::password::WorkspaceConnection = serde_json::from_value(overview["workspaces"][0].clone()).unwrap();
+        let ws: app::database_password::WorkspaceConnection =
+            serde_json::from_value(overview["workspaces"][0].clone()).unwrap();
         if ws.reachable && ws.updated {
             break ws;
         }
