@@ -148,25 +148,32 @@ fn csv_row(out: &mut Vec<u8>, r: &AuditRecord) {
         data.as_str(),
         r.id.as_str(),
     ];
-    for (i, field) in fields.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        out.extend_from_slice(csv_field(field).as_bytes());
-    }
-    out.extend_from_slice(b"\r\n");
+    csv_record(out, &fields);
 }
 
-/// One CSV field (RFC 4180). A value a spreadsheet would run as a formula
-/// (a display name such as `=HYPERLINK(…)`) is prefixed with `'`.
+/// One CSV record (RFC 4180, CRLF), written by the `csv` crate. A value a
+/// spreadsheet would run as a formula (a display name such as
+/// `=HYPERLINK(…)`) is prefixed with `'` first.
+fn csv_record(out: &mut Vec<u8>, fields: &[&str]) {
+    let defused = fields.iter().map(|value| {
+        if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+            std::borrow::Cow::Owned(format!("'{value}"))
+        } else {
+            std::borrow::Cow::Borrowed(*value)
+        }
+    });
+    let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(out);
+    // Writing to memory cannot fail.
+    let _ = writer.write_record(defused.map(|f| f.into_owned()));
+    let _ = writer.flush();
+}
+
+/// One field as it appears in a record.
+#[cfg(test)]
 fn csv_field(value: &str) -> String {
-    let value =
-        if value.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{value}") } else { value.to_owned() };
-    if value.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value
-    }
+    let mut out = Vec::new();
+    csv_record(&mut out, &[value]);
+    String::from_utf8(out).unwrap().trim_end_matches("\r\n").to_owned()
 }
 
 #[cfg(test)]

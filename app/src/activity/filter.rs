@@ -63,20 +63,10 @@ impl AuditFilter {
         [("action", &self.action), ("from", &self.from), ("to", &self.to)]
             .into_iter()
             .filter(|(_, v)| !v.is_empty())
-            .map(|(k, v)| format!("{k}={}", encode(v)))
+            .map(|(k, v)| format!("{k}={}", crate::ui::encode_component(v)))
             .collect::<Vec<_>>()
             .join("&")
     }
-}
-
-/// Percent-encodes what is not unreserved in a query value.
-fn encode(v: &str) -> String {
-    v.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -107,12 +107,12 @@ pub fn SignedOut() -> impl IntoView {
     }
 }
 
-/// Percent-encodes everything but unreserved characters and `/`.
+/// What a query value keeps as it is: RFC 3986's unreserved characters and
+/// `/` (so that `?next=/user/ada` reads as it is).
+const QUERY_VALUE: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~').remove(b'/');
+
+/// Percent-encodes a query value.
 pub fn encode_component(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    percent_encoding::utf8_percent_encode(s, QUERY_VALUE).to_string()
 }
