@@ -10,7 +10,7 @@ use shared::WorkspaceHandle;
 use crate::access::use_handle;
 use crate::database_password::{database_password, flashed_password, Connections};
 use crate::error::AppError;
-use crate::ui::{Confirm, Dialog, ErrorPanel};
+use crate::ui::{Confirm, ConfirmActions, Dialog, ErrorPanel, HandleField};
 use crate::workspaces::{
     create_workspace, delete_workspace, list_workspaces, CreateWorkspace, DeleteWorkspace, WorkspaceSummary,
 };
@@ -45,7 +45,7 @@ pub fn WorkspacesTab() -> impl IntoView {
                 <div hidden=move || creating.get()>
                     <Confirm label="New Workspace" class="button" on_open=move || creating.set(true)>
                         <ActionForm action=create_plain attr:class="inline-form">
-                            <input type="hidden" name="handle" value=move || handle.get()/>
+                            <HandleField/>
                             <div class="field">
                                 <label for="workspace-handle-plain">"Workspace handle"</label>
                                 <div class="field-row">
@@ -101,7 +101,6 @@ fn WorkspaceCard(
     deleting: RwSignal<Option<String>>,
     delete_plain: ServerAction<DeleteWorkspace>,
 ) -> impl IntoView {
-    let handle = use_handle();
     let name = ws.handle.clone();
     let named = StoredValue::new(ws.handle.clone());
     let confirm_id = move || format!("delete-{}-plain", named.get_value());
@@ -113,7 +112,7 @@ fn WorkspaceCard(
                     on_open=move || deleting.set(Some(name.clone()))>
                     <DeleteText ws=named.get_value()/>
                     <ActionForm action=delete_plain>
-                        <input type="hidden" name="handle" value=move || handle.get()/>
+                        <HandleField/>
                         <input type="hidden" name="workspace" value=named.get_value()/>
                         <div class="field">
                             <label for=confirm_id()>{format!("Type {} to confirm", named.get_value())}</label>
@@ -234,10 +233,8 @@ fn DeleteDialog(ws: String, deleting: RwSignal<Option<String>>, changes: RwSigna
             </div>
             {move || error.get().map(|error| view! { <ErrorPanel error/> })}
             <div class="dialog-actions">
-                <button type="button" class="button button-secondary" data-autofocus on:click=move |_| close()>"Cancel"</button>
-                <button type="button" class="button button-danger" disabled=move || !matches() || busy.get() on:click=confirm>
-                    {move || if busy.get() { "Deleting…" } else { "Delete" }}
-                </button>
+                <ConfirmActions on_cancel=move || close() label="Delete" busy_label="Deleting…" busy danger=true
+                    disabled=Signal::derive(move || !matches()) on_confirm=move || confirm(())/>
             </div>
         </Dialog>
     }

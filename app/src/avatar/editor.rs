@@ -13,7 +13,7 @@ use wasm_bindgen::JsCast;
 use super::{upload_avatar, ResetAvatar};
 use crate::access::session::{edit_viewer, Viewer, ViewerState};
 use crate::error::AppError;
-use crate::ui::{Avatar, ErrorPanel};
+use crate::ui::{Avatar, ErrorPanel, HandleField};
 
 /// The photo a person picked: its bytes and a URL the page can show.
 #[derive(Clone)]
@@ -91,7 +91,7 @@ pub fn AvatarEditor() -> impl IntoView {
             </button>
             <form method="post" action="/sfn/upload_avatar" enctype="multipart/form-data" class="avatar-form"
                 on:submit=move |ev| if hydrated.get_untracked() { ev.prevent_default() }>
-                <input type="hidden" name="handle" value=move || viewer.read().handle.clone()/>
+                <HandleField/>
                 <label class="visually-hidden" for="avatar-file">"Avatar image"</label>
                 <input id="avatar-file" node_ref=input type="file" name="avatar" accept="image/jpeg,image/png"
                     class:visually-hidden=move || hydrated.get() on:change=on_change/>
@@ -101,7 +101,7 @@ pub fn AvatarEditor() -> impl IntoView {
             <p class="field-error" role="alert">{move || problem.get()}</p>
             <Show when=custom>
                 <ActionForm action=reset attr:class="avatar-reset">
-                    <input type="hidden" name="handle" value=move || viewer.read().handle.clone()/>
+                    <HandleField/>
                     <button type="submit" class="button button-secondary" disabled=move || reset.pending().get()>
                         {move || if reset.pending().get() { "Resetting…" } else { "Reset" }}
                     </button>

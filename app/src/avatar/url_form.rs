@@ -8,7 +8,7 @@ use shared::avatar::AvatarUrl;
 
 use super::SetAvatarUrl;
 use crate::access::session::{edit_viewer, Viewer, ViewerState};
-use crate::ui::ErrorPanel;
+use crate::ui::{ErrorPanel, HandleField};
 
 #[component]
 pub fn AvatarUrlForm() -> impl IntoView {
@@ -35,7 +35,7 @@ pub fn AvatarUrlForm() -> impl IntoView {
     let error = move || action.value().get().and_then(Result::err);
     view! {
         <ActionForm action attr:class="inline-form">
-            <input type="hidden" name="handle" value=move || viewer.read().handle.clone()/>
+            <HandleField/>
             <div class="field">
                 <label for="avatar_url">"Avatar URL"</label>
                 <div class="field-row">

@@ -5,9 +5,8 @@
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 
-use crate::access::use_handle;
 use crate::error::AppError;
-use crate::ui::{Confirm, Dialog, ErrorPanel};
+use crate::ui::{Confirm, ConfirmActions, Dialog, ErrorPanel, HandleField};
 
 #[server(prefix = "/sfn", endpoint = "reset_authentication")]
 pub async fn reset_authentication(handle: String) -> Result<(), AppError> {
@@ -78,7 +77,6 @@ pub mod ssr {
 
 #[component]
 pub fn ResetSection() -> impl IntoView {
-    let handle = use_handle();
     let action = ServerAction::<ResetAuthentication>::new();
     let confirming = RwSignal::new(false);
     let error = move || action.value().get().and_then(Result::err);
@@ -90,7 +88,7 @@ pub fn ResetSection() -> impl IntoView {
                     on_open=move || confirming.set(true)>
                     <ResetText/>
                     <ActionForm action>
-                        <input type="hidden" name="handle" value=move || handle.get()/>
+                        <HandleField/>
                         <button type="submit" class="button button-danger">"Reset authentication"</button>
                     </ActionForm>
                 </Confirm>
@@ -98,23 +96,21 @@ pub fn ResetSection() -> impl IntoView {
             <p class="muted">"Stops every temporary token (from console or CLI login) and every API token of your account, and signs out this session and any other you have open. You will need to create new tokens for anything that uses the API. Your database password stays as it is, and connections to your workspaces keep working."</p>
             {move || error().map(|error| view! { <ErrorPanel error/> })}
             <Show when=move || confirming.get()>
-                <ResetDialog action confirming handle=handle.get_untracked()/>
+                <ResetDialog action confirming/>
             </Show>
         </section>
     }
 }
 
 #[component]
-fn ResetDialog(action: ServerAction<ResetAuthentication>, confirming: RwSignal<bool>, handle: String) -> impl IntoView {
+fn ResetDialog(action: ServerAction<ResetAuthentication>, confirming: RwSignal<bool>) -> impl IntoView {
     view! {
         <Dialog id="reset-dialog" title="Reset authentication?" on_close=move || confirming.set(false)
             body=|| view! { <ResetText/> }>
             <ActionForm action attr:class="dialog-actions">
-                <input type="hidden" name="handle" value=handle/>
-                <button type="button" class="button button-secondary" data-autofocus on:click=move |_| confirming.set(false)>"Cancel"</button>
-                <button type="submit" class="button button-danger" disabled=move || action.pending().get()>
-                    {move || if action.pending().get() { "Resetting…" } else { "Reset authentication" }}
-                </button>
+                <HandleField/>
+                <ConfirmActions on_cancel=move || confirming.set(false) label="Reset authentication"
+                    busy_label="Resetting…" busy=action.pending() danger=true/>
             </ActionForm>
         </Dialog>
     }

@@ -12,7 +12,7 @@ use super::{
 };
 use crate::access::flash::take_flash;
 use crate::access::use_handle;
-use crate::ui::{copy_text, use_live, Confirm, CopyButton, Dialog, ErrorPanel, EyeIcon};
+use crate::ui::{copy_text, use_live, Confirm, ConfirmActions, CopyButton, Dialog, ErrorPanel, EyeIcon, HandleField};
 
 /// The password revealed by a plain form post, if this page has it.
 pub fn flashed_password(password: RwSignal<Option<String>>, revealed: RwSignal<bool>) {
@@ -60,7 +60,7 @@ pub fn PasswordSection() -> impl IntoView {
                 <Confirm label="Rotate Password" class="button button-secondary" on_open=move || confirming.set(true)>
                     <RotateText/>
                     <ActionForm action=rotate>
-                        <input type="hidden" name="handle" value=move || handle.get()/>
+                        <HandleField/>
                         <button type="submit" class="button">"Rotate Password"</button>
                     </ActionForm>
                 </Confirm>
@@ -77,7 +77,7 @@ pub fn PasswordSection() -> impl IntoView {
                 })}
             </Transition>
             <Show when=move || confirming.get()>
-                <RotateDialog rotate confirming handle=handle.get_untracked()/>
+                <RotateDialog rotate confirming/>
             </Show>
         </section>
     }
@@ -186,7 +186,7 @@ fn ConnectionRow(
                         reveal();
                     }
                 }>
-                    <input type="hidden" name="handle" value=move || handle.get()/>
+                    <HandleField/>
                     <button type="submit" class="icon-button" aria-label="Reveal"
                         aria-pressed=move || revealed.get().to_string()><EyeIcon/></button>
                 </form>
@@ -206,7 +206,7 @@ fn ConnectionRow(
 }
 
 #[component]
-fn RotateDialog(rotate: ServerAction<RotatePassword>, confirming: RwSignal<bool>, handle: String) -> impl IntoView {
+fn RotateDialog(rotate: ServerAction<RotatePassword>, confirming: RwSignal<bool>) -> impl IntoView {
     // Close once the rotation this dialog sent has finished.
     let opened_at = rotate.version().get_untracked();
     Effect::new(move |_| {
@@ -218,11 +218,9 @@ fn RotateDialog(rotate: ServerAction<RotatePassword>, confirming: RwSignal<bool>
         <Dialog id="rotate" title="Rotate database password?" on_close=move || confirming.set(false)
             body=|| view! { <RotateText/> }>
             <ActionForm action=rotate attr:class="dialog-actions">
-                <input type="hidden" name="handle" value=handle/>
-                <button type="button" class="button button-secondary" data-autofocus on:click=move |_| confirming.set(false)>"Cancel"</button>
-                <button type="submit" class="button" disabled=move || rotate.pending().get()>
-                    {move || if rotate.pending().get() { "Rotating…" } else { "Rotate Password" }}
-                </button>
+                <HandleField/>
+                <ConfirmActions on_cancel=move || confirming.set(false) label="Rotate Password"
+                    busy_label="Rotating…" busy=rotate.pending()/>
             </ActionForm>
         </Dialog>
     }

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use super::DeleteAccount;
 use crate::access::session::Viewer;
 use crate::handle::HOLD_DAYS;
-use crate::ui::{Confirm, Dialog, ErrorPanel};
+use crate::ui::{Confirm, ConfirmActions, Dialog, ErrorPanel, HandleField};
 
 #[component]
 pub fn DeleteAccountSection() -> impl IntoView {
@@ -22,7 +22,7 @@ pub fn DeleteAccountSection() -> impl IntoView {
                 <Confirm label="Delete developer account" class="button button-danger-outline"
                     on_open=move || confirming.set(true)>
                     <form method="post" action="/sfn/delete_account" class="inline-form">
-                        <input type="hidden" name="handle" value=handle.clone()/>
+                        <HandleField/>
                         <div class="field">
                             <label for="delete-account-plain">{format!("Type {handle} to confirm")}</label>
                             <div class="field-row">
@@ -64,17 +64,15 @@ fn DeleteDialog(action: ServerAction<DeleteAccount>, confirming: RwSignal<bool>)
                 <p class="muted">{format!("Nobody can take your handle for {HOLD_DAYS} days. Signing in with your e-mail address afterwards starts a new account.")}</p>
             }>
             <ActionForm action>
-                <input type="hidden" name="handle" value=handle.clone()/>
+                <HandleField/>
                 <div class="field">
                     <label for="delete-account-confirm">{prompt}</label>
                     <input id="delete-account-confirm" name="confirm" autocomplete="off" spellcheck="false"
                         autocapitalize="none" prop:value=typed on:input=move |ev| typed.set(event_target_value(&ev))/>
                 </div>
                 <div class="dialog-actions">
-                    <button type="button" class="button button-secondary" data-autofocus on:click=move |_| close()>"Cancel"</button>
-                    <button type="submit" class="button button-danger" disabled=move || !matches() || action.pending().get()>
-                        {move || if action.pending().get() { "Deleting…" } else { "Delete" }}
-                    </button>
+                    <ConfirmActions on_cancel=move || close() label="Delete" busy_label="Deleting…"
+                        busy=action.pending() danger=true disabled=Signal::derive(move || !matches())/>
                 </div>
             </ActionForm>
         </Dialog>

@@ -8,7 +8,7 @@ use shared::Handle;
 use super::{change_handle, handle_preview, HandleChange, HOLD_DAYS};
 use crate::access::session::Viewer;
 use crate::error::AppError;
-use crate::ui::{Dialog, ErrorPanel};
+use crate::ui::{ConfirmActions, Dialog, ErrorPanel, HandleField};
 
 /// How long typing must pause before availability is asked.
 const ASK_AFTER_MS: u64 = 250;
@@ -188,7 +188,7 @@ fn PlainHandleConfirm(new_handle: String) -> impl IntoView {
                                 <h3 id="plain-handle-title">"Change your handle?"</h3>
                                 <HandleChangeSummary old=old.clone() preview=p.clone()/>
                                 <form method="post" action="/sfn/change_handle" class="dialog-actions">
-                                    <input type="hidden" name="handle" value=old.clone()/>
+                                    <HandleField/>
                                     <input type="hidden" name="new_handle" value=p.handle.clone()/>
                                     <a class="button button-secondary" href=back>"Cancel"</a>
                                     <button type="submit" class="button">"Change handle"</button>
@@ -239,10 +239,8 @@ fn ConfirmHandle(
         <Dialog id="handle-dialog" title="Change your handle?" on_close=move |_| close()
             body=move || view! { <HandleChangeSummary old=old.clone() preview=preview.clone()/> }>
             <div class="dialog-actions">
-                <button type="button" class="button button-secondary" data-autofocus on:click=move |_| close()>"Cancel"</button>
-                <button type="button" class="button" disabled=move || busy.get() on:click=confirm>
-                    {move || if busy.get() { "Changing…" } else { "Change handle" }}
-                </button>
+                <ConfirmActions on_cancel=move || close() label="Change handle" busy_label="Changing…" busy
+                    on_confirm=move || confirm(())/>
             </div>
         </Dialog>
     }

@@ -9,7 +9,7 @@ use leptos::server_fn::ServerFn;
 
 use super::{notification_preferences, set_preference, Kind, Preferences, SetPreference};
 use crate::access::use_handle;
-use crate::ui::{use_live, ErrorPanel};
+use crate::ui::{use_live, ErrorPanel, HandleField};
 
 const SYSTEM: &str =
     "Important system notifications related to your Sluice account. System notifications cannot be disabled.";
@@ -95,7 +95,7 @@ fn Choices(initial: Preferences) -> impl IntoView {
                             toggle(kind);
                         }
                     }>
-                        <input type="hidden" name="handle" value=move || handle.get()/>
+                        <HandleField/>
                         <input type="hidden" name="kind" value=value/>
                         <input type="hidden" name="on" value=move || (!current.get().get(kind)).to_string()/>
                         <button type="submit" role="switch" id=id.clone() aria-labelledby=format!("{id}-label") aria-describedby=desc

@@ -8,7 +8,7 @@ use shared::DisplayName;
 
 use crate::access::session::{edit_viewer, Viewer, ViewerState};
 use crate::error::AppError;
-use crate::ui::ErrorPanel;
+use crate::ui::{ErrorPanel, HandleField};
 
 /// Saves the Display Name of the account `handle` and returns it as stored.
 #[server(prefix = "/sfn", endpoint = "update_display_name")]
@@ -80,7 +80,7 @@ pub fn DisplayNameForm() -> impl IntoView {
 
     view! {
         <ActionForm action attr:class="inline-form">
-            <input type="hidden" name="handle" value=move || viewer.read().handle.clone()/>
+            <HandleField/>
             <div class="field">
                 <label for="display_name">"Display Name"</label>
                 <div class="field-row">

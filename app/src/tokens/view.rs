@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use super::{list_tokens, CreateToken, CreatedToken, DeleteToken, SetTokenStatus, TokenSummary, MAX_TOKENS};
 use crate::access::flash::take_flash;
 use crate::access::use_handle;
-use crate::ui::{copy_text, Confirm, CopyButton, Dialog, ErrorPanel, Menu, RevealButton};
+use crate::ui::{copy_text, Confirm, ConfirmActions, CopyButton, Dialog, ErrorPanel, HandleField, Menu, RevealButton};
 
 #[component]
 pub fn TokensSection() -> impl IntoView {
@@ -78,10 +78,9 @@ pub fn TokensSection() -> impl IntoView {
 /// New Token; disabled at the cap (the note `token-cap` says why).
 #[component]
 fn NewTokenForm(create: ServerAction<CreateToken>, at_cap: bool) -> impl IntoView {
-    let handle = use_handle();
     view! {
         <ActionForm action=create>
-            <input type="hidden" name="handle" value=move || handle.get()/>
+            <HandleField/>
             <button type="submit" aria-describedby="token-cap"
                 disabled=move || at_cap || create.pending().get()>
                 {move || if create.pending().get() { "Creating…" } else { "New Token" }}
@@ -151,7 +150,6 @@ fn TokenRow(
     delete: ServerAction<DeleteToken>,
     confirming: RwSignal<Option<TokenSummary>>,
 ) -> impl IntoView {
-    let handle = use_handle();
     let active = token.status == "active";
     let revoked = token.status == "revoked";
     let id = StoredValue::new(token.id.clone());
@@ -173,7 +171,7 @@ fn TokenRow(
                 }>
                     <Show when=move || !revoked>
                         <ActionForm action=set_status attr:class="menu-form">
-                            <input type="hidden" name="handle" value=move || handle.get()/>
+                            <HandleField/>
                             <input type="hidden" name="id" value=id.get_value()/>
                             <input type="hidden" name="active" value=(!active).to_string()/>
                             <button type="submit" role="menuitem">{if active { "Deactivate" } else { "Activate" }}</button>
@@ -183,7 +181,7 @@ fn TokenRow(
                         on_open=move || confirming.set(Some(row.get_value()))>
                         <p>{delete_text(&row.get_value().masked)}</p>
                         <ActionForm action=delete>
-                            <input type="hidden" name="handle" value=move || handle.get()/>
+                            <HandleField/>
                             <input type="hidden" name="id" value=id.get_value()/>
                             <button type="submit" class="button button-danger">"Delete token"</button>
                         </ActionForm>
@@ -209,11 +207,11 @@ fn ConfirmDelete(
                 <p>{delete_text(&masked)}</p>
             }>
             <div class="dialog-actions">
-                <button type="button" class="button button-secondary" data-autofocus on:click=move |_| confirming.set(None)>"Cancel"</button>
-                <button type="button" class="button button-danger" on:click=move |_| {
-                    delete.dispatch(DeleteToken { handle: handle.get_untracked(), id: id.clone() });
-                    confirming.set(None);
-                }>"Delete"</button>
+                <ConfirmActions on_cancel=move || confirming.set(None) label="Delete" busy_label="Deleting…" danger=true
+                    on_confirm=move || {
+                        delete.dispatch(DeleteToken { handle: handle.get_untracked(), id: id.clone() });
+                        confirming.set(None);
+                    }/>
             </div>
         </Dialog>
     }

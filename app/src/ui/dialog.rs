@@ -39,3 +39,30 @@ pub fn Dialog(
         </div>
     }
 }
+
+/// A dialog's two choices: Cancel (which takes the focus) and the action,
+/// which says what it is doing while `busy`. Without `on_confirm` the
+/// action submits the form it is in (so it also works before the page is
+/// live); `disabled` holds it back until the dialog's condition is met.
+#[component]
+pub fn ConfirmActions(
+    #[prop(into)] on_cancel: Callback<()>,
+    label: &'static str,
+    busy_label: &'static str,
+    #[prop(into, optional)] busy: Signal<bool>,
+    #[prop(into, optional)] disabled: Signal<bool>,
+    #[prop(optional)] danger: bool,
+    #[prop(into, optional)] on_confirm: Option<Callback<()>>,
+) -> impl IntoView {
+    let class = if danger { "button button-danger" } else { "button" };
+    let kind = if on_confirm.is_some() { "button" } else { "submit" };
+    view! {
+        <button type="button" class="button button-secondary" data-autofocus on:click=move |_| on_cancel.run(())>
+            "Cancel"
+        </button>
+        <button type=kind class=class disabled=move || disabled.get() || busy.get()
+            on:click=move |_| if let Some(confirm) = on_confirm { confirm.run(()) }>
+            {move || if busy.get() { busy_label } else { label }}
+        </button>
+    }
+}

@@ -4,6 +4,7 @@
 
 mod avatar;
 mod dialog;
+mod handle_field;
 mod live;
 mod menu;
 mod pages;
@@ -11,7 +12,8 @@ mod secret;
 mod topbar;
 
 pub use avatar::Avatar;
-pub use dialog::Dialog;
+pub use dialog::{ConfirmActions, Dialog};
+pub use handle_field::HandleField;
 pub use live::{use_live, Confirm};
 pub use menu::Menu;
 pub use pages::{
