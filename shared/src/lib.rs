@@ -8,11 +8,13 @@ mod email;
 mod handle;
 mod ids;
 mod newtype;
+mod token_status;
 
 pub use display_name::{DisplayName, DisplayNameError};
 pub use email::{Email, EmailError};
 pub use handle::{Handle, HandleError, WorkspaceHandle};
 pub use ids::{is_prefixed_id, ID_BODY_LEN};
+pub use token_status::{TokenStatus, UnknownTokenStatus};
 
 /// The port of every workspace's database endpoint unless configured.
 pub const DEFAULT_DB_PORT: u16 = 9193;

@@ -35,7 +35,8 @@ pub enum TokenCheck {
 #[derive(sqlx::FromRow)]
 struct TokenOwnerRow {
     secret_hash: String,
-    status: String,
+    #[sqlx(try_from = "String")]
+    status: shared::TokenStatus,
     created_at: i64,
     last_used_at: Option<i64>,
     expires_at: Option<i64>,
@@ -89,7 +90,7 @@ pub async fn authenticate(db: &Db, presented: &str) -> Result<TokenCheck, sqlx::
         Some("wrong secret")
     } else if created_at < min {
         Some("revoked by Reset authentication")
-    } else if status != "active" {
+    } else if status != shared::TokenStatus::Active {
         Some("deactivated")
     } else if expires_at.is_some_and(|at| at <= now) {
         Some("expired")

@@ -35,17 +35,42 @@ struct User {
     version_id: i64,
 }
 
+/// A person as the API shows them, with their custom avatar's hash.
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: String,
+    handle: String,
+    display_name: String,
+    tenant_id: Option<String>,
+    status: String,
+    token_min_issued_at: i64,
+    created_at: i64,
+    updated_at: i64,
+    version_id: i64,
+    avatar_hash: Option<String>,
+}
+
 async fn load(state: &AppState, user_id: &str) -> Result<User, ApiError> {
-    type Row = (String, String, String, Option<String>, String, i64, i64, i64, i64, Option<String>);
-    let row: Row = sqlx::query_as(
+    let row: UserRow = sqlx::query_as(
         "SELECT u.id, u.handle, u.display_name, u.tenant_id, u.status, u.token_min_issued_at,
-                u.created_at, u.updated_at, u.version_id, a.hash
+                u.created_at, u.updated_at, u.version_id, a.hash AS avatar_hash
          FROM users u LEFT JOIN avatars a ON a.user_id = u.id WHERE u.id = $1",
     )
     .bind(user_id)
     .fetch_one(&state.db)
     .await?;
-    let (id, handle, display_name, tenant_id, status, min, created_at, updated_at, version_id, avatar) = row;
+    let UserRow {
+        id,
+        handle,
+        display_name,
+        tenant_id,
+        status,
+        token_min_issued_at: min,
+        created_at,
+        updated_at,
+        version_id,
+        avatar_hash: avatar,
+    } = row;
     Ok(User {
         avatar_url: state.settings.absolute(&shared::avatar::avatar_path(&id, avatar.as_deref())),
         url: state.settings.absolute(&format!("/user/{handle}")),

@@ -159,6 +159,16 @@ pub async fn rotate(state: &AppState, actor: &Actor, expires_in_minutes: Option<
     Ok(Current { id, user_id: actor.id.clone(), password, created_at: now, expires_at })
 }
 
+/// A workspace's connection as stored: which password it has (and whether
+/// its verifier is written yet).
+#[derive(sqlx::FromRow)]
+struct ConnectionRow {
+    handle: String,
+    region: String,
+    database_name: String,
+    password_id: Option<String>,
+    has_verifier: i64,
+}
 /// What Credentials & Access shows: each workspace's connection string
 /// without the password, and whether the workspace has the current one.
 pub async fn overview(state: &AppState, user_id: &str, handle: &str) -> Result<PasswordOverview, AppError> {
@@ -176,9 +186,9 @@ pub async fn overview(state: &AppState, user_id: &str, handle: &str) -> Result<P
         }
     };
     // A truth value is 0 or 1 here: SQLite has no boolean type.
-    let rows: Vec<(String, String, String, Option<String>, i64)> = sqlx::query_as(
+    let rows: Vec<ConnectionRow> = sqlx::query_as(
         "SELECT handle, region, database_name, password_id,
-                CASE WHEN scram_verifier IS NULL THEN 0 ELSE 1 END FROM workspaces
+                CASE WHEN scram_verifier IS NULL THEN 0 ELSE 1 END AS has_verifier FROM workspaces
          WHERE user_id = $1 ORDER BY created_at, handle",
     )
     .bind(user_id)
@@ -186,16 +196,18 @@ pub async fn overview(state: &AppState, user_id: &str, handle: &str) -> Result<P
     .await?;
     let workspaces = rows
         .into_iter()
-        .map(|(ws, region, database, password_id, verifier)| WorkspaceConnection {
-            host: crate::workspaces::ssr::dns_name(&state.settings, &ws, handle, &region),
-            port: state.settings.db_port,
-            reachable: verifier == 1 && state.settings.db_listen.is_some(),
-            hostaddr: state.settings.db_hostaddr.map(|a| a.to_string()),
-            tls: state.settings.db_listen.is_some() && state.settings.db_tls.is_on(),
-            user: handle.to_owned(),
-            database,
-            updated: password_id.as_deref() == Some(current_id.as_str()),
-            handle: ws,
+        .map(|ConnectionRow { handle: ws, region, database_name: database, password_id, has_verifier }| {
+            WorkspaceConnection {
+                host: crate::workspaces::ssr::dns_name(&state.settings, &ws, handle, &region),
+                port: state.settings.db_port,
+                reachable: has_verifier == 1 && state.settings.db_listen.is_some(),
+                hostaddr: state.settings.db_hostaddr.map(|a| a.to_string()),
+                tls: state.settings.db_listen.is_some() && state.settings.db_tls.is_on(),
+                user: handle.to_owned(),
+                database,
+                updated: password_id.as_deref() == Some(current_id.as_str()),
+                handle: ws,
+            }
         })
         .collect();
     Ok(PasswordOverview {

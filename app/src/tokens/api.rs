@@ -49,7 +49,7 @@ impl From<TokenRow> for Token {
             title: row.title,
             description: row.description,
             last4: row.last4,
-            status: row.status,
+            status: row.status.as_str().to_owned(),
             token_type: "user",
             created_at: rfc3339(row.created_at),
             updated_at: rfc3339(row.updated_at),

@@ -24,7 +24,7 @@ pub struct TokenSummary {
     pub title: String,
     /// `spt_…` and the last four characters: all that is ever shown again.
     pub masked: String,
-    pub status: String,
+    pub status: shared::TokenStatus,
     pub created_at: String,
     pub last_used_at: Option<String>,
 }

@@ -6,6 +6,7 @@ use crate::infra::system_mail;
 use rand::rngs::OsRng;
 use rand::Rng;
 use serde_json::json;
+use shared::TokenStatus;
 use sqlx::AnyConnection;
 
 use super::{TokenSummary, MAX_TOKENS};
@@ -36,7 +37,8 @@ pub struct TokenRow {
     pub title: String,
     pub description: String,
     pub last4: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: TokenStatus,
     pub version_id: i64,
     pub created_at: i64,
     pub updated_at: i64,
@@ -49,7 +51,7 @@ impl TokenRow {
             masked: format!("spt_…{}", self.last4),
             id: self.id.clone(),
             title: self.title.clone(),
-            status: self.status.clone(),
+            status: self.status,
             created_at: rfc3339(self.created_at),
             last_used_at: self.last_used_at.map(rfc3339),
         }
@@ -189,11 +191,11 @@ pub struct TokenChange {
 /// only its owner can, and a revoked token stays revoked.
 pub async fn update(state: &AppState, actor: &Actor, id: &str, change: TokenChange) -> Result<TokenRow, AppError> {
     let now = now_millis();
-    let status = if change.active { "active" } else { "inactive" };
+    let status = if change.active { TokenStatus::Active } else { TokenStatus::Inactive };
     let mut tx = begin_write(&state.db).await?;
     lock_user(&mut tx, &actor.id).await?;
     let before = row(&mut tx, &actor.id, id).await?.ok_or(AppError::NotFound)?;
-    if before.status == "revoked" {
+    if before.status == TokenStatus::Revoked {
         return Err(AppError::invalid(super::REVOKED_MESSAGE));
     }
     let title = change.title.unwrap_or(before.title);
@@ -203,7 +205,7 @@ pub async fn update(state: &AppState, actor: &Actor, id: &str, change: TokenChan
            version_id = version_id + 1
          WHERE id = $5 AND user_id = $6",
     )
-    .bind(status)
+    .bind(status.as_str())
     .bind(&title)
     .bind(&description)
     .bind(now)

@@ -3,6 +3,7 @@
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
+use shared::TokenStatus;
 
 use super::{list_tokens, CreateToken, CreatedToken, DeleteToken, SetTokenStatus, TokenSummary, MAX_TOKENS};
 use crate::access::flash::take_flash;
@@ -22,7 +23,7 @@ pub fn TokensSection() -> impl IntoView {
     // Read the list only by awaiting it inside a Transition: a plain read
     // outside one blocks a server thread while the list is being written.
     let at_cap = move || async move {
-        tokens.await.is_ok_and(|t| t.iter().filter(|t| t.status != "revoked").count() as i64 >= MAX_TOKENS)
+        tokens.await.is_ok_and(|t| t.iter().filter(|t| t.status != TokenStatus::Revoked).count() as i64 >= MAX_TOKENS)
     };
     // A token made by a plain form post comes back once, in the flash.
     let flashed = take_flash(|f| f.get::<CreatedToken>());
@@ -150,15 +151,16 @@ fn TokenRow(
     delete: ServerAction<DeleteToken>,
     confirming: RwSignal<Option<TokenSummary>>,
 ) -> impl IntoView {
-    let active = token.status == "active";
-    let revoked = token.status == "revoked";
+    let active = token.status == TokenStatus::Active;
+    let revoked = token.status == TokenStatus::Revoked;
     let id = StoredValue::new(token.id.clone());
     let row = StoredValue::new(token.clone());
-    let (badge, status) = match token.status.as_str() {
-        "active" => ("badge badge-ok", "Active"),
-        "revoked" => ("badge badge-revoked", "Revoked"),
-        _ => ("badge", "Inactive"),
+    let badge = match token.status {
+        TokenStatus::Active => "badge badge-ok",
+        TokenStatus::Revoked => "badge badge-revoked",
+        TokenStatus::Inactive => "badge",
     };
+    let status = token.status.label();
     view! {
         <tr>
             <td><code>{token.masked.clone()}</code></td>

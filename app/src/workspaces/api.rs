@@ -13,7 +13,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::ssr::dns_name;
-use super::store::{self as store, Row, WorkspaceError, SELECT};
+use super::store::{self as store, WorkspaceError, WorkspaceRow, SELECT};
 use crate::access::Owner;
 use crate::api::{path_param, ApiError, ApiJson, Page};
 use crate::infra::time::rfc3339;
@@ -61,8 +61,8 @@ struct ListWorkspacesResponse {
     items: Vec<Workspace>,
 }
 
-fn workspace(state: &AppState, owner: &crate::access::session::Viewer, row: Row) -> Workspace {
-    let (id, handle, region, database_name, version_id, created_at, updated_at) = row;
+fn workspace(state: &AppState, owner: &crate::access::session::Viewer, row: WorkspaceRow) -> Workspace {
+    let WorkspaceRow { id, handle, region, database_name, version_id, created_at, updated_at } = row;
     Workspace {
         host: dns_name(&state.settings, &handle, &owner.handle, &region),
         id,
@@ -93,7 +93,7 @@ async fn list(
 ) -> Result<Json<ListWorkspacesResponse>, ApiError> {
     // A person has few workspaces: one page holds them, no cursor is issued.
     page.single()?;
-    let rows: Vec<Row> = sqlx::query_as(&format!("{SELECT} ORDER BY created_at, handle"))
+    let rows: Vec<WorkspaceRow> = sqlx::query_as(&format!("{SELECT} ORDER BY created_at, handle"))
         .bind(&caller.user.id)
         .fetch_all(&state.db)
         .await?;
@@ -121,7 +121,7 @@ async fn read(
     Owner(caller): Owner,
     PathWorkspace(handle): PathWorkspace,
 ) -> Result<Json<Workspace>, ApiError> {
-    let row: Option<Row> = sqlx::query_as(&format!("{SELECT} AND handle = $2"))
+    let row: Option<WorkspaceRow> = sqlx::query_as(&format!("{SELECT} AND handle = $2"))
         .bind(&caller.user.id)
         .bind(handle.as_str())
         .fetch_optional(&state.db)

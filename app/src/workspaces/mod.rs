@@ -39,14 +39,13 @@ pub async fn create_workspace(handle: String, workspace: String) -> Result<Works
     let parts = crate::infra::request::parts()?;
     let actor = crate::infra::audit_trail::Actor::viewer(&viewer, &parts);
     let ws = shared::WorkspaceHandle::parse(&workspace).map_err(|e| AppError::invalid(e.to_string()))?;
-    let (_, ws, region, database_name, _, created_at, _) =
-        store::create(&state, &viewer, &actor, &ws).await.map_err(store_error)?;
+    let row = store::create(&state, &viewer, &actor, &ws).await.map_err(store_error)?;
     Ok(WorkspaceSummary {
-        dns_name: ssr::dns_name(&state.settings, &ws, &viewer.handle, &region),
-        handle: ws,
-        region,
-        database_name,
-        created_at: crate::infra::time::rfc3339(created_at),
+        dns_name: ssr::dns_name(&state.settings, &row.handle, &viewer.handle, &row.region),
+        handle: row.handle,
+        region: row.region,
+        database_name: row.database_name,
+        created_at: crate::infra::time::rfc3339(row.created_at),
     })
 }
 

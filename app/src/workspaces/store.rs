@@ -30,8 +30,17 @@ pub enum WorkspaceError {
     Db(#[from] sqlx::Error),
 }
 
-/// A workspace as stored: id, handle, region, database, version, created, updated.
-pub type Row = (String, String, String, String, i64, i64, i64);
+/// A workspace as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct WorkspaceRow {
+    pub id: String,
+    pub handle: String,
+    pub region: String,
+    pub database_name: String,
+    pub version_id: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
 
 pub const SELECT: &str = "SELECT id, handle, region, database_name, version_id, created_at, updated_at
      FROM workspaces WHERE user_id = $1";
@@ -55,7 +64,7 @@ pub async fn create(
     user: &Viewer,
     actor: &Actor,
     handle: &WorkspaceHandle,
-) -> Result<Row, WorkspaceError> {
+) -> Result<WorkspaceRow, WorkspaceError> {
     let now = now_millis();
     let mut tx = begin_write(&state.db).await?;
     lock_user(&mut tx, &user.id).await?;
@@ -86,7 +95,7 @@ pub async fn create(
         other => other?,
     };
     audit_trail::record(&mut tx, actor, entry("workspace.create", user, &id, handle), now).await?;
-    let row: Row =
+    let row: WorkspaceRow =
         sqlx::query_as(&format!("{SELECT} AND id = $2")).bind(&user.id).bind(&id).fetch_one(&mut *tx).await?;
     tx.commit().await?;
     state.jobs.notify_one();
@@ -100,19 +109,19 @@ pub async fn delete(
     user: &Viewer,
     actor: &Actor,
     handle: &WorkspaceHandle,
-) -> Result<Row, WorkspaceError> {
+) -> Result<WorkspaceRow, WorkspaceError> {
     let now = now_millis();
     let mut tx = begin_write(&state.db).await?;
     lock_user(&mut tx, &user.id).await?;
-    let row: Option<Row> = sqlx::query_as(&format!("{SELECT} AND handle = $2"))
+    let row: Option<WorkspaceRow> = sqlx::query_as(&format!("{SELECT} AND handle = $2"))
         .bind(&user.id)
         .bind(handle.as_str())
         .fetch_optional(&mut *tx)
         .await?;
     let row = row.ok_or_else(|| WorkspaceError::Unknown(handle.to_string()))?;
-    sqlx::query("DELETE FROM workspaces WHERE id = $1").bind(&row.0).execute(&mut *tx).await?;
-    audit_trail::record(&mut tx, actor, entry("workspace.delete", user, &row.0, handle), now).await?;
+    sqlx::query("DELETE FROM workspaces WHERE id = $1").bind(&row.id).execute(&mut *tx).await?;
+    audit_trail::record(&mut tx, actor, entry("workspace.delete", user, &row.id, handle), now).await?;
     tx.commit().await?;
-    state.workspaces.remove(std::slice::from_ref(&row.0)).await;
+    state.workspaces.remove(std::slice::from_ref(&row.id)).await;
     Ok(row)
 }

@@ -60,6 +60,15 @@ impl std::fmt::Debug for Verifiers {
     }
 }
 
+/// The workspace a client asks for, its owner, and its verifier.
+#[derive(sqlx::FromRow)]
+struct TargetRow {
+    user_id: String,
+    handle: String,
+    workspace_id: String,
+    workspace_handle: String,
+    scram_verifier: Option<String>,
+}
 impl Verifiers {
     fn decoy(&self, user: &str, database: &str) -> ScramSecret {
         let mut h = Sha256::new();
@@ -78,8 +87,8 @@ impl Verifiers {
     }
 
     async fn lookup(&self, user: &str, database: &str) -> Result<Option<(Target, ScramVerifier)>, sqlx::Error> {
-        let row: Option<(String, String, String, String, Option<String>)> = sqlx::query_as(
-            "SELECT u.id, u.handle, w.id, w.handle, w.scram_verifier
+        let row: Option<TargetRow> = sqlx::query_as(
+            "SELECT u.id AS user_id, u.handle, w.id AS workspace_id, w.handle AS workspace_handle, w.scram_verifier
              FROM workspaces w JOIN users u ON u.id = w.user_id
              WHERE u.handle = $1 AND w.database_name = $2",
         )
@@ -87,7 +96,7 @@ impl Verifiers {
         .bind(database)
         .fetch_optional(&self.session.state.db)
         .await?;
-        Ok(row.and_then(|(user_id, handle, workspace_id, workspace_handle, verifier)| {
+        Ok(row.and_then(|TargetRow { user_id, handle, workspace_id, workspace_handle, scram_verifier: verifier }| {
             let parsed = verifier.as_deref().and_then(ScramVerifier::parse);
             let target = Target {
                 user_id,

@@ -90,6 +90,19 @@ pub fn set_cookie(value: HeaderValue) {
     }
 }
 
+/// A live session's person, with their avatar and tenant.
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    id: String,
+    handle: String,
+    display_name: String,
+    email: String,
+    avatar_hash: Option<String>,
+    avatar_source: Option<String>,
+    last_seen_at: i64,
+    tenant: Option<String>,
+}
+
 /// The person this request's session belongs to, and the session's hash.
 pub async fn viewer(state: &AppState, parts: &Parts) -> Result<Option<(Viewer, String)>, AppError> {
     let Some(secret) = cookie(parts, cookie_name(&state.settings)) else {
@@ -99,9 +112,9 @@ pub async fn viewer(state: &AppState, parts: &Parts) -> Result<Option<(Viewer, S
     let now = now_millis();
     let idle_ms = state.settings.session_idle.as_millis() as i64;
     let absolute_ms = state.settings.session_absolute.as_millis() as i64;
-    type Row = (String, String, String, String, Option<String>, Option<String>, i64, Option<String>);
-    let row: Option<Row> = sqlx::query_as(
-        "SELECT u.id, u.handle, u.display_name, u.email, a.hash, a.source_url, s.last_seen_at, t.handle
+    let row: Option<SessionRow> = sqlx::query_as(
+        "SELECT u.id, u.handle, u.display_name, u.email, a.hash AS avatar_hash, a.source_url AS avatar_source,
+                s.last_seen_at, t.handle AS tenant
          FROM sessions s JOIN users u ON u.id = s.user_id
          LEFT JOIN avatars a ON a.user_id = u.id
          LEFT JOIN tenants t ON t.id = u.tenant_id
@@ -113,7 +126,8 @@ pub async fn viewer(state: &AppState, parts: &Parts) -> Result<Option<(Viewer, S
     .bind(now - idle_ms)
     .fetch_optional(&state.db)
     .await?;
-    let Some((id, handle, display_name, email, avatar_hash, avatar_source, last_seen_at, tenant)) = row else {
+    let Some(SessionRow { id, handle, display_name, email, avatar_hash, avatar_source, last_seen_at, tenant }) = row
+    else {
         return Ok(None);
     };
     if now - last_seen_at > TOUCH_EVERY_MS {
