@@ -10,7 +10,7 @@ export const dataDir = path.resolve(__dirname, ".data");
 // The server's log (its stderr), whole, for the test command's secrets check.
 export const serverLog = path.resolve(__dirname, ".server.log");
 const root = path.resolve(__dirname, "..");
-const serverBin = process.env.SLUICE_SERVER_BIN ?? path.join(root, "target/release/server");
+const serverBin = process.env.SLUICE_SERVER_BIN ?? path.join(root, "target/release/sluice");
 
 export default defineConfig({
   testDir: "./tests",

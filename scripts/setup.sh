@@ -102,7 +102,7 @@ build_site() {
 }
 
 server_bin() {
-  echo "$CARGO_TARGET_DIR/release/server"
+  echo "$CARGO_TARGET_DIR/release/sluice"
 }
 
 # cargo-leptos writes the site under the target dir.

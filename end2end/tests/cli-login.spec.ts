@@ -1,6 +1,6 @@
-// CLI login: `server login` starts a request, the console page confirms it
+// CLI login: `sluice login` starts a request, the console page confirms it
 // and shows a code, the code typed into the terminal signs it in, and
-// `server whoami` prints the handle.
+// `sluice whoami` prints the handle.
 import { expect, test } from "@playwright/test";
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, statSync } from "node:fs";
@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { signUp, uniqueEmail, uniqueHandle } from "./support";
 
-const serverBin = process.env.SLUICE_SERVER_BIN ?? path.resolve(__dirname, "../../target/release/server");
+const serverBin = process.env.SLUICE_SERVER_BIN ?? path.resolve(__dirname, "../../target/release/sluice");
 
 test("the login subcommand is confirmed on the page, then whoami prints the handle", async ({ page, baseURL, browser }) => {
   const handle = uniqueHandle("cli");

@@ -76,7 +76,7 @@ async fn fill_audit_log(db: &app::infra::db::Db, user_id: &str) {
 fn cold_start(dir: &std::path::Path) -> Duration {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let started = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sluice"))
         .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
         .env("SLUICE_DATA_DIR", dir)
         .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))

@@ -1,4 +1,4 @@
-//! `server login` and `server whoami`: a command-line client of Sluice's
+//! `sluice login` and `sluice whoami`: a command-line client of Sluice's
 //! CLI login. `login` asks a Sluice for a login request, prints the page
 //! to confirm it on, reads the code shown there, and keeps the temporary
 //! token it gets in the user's config dir (0600). `whoami` asks who that
@@ -16,7 +16,7 @@ pub enum CliError {
     Unreachable { url: String, source: reqwest::Error },
     #[error("{0}")]
     Refused(String),
-    #[error("not signed in: run `server login` first")]
+    #[error("not signed in: run `sluice login` first")]
     NotSignedIn,
     #[error("cannot use {path}: {source}")]
     Config { path: String, source: std::io::Error },
@@ -28,19 +28,6 @@ struct Credentials {
     url: String,
     token: String,
 }
-
-pub const HELP: &str = "\
-Usage: server login [--url URL]
-       server whoami
-
-  login    sign this machine in to Sluice: prints a page to open, asks for
-           the code shown there, and keeps a temporary token (30 days) in
-           $SLUICE_CONFIG_DIR, else $XDG_CONFIG_HOME/sluice, else
-           ~/.config/sluice (credentials.json, readable only by you)
-  whoami   print the handle the kept token belongs to
-  --url    the Sluice to sign in to (default: $SLUICE_PUBLIC_URL, else
-           http://127.0.0.1:3000)
-";
 
 fn config_dir() -> Result<PathBuf, CliError> {
     let var = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
@@ -135,7 +122,7 @@ async fn actor(client: &reqwest::Client, url: &str, token: &str) -> Result<Actor
         .map_err(|source| CliError::Unreachable { url: endpoint.clone(), source })?;
     if res.status() == reqwest::StatusCode::UNAUTHORIZED {
         return Err(CliError::Refused(
-            "the kept token no longer works (expired, or authentication was reset): run `server login`".into(),
+            "the kept token no longer works (expired, or authentication was reset): run `sluice login`".into(),
         ));
     }
     if !res.status().is_success() {
@@ -144,16 +131,11 @@ async fn actor(client: &reqwest::Client, url: &str, token: &str) -> Result<Actor
     res.json().await.map_err(|source| CliError::Unreachable { url: endpoint, source })
 }
 
-/// `server login`: `input` is where the code is typed (stdin).
-pub async fn login(args: &[String], input: &mut impl BufRead) -> Result<(), CliError> {
-    let mut url = std::env::var("SLUICE_PUBLIC_URL").unwrap_or_else(|_| "http://127.0.0.1:3000".into());
-    let mut rest = args.iter();
-    while let Some(arg) = rest.next() {
-        match arg.as_str() {
-            "--url" => url = rest.next().ok_or_else(|| CliError::Usage("--url needs a value".into()))?.clone(),
-            other => return Err(CliError::Usage(format!("unknown argument {other:?} (see server login --help)"))),
-        }
-    }
+/// `sluice login`: `input` is where the code is typed (stdin).
+pub async fn login(url: Option<String>, input: &mut impl BufRead) -> Result<(), CliError> {
+    let url = url
+        .or_else(|| std::env::var("SLUICE_PUBLIC_URL").ok().filter(|u| !u.is_empty()))
+        .unwrap_or_else(|| "http://127.0.0.1:3000".into());
     let url = url.trim_end_matches('/').to_owned();
     let client = client();
     let endpoint = format!("{url}/api/v0/login/token");
@@ -208,7 +190,7 @@ pub async fn login(args: &[String], input: &mut impl BufRead) -> Result<(), CliE
     Ok(())
 }
 
-/// `server whoami`.
+/// `sluice whoami`.
 pub async fn whoami() -> Result<(), CliError> {
     let credentials = load()?;
     let who = actor(&client(), &credentials.url, &credentials.token).await?;

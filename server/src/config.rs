@@ -9,70 +9,7 @@ use leptos::config::{get_configuration, LeptosOptions};
 use std::path::PathBuf;
 use url::Url;
 
-pub const HELP: &str = "\
-Sluice — the account console of a developer data platform.
-
-Usage: server [--demo] [--help]
-       server login [--url URL]   sign this machine in (see server login --help)
-       server whoami              print who the kept token belongs to
-
-  --demo   create the demo account (demo@sluice.localhost) if it is missing
-           and print a one-time sign-in link for it
-  --help   print this text
-
-Settings (environment):
-  SLUICE_DATA_DIR       where Sluice keeps its data (default ./data)
-  SLUICE_DATABASE_URL   the database (default: sqlite://$SLUICE_DATA_DIR/sluice.db);
-                        postgres://user:pass@host/db for PostgreSQL, which several
-                        server processes (same SLUICE_SECRET_KEY) can share
-  SLUICE_TRUSTED_PROXIES  load balancers (addresses or networks, comma-separated) whose
-                        X-Forwarded-For names the client; unset: none is believed
-  SLUICE_HTTP_MAX_CONNECTIONS  HTTP connections served at once (default 10000, and at most
-                        half of ulimit -n); more wait in the listen backlog
-  SLUICE_HTTP_PER_ADDRESS  HTTP connections one client address may hold open (default 100;
-                        trusted proxies are not capped); more are closed at once
-  SLUICE_HTTP_HEADER_TIMEOUT  seconds a connection may take to send a request's head, or
-                        stay idle between requests (default 15)
-  SLUICE_HTTP_BODY_TIMEOUT  seconds a request body may pause between two pieces (default 20)
-  SLUICE_DB_MAX_CONNECTIONS  connections this process keeps to the database (default 8)
-  SLUICE_DB_ACQUIRE_TIMEOUT  seconds a request waits for a free connection before it
-                        fails (default 10)
-  SLUICE_DB_IDLE_TIMEOUT  seconds an unused connection stays open (default 600)
-  SLUICE_PUBLIC_URL     the URL people use to reach Sluice; https, or http on
-                        localhost (default http://$LEPTOS_SITE_ADDR)
-  SLUICE_SMTP_URL       smtp://user:pass@host:port (or smtps://) to send mail;
-                        unset: mail is written to $SLUICE_DATA_DIR/outbox/
-  SLUICE_MAIL_FROM      the sender of Sluice's mail (default Sluice <no-reply@sluice.localhost>)
-  SLUICE_DB_DOMAIN      the domain in workspace DNS names (default sluice.localhost)
-  SLUICE_DB_LISTEN      where the workspace endpoint (PostgreSQL protocol) listens
-                        (default 127.0.0.1:9193; off to turn it off)
-  SLUICE_DB_TLS         on (default) or off: TLS on the workspace endpoint; connection
-                        strings then say sslmode=require
-  SLUICE_DB_TLS_CERT    the endpoint's certificate chain (PEM); with SLUICE_DB_TLS_KEY, its
-                        private key (PEM); unset: a self-signed certificate is made at the
-                        first start and kept in $SLUICE_DATA_DIR/endpoint-tls/
-  SLUICE_USAGE_INTERVAL  seconds between writes of the endpoint's compute time and
-                        readings of workspace sizes, for Usage and Billing (default 60)
-  SLUICE_DB_HOSTADDR    the address psql commands connect to instead of resolving the
-                        workspace DNS name (default: the endpoint's address when it is
-                        a loopback address; none to leave it out)
-  SLUICE_SIGN_IN_PER_PEER  sign-in links one address may request per 15 minutes (default 30)
-  SLUICE_API_PER_MINUTE    /api/v0 requests one token may make per minute (default 600);
-                        more get 429 with Retry-After
-  SLUICE_SECRET_KEY     32 random bytes, base64 (openssl rand -base64 32): the key that
-                        encrypts database passwords; required when SLUICE_PUBLIC_URL is
-                        https; unset on localhost: a key file in $SLUICE_DATA_DIR is used
-  SLUICE_PROPAGATION_DELAY  seconds each workspace waits before taking a new database
-                        password, to demonstrate propagation (default 0)
-  SLUICE_TENANT_DOMAINS  domain=tenant pairs, comma-separated (acme.example=acme): people
-                        who sign up with an address at the domain are members of the tenant,
-                        which manages their billing
-  SLUICE_LEPTOS_TOML    the site settings file (default Leptos.toml)
-  LEPTOS_SITE_ADDR      the address to listen on (default from Leptos.toml)
-  LEPTOS_SITE_ROOT      the built site to serve (default from Leptos.toml)
-  LEPTOS_*              any other key of Leptos.toml
-  RUST_LOG              log filter (default info); the log goes to stderr
-";
+use crate::args::{set, SettingsArgs};
 
 /// A setting that is wrong, said in one line.
 #[derive(Debug, thiserror::Error)]
@@ -93,8 +30,8 @@ pub struct Config {
 
 /// Reads a variable; an empty value counts as unset.
 /// A setting that must be a positive whole number, if it is set.
-fn positive(name: &'static str) -> Result<Option<i64>, ConfigError> {
-    var(name)
+fn positive(name: &'static str, value: &Option<String>) -> Result<Option<i64>, ConfigError> {
+    set(value)
         .map(|raw| {
             raw.parse::<i64>()
                 .ok()
@@ -149,42 +86,42 @@ fn check_leptos_env() -> Result<(), ConfigError> {
     Ok(())
 }
 
-pub fn load() -> Result<Config, ConfigError> {
+pub fn load(args: &SettingsArgs) -> Result<Config, ConfigError> {
     check_leptos_env()?;
-    let file = var("SLUICE_LEPTOS_TOML").unwrap_or_else(|| "Leptos.toml".into());
+    let file = set(&args.leptos_toml).unwrap_or_else(|| "Leptos.toml".into());
     let leptos = get_configuration(Some(&file))
         .map_err(|e| bad("SLUICE_LEPTOS_TOML", format!("cannot read {file}: {e}")))?
         .leptos_options;
-    let settings = settings_from_env(&leptos)?;
+    let settings = settings_from(args, &leptos)?;
     Ok(Config { leptos, settings })
 }
 
-pub fn settings_from_env(leptos: &LeptosOptions) -> Result<Settings, ConfigError> {
-    let data_dir = PathBuf::from(var("SLUICE_DATA_DIR").unwrap_or_else(|| "./data".into()));
-    let public_url = match var("SLUICE_PUBLIC_URL") {
+pub fn settings_from(a: &SettingsArgs, leptos: &LeptosOptions) -> Result<Settings, ConfigError> {
+    let data_dir = PathBuf::from(set(&a.data_dir).unwrap_or_else(|| "./data".into()));
+    let public_url = match set(&a.public_url) {
         Some(raw) => parse_public_url(&raw)?,
         None => parse_public_url(&format!("http://{}", leptos.site_addr))?,
     };
     let mut settings = Settings::for_data_dir(data_dir, public_url);
-    if let Some(url) = var("SLUICE_DATABASE_URL") {
+    if let Some(url) = set(&a.database_url) {
         if app::infra::db::Engine::of_url(&url).is_none() {
             return Err(bad("SLUICE_DATABASE_URL", "expected sqlite://… or postgres://…"));
         }
         settings.database_url = Secret::new(url);
     }
-    if let Some(url) = var("SLUICE_SMTP_URL") {
+    if let Some(url) = set(&a.smtp_url) {
         if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
             return Err(bad("SLUICE_SMTP_URL", "expected smtp://… or smtps://…"));
         }
         settings.smtp_url = Some(Secret::new(url));
     }
-    if let Some(from) = var("SLUICE_MAIL_FROM") {
+    if let Some(from) = set(&a.mail_from) {
         if from.parse::<lettre::message::Mailbox>().is_err() {
             return Err(bad("SLUICE_MAIL_FROM", "expected an address such as Sluice <no-reply@example.com>"));
         }
         settings.mail_from = from;
     }
-    if let Some(domain) = var("SLUICE_DB_DOMAIN") {
+    if let Some(domain) = set(&a.db_domain) {
         let ok = domain.split('.').all(|l| {
             !l.is_empty()
                 && l.len() <= 63
@@ -195,48 +132,47 @@ pub fn settings_from_env(leptos: &LeptosOptions) -> Result<Settings, ConfigError
         }
         settings.db_domain = domain;
     }
-    settings.db_listen = parse_db_listen(var("SLUICE_DB_LISTEN").as_deref())?;
-    settings.db_hostaddr = parse_db_hostaddr(var("SLUICE_DB_HOSTADDR").as_deref(), settings.db_listen)?;
-    settings.db_tls =
-        parse_db_tls(var("SLUICE_DB_TLS").as_deref(), var("SLUICE_DB_TLS_CERT"), var("SLUICE_DB_TLS_KEY"))?;
-    if let Some(raw) = var("SLUICE_TENANT_DOMAINS") {
+    settings.db_listen = parse_db_listen(set(&a.db_listen).as_deref())?;
+    settings.db_hostaddr = parse_db_hostaddr(set(&a.db_hostaddr).as_deref(), settings.db_listen)?;
+    settings.db_tls = parse_db_tls(set(&a.db_tls).as_deref(), set(&a.db_tls_cert), set(&a.db_tls_key))?;
+    if let Some(raw) = set(&a.tenant_domains) {
         settings.tenant_domains = parse_tenant_domains(&raw)?;
     }
-    if let Some(raw) = var("SLUICE_TRUSTED_PROXIES") {
+    if let Some(raw) = set(&a.trusted_proxies) {
         settings.trusted_proxies =
             crate::proxy::parse_trusted(&raw).map_err(|problem| bad("SLUICE_TRUSTED_PROXIES", problem))?;
     }
-    if let Some(n) = positive("SLUICE_HTTP_MAX_CONNECTIONS")? {
+    if let Some(n) = positive("SLUICE_HTTP_MAX_CONNECTIONS", &a.http_max_connections)? {
         settings.http_max_connections = n.min(1_000_000) as usize;
     }
-    if let Some(n) = positive("SLUICE_HTTP_PER_ADDRESS")? {
+    if let Some(n) = positive("SLUICE_HTTP_PER_ADDRESS", &a.http_per_address)? {
         settings.http_per_address = n.min(1_000_000) as usize;
     }
-    if let Some(n) = positive("SLUICE_HTTP_HEADER_TIMEOUT")? {
+    if let Some(n) = positive("SLUICE_HTTP_HEADER_TIMEOUT", &a.http_header_timeout)? {
         settings.http_header_timeout = std::time::Duration::from_secs(n.min(3600) as u64);
     }
-    if let Some(n) = positive("SLUICE_HTTP_BODY_TIMEOUT")? {
+    if let Some(n) = positive("SLUICE_HTTP_BODY_TIMEOUT", &a.http_body_timeout)? {
         settings.http_body_timeout = std::time::Duration::from_secs(n.min(3600) as u64);
     }
-    if let Some(n) = positive("SLUICE_USAGE_INTERVAL")? {
+    if let Some(n) = positive("SLUICE_USAGE_INTERVAL", &a.usage_interval)? {
         settings.usage_interval = std::time::Duration::from_secs(n.min(3600) as u64);
     }
-    if let Some(n) = positive("SLUICE_DB_MAX_CONNECTIONS")? {
+    if let Some(n) = positive("SLUICE_DB_MAX_CONNECTIONS", &a.db_max_connections)? {
         settings.pool.max_connections = u32::try_from(n.min(1000)).unwrap_or(1000);
     }
-    if let Some(n) = positive("SLUICE_DB_ACQUIRE_TIMEOUT")? {
+    if let Some(n) = positive("SLUICE_DB_ACQUIRE_TIMEOUT", &a.db_acquire_timeout)? {
         settings.pool.acquire_timeout = std::time::Duration::from_secs(n.min(3600) as u64);
     }
-    if let Some(n) = positive("SLUICE_DB_IDLE_TIMEOUT")? {
+    if let Some(n) = positive("SLUICE_DB_IDLE_TIMEOUT", &a.db_idle_timeout)? {
         settings.pool.idle_timeout = std::time::Duration::from_secs(n.min(86_400) as u64);
     }
-    if let Some(n) = positive("SLUICE_SIGN_IN_PER_PEER")? {
+    if let Some(n) = positive("SLUICE_SIGN_IN_PER_PEER", &a.sign_in_per_peer)? {
         settings.sign_in_per_peer = n;
     }
-    if let Some(n) = positive("SLUICE_API_PER_MINUTE")? {
+    if let Some(n) = positive("SLUICE_API_PER_MINUTE", &a.api_per_minute)? {
         settings.api_per_minute = n;
     }
-    if let Some(raw) = var("SLUICE_SECRET_KEY") {
+    if let Some(raw) = set(&a.secret_key) {
         settings.secret_key = Some(parse_secret_key(&raw)?);
     } else if settings.secure_cookies() {
         return Err(bad(
@@ -244,7 +180,7 @@ pub fn settings_from_env(leptos: &LeptosOptions) -> Result<Settings, ConfigError
             "required when SLUICE_PUBLIC_URL is https: 32 random bytes, base64 (openssl rand -base64 32)",
         ));
     }
-    if let Some(raw) = var("SLUICE_PROPAGATION_DELAY") {
+    if let Some(raw) = set(&a.propagation_delay) {
         let secs = raw.parse::<u64>().ok().filter(|s| *s <= 3600).ok_or_else(|| {
             bad("SLUICE_PROPAGATION_DELAY", format!("expected whole seconds from 0 to 3600, got {raw:?}"))
         })?;

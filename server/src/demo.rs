@@ -49,7 +49,7 @@ pub async fn sign_in_link(state: &AppState) -> Result<String, AppError> {
             email: user.email.clone(),
             ..Viewer::default()
         };
-        // Set up on this machine, by `server --demo`.
+        // Set up on this machine, by `sluice --demo`.
         let actor = Actor {
             id: user.id.clone(),
             handle: user.handle.clone(),

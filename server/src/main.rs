@@ -1,36 +1,37 @@
-//! `server`: runs Sluice. `--help` lists the settings.
+//! `sluice`: runs Sluice (`sluice login` and `sluice whoami` are its
+//! command-line client). `--help` lists the settings.
 #![recursion_limit = "256"]
 
+use clap::Parser;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.first().map(String::as_str) {
-        Some("login" | "whoami") if args.iter().any(|a| a == "--help" || a == "-h") => {
-            print!("{}", server::cli::HELP);
+    let cli = match server::args::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => {
+            // --help and --version
+            let _ = e.print();
             return ExitCode::SUCCESS;
         }
-        Some("login") => return cli_outcome(server::cli::login(&args[1..], &mut std::io::stdin().lock()).await),
-        Some("whoami") => return cli_outcome(server::cli::whoami().await),
-        _ => {}
-    }
-    let mut demo = false;
-    for arg in &args {
-        match arg.as_str() {
-            "--help" | "-h" => {
-                print!("{}", server::config::HELP);
-                return ExitCode::SUCCESS;
-            }
-            "--demo" => demo = true,
-            other => {
-                eprintln!("error: unknown argument {other:?} (see --help)");
-                return ExitCode::from(2);
-            }
+        Err(e) => {
+            // One line: what is wrong; --help says the rest.
+            let text = e.render().to_string();
+            let first = text.lines().next().unwrap_or("error: bad arguments");
+            eprintln!("{first} (see --help)");
+            return ExitCode::from(2);
         }
+    };
+    match cli.command {
+        Some(server::args::Command::Login { url }) => {
+            return cli_outcome(server::cli::login(url, &mut std::io::stdin().lock()).await);
+        }
+        Some(server::args::Command::Whoami) => return cli_outcome(server::cli::whoami().await),
+        None => {}
     }
+    let demo = cli.demo;
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
         // The log goes to stderr; stdout is for the person at the terminal
@@ -41,7 +42,7 @@ async fn main() -> ExitCode {
 
     // Before the limits are read from it: a server wants more than 1024.
     server::connections::raise_open_files_limit();
-    let config = match server::config::load() {
+    let config = match server::config::load(&cli.settings) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: {e}");

@@ -28,16 +28,17 @@ pub struct Plan {
     /// Run the password propagation worker (tests of the queue itself
     /// leave it off and run it by hand).
     pub worker: bool,
-    /// The page routes (`router::routes()` renders the app once to list
-    /// them; a test suite lists them once for all its servers).
-    pub routes: Vec<AxumRouteListing>,
+    /// The page routes; `None`: listed at start (`router::routes()`
+    /// renders the app once to list them, so a test suite lists them once
+    /// for all its servers and passes them here).
+    pub routes: Option<Vec<AxumRouteListing>>,
     /// Routes served before Sluice's own (the benchmarks' floors).
     pub extra: Option<ExtraRoutes>,
 }
 
 impl Plan {
     pub fn new(leptos: LeptosOptions, settings: Settings, http: TcpListener) -> Self {
-        Self { leptos, settings, http, worker: true, routes: router::routes(), extra: None }
+        Self { leptos, settings, http, worker: true, routes: None, extra: None }
     }
 }
 
@@ -68,7 +69,7 @@ pub async fn start(plan: Plan, shutdown: impl Future<Output = ()> + Send + 'stat
     if let Some(extra) = extra {
         app = app.merge(extra(&state));
     }
-    let app = app.merge(router::build(state.clone(), routes));
+    let app = app.merge(router::build(state.clone(), routes.unwrap_or_else(router::routes)));
     let served = tokio::spawn(crate::serve(http, app, limits, shutdown));
     Ok(Running { state, endpoint, worker, served })
 }

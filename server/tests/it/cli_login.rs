@@ -230,7 +230,7 @@ fn server_login_and_whoami_sign_a_terminal_in() {
         let app = TestApp::spawn().await;
         let ada = app.sign_up("ada@example.com", "ada", "Ada").await;
         let config = tempfile::tempdir().unwrap();
-        let bin = env!("CARGO_BIN_EXE_server");
+        let bin = env!("CARGO_BIN_EXE_sluice");
         let whoami = || Command::new(bin).arg("whoami").env("SLUICE_CONFIG_DIR", config.path()).output().unwrap();
         let before = whoami();
         assert!(!before.status.success());

@@ -230,7 +230,7 @@ impl TestApp {
         let (tx, rx) = oneshot::channel::<()>();
         let plan = server::Plan {
             worker: options.worker,
-            routes: ROUTES.clone(),
+            routes: Some(ROUTES.clone()),
             ..server::Plan::new(leptos, settings, listener)
         };
         let running = server::start(plan, async {
@@ -384,7 +384,7 @@ impl TestApp {
 /// The `server` binary, to run from the repository's root with none of
 /// the `SLUICE_*` or `LEPTOS_*` settings of the environment the suite runs in.
 pub fn server_process() -> std::process::Command {
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_server"));
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_sluice"));
     cmd.current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
     for (key, _) in std::env::vars() {
         if key.starts_with("SLUICE_") || key.starts_with("LEPTOS_") {
