@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::ssr::{self, Exchange, RequestId, RequestRow};
+use super::ssr::{self, Exchange, RequestId, RequestRow, RequestState};
 use crate::access::Caller;
 use crate::api::{path_param, ApiError, ApiJson};
 use crate::infra::rate_limit::{self, Limit};
@@ -48,7 +48,7 @@ impl TemporaryTokenRequest {
     fn new(id: &RequestId, row: &RequestRow) -> Self {
         Self {
             id: id.as_str().to_owned(),
-            state: row.state.clone(),
+            state: row.state.as_str().to_owned(),
             client_ip: row.client_ip.clone(),
             code: String::new(),
             created_at: rfc3339(row.created_at),
@@ -135,14 +135,6 @@ async fn read(
 #[serde(deny_unknown_fields)]
 struct UpdateTemporaryTokenRequest {
     state: RequestState,
-}
-
-#[derive(Debug, Deserialize, PartialEq, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-#[schema(as = TemporaryTokenRequestState)]
-enum RequestState {
-    Pending,
-    Confirmed,
 }
 
 /// Confirming through the API, as the console does: the caller's token

@@ -52,7 +52,7 @@ pub async fn cli_login_request(r: String) -> Result<LoginRequestInfo, AppError> 
     Ok(LoginRequestInfo {
         client_ip: row.client_ip,
         created_at: crate::infra::time::rfc3339(row.created_at),
-        pending: row.state == "pending",
+        pending: row.state == ssr::RequestState::Pending,
     })
 }
 

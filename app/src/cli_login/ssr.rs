@@ -57,12 +57,44 @@ pub fn parse_code(raw: &str) -> Option<&str> {
     (raw.len() == 6 && raw.bytes().all(|b| b.is_ascii_digit())).then_some(raw)
 }
 
+/// Where a CLI login request stands: waiting for the person, or confirmed
+/// (its code shown once).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+#[schema(as = TemporaryTokenRequestState)]
+pub enum RequestState {
+    Pending,
+    Confirmed,
+}
+
+impl RequestState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Confirmed => "confirmed",
+        }
+    }
+}
+
+impl TryFrom<String> for RequestState {
+    type Error = String;
+
+    fn try_from(word: String) -> Result<Self, String> {
+        match word.as_str() {
+            "pending" => Ok(Self::Pending),
+            "confirmed" => Ok(Self::Confirmed),
+            _ => Err(format!("unknown login request state {word:?}")),
+        }
+    }
+}
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct RequestRow {
     pub id: String,
     secret_hash: String,
     pub client_ip: String,
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub state: RequestState,
     pub user_id: Option<String>,
     code_hash: Option<String>,
     pub failed_codes: i64,
@@ -110,7 +142,7 @@ pub async fn find(conn: &mut AnyConnection, id: &RequestId, now: i64) -> Result<
 pub async fn confirm(db: &Db, id: &RequestId, actor: &Actor, now: i64) -> Result<Secret<String>, AppError> {
     let mut tx = begin_write(db).await?;
     let row = find(&mut tx, id, now).await?.ok_or(AppError::NotFound)?;
-    if row.state != "pending" {
+    if row.state != RequestState::Pending {
         return Err(AppError::invalid(
             "This request was already confirmed. Start again with the CLI to get a new code.",
         ));
