@@ -7,7 +7,7 @@ use http::request::Parts;
 
 use super::bearer::{authenticate, TokenCheck};
 use crate::access::session::Viewer;
-use crate::api::{ApiError, PathHandle};
+use crate::api::{ApiError, UserPath};
 use crate::infra::audit_trail::{self, Actor, Entry};
 use crate::infra::rate_limit::{self, Limit};
 use crate::infra::time::now_millis;
@@ -33,7 +33,7 @@ impl FromRequestParts<AppState> for Owner {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let caller = Caller::from_request_parts(parts, state).await?;
-        let handle = PathHandle::from_request_parts(parts, state).await?;
+        let handle = UserPath::from_request_parts(parts, state).await?;
         if handle.as_str() == caller.user.handle {
             return Ok(Self(caller));
         }

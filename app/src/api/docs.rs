@@ -1,29 +1,9 @@
 //! What the operations' documentation says again and again, said once:
-//! the path parameters and paging of `/api/v0`, and the refusals an
-//! operation on a person's own account may answer.
+//! the paging of `/api/v0`'s lists and the refusals an operation on a
+//! person's own account may answer. (Path parameters document themselves:
+//! `UserPath` and each feature's own, such as `tokens::api::TokenPath`.)
 
 use super::ErrorModel;
-
-/// `{user_handle}`: whose account the path is under.
-#[derive(utoipa::IntoParams)]
-#[into_params(parameter_in = Path)]
-pub struct UserPath {
-    /// The handle of the user
-    #[allow(dead_code)]
-    user_handle: String,
-}
-
-/// `{user_handle}` and `{token_id}`.
-#[derive(utoipa::IntoParams)]
-#[into_params(parameter_in = Path)]
-pub struct TokenPath {
-    /// The handle of the user
-    #[allow(dead_code)]
-    user_handle: String,
-    /// The token id
-    #[allow(dead_code)]
-    token_id: String,
-}
 
 /// A page of a list: `limit` and the cursor the previous page gave.
 #[derive(utoipa::IntoParams)]

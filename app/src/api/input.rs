@@ -30,22 +30,30 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     }
 }
 
-/// `{user_handle}` from the path, parsed.
-#[derive(Debug, Clone)]
-pub struct PathHandle(Handle);
+/// `{user_handle}`: whose account the path is under, parsed; the same
+/// type documents the parameter (`params(crate::api::UserPath)`).
+#[derive(Debug, Clone, utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct UserPath {
+    /// The handle of the user
+    #[param(value_type = String)]
+    pub user_handle: Handle,
+}
 
-impl PathHandle {
+impl UserPath {
     pub fn as_str(&self) -> &str {
-        self.0.as_str()
+        self.user_handle.as_str()
     }
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for PathHandle {
+impl<S: Send + Sync> FromRequestParts<S> for UserPath {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         let raw = path_param(parts, state, "user_handle").await?;
-        Handle::parse(&raw).map(Self).map_err(|e| ApiError::field("path.user_handle", e.to_string()))
+        Handle::parse(&raw)
+            .map(|user_handle| Self { user_handle })
+            .map_err(|e| ApiError::field("path.user_handle", e.to_string()))
     }
 }
 

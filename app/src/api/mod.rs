@@ -8,7 +8,7 @@ mod error;
 mod input;
 mod pagination;
 
-pub use docs::{PageQuery, Refusals, TokenPath, UserPath};
+pub use docs::{PageQuery, Refusals};
 pub use error::{error_model, full_path, ApiError, ErrorModel, FieldError};
-pub use input::{path_param, ApiJson, PathHandle};
+pub use input::{path_param, ApiJson, UserPath};
 pub use pagination::{cursor_text, cursor_token, Page};

@@ -11,7 +11,7 @@ use utoipa_axum::routes;
 
 use super::ssr::{self, TokenChange, TokenRow};
 use crate::access::Owner;
-use crate::api::{path_param, ApiError, ApiJson, Page};
+use crate::api::{path_param, ApiError, ApiJson, Page, UserPath};
 use crate::infra::time::rfc3339;
 use crate::infra::AppState;
 
@@ -95,30 +95,40 @@ async fn create(State(state): State<AppState>, Owner(caller): Owner) -> Result<i
     Ok((StatusCode::CREATED, Json(token)))
 }
 
-/// `{token_id}` in the spec's format; anything else cannot be a token.
-struct TokenId(String);
+/// `{user_handle}` and `{token_id}`, parsed: a token id in the spec's
+/// format (anything else cannot be a token). The same type documents them.
+#[derive(Debug, utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+struct TokenPath {
+    /// The handle of the user
+    #[param(value_type = String)]
+    #[allow(dead_code)] // checked against the caller by `Owner`
+    user_handle: shared::Handle,
+    /// The token id
+    token_id: String,
+}
 
-impl<S: Send + Sync> FromRequestParts<S> for TokenId {
+impl<S: Send + Sync> FromRequestParts<S> for TokenPath {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        let raw = path_param(parts, state, "token_id").await?;
-        if shared::is_prefixed_id(&raw, "k") {
-            Ok(Self(raw))
-        } else {
-            Err(ApiError::field("path.token_id", "is not a token id"))
+        let UserPath { user_handle } = UserPath::from_request_parts(parts, state).await?;
+        let token_id = path_param(parts, state, "token_id").await?;
+        if !shared::is_prefixed_id(&token_id, "k") {
+            return Err(ApiError::field("path.token_id", "is not a token id"));
         }
+        Ok(Self { user_handle, token_id })
     }
 }
 
 #[utoipa::path(get, path = "/user/{user_handle}/token/{token_id}", operation_id = "userToken_get", tag = "UserTokens",
-    params(crate::api::TokenPath),
+    params(TokenPath),
     responses((status = 200, description = "OK", body = Token), (status = 404, description = "Not Found", body = crate::api::ErrorModel), crate::api::Refusals),
     security(("bearer" = [])))]
 async fn read(
     State(state): State<AppState>,
     Owner(caller): Owner,
-    TokenId(id): TokenId,
+    TokenPath { token_id: id, .. }: TokenPath,
 ) -> Result<Json<Token>, ApiError> {
     let mut conn = state.db.acquire().await?;
     let row = ssr::row(&mut conn, &caller.user.id, &id).await?.ok_or_else(ApiError::not_found)?;
@@ -149,14 +159,14 @@ fn text(location: &str, value: Option<String>) -> Result<Option<String>, ApiErro
 }
 
 #[utoipa::path(patch, path = "/user/{user_handle}/token/{token_id}", operation_id = "userToken_update", tag = "UserTokens",
-    params(crate::api::TokenPath),
+    params(TokenPath),
     request_body = UpdateTokenRequest,
     responses((status = 200, description = "OK", body = Token), (status = 404, description = "Not Found", body = crate::api::ErrorModel), crate::api::Refusals),
     security(("bearer" = [])))]
 async fn update(
     State(state): State<AppState>,
     Owner(caller): Owner,
-    TokenId(id): TokenId,
+    TokenPath { token_id: id, .. }: TokenPath,
     ApiJson(request): ApiJson<UpdateTokenRequest>,
 ) -> Result<Json<Token>, ApiError> {
     let id = &id;
@@ -175,13 +185,13 @@ async fn update(
 }
 
 #[utoipa::path(delete, path = "/user/{user_handle}/token/{token_id}", operation_id = "userToken_delete", tag = "UserTokens",
-    params(crate::api::TokenPath),
+    params(TokenPath),
     responses((status = 200, description = "OK", body = Token), crate::api::Refusals),
     security(("bearer" = [])))]
 async fn delete(
     State(state): State<AppState>,
     Owner(caller): Owner,
-    TokenId(id): TokenId,
+    TokenPath { token_id: id, .. }: TokenPath,
 ) -> Result<Json<Token>, ApiError> {
     let row = ssr::delete(&state, &caller.actor, &id).await?;
     Ok(Json(row.into()))
