@@ -42,23 +42,15 @@ async fn main() -> ExitCode {
 
     // Before the limits are read from it: a server wants more than 1024.
     server::connections::raise_open_files_limit();
-    let config = match server::config::load(&cli.settings) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
+    // A wrong setting, a taken port or storage that will not open stops the
+    // start with one line and code 2.
+    let start = async {
+        let config = server::config::load(&cli.settings).map_err(|e| e.to_string())?;
+        let http = server::bind(config.leptos.site_addr).await.map_err(|e| e.to_string())?;
+        let plan = server::Plan::new(config.leptos, config.settings, http);
+        server::start(plan, shutdown_signal()).await.map_err(|e| e.to_string())
     };
-    let addr = config.leptos.site_addr;
-    let http = match server::bind(addr).await {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let running = match server::start(server::Plan::new(config.leptos, config.settings, http), shutdown_signal()).await
-    {
+    let running = match start.await {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");
@@ -68,7 +60,7 @@ async fn main() -> ExitCode {
     println!("Sluice is running at {}", running.state.settings.public_origin());
     if let Some((at, _)) = &running.endpoint {
         println!("Workspace databases (PostgreSQL protocol) at {at}");
-        if running.state.settings.db_tls != app::infra::settings::DbTls::Off {
+        if running.state.settings.db_tls.is_on() {
             println!("  TLS is on: clients connect with sslmode=require");
         }
     }

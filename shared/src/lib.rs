@@ -16,5 +16,8 @@ pub use handle::{Handle, HandleError, WorkspaceHandle};
 pub use ids::{is_prefixed_id, ID_BODY_LEN};
 pub use token_status::{TokenStatus, UnknownTokenStatus};
 
+/// A day in milliseconds (UTC days: no leap seconds in Unix time).
+pub const DAY_MS: i64 = 86_400_000;
+
 /// The port of every workspace's database endpoint unless configured.
 pub const DEFAULT_DB_PORT: u16 = 9193;

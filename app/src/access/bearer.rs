@@ -12,7 +12,7 @@ use crate::infra::time::now_millis;
 pub(crate) const BASE32HEX: &[u8; 32] = b"0123456789abcdefghijklmnopqrstuv";
 /// 52 base32 characters carry 260 random bits.
 pub(crate) const SECRET_CHARS: usize = 52;
-const DAY_MS: i64 = 86_400_000;
+use shared::DAY_MS;
 
 /// Only refresh `last_used_at` this often, so that API calls do not each
 /// write to the database.

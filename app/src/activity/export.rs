@@ -108,10 +108,10 @@ fn records(
                 Ok(p) => p,
                 Err(e) => return Some((Err(std::io::Error::other(e)), Step::Done)),
             };
-            for (i, record) in page.items.iter().enumerate() {
-                match format {
-                    Format::Csv => csv_row(&mut out, record),
-                    Format::Json => {
+            match format {
+                Format::Csv => csv_rows(&mut out, &page.items),
+                Format::Json => {
+                    for (i, record) in page.items.iter().enumerate() {
                         if !(first && i == 0) {
                             out.push(b',');
                         }
@@ -136,43 +136,54 @@ fn records(
 
 const CSV_HEADER: &str = "created_at,action_type,actor_handle,actor_display_name,actor_ip,target_handle,data,id\r\n";
 
-fn csv_row(out: &mut Vec<u8>, r: &AuditRecord) {
-    let data = r.data.to_string();
-    let fields = [
-        r.created_at.as_str(),
-        r.action_type.as_str(),
-        r.actor_handle.as_str(),
-        r.actor_display_name.as_str(),
-        r.actor_ip.as_str(),
-        r.target_handle.as_deref().unwrap_or_default(),
-        data.as_str(),
-        r.id.as_str(),
-    ];
-    csv_record(out, &fields);
+/// A batch of records as CSV (RFC 4180, CRLF), through one `csv` writer.
+fn csv_rows(out: &mut Vec<u8>, records: &[AuditRecord]) {
+    let mut writer = csv_writer(out);
+    for r in records {
+        let data = r.data.to_string();
+        let fields = [
+            r.created_at.as_str(),
+            r.action_type.as_str(),
+            r.actor_handle.as_str(),
+            r.actor_display_name.as_str(),
+            r.actor_ip.as_str(),
+            r.target_handle.as_deref().unwrap_or_default(),
+            data.as_str(),
+            r.id.as_str(),
+        ];
+        csv_record(&mut writer, &fields);
+    }
+    // Writing to memory cannot fail.
+    let _ = writer.flush();
 }
 
-/// One CSV record (RFC 4180, CRLF), written by the `csv` crate. A value a
-/// spreadsheet would run as a formula (a display name such as
-/// `=HYPERLINK(…)`) is prefixed with `'` first.
-fn csv_record(out: &mut Vec<u8>, fields: &[&str]) {
-    let defused = fields.iter().map(|value| {
-        if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-            std::borrow::Cow::Owned(format!("'{value}"))
+fn csv_writer(out: &mut Vec<u8>) -> csv::Writer<&mut Vec<u8>> {
+    csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(out)
+}
+
+/// One record. A value a spreadsheet would run as a formula (a display
+/// name such as `=HYPERLINK(…)`) is prefixed with `'` first.
+fn csv_record(writer: &mut csv::Writer<&mut Vec<u8>>, fields: &[&str]) {
+    for value in fields {
+        let defused;
+        let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+            defused = format!("'{value}");
+            defused.as_str()
         } else {
-            std::borrow::Cow::Borrowed(*value)
-        }
-    });
-    let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(out);
-    // Writing to memory cannot fail.
-    let _ = writer.write_record(defused.map(|f| f.into_owned()));
-    let _ = writer.flush();
+            value
+        };
+        let _ = writer.write_field(value);
+    }
+    let _ = writer.write_record(None::<&[u8]>);
 }
 
 /// One field as it appears in a record.
 #[cfg(test)]
 fn csv_field(value: &str) -> String {
     let mut out = Vec::new();
-    csv_record(&mut out, &[value]);
+    let mut writer = csv_writer(&mut out);
+    csv_record(&mut writer, &[value]);
+    drop(writer);
     String::from_utf8(out).unwrap().trim_end_matches("\r\n").to_owned()
 }
 

@@ -4,9 +4,10 @@
 use super::pricing::{self, lines, total};
 use super::{BillingState, Invoice};
 use crate::infra::db::Db;
-use crate::usage::period::{day_text, DAY_MS};
+use crate::usage::period::day_text;
 use crate::usage::ssr::{period_totals, sample_until};
 use crate::usage::Period;
+use shared::DAY_MS;
 
 /// The period `now` is in, priced so far, and an invoice for each period
 /// before it that has usage.

@@ -23,7 +23,7 @@ use crate::infra::rate_limit::{self, HitError, Limit};
 use crate::infra::time::now_millis;
 use crate::infra::AppState;
 
-const DAY_MS: i64 = 86_400_000;
+use shared::DAY_MS;
 /// How long a handle must have been the account's to be held for it.
 pub const USED_AFTER_MS: i64 = DAY_MS;
 /// Handle changes one account may make in a UTC day.

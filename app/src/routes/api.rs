@@ -4,9 +4,7 @@
 //! documentation together; a new operation is written once, in its
 //! feature's `api.rs`.
 
-use std::sync::Arc;
-
-use axum::{Json, Router};
+use axum::Router;
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::infra::AppState;
@@ -25,9 +23,11 @@ pub fn router() -> Router<AppState> {
         .merge(crate::usage::api::routes())
         .merge(crate::billing::api::routes())
         .split_for_parts();
-    let document = Arc::new(document);
+    // Written out once; each request gets the same bytes.
+    let document = axum::body::Bytes::from(serde_json::to_vec(&document).expect("the document serialises"));
+    let json = [(http::header::CONTENT_TYPE, "application/json")];
     router
-        .route("/openapi.json", axum::routing::get(move || std::future::ready(Json(document.as_ref().clone()))))
+        .route("/openapi.json", axum::routing::get(move || std::future::ready((json, document.clone()))))
         .fallback(|| async { crate::api::ApiError::no_route() })
         .layer(axum::middleware::from_fn(crate::api::error_model))
 }

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-pub const DAY_MS: i64 = 86_400_000;
+use shared::DAY_MS;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Period {

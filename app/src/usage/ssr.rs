@@ -3,10 +3,11 @@
 
 use std::collections::BTreeMap;
 
-use super::period::{day_text, Period, DAY_MS};
+use super::period::{day_text, Period};
 use super::{UsageDay, UsageReport, WorkspaceUsage};
 use crate::infra::db::Db;
 use crate::infra::time::now_millis;
+use shared::DAY_MS;
 
 pub const COMPUTE: &str = "db_execution_ms";
 pub const STORAGE: &str = "db_volume_bytes";

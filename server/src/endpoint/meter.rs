@@ -12,8 +12,8 @@ use std::time::Duration;
 use super::store;
 use app::infra::time::now_millis;
 use app::infra::AppState;
-use app::usage::period::DAY_MS;
 use app::usage::ssr::{record_compute, record_storage};
+use shared::DAY_MS;
 
 /// Compute time not yet written, per workspace; a workspace is here once
 /// it was used since the last write, so its size is read again.

@@ -33,7 +33,7 @@ impl Flash {
 
     /// The value, if it is a `T`.
     pub fn get<T: Flashed>(&self) -> Option<T> {
-        (self.kind == T::KIND).then(|| serde_json::from_value(self.value.clone()).ok()).flatten()
+        (self.kind == T::KIND).then(|| T::deserialize(&self.value).ok()).flatten()
     }
 }
 
