@@ -11,6 +11,12 @@ export const dataDir = path.resolve(__dirname, ".data");
 export const serverLog = path.resolve(__dirname, ".server.log");
 const root = path.resolve(__dirname, "..");
 const serverBin = process.env.SLUICE_SERVER_BIN ?? path.join(root, "target/release/sluice");
+// The test command's throwaway PostgreSQL, as the workspace cluster of one
+// region (`SLUICE_TEST_CLUSTER_URL`: a role with CREATEDB and CREATEROLE).
+export const clusterRegion = "eu-central-1";
+const clusterUrl = process.env.SLUICE_TEST_CLUSTER_URL ?? "";
+export const clusterAddress = clusterUrl ? new URL(clusterUrl).host : "";
+const clusters = clusterUrl ? `${clusterRegion}=${clusterUrl};public=${clusterAddress}` : "";
 
 export default defineConfig({
   testDir: "./tests",
@@ -52,6 +58,7 @@ export default defineConfig({
       SLUICE_SIGN_IN_PER_PEER: "1000",
       SLUICE_TENANT_DOMAINS: "tenant.example=acme",
       SLUICE_DB_LISTEN: `127.0.0.1:${dbPort}`,
+      SLUICE_WORKSPACE_CLUSTERS: clusters,
       RUST_LOG: "info",
     },
   },

@@ -17,11 +17,17 @@ say "Lints (cargo clippy, server and browser builds)"
 cargo clippy --locked -p shared -p app -p server --all-targets --features app/ssr -- -D warnings
 RUSTFLAGS="--cfg erase_components" cargo clippy --locked -p frontend --target wasm32-unknown-unknown -- -D warnings
 
+# A throwaway PostgreSQL: the second engine of the integration suite, and
+# the workspace cluster of both runs.
+start_test_postgres
+
 say "Rust tests"
 # Uncaptured, so that what the renderer warns about reaches the file
-# searched below (the suites print little else).
+# searched below (the suites print little else). Sluice's own data on
+# SQLite here: the PostgreSQL run follows.
 rust_log="$(mktemp)"
-cargo test --locked -p shared -p app -p server --features app/ssr -- --nocapture 2>&1 | tee "$rust_log"
+env -u SLUICE_TEST_POSTGRES_URL cargo test --locked -p shared -p app -p server --features app/ssr -- --nocapture 2>&1 \
+  | tee "$rust_log"
 
 # A resource read outside <Suspense>/<Transition> blocks a server thread
 # while the data is being written: the page can hang for good.
@@ -35,7 +41,6 @@ rm -f "$rust_log"
 # The same integration suite on the second engine: every server it starts
 # gets a PostgreSQL database of its own (and the multi-instance test two
 # server processes on one).
-start_test_postgres
 say "Rust integration tests on PostgreSQL"
 cargo test --locked -p server --features app/ssr --test it
 

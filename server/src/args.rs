@@ -127,6 +127,23 @@ pub struct SettingsArgs {
     /// Seconds each workspace waits before taking a rotated password (to show propagation) [default: 0]
     #[arg(long, env = "SLUICE_PROPAGATION_DELAY", value_name = "SECONDS")]
     pub propagation_delay: Option<String>,
+    /// PostgreSQL clusters for workspaces, separated by spaces: region=postgres://admin:…@host:5432/postgres;
+    /// public=host:port (a role with CREATEDB and CREATEROLE; where people connect). A region may have
+    /// several; regions without one use the workspace endpoint [default: none]
+    #[arg(long, env = "SLUICE_WORKSPACE_CLUSTERS", value_name = "LIST", hide_env_values = true)]
+    pub workspace_clusters: Option<String>,
+    /// Connections each person's role may hold open on a cluster [default: 20]
+    #[arg(long, env = "SLUICE_CLUSTER_CONNECTION_LIMIT", value_name = "N")]
+    pub cluster_connection_limit: Option<String>,
+    /// Seconds a statement may run on a cluster (the role's statement_timeout) [default: 60]
+    #[arg(long, env = "SLUICE_CLUSTER_STATEMENT_TIMEOUT", value_name = "SECONDS")]
+    pub cluster_statement_timeout: Option<String>,
+    /// MB of temporary files one session may write on a cluster (temp_file_limit) [default: 1024]
+    #[arg(long, env = "SLUICE_CLUSTER_TEMP_FILE_LIMIT", value_name = "MB")]
+    pub cluster_temp_file_limit: Option<String>,
+    /// Seconds a session may sit idle inside a transaction on a cluster [default: 300]
+    #[arg(long, env = "SLUICE_CLUSTER_IDLE_IN_TRANSACTION_TIMEOUT", value_name = "SECONDS")]
+    pub cluster_idle_in_transaction_timeout: Option<String>,
     /// The site settings file [default: Leptos.toml]
     #[arg(long, env = "SLUICE_LEPTOS_TOML", value_name = "FILE")]
     pub leptos_toml: Option<String>,

@@ -3,6 +3,7 @@
 //! setting that is wrong.
 
 use app::infra::secret::Secret;
+use app::infra::settings::ClusterSpec;
 use app::infra::vault::KEY_LEN;
 use app::infra::Settings;
 use leptos::config::{get_configuration, LeptosOptions};
@@ -62,6 +63,59 @@ fn parse_tenant_domains(raw: &str) -> Result<Vec<(String, String)>, ConfigError>
             Ok((domain, tenant.to_string()))
         })
         .collect()
+}
+
+/// `region=postgres://…;public=host:port`, separated by spaces: a region
+/// name, the cluster's administrative URL and where people connect.
+fn parse_workspace_clusters(raw: &str) -> Result<Vec<ClusterSpec>, ConfigError> {
+    const NAME: &str = "SLUICE_WORKSPACE_CLUSTERS";
+    let mut clusters: Vec<ClusterSpec> = Vec::new();
+    for entry in raw.split_whitespace() {
+        let (region, rest) = entry
+            .split_once('=')
+            .ok_or_else(|| bad(NAME, "expected region=postgres://…;public=host:port for each cluster"))?;
+        let region_ok = !region.is_empty()
+            && region.len() <= 32
+            && region.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !region_ok {
+            return Err(bad(NAME, format!("not a region name (lowercase letters, digits, -): {region:?}")));
+        }
+        let (url, public) = rest
+            .split_once(";public=")
+            .ok_or_else(|| bad(NAME, format!("{region}: expected postgres://…;public=host:port")))?;
+        let parsed = Url::parse(url).map_err(|_| bad(NAME, format!("{region}: the cluster's URL does not parse")))?;
+        if !matches!(parsed.scheme(), "postgres" | "postgresql") || parsed.host_str().is_none() {
+            return Err(bad(NAME, format!("{region}: expected a postgres://user:password@host:port/database URL")));
+        }
+        let (host, port) = match public.rsplit_once(':') {
+            Some((host, port)) => {
+                let port = port
+                    .parse::<u16>()
+                    .ok()
+                    .filter(|p| *p > 0)
+                    .ok_or_else(|| bad(NAME, format!("{region}: public port {port:?} is not a port")))?;
+                (host, port)
+            }
+            None => (public, 5432),
+        };
+        let host_ok = !host.is_empty()
+            && host.len() <= 253
+            && host.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+        if !host_ok {
+            return Err(bad(NAME, format!("{region}: public host {host:?} is not a host name or address")));
+        }
+        let spec = ClusterSpec {
+            region: region.to_owned(),
+            admin_url: Secret::new(url.to_owned()),
+            public_host: host.to_ascii_lowercase(),
+            public_port: port,
+        };
+        if clusters.iter().any(|c| c.key() == spec.key()) {
+            return Err(bad(NAME, format!("{} is named twice", spec.key())));
+        }
+        clusters.push(spec);
+    }
+    Ok(clusters)
 }
 
 fn var(name: &str) -> Option<String> {
@@ -179,6 +233,22 @@ pub fn settings_from(a: &SettingsArgs, leptos: &LeptosOptions) -> Result<Setting
             "SLUICE_SECRET_KEY",
             "required when SLUICE_PUBLIC_URL is https: 32 random bytes, base64 (openssl rand -base64 32)",
         ));
+    }
+    if let Some(raw) = set(&a.workspace_clusters) {
+        settings.workspace_clusters = parse_workspace_clusters(&raw)?;
+    }
+    let limits = &mut settings.cluster_limits;
+    if let Some(n) = positive("SLUICE_CLUSTER_CONNECTION_LIMIT", &a.cluster_connection_limit)? {
+        limits.connections = n.min(10_000) as u32;
+    }
+    if let Some(n) = positive("SLUICE_CLUSTER_STATEMENT_TIMEOUT", &a.cluster_statement_timeout)? {
+        limits.statement_timeout = std::time::Duration::from_secs(n.min(86_400) as u64);
+    }
+    if let Some(n) = positive("SLUICE_CLUSTER_TEMP_FILE_LIMIT", &a.cluster_temp_file_limit)? {
+        limits.temp_file_limit_mb = n.min(1 << 30) as u64;
+    }
+    if let Some(n) = positive("SLUICE_CLUSTER_IDLE_IN_TRANSACTION_TIMEOUT", &a.cluster_idle_in_transaction_timeout)? {
+        limits.idle_in_transaction_timeout = std::time::Duration::from_secs(n.min(86_400) as u64);
     }
     if let Some(raw) = set(&a.propagation_delay) {
         let secs = raw.parse::<u64>().ok().filter(|s| *s <= 3600).ok_or_else(|| {
@@ -317,6 +387,35 @@ mod tests {
         assert_eq!(parse_db_hostaddr(Some("none"), Some(default)).unwrap(), None);
         assert_eq!(parse_db_hostaddr(Some("10.0.0.5"), None).unwrap().unwrap().to_string(), "10.0.0.5");
         assert_eq!(parse_db_hostaddr(Some("db.example"), None).unwrap_err().name, "SLUICE_DB_HOSTADDR");
+    }
+
+    #[test]
+    fn workspace_cluster_rules() {
+        let clusters = parse_workspace_clusters(
+            " us-east-1=postgres://sluice_admin:p%40ss@10.0.1.5:5432/postgres;public=DB-use1.example.com:6432\n\
+             eu-west-1=postgresql://a:b@10.0.2.5/postgres;public=db-euw1.example.com ",
+        )
+        .unwrap();
+        assert_eq!(clusters.len(), 2);
+        assert_eq!(clusters[0].region, "us-east-1");
+        assert_eq!(clusters[0].key(), "db-use1.example.com:6432");
+        assert_eq!(clusters[0].admin_url.expose(), "postgres://sluice_admin:p%40ss@10.0.1.5:5432/postgres");
+        assert_eq!(clusters[1].key(), "db-euw1.example.com:5432");
+        assert!(parse_workspace_clusters("").unwrap().is_empty());
+        for bad in [
+            "us-east-1",
+            "US=postgres://a@h/p;public=h:1",
+            "r=mysql://a@h/p;public=h:1",
+            "r=postgres://a@h/p",
+            "r=postgres://a@h/p;public=h:0",
+            "r=postgres://a@h/p;public=h:x",
+            "r=postgres://a@h/p;public=h/x:5432",
+            "r=postgres://a@h/p;public=h:1 s=postgres://a@h/p;public=h:1",
+        ] {
+            let e = parse_workspace_clusters(bad).unwrap_err();
+            assert_eq!(e.name, "SLUICE_WORKSPACE_CLUSTERS", "{bad}");
+            assert!(!e.to_string().contains("p%40ss"), "{e}");
+        }
     }
 
     #[test]

@@ -19,7 +19,7 @@ async fn create_account(state: &AppState, email: &Email) -> Result<Option<UserRo
     }
     let handle = Handle::parse("demo").map_err(AppError::invalid)?;
     let name = DisplayName::parse("Demo Developer").map_err(AppError::invalid)?;
-    match app::account::ssr::create(&mut tx, email, &handle, &name, None, &state.vault, now_millis()).await {
+    match app::account::ssr::create(&mut tx, email, &handle, &name, None, state, now_millis()).await {
         Ok(user) => {
             tx.commit().await?;
             Ok(Some(user))
@@ -58,7 +58,9 @@ pub async fn sign_in_link(state: &AppState) -> Result<String, AppError> {
             ip: "127.0.0.1".into(),
         };
         let analytics = WorkspaceHandle::parse("analytics").map_err(AppError::invalid)?;
-        app::workspaces::store::create(state, &viewer, &actor, &analytics).await.map_err(AppError::invalid)?;
+        app::workspaces::store::create(state, &viewer, &actor, &analytics, app::workspaces::ssr::DEFAULT_REGION)
+            .await
+            .map_err(AppError::invalid)?;
         app::usage::ssr::seed_demo(&state.db, &user.id, now_millis()).await?;
     }
     let secret = app::login::ssr::create_link(state, &email, None).await?;

@@ -5,6 +5,7 @@
 
 pub mod args;
 pub mod cli;
+pub mod clusters;
 pub mod config;
 pub mod connections;
 pub mod demo;
@@ -15,6 +16,7 @@ pub mod router;
 pub mod security;
 pub mod serve;
 pub mod start;
+pub mod storage;
 
 pub use serve::{serve, HttpLimits};
 pub use start::{start, Plan, Running};
@@ -41,6 +43,8 @@ pub enum StartError {
     EndpointTls(#[from] crate::endpoint::tls::TlsError),
     #[error("SLUICE_DB_LISTEN: cannot listen on {addr}: {source}")]
     BindEndpoint { addr: SocketAddr, source: std::io::Error },
+    #[error(transparent)]
+    Cluster(#[from] crate::clusters::ClusterError),
 }
 
 /// Binds the workspace endpoint when it is on, and puts the port it got in
@@ -64,12 +68,13 @@ pub(crate) async fn bind_endpoint(settings: &mut Settings) -> Result<Option<crat
     Ok(Some(crate::endpoint::Listener { tcp: listener, tls }))
 }
 
-/// Opens storage and the mailer: everything the router needs, and the
-/// registry of workspace connections the endpoint shares with it.
+/// Opens storage and the mailer and connects to the workspace clusters:
+/// everything the router needs, the registry of workspace connections the
+/// endpoint shares with it, and the clusters (for their usage sampler).
 pub(crate) async fn state(
     leptos: LeptosOptions,
     settings: Settings,
-) -> Result<(AppState, endpoint::Registry), StartError> {
+) -> Result<(AppState, endpoint::Registry, Arc<clusters::Clusters>), StartError> {
     let db = db::open(&settings).await?;
     let mailer = Mailer::new(settings.smtp_url.as_ref().map(|s| s.expose().as_str()), &settings.data_dir)?;
     // Configuration already refused an https site without a key.
@@ -79,6 +84,8 @@ pub(crate) async fn state(
     };
     let registry = endpoint::Registry::default();
     let files = endpoint::Files { registry: registry.clone(), data_dir: settings.data_dir.clone() };
+    let clusters =
+        Arc::new(clusters::Clusters::connect(&settings.workspace_clusters, settings.cluster_limits.clone()).await?);
     let state = AppState {
         leptos_options: leptos,
         db,
@@ -89,9 +96,9 @@ pub(crate) async fn state(
         // Decoding a photo takes a core and up to a few hundred MB.
         image_work: Arc::new(tokio::sync::Semaphore::new(2)),
         leases: Default::default(),
-        workspaces: Arc::new(files),
+        workspaces: Arc::new(storage::Storage { files, clusters: clusters.clone() }),
     };
-    Ok((state, registry))
+    Ok((state, registry, clusters))
 }
 
 pub async fn bind(addr: SocketAddr) -> Result<TcpListener, StartError> {

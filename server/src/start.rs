@@ -48,6 +48,8 @@ pub struct Running {
     /// The workspace endpoint's address and task, when it is on.
     pub endpoint: Option<(SocketAddr, JoinHandle<()>)>,
     pub worker: Option<JoinHandle<()>>,
+    /// The usage sampler of the workspace clusters, when there are any.
+    pub sampler: Option<JoinHandle<()>>,
     /// The web server; it ends after the shutdown signal.
     pub served: JoinHandle<std::io::Result<()>>,
 }
@@ -58,12 +60,14 @@ pub struct Running {
 pub async fn start(plan: Plan, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<Running, StartError> {
     let Plan { leptos, mut settings, http, worker, routes, extra } = plan;
     let endpoint_listener = bind_endpoint(&mut settings).await?;
-    let (state, registry) = state(leptos, settings).await?;
+    let (state, registry, clusters) = state(leptos, settings).await?;
     let endpoint = endpoint_listener.map(|listener| {
         let at = listener.tcp.local_addr().expect("a bound socket has an address");
         (at, endpoint::spawn(listener, state.clone(), registry))
     });
     let worker = worker.then(|| app::database_password::jobs::spawn(state.clone()));
+    let sampler = (!clusters.all().is_empty())
+        .then(|| crate::clusters::usage::spawn(state.clone(), clusters, state.settings.usage_interval));
     let limits = HttpLimits::from_settings(&state.settings);
     let mut app = Router::new();
     if let Some(extra) = extra {
@@ -71,5 +75,5 @@ pub async fn start(plan: Plan, shutdown: impl Future<Output = ()> + Send + 'stat
     }
     let app = app.merge(router::build(state.clone(), routes.unwrap_or_else(router::routes)));
     let served = tokio::spawn(crate::serve(http, app, limits, shutdown));
-    Ok(Running { state, endpoint, worker, served })
+    Ok(Running { state, endpoint, worker, sampler, served })
 }

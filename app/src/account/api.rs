@@ -175,6 +175,7 @@ async fn update(
             e @ crate::handle::ssr::ChangeError::TooMany { retry_after_secs } => {
                 ApiError::rate_limited(e.to_string(), retry_after_secs)
             }
+            e @ crate::handle::ssr::ChangeError::Cluster => ApiError::unavailable(e.to_string()),
             other => ApiError::field("body.handle", other.to_string()),
         })?;
         actor.handle = handle.to_string();

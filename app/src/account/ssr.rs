@@ -5,7 +5,9 @@ use shared::{DisplayName, Email, Handle};
 use sqlx::AnyConnection;
 
 use crate::infra::ids::new_id;
-use crate::infra::vault::Vault;
+use crate::infra::workspace_storage::Placement;
+use crate::infra::AppState;
+use crate::workspaces::placement::place;
 use crate::workspaces::ssr::{database_name, DEFAULT_REGION};
 
 /// The handle of the workspace every account starts with.
@@ -44,7 +46,7 @@ pub async fn create(
     handle: &Handle,
     display_name: &DisplayName,
     tenant: Option<&str>,
-    vault: &Vault,
+    state: &AppState,
     now_ms: i64,
 ) -> Result<UserRow, CreateUserError> {
     // A handle held after someone gave it up counts as taken.
@@ -81,9 +83,11 @@ pub async fn create(
         }
         _ => CreateUserError::Db(e),
     })?;
+    // In the default region, wherever that region's workspaces go.
+    let first = place(state, &mut *conn, DEFAULT_REGION).await?.unwrap_or(Placement::Embedded);
     sqlx::query(
-        "INSERT INTO workspaces (id, user_id, handle, region, database_name, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $6)",
+        "INSERT INTO workspaces (id, user_id, handle, region, database_name, created_at, updated_at, cluster, provisioned_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8)",
     )
     .bind(new_id("w"))
     .bind(&id)
@@ -91,9 +95,11 @@ pub async fn create(
     .bind(DEFAULT_REGION)
     .bind(database_name())
     .bind(now_ms)
+    .bind(first.column())
+    .bind((first == Placement::Embedded).then_some(now_ms))
     .execute(&mut *conn)
     .await?;
-    crate::database_password::ssr::create_initial(&mut *conn, vault, &id, now_ms).await?;
+    crate::database_password::ssr::create_initial(&mut *conn, &state.vault, &id, now_ms).await?;
     Ok(UserRow { id, handle: handle.to_string(), display_name: display_name.to_string(), email: email.to_string() })
 }
 

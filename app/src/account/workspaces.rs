@@ -1,6 +1,8 @@
 //! The Workspaces tab: the account's workspaces with their DNS names and
 //! connection strings (masked; Reveal and Copy as on Credentials &
-//! Access), **New Workspace**, and deleting one after typing its handle.
+//! Access), **New Workspace** in a region of the person's choice, and
+//! deleting one after typing its handle. A workspace a cluster is still
+//! making shows as Creating, and the page looks again until it is ready.
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -12,10 +14,42 @@ use crate::database_password::{database_password, flashed_password, Connections}
 use crate::error::AppError;
 use crate::ui::{Confirm, ConfirmActions, Dialog, ErrorPanel, HandleField};
 use crate::workspaces::{
-    create_workspace, delete_workspace, list_workspaces, CreateWorkspace, DeleteWorkspace, WorkspaceSummary,
+    create_workspace, delete_workspace, list_workspaces, workspace_regions, CreateWorkspace, DeleteWorkspace,
+    RegionChoice, WorkspaceSummary,
 };
 
 const HANDLE_HELP: &str = "Lowercase letters and digits, up to 23. It becomes part of the workspace's DNS name.";
+/// How often the page looks again while a workspace is being created.
+const CREATING_POLL_MS: u64 = 1000;
+
+/// What serves a region's (or a workspace's) databases, as the page says it.
+fn engine_name(cluster: bool) -> &'static str {
+    if cluster {
+        "PostgreSQL cluster"
+    } else {
+        "Sluice endpoint"
+    }
+}
+
+/// The region choice of both forms, the default region first chosen.
+#[component]
+fn RegionSelect(id: &'static str, regions: Vec<RegionChoice>, chosen: Option<RwSignal<String>>) -> impl IntoView {
+    let options = regions
+        .into_iter()
+        .map(|r| {
+            let label = format!("{} — {}", r.name, engine_name(r.cluster));
+            view! { <option value=r.name.clone() selected=r.default>{label}</option> }
+        })
+        .collect_view();
+    view! {
+        <div class="field">
+            <label for=id>"Region"</label>
+            <select id=id name="region" on:change=move |ev| if let Some(c) = chosen { c.set(event_target_value(&ev)) }>
+                {options}
+            </select>
+        </div>
+    }
+}
 
 #[component]
 pub fn WorkspacesTab() -> impl IntoView {
@@ -23,6 +57,15 @@ pub fn WorkspacesTab() -> impl IntoView {
     // Bumped by each change, so both lists read again.
     let changes = RwSignal::new(0u32);
     let workspaces = Resource::new(move || (handle.get(), changes.get()), |(h, _)| list_workspaces(h));
+    let regions = Resource::new(move || handle.get(), workspace_regions);
+    // While a cluster is making a workspace, look again shortly.
+    Effect::new(move |_| {
+        if let Some(Ok(list)) = workspaces.get() {
+            if list.iter().any(|w| !w.ready) {
+                set_timeout(move || changes.update(|n| *n += 1), std::time::Duration::from_millis(CREATING_POLL_MS));
+            }
+        }
+    });
     let connections = Resource::new(move || (handle.get(), changes.get()), |(h, _)| database_password(h));
     let password = RwSignal::new(None::<String>);
     let revealed = RwSignal::new(false);
@@ -46,6 +89,13 @@ pub fn WorkspacesTab() -> impl IntoView {
                     <Confirm label="New Workspace" class="button" on_open=move || creating.set(true)>
                         <ActionForm action=create_plain attr:class="inline-form">
                             <HandleField/>
+                            <Transition fallback=|| ()>
+                                {move || Suspend::new(async move {
+                                    regions.await.ok().map(|regions| view! {
+                                        <RegionSelect id="workspace-region-plain" regions chosen=None/>
+                                    })
+                                })}
+                            </Transition>
                             <div class="field">
                                 <label for="workspace-handle-plain">"Workspace handle"</label>
                                 <div class="field-row">
@@ -61,7 +111,7 @@ pub fn WorkspacesTab() -> impl IntoView {
             </div>
             {move || plain_error().map(|error| view! { <ErrorPanel error/> })}
             <Show when=move || creating.get()>
-                <NewWorkspace creating changes/>
+                <NewWorkspace creating changes regions/>
             </Show>
             <Transition fallback=|| view! { <p class="muted">"Loading workspaces…"</p> }>
                 {move || Suspend::new(async move {
@@ -107,7 +157,14 @@ fn WorkspaceCard(
     view! {
         <li class="card" data-workspace=ws.handle.clone()>
             <div class="card-head">
-                <div class="card-title">{ws.handle.clone()}</div>
+                <div class="card-title">
+                    {ws.handle.clone()}
+                    {if ws.ready {
+                        view! { <span class="badge badge-ok">"Ready"</span> }.into_any()
+                    } else {
+                        view! { <span class="badge badge-wait" role="status"><span class="spinner" aria-hidden="true"></span>"Creating"</span> }.into_any()
+                    }}
+                </div>
                 <Confirm label="Delete" class="button button-danger-outline" aria_label=format!("Delete {}", ws.handle)
                     on_open=move || deleting.set(Some(name.clone()))>
                     <DeleteText ws=named.get_value()/>
@@ -127,6 +184,7 @@ fn WorkspaceCard(
             <dl class="facts">
                 <dt>"DNS name"</dt><dd class="mono">{ws.dns_name}</dd>
                 <dt>"Region"</dt><dd>{ws.region}</dd>
+                <dt>"Runs on"</dt><dd>{engine_name(ws.on_cluster)}</dd>
                 <dt>"Database"</dt><dd class="mono">{ws.database_name}</dd>
                 <dt>"Created"</dt><dd><time datetime=ws.created_at.clone()>{ws.created_at.get(..10).unwrap_or_default().to_string()}</time></dd>
             </dl>
@@ -135,9 +193,15 @@ fn WorkspaceCard(
 }
 
 #[component]
-fn NewWorkspace(creating: RwSignal<bool>, changes: RwSignal<u32>) -> impl IntoView {
+fn NewWorkspace(
+    creating: RwSignal<bool>,
+    changes: RwSignal<u32>,
+    regions: Resource<Result<Vec<RegionChoice>, AppError>>,
+) -> impl IntoView {
     let handle = use_handle();
     let value = RwSignal::new(String::new());
+    // Empty: the default region.
+    let region = RwSignal::new(String::new());
     let touched = RwSignal::new(false);
     let error = RwSignal::new(None::<AppError>);
     let busy = RwSignal::new(false);
@@ -160,8 +224,9 @@ fn NewWorkspace(creating: RwSignal<bool>, changes: RwSignal<u32>) -> impl IntoVi
         busy.set(true);
         error.set(None);
         let (h, ws) = (handle.get_untracked(), value.get_untracked().trim().to_owned());
+        let chosen = Some(region.get_untracked()).filter(|r| !r.is_empty());
         leptos::task::spawn_local(async move {
-            match create_workspace(h, ws).await {
+            match create_workspace(h, ws, chosen).await {
                 Ok(_) => {
                     creating.set(false);
                     changes.update(|n| *n += 1);
@@ -189,6 +254,14 @@ fn NewWorkspace(creating: RwSignal<bool>, changes: RwSignal<u32>) -> impl IntoVi
                 <p id="workspace-handle-help" class="help">{HANDLE_HELP}</p>
                 <p id="workspace-handle-error" class="field-error" role="alert">{move || if touched.get() { rule() } else { None }}</p>
             </div>
+            <Transition fallback=|| view! { <p class="muted">"Loading regions…"</p> }>
+                {move || Suspend::new(async move {
+                    match regions.await {
+                        Ok(regions) => view! { <RegionSelect id="workspace-region" regions chosen=Some(region)/> }.into_any(),
+                        Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                    }
+                })}
+            </Transition>
             {move || error.get().map(|error| view! { <ErrorPanel error/> })}
         </form>
     }

@@ -102,7 +102,13 @@ impl ApiError {
 
     /// Too much of one kind of work is under way (uploads); try again soon.
     pub fn busy() -> Self {
-        Self::new(StatusCode::SERVICE_UNAVAILABLE, "Sluice is busy with other uploads. Try again in a moment.")
+        Self::unavailable("Sluice is busy with other uploads. Try again in a moment.")
+    }
+
+    /// Something Sluice depends on (a workspace cluster) failed; nothing
+    /// changed, and trying again later may work.
+    pub fn unavailable(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, detail)
     }
 
     /// The request took longer than its kind may (a trickled upload).

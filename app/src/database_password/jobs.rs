@@ -6,13 +6,20 @@
 //! What a workspace takes is a SCRAM verifier of the password, made with
 //! its own salt ([`ScramVerifier`]): the workspace endpoint checks a
 //! client against it, so until its job has run a workspace accepts the
-//! old password and afterwards only the new one.
+//! old password and afterwards only the new one. On a PostgreSQL cluster
+//! the verifier becomes the password of the person's role there, with one
+//! `ALTER ROLE` for all their workspaces on that cluster; connections
+//! already open stay open.
+//!
+//! The same worker runs the workspaces' own jobs (making them on their
+//! clusters, removing deleted ones).
 
 use std::time::Duration;
 
 use super::verifier::ScramVerifier;
-use crate::infra::db::{begin_write, skip_locked};
+use crate::infra::db::{begin_write, lock_user, skip_locked};
 use crate::infra::time::now_millis;
+use crate::infra::workspace_storage::Placement;
 use crate::infra::AppState;
 
 const IDLE_POLL: Duration = Duration::from_secs(1);
@@ -22,10 +29,12 @@ const BATCH: i64 = 50;
 pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
-            match run_due(&state).await {
-                Ok(n) if n > 0 => continue,
-                Ok(_) => {}
-                Err(error) => tracing::error!(%error, "password propagation failed; will retry"),
+            let passwords = run_due(&state).await;
+            let workspaces = crate::workspaces::jobs::run_due(&state).await;
+            match (passwords, workspaces) {
+                (Ok(a), Ok(b)) if a + b > 0 => continue,
+                (Ok(_), Ok(_)) => {}
+                (Err(error), _) | (_, Err(error)) => tracing::error!(%error, "a background job failed; will retry"),
             }
             let _ = tokio::time::timeout(IDLE_POLL, state.jobs.notified()).await;
         }
@@ -113,45 +122,102 @@ struct DueJob {
     password_id: String,
     user_id: Option<String>,
     sealed: Option<Vec<u8>>,
+    /// The workspace's cluster, when one holds it and has made it.
+    cluster: Option<String>,
+    attempts: i64,
 }
 
 /// Answers whether there was a job due.
 async fn apply_next(state: &AppState) -> Result<bool, sqlx::Error> {
     let now = now_millis();
     let mut tx = begin_write(&state.db).await?;
-    let job: Option<DueJob> = sqlx::query_as(&format!(
-        "SELECT j.workspace_id, j.password_id, p.user_id, p.sealed FROM password_propagations j
-         LEFT JOIN database_passwords p ON p.id = j.password_id
-         WHERE j.state = 'pending' AND j.not_before <= $1 ORDER BY j.not_before LIMIT 1{}",
-        skip_locked(&tx, "j")
-    ))
+    // The account is locked before its job is claimed, as a rotation and
+    // a handle change lock it before they touch its jobs and workspaces:
+    // one order, no deadlock, and the handle cannot change meanwhile.
+    let candidate: Option<String> = sqlx::query_scalar(
+        "SELECT user_id FROM password_propagations WHERE state = 'pending' AND not_before <= $1
+         ORDER BY not_before LIMIT 1",
+    )
     .bind(now)
     .fetch_optional(&mut *tx)
     .await?;
-    let Some(DueJob { workspace_id, password_id, user_id, sealed }) = job else {
+    let Some(candidate) = candidate else {
         return Ok(false);
     };
-    let verifier = match (user_id, sealed) {
-        (Some(user_id), Some(sealed)) => verifier_of(state, &user_id, &sealed).await?,
+    lock_user(&mut tx, &candidate).await?;
+    let job: Option<DueJob> = sqlx::query_as(&format!(
+        "SELECT j.workspace_id, j.password_id, p.user_id, p.sealed, j.attempts,
+                CASE WHEN w.provisioned_at IS NULL THEN NULL ELSE w.cluster END AS cluster
+         FROM password_propagations j
+         JOIN workspaces w ON w.id = j.workspace_id
+         LEFT JOIN database_passwords p ON p.id = j.password_id
+         WHERE j.state = 'pending' AND j.not_before <= $1 AND j.user_id = $2 ORDER BY j.not_before LIMIT 1{}",
+        skip_locked(&tx, "j")
+    ))
+    .bind(now)
+    .bind(&candidate)
+    .fetch_optional(&mut *tx)
+    .await?;
+    // Another process took it meanwhile: there may be more.
+    let Some(job) = job else {
+        tx.commit().await?;
+        return Ok(true);
+    };
+    let DueJob { workspace_id, password_id, user_id, sealed, cluster, attempts } = job;
+    let verifier = match (&user_id, sealed) {
+        (Some(user_id), Some(sealed)) => verifier_of(state, user_id, &sealed).await?,
         _ => None,
     };
-    sqlx::query(
-        "UPDATE password_propagations SET state = 'done', done_at = $1, attempts = attempts + 1
-         WHERE workspace_id = $2 AND password_id = $3",
-    )
-    .bind(now)
-    .bind(&workspace_id)
-    .bind(&password_id)
-    .execute(&mut *tx)
-    .await?;
-    if let Some(verifier) = verifier {
-        sqlx::query("UPDATE workspaces SET password_id = $1, scram_verifier = $2, updated_at = $3 WHERE id = $4")
-            .bind(&password_id)
-            .bind(&verifier)
-            .bind(now)
+    // On a cluster the role is the person's: every workspace of theirs
+    // there takes the password with this one statement.
+    let mut workspaces = vec![workspace_id.clone()];
+    if let (Some(key), Some(user_id), Some(verifier)) = (&cluster, &user_id, &verifier) {
+        let handle: String =
+            sqlx::query_scalar("SELECT handle FROM users WHERE id = $1").bind(user_id).fetch_one(&mut *tx).await?;
+        if let Err(error) = state.workspaces.set_verifier(&Placement::Cluster(key.clone()), &handle, verifier).await {
+            tracing::warn!(cluster = %key, %error, "a cluster did not take the new password; will retry");
+            sqlx::query(
+                "UPDATE password_propagations SET attempts = attempts + 1, not_before = $1
+                 WHERE workspace_id = $2 AND password_id = $3",
+            )
+            .bind(now + crate::workspaces::jobs::backoff_ms(attempts))
             .bind(&workspace_id)
+            .bind(&password_id)
             .execute(&mut *tx)
             .await?;
+            tx.commit().await?;
+            return Ok(true);
+        }
+        workspaces = sqlx::query_scalar(
+            "SELECT j.workspace_id FROM password_propagations j JOIN workspaces w ON w.id = j.workspace_id
+             WHERE w.user_id = $1 AND w.cluster = $2 AND w.provisioned_at IS NOT NULL
+               AND j.password_id = $3 AND j.state = 'pending'",
+        )
+        .bind(user_id)
+        .bind(key)
+        .bind(&password_id)
+        .fetch_all(&mut *tx)
+        .await?;
+    }
+    for workspace_id in &workspaces {
+        sqlx::query(
+            "UPDATE password_propagations SET state = 'done', done_at = $1, attempts = attempts + 1
+             WHERE workspace_id = $2 AND password_id = $3",
+        )
+        .bind(now)
+        .bind(workspace_id)
+        .bind(&password_id)
+        .execute(&mut *tx)
+        .await?;
+        if let Some(verifier) = &verifier {
+            sqlx::query("UPDATE workspaces SET password_id = $1, scram_verifier = $2, updated_at = $3 WHERE id = $4")
+                .bind(&password_id)
+                .bind(verifier)
+                .bind(now)
+                .bind(workspace_id)
+                .execute(&mut *tx)
+                .await?;
+        }
     }
     tx.commit().await?;
     Ok(true)

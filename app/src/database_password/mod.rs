@@ -39,6 +39,8 @@ pub struct WorkspaceConnection {
     pub hostaddr: Option<String>,
     /// The endpoint speaks TLS: the string asks for it (`sslmode=require`).
     pub tls: bool,
+    /// A PostgreSQL cluster holds it (else the embedded endpoint).
+    pub on_cluster: bool,
 }
 
 impl WorkspaceConnection {
@@ -71,10 +73,11 @@ impl PasswordOverview {
     }
 
     /// Nothing is on its way: every workspace has the current password
-    /// and, where the endpoint runs, can be reached (a new workspace is
-    /// not for the moment it takes to make its verifier).
+    /// and, where its engine runs, can be reached (a new workspace is not
+    /// for the moment it takes to make its verifier, or its database on a
+    /// cluster).
     pub fn settled(&self) -> bool {
-        self.all_updated() && (!self.endpoint || self.workspaces.iter().all(|w| w.reachable))
+        self.all_updated() && self.workspaces.iter().all(|w| w.reachable || !(self.endpoint || w.on_cluster))
     }
 }
 
@@ -131,6 +134,7 @@ mod tests {
             reachable: true,
             hostaddr: None,
             tls: false,
+            on_cluster: false,
         }
     }
 
@@ -168,6 +172,10 @@ mod tests {
         let fresh = WorkspaceConnection { reachable: false, ..w.clone() };
         assert!(!overview(vec![w.clone(), fresh.clone()], true).settled());
         // Without an endpoint nothing is ever reachable: nothing to wait for.
-        assert!(overview(vec![fresh], false).settled());
+        assert!(overview(vec![fresh.clone()], false).settled());
+        // A cluster's workspace is waited for, endpoint or not.
+        let making = WorkspaceConnection { on_cluster: true, ..fresh };
+        assert!(!overview(vec![making.clone()], false).settled());
+        assert!(overview(vec![WorkspaceConnection { reachable: true, ..making }], false).settled());
     }
 }

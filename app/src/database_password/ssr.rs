@@ -168,6 +168,8 @@ struct ConnectionRow {
     database_name: String,
     password_id: Option<String>,
     has_verifier: i64,
+    cluster: Option<String>,
+    provisioned: i64,
 }
 /// What Credentials & Access shows: each workspace's connection string
 /// without the password, and whether the workspace has the current one.
@@ -187,25 +189,46 @@ pub async fn overview(state: &AppState, user_id: &str, handle: &str) -> Result<P
     };
     // A truth value is 0 or 1 here: SQLite has no boolean type.
     let rows: Vec<ConnectionRow> = sqlx::query_as(
-        "SELECT handle, region, database_name, password_id,
-                CASE WHEN scram_verifier IS NULL THEN 0 ELSE 1 END AS has_verifier FROM workspaces
-         WHERE user_id = $1 ORDER BY created_at, handle",
+        "SELECT handle, region, database_name, password_id, cluster,
+                CASE WHEN scram_verifier IS NULL THEN 0 ELSE 1 END AS has_verifier,
+                CASE WHEN provisioned_at IS NULL THEN 0 ELSE 1 END AS provisioned
+         FROM workspaces WHERE user_id = $1 ORDER BY created_at, handle",
     )
     .bind(user_id)
     .fetch_all(&state.db)
     .await?;
     let workspaces = rows
         .into_iter()
-        .map(|ConnectionRow { handle: ws, region, database_name: database, password_id, has_verifier }| {
+        .map(|row| {
+            let ConnectionRow { handle: ws, region, database_name: database, password_id, has_verifier, .. } = row;
+            let updated = password_id.as_deref() == Some(current_id.as_str());
+            // A cluster's workspace is reached at the cluster's public
+            // address; one no longer configured is not reachable.
+            if let Some(cluster) = &row.cluster {
+                let address = state.workspaces.address(cluster);
+                return WorkspaceConnection {
+                    reachable: row.provisioned == 1 && address.is_some(),
+                    host: address.as_ref().map_or_else(|| cluster.clone(), |a| a.host.clone()),
+                    port: address.as_ref().map_or(0, |a| a.port),
+                    tls: address.is_some_and(|a| a.tls),
+                    hostaddr: None,
+                    on_cluster: true,
+                    user: handle.to_owned(),
+                    database,
+                    updated,
+                    handle: ws,
+                };
+            }
             WorkspaceConnection {
                 host: crate::workspaces::ssr::dns_name(&state.settings, &ws, handle, &region),
                 port: state.settings.db_port,
                 reachable: has_verifier == 1 && state.settings.db_listen.is_some(),
                 hostaddr: state.settings.db_hostaddr.map(|a| a.to_string()),
                 tls: state.settings.db_listen.is_some() && state.settings.db_tls.is_on(),
+                on_cluster: false,
                 user: handle.to_owned(),
                 database,
-                updated: password_id.as_deref() == Some(current_id.as_str()),
+                updated,
                 handle: ws,
             }
         })

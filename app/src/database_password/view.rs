@@ -161,10 +161,11 @@ fn ConnectionRow(
     };
     let label = format!("Connection string for {}", workspace.handle);
     let psql_label = format!("psql command for {}", workspace.handle);
-    let (reach_class, reach) = if workspace.reachable {
-        ("reach reach-ok", "Reachable on this server’s database endpoint")
-    } else {
-        ("reach", "Not reachable on this server’s database endpoint yet")
+    let (reach_class, reach) = match (workspace.on_cluster, workspace.reachable) {
+        (false, true) => ("reach reach-ok", "Reachable on this server’s database endpoint"),
+        (false, false) => ("reach", "Not reachable on this server’s database endpoint yet"),
+        (true, true) => ("reach reach-ok", "Ready on its PostgreSQL cluster"),
+        (true, false) => ("reach", "Being created on its PostgreSQL cluster…"),
     };
     view! {
         <li class="connection" data-workspace=workspace.handle.clone()>

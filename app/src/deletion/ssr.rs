@@ -37,12 +37,13 @@ pub async fn delete(state: &AppState, user_id: &str) -> Result<bool, AppError> {
     sqlx::query("DELETE FROM rate_limits WHERE key = 'pg-login:user:' || $1").bind(&handle).execute(&mut *tx).await?;
     let workspaces: Vec<String> =
         sqlx::query_scalar("SELECT id FROM workspaces WHERE user_id = $1").bind(user_id).fetch_all(&mut *tx).await?;
+    let leftovers = crate::workspaces::placement::forget(&mut tx, user_id, &handle, &workspaces, now).await?;
     sqlx::query("DELETE FROM users WHERE id = $1").bind(user_id).execute(&mut *tx).await?;
     // Earlier handles of this person lost their owner with the row above;
     // the current one joins them, held for nobody.
     crate::handle::ssr::hold(&mut tx, &handle, None, now).await?;
     tx.commit().await?;
-    state.workspaces.remove(&workspaces).await;
+    leftovers.remove(state).await;
     crate::infra::db::checkpoint(&state.db).await;
     tracing::info!("a developer account was deleted");
     mail_account_deleted(state, email, &name, &handle).await;

@@ -23,6 +23,7 @@ use crate::infra::rate_limit::{self, HitError, Limit};
 use crate::infra::time::now_millis;
 use crate::infra::AppState;
 
+use crate::workspaces::placement::{self, RenameError};
 use shared::DAY_MS;
 /// How long a handle must have been the account's to be held for it.
 pub const USED_AFTER_MS: i64 = DAY_MS;
@@ -38,6 +39,8 @@ pub enum ChangeError {
     Taken(String),
     #[error("A handle can be changed {CHANGES_PER_DAY} times a day. Try again in {} hour(s).", retry_after_secs.div_ceil(3600))]
     TooMany { retry_after_secs: u64 },
+    #[error("A workspace cluster could not rename your database role, so your handle was not changed. Try again in a moment.")]
+    Cluster,
     #[error(transparent)]
     Db(#[from] sqlx::Error),
 }
@@ -134,7 +137,20 @@ pub async fn change(state: &AppState, actor: &Actor, new: &Handle) -> Result<(),
     let actor = Actor { handle: new.to_string(), ..actor.clone() };
     let data = json!({ "handle": { "old": old, "new": new.as_str() } });
     audit_trail::record_own(&mut tx, &actor, "user.update", data, now).await?;
-    tx.commit().await?;
+    // Last, so that nothing else can refuse the change after the roles
+    // on the clusters were renamed.
+    let renamed =
+        placement::rename_roles(state, &mut tx, &actor.id, &old, new.as_str()).await.map_err(|e| match e {
+            RenameError::Cluster(error) => {
+                tracing::warn!(%error, "a handle change was refused: a cluster did not rename the role");
+                ChangeError::Cluster
+            }
+            RenameError::Db(e) => ChangeError::Db(e),
+        })?;
+    if let Err(e) = tx.commit().await {
+        renamed.undo(state).await;
+        return Err(e.into());
+    }
     let changes = dns_changes(state, &actor.id, &old, new.as_str()).await.unwrap_or_default();
     mail_handle_changed(state, &actor, &old, &changes).await;
     Ok(())

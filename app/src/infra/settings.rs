@@ -62,6 +62,51 @@ pub struct Settings {
     pub http_header_timeout: Duration,
     /// How long a request body may pause between two pieces.
     pub http_body_timeout: Duration,
+    /// PostgreSQL clusters that hold the workspaces of their regions; a
+    /// region without one uses the embedded endpoint.
+    pub workspace_clusters: Vec<ClusterSpec>,
+    /// What Sluice sets on each person's role on a cluster.
+    pub cluster_limits: RoleLimits,
+}
+
+/// A PostgreSQL cluster for a region's workspaces: how Sluice administers
+/// it, and where people connect to it.
+#[derive(Clone, Debug)]
+pub struct ClusterSpec {
+    pub region: String,
+    /// A role with CREATEDB and CREATEROLE, and a database to connect to.
+    pub admin_url: Secret<String>,
+    pub public_host: String,
+    pub public_port: u16,
+}
+
+impl ClusterSpec {
+    /// How workspaces name the cluster that holds them: its public address.
+    pub fn key(&self) -> String {
+        format!("{}:{}", self.public_host, self.public_port)
+    }
+}
+
+/// Per-role limits on a cluster.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoleLimits {
+    /// `CONNECTION LIMIT`.
+    pub connections: u32,
+    pub statement_timeout: Duration,
+    /// `temp_file_limit`, in MB.
+    pub temp_file_limit_mb: u64,
+    pub idle_in_transaction_timeout: Duration,
+}
+
+impl Default for RoleLimits {
+    fn default() -> Self {
+        Self {
+            connections: 20,
+            statement_timeout: Duration::from_secs(60),
+            temp_file_limit_mb: 1024,
+            idle_in_transaction_timeout: Duration::from_secs(300),
+        }
+    }
 }
 
 /// Where the workspace endpoint's certificate comes from.
@@ -133,6 +178,8 @@ impl Settings {
             http_per_address: 100,
             http_header_timeout: Duration::from_secs(15),
             http_body_timeout: Duration::from_secs(20),
+            workspace_clusters: Vec::new(),
+            cluster_limits: RoleLimits::default(),
         }
     }
 }

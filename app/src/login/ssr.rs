@@ -182,7 +182,7 @@ pub async fn confirm(
                 &handle,
                 &name,
                 state.settings.tenant_for(email.as_str()),
-                &state.vault,
+                state,
                 now,
             )
             .await

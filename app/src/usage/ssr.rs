@@ -13,12 +13,22 @@ pub const COMPUTE: &str = "db_execution_ms";
 pub const STORAGE: &str = "db_volume_bytes";
 
 /// Adds `ms` of compute time to the workspace's day that `at` falls in.
-pub async fn record_compute(db: &Db, workspace_id: &str, ms: i64, at: i64) -> Result<(), sqlx::Error> {
+pub async fn record_compute<'e>(
+    db: impl Recorder<'e>,
+    workspace_id: &str,
+    ms: i64,
+    at: i64,
+) -> Result<(), sqlx::Error> {
     record(db, workspace_id, COMPUTE, ms, at, "usage_daily.value + excluded.value").await
 }
 
 /// Notes a storage reading: a day keeps its largest.
-pub async fn record_storage(db: &Db, workspace_id: &str, bytes: i64, at: i64) -> Result<(), sqlx::Error> {
+pub async fn record_storage<'e>(
+    db: impl Recorder<'e>,
+    workspace_id: &str,
+    bytes: i64,
+    at: i64,
+) -> Result<(), sqlx::Error> {
     // (No two-argument MAX on PostgreSQL, no GREATEST on SQLite.)
     record(
         db,
@@ -31,8 +41,12 @@ pub async fn record_storage(db: &Db, workspace_id: &str, bytes: i64, at: i64) ->
     .await
 }
 
-async fn record(
-    db: &Db,
+/// Where a reading is written: the pool, or a transaction's connection.
+pub trait Recorder<'e>: sqlx::Executor<'e, Database = sqlx::Any> {}
+impl<'e, E: sqlx::Executor<'e, Database = sqlx::Any>> Recorder<'e> for E {}
+
+async fn record<'e>(
+    db: impl Recorder<'e>,
     workspace_id: &str,
     metric: &str,
     value: i64,

@@ -12,7 +12,7 @@ use shared::WorkspaceHandle;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::ssr::dns_name;
+use super::ssr::{dns_name, DEFAULT_REGION};
 use super::store::{self as store, WorkspaceError, WorkspaceRow, SELECT};
 use crate::access::Owner;
 use crate::api::{path_param, ApiError, ApiJson, Page};
@@ -26,6 +26,7 @@ fn api_error(e: WorkspaceError) -> ApiError {
         WorkspaceError::Taken(_) => ApiError::conflict(e.to_string()),
         // The spec has no 404 on delete: an unknown workspace is a bad request.
         WorkspaceError::Unknown(_) => ApiError::field("path.workspace_handle", "is not one of your workspaces"),
+        WorkspaceError::UnknownRegion(_) => ApiError::field("body.region", e.to_string()),
         WorkspaceError::Db(e) => e.into(),
     }
 }
@@ -43,7 +44,10 @@ struct Workspace {
     handle: String,
     database_name: String,
     host: String,
+    /// An extension: the region the workspace is in.
+    region: String,
     desired_state: &'static str,
+    /// `creating` while its cluster makes its database, then `enabled`.
     state: &'static str,
     instance_type: &'static str,
     db_volume_size_bytes: i64,
@@ -62,15 +66,17 @@ struct ListWorkspacesResponse {
 }
 
 fn workspace(state: &AppState, owner: &crate::access::session::Viewer, row: WorkspaceRow) -> Workspace {
-    let WorkspaceRow { id, handle, region, database_name, version_id, created_at, updated_at } = row;
+    let WorkspaceRow { id, handle, region, database_name, version_id, created_at, updated_at, provisioned_at, .. } =
+        row;
     Workspace {
         host: dns_name(&state.settings, &handle, &owner.handle, &region),
+        state: if provisioned_at.is_some() { "enabled" } else { "creating" },
+        region,
         id,
         identity_id: owner.id.clone(),
         handle,
         database_name,
         desired_state: "enabled",
-        state: "enabled",
         instance_type: "db1.shared",
         db_volume_size_bytes: 0,
         created_at: rfc3339(created_at),
@@ -137,13 +143,16 @@ async fn read(
 #[serde(deny_unknown_fields)]
 struct CreateWorkspaceRequest {
     handle: String,
+    /// An extension: the region to make it in (New Workspace on the page
+    /// lists them); the default region, `us-east-1`, when left out.
+    region: Option<String>,
     db_volume_size_bytes: Option<i64>,
     desired_state: Option<String>,
     instance_type: Option<String>,
 }
 
 impl CreateWorkspaceRequest {
-    fn check(self) -> Result<WorkspaceHandle, ApiError> {
+    fn check(&self) -> Result<WorkspaceHandle, ApiError> {
         if self.desired_state.as_deref().is_some_and(|s| s != "enabled") {
             return Err(ApiError::field("body.desired_state", "only \"enabled\" is supported"));
         }
@@ -168,8 +177,9 @@ async fn create(
     ApiJson(body): ApiJson<CreateWorkspaceRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
     let handle = body.check()?;
+    let region = body.region.as_deref().unwrap_or(DEFAULT_REGION);
     let user = &caller.user;
-    let row = store::create(&state, user, &caller.actor, &handle).await.map_err(api_error)?;
+    let row = store::create(&state, user, &caller.actor, &handle, region).await.map_err(api_error)?;
     Ok((StatusCode::CREATED, Json(workspace(&state, user, row))))
 }
 

@@ -11,6 +11,10 @@ use crate::error::AppError;
 #[cfg(feature = "ssr")]
 pub mod api;
 #[cfg(feature = "ssr")]
+pub mod jobs;
+#[cfg(feature = "ssr")]
+pub mod placement;
+#[cfg(feature = "ssr")]
 pub mod ssr;
 #[cfg(feature = "ssr")]
 pub mod store;
@@ -22,6 +26,31 @@ pub struct WorkspaceSummary {
     pub database_name: String,
     pub dns_name: String,
     pub created_at: String,
+    /// Held by a PostgreSQL cluster (else the embedded endpoint).
+    pub on_cluster: bool,
+    /// Its engine has it ready; a cluster's is first being made.
+    pub ready: bool,
+}
+
+/// A region offered for new workspaces.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegionChoice {
+    pub name: String,
+    /// A PostgreSQL cluster serves it (else the embedded endpoint).
+    pub cluster: bool,
+    pub default: bool,
+}
+
+#[server(prefix = "/sfn", endpoint = "workspace_regions")]
+pub async fn workspace_regions(handle: String) -> Result<Vec<RegionChoice>, AppError> {
+    crate::access::owner_of(&handle).await?;
+    let state = crate::infra::AppState::from_context()?;
+    Ok(state
+        .workspaces
+        .regions()
+        .into_iter()
+        .map(|r| RegionChoice { default: r.name == ssr::DEFAULT_REGION, cluster: r.cluster, name: r.name })
+        .collect())
 }
 
 #[server(prefix = "/sfn", endpoint = "workspaces")]
@@ -31,22 +60,22 @@ pub async fn list_workspaces(handle: String) -> Result<Vec<WorkspaceSummary>, Ap
     Ok(ssr::list(&state.db, &state.settings, &viewer.id, &viewer.handle).await?)
 }
 
-/// Makes a workspace for the signed-in person; answers its summary.
+/// Makes a workspace for the signed-in person in `region` (the default
+/// region when left out); answers its summary.
 #[server(prefix = "/sfn", endpoint = "create_workspace")]
-pub async fn create_workspace(handle: String, workspace: String) -> Result<WorkspaceSummary, AppError> {
+pub async fn create_workspace(
+    handle: String,
+    workspace: String,
+    region: Option<String>,
+) -> Result<WorkspaceSummary, AppError> {
     let viewer = crate::access::owner_of(&handle).await?;
     let state = crate::infra::AppState::from_context()?;
     let parts = crate::infra::request::parts()?;
     let actor = crate::infra::audit_trail::Actor::viewer(&viewer, &parts);
     let ws = shared::WorkspaceHandle::parse(&workspace).map_err(|e| AppError::invalid(e.to_string()))?;
-    let row = store::create(&state, &viewer, &actor, &ws).await.map_err(store_error)?;
-    Ok(WorkspaceSummary {
-        dns_name: ssr::dns_name(&state.settings, &row.handle, &viewer.handle, &row.region),
-        handle: row.handle,
-        region: row.region,
-        database_name: row.database_name,
-        created_at: crate::infra::time::rfc3339(row.created_at),
-    })
+    let region = region.as_deref().filter(|r| !r.is_empty()).unwrap_or(ssr::DEFAULT_REGION);
+    let row = store::create(&state, &viewer, &actor, &ws, region).await.map_err(store_error)?;
+    Ok(ssr::summary(&state.settings, &viewer.handle, row))
 }
 
 /// Deletes one of the signed-in person's workspaces; `confirm` is the

@@ -1,6 +1,7 @@
 //! How workspaces are named and listed: the database name each gets, the
 //! DNS name it is reached at, and the list the pages show.
 
+use super::store::{WorkspaceRow, SELECT};
 use super::WorkspaceSummary;
 use crate::infra::db::Db;
 use crate::infra::ids::new_id;
@@ -19,6 +20,19 @@ pub fn dns_name(settings: &Settings, workspace: &str, handle: &str, region: &str
     format!("{workspace}-{handle}.{region}.db.{}", settings.db_domain)
 }
 
+/// What the pages show of a workspace of the person `owner`.
+pub fn summary(settings: &Settings, owner: &str, row: WorkspaceRow) -> WorkspaceSummary {
+    WorkspaceSummary {
+        dns_name: dns_name(settings, &row.handle, owner, &row.region),
+        handle: row.handle,
+        region: row.region,
+        database_name: row.database_name,
+        created_at: rfc3339(row.created_at),
+        on_cluster: row.cluster.is_some(),
+        ready: row.provisioned_at.is_some(),
+    }
+}
+
 /// The account's workspaces, oldest first.
 pub async fn list(
     db: &Db,
@@ -26,21 +40,7 @@ pub async fn list(
     user_id: &str,
     handle: &str,
 ) -> Result<Vec<WorkspaceSummary>, sqlx::Error> {
-    let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
-        "SELECT handle, region, database_name, created_at FROM workspaces
-         WHERE user_id = $1 ORDER BY created_at, handle",
-    )
-    .bind(user_id)
-    .fetch_all(db)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(ws, region, database_name, created_at)| WorkspaceSummary {
-            dns_name: dns_name(settings, &ws, handle, &region),
-            handle: ws,
-            region,
-            database_name,
-            created_at: rfc3339(created_at),
-        })
-        .collect())
+    let rows: Vec<WorkspaceRow> =
+        sqlx::query_as(&format!("{SELECT} ORDER BY created_at, handle")).bind(user_id).fetch_all(db).await?;
+    Ok(rows.into_iter().map(|row| summary(settings, handle, row)).collect())
 }

@@ -13,7 +13,9 @@ use crate::infra::ids::new_id;
 use crate::infra::time::now_millis;
 use crate::infra::AppState;
 
-use super::ssr::{database_name, DEFAULT_REGION};
+use super::placement;
+use super::ssr::database_name;
+use crate::infra::workspace_storage::Placement;
 
 /// Workspaces a developer account may have.
 pub const MAX_WORKSPACES: i64 = 3;
@@ -26,6 +28,8 @@ pub enum WorkspaceError {
     Taken(String),
     #[error("“{0}” is not one of your workspaces.")]
     Unknown(String),
+    #[error("“{0}” is not a region Sluice offers.")]
+    UnknownRegion(String),
     #[error(transparent)]
     Db(#[from] sqlx::Error),
 }
@@ -40,9 +44,14 @@ pub struct WorkspaceRow {
     pub version_id: i64,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The cluster that holds it; `None`: the embedded endpoint.
+    pub cluster: Option<String>,
+    /// When its engine had it ready; `None`: it is still being made.
+    pub provisioned_at: Option<i64>,
 }
 
-pub const SELECT: &str = "SELECT id, handle, region, database_name, version_id, created_at, updated_at
+pub const SELECT: &str = "SELECT id, handle, region, database_name, version_id, created_at, updated_at,
+            cluster, provisioned_at
      FROM workspaces WHERE user_id = $1";
 
 /// The audit record of a change to one of `user`'s workspaces.
@@ -57,17 +66,21 @@ fn entry<'a>(action_type: &'a str, user: &'a Viewer, id: &'a str, handle: &'a Wo
     }
 }
 
-/// Makes a workspace; the propagation worker is woken to make its
-/// verifier, so the workspace endpoint serves it at once.
+/// Makes a workspace in `region`; the worker is woken to make its
+/// verifier (so the workspace endpoint serves it at once) and, on a
+/// cluster, its role and database.
 pub async fn create(
     state: &AppState,
     user: &Viewer,
     actor: &Actor,
     handle: &WorkspaceHandle,
+    region: &str,
 ) -> Result<WorkspaceRow, WorkspaceError> {
     let now = now_millis();
     let mut tx = begin_write(&state.db).await?;
     lock_user(&mut tx, &user.id).await?;
+    let placement =
+        placement::place(state, &mut tx, region).await?.ok_or_else(|| WorkspaceError::UnknownRegion(region.into()))?;
     let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM workspaces WHERE user_id = $1")
         .bind(&user.id)
         .fetch_one(&mut *tx)
@@ -77,15 +90,19 @@ pub async fn create(
     }
     let id = new_id("w");
     let inserted = sqlx::query(
-        "INSERT INTO workspaces (id, user_id, handle, region, database_name, password_id, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, (SELECT id FROM database_passwords WHERE user_id = $2), $6, $6)",
+        "INSERT INTO workspaces
+           (id, user_id, handle, region, database_name, password_id, created_at, updated_at, cluster, provisioned_at)
+         VALUES ($1, $2, $3, $4, $5, (SELECT id FROM database_passwords WHERE user_id = $2), $6, $6, $7, $8)",
     )
     .bind(&id)
     .bind(&user.id)
     .bind(handle.as_str())
-    .bind(DEFAULT_REGION)
+    .bind(region)
     .bind(database_name())
     .bind(now)
+    .bind(placement.column())
+    // The embedded endpoint needs nothing made.
+    .bind((placement == Placement::Embedded).then_some(now))
     .execute(&mut *tx)
     .await;
     match inserted {
@@ -102,8 +119,9 @@ pub async fn create(
     Ok(row)
 }
 
-/// Deletes the workspace, then ends its connections at the workspace
-/// endpoint and removes its database file.
+/// Deletes the workspace, then removes its database: on the embedded
+/// endpoint its connections end and its file goes; on a cluster it is
+/// dropped (by the worker if the cluster fails now).
 pub async fn delete(
     state: &AppState,
     user: &Viewer,
@@ -119,9 +137,10 @@ pub async fn delete(
         .fetch_optional(&mut *tx)
         .await?;
     let row = row.ok_or_else(|| WorkspaceError::Unknown(handle.to_string()))?;
+    let leftovers = placement::forget(&mut tx, &user.id, &user.handle, std::slice::from_ref(&row.id), now).await?;
     sqlx::query("DELETE FROM workspaces WHERE id = $1").bind(&row.id).execute(&mut *tx).await?;
     audit_trail::record(&mut tx, actor, entry("workspace.delete", user, &row.id, handle), now).await?;
     tx.commit().await?;
-    state.workspaces.remove(std::slice::from_ref(&row.id)).await;
+    leftovers.remove(state).await;
     Ok(row)
 }

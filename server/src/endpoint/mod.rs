@@ -176,14 +176,15 @@ pub struct Files {
     pub data_dir: std::path::PathBuf,
 }
 
-impl app::infra::workspace_storage::WorkspaceStorage for Files {
-    fn remove<'a>(&'a self, workspace_ids: &'a [String]) -> futures::future::BoxFuture<'a, ()> {
-        Box::pin(async move {
-            self.registry.retire(workspace_ids).await;
-            for id in workspace_ids {
-                store::remove_logged(&self.data_dir, id).await;
-            }
-        })
+impl Files {
+    /// Ends every connection to these deleted workspaces, waits until
+    /// nothing holds their files open, then removes them. Never fails:
+    /// what cannot be removed is logged.
+    pub async fn remove(&self, workspace_ids: &[String]) {
+        self.registry.retire(workspace_ids).await;
+        for id in workspace_ids {
+            store::remove_logged(&self.data_dir, id).await;
+        }
     }
 }
 

@@ -38,7 +38,7 @@ async fn run_suite(what: &str, program: &str, args: &[&str], dir: &Path, url: &s
     assert!(out.status.success(), "{what} failed against {}:\n{text}", url.split('@').nth(1).unwrap_or(""));
 }
 
-async fn all_clients(url: &str) {
+pub async fn all_clients(url: &str) {
     let python = python();
     let pytest = ["-m", "pytest", "-q", "-p", "no:cacheprovider", "test_clients.py"];
     run_suite("the Python clients", &python, &pytest, &repo().join("clients/python"), url).await;

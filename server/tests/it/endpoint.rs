@@ -12,14 +12,14 @@ use tokio::io::AsyncWriteExt;
 
 const PSQL: &str = "/usr/bin/psql";
 
-async fn connections(app: &TestApp, handle: &str, cookie: &str) -> Vec<WorkspaceConnection> {
+pub async fn connections(app: &TestApp, handle: &str, cookie: &str) -> Vec<WorkspaceConnection> {
     let res = app.call("/sfn/database_password", &[("handle", handle)], cookie).await;
     assert_eq!(res.status(), StatusCode::OK);
     let v: Value = res.json().await.unwrap();
     serde_json::from_value(v["workspaces"].clone()).unwrap()
 }
 
-async fn password(app: &TestApp, handle: &str, cookie: &str) -> String {
+pub async fn password(app: &TestApp, handle: &str, cookie: &str) -> String {
     app.call("/sfn/reveal_password", &[("handle", handle)], cookie).await.json().await.unwrap()
 }
 
@@ -52,7 +52,7 @@ pub fn with_endpoint() -> Options {
 
 /// Runs `script` through psql with the command the page offers (`psql "…"`),
 /// answering (success, stdout, stderr).
-async fn psql(command: &str, script: &str) -> (bool, String, String) {
+pub async fn psql(command: &str, script: &str) -> (bool, String, String) {
     let uri = command
         .strip_prefix("psql \"")
         .and_then(|c| c.strip_suffix('"'))
@@ -82,7 +82,10 @@ async fn psql(command: &str, script: &str) -> (bool, String, String) {
     )
 }
 
-async fn pg_connect(ws: &WorkspaceConnection, password: &str) -> Result<tokio_postgres::Client, tokio_postgres::Error> {
+pub async fn pg_connect(
+    ws: &WorkspaceConnection,
+    password: &str,
+) -> Result<tokio_postgres::Client, tokio_postgres::Error> {
     let mut config = tokio_postgres::Config::new();
     config
         .host(&ws.host)

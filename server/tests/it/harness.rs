@@ -33,6 +33,38 @@ pub fn run<F: std::future::Future>(test: F) -> F::Output {
 /// unset, each gets a SQLite file in its data dir.
 pub const POSTGRES_VAR: &str = "SLUICE_TEST_POSTGRES_URL";
 
+/// The variable naming the workspace cluster of the tests: a role with
+/// CREATEDB and CREATEROLE on a PostgreSQL server that checks passwords.
+pub const CLUSTER_VAR: &str = "SLUICE_TEST_CLUSTER_URL";
+
+/// The test cluster's administrative URL.
+pub fn cluster_url() -> String {
+    std::env::var(CLUSTER_VAR).ok().filter(|u| !u.is_empty()).unwrap_or_else(|| {
+        panic!("{CLUSTER_VAR} is unset: the test command (scripts/test.sh) starts a PostgreSQL for it")
+    })
+}
+
+/// The test cluster as the server is configured with it: people connect
+/// where Sluice does.
+pub fn test_cluster(region: &str) -> app::infra::settings::ClusterSpec {
+    let admin = cluster_url();
+    let url = url::Url::parse(&admin).expect(CLUSTER_VAR);
+    app::infra::settings::ClusterSpec {
+        region: region.to_owned(),
+        admin_url: app::infra::secret::Secret::new(admin.clone()),
+        public_host: url.host_str().expect("a host").to_owned(),
+        public_port: url.port().unwrap_or(5432),
+    }
+}
+
+/// A handle no other test (nor an earlier run) has on the shared cluster,
+/// where roles are named by handle.
+pub fn unique_handle(prefix: &str) -> String {
+    use rand::Rng;
+    let tail: String = (0..8).map(|_| (b'a' + rand::thread_rng().gen_range(0..26)) as char).collect();
+    format!("{prefix}{tail}")
+}
+
 /// The engine this run of the suite uses.
 pub fn engine() -> Engine {
     match std::env::var(POSTGRES_VAR) {
@@ -107,6 +139,7 @@ pub struct TestApp {
     client: Client,
     worker: Option<tokio::task::JoinHandle<()>>,
     endpoint: Option<tokio::task::JoinHandle<()>>,
+    sampler: Option<tokio::task::JoinHandle<()>>,
     /// The workspace endpoint's port, when it runs.
     pub pg_port: Option<u16>,
     _shutdown: oneshot::Sender<()>,
@@ -131,6 +164,8 @@ pub struct Options {
     pub endpoint: bool,
     /// The endpoint's TLS (a certificate made at the first start unless set).
     pub db_tls: app::infra::settings::DbTls,
+    /// A region whose workspaces go to the test cluster.
+    pub cluster_region: Option<&'static str>,
 }
 
 impl Default for Options {
@@ -145,6 +180,7 @@ impl Default for Options {
             tenant_domains: Vec::new(),
             endpoint: false,
             db_tls: app::infra::settings::DbTls::SelfSigned,
+            cluster_region: None,
         }
     }
 }
@@ -156,6 +192,9 @@ impl Drop for TestApp {
         }
         if let Some(e) = &self.endpoint {
             e.abort();
+        }
+        if let Some(s) = &self.sampler {
+            s.abort();
         }
     }
 }
@@ -180,6 +219,7 @@ impl TestApp {
             client: client(),
             worker: None,
             endpoint: None,
+            sampler: None,
             pg_port: None,
             _shutdown: shutdown,
         }
@@ -223,6 +263,9 @@ impl TestApp {
         settings.tenant_domains = options.tenant_domains;
         settings.db_tls = options.db_tls;
         settings.usage_interval = std::time::Duration::from_millis(300);
+        if let Some(region) = options.cluster_region {
+            settings.workspace_clusters = vec![test_cluster(region)];
+        }
         if options.endpoint {
             settings.db_listen = Some("127.0.0.1:0".parse().unwrap());
             settings.db_hostaddr = Some("127.0.0.1".parse().unwrap());
@@ -240,9 +283,10 @@ impl TestApp {
         .expect("Sluice starts");
         let db = running.state.db.clone();
         let worker = running.worker;
+        let sampler = running.sampler;
         let (pg_port, endpoint) = running.endpoint.map(|(at, task)| (at.port(), task)).unzip();
         let client = client();
-        Self { base, dir, db, database, client, worker, endpoint, pg_port, _shutdown: tx }
+        Self { base, dir, db, database, client, worker, endpoint, sampler, pg_port, _shutdown: tx }
     }
 
     /// A call to `/api/v0{path}` with an optional bearer token and JSON body.

@@ -7,6 +7,7 @@ mod avatar_upload;
 mod billing;
 mod cli_login;
 mod clients;
+mod clusters;
 mod config;
 mod csrf;
 mod deletion;

@@ -36,6 +36,12 @@ fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
+/// The test cluster as `SLUICE_WORKSPACE_CLUSTERS` names it.
+fn cluster_setting() -> String {
+    let c = test_cluster(crate::clusters::REGION);
+    format!("{}={};public={}", c.region, c.admin_url.expose(), c.key())
+}
+
 /// Starts the server binary on `database_url` with a data dir of its own.
 fn launch(database_url: &str) -> (Child, String, TempDir) {
     let dir = tempfile::tempdir().unwrap();
@@ -53,7 +59,10 @@ fn launch(database_url: &str) -> (Child, String, TempDir) {
         .env("SLUICE_DB_LISTEN", "off")
         .env("SLUICE_SIGN_IN_PER_PEER", LINKS_PER_PEER.to_string())
         .env("SLUICE_API_PER_MINUTE", API_PER_MINUTE.to_string())
-        .env("RUST_LOG", "warn")
+        // Both use the test cluster for one region, and log each password
+        // they set there.
+        .env("SLUICE_WORKSPACE_CLUSTERS", cluster_setting())
+        .env("RUST_LOG", "warn,server::clusters=info")
         .stdout(Stdio::null())
         .stderr(log)
         .spawn()
@@ -90,6 +99,75 @@ async fn pair(db_dir: &TempDir) -> (Instance, Instance) {
     let a = ready(a, a_base, a_dir, &database).await;
     let b = ready(b, b_base, b_dir, &database).await;
     (a, b)
+}
+
+/// What a server process logged so far.
+fn log_of(instance: &Instance) -> String {
+    std::fs::read_to_string(instance.app.dir.path().join("server.log")).unwrap_or_default()
+}
+
+#[test]
+fn two_processes_carry_each_rotation_to_the_cluster_exactly_once() {
+    use crate::clusters::cluster_workspace;
+    use crate::endpoint::{password, pg_connect};
+    run(async {
+        let db_dir = tempfile::tempdir().unwrap();
+        let (a_process, b_process) = pair(&db_dir).await;
+        let (a, b) = (&a_process.app, &b_process.app);
+        // Four people, made through A, their cluster workspaces through B
+        // (the first has two there: one role, so one statement).
+        let mut people = Vec::new();
+        for i in 0..4 {
+            let handle = unique_handle("multi");
+            let cookie = a.sign_up(&format!("{handle}@example.com"), &handle, "Someone").await;
+            cluster_workspace(b, &handle, &cookie, "analytics").await;
+            if i == 0 {
+                cluster_workspace(b, &handle, &cookie, "staging").await;
+            }
+            people.push((handle, cookie));
+        }
+        let set_before = |log: &str| log.matches("the database password was set on a cluster").count();
+        let before = set_before(&log_of(&a_process)) + set_before(&log_of(&b_process));
+        // Each rotates once, alternately through A and B, all at once.
+        let rotations = people.iter().enumerate().map(|(i, (handle, cookie))| {
+            let app = if i % 2 == 0 { a } else { b };
+            async move { app.call("/sfn/rotate_password", &[("handle", handle.as_str())], cookie).await.status() }
+        });
+        for status in futures::future::join_all(rotations).await {
+            assert_eq!(status, StatusCode::OK);
+        }
+        let started = Instant::now();
+        loop {
+            let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM password_propagations WHERE state = 'pending'")
+                .fetch_one(&a.db)
+                .await
+                .unwrap();
+            if pending == 0 {
+                break;
+            }
+            assert!(started.elapsed() < Duration::from_secs(20), "{pending} jobs still pending");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        // Give a duplicate (if there were one) the time to show.
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        let after = set_before(&log_of(&a_process)) + set_before(&log_of(&b_process));
+        assert_eq!(after - before, people.len(), "one ALTER ROLE per rotation, over both processes");
+        let twice: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM password_propagations WHERE attempts != 1 AND state = 'done'")
+                .fetch_one(&a.db)
+                .await
+                .unwrap();
+        assert_eq!(twice, 0, "a job was carried out more than once");
+        // And the cluster has each new password.
+        for (handle, cookie) in &people {
+            let ws = crate::endpoint::connections(a, handle, cookie).await;
+            let pw = password(b, handle, cookie).await;
+            for w in ws.iter().filter(|w| w.on_cluster) {
+                assert!(w.updated);
+                pg_connect(w, &pw).await.unwrap_or_else(|e| panic!("{handle}: {e}"));
+            }
+        }
+    })
 }
 
 #[test]

@@ -1,0 +1,168 @@
+//! The work a cluster's workspaces need beyond Sluice's own rows, done by
+//! the worker (and tried at once by the request that made it): making a
+//! new workspace's role and database, and removing what deleted
+//! workspaces and accounts left. Jobs are rows, claimed with `SKIP
+//! LOCKED` and finished in the transaction that claimed them, so several
+//! processes share them and a crash leaves them to run again; a cluster
+//! that fails is asked again later, waiting longer each time.
+
+use crate::infra::db::{begin_write, lock_user, skip_locked};
+use crate::infra::time::now_millis;
+use crate::infra::workspace_storage::Placement;
+use crate::infra::AppState;
+
+const BATCH: usize = 20;
+
+/// Seconds before a failed job is tried again: doubling, at most a minute.
+pub fn backoff_ms(attempts: i64) -> i64 {
+    1000 * (1i64 << attempts.clamp(0, 6)).min(60)
+}
+
+/// Runs what is due; answers how many jobs finished.
+pub async fn run_due(state: &AppState) -> Result<usize, sqlx::Error> {
+    let mut done = 0;
+    let mut after = String::new();
+    for _ in 0..BATCH {
+        match provision_next(state, &mut after).await? {
+            Some(made) => done += usize::from(made),
+            None => break,
+        }
+    }
+    done += run_drops(state).await?;
+    Ok(done)
+}
+
+#[derive(sqlx::FromRow)]
+struct Unmade {
+    id: String,
+    user_id: String,
+    cluster: String,
+    database_name: String,
+    scram_verifier: String,
+    provision_attempts: i64,
+}
+
+/// Makes the next workspace (by id, after `after`) that its cluster does
+/// not have yet and whose verifier of the current password is written;
+/// answers whether it was made, or `None` when none was left.
+async fn provision_next(state: &AppState, after: &mut String) -> Result<Option<bool>, sqlx::Error> {
+    let now = now_millis();
+    let mut tx = begin_write(&state.db).await?;
+    let next: Option<Unmade> = sqlx::query_as(&format!(
+        // Only once the workspace has the current password: a pending
+        // rotation brings it the newer one first.
+        "SELECT w.id, w.user_id, w.cluster, w.database_name, w.scram_verifier, w.provision_attempts
+         FROM workspaces w JOIN database_passwords p ON p.id = w.password_id
+         WHERE w.provisioned_at IS NULL AND w.cluster IS NOT NULL AND w.scram_verifier IS NOT NULL
+           AND w.provision_not_before <= $1 AND w.id > $2
+         ORDER BY w.id LIMIT 1{}",
+        skip_locked(&tx, "w")
+    ))
+    .bind(now)
+    .bind(after.as_str())
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(ws) = next else { return Ok(None) };
+    *after = ws.id.clone();
+    // The role is named by the handle: a handle change waits for this.
+    lock_user(&mut tx, &ws.user_id).await?;
+    let handle: String =
+        sqlx::query_scalar("SELECT handle FROM users WHERE id = $1").bind(&ws.user_id).fetch_one(&mut *tx).await?;
+    let at = Placement::Cluster(ws.cluster.clone());
+    match state.workspaces.create(&at, &handle, &ws.scram_verifier, &ws.database_name).await {
+        Ok(()) => {
+            sqlx::query("UPDATE workspaces SET provisioned_at = $1, updated_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(&ws.id)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(Some(true))
+        }
+        Err(error) => {
+            tracing::warn!(cluster = %ws.cluster, %error, "a workspace could not be made on its cluster; will retry");
+            sqlx::query(
+                "UPDATE workspaces SET provision_attempts = provision_attempts + 1, provision_not_before = $1
+                 WHERE id = $2",
+            )
+            .bind(now + backoff_ms(ws.provision_attempts))
+            .bind(&ws.id)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(Some(false))
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct Drop {
+    id: String,
+    cluster: String,
+    kind: String,
+    name: String,
+    attempts: i64,
+}
+
+/// Removes what is due from the clusters; answers how many were removed.
+pub async fn run_drops(state: &AppState) -> Result<usize, sqlx::Error> {
+    let mut done = 0;
+    for _ in 0..BATCH {
+        match drop_next(state).await? {
+            Some(dropped) => done += usize::from(dropped),
+            None => break,
+        }
+    }
+    Ok(done)
+}
+
+/// Databases before roles: a role that still owns one cannot go.
+async fn drop_next(state: &AppState) -> Result<Option<bool>, sqlx::Error> {
+    let now = now_millis();
+    let mut tx = begin_write(&state.db).await?;
+    let next: Option<Drop> = sqlx::query_as(&format!(
+        "SELECT id, cluster, kind, name, attempts FROM cluster_drops
+         WHERE not_before <= $1 ORDER BY kind, not_before, id LIMIT 1{}",
+        skip_locked(&tx, "cluster_drops")
+    ))
+    .bind(now)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(job) = next else { return Ok(None) };
+    // A role someone has again (a handle given up, then taken) stays.
+    let needed: Option<i64> = if job.kind == "role" {
+        sqlx::query_scalar(
+            "SELECT 1 FROM workspaces w JOIN users u ON u.id = w.user_id
+             WHERE w.cluster = $1 AND u.handle = $2 LIMIT 1",
+        )
+        .bind(&job.cluster)
+        .bind(&job.name)
+        .fetch_optional(&mut *tx)
+        .await?
+    } else {
+        None
+    };
+    let at = Placement::Cluster(job.cluster.clone());
+    let outcome = match (job.kind.as_str(), needed) {
+        (_, Some(_)) => Ok(()),
+        ("database", None) => state.workspaces.delete(&at, "", &job.name).await,
+        (_, None) => state.workspaces.drop_role(&at, &job.name).await,
+    };
+    let dropped = match outcome {
+        Ok(()) => {
+            sqlx::query("DELETE FROM cluster_drops WHERE id = $1").bind(&job.id).execute(&mut *tx).await?;
+            true
+        }
+        Err(error) => {
+            tracing::warn!(cluster = %job.cluster, kind = %job.kind, %error, "a removal on a cluster failed; will retry");
+            sqlx::query("UPDATE cluster_drops SET attempts = attempts + 1, not_before = $1 WHERE id = $2")
+                .bind(now + backoff_ms(job.attempts))
+                .bind(&job.id)
+                .execute(&mut *tx)
+                .await?;
+            false
+        }
+    };
+    tx.commit().await?;
+    Ok(Some(dropped))
+}

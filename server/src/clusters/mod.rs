@@ -1,0 +1,122 @@
+//! Workspaces on PostgreSQL clusters: each person has a LOGIN role on every
+//! cluster where they have a workspace, named by their handle, whose
+//! password is set from a SCRAM-SHA-256 verifier (the plaintext never
+//! travels to the cluster); each workspace is a database owned by that
+//! role, with `CONNECT` revoked from `PUBLIC`.
+//!
+//! Sluice administers a cluster as a role with CREATEDB and CREATEROLE
+//! (not a superuser). The roles it makes are members of [`GROUP`]: it
+//! alters, renames and drops no role that is not, and drops no database
+//! whose owner is not.
+
+mod statements;
+pub mod usage;
+
+use std::time::Duration;
+
+use app::infra::settings::{ClusterSpec, RoleLimits};
+use app::infra::workspace_storage::{Address, Measured, StorageError};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::PgPool;
+
+/// The role every person's role on a cluster is a member of.
+pub const GROUP: &str = "sluice_workspaces";
+/// `active_time` in `pg_stat_database` is PostgreSQL 14's.
+const MIN_VERSION: i32 = 140_000;
+
+/// Why a configured cluster cannot be used; said in one line at start.
+#[derive(Debug, thiserror::Error)]
+#[error("SLUICE_WORKSPACE_CLUSTERS: the cluster of {region} ({key}): {problem}")]
+pub struct ClusterError {
+    region: String,
+    key: String,
+    problem: String,
+}
+
+/// One configured cluster, connected.
+pub struct Cluster {
+    pub spec: ClusterSpec,
+    pool: PgPool,
+    tls: bool,
+}
+
+/// Every configured cluster, and the limits set on the roles made there.
+#[derive(Default)]
+pub struct Clusters {
+    list: Vec<Cluster>,
+    limits: RoleLimits,
+}
+
+impl Clusters {
+    /// Connects to each cluster and checks that Sluice can work there
+    /// (version, privileges), making [`GROUP`] if it is missing. A
+    /// cluster that is unreachable or unfit stops the start.
+    pub async fn connect(specs: &[ClusterSpec], limits: RoleLimits) -> Result<Self, ClusterError> {
+        let mut list = Vec::with_capacity(specs.len());
+        for spec in specs {
+            let fail = |problem: String| ClusterError { region: spec.region.clone(), key: spec.key(), problem };
+            let options: PgConnectOptions = spec
+                .admin_url
+                .expose()
+                .parse()
+                .map_err(|e: sqlx::Error| fail(format!("the administrative URL is not usable: {}", redact(&e))))?;
+            let pool = PgPoolOptions::new()
+                .max_connections(4)
+                .min_connections(0)
+                .acquire_timeout(Duration::from_secs(10))
+                .idle_timeout(Duration::from_secs(300))
+                .connect_with(options.application_name("sluice"))
+                .await
+                .map_err(|e| fail(format!("cannot connect: {}", redact(&e))))?;
+            let tls = statements::check(&pool).await.map_err(fail)?;
+            list.push(Cluster { spec: spec.clone(), pool, tls });
+        }
+        Ok(Self { list, limits })
+    }
+
+    pub fn all(&self) -> &[Cluster] {
+        &self.list
+    }
+
+    pub fn get(&self, key: &str) -> Result<&Cluster, StorageError> {
+        self.list.iter().find(|c| c.spec.key() == key).ok_or_else(|| StorageError::UnknownCluster(key.to_owned()))
+    }
+
+    pub fn address(&self, key: &str) -> Option<Address> {
+        let c = self.get(key).ok()?;
+        Some(Address { host: c.spec.public_host.clone(), port: c.spec.public_port, tls: c.tls })
+    }
+
+    pub async fn create(&self, key: &str, role: &str, verifier: &str, database: &str) -> Result<(), StorageError> {
+        let c = self.get(key)?;
+        statements::create(&c.pool, role, verifier, database, &self.limits).await
+    }
+
+    pub async fn set_verifier(&self, key: &str, role: &str, verifier: &str) -> Result<(), StorageError> {
+        statements::set_verifier(&self.get(key)?.pool, role, verifier).await?;
+        tracing::info!(cluster = key, "the database password was set on a cluster");
+        Ok(())
+    }
+
+    pub async fn rename(&self, key: &str, from: &str, to: &str) -> Result<(), StorageError> {
+        statements::rename(&self.get(key)?.pool, from, to).await
+    }
+
+    pub async fn drop_database(&self, key: &str, database: &str) -> Result<(), StorageError> {
+        statements::drop_database(&self.get(key)?.pool, database).await
+    }
+
+    pub async fn drop_role(&self, key: &str, role: &str) -> Result<(), StorageError> {
+        statements::drop_role(&self.get(key)?.pool, role).await
+    }
+
+    pub async fn measure(&self, key: &str, databases: &[String]) -> Result<Vec<Measured>, StorageError> {
+        statements::measure(&self.get(key)?.pool, databases).await
+    }
+}
+
+/// A connection error without what the URL held (sqlx does not print it,
+/// but a driver's message may quote the host's answer).
+fn redact(e: &sqlx::Error) -> String {
+    e.to_string().lines().next().unwrap_or_default().to_owned()
+}
