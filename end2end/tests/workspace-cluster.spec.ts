@@ -31,6 +31,10 @@ test("create a workspace on the cluster and open it with the copied psql command
   await expect(region.locator("option")).toContainText([`${clusterRegion} — PostgreSQL cluster`, "us-east-1 — Sluice endpoint"]);
   await expect(region).toHaveValue("us-east-1");
   await region.selectOption(clusterRegion);
+  for (const width of [390, 1280]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.locator("form.workspace-new").screenshot({ path: `test-results/screens/workspaces-new-region-${width}.png` });
+  }
   await page.getByRole("button", { name: "Create" }).click();
 
   const card = page.locator('li.card[data-workspace="reports"]');

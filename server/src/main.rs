@@ -64,6 +64,9 @@ async fn main() -> ExitCode {
             println!("  TLS is on: clients connect with sslmode=require");
         }
     }
+    for cluster in &running.state.settings.workspace_clusters {
+        println!("Workspaces in {} on the PostgreSQL cluster at {}", cluster.region, cluster.key());
+    }
     if demo {
         match server::demo::sign_in_link(&running.state).await {
             Ok(link) => println!("Sign in as the demo account (the link works once, for 15 minutes):\n  {link}"),

@@ -39,6 +39,9 @@ fn a_bad_value_stops_the_start_naming_the_setting() {
         ("SLUICE_SIGN_IN_PER_PEER", "-3"),
         ("SLUICE_SECRET_KEY", "c2hvcnQ="),
         ("SLUICE_PROPAGATION_DELAY", "soon"),
+        ("SLUICE_WORKSPACE_CLUSTERS", "us-east-1=postgres://a:b@10.0.1.5/postgres"),
+        ("SLUICE_WORKSPACE_CLUSTERS", "us-east-1=https://10.0.1.5/;public=db.example.com:5432"),
+        ("SLUICE_CLUSTER_STATEMENT_TIMEOUT", "0"),
         ("LEPTOS_SITE_ADDR", "nowhere"),
     ] {
         let out = server_process().env("SLUICE_DATA_DIR", dir.path()).env(name, value).output().unwrap();
@@ -47,6 +50,30 @@ fn a_bad_value_stops_the_start_naming_the_setting() {
         assert_eq!(err.trim().lines().count(), 1, "{name}: {err}");
         assert!(err.contains(name), "{name}: {err}");
     }
+}
+
+/// A cluster that cannot be reached stops the start too, in one line that
+/// names the setting and the region, not the password in its URL.
+#[test]
+fn an_unreachable_workspace_cluster_stops_the_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = server_process()
+        .env("SLUICE_DATA_DIR", dir.path())
+        .env(
+            "SLUICE_WORKSPACE_CLUSTERS",
+            "eu-west-1=postgres://sluice_admin:hunter22@127.0.0.1:1/postgres;public=db.example.com",
+        )
+        .env("RUST_LOG", "off")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(
+        err.contains("SLUICE_WORKSPACE_CLUSTERS") && err.contains("eu-west-1") && err.contains("cannot connect"),
+        "{err}"
+    );
+    assert!(!err.contains("hunter22"), "{err}");
 }
 
 #[test]
