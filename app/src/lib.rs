@@ -23,6 +23,7 @@ pub mod login;
 pub mod notifications;
 pub mod profile;
 pub mod routes;
+pub mod sessions;
 pub mod tokens;
 pub mod ui;
 pub mod usage;

@@ -18,6 +18,7 @@ test("act in the console, then read, filter and export the Audit Log", async ({ 
   // Create a token and keep its secret.
   await page.goto(`/user/${handle}/advanced/credentials`);
   await page.getByRole("button", { name: "New Token" }).click();
+  await page.getByRole("dialog", { name: "New Token" }).getByRole("button", { name: "Create token" }).click();
   await page.getByRole("region", { name: "New token" }).getByRole("button", { name: "Reveal" }).click();
   const token = (await page.getByTestId("new-token").textContent())!.trim();
   expect(token).toMatch(/^spt_/);

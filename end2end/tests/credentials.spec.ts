@@ -54,6 +54,7 @@ test("reset authentication signs out every browser and stops tokens", async ({ p
   await signUp(page, email, handle, "Reese Tokens");
   await page.goto(`/user/${handle}/advanced/credentials`);
   await page.getByRole("button", { name: "New Token" }).click();
+  await page.getByRole("dialog", { name: "New Token" }).getByRole("button", { name: "Create token" }).click();
   await page.getByRole("region", { name: "New token" }).getByRole("button", { name: "Reveal" }).click();
   const token = (await page.getByTestId("new-token").textContent())!;
 

@@ -46,8 +46,15 @@ test("tokens, rotation, crop and deletion with the keyboard alone", async ({ pag
   await tabTo(page, create);
   expect(await hasFocusRing(create)).toBe(true);
   await page.keyboard.press("Enter");
+  // The dialog asks for a name, an expiration and an access level; Enter
+  // in the name field makes the token with the defaults.
+  const newToken = page.getByRole("dialog", { name: "New Token" });
+  await expect(newToken.getByLabel("Name")).toBeFocused();
+  await page.keyboard.type("Keyboard");
+  await page.keyboard.press("Enter");
   const rows = page.getByRole("row").filter({ has: page.getByRole("button", { name: "Options" }) });
   await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toContainText("Keyboard");
   await tabTo(page, rows.first().getByRole("button", { name: "Options" }));
   await page.keyboard.press("Enter");
   const remove = page.getByRole("menuitem", { name: "Delete" });

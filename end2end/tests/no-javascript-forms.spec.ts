@@ -31,6 +31,7 @@ test("tokens: create one shown once in full, deactivate it, delete it after conf
   await page.goto(credentials);
   const tokens = page.getByRole("region", { name: "Tokens" });
   await tokens.getByRole("button", { name: "New Token" }).click();
+  await tokens.getByRole("button", { name: "Create token" }).click();
   await expect(page).toHaveURL(new RegExp(`${credentials}\\??$`));
 
   const secret = (await page.getByTestId("new-token").textContent())!.trim();

@@ -1,6 +1,7 @@
 // What the journeys share: reading the outbox the server writes mail to,
 // and signing up through it as a person would.
 import { expect, Page } from "@playwright/test";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { dataDir } from "../playwright.config";
@@ -65,4 +66,16 @@ export async function signUp(page: Page, email: string, handle: string, name: st
 /** Waits until the page's WASM has hydrated it (buttons that need script work). */
 export async function hydrated(page: Page) {
   await page.locator("body[data-hydrated]").waitFor({ state: "attached" });
+}
+
+/** Runs a copied `psql "…"` command as a person pasting it would, with
+ * `script` typed in. */
+export function paste(command: string, script: string) {
+  const run = spawnSync("bash", ["-c", `${command} -X -v ON_ERROR_STOP=1`], {
+    input: script,
+    encoding: "utf8",
+    timeout: 20_000,
+    env: { ...process.env, PGCONNECT_TIMEOUT: "5", PGPASSFILE: "/dev/null" },
+  });
+  return { ok: run.status === 0, out: run.stdout, err: run.stderr };
 }

@@ -15,6 +15,7 @@ test("create, reveal, copy, deactivate and delete tokens", async ({ page }) => {
   await expect(page.getByText("You have no tokens yet.")).toBeVisible();
 
   await page.getByRole("button", { name: "New Token" }).click();
+  await page.getByRole("dialog", { name: "New Token" }).getByRole("button", { name: "Create token" }).click();
   const fresh = page.getByRole("region", { name: "New token" });
   await expect(fresh).toContainText("You will not be able to retrieve it again.");
   const code = page.getByTestId("new-token");
@@ -30,6 +31,7 @@ test("create, reveal, copy, deactivate and delete tokens", async ({ page }) => {
   await expect(rows.first()).toContainText(`spt_…${secret.slice(-4)}`);
 
   await page.getByRole("button", { name: "New Token" }).click();
+  await page.getByRole("dialog", { name: "New Token" }).getByRole("button", { name: "Create token" }).click();
   await expect(rows).toHaveCount(2);
   for (const width of [1280, 390]) {
     await page.setViewportSize({ width, height: 860 });

@@ -3,21 +3,10 @@
 // cluster's address on the clipboard, and the command, run in a shell with
 // Debian's psql, opens a real PostgreSQL database.
 import { expect, test } from "@playwright/test";
-import { spawnSync } from "node:child_process";
 import { clusterAddress, clusterRegion } from "../playwright.config";
-import { signUp, uniqueEmail, uniqueHandle } from "./support";
+import { paste, signUp, uniqueEmail, uniqueHandle } from "./support";
 
 test.use({ permissions: ["clipboard-read", "clipboard-write"] });
-
-function paste(command: string, script: string) {
-  const run = spawnSync("bash", ["-c", `${command} -X -v ON_ERROR_STOP=1`], {
-    input: script,
-    encoding: "utf8",
-    timeout: 20_000,
-    env: { ...process.env, PGCONNECT_TIMEOUT: "5", PGPASSFILE: "/dev/null" },
-  });
-  return { ok: run.status === 0, out: run.stdout, err: run.stderr };
-}
 
 test("create a workspace on the cluster and open it with the copied psql command", async ({ page }) => {
   expect(clusterAddress, "SLUICE_TEST_CLUSTER_URL names the test cluster (scripts/test.sh sets it)").not.toBe("");

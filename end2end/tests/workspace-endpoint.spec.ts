@@ -3,22 +3,10 @@
 // clipboard, and that command, run in a shell with Debian's psql, opens
 // the workspace and runs SQL in it.
 import { expect, test } from "@playwright/test";
-import { spawnSync } from "node:child_process";
 import { dbPort } from "../playwright.config";
-import { signUp, uniqueEmail, uniqueHandle } from "./support";
+import { paste, signUp, uniqueEmail, uniqueHandle } from "./support";
 
 test.use({ permissions: ["clipboard-read", "clipboard-write"] });
-
-/** Runs `command` as a person pasting it would, with `script` typed in. */
-function paste(command: string, script: string) {
-  const run = spawnSync("bash", ["-c", `${command} -X -v ON_ERROR_STOP=1`], {
-    input: script,
-    encoding: "utf8",
-    timeout: 20_000,
-    env: { ...process.env, PGCONNECT_TIMEOUT: "5", PGPASSFILE: "/dev/null" },
-  });
-  return { ok: run.status === 0, out: run.stdout, err: run.stderr };
-}
 
 test("copy the psql command and use it", async ({ page }) => {
   const handle = uniqueHandle("psql");

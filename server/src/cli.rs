@@ -122,7 +122,7 @@ async fn actor(client: &reqwest::Client, url: &str, token: &str) -> Result<Actor
         .map_err(|source| CliError::Unreachable { url: endpoint.clone(), source })?;
     if res.status() == reqwest::StatusCode::UNAUTHORIZED {
         return Err(CliError::Refused(
-            "the kept token no longer works (expired, or authentication was reset): run `sluice login`".into(),
+            "the kept token no longer works (it expired, or its session was revoked or reset on Credentials & Access): run `sluice login`".into(),
         ));
     }
     if !res.status().is_success() {

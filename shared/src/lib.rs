@@ -8,6 +8,7 @@ mod email;
 mod handle;
 mod ids;
 mod newtype;
+pub mod token_format;
 mod token_status;
 
 pub use display_name::{DisplayName, DisplayNameError};

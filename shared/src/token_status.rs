@@ -10,6 +10,8 @@ pub enum TokenStatus {
     Inactive,
     /// Made before the account's last Reset authentication.
     Revoked,
+    /// Its expiry has passed.
+    Expired,
 }
 
 impl TokenStatus {
@@ -18,6 +20,7 @@ impl TokenStatus {
             Self::Active => "active",
             Self::Inactive => "inactive",
             Self::Revoked => "revoked",
+            Self::Expired => "expired",
         }
     }
 
@@ -27,6 +30,7 @@ impl TokenStatus {
             Self::Active => "Active",
             Self::Inactive => "Inactive",
             Self::Revoked => "Revoked",
+            Self::Expired => "Expired",
         }
     }
 }
@@ -44,6 +48,7 @@ impl TryFrom<String> for TokenStatus {
             "active" => Ok(Self::Active),
             "inactive" => Ok(Self::Inactive),
             "revoked" => Ok(Self::Revoked),
+            "expired" => Ok(Self::Expired),
             _ => Err(UnknownTokenStatus(word)),
         }
     }
@@ -55,7 +60,7 @@ mod tests {
 
     #[test]
     fn a_status_reads_back_as_it_is_written() {
-        for status in [TokenStatus::Active, TokenStatus::Inactive, TokenStatus::Revoked] {
+        for status in [TokenStatus::Active, TokenStatus::Inactive, TokenStatus::Revoked, TokenStatus::Expired] {
             assert_eq!(TokenStatus::try_from(status.as_str().to_owned()), Ok(status));
             assert_eq!(serde_json::to_string(&status).unwrap(), format!("\"{}\"", status.as_str()));
         }

@@ -9,9 +9,7 @@ use crate::infra::db::Db;
 use crate::infra::ids::hash_secret;
 use crate::infra::time::now_millis;
 
-pub(crate) const BASE32HEX: &[u8; 32] = b"0123456789abcdefghijklmnopqrstuv";
-/// 52 base32 characters carry 260 random bits.
-pub(crate) const SECRET_CHARS: usize = 52;
+use shared::token_format::{BASE32HEX, TAIL_CHARS as SECRET_CHARS};
 use shared::DAY_MS;
 
 /// Only refresh `last_used_at` this often, so that API calls do not each
@@ -27,8 +25,9 @@ pub enum TokenCheck {
     /// Reset authentication): its owner's Audit Log hears of it.
     Refused { owner_id: String, owner_handle: String, token_id: String, reason: &'static str },
     /// A good token; `first_use_today` when its last use was before today
-    /// (UTC), which the Audit Log records once.
-    Accepted { user: Viewer, token_id: String, first_use_today: bool },
+    /// (UTC), which the Audit Log records once; `read_only` when it may
+    /// change nothing.
+    Accepted { user: Viewer, token_id: String, first_use_today: bool, read_only: bool },
 }
 
 /// A token and the person it belongs to.
@@ -40,6 +39,7 @@ struct TokenOwnerRow {
     created_at: i64,
     last_used_at: Option<i64>,
     expires_at: Option<i64>,
+    access: String,
     user_id: String,
     handle: String,
     display_name: String,
@@ -57,7 +57,7 @@ pub async fn authenticate(db: &Db, presented: &str) -> Result<TokenCheck, sqlx::
         return Ok(TokenCheck::Unknown);
     };
     let row: Option<TokenOwnerRow> = sqlx::query_as(
-        "SELECT t.secret_hash, t.status, t.created_at, t.last_used_at, t.expires_at,
+        "SELECT t.secret_hash, t.status, t.created_at, t.last_used_at, t.expires_at, t.access,
                 u.id AS user_id, u.handle, u.display_name, u.email,
                 u.token_min_issued_at, a.hash AS avatar_hash, tn.handle AS tenant
          FROM tokens t JOIN users u ON u.id = t.user_id
@@ -73,6 +73,7 @@ pub async fn authenticate(db: &Db, presented: &str) -> Result<TokenCheck, sqlx::
         created_at,
         last_used_at,
         expires_at,
+        access,
         user_id,
         handle,
         display_name,
@@ -129,7 +130,8 @@ pub async fn authenticate(db: &Db, presented: &str) -> Result<TokenCheck, sqlx::
         display_name,
         email,
     };
-    Ok(TokenCheck::Accepted { user, token_id: id, first_use_today })
+    let read_only = access != "full";
+    Ok(TokenCheck::Accepted { user, token_id: id, first_use_today, read_only })
 }
 
 /// `spt_{20 base32hex}_{52 base32hex}` → `k_{20}`; anything else is not a token.

@@ -72,11 +72,20 @@ impl FromRequestParts<AppState> for Caller {
                 audit_trail::write_refusal(&state.db, &Actor::unknown(parts), entry).await;
                 Err(ApiError::unauthorized())
             }
-            TokenCheck::Accepted { user, token_id, first_use_today } => {
+            TokenCheck::Accepted { user, token_id, first_use_today, read_only } => {
                 let limit = Limit { max: state.settings.api_per_minute, window_secs: 60 };
                 let key = format!("api:{token_id}");
                 rate_limit::hit_leased(&state.db, &state.leases, &key, limit, now_millis()).await?;
                 let actor = Actor::viewer(&user, parts);
+                // A read-only token reads; anything else is refused before
+                // any handler runs.
+                let reads = matches!(parts.method, http::Method::GET | http::Method::HEAD | http::Method::OPTIONS);
+                if read_only && !reads {
+                    let data = json!({ "method": parts.method.as_str(), "path": full_path(parts), "token_id": token_id,
+                                       "reason": "read-only token" });
+                    audit_trail::write_own(&state.db, &actor, "auth.refused", data).await;
+                    return Err(ApiError::read_only());
+                }
                 if first_use_today {
                     let data = json!({ "token_id": token_id, "path": full_path(parts) });
                     audit_trail::write_own(&state.db, &actor, "token.use", data).await;

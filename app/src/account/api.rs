@@ -4,8 +4,6 @@ use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use shared::DisplayName;
-use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -122,10 +120,9 @@ struct UpdateUserRequest {
 const CLOCK_SKEW_MS: i64 = 60_000;
 
 fn parse_time(raw: &str) -> Result<i64, ApiError> {
-    let t = OffsetDateTime::parse(raw, &Rfc3339).map_err(|_| {
+    let ms = crate::infra::time::parse_rfc3339(raw).ok_or_else(|| {
         ApiError::field("body.token_min_issued_at", "must be a time in RFC 3339 form, such as 2026-01-31T12:00:00Z")
     })?;
-    let ms = (t.unix_timestamp_nanos() / 1_000_000) as i64;
     let now = now_millis();
     if ms > now + CLOCK_SKEW_MS {
         return Err(ApiError::field("body.token_min_issued_at", "cannot be in the future"));

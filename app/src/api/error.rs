@@ -53,6 +53,15 @@ impl ApiError {
         Self::new(StatusCode::FORBIDDEN, "This token can act only on its own user's account.")
     }
 
+    /// A read-only token asked to change something.
+    pub fn read_only() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "This token has Read only access: it can read everything its owner can and change nothing. \
+             Use a token with Full access.",
+        )
+    }
+
     pub fn not_found() -> Self {
         Self::new(StatusCode::NOT_FOUND, "Not found.")
     }

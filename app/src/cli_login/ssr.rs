@@ -213,6 +213,12 @@ pub async fn exchange(db: &Db, id: &RequestId, code: &str, caller_ip: &str, now:
     // The code works once: the request goes with the token's creation.
     remove(&mut tx, &row.id).await?;
     let (token_id, token) = crate::tokens::ssr::insert_temporary(&mut tx, &user_id, now, now + TOKEN_TTL_MS).await?;
+    // Where it was issued to, for Sessions on Credentials & Access.
+    sqlx::query("UPDATE tokens SET created_ip = $1 WHERE id = $2")
+        .bind(caller_ip)
+        .bind(&token_id)
+        .execute(&mut *tx)
+        .await?;
     let (handle, display_name, avatar): (String, String, Option<String>) = sqlx::query_as(
         "SELECT u.handle, u.display_name, a.hash FROM users u
          LEFT JOIN avatars a ON a.user_id = u.id WHERE u.id = $1",

@@ -1,10 +1,11 @@
-//! Credentials & Access: API tokens, the database password, and Reset
-//! authentication.
+//! Credentials & Access: API tokens, the database password, sessions, and
+//! Reset authentication.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::database_password::PasswordSection;
+use crate::sessions::SessionsSection;
 use crate::tokens::TokensSection;
 
 pub mod reset;
@@ -18,6 +19,7 @@ pub fn CredentialsPage() -> impl IntoView {
         <h2 class="page-title">"Credentials & Access"</h2>
         <TokensSection/>
         <PasswordSection/>
+        <SessionsSection/>
         <ResetSection/>
     }
 }

@@ -12,7 +12,7 @@
 //! already open stay open.
 //!
 //! The same worker runs the workspaces' own jobs (making them on their
-//! clusters, removing deleted ones).
+//! clusters, removing deleted ones) and the tokens' expiry reminders.
 
 use std::time::Duration;
 
@@ -29,12 +29,20 @@ const BATCH: i64 = 50;
 pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
-            let passwords = run_due(&state).await;
-            let workspaces = crate::workspaces::jobs::run_due(&state).await;
-            match (passwords, workspaces) {
-                (Ok(a), Ok(b)) if a + b > 0 => continue,
-                (Ok(_), Ok(_)) => {}
-                (Err(error), _) | (_, Err(error)) => tracing::error!(%error, "a background job failed; will retry"),
+            let done = [
+                run_due(&state).await,
+                crate::workspaces::jobs::run_due(&state).await,
+                crate::tokens::jobs::run_due(&state).await,
+            ];
+            let mut any = false;
+            for result in done {
+                match result {
+                    Ok(n) => any |= n > 0,
+                    Err(error) => tracing::error!(%error, "a background job failed; will retry"),
+                }
+            }
+            if any {
+                continue;
             }
             let _ = tokio::time::timeout(IDLE_POLL, state.jobs.notified()).await;
         }

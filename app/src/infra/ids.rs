@@ -6,7 +6,7 @@ use rand::rngs::OsRng;
 use rand::{Rng, RngCore};
 use sha2::{Digest, Sha256};
 
-const BASE32HEX: &[u8; 32] = b"0123456789abcdefghijklmnopqrstuv";
+use shared::token_format::BASE32HEX;
 
 /// `{prefix}_` and 20 random base32hex characters (100 bits).
 pub fn new_id(prefix: &str) -> String {

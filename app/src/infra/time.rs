@@ -15,6 +15,12 @@ pub fn rfc3339(millis: i64) -> String {
         .unwrap_or_default()
 }
 
+/// An RFC 3339 time as milliseconds; `None` if it does not parse.
+pub fn parse_rfc3339(text: &str) -> Option<i64> {
+    let t = OffsetDateTime::parse(text, &Rfc3339).ok()?;
+    i64::try_from(t.unix_timestamp_nanos() / 1_000_000).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -23,5 +29,7 @@ mod tests {
     fn formats_utc() {
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
         assert_eq!(rfc3339(1_700_000_000_123), "2023-11-14T22:13:20.123Z");
+        assert_eq!(parse_rfc3339("2023-11-14T23:13:20.123+01:00"), Some(1_700_000_000_123));
+        assert_eq!(parse_rfc3339("2023-11-14"), None);
     }
 }

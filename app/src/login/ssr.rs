@@ -202,7 +202,7 @@ pub async fn confirm(
     if let Some(old) = crate::access::session::ssr::presented_hash(&state.settings, parts) {
         sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(old).execute(&mut *tx).await?;
     }
-    let cookie = crate::access::session::ssr::start(&mut tx, &state.settings, &user.id, now).await?;
+    let cookie = crate::access::session::ssr::start(&mut tx, &state.settings, &user.id, parts, now).await?;
     audit_trail::record_own(&mut tx, &actor, "user.login", json!({ "method": "email_link" }), now).await?;
     tx.commit().await?;
     if created {

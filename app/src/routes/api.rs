@@ -14,6 +14,7 @@ pub fn router() -> Router<AppState> {
     let (router, document) = OpenApiRouter::with_openapi(super::openapi::frame())
         .merge(crate::account::api::routes())
         .merge(crate::workspaces::api::routes())
+        .merge(crate::sessions::api::routes())
         .merge(crate::avatar::api::routes())
         .merge(crate::tokens::api::routes())
         .merge(crate::database_password::api::routes())

@@ -20,7 +20,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(read, update, delete))
 }
 
-/// The spec's `Token`. `token` is present once: in the answer to its creation.
+/// The spec's `Token`. `token` is present once: in the answer to its
+/// creation. `status` is `active`, `inactive`, `revoked` or `expired`;
+/// `expires_at` is left out when the token does not expire; `access` is an
+/// extension: `full` or `read_only`.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Token {
     id: String,
@@ -30,6 +33,9 @@ pub struct Token {
     last4: String,
     status: String,
     token_type: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expires_at: Option<String>,
+    access: &'static str,
     created_at: String,
     created_by_id: String,
     updated_at: String,
@@ -51,6 +57,8 @@ impl From<TokenRow> for Token {
             last4: row.last4,
             status: row.status.as_str().to_owned(),
             token_type: "user",
+            expires_at: row.expires_at.map(rfc3339),
+            access: row.access.0.as_str(),
             created_at: rfc3339(row.created_at),
             updated_at: rfc3339(row.updated_at),
             version_id: row.version_id,
@@ -81,12 +89,62 @@ async fn list(
     Ok(Json(ListTokensResponse { items: rows.into_iter().map(Token::from).collect() }))
 }
 
+/// What a new token is to be: every field may be left out (the spec's
+/// operation takes no body; an empty body makes a full-access token that
+/// does not expire, named for the day).
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+struct CreateTokenRequest {
+    title: Option<String>,
+    description: Option<String>,
+    /// When it stops working, ISO 8601 (RFC 3339); within 5 years.
+    expires_at: Option<String>,
+    /// `full` (the default) or `read_only`.
+    access: Option<String>,
+}
+
+impl CreateTokenRequest {
+    fn parse(body: &[u8]) -> Result<ssr::NewToken, ApiError> {
+        let request: Self = if body.iter().all(u8::is_ascii_whitespace) {
+            Self::default()
+        } else {
+            serde_json::from_slice(body).map_err(|e| ApiError::field("body", e.to_string()))?
+        };
+        let now = crate::infra::time::now_millis();
+        let expires_at = match request.expires_at.as_deref() {
+            None => None,
+            Some(raw) => {
+                let at = crate::infra::time::parse_rfc3339(raw)
+                    .ok_or_else(|| ApiError::field("body.expires_at", "is not an ISO 8601 time"))?;
+                Some(super::new_token::check_expiry(at, now).map_err(|e| ApiError::field("body.expires_at", e))?)
+            }
+        };
+        let access = match request.access.as_deref() {
+            None => super::TokenAccess::Full,
+            Some(raw) => super::TokenAccess::parse(raw)
+                .ok_or_else(|| ApiError::field("body.access", "must be \"full\" or \"read_only\""))?,
+        };
+        Ok(ssr::NewToken {
+            title: text("body.title", request.title)?.filter(|t| !t.is_empty()),
+            description: text("body.description", request.description)?.unwrap_or_default(),
+            expires_at,
+            access,
+        })
+    }
+}
+
 #[utoipa::path(post, path = "/user/{user_handle}/token", operation_id = "userToken_create", tag = "UserTokens",
     params(crate::api::UserPath),
+    request_body(content = CreateTokenRequest, description = "Optional: a name, an expiry and an access level"),
     responses((status = 201, description = "Created", body = Token), (status = 402, description = "Payment Required", body = crate::api::ErrorModel), crate::api::Refusals),
     security(("bearer" = [])))]
-async fn create(State(state): State<AppState>, Owner(caller): Owner) -> Result<impl IntoResponse, ApiError> {
-    let (row, secret) = ssr::create(&state, &caller.actor, "").await.map_err(|e| match e {
+async fn create(
+    State(state): State<AppState>,
+    Owner(caller): Owner,
+    body: axum::body::Bytes,
+) -> Result<impl IntoResponse, ApiError> {
+    let new = CreateTokenRequest::parse(&body)?;
+    let (row, secret) = ssr::create(&state, &caller.actor, &new).await.map_err(|e| match e {
         ssr::CreateTokenError::AtCap => ApiError::limit_reached(super::CAP_MESSAGE),
         ssr::CreateTokenError::Db(e) => e.into(),
     })?;

@@ -9,7 +9,7 @@ use serde_json::json;
 use shared::TokenStatus;
 use sqlx::AnyConnection;
 
-use super::{TokenSummary, MAX_TOKENS};
+use super::{TokenAccess, TokenSummary, MAX_TOKENS};
 use crate::error::AppError;
 use crate::infra::audit_trail::{self, Actor};
 use crate::infra::db::{begin_write, lock_user, Db};
@@ -18,14 +18,16 @@ use crate::infra::secret::Secret;
 use crate::infra::time::{now_millis, rfc3339};
 use crate::infra::AppState;
 
-use crate::access::bearer::{BASE32HEX, SECRET_CHARS};
+use shared::token_format::{with_checksum, BASE32HEX, RANDOM_CHARS};
 
-/// The whole token, shown to its owner once.
+/// The whole token, shown to its owner once: 45 random characters (225
+/// bits from the OS) and a checksum a secret scanner can verify
+/// (`shared::token_format`).
 fn new_token(id: &str) -> Secret<String> {
     let mut rng = OsRng;
-    let secret: String = (0..SECRET_CHARS).map(|_| BASE32HEX[rng.gen_range(0..32)] as char).collect();
+    let random: String = (0..RANDOM_CHARS).map(|_| BASE32HEX[rng.gen_range(0..32)] as char).collect();
     let body = id.strip_prefix("k_").unwrap_or(id);
-    Secret::new(format!("spt_{body}_{secret}"))
+    Secret::new(with_checksum(body, &random))
 }
 
 /// A token as stored, with the status it has now: `revoked` once Reset
@@ -43,6 +45,21 @@ pub struct TokenRow {
     pub created_at: i64,
     pub updated_at: i64,
     pub last_used_at: Option<i64>,
+    pub expires_at: Option<i64>,
+    #[sqlx(try_from = "String")]
+    pub access: Access,
+}
+
+/// The stored access level, read into [`TokenAccess`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Access(pub TokenAccess);
+
+impl TryFrom<String> for Access {
+    type Error = String;
+
+    fn try_from(raw: String) -> Result<Self, String> {
+        TokenAccess::parse(&raw).map(Self).ok_or(raw)
+    }
 }
 
 impl TokenRow {
@@ -52,15 +69,26 @@ impl TokenRow {
             id: self.id.clone(),
             title: self.title.clone(),
             status: self.status,
+            access: self.access.0,
             created_at: rfc3339(self.created_at),
             last_used_at: self.last_used_at.map(rfc3339),
+            expires_at: self.expires_at.map(rfc3339),
         }
+    }
+
+    /// An active or inactive token whose expiry has passed is Expired.
+    fn at(mut self, now: i64) -> Self {
+        let live = matches!(self.status, TokenStatus::Active | TokenStatus::Inactive);
+        if live && self.expires_at.is_some_and(|at| at <= now) {
+            self.status = TokenStatus::Expired;
+        }
+        self
     }
 }
 
 const SELECT_ROWS: &str = "SELECT t.id, t.user_id, t.title, t.description, t.last4,
        CASE WHEN t.created_at < u.token_min_issued_at THEN 'revoked' ELSE t.status END AS status,
-       t.version_id, t.created_at, t.updated_at, t.last_used_at
+       t.version_id, t.created_at, t.updated_at, t.last_used_at, t.expires_at, t.access
      FROM tokens t JOIN users u ON u.id = t.user_id";
 
 /// Only the tokens a person made: temporary ones (CLI login) are neither
@@ -68,18 +96,23 @@ const SELECT_ROWS: &str = "SELECT t.id, t.user_id, t.title, t.description, t.las
 const USER_TOKENS: &str = "t.token_type = 'user'";
 
 pub async fn rows(conn: &mut AnyConnection, user_id: &str) -> Result<Vec<TokenRow>, sqlx::Error> {
-    sqlx::query_as(&format!("{SELECT_ROWS} WHERE t.user_id = $1 AND {USER_TOKENS} ORDER BY t.created_at, t.id"))
-        .bind(user_id)
-        .fetch_all(conn)
-        .await
+    let rows: Vec<TokenRow> =
+        sqlx::query_as(&format!("{SELECT_ROWS} WHERE t.user_id = $1 AND {USER_TOKENS} ORDER BY t.created_at, t.id"))
+            .bind(user_id)
+            .fetch_all(conn)
+            .await?;
+    let now = now_millis();
+    Ok(rows.into_iter().map(|r| r.at(now)).collect())
 }
 
 pub async fn row(conn: &mut AnyConnection, user_id: &str, id: &str) -> Result<Option<TokenRow>, sqlx::Error> {
-    sqlx::query_as(&format!("{SELECT_ROWS} WHERE t.user_id = $1 AND t.id = $2 AND {USER_TOKENS}"))
-        .bind(user_id)
-        .bind(id)
-        .fetch_optional(conn)
-        .await
+    let row: Option<TokenRow> =
+        sqlx::query_as(&format!("{SELECT_ROWS} WHERE t.user_id = $1 AND t.id = $2 AND {USER_TOKENS}"))
+            .bind(user_id)
+            .bind(id)
+            .fetch_optional(conn)
+            .await?;
+    Ok(row.map(|r| r.at(now_millis())))
 }
 
 pub async fn list(db: &Db, user_id: &str) -> Result<Vec<TokenSummary>, sqlx::Error> {
@@ -108,27 +141,50 @@ impl From<CreateTokenError> for AppError {
     }
 }
 
-/// Makes a token for the actor (within the cap) and tells them by mail.
+/// A token to make: its name (a default when `None`), expiry and access.
+#[derive(Debug, Clone, Default)]
+pub struct NewToken {
+    pub title: Option<String>,
+    pub description: String,
+    /// `None`: No expiration.
+    pub expires_at: Option<i64>,
+    pub access: TokenAccess,
+}
+
+/// Makes a token for the actor (within the cap: revoked and expired
+/// tokens do not count) and tells them by mail.
 pub async fn create(
     state: &AppState,
     actor: &Actor,
-    title: &str,
+    new: &NewToken,
 ) -> Result<(TokenRow, Secret<String>), CreateTokenError> {
     let now = now_millis();
     let mut tx = begin_write(&state.db).await?;
     lock_user(&mut tx, &actor.id).await?;
     let count: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM tokens t JOIN users u ON u.id = t.user_id
-         WHERE t.user_id = $1 AND t.created_at >= u.token_min_issued_at AND t.token_type = 'user'",
+         WHERE t.user_id = $1 AND t.created_at >= u.token_min_issued_at AND t.token_type = 'user'
+           AND (t.expires_at IS NULL OR t.expires_at > $2)",
     )
     .bind(&actor.id)
+    .bind(now)
     .fetch_one(&mut *tx)
     .await?;
     if count >= MAX_TOKENS {
         return Err(CreateTokenError::AtCap);
     }
-    let (id, token, last4) = insert(&mut tx, &actor.id, title, None, now).await?;
-    let data = json!({ "token_id": id, "title": title, "last4": last4 });
+    let title = new.title.clone().unwrap_or_else(|| format!("Token of {}", &rfc3339(now)[..10]));
+    let made = Made { kind: "user", title: &title, expires_at: new.expires_at, access: new.access };
+    let (id, token, last4) = insert(&mut tx, &actor.id, &made, now).await?;
+    if !new.description.is_empty() {
+        sqlx::query("UPDATE tokens SET description = $1 WHERE id = $2")
+            .bind(&new.description)
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let data = json!({ "token_id": id, "title": title, "last4": last4, "access": new.access.as_str(),
+                       "expires_at": new.expires_at.map(rfc3339) });
     audit_trail::record_own(&mut tx, actor, "token.create", data, now).await?;
     let created = row(&mut tx, &actor.id, &id).await?.ok_or(sqlx::Error::RowNotFound)?;
     tx.commit().await?;
@@ -144,36 +200,45 @@ pub async fn insert_temporary(
     now: i64,
     expires_at: i64,
 ) -> Result<(String, Secret<String>), sqlx::Error> {
-    let (id, token, _) = insert(conn, user_id, "CLI login", Some(expires_at), now).await?;
+    let made = Made { kind: "temporary", title: "CLI login", expires_at: Some(expires_at), access: TokenAccess::Full };
+    let (id, token, _) = insert(conn, user_id, &made, now).await?;
     Ok((id, token))
 }
 
-/// Stores a new token (a person's, or temporary when it expires) and
-/// answers its id, the whole token (to show once) and its last four.
+/// A token's row as it is first written.
+struct Made<'a> {
+    /// `user` (a person's) or `temporary` (a CLI login).
+    kind: &'static str,
+    title: &'a str,
+    expires_at: Option<i64>,
+    access: TokenAccess,
+}
+
+/// Stores a new token and answers its id, the whole token (to show once)
+/// and its last four.
 async fn insert(
     conn: &mut AnyConnection,
     user_id: &str,
-    title: &str,
-    expires_at: Option<i64>,
+    made: &Made<'_>,
     now: i64,
 ) -> Result<(String, Secret<String>, String), sqlx::Error> {
     let id = new_id("k");
     let token = new_token(&id);
     let last4: String = token.expose()[token.expose().len() - 4..].to_owned();
-    let kind = if expires_at.is_some() { "temporary" } else { "user" };
     sqlx::query(
         "INSERT INTO tokens (id, user_id, title, secret_hash, last4, status, token_type, expires_at,
-                             created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, $8, $8)",
+                             created_at, updated_at, access)
+         VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, $8, $8, $9)",
     )
     .bind(&id)
     .bind(user_id)
-    .bind(title)
+    .bind(made.title)
     .bind(hash_secret(token.expose()))
     .bind(&last4)
-    .bind(kind)
-    .bind(expires_at)
+    .bind(made.kind)
+    .bind(made.expires_at)
     .bind(now)
+    .bind(made.access.as_str())
     .execute(conn)
     .await?;
     Ok((id, token, last4))
@@ -197,6 +262,9 @@ pub async fn update(state: &AppState, actor: &Actor, id: &str, change: TokenChan
     let before = row(&mut tx, &actor.id, id).await?.ok_or(AppError::NotFound)?;
     if before.status == TokenStatus::Revoked {
         return Err(AppError::invalid(super::REVOKED_MESSAGE));
+    }
+    if before.status == TokenStatus::Expired {
+        return Err(AppError::invalid(super::EXPIRED_MESSAGE));
     }
     let title = change.title.unwrap_or(before.title);
     let description = change.description.unwrap_or(before.description);
@@ -249,7 +317,8 @@ mod tests {
         let token = new_token(&id);
         let t = token.expose();
         assert!(t.starts_with(&format!("spt_{}_", &id[2..])), "{t}");
-        assert_eq!(t.len(), 4 + 20 + 1 + SECRET_CHARS);
+        assert_eq!(t.len(), 4 + 20 + 1 + shared::token_format::TAIL_CHARS);
+        assert!(shared::token_format::has_valid_checksum(t));
         assert_ne!(new_token(&id).expose(), t);
         assert_eq!(format!("{token:?}"), "[redacted]");
     }

@@ -1,11 +1,15 @@
-//! The Tokens section: the list, New Token with its one-time reveal, and
-//! each row's Options menu.
+//! The Tokens section: the list (name, masked value, access, dates,
+//! state), New Token (Name, Expiration, Access) with its one-time
+//! reveal, and each row's Options menu.
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use shared::TokenStatus;
 
-use super::{list_tokens, CreateToken, CreatedToken, DeleteToken, SetTokenStatus, TokenSummary, MAX_TOKENS};
+use super::new_token::{EXPIRATIONS, NAME_MAX};
+use super::{
+    list_tokens, CreateToken, CreatedToken, DeleteToken, SetTokenStatus, TokenAccess, TokenSummary, MAX_TOKENS,
+};
 use crate::access::flash::take_flash;
 use crate::access::use_handle;
 use crate::ui::{copy_text, Confirm, ConfirmActions, CopyButton, Dialog, ErrorPanel, HandleField, Menu, RevealButton};
@@ -23,7 +27,8 @@ pub fn TokensSection() -> impl IntoView {
     // Read the list only by awaiting it inside a Transition: a plain read
     // outside one blocks a server thread while the list is being written.
     let at_cap = move || async move {
-        tokens.await.is_ok_and(|t| t.iter().filter(|t| t.status != TokenStatus::Revoked).count() as i64 >= MAX_TOKENS)
+        let counted = |t: &&TokenSummary| !matches!(t.status, TokenStatus::Revoked | TokenStatus::Expired);
+        tokens.await.is_ok_and(|t| t.iter().filter(counted).count() as i64 >= MAX_TOKENS)
     };
     // A token made by a plain form post comes back once, in the flash.
     let flashed = take_flash(|f| f.get::<CreatedToken>());
@@ -39,16 +44,20 @@ pub fn TokensSection() -> impl IntoView {
             .or_else(|| delete.value().get().and_then(Result::err))
     };
 
+    let creating = RwSignal::new(false);
     view! {
         <section class="panel" aria-labelledby="tokens-title">
             <div class="panel-head">
                 <h2 id="tokens-title">"Tokens"</h2>
-                <Transition fallback=move || view! { <NewTokenForm create at_cap=false/> }>
+                <Transition fallback=move || view! { <NewTokenForm create creating at_cap=false/> }>
                     {move || Suspend::new(async move {
-                        view! { <NewTokenForm create at_cap=at_cap().await/> }
+                        view! { <NewTokenForm create creating at_cap=at_cap().await/> }
                     })}
                 </Transition>
             </div>
+            <Show when=move || creating.get()>
+                <NewTokenDialog create creating/>
+            </Show>
             <p class="muted">"Use tokens to access the API or to connect to your workspaces from the CLI. You can have up to 2 tokens at a time."</p>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
@@ -76,17 +85,93 @@ pub fn TokensSection() -> impl IntoView {
     }
 }
 
-/// New Token; disabled at the cap (the note `token-cap` says why).
+/// New Token: a dialog asking for the name, expiration and access (a
+/// disclosure with the same form without script); disabled at the cap
+/// (the note `token-cap` says why).
 #[component]
-fn NewTokenForm(create: ServerAction<CreateToken>, at_cap: bool) -> impl IntoView {
+fn NewTokenForm(create: ServerAction<CreateToken>, creating: RwSignal<bool>, at_cap: bool) -> impl IntoView {
+    if at_cap {
+        return view! { <button type="button" class="button" aria-describedby="token-cap" disabled=true>"New Token"</button> }
+            .into_any();
+    }
     view! {
-        <ActionForm action=create>
-            <HandleField/>
-            <button type="submit" aria-describedby="token-cap"
-                disabled=move || at_cap || create.pending().get()>
-                {move || if create.pending().get() { "Creating…" } else { "New Token" }}
-            </button>
-        </ActionForm>
+        <Confirm label="New Token" class="button" on_open=move || creating.set(true)>
+            <ActionForm action=create attr:class="token-form">
+                <HandleField/>
+                <TokenFields prefix="plain"/>
+                <button type="submit" class="button">"Create token"</button>
+            </ActionForm>
+        </Confirm>
+    }
+    .into_any()
+}
+
+/// Name, Expiration (with a date when A date… is chosen) and Access.
+#[component]
+fn TokenFields(prefix: &'static str) -> impl IntoView {
+    let id = move |field: &str| format!("token-{prefix}-{field}");
+    let choice = RwSignal::new("never".to_owned());
+    let options = EXPIRATIONS
+        .iter()
+        .map(|(value, label)| view! { <option value=*value selected=*value == "never">{*label}</option> })
+        .collect_view();
+    view! {
+        <div class="field">
+            <label for=id("name")>"Name"</label>
+            // In the dialog, the name takes the focus when it opens.
+            <input id=id("name") name="name" maxlength=NAME_MAX.to_string() autocomplete="off"
+                data-autofocus=(prefix == "dialog").then_some("")
+                placeholder="Token of today’s date" aria-describedby=id("name-help")/>
+            <p id=id("name-help") class="help">"What it is for, such as “CI deploys”. Optional."</p>
+        </div>
+        <div class="field">
+            <label for=id("expiration")>"Expiration"</label>
+            <select id=id("expiration") name="expiration" on:change=move |ev| choice.set(event_target_value(&ev))>
+                {options}
+            </select>
+        </div>
+        // Without script the date field is always there; it counts only
+        // with A date… chosen.
+        <div class="field token-date" class:is-hidden=move || choice.get() != "date">
+            <label for=id("date")>"Expires on"</label>
+            <input id=id("date") name="date" type="date" aria-describedby=id("date-help")/>
+            <p id=id("date-help") class="help">"Used when Expiration is A date…: the token stops working at the end of that day (UTC)."</p>
+        </div>
+        <fieldset class="field">
+            <legend>"Access"</legend>
+            <label class="choice">
+                <input type="radio" name="access" value=TokenAccess::Full.as_str() checked=true/>
+                <span><strong>{TokenAccess::Full.label()}</strong>" — anything your account can do."</span>
+            </label>
+            <label class="choice">
+                <input type="radio" name="access" value=TokenAccess::ReadOnly.as_str()/>
+                <span><strong>{TokenAccess::ReadOnly.label()}</strong>" — reads everything, changes nothing."</span>
+            </label>
+        </fieldset>
+    }
+}
+
+#[component]
+fn NewTokenDialog(create: ServerAction<CreateToken>, creating: RwSignal<bool>) -> impl IntoView {
+    // Close once the request this dialog sent has finished.
+    let opened_at = create.version().get_untracked();
+    Effect::new(move |_| {
+        if create.version().get() != opened_at {
+            creating.set(false);
+        }
+    });
+    view! {
+        <Dialog id="new-token" title="New Token" on_close=move || creating.set(false)
+            body=|| view! { <p class="muted">"The token is shown once, right after it is made."</p> }>
+            <ActionForm action=create attr:class="token-form">
+                <HandleField/>
+                <TokenFields prefix="dialog"/>
+                <div class="dialog-actions">
+                    <ConfirmActions on_cancel=move || creating.set(false) label="Create token"
+                        busy_label="Creating…" busy=create.pending()/>
+                </div>
+            </ActionForm>
+        </Dialog>
     }
 }
 
@@ -133,7 +218,8 @@ fn TokenTable(
     view! {
         <table class="table">
             <thead><tr>
-                <th scope="col">"Token"</th><th scope="col">"Created"</th><th scope="col">"Last used"</th>
+                <th scope="col">"Name"</th><th scope="col">"Token"</th><th scope="col">"Access"</th>
+                <th scope="col">"Created"</th><th scope="col">"Last used"</th><th scope="col">"Expires"</th>
                 <th scope="col">"Status"</th><th scope="col"><span class="visually-hidden">"Options"</span></th>
             </tr></thead>
             <tbody>
@@ -152,21 +238,30 @@ fn TokenRow(
     confirming: RwSignal<Option<TokenSummary>>,
 ) -> impl IntoView {
     let active = token.status == TokenStatus::Active;
-    let revoked = token.status == TokenStatus::Revoked;
+    let revoked = matches!(token.status, TokenStatus::Revoked | TokenStatus::Expired);
     let id = StoredValue::new(token.id.clone());
     let row = StoredValue::new(token.clone());
     let badge = match token.status {
         TokenStatus::Active => "badge badge-ok",
-        TokenStatus::Revoked => "badge badge-revoked",
+        TokenStatus::Revoked | TokenStatus::Expired => "badge badge-revoked",
         TokenStatus::Inactive => "badge",
     };
+    let why = match token.status {
+        TokenStatus::Revoked => Some("Revoked by Reset authentication"),
+        TokenStatus::Expired => Some("Its expiry has passed: it no longer works"),
+        _ => None,
+    };
+    let day = |t: &str| t.get(..10).unwrap_or_default().to_owned();
     let status = token.status.label();
     view! {
         <tr>
+            <td class="token-name">{token.title.clone()}</td>
             <td><code>{token.masked.clone()}</code></td>
-            <td><time datetime=token.created_at.clone()>{token.created_at.get(..10).unwrap_or_default().to_owned()}</time></td>
-            <td>{token.last_used_at.clone().and_then(|t| t.get(..10).map(str::to_owned)).unwrap_or_else(|| "Never".into())}</td>
-            <td><span class=badge title=revoked.then_some("Revoked by Reset authentication")>{status}</span></td>
+            <td>{token.access.label()}</td>
+            <td><time datetime=token.created_at.clone()>{day(&token.created_at)}</time></td>
+            <td>{token.last_used_at.as_deref().map(day).unwrap_or_else(|| "Never".into())}</td>
+            <td>{token.expires_at.as_deref().map(day).unwrap_or_else(|| "Never".into())}</td>
+            <td><span class=badge title=why>{status}</span></td>
             <td class="cell-end">
                 <Menu label="Options" class="menu-right" button=|| view! {
                     <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true"><circle cx="5" cy="12" r="2" fill="currentColor"/><circle cx="12" cy="12" r="2" fill="currentColor"/><circle cx="19" cy="12" r="2" fill="currentColor"/></svg>

@@ -28,32 +28,21 @@ async fn superuser() -> PgConnection {
 }
 
 async fn databases_owned_by(role: &str) -> Vec<String> {
-    let mut conn = superuser().await;
-    sqlx::query_scalar(
-        "SELECT d.datname::text FROM pg_database d JOIN pg_roles r ON r.oid = d.datdba WHERE r.rolname = $1",
-    )
-    .bind(role)
-    .fetch_all(&mut conn)
-    .await
-    .unwrap()
+    let sql = "SELECT d.datname::text FROM pg_database d JOIN pg_roles r ON r.oid = d.datdba WHERE r.rolname = $1";
+    sqlx::query_scalar(sql).bind(role).fetch_all(&mut superuser().await).await.unwrap()
+}
+
+/// Whether the catalog `sql` (one `EXISTS` over `$1`) finds `name`.
+async fn exists(sql: &str, name: &str) -> bool {
+    sqlx::query_scalar(sql).bind(name).fetch_one(&mut superuser().await).await.unwrap()
 }
 
 async fn role_exists(role: &str) -> bool {
-    let mut conn = superuser().await;
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)")
-        .bind(role)
-        .fetch_one(&mut conn)
-        .await
-        .unwrap()
+    exists("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)", role).await
 }
 
 async fn database_exists(name: &str) -> bool {
-    let mut conn = superuser().await;
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-        .bind(name)
-        .fetch_one(&mut conn)
-        .await
-        .unwrap()
+    exists("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name).await
 }
 
 /// Makes a workspace in the cluster's region through the page's server

@@ -28,6 +28,7 @@ mod profile;
 mod proxy;
 mod reset;
 mod security;
+mod sessions;
 mod sign_in;
 mod tokens;
 mod usage;

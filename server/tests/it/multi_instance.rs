@@ -101,6 +101,22 @@ async fn pair(db_dir: &TempDir) -> (Instance, Instance) {
     (a, b)
 }
 
+/// Waits until no password propagation is pending (20 s at most).
+async fn no_job_pending(app: &TestApp) {
+    let started = Instant::now();
+    loop {
+        let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM password_propagations WHERE state = 'pending'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+        if pending == 0 {
+            return;
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "{pending} jobs still pending");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// What a server process logged so far.
 fn log_of(instance: &Instance) -> String {
     std::fs::read_to_string(instance.app.dir.path().join("server.log")).unwrap_or_default()
@@ -136,18 +152,7 @@ fn two_processes_carry_each_rotation_to_the_cluster_exactly_once() {
         for status in futures::future::join_all(rotations).await {
             assert_eq!(status, StatusCode::OK);
         }
-        let started = Instant::now();
-        loop {
-            let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM password_propagations WHERE state = 'pending'")
-                .fetch_one(&a.db)
-                .await
-                .unwrap();
-            if pending == 0 {
-                break;
-            }
-            assert!(started.elapsed() < Duration::from_secs(20), "{pending} jobs still pending");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        no_job_pending(a).await;
         // Give a duplicate (if there were one) the time to show.
         tokio::time::sleep(Duration::from_millis(1500)).await;
         let after = set_before(&log_of(&a_process)) + set_before(&log_of(&b_process));
@@ -223,18 +228,7 @@ fn two_processes_behind_one_database_act_as_one() {
             let res = a.call("/sfn/rotate_password", &[("handle", "ada")], &ada).await;
             assert_eq!(res.status(), StatusCode::OK);
         }
-        let started = Instant::now();
-        loop {
-            let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM password_propagations WHERE state = 'pending'")
-                .fetch_one(&a.db)
-                .await
-                .unwrap();
-            if pending == 0 {
-                break;
-            }
-            assert!(started.elapsed() < Duration::from_secs(20), "{pending} jobs still pending");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        no_job_pending(a).await;
         let twice: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM password_propagations WHERE attempts != 1 AND state = 'done'")
                 .fetch_one(&a.db)

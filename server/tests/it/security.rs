@@ -35,6 +35,7 @@ fn form_for_ada() -> Vec<(&'static str, &'static str)> {
         ("on", "false"),
         ("id", "k_00000000000000000000"),
         ("active", "false"),
+        ("session", "s_00000000000000000000"),
         ("period", ""),
         ("after", ""),
         ("filter[action]", ""),
@@ -124,6 +125,13 @@ fn no_api_operation_serves_a_stranger() {
         let (_, mallory_token) = new_token(&app, "mallory-x", &mallory).await;
         let ada_id: String =
             sqlx::query_scalar("SELECT id FROM users WHERE handle = 'ada'").fetch_one(&app.db).await.unwrap();
+        let ada_session: String = sqlx::query_scalar(
+            "SELECT 's_' || substr(s.id_hash, 1, 20) FROM sessions s JOIN users u ON u.id = s.user_id
+             WHERE u.handle = 'ada' LIMIT 1",
+        )
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
         let before = snapshot(&app).await;
         let doc: Value = app.get("/api/v0/openapi.json", None).await.json().await.unwrap();
         let mut checked = 0;
@@ -132,6 +140,7 @@ fn no_api_operation_serves_a_stranger() {
                 let concrete = path
                     .replace("{user_handle}", "ada")
                     .replace("{token_id}", &token_id)
+                    .replace("{session_id}", &ada_session)
                     .replace("{workspace_handle}", "default")
                     .replace(
                         "{temporary_token_request_id}",

@@ -142,3 +142,180 @@ fn another_persons_tokens_are_out_of_reach() {
         assert_eq!(tokens[0]["status"], "active");
     })
 }
+
+#[test]
+fn a_tokens_checksum_validates_and_a_one_character_change_fails_it() {
+    use shared::token_format::has_valid_checksum;
+    run(async {
+        let app = TestApp::spawn().await;
+        let ada = app.sign_up("ada@example.com", "ada", "Ada").await;
+        let secret = create(&app, &ada).await["secret"].as_str().unwrap().to_owned();
+        assert!(has_valid_checksum(&secret), "{secret}");
+        // One character of the random part changed: the checksum fails
+        // offline, and the server refuses the token.
+        let mut changed = secret.clone().into_bytes();
+        changed[30] = if changed[30] == b'a' { b'b' } else { b'a' };
+        let changed = String::from_utf8(changed).unwrap();
+        assert!(!has_valid_checksum(&changed), "{changed}");
+        let res = app.api(reqwest::Method::GET, "/actor", Some(&changed), None).await;
+        assert_eq!(res.status(), reqwest::StatusCode::UNAUTHORIZED);
+        let res = app.api(reqwest::Method::GET, "/actor", Some(&secret), None).await;
+        assert_eq!(res.status(), reqwest::StatusCode::OK);
+    })
+}
+
+/// Every mail in the outbox whose subject is `subject`.
+fn mails_with_subject(app: &TestApp, subject: &str) -> usize {
+    std::fs::read_dir(app.dir.path().join("outbox"))
+        .map(|d| {
+            d.flatten()
+                .filter(|e| {
+                    std::fs::read_to_string(e.path()).unwrap_or_default().contains(&format!("Subject: {subject}"))
+                })
+                .count()
+        })
+        .unwrap_or(0)
+}
+
+async fn api_token(app: &TestApp, token: &str, body: serde_json::Value) -> (reqwest::StatusCode, Value) {
+    let res = app.api(reqwest::Method::POST, "/user/ada/token", Some(token), Some(body)).await;
+    (res.status(), res.json().await.unwrap_or(Value::Null))
+}
+
+#[test]
+fn a_read_only_token_reads_everything_and_changes_nothing() {
+    use reqwest::{Method, StatusCode};
+    run(async {
+        let app = TestApp::spawn().await;
+        let ada = app.sign_up("ada@example.com", "ada", "Ada").await;
+        let res = app
+            .call(
+                "/sfn/create_token",
+                &[("handle", "ada"), ("name", "Dashboards"), ("expiration", "30"), ("access", "read_only")],
+                &ada,
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let created: Value = res.json().await.unwrap();
+        let token = created["secret"].as_str().unwrap().to_owned();
+        assert_eq!(created["token"]["access"], "read_only");
+        assert_eq!(created["token"]["title"], "Dashboards");
+        let expires = created["token"]["expires_at"].as_str().unwrap();
+        assert!(expires > created["token"]["created_at"].as_str().unwrap());
+
+        for path in ["/actor", "/user/ada", "/user/ada/token", "/user/ada/workspace", "/user/ada/audit_log"] {
+            let res = app.api(Method::GET, path, Some(&token), None).await;
+            assert_eq!(res.status(), StatusCode::OK, "GET {path}");
+        }
+        let before: String =
+            sqlx::query_scalar("SELECT display_name FROM users WHERE handle = 'ada'").fetch_one(&app.db).await.unwrap();
+        let body = serde_json::json!({ "display_name": "Mallory" });
+        let res = app.api(Method::PATCH, "/user/ada", Some(&token), Some(body)).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        let e: Value = res.json().await.unwrap();
+        assert_eq!(e["status"], 403);
+        assert!(e["detail"].as_str().unwrap().contains("Read only"), "{e}");
+        for (method, path) in
+            [(Method::POST, "/user/ada/token"), (Method::DELETE, "/user/ada"), (Method::POST, "/user/ada/workspace")]
+        {
+            let res = app.api(method.clone(), path, Some(&token), Some(serde_json::json!({}))).await;
+            assert_eq!(res.status(), StatusCode::FORBIDDEN, "{method} {path}");
+        }
+        let after: String =
+            sqlx::query_scalar("SELECT display_name FROM users WHERE handle = 'ada'").fetch_one(&app.db).await.unwrap();
+        assert_eq!(before, after, "nothing changed");
+        let refusals: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action_type = 'auth.refused'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(refusals, 4, "each refusal is in the Audit Log");
+        // Bad choices change nothing.
+        for (field, value) in [("expiration", "14"), ("access", "admin"), ("expiration", "date")] {
+            let res = app.call("/sfn/create_token", &[("handle", "ada"), (field, value)], &ada).await;
+            assert_ne!(res.status(), StatusCode::OK, "{field}={value}");
+        }
+        assert_eq!(list(&app, &ada).await.len(), 1);
+    })
+}
+
+#[test]
+fn an_expired_token_is_refused_listed_as_expired_and_does_not_count_toward_the_cap() {
+    use reqwest::StatusCode;
+    run(async {
+        let app = TestApp::spawn().await;
+        let ada = app.sign_up("ada@example.com", "ada", "Ada").await;
+        let full = create(&app, &ada).await["secret"].as_str().unwrap().to_owned();
+        let soon = app_time(2_000);
+        let (status, short) =
+            api_token(&app, &full, serde_json::json!({ "title": "short", "expires_at": soon, "access": "full" })).await;
+        assert_eq!(status, StatusCode::CREATED, "{short}");
+        assert_eq!(short["expires_at"].as_str().unwrap()[..19], soon[..19]);
+        let short_secret = short["token"].as_str().unwrap().to_owned();
+        assert_eq!(app.api(reqwest::Method::GET, "/actor", Some(&short_secret), None).await.status(), StatusCode::OK);
+        // At the cap now.
+        let (status, _) = api_token(&app, &full, serde_json::json!({})).await;
+        assert_eq!(status, StatusCode::PAYMENT_REQUIRED);
+
+        tokio::time::sleep(std::time::Duration::from_millis(2_500)).await;
+        assert_eq!(
+            app.api(reqwest::Method::GET, "/actor", Some(&short_secret), None).await.status(),
+            StatusCode::UNAUTHORIZED
+        );
+        let listed = list(&app, &ada).await;
+        let expired = listed.iter().find(|t| t["title"] == "short").unwrap();
+        assert_eq!(expired["status"], "expired");
+        // It no longer counts: one more can be made, not two.
+        let (status, _) = api_token(&app, &full, serde_json::json!({ "title": "third" })).await;
+        assert_eq!(status, StatusCode::CREATED);
+        let (status, _) = api_token(&app, &full, serde_json::json!({ "title": "fourth" })).await;
+        assert_eq!(status, StatusCode::PAYMENT_REQUIRED);
+        // A past or unreadable expiry, or an unknown field, is refused.
+        for body in [
+            serde_json::json!({ "expires_at": "2000-01-01T00:00:00Z" }),
+            serde_json::json!({ "expires_at": "tomorrow" }),
+            serde_json::json!({ "scopes": ["all"] }),
+        ] {
+            let (status, e) = api_token(&app, &full, body.clone()).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {e}");
+        }
+    })
+}
+
+/// An RFC 3339 time `ms` from now.
+fn app_time(ms: i64) -> String {
+    app::infra::time::rfc3339(app::infra::time::now_millis() + ms)
+}
+
+#[test]
+fn the_owner_is_told_once_when_a_token_expires_within_seven_days() {
+    use reqwest::StatusCode;
+    run(async {
+        let app = TestApp::spawn().await;
+        let ada = app.sign_up("ada@example.com", "ada", "Ada").await;
+        let full = create(&app, &ada).await["secret"].as_str().unwrap().to_owned();
+        let subject = "Your API token expires in 7 days";
+        // Expiring in 30 days: no reminder yet.
+        let (status, _) =
+            api_token(&app, &full, serde_json::json!({ "title": "later", "expires_at": app_time(30 * 86_400_000) }))
+                .await;
+        assert_eq!(status, StatusCode::CREATED);
+        tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
+        assert_eq!(mails_with_subject(&app, subject), 0);
+        // Delete it; one expiring in three days gets one reminder.
+        sqlx::query("DELETE FROM tokens WHERE title = 'later'").execute(&app.db).await.unwrap();
+        let (status, _) =
+            api_token(&app, &full, serde_json::json!({ "title": "soon", "expires_at": app_time(3 * 86_400_000) }))
+                .await;
+        assert_eq!(status, StatusCode::CREATED);
+        let started = std::time::Instant::now();
+        while mails_with_subject(&app, subject) == 0 {
+            assert!(started.elapsed() < std::time::Duration::from_secs(10), "no reminder was sent");
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        // The worker looks every second: still one after a few passes.
+        tokio::time::sleep(std::time::Duration::from_millis(3_000)).await;
+        assert_eq!(mails_with_subject(&app, subject), 1);
+        let mail = app.last_mail_to("ada@example.com").unwrap();
+        assert!(mail.contains("“soon”") && mail.contains("/user/ada/advanced/credentials"), "{mail}");
+    })
+}

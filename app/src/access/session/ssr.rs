@@ -9,7 +9,7 @@ use sqlx::AnyConnection;
 use super::Viewer;
 use crate::error::AppError;
 use crate::infra::ids::{hash_secret, new_secret};
-use crate::infra::request::cookie;
+use crate::infra::request::{client_ip_text, cookie};
 use crate::infra::time::now_millis;
 use crate::infra::{AppState, Settings};
 
@@ -66,20 +66,37 @@ fn cookie_header(settings: &Settings, value: &str, max_age_secs: u64) -> HeaderV
     HeaderValue::from_str(&header).expect("cookie values are base64url")
 }
 
-/// Starts a session for `user_id` and returns its `Set-Cookie` value.
+/// The User-Agent a session keeps: as sent, cut to this many characters.
+pub const USER_AGENT_MAX: usize = 512;
+
+/// The request's User-Agent, cut to [`USER_AGENT_MAX`] characters.
+pub fn user_agent(parts: &Parts) -> String {
+    let sent = parts.headers.get(http::header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    sent.chars().take(USER_AGENT_MAX).collect()
+}
+
+/// Starts a session for `user_id`, signed in by the request `parts`, and
+/// returns its `Set-Cookie` value.
 pub async fn start(
     conn: &mut AnyConnection,
     settings: &Settings,
     user_id: &str,
+    parts: &Parts,
     now_ms: i64,
 ) -> Result<HeaderValue, sqlx::Error> {
     let secret = new_secret();
-    sqlx::query("INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at) VALUES ($1, $2, $3, $3)")
-        .bind(hash_secret(&secret))
-        .bind(user_id)
-        .bind(now_ms)
-        .execute(conn)
-        .await?;
+    let ip = client_ip_text(parts);
+    sqlx::query(
+        "INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at, user_agent, signed_in_ip, last_ip)
+         VALUES ($1, $2, $3, $3, $4, $5, $5)",
+    )
+    .bind(hash_secret(&secret))
+    .bind(user_id)
+    .bind(now_ms)
+    .bind(user_agent(parts))
+    .bind(ip)
+    .execute(conn)
+    .await?;
     Ok(cookie_header(settings, &secret, settings.session_absolute.as_secs()))
 }
 
@@ -131,8 +148,9 @@ pub async fn viewer(state: &AppState, parts: &Parts) -> Result<Option<(Viewer, S
         return Ok(None);
     };
     if now - last_seen_at > TOUCH_EVERY_MS {
-        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
+        sqlx::query("UPDATE sessions SET last_seen_at = $1, last_ip = $2 WHERE id_hash = $3")
             .bind(now)
+            .bind(client_ip_text(parts))
             .bind(&id_hash)
             .execute(&state.db)
             .await?;
