@@ -216,16 +216,18 @@ fn TokenTable(
 ) -> impl IntoView {
     let confirming = RwSignal::new(None::<TokenSummary>);
     view! {
-        <table class="table">
-            <thead><tr>
-                <th scope="col">"Name"</th><th scope="col">"Token"</th><th scope="col">"Access"</th>
-                <th scope="col">"Created"</th><th scope="col">"Last used"</th><th scope="col">"Expires"</th>
-                <th scope="col">"Status"</th><th scope="col"><span class="visually-hidden">"Options"</span></th>
-            </tr></thead>
-            <tbody>
-                {list.into_iter().map(|t| view! { <TokenRow token=t set_status delete confirming/> }).collect_view()}
-            </tbody>
-        </table>
+        <div class="table-scroll">
+            <table class="table token-table">
+                <thead><tr>
+                    <th scope="col">"Name"</th><th scope="col">"Token"</th><th scope="col">"Access"</th>
+                    <th scope="col">"Created"</th><th scope="col">"Last used"</th><th scope="col">"Expires"</th>
+                    <th scope="col">"Status"</th><th scope="col"><span class="visually-hidden">"Options"</span></th>
+                </tr></thead>
+                <tbody>
+                    {list.into_iter().map(|t| view! { <TokenRow token=t set_status delete confirming/> }).collect_view()}
+                </tbody>
+            </table>
+        </div>
         {move || confirming.get().map(|t| view! { <ConfirmDelete token=t delete confirming/> })}
     }
 }
