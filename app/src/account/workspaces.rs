@@ -185,6 +185,10 @@ fn WorkspaceCard(
                 <dt>"DNS name"</dt><dd class="mono">{ws.dns_name}</dd>
                 <dt>"Region"</dt><dd>{ws.region}</dd>
                 <dt>"Runs on"</dt><dd>{engine_name(ws.on_cluster)}</dd>
+                {ws.retrying.then(|| view! {
+                    <dt>"Status"</dt>
+                    <dd class="field-error">"Its cluster could not make it yet. Sluice keeps trying; nothing is needed from you."</dd>
+                })}
                 <dt>"Database"</dt><dd class="mono">{ws.database_name}</dd>
                 <dt>"Created"</dt><dd><time datetime=ws.created_at.clone()>{ws.created_at.get(..10).unwrap_or_default().to_string()}</time></dd>
             </dl>

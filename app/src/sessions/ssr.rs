@@ -14,6 +14,9 @@ use crate::infra::AppState;
 
 /// Characters of the cookie's hash in a browser session's id.
 const ID_HASH_CHARS: usize = 20;
+/// The most of each kind listed (sign-in links are rate-limited, so a
+/// person rarely has more than a handful).
+const LIST_MAX: i64 = 200;
 
 /// A session's id as parsed at the edge.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,11 +78,12 @@ pub async fn list(state: &AppState, user_id: &str, current: Option<&str>) -> Res
          FROM sessions s JOIN users u ON u.id = s.user_id
          WHERE s.user_id = $1 AND s.created_at > $2 AND s.last_seen_at > $3
            AND s.created_at >= u.token_min_issued_at
-         ORDER BY s.last_seen_at DESC",
+         ORDER BY s.last_seen_at DESC LIMIT $4",
     )
     .bind(user_id)
     .bind(now - absolute)
     .bind(now - idle)
+    .bind(LIST_MAX)
     .fetch_all(&state.db)
     .await?;
     let clis: Vec<CliRow> = sqlx::query_as(
@@ -87,10 +91,11 @@ pub async fn list(state: &AppState, user_id: &str, current: Option<&str>) -> Res
          FROM tokens t JOIN users u ON u.id = t.user_id
          WHERE t.user_id = $1 AND t.token_type = 'temporary' AND t.status = 'active'
            AND t.expires_at > $2 AND t.created_at >= u.token_min_issued_at
-         ORDER BY t.created_at DESC",
+         ORDER BY t.created_at DESC LIMIT $3",
     )
     .bind(user_id)
     .bind(now)
+    .bind(LIST_MAX)
     .fetch_all(&state.db)
     .await?;
     let mut items: Vec<SessionItem> = browsers

@@ -8,7 +8,7 @@
 
 use crate::infra::db::{begin_write, lock_user, skip_locked};
 use crate::infra::time::now_millis;
-use crate::infra::workspace_storage::Placement;
+use crate::infra::workspace_storage::{Placement, StorageError};
 use crate::infra::AppState;
 
 const BATCH: usize = 20;
@@ -96,7 +96,7 @@ async fn provision_next(state: &AppState, after: &mut String) -> Result<Option<b
 }
 
 #[derive(sqlx::FromRow)]
-struct Drop {
+struct Removal {
     id: String,
     cluster: String,
     kind: String,
@@ -120,7 +120,7 @@ pub async fn run_drops(state: &AppState) -> Result<usize, sqlx::Error> {
 async fn drop_next(state: &AppState) -> Result<Option<bool>, sqlx::Error> {
     let now = now_millis();
     let mut tx = begin_write(&state.db).await?;
-    let next: Option<Drop> = sqlx::query_as(&format!(
+    let next: Option<Removal> = sqlx::query_as(&format!(
         "SELECT id, cluster, kind, name, attempts FROM cluster_drops
          WHERE not_before <= $1 ORDER BY kind, not_before, id LIMIT 1{}",
         skip_locked(&tx, "cluster_drops")
@@ -149,6 +149,12 @@ async fn drop_next(state: &AppState) -> Result<Option<bool>, sqlx::Error> {
         (_, None) => state.workspaces.drop_role(&at, &job.name).await,
     };
     let dropped = match outcome {
+        // Not Sluice's to remove: nothing more will be tried.
+        Err(StorageError::ForeignRole(name)) => {
+            tracing::warn!(cluster = %job.cluster, role = %name, "a removal was skipped: the cluster's object is not Sluice's");
+            sqlx::query("DELETE FROM cluster_drops WHERE id = $1").bind(&job.id).execute(&mut *tx).await?;
+            false
+        }
         Ok(()) => {
             sqlx::query("DELETE FROM cluster_drops WHERE id = $1").bind(&job.id).execute(&mut *tx).await?;
             true

@@ -30,6 +30,8 @@ pub struct WorkspaceSummary {
     pub on_cluster: bool,
     /// Its engine has it ready; a cluster's is first being made.
     pub ready: bool,
+    /// Its cluster failed to make it at least once (Sluice keeps trying).
+    pub retrying: bool,
 }
 
 /// A region offered for new workspaces.

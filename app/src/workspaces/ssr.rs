@@ -30,6 +30,7 @@ pub fn summary(settings: &Settings, owner: &str, row: WorkspaceRow) -> Workspace
         created_at: rfc3339(row.created_at),
         on_cluster: row.cluster.is_some(),
         ready: row.provisioned_at.is_some(),
+        retrying: row.provisioned_at.is_none() && row.provision_attempts > 0,
     }
 }
 

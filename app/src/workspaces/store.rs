@@ -48,10 +48,12 @@ pub struct WorkspaceRow {
     pub cluster: Option<String>,
     /// When its engine had it ready; `None`: it is still being made.
     pub provisioned_at: Option<i64>,
+    /// Times its cluster failed to make it so far.
+    pub provision_attempts: i64,
 }
 
 pub const SELECT: &str = "SELECT id, handle, region, database_name, version_id, created_at, updated_at,
-            cluster, provisioned_at
+            cluster, provisioned_at, provision_attempts
      FROM workspaces WHERE user_id = $1";
 
 /// The audit record of a change to one of `user`'s workspaces.

@@ -338,3 +338,67 @@ fn regions_are_listed_and_an_unknown_one_is_refused() {
         assert_eq!(databases_owned_by(&ada).await.len(), 1);
     })
 }
+
+#[test]
+fn a_role_sluice_did_not_make_is_left_alone_and_the_workspace_says_it_waits() {
+    use sqlx::Executor;
+    run(async {
+        let app = TestApp::spawn_with(with_cluster(), None).await;
+        let ada = unique_handle("ada");
+        // Someone made a role with Ada's handle on the cluster before her.
+        let mut su = superuser().await;
+        su.execute(format!("CREATE ROLE \"{ada}\" LOGIN PASSWORD 'theirs'").as_str()).await.unwrap();
+        let before: String = sqlx::query_scalar("SELECT rolpassword FROM pg_authid WHERE rolname = $1")
+            .bind(&ada)
+            .fetch_one(&mut su)
+            .await
+            .unwrap();
+
+        let cookie = app.sign_up(&format!("{ada}@example.com"), &ada, "Ada").await;
+        let res = app
+            .call("/sfn/create_workspace", &[("handle", &ada), ("workspace", "analytics"), ("region", REGION)], &cookie)
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let start = Instant::now();
+        let summary = loop {
+            let res = app.call("/sfn/workspaces", &[("handle", &ada)], &cookie).await;
+            let list: Vec<app::workspaces::WorkspaceSummary> = res.json().await.unwrap();
+            let ws = list.into_iter().find(|w| w.handle == "analytics").unwrap();
+            if ws.retrying {
+                break ws;
+            }
+            assert!(start.elapsed() < Duration::from_secs(10), "{ws:?}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
+        assert!(!summary.ready);
+        let after: String = sqlx::query_scalar("SELECT rolpassword FROM pg_authid WHERE rolname = $1")
+            .bind(&ada)
+            .fetch_one(&mut su)
+            .await
+            .unwrap();
+        assert_eq!(before, after, "the role's password was not touched");
+        assert!(databases_owned_by(&ada).await.is_empty(), "no database was made for it");
+        let html = app.get(&format!("/user/{ada}"), Some(&cookie)).await.text().await.unwrap();
+        assert!(html.contains("Its cluster could not make it yet."), "the page says why it waits");
+        // Deleting the workspace removes nothing of the other role's either.
+        let res = app
+            .call(
+                "/sfn/delete_workspace",
+                &[("handle", &ada), ("workspace", "analytics"), ("confirm", "analytics")],
+                &cookie,
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let start = Instant::now();
+        loop {
+            let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cluster_drops").fetch_one(&app.db).await.unwrap();
+            if left == 0 {
+                break;
+            }
+            assert!(start.elapsed() < Duration::from_secs(10), "the removal was not settled");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(role_exists(&ada).await, "a role Sluice did not make stays");
+        su.execute(format!("DROP ROLE \"{ada}\"").as_str()).await.unwrap();
+    })
+}
