@@ -13,6 +13,7 @@ pub mod avatar;
 pub mod billing;
 pub mod cli_login;
 pub mod credentials;
+pub mod data_export;
 pub mod database_password;
 pub mod deletion;
 pub mod error;

@@ -26,6 +26,7 @@ pub fn build(state: AppState, routes: Vec<AxumRouteListing>) -> Router {
         .route("/avatar/{file}", axum::routing::get(app::avatar::ssr::default_avatar))
         .route("/avatar/c/{file}", axum::routing::get(app::avatar::store::custom_avatar))
         .merge(app::activity::export::routes())
+        .merge(app::data_export::archive::routes())
         .nest("/api/v0", app::routes::api::router())
         .leptos_routes_with_context(&state, routes, || (), {
             let options = state.leptos_options.clone();

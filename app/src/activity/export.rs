@@ -21,7 +21,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 #[derive(Clone, Copy)]
-enum Format {
+pub enum Format {
     Csv,
     Json,
 }
@@ -73,7 +73,7 @@ async fn export(
 }
 
 /// The export's bytes: a header, then one batch per step, then the end.
-fn records(
+pub fn records(
     state: AppState,
     user_id: String,
     query: AuditQuery,

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use super::DeleteAccount;
 use crate::access::session::Viewer;
+use crate::data_export::DownloadData;
 use crate::handle::HOLD_DAYS;
 use crate::ui::{Confirm, ConfirmActions, Dialog, ErrorPanel, HandleField};
 
@@ -62,6 +63,7 @@ fn DeleteDialog(action: ServerAction<DeleteAccount>, confirming: RwSignal<bool>)
                     <li>"every session: you are signed out everywhere."</li>
                 </ul>
                 <p class="muted">{format!("Nobody can take your handle for {HOLD_DAYS} days. Signing in with your e-mail address afterwards starts a new account.")}</p>
+                <p>"Want a copy first? " <DownloadData handle=Signal::stored(target.get_value()) secondary=true/></p>
             }>
             <ActionForm action>
                 <HandleField/>

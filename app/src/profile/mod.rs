@@ -6,6 +6,7 @@ use leptos_meta::Title;
 
 use crate::access::session::Viewer;
 use crate::avatar::{AvatarEditor, AvatarUrlForm};
+use crate::data_export::DownloadData;
 use crate::deletion::DeleteAccountSection;
 use crate::handle::HandleForm;
 
@@ -39,6 +40,13 @@ pub fn ProfilePage() -> impl IntoView {
                     </dl>
                 </div>
             </div>
+        </section>
+        <section class="panel" aria-labelledby="your-data-title">
+            <div class="panel-head">
+                <h2 id="your-data-title">"Your data"</h2>
+                <DownloadData handle=Signal::derive(move || viewer.read().handle.clone())/>
+            </div>
+            <p class="muted">"A ZIP of your profile, workspaces (without your database password), tokens (without the tokens themselves), notification preferences, sessions, passkeys, usage and your whole Audit Log, as JSON and CSV."</p>
         </section>
         <DeleteAccountSection/>
     }

@@ -10,6 +10,7 @@ mod clients;
 mod clusters;
 mod config;
 mod csrf;
+mod data_export;
 mod deletion;
 mod durability;
 mod endpoint;
