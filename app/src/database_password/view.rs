@@ -12,7 +12,9 @@ use super::{
 };
 use crate::access::flash::take_flash;
 use crate::access::use_handle;
-use crate::ui::{copy_text, use_live, Confirm, ConfirmActions, CopyButton, Dialog, ErrorPanel, EyeIcon, HandleField};
+use crate::ui::{
+    close_when_done, copy_text, use_live, Confirm, ConfirmActions, CopyButton, Dialog, ErrorPanel, EyeIcon, HandleField,
+};
 
 /// The password revealed by a plain form post, if this page has it.
 pub fn flashed_password(password: RwSignal<Option<String>>, revealed: RwSignal<bool>) {
@@ -208,13 +210,7 @@ fn ConnectionRow(
 
 #[component]
 fn RotateDialog(rotate: ServerAction<RotatePassword>, confirming: RwSignal<bool>) -> impl IntoView {
-    // Close once the rotation this dialog sent has finished.
-    let opened_at = rotate.version().get_untracked();
-    Effect::new(move |_| {
-        if rotate.version().get() != opened_at {
-            confirming.set(false);
-        }
-    });
+    close_when_done(rotate.version(), confirming);
     view! {
         <Dialog id="rotate" title="Rotate database password?" on_close=move || confirming.set(false)
             body=|| view! { <RotateText/> }>

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 
 use super::{list_sessions, RevokeOtherSessions, RevokeSession, SessionItem, SessionKind};
 use crate::access::use_handle;
-use crate::ui::{Confirm, ConfirmActions, Dialog, ErrorPanel, HandleField};
+use crate::ui::{close_when_done, Confirm, ConfirmActions, Dialog, ErrorPanel, HandleField};
 
 #[component]
 pub fn SessionsSection() -> impl IntoView {
@@ -116,13 +116,7 @@ fn SessionRow(session: SessionItem, revoke: ServerAction<RevokeSession>) -> impl
 
 #[component]
 fn OthersDialog(others: ServerAction<RevokeOtherSessions>, confirming: RwSignal<bool>) -> impl IntoView {
-    // Close once the request this dialog sent has finished.
-    let opened_at = others.version().get_untracked();
-    Effect::new(move |_| {
-        if others.version().get() != opened_at {
-            confirming.set(false);
-        }
-    });
+    close_when_done(others.version(), confirming);
     view! {
         <Dialog id="sign-out-others" title="Sign out other sessions?" on_close=move || confirming.set(false)
             body=|| view! { <OthersText/> }>

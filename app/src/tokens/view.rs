@@ -12,7 +12,10 @@ use super::{
 };
 use crate::access::flash::take_flash;
 use crate::access::use_handle;
-use crate::ui::{copy_text, Confirm, ConfirmActions, CopyButton, Dialog, ErrorPanel, HandleField, Menu, RevealButton};
+use crate::ui::{
+    close_when_done, copy_text, Confirm, ConfirmActions, CopyButton, Dialog, ErrorPanel, HandleField, Menu,
+    RevealButton,
+};
 
 #[component]
 pub fn TokensSection() -> impl IntoView {
@@ -153,13 +156,7 @@ fn TokenFields(prefix: &'static str) -> impl IntoView {
 
 #[component]
 fn NewTokenDialog(create: ServerAction<CreateToken>, creating: RwSignal<bool>) -> impl IntoView {
-    // Close once the request this dialog sent has finished.
-    let opened_at = create.version().get_untracked();
-    Effect::new(move |_| {
-        if create.version().get() != opened_at {
-            creating.set(false);
-        }
-    });
+    close_when_done(create.version(), creating);
     view! {
         <Dialog id="new-token" title="New Token" on_close=move || creating.set(false)
             body=|| view! { <p class="muted">"The token is shown once, right after it is made."</p> }>

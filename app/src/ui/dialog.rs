@@ -5,6 +5,18 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
+/// Closes a dialog that submits through a server action once the request
+/// it sent has finished: `version` is the action's (`action.version()`),
+/// `open` the signal that shows the dialog. Call it when the dialog opens.
+pub fn close_when_done(version: RwSignal<usize>, open: RwSignal<bool>) {
+    let opened_at = version.get_untracked();
+    Effect::new(move |_| {
+        if version.get() != opened_at {
+            open.set(false);
+        }
+    });
+}
+
 /// `id` prefixes the heading's and the text's ids; `body` is the text;
 /// `children` are the actions. The element marked `data-autofocus`
 /// (the Cancel button, by convention) takes the focus when it opens.

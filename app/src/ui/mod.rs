@@ -12,7 +12,7 @@ mod secret;
 mod topbar;
 
 pub use avatar::Avatar;
-pub use dialog::{ConfirmActions, Dialog};
+pub use dialog::{close_when_done, ConfirmActions, Dialog};
 pub use handle_field::HandleField;
 pub use live::{use_live, Confirm};
 pub use menu::Menu;
