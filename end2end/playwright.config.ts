@@ -9,6 +9,9 @@ export const dbPort = Number(process.env.SLUICE_E2E_DB_PORT ?? 9194);
 export const dataDir = path.resolve(__dirname, ".data");
 // The server's log (its stderr), whole, for the test command's secrets check.
 export const serverLog = path.resolve(__dirname, ".server.log");
+// Seconds the clock of "Confirm it is you" is moved forward by (a journey
+// writes it to age a session's proof without waiting).
+export const clockFile = path.resolve(__dirname, ".clock");
 const root = path.resolve(__dirname, "..");
 const serverBin = process.env.SLUICE_SERVER_BIN ?? path.join(root, "target/release/sluice");
 // The test command's throwaway PostgreSQL, as the workspace cluster of one
@@ -27,7 +30,8 @@ export default defineConfig({
   retries: 0,
   reporter: process.env.CI ? [["list"]] : [["list"]],
   use: {
-    baseURL: `http://127.0.0.1:${port}`,
+    // A name, not an address: WebAuthn (passkeys) refuses IP addresses.
+    baseURL: `http://localhost:${port}`,
     trace: "retain-on-failure",
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
@@ -44,7 +48,7 @@ export default defineConfig({
   },
   projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"], channel: undefined } }],
   webServer: {
-    command: `rm -rf "${dataDir}" && exec "${serverBin}" --demo 2>"${serverLog}"`,
+    command: `rm -rf "${dataDir}" "${clockFile}" && exec "${serverBin}" --demo 2>"${serverLog}"`,
     cwd: root,
     url: `http://127.0.0.1:${port}/login`,
     reuseExistingServer: false,
@@ -52,6 +56,8 @@ export default defineConfig({
     stdout: "pipe",
     env: {
       SLUICE_DATA_DIR: dataDir,
+      SLUICE_PUBLIC_URL: `http://localhost:${port}`,
+      SLUICE_TEST_CLOCK_FILE: clockFile,
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       LEPTOS_SITE_ROOT: process.env.LEPTOS_SITE_ROOT ?? path.join(root, "target/site"),
       LEPTOS_ENV: "PROD",

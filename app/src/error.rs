@@ -19,6 +19,9 @@ pub enum AppError {
     Internal,
     #[error("Sluice could not be reached. Check your connection and try again.")]
     Unreachable,
+    /// The session has not proved who it is in the last 10 minutes.
+    #[error("Confirm it is you first: this needs a passkey or a code from your e-mail in the last 10 minutes.")]
+    ConfirmIdentity,
 }
 
 /// A wait said the way a person says it.

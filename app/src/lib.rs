@@ -16,8 +16,10 @@ pub mod credentials;
 pub mod data_export;
 pub mod database_password;
 pub mod deletion;
+pub mod email_change;
 pub mod error;
 pub mod handle;
+pub mod identity;
 #[cfg(feature = "ssr")]
 pub mod infra;
 pub mod login;

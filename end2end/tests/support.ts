@@ -1,6 +1,6 @@
 // What the journeys share: reading the outbox the server writes mail to,
 // and signing up through it as a person would.
-import { expect, Page } from "@playwright/test";
+import { CDPSession, expect, Locator, Page } from "@playwright/test";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -21,10 +21,11 @@ function decodeQuotedPrintable(raw: string): string {
   return joined.replace(/=([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
 }
 
-/** The sign-in link in the newest mail to `email`, waiting for it to arrive. */
-export async function signInLinkFor(email: string): Promise<string> {
+/** The first match of `pattern` in the newest mail to `email` that has
+ * one, waiting for it to arrive. */
+export async function fromMail(email: string, pattern: RegExp, what = "a mail"): Promise<string> {
   const outbox = path.join(dataDir, "outbox");
-  let link: string | undefined;
+  let found: string | undefined;
   await expect
     .poll(() => {
       if (!fs.existsSync(outbox)) return undefined;
@@ -32,15 +33,30 @@ export async function signInLinkFor(email: string): Promise<string> {
       for (const f of files) {
         const mail = decodeQuotedPrintable(fs.readFileSync(path.join(outbox, f), "utf8"));
         if (mail.split(/\r?\n/).some((l) => l.toLowerCase() === `to: ${email}`)) {
-          const m = mail.match(/https?:\/\/\S+\/login\/confirm\?t=[A-Za-z0-9_-]+/);
-          link = m?.[0];
-          return link;
+          const m = mail.match(pattern);
+          if (m) {
+            found = m[1] ?? m[0];
+            return found;
+          }
         }
       }
       return undefined;
-    }, { message: `a sign-in mail to ${email}` })
+    }, { message: `${what} to ${email}` })
     .toBeTruthy();
-  return new URL(link!).pathname + new URL(link!).search;
+  return found!;
+}
+
+/** The path of a link to this site (`/login/confirm`, `/email/undo`…) in
+ * the newest mail to `email` that has one. */
+export async function linkFor(email: string, linkPath: string): Promise<string> {
+  const escaped = linkPath.replace(/[/.?]/g, (c) => `\\${c}`);
+  const link = await fromMail(email, new RegExp(`https?://\\S+${escaped}\\?t=[A-Za-z0-9_-]+`), `a ${linkPath} link`);
+  return new URL(link).pathname + new URL(link).search;
+}
+
+/** The sign-in link in the newest mail to `email`, waiting for it to arrive. */
+export async function signInLinkFor(email: string): Promise<string> {
+  return linkFor(email, "/login/confirm");
 }
 
 /** Asks for a link on /login as a person would. */
@@ -78,4 +94,30 @@ export function paste(command: string, script: string) {
     env: { ...process.env, PGCONNECT_TIMEOUT: "5", PGPASSFILE: "/dev/null" },
   });
   return { ok: run.status === 0, out: run.stdout, err: run.stderr };
+}
+
+/** A platform authenticator that keeps passkeys and verifies its user. */
+export async function virtualAuthenticator(page: Page): Promise<{ cdp: CDPSession; id: string }> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("WebAuthn.enable");
+  const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: {
+      protocol: "ctap2",
+      transport: "internal",
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  return { cdp, id: authenticatorId };
+}
+
+/** Presses Tab until `target` has the focus (it must be reachable). */
+export async function tabTo(page: Page, target: Locator, limit = 80) {
+  for (let i = 0; i < limit; i++) {
+    if (await target.evaluate((el) => el === document.activeElement).catch(() => false)) return;
+    await page.keyboard.press("Tab");
+  }
+  throw new Error(`not reachable with Tab: ${target}`);
 }

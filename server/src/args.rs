@@ -144,6 +144,10 @@ pub struct SettingsArgs {
     /// Seconds a session may sit idle inside a transaction on a cluster [default: 300]
     #[arg(long, env = "SLUICE_CLUSTER_IDLE_IN_TRANSACTION_TIMEOUT", value_name = "SECONDS")]
     pub cluster_idle_in_transaction_timeout: Option<String>,
+    /// Tests only: a file whose number of seconds moves forward the clock that "Confirm it is you" reads
+    /// [default: the real clock]
+    #[arg(long, env = "SLUICE_TEST_CLOCK_FILE", value_name = "FILE")]
+    pub test_clock_file: Option<String>,
     /// The site settings file [default: Leptos.toml]
     #[arg(long, env = "SLUICE_LEPTOS_TOML", value_name = "FILE")]
     pub leptos_toml: Option<String>,

@@ -247,6 +247,9 @@ pub fn settings_from(a: &SettingsArgs, leptos: &LeptosOptions) -> Result<Setting
     if let Some(n) = positive("SLUICE_CLUSTER_TEMP_FILE_LIMIT", &a.cluster_temp_file_limit)? {
         limits.temp_file_limit_mb = n.min(1 << 30) as u64;
     }
+    if let Some(file) = set(&a.test_clock_file) {
+        settings.clock = app::infra::clock::Clock::shifted_by(PathBuf::from(file));
+    }
     if let Some(n) = positive("SLUICE_CLUSTER_IDLE_IN_TRANSACTION_TIMEOUT", &a.cluster_idle_in_transaction_timeout)? {
         limits.idle_in_transaction_timeout = std::time::Duration::from_secs(n.min(86_400) as u64);
     }

@@ -86,6 +86,7 @@ pub(crate) async fn state(
     let files = endpoint::Files { registry: registry.clone(), data_dir: settings.data_dir.clone() };
     let clusters =
         Arc::new(clusters::Clusters::connect(&settings.workspace_clusters, settings.cluster_limits.clone()).await?);
+    let relying_party = app::infra::relying_party::RelyingParty::for_site(&settings.public_url);
     let state = AppState {
         leptos_options: leptos,
         db,
@@ -97,6 +98,7 @@ pub(crate) async fn state(
         image_work: Arc::new(tokio::sync::Semaphore::new(2)),
         leases: Default::default(),
         workspaces: Arc::new(storage::Storage { files, clusters: clusters.clone() }),
+        relying_party,
     };
     Ok((state, registry, clusters))
 }

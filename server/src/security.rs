@@ -218,6 +218,7 @@ pub async fn server_fn_status(request: Request, next: Next) -> Response {
         Ok(app::error::AppError::Unauthorized) => StatusCode::UNAUTHORIZED,
         Ok(app::error::AppError::NotFound) => StatusCode::NOT_FOUND,
         Ok(app::error::AppError::RateLimited { .. }) => StatusCode::TOO_MANY_REQUESTS,
+        Ok(app::error::AppError::ConfirmIdentity) => StatusCode::FORBIDDEN,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     };
     parts.status = status;

@@ -25,6 +25,14 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("auth.cli_login.confirm", "Confirmed a CLI login"),
     ("auth.cli_login", "Signed in to the CLI"),
     ("auth.refused", "Refused access to another account"),
+    ("passkey.add", "Added a passkey"),
+    ("passkey.update", "Renamed a passkey"),
+    ("passkey.remove", "Removed a passkey"),
+    ("identity.confirm", "Confirmed it is you"),
+    ("user.email.request", "Asked to change the sign-in e-mail"),
+    ("user.email.update", "Changed the sign-in e-mail"),
+    ("user.email.restore", "Undid a change of the sign-in e-mail"),
+    ("data.export", "Downloaded your data"),
 ];
 
 /// What an action type means, in words a person reads.

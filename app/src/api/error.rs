@@ -159,6 +159,8 @@ impl From<AppError> for ApiError {
             AppError::NotFound => Self::not_found(),
             AppError::Invalid(message) => Self::bad_request(message),
             AppError::RateLimited { retry_after_secs } => Self::rate_limited(error.to_string(), retry_after_secs),
+            // A token is its own proof: the API never asks for another.
+            AppError::ConfirmIdentity => Self::forbidden(),
             AppError::Internal | AppError::Unreachable => Self::internal(),
         }
     }

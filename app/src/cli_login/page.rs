@@ -13,7 +13,7 @@ use super::{
 use crate::access::flash::take_flash;
 use crate::access::session::ViewerState;
 use crate::error::AppError;
-use crate::login::Brand;
+use crate::ui::Brand;
 use crate::ui::{use_live, ErrorPanel, Loading, SignInRedirect};
 
 #[component]

@@ -1,10 +1,11 @@
-//! Credentials & Access: API tokens, the database password, sessions, and
+//! Credentials & Access: API tokens, the database password, passkeys, sessions, and
 //! Reset authentication.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::database_password::PasswordSection;
+use crate::identity::PasskeysSection;
 use crate::sessions::SessionsSection;
 use crate::tokens::TokensSection;
 
@@ -19,6 +20,7 @@ pub fn CredentialsPage() -> impl IntoView {
         <h2 class="page-title">"Credentials & Access"</h2>
         <TokensSection/>
         <PasswordSection/>
+        <PasskeysSection/>
         <SessionsSection/>
         <ResetSection/>
     }

@@ -13,6 +13,7 @@ pub async fn reset_authentication(handle: String) -> Result<(), AppError> {
     let actor = crate::access::owner_actor(&handle).await?;
     let state = crate::infra::AppState::from_context()?;
     let parts = crate::infra::request::parts()?;
+    crate::access::proof::require(&state, &parts).await?;
     // Everything issued up to and including this millisecond stops working.
     let at = crate::infra::time::now_millis() + 1;
     ssr::reset(&state, &actor, at).await?;
@@ -96,7 +97,9 @@ pub fn ResetSection() -> impl IntoView {
             <p class="muted">"Stops every temporary token (from console or CLI login) and every API token of your account, and signs out this session and any other you have open. You will need to create new tokens for anything that uses the API. Your database password stays as it is, and connections to your workspaces keep working."</p>
             {move || error().map(|error| view! { <ErrorPanel error/> })}
             <Show when=move || confirming.get()>
-                <ResetDialog action confirming/>
+                <crate::identity::Proven on_cancel=move || confirming.set(false)>
+                    <ResetDialog action confirming/>
+                </crate::identity::Proven>
             </Show>
         </section>
     }

@@ -84,8 +84,8 @@ async fn write(state: &AppState, user_id: &str, handle: &str, out: tokio::io::Du
         ("tokens.json", tokens(state, user_id).await?),
         ("notifications.json", notifications(state, user_id).await?),
         ("sessions.json", sessions(state, user_id).await?),
-        // Sign-in is by e-mail link: nobody has a passkey yet.
-        ("passkeys.json", json!([])),
+        // Names and dates only: a passkey's public key is of no use to its owner.
+        ("passkeys.json", serde_json::to_value(crate::identity::passkeys::ssr::list(&state.db, user_id).await?)?),
         ("usage.json", usage(state, user_id).await?),
     ];
     zip.write_entry_whole(ZipEntryBuilder::new("README.txt".into(), Compression::Deflate), readme(handle).as_bytes())

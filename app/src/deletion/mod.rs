@@ -25,6 +25,7 @@ pub async fn delete_account(handle: String, confirm: String) -> Result<(), AppEr
     }
     let state = crate::infra::AppState::from_context()?;
     let parts = crate::infra::request::parts()?;
+    crate::access::proof::require(&state, &parts).await?;
     ssr::delete(&state, &viewer.id).await?;
     crate::access::session::ssr::end(&state, &parts).await?;
     if let Some(viewer) = use_context::<crate::access::session::ViewerState>() {

@@ -7,6 +7,7 @@ use super::DeleteAccount;
 use crate::access::session::Viewer;
 use crate::data_export::DownloadData;
 use crate::handle::HOLD_DAYS;
+use crate::identity::Proven;
 use crate::ui::{Confirm, ConfirmActions, Dialog, ErrorPanel, HandleField};
 
 #[component]
@@ -37,7 +38,9 @@ pub fn DeleteAccountSection() -> impl IntoView {
             <p class="muted">"Permanently removes your developer account and all of its contents. This action is not reversible."</p>
             {move || error().map(|error| view! { <ErrorPanel error/> })}
             <Show when=move || confirming.get()>
-                <DeleteDialog action confirming/>
+                <Proven on_cancel=move || confirming.set(false)>
+                    <DeleteDialog action confirming/>
+                </Proven>
             </Show>
         </section>
     }

@@ -1,11 +1,13 @@
 //! Server-only infrastructure shared by every feature: settings, state,
-//! storage, mail, ids, time, rate limits and the audit trail.
+//! storage, mail, ids, time and the clock of proofs, rate limits and the audit trail.
 
 pub mod audit_trail;
+pub mod clock;
 pub mod db;
 pub mod ids;
 pub mod mail;
 pub mod rate_limit;
+pub mod relying_party;
 pub mod request;
 pub mod secret;
 pub mod settings;

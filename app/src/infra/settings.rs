@@ -67,6 +67,8 @@ pub struct Settings {
     pub workspace_clusters: Vec<ClusterSpec>,
     /// What Sluice sets on each person's role on a cluster.
     pub cluster_limits: RoleLimits,
+    /// The clock "Confirm it is you" reads (the real one, except in tests).
+    pub clock: super::clock::Clock,
 }
 
 /// A PostgreSQL cluster for a region's workspaces: how Sluice administers
@@ -180,6 +182,7 @@ impl Settings {
             http_body_timeout: Duration::from_secs(20),
             workspace_clusters: Vec::new(),
             cluster_limits: RoleLimits::default(),
+            clock: super::clock::Clock::default(),
         }
     }
 }

@@ -25,6 +25,8 @@ pub struct AppState {
     pub leases: super::rate_limit::Leases,
     /// Where workspaces' data lives (the workspace endpoint's files).
     pub workspaces: Arc<dyn super::workspace_storage::WorkspaceStorage>,
+    /// This site as a WebAuthn relying party (passkeys).
+    pub relying_party: super::relying_party::RelyingParty,
 }
 
 impl AppState {

@@ -8,9 +8,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use shared::{DisplayName, Handle};
 
-use super::page::Brand;
 use super::{inspect_sign_in_link, ConfirmSignIn, LinkInfo};
-use crate::ui::{ErrorPanel, Loading};
+use crate::ui::{Brand, ErrorPanel, Loading};
 
 #[component]
 pub fn ConfirmPage() -> impl IntoView {

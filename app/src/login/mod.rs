@@ -15,7 +15,7 @@ mod page;
 pub mod ssr;
 
 pub use confirm::ConfirmPage;
-pub use page::{Brand, LoginPage};
+pub use page::LoginPage;
 
 /// What a sign-in link can do, as its page shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,27 +63,4 @@ pub async fn confirm_sign_in(t: String, handle: Option<String>, display_name: Op
     Ok(())
 }
 
-/// The `next` a sign-in may return to: a path on this site, nothing else.
-pub fn safe_next(next: Option<&str>) -> Option<&str> {
-    next.map(str::trim).filter(|n| {
-        n.starts_with('/')
-            && !n.starts_with("//")
-            && !n.contains('\\')
-            && n.len() <= 512
-            && !n.chars().any(char::is_control)
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::safe_next;
-
-    #[test]
-    fn only_local_paths_are_followed() {
-        assert_eq!(safe_next(Some("/user/ada/advanced/profile")), Some("/user/ada/advanced/profile"));
-        for bad in ["https://evil.example", "//evil.example", "/\\evil.example", "evil", "/a\nb"] {
-            assert_eq!(safe_next(Some(bad)), None, "{bad}");
-        }
-        assert_eq!(safe_next(None), None);
-    }
-}
+pub use crate::access::safe_next;

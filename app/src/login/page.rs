@@ -6,7 +6,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::RequestSignInLink;
-use crate::ui::ErrorPanel;
+use crate::identity::SignInWithPasskey;
+use crate::ui::{Brand, ErrorPanel};
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
@@ -36,6 +37,7 @@ fn RequestForm() -> impl IntoView {
     let signed_out = move || query.read().get("signed_out").is_some();
     let reset = move || query.read().get("reset").is_some();
     let deleted = move || query.read().get("deleted").is_some();
+    let restored = move || query.read().get("email").as_deref() == Some("restored");
     let error = move || action.value().get().and_then(Result::err);
     view! {
         <h1>"Sign in to Sluice"</h1>
@@ -44,6 +46,9 @@ fn RequestForm() -> impl IntoView {
         </Show>
         <Show when=reset>
             <div class="notice" role="status">"Authentication was reset: every session and token of your account stopped working. Sign in again, then create new tokens for anything that uses the API."</div>
+        </Show>
+        <Show when=restored>
+            <div class="notice" role="status">"Your sign-in e-mail was restored, and every session of your account was signed out. Sign in again with it."</div>
         </Show>
         <Show when=deleted>
             <div class="notice" role="status">
@@ -64,15 +69,6 @@ fn RequestForm() -> impl IntoView {
                 {move || if action.pending().get() { "Sending…" } else { "Send sign-in link" }}
             </button>
         </ActionForm>
-    }
-}
-
-#[component]
-pub fn Brand() -> impl IntoView {
-    view! {
-        <div class="brand brand-large">
-            <svg class="brand-mark" viewBox="0 0 24 24" aria-hidden="true"><path d="M3 7c3 0 3 3 6 3s3-3 6-3 3 3 6 3M3 14c3 0 3 3 6 3s3-3 6-3 3 3 6 3" fill="none" stroke="currentColor" stroke-width="2.2" stroke-linecap="round"/></svg>
-            <span>"Sluice"</span>
-        </div>
+        <SignInWithPasskey/>
     }
 }

@@ -8,6 +8,7 @@ use crate::access::session::Viewer;
 use crate::avatar::{AvatarEditor, AvatarUrlForm};
 use crate::data_export::DownloadData;
 use crate::deletion::DeleteAccountSection;
+use crate::email_change::EmailSection;
 use crate::handle::HandleForm;
 
 pub mod display_name;
@@ -35,12 +36,10 @@ pub fn ProfilePage() -> impl IntoView {
                     <DisplayNameForm/>
                     <AvatarUrlForm/>
                     <HandleForm/>
-                    <dl class="facts">
-                        <dt>"E-mail"</dt><dd>{move || viewer.read().email.clone()}</dd>
-                    </dl>
                 </div>
             </div>
         </section>
+        <EmailSection/>
         <section class="panel" aria-labelledby="your-data-title">
             <div class="panel-head">
                 <h2 id="your-data-title">"Your data"</h2>

@@ -83,6 +83,10 @@ pub async fn create_token(
         None => TokenAccess::Full,
         Some(raw) => TokenAccess::parse(raw).ok_or_else(|| AppError::invalid("Choose Full access or Read only."))?,
     };
+    if access == TokenAccess::Full {
+        // A full-access token can do anything the account can.
+        crate::access::proof::require(&state, &crate::infra::request::parts()?).await?;
+    }
     let new = ssr::NewToken { title, description: String::new(), expires_at, access };
     let (token, secret) = ssr::create(&state, &actor, &new).await?;
     let mut created = CreatedToken { token: token.summary(), secret: secret.expose().clone() };

@@ -12,6 +12,8 @@ use super::{
 };
 use crate::access::flash::take_flash;
 use crate::access::use_handle;
+use crate::error::AppError;
+use crate::identity::Proven;
 use crate::ui::{
     close_when_done, copy_text, Confirm, ConfirmActions, CopyButton, Dialog, ErrorPanel, HandleField, Menu,
     RevealButton,
@@ -48,6 +50,14 @@ pub fn TokensSection() -> impl IntoView {
     };
 
     let creating = RwSignal::new(false);
+    // A full-access token made with a stale proof: confirm it is you,
+    // then the dialog opens again.
+    let proving = RwSignal::new(false);
+    Effect::new(move |_| {
+        if matches!(create.value().get(), Some(Err(AppError::ConfirmIdentity))) {
+            proving.set(true);
+        }
+    });
     view! {
         <section class="panel" aria-labelledby="tokens-title">
             <div class="panel-head">
@@ -60,6 +70,11 @@ pub fn TokensSection() -> impl IntoView {
             </div>
             <Show when=move || creating.get()>
                 <NewTokenDialog create creating/>
+            </Show>
+            <Show when=move || proving.get()>
+                <Proven on_cancel=move || proving.set(false)>
+                    <Reopen proving creating/>
+                </Proven>
             </Show>
             <p class="muted">"Use tokens to access the API or to connect to your workspaces from the CLI. You can have up to 2 tokens at a time."</p>
             <Transition fallback=|| ()>
@@ -152,6 +167,15 @@ fn TokenFields(prefix: &'static str) -> impl IntoView {
             </label>
         </fieldset>
     }
+}
+
+/// Once proved: the New Token dialog again.
+#[component]
+fn Reopen(proving: RwSignal<bool>, creating: RwSignal<bool>) -> impl IntoView {
+    Effect::new(move |_| {
+        proving.set(false);
+        creating.set(true);
+    });
 }
 
 #[component]

@@ -30,13 +30,19 @@ pub fn Dialog(
 ) -> impl IntoView {
     let node = NodeRef::<leptos::html::Div>::new();
     Effect::new(move |_| {
-        let target = node
-            .get()
-            .and_then(|d| d.query_selector("[data-autofocus]").ok().flatten())
-            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
-        if let Some(el) = target {
-            let _ = el.focus();
-        }
+        let Some(dialog) = node.get() else { return };
+        // A dialog rendered inside a Suspense (after "Confirm it is you")
+        // joins the document after this runs: focus on the next frame.
+        request_animation_frame(move || {
+            let target = dialog
+                .query_selector("[data-autofocus]")
+                .ok()
+                .flatten()
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+            if let Some(el) = target {
+                let _ = el.focus();
+            }
+        });
     });
     let (title_id, text_id) = (format!("{id}-title"), format!("{id}-text"));
     let (labelled_by, described_by) = (title_id.clone(), text_id.clone());

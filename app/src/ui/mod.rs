@@ -3,6 +3,7 @@
 //! for loading, errors and not found. Knows no feature.
 
 mod avatar;
+mod brand;
 mod dialog;
 mod handle_field;
 mod live;
@@ -12,6 +13,7 @@ mod secret;
 mod topbar;
 
 pub use avatar::Avatar;
+pub use brand::Brand;
 pub use dialog::{close_when_done, ConfirmActions, Dialog};
 pub use handle_field::HandleField;
 pub use live::{use_live, Confirm};

@@ -18,6 +18,7 @@ mod flash;
 mod fuzz;
 mod handle;
 mod harness;
+mod identity;
 mod leptos_toml;
 mod limits;
 mod multi_instance;

@@ -86,15 +86,18 @@ pub async fn start(
 ) -> Result<HeaderValue, sqlx::Error> {
     let secret = new_secret();
     let ip = client_ip_text(parts);
+    // Signing in is a proof of who one is ("Confirm it is you").
+    let proved_at = settings.clock.now_millis().await;
     sqlx::query(
-        "INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at, user_agent, signed_in_ip, last_ip)
-         VALUES ($1, $2, $3, $3, $4, $5, $5)",
+        "INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at, user_agent, signed_in_ip, last_ip, confirmed_at)
+         VALUES ($1, $2, $3, $3, $4, $5, $5, $6)",
     )
     .bind(hash_secret(&secret))
     .bind(user_id)
     .bind(now_ms)
     .bind(user_agent(parts))
     .bind(ip)
+    .bind(proved_at)
     .execute(conn)
     .await?;
     Ok(cookie_header(settings, &secret, settings.session_absolute.as_secs()))

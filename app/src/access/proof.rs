@@ -1,0 +1,60 @@
+//! "Confirm it is you": the irreversible (deleting the account, Reset
+//! authentication, changing the sign-in e-mail, adding or removing a
+//! passkey, a full-access token) needs a session that proved who it is in
+//! the last 10 minutes, on the clock `Settings::clock` reads. Signing in
+//! is a proof; so are a passkey and a code mailed to the account's address
+//! (the `identity` feature). The proof belongs to the session that made
+//! it. A token is its own proof: the API never asks.
+
+use http::request::Parts;
+use sqlx::AnyConnection;
+
+use crate::error::AppError;
+use crate::infra::AppState;
+
+/// How long a proof lasts.
+pub const PROOF_LASTS_MS: i64 = 10 * 60 * 1000;
+
+/// Whether the request's session proved who it is within the last 10
+/// minutes. No session: no.
+pub async fn is_fresh(state: &AppState, parts: &Parts) -> Result<bool, AppError> {
+    let Some(session) = super::session::ssr::presented_hash(&state.settings, parts) else {
+        return Ok(false);
+    };
+    let proved: Option<i64> = sqlx::query_scalar("SELECT confirmed_at FROM sessions WHERE id_hash = $1")
+        .bind(session)
+        .fetch_optional(&state.db)
+        .await?;
+    let now = state.settings.clock.now_millis().await;
+    Ok(proved.is_some_and(|at| at > 0 && now - at < PROOF_LASTS_MS))
+}
+
+/// Goes on only with a fresh proof. Otherwise, a plain form (no script) is
+/// sent to the page that asks for one, and returns here after it.
+pub async fn require(state: &AppState, parts: &Parts) -> Result<(), AppError> {
+    if is_fresh(state, parts).await? {
+        return Ok(());
+    }
+    if super::flash::ssr::is_plain_form(parts) {
+        let back = parts
+            .headers
+            .get(http::header::REFERER)
+            .and_then(|r| r.to_str().ok())
+            .and_then(|r| url::Url::parse(r).ok())
+            .map(|u| u.path().to_owned())
+            .unwrap_or_else(|| "/".into());
+        let next = percent_encoding::utf8_percent_encode(&back, percent_encoding::NON_ALPHANUMERIC);
+        leptos_axum::redirect(&format!("/confirm?next={next}"));
+    }
+    Err(AppError::ConfirmIdentity)
+}
+
+/// Records that the session `session_hash` proved who it is at `at`.
+pub async fn mark_proved(conn: &mut AnyConnection, session_hash: &str, at: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE sessions SET confirmed_at = $1 WHERE id_hash = $2")
+        .bind(at)
+        .bind(session_hash)
+        .execute(conn)
+        .await
+        .map(drop)
+}

@@ -1,0 +1,162 @@
+//! "Confirm it is you", passkey ceremonies and the change of sign-in
+//! e-mail, from outside: what a stale session may not do, the mailed code's
+//! rules, and an e-mail change that waits for its link and can be undone.
+
+use crate::harness::*;
+use reqwest::StatusCode;
+
+async fn user_id(app: &TestApp, handle: &str) -> String {
+    sqlx::query_scalar("SELECT id FROM users WHERE handle = $1").bind(handle).fetch_one(&app.db).await.unwrap()
+}
+
+/// Makes every session of `handle` prove itself again.
+async fn stale(app: &TestApp, handle: &str) {
+    sqlx::query("UPDATE sessions SET confirmed_at = 0 WHERE user_id = $1")
+        .bind(user_id(app, handle).await)
+        .execute(&app.db)
+        .await
+        .unwrap();
+}
+
+fn code_in(mail: &str) -> String {
+    let at = mail.find("confirm it is you on Sluice:").expect("a code mail");
+    mail[at..].chars().filter(char::is_ascii_digit).take(6).collect()
+}
+
+#[test]
+fn a_stale_session_confirms_it_is_you_before_the_irreversible() {
+    run(async {
+        let app = TestApp::spawn().await;
+        let ada = app.sign_up("ada@example.com", "ada", "Ada").await;
+        // A fresh sign-in is a proof.
+        let res = app.call("/sfn/create_token", &[("handle", "ada"), ("name", "ci")], &ada).await;
+        assert_eq!(res.status(), StatusCode::OK);
+
+        stale(&app, "ada").await;
+        for (path, form) in [
+            ("/sfn/delete_account", vec![("handle", "ada"), ("confirm", "ada")]),
+            ("/sfn/reset_authentication", vec![("handle", "ada")]),
+            ("/sfn/create_token", vec![("handle", "ada"), ("access", "full")]),
+            ("/sfn/request_email_change", vec![("handle", "ada"), ("email", "ada@new.example")]),
+            ("/sfn/add_passkey_start", vec![("handle", "ada")]),
+        ] {
+            let res = app.call(path, &form, &ada).await;
+            assert_eq!(res.status(), StatusCode::FORBIDDEN, "{path}");
+            assert!(res.text().await.unwrap().contains("ConfirmIdentity"), "{path}");
+        }
+        assert!(app.is_signed_in("ada", &ada).await, "nothing happened");
+        // A read-only token needs no proof.
+        let res = app.call("/sfn/create_token", &[("handle", "ada"), ("access", "read_only")], &ada).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        // A plain form goes to the page that asks, and comes back.
+        let res = app
+            .post_form_from("/user/ada/advanced/credentials", "/sfn/reset_authentication", &[("handle", "ada")], &ada)
+            .await;
+        assert_eq!(res.status(), StatusCode::FOUND);
+        assert_eq!(location(&res), "/confirm?next=%2Fuser%2Fada%2Fadvanced%2Fcredentials");
+
+        // The mailed code: five wrong tries end it.
+        assert_eq!(app.call("/sfn/send_confirm_code", &[], &ada).await.status(), StatusCode::OK);
+        let code = code_in(&app.last_mail_to("ada@example.com").unwrap());
+        let wrong = if code == "000000" { "111111" } else { "000000" };
+        for _ in 0..5 {
+            let res = app.call("/sfn/confirm_with_code", &[("code", wrong)], &ada).await;
+            assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+        }
+        let res = app.call("/sfn/confirm_with_code", &[("code", &code)], &ada).await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "the code died with the fifth wrong try");
+        // Another session cannot use this session's code.
+        assert_eq!(app.call("/sfn/send_confirm_code", &[], &ada).await.status(), StatusCode::OK);
+        let code = code_in(&app.last_mail_to("ada@example.com").unwrap());
+        let t = app.request_link("ada@example.com").await;
+        let other = session_cookie(&app.confirm(&t, None).await).unwrap();
+        stale(&app, "ada").await;
+        let res = app.call("/sfn/confirm_with_code", &[("code", &code)], &other).await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+        let res = app.call("/sfn/confirm_with_code", &[("code", &code)], &ada).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let res = app.call("/sfn/confirm_with_code", &[("code", &code)], &ada).await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "a code works once");
+        // The proof is this session's only.
+        let res = app.call("/sfn/reset_authentication", &[("handle", "ada")], &other).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        let res = app.call("/sfn/reset_authentication", &[("handle", "ada")], &ada).await;
+        assert_eq!(res.status(), StatusCode::OK);
+    })
+}
+
+#[test]
+fn passkeys_are_refused_plainly_at_an_ip_address_and_bad_answers_change_nothing() {
+    run(async {
+        let app = TestApp::spawn().await;
+        let ada = app.sign_up("ada@example.com", "ada", "Ada").await;
+        // The test server is reached at 127.0.0.1: WebAuthn has no relying party there.
+        let res = app.call("/sfn/passkey_sign_in_start", &[], "").await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+        assert!(res.text().await.unwrap().contains("IP address"));
+        let res = app.call("/sfn/passkeys", &[("handle", "ada")], &ada).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        assert!(res.text().await.unwrap().contains("IP address (127.0.0.1)"));
+        for credential in ["", "{}", "not json", &"x".repeat(100_000)] {
+            let res = app.call("/sfn/passkey_sign_in", &[("id", "nope"), ("credential", credential)], "").await;
+            assert!(res.status().is_client_error(), "{credential:.20}");
+        }
+        let res = app.call("/sfn/remove_passkey", &[("handle", "ada"), ("id", "pk_nope")], &ada).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    })
+}
+
+#[test]
+fn an_email_change_waits_for_its_link_and_the_old_address_can_undo_it() {
+    run(async {
+        let app = TestApp::spawn().await;
+        let ada = app.sign_up("ada@example.com", "ada", "Ada").await;
+        app.sign_up("grace@example.com", "grace", "Grace").await;
+        let email = |app: &TestApp| {
+            let db = app.db.clone();
+            async move {
+                sqlx::query_scalar::<_, String>("SELECT email FROM users WHERE handle = 'ada'")
+                    .fetch_one(&db)
+                    .await
+                    .unwrap()
+            }
+        };
+        // Another account's address: refused, without saying whose.
+        let res =
+            app.call("/sfn/request_email_change", &[("handle", "ada"), ("email", "Grace@example.com")], &ada).await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+        let text = res.text().await.unwrap();
+        assert!(text.contains("cannot be used") && !text.contains("grace"), "{text}");
+        for bad in ["", "not-an-address", &format!("{}@example.com", "a".repeat(300))] {
+            let res = app.call("/sfn/request_email_change", &[("handle", "ada"), ("email", bad)], &ada).await;
+            assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{bad:.20}");
+        }
+        let res = app.call("/sfn/request_email_change", &[("handle", "ada"), ("email", "ada@new.example")], &ada).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(email(&app).await, "ada@example.com", "nothing changes before the link is used");
+        let mail = app.last_mail_to("ada@new.example").expect("a confirmation mail");
+        let t = mail.split("/email/confirm?t=").nth(1).unwrap().split_whitespace().next().unwrap().to_owned();
+        let page = app.get(&format!("/email/confirm?t={t}"), None).await.text().await.unwrap();
+        assert!(page.contains("Confirm your new e-mail"));
+        assert_eq!(email(&app).await, "ada@example.com", "opening the page changes nothing");
+
+        let res = app.post_form("/sfn/use_email_link", &[("t", &t)], None).await;
+        assert_eq!(res.status(), StatusCode::FOUND);
+        assert_eq!(location(&res), "/user/ada/advanced/profile?email=changed");
+        assert_eq!(email(&app).await, "ada@new.example");
+        let res = app.call("/sfn/use_email_link", &[("t", &t)], "").await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "the link works once");
+        // Sign-in links now go to the new address and open the same account.
+        let t2 = app.request_link("ada@new.example").await;
+        let res = app.confirm(&t2, None).await;
+        assert_eq!(location(&res), "/user/ada");
+
+        let notice = app.last_mail_to("ada@example.com").expect("a notice to the old address");
+        assert!(notice.contains("ada@new.example"));
+        let undo = notice.split("/email/undo?t=").nth(1).unwrap().split_whitespace().next().unwrap().to_owned();
+        let res = app.post_form("/sfn/use_email_link", &[("t", &undo)], None).await;
+        assert_eq!(location(&res), "/login?email=restored");
+        assert_eq!(email(&app).await, "ada@example.com");
+        assert!(!app.is_signed_in("ada", &ada).await, "every session was signed out");
+    })
+}
