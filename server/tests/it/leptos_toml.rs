@@ -49,7 +49,8 @@ fn cargo_leptos_and_the_server_see_the_same_site() {
         assert_eq!(ours, theirs, "{key} differs between Leptos.toml and Cargo.toml");
     }
     for key in cargo.keys() {
-        let cargo_only = ["name", "bin-package", "bin-exe-name", "lib-package", "lib-profile-release", "always-erase-components"];
+        let cargo_only =
+            ["name", "bin-package", "bin-exe-name", "lib-package", "lib-profile-release", "always-erase-components"];
         assert!(
             cargo_only.contains(&key.as_str()) || site.contains_key(key),
             "{key} is set only in Cargo.toml: put it in Leptos.toml"

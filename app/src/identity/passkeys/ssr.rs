@@ -179,7 +179,7 @@ pub async fn start_registration(state: &AppState, viewer: &Viewer, session: &str
             "You can have up to {MAX_PASSKEYS} passkeys. Remove one to add another."
         )));
     }
-    let exclude = known.iter().filter_map(|k| URL_SAFE_NO_PAD.decode(k).ok()).map(Into::into).collect();
+    let exclude = known.iter().filter_map(|k| URL_SAFE_NO_PAD.decode(k).ok()).collect();
     let (creation, registration) = webauthn
         .start_passkey_registration(user_handle(&viewer.id), &viewer.email, &viewer.display_name, Some(exclude))
         .map_err(|e| {
