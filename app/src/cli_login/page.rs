@@ -13,8 +13,7 @@ use super::{
 use crate::access::flash::take_flash;
 use crate::access::session::ViewerState;
 use crate::error::AppError;
-use crate::ui::Brand;
-use crate::ui::{use_live, ErrorPanel, Loading, SignInRedirect};
+use crate::ui::{use_live, AuthCard, ErrorPanel, Loading, SignInRedirect};
 
 #[component]
 pub fn CliLoginPage() -> impl IntoView {
@@ -23,15 +22,12 @@ pub fn CliLoginPage() -> impl IntoView {
     let r = move || query.read().get("r").unwrap_or_default();
     view! {
         <Title text="Sign in to the CLI"/>
-        <main id="main" class="centered">
-            <div class="auth-card">
-                <Brand/>
-                {move || match viewer.get() {
-                    None => view! { <SignInRedirect/> }.into_any(),
-                    Some(_) => view! { <Request r=r()/> }.into_any(),
-                }}
-            </div>
-        </main>
+        <AuthCard>
+            {move || match viewer.get() {
+                None => view! { <SignInRedirect/> }.into_any(),
+                Some(_) => view! { <Request r=r()/> }.into_any(),
+            }}
+        </AuthCard>
     }
 }
 

@@ -8,7 +8,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::{inspect_email_link, EmailLink, UseEmailLink};
-use crate::ui::{Brand, ErrorPanel, Loading};
+use crate::ui::{AuthCard, ErrorPanel, Loading};
 
 #[component]
 pub fn EmailLinkPage() -> impl IntoView {
@@ -17,38 +17,35 @@ pub fn EmailLinkPage() -> impl IntoView {
     let info = Resource::new(token, inspect_email_link);
     view! {
         <Title text="Sign-in e-mail"/>
-        <main id="main" class="centered">
-            <div class="auth-card">
-                <Brand/>
-                <Suspense fallback=|| view! { <Loading/> }>
-                    {move || Suspend::new(async move {
-                        match info.await {
-                            Ok(EmailLink::Confirm { handle, old, new, tenant_change }) => view! {
-                                <h1>"Confirm your new e-mail"</h1>
-                                <p>"The sign-in e-mail of " <strong class="mono">{handle}</strong> " changes from "
-                                    <strong>{old}</strong> " to " <strong>{new}</strong> "."</p>
-                                {tenant_change.map(|t| view! { <p class="notice" role="note">{t}</p> })}
-                                <p class="muted">"The old address gets a notice with a link that undoes this for 7 days."</p>
-                                <UseForm token=token() label="Confirm new e-mail" busy="Confirming…"/>
-                            }.into_any(),
-                            Ok(EmailLink::Undo { handle, old, new }) => view! {
-                                <h1>"Undo the e-mail change"</h1>
-                                <p>"The sign-in e-mail of " <strong class="mono">{handle}</strong> " goes back from "
-                                    <strong>{new}</strong> " to " <strong>{old}</strong> "."</p>
-                                <p class="muted">"In case someone else made the change, every session of the account is signed out: sign in again afterwards."</p>
-                                <UseForm token=token() label="Restore my e-mail" busy="Restoring…"/>
-                            }.into_any(),
-                            Ok(EmailLink::Unusable) => view! {
-                                <h1>"This link can't be used"</h1>
-                                <p>"It has expired, was already used, or was copied incompletely. Links to confirm a new e-mail last 60 minutes; links to undo a change, 7 days."</p>
-                                <a class="button" href="/login">"Go to sign-in"</a>
-                            }.into_any(),
-                            Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                        }
-                    })}
-                </Suspense>
-            </div>
-        </main>
+        <AuthCard>
+            <Suspense fallback=|| view! { <Loading/> }>
+                {move || Suspend::new(async move {
+                    match info.await {
+                        Ok(EmailLink::Confirm { handle, old, new, tenant_change }) => view! {
+                            <h1>"Confirm your new e-mail"</h1>
+                            <p>"The sign-in e-mail of " <strong class="mono">{handle}</strong> " changes from "
+                                <strong>{old}</strong> " to " <strong>{new}</strong> "."</p>
+                            {tenant_change.map(|t| view! { <p class="notice" role="note">{t}</p> })}
+                            <p class="muted">"The old address gets a notice with a link that undoes this for 7 days."</p>
+                            <UseForm token=token() label="Confirm new e-mail" busy="Confirming…"/>
+                        }.into_any(),
+                        Ok(EmailLink::Undo { handle, old, new }) => view! {
+                            <h1>"Undo the e-mail change"</h1>
+                            <p>"The sign-in e-mail of " <strong class="mono">{handle}</strong> " goes back from "
+                                <strong>{new}</strong> " to " <strong>{old}</strong> "."</p>
+                            <p class="muted">"In case someone else made the change, every session of the account is signed out: sign in again afterwards."</p>
+                            <UseForm token=token() label="Restore my e-mail" busy="Restoring…"/>
+                        }.into_any(),
+                        Ok(EmailLink::Unusable) => view! {
+                            <h1>"This link can't be used"</h1>
+                            <p>"It has expired, was already used, or was copied incompletely. Links to confirm a new e-mail last 60 minutes; links to undo a change, 7 days."</p>
+                            <a class="button" href="/login">"Go to sign-in"</a>
+                        }.into_any(),
+                        Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </AuthCard>
     }
 }
 

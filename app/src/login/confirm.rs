@@ -9,7 +9,7 @@ use leptos_router::hooks::use_query_map;
 use shared::{DisplayName, Handle};
 
 use super::{inspect_sign_in_link, ConfirmSignIn, LinkInfo};
-use crate::ui::{Brand, ErrorPanel, Loading};
+use crate::ui::{AuthCard, ErrorPanel, Loading};
 
 #[component]
 pub fn ConfirmPage() -> impl IntoView {
@@ -18,23 +18,20 @@ pub fn ConfirmPage() -> impl IntoView {
     let info = Resource::new(token, inspect_sign_in_link);
     view! {
         <Title text="Sign in"/>
-        <main id="main" class="centered">
-            <div class="auth-card">
-                <Brand/>
-                <Suspense fallback=|| view! { <Loading/> }>
-                    {move || Suspend::new(async move {
-                        match info.await {
-                            Ok(LinkInfo::SignIn { email }) => view! { <SignInForm token=token() email/> }.into_any(),
-                            Ok(LinkInfo::SignUp { email, suggested_handle }) => view! {
-                                <SignUpForm token=token() email suggested_handle/>
-                            }.into_any(),
-                            Ok(LinkInfo::Unusable) => view! { <Unusable/> }.into_any(),
-                            Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                        }
-                    })}
-                </Suspense>
-            </div>
-        </main>
+        <AuthCard>
+            <Suspense fallback=|| view! { <Loading/> }>
+                {move || Suspend::new(async move {
+                    match info.await {
+                        Ok(LinkInfo::SignIn { email }) => view! { <SignInForm token=token() email/> }.into_any(),
+                        Ok(LinkInfo::SignUp { email, suggested_handle }) => view! {
+                            <SignUpForm token=token() email suggested_handle/>
+                        }.into_any(),
+                        Ok(LinkInfo::Unusable) => view! { <Unusable/> }.into_any(),
+                        Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </AuthCard>
     }
 }
 

@@ -7,7 +7,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::RequestSignInLink;
 use crate::identity::SignInWithPasskey;
-use crate::ui::{Brand, ErrorPanel};
+use crate::ui::{AuthCard, ErrorPanel};
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
@@ -15,17 +15,14 @@ pub fn LoginPage() -> impl IntoView {
     let sent = move || query.read().get("sent").is_some();
     view! {
         <Title text="Sign in"/>
-        <main id="main" class="centered">
-            <div class="auth-card">
-                <Brand/>
-                <Show when=sent fallback=move || view! { <RequestForm/> }>
-                    <h1>"Check your e-mail"</h1>
-                    <p>"We sent you a link to sign in. It works once and expires in 15 minutes."</p>
-                    <p class="muted">"No e-mail after a minute? Check your spam folder, or ask for a new link."</p>
-                    <a class="button button-secondary" href="/login">"Use a different address"</a>
-                </Show>
-            </div>
-        </main>
+        <AuthCard>
+            <Show when=sent fallback=move || view! { <RequestForm/> }>
+                <h1>"Check your e-mail"</h1>
+                <p>"We sent you a link to sign in. It works once and expires in 15 minutes."</p>
+                <p class="muted">"No e-mail after a minute? Check your spam folder, or ask for a new link."</p>
+                <a class="button button-secondary" href="/login">"Use a different address"</a>
+            </Show>
+        </AuthCard>
     }
 }
 

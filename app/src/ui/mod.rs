@@ -13,7 +13,7 @@ mod secret;
 mod topbar;
 
 pub use avatar::Avatar;
-pub use brand::Brand;
+pub use brand::{AuthCard, Brand};
 pub use dialog::{close_when_done, ConfirmActions, Dialog};
 pub use handle_field::HandleField;
 pub use live::{use_live, Confirm};

@@ -9,7 +9,7 @@ use leptos_router::hooks::use_query_map;
 use super::proof_status;
 use super::view::ProofForms;
 use crate::error::AppError;
-use crate::ui::{Brand, ErrorPanel, Loading, SignInRedirect};
+use crate::ui::{AuthCard, ErrorPanel, Loading, SignInRedirect};
 
 /// The page's address, returning to `next`; `sent`: a code is on its way.
 #[cfg(feature = "ssr")]
@@ -27,32 +27,29 @@ pub fn ConfirmPage() -> impl IntoView {
     let back = StoredValue::new(next);
     view! {
         <Title text="Confirm it is you"/>
-        <main id="main" class="centered">
-            <div class="auth-card">
-                <Brand/>
-                <h1>"Confirm it is you"</h1>
-                <Suspense fallback=|| view! { <Loading/> }>
-                    {move || Suspend::new(async move {
-                        match status.await {
-                            Ok(s) if s.fresh => view! {
-                                <p class="notice" role="status">"You confirmed it is you. For the next 10 minutes this browser is not asked again."</p>
-                                <a class="button button-wide" href=back.get_value()>"Go back and continue"</a>
-                            }.into_any(),
-                            Ok(s) => view! {
-                                <p>"What you asked for cannot be undone, and this browser last proved it is you more than 10 minutes ago. Confirm with a passkey or a code from your e-mail, then go back and do it again."</p>
-                                <ProofForms status=s next=back.get_value() sent_before=sent on_proved=move || {
-                                    if let Some(window) = web_sys::window() {
-                                        let _ = window.location().assign(&back.get_value());
-                                    }
-                                }/>
-                                <a class="button button-secondary button-wide" href=back.get_value()>"Cancel"</a>
-                            }.into_any(),
-                            Err(AppError::Unauthorized) => view! { <SignInRedirect/> }.into_any(),
-                            Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                        }
-                    })}
-                </Suspense>
-            </div>
-        </main>
+        <AuthCard>
+            <h1>"Confirm it is you"</h1>
+            <Suspense fallback=|| view! { <Loading/> }>
+                {move || Suspend::new(async move {
+                    match status.await {
+                        Ok(s) if s.fresh => view! {
+                            <p class="notice" role="status">"You confirmed it is you. For the next 10 minutes this browser is not asked again."</p>
+                            <a class="button button-wide" href=back.get_value()>"Go back and continue"</a>
+                        }.into_any(),
+                        Ok(s) => view! {
+                            <p>"What you asked for cannot be undone, and this browser last proved it is you more than 10 minutes ago. Confirm with a passkey or a code from your e-mail, then go back and do it again."</p>
+                            <ProofForms status=s next=back.get_value() sent_before=sent on_proved=move || {
+                                if let Some(window) = web_sys::window() {
+                                    let _ = window.location().assign(&back.get_value());
+                                }
+                            }/>
+                            <a class="button button-secondary button-wide" href=back.get_value()>"Cancel"</a>
+                        }.into_any(),
+                        Err(AppError::Unauthorized) => view! { <SignInRedirect/> }.into_any(),
+                        Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </AuthCard>
     }
 }
