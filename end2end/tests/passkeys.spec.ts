@@ -105,11 +105,15 @@ test("the passkey journey with the keyboard alone", async ({ page }) => {
   await expect(section.getByRole("status")).toContainText('Passkey "Desk key" added');
 
   const menu = page.getByRole("button", { name: "Account menu" });
-  await tabTo(page, menu);
-  await page.keyboard.press("Enter");
-  await page.keyboard.press("ArrowDown");
-  await expect(page.getByRole("menuitem", { name: "Sign out" })).toBeFocused();
-  await page.keyboard.press("Enter");
+  const signOut = async () => {
+    await tabTo(page, menu);
+    await page.keyboard.press("Enter");
+    await expect(page.getByRole("menuitem", { name: "Your Profile" })).toBeFocused();
+    await page.keyboard.press("ArrowDown");
+    await expect(page.getByRole("menuitem", { name: "Sign out" })).toBeFocused();
+    await page.keyboard.press("Enter");
+  };
+  await signOut();
   await expect(page).toHaveURL(/\/login\?signed_out=1$/);
   await hydrated(page);
   await tabTo(page, page.getByRole("button", { name: "Sign in with a passkey" }));
@@ -127,10 +131,7 @@ test("the passkey journey with the keyboard alone", async ({ page }) => {
   await page.keyboard.press("Enter");
   await expect(section.getByText("No passkeys yet")).toBeVisible();
 
-  await tabTo(page, menu);
-  await page.keyboard.press("Enter");
-  await page.keyboard.press("ArrowDown");
-  await page.keyboard.press("Enter");
+  await signOut();
   await expect(page).toHaveURL(/\/login\?signed_out=1$/);
   await hydrated(page);
   await tabTo(page, page.getByRole("button", { name: "Sign in with a passkey" }));
