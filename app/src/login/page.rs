@@ -58,7 +58,7 @@ fn RequestForm() -> impl IntoView {
         <ActionForm action>
             <div class="field">
                 <label for="email">"E-mail"</label>
-                <input id="email" name="email" type="email" autocomplete="email webauthn" required=true
+                <input id="email" name="email" type="email" autocomplete="email" required=true
                     placeholder="you@example.com" maxlength="254"/>
             </div>
             <input type="hidden" name="next" value=next/>

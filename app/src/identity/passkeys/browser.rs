@@ -55,34 +55,13 @@ impl PasskeySupport {
 /// Runs the browser's "create a passkey" dialog with `options` and answers
 /// the new credential as JSON, or what went wrong, for a person.
 pub async fn create_credential(options: &str) -> Result<String, String> {
-    ceremony::run("create", options, None).await
+    ceremony::run("create", options).await
 }
 
 /// Runs the browser's "use a passkey" dialog with `options` and answers
 /// the assertion as JSON, or what went wrong, for a person.
 pub async fn get_credential(options: &str) -> Result<String, String> {
-    ceremony::run("get", options, None).await
-}
-
-/// Offers the passkeys in the browser's autofill of the e-mail field
-/// (conditional mediation) until one is chosen or `abort` is aborted.
-#[cfg(not(feature = "ssr"))]
-pub async fn autofill_credential(options: &str, abort: &web_sys::AbortSignal) -> Result<String, String> {
-    ceremony::run("get", options, Some(abort)).await
-}
-
-/// Whether the browser offers passkeys in its autofill.
-#[cfg(not(feature = "ssr"))]
-pub async fn autofill_available() -> bool {
-    use wasm_bindgen::JsValue;
-    let Some(window) = web_sys::window() else { return false };
-    let class = js_sys::Reflect::get(&window, &JsValue::from_str("PublicKeyCredential")).unwrap_or(JsValue::UNDEFINED);
-    let Ok(check) = js_sys::Reflect::get(&class, &JsValue::from_str("isConditionalMediationAvailable")) else {
-        return false;
-    };
-    let Ok(check) = wasm_bindgen::JsCast::dyn_into::<js_sys::Function>(check) else { return false };
-    let Ok(promise) = check.call0(&class) else { return false };
-    wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(promise)).await.is_ok_and(|v| v.is_truthy())
+    ceremony::run("get", options).await
 }
 
 #[cfg(not(feature = "ssr"))]
@@ -106,8 +85,8 @@ mod ceremony {
 
     const UNSUPPORTED: &str = "This browser cannot use passkeys. Sign in with an e-mail link instead.";
 
-    /// `kind` is `create` or `get`; `autofill`: a conditional `get`, until aborted.
-    pub async fn run(kind: &str, options: &str, autofill: Option<&web_sys::AbortSignal>) -> Result<String, String> {
+    /// `kind` is `create` or `get`.
+    pub async fn run(kind: &str, options: &str) -> Result<String, String> {
         let window = web_sys::window().ok_or(UNSUPPORTED)?;
         let parsed =
             JSON::parse(options).map_err(|_| "Sluice sent options this page could not read. Reload and try again.")?;
@@ -116,11 +95,6 @@ mod ceremony {
         let public_key = call(&class, parse, Some(&parsed)).map_err(|_| UNSUPPORTED.to_owned())?;
         let request = Object::new();
         Reflect::set(&request, &JsValue::from_str("publicKey"), &public_key).map_err(|_| UNSUPPORTED)?;
-        if let Some(signal) = autofill {
-            Reflect::set(&request, &JsValue::from_str("mediation"), &JsValue::from_str("conditional"))
-                .map_err(|_| UNSUPPORTED)?;
-            Reflect::set(&request, &JsValue::from_str("signal"), signal).map_err(|_| UNSUPPORTED)?;
-        }
         let container = get(&window.navigator(), "credentials")?;
         let promise = call(&container, kind, Some(&request)).map_err(|e| explain(kind, &e))?;
         let credential = JsFuture::from(js_sys::Promise::from(promise)).await.map_err(|e| explain(kind, &e))?;
@@ -150,7 +124,7 @@ mod ceremony {
 
 #[cfg(feature = "ssr")]
 mod ceremony {
-    pub async fn run(_kind: &str, _options: &str, _autofill: Option<&()>) -> Result<String, String> {
+    pub async fn run(_kind: &str, _options: &str) -> Result<String, String> {
         Err("Passkeys need the page's script.".into())
     }
 }

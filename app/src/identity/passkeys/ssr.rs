@@ -34,6 +34,8 @@ use crate::infra::AppState;
 const CEREMONY_MS: i64 = 5 * 60 * 1000;
 /// The most a browser's answer may weigh (they are a few hundred bytes).
 const ANSWER_MAX: usize = 16 * 1024;
+/// Sign-ins with a passkey one address may begin in 15 minutes.
+const SIGN_IN_PER_PEER: Limit = Limit { max: 60, window_secs: 15 * 60 };
 const REFUSED: &str = "That passkey was not accepted. Try again, or sign in with an e-mail link.";
 const EXPIRED: &str = "This passkey request has expired or was already used. Try again.";
 
@@ -286,11 +288,8 @@ pub async fn remove(state: &AppState, actor: &Actor, id: &str) -> Result<(), App
 pub async fn start_sign_in(state: &AppState, parts: &Parts) -> Result<Ceremony, AppError> {
     let webauthn = webauthn(state)?;
     if let Some(ip) = crate::infra::request::client_ip(parts) {
-        // Each view of /login may begin one (for the browser's autofill):
-        // four times the sign-in links an address may ask for.
-        let per_peer = Limit { max: state.settings.sign_in_per_peer * 4, window_secs: 15 * 60 };
         let key = format!("passkey:peer:{}", hash_secret(&ip.to_string()));
-        rate_limit::hit(&state.db, &key, per_peer, now_millis()).await?;
+        rate_limit::hit(&state.db, &key, SIGN_IN_PER_PEER, now_millis()).await?;
     }
     let (mut request, authentication) = webauthn.start_discoverable_authentication().map_err(|e| {
         tracing::error!(%e, "a passkey sign-in could not begin");
