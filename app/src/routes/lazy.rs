@@ -27,6 +27,8 @@ use crate::activity::AuditLog;
 use crate::billing::BillingPage;
 use crate::cli_login::CliLoginPage;
 use crate::credentials::CredentialsPage;
+use crate::email_change::EmailLinkPage;
+use crate::identity::ConfirmPage as ConfirmIdentityPage;
 use crate::notifications::NotificationsPage;
 use crate::usage::UsagePage;
 
@@ -37,3 +39,5 @@ lazy_page!(BillingRoute, BillingPage);
 lazy_page!(CredentialsRoute, CredentialsPage);
 lazy_page!(NotificationsRoute, NotificationsPage);
 lazy_page!(CliLoginRoute, CliLoginPage);
+lazy_page!(ConfirmIdentityRoute, ConfirmIdentityPage);
+lazy_page!(EmailLinkRoute, EmailLinkPage);

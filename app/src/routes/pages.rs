@@ -7,11 +7,10 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, Lazy, SsrMode};
 
 use super::lazy::{
-    AuditLogRoute, BillingRoute, CliLoginRoute, CredentialsRoute, NotificationsRoute, UsageRoute, WorkspacesRoute,
+    AuditLogRoute, BillingRoute, CliLoginRoute, ConfirmIdentityRoute, CredentialsRoute, EmailLinkRoute,
+    NotificationsRoute, UsageRoute, WorkspacesRoute,
 };
 use crate::account::{AccountLayout, AdvancedIndex, AdvancedLayout};
-use crate::email_change::EmailLinkPage;
-use crate::identity::ConfirmPage as ConfirmIdentityPage;
 use crate::login::{ConfirmPage, LoginPage};
 use crate::profile::ProfilePage;
 use crate::ui::{HomeRedirect, NotFoundPage};
@@ -78,9 +77,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/settings") view=HomeRedirect ssr=SsrMode::Async/>
                 <Route path=path!("/login") view=LoginPage/>
                 <Route path=path!("/login/confirm") view=ConfirmPage ssr=SsrMode::Async/>
-                <Route path=path!("/email/confirm") view=EmailLinkPage ssr=SsrMode::Async/>
-                <Route path=path!("/email/undo") view=EmailLinkPage ssr=SsrMode::Async/>
-                <Route path=path!("/confirm") view=ConfirmIdentityPage ssr=SsrMode::Async/>
+                <Route path=path!("/email/confirm") view={Lazy::<EmailLinkRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/email/undo") view={Lazy::<EmailLinkRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/confirm") view={Lazy::<ConfirmIdentityRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/login/token") view={Lazy::<CliLoginRoute>::new()} ssr=SsrMode::Async/>
                 <ParentRoute path=path!("/user/:handle") view=AccountLayout ssr=SsrMode::Async>
                     <Route path=path!("") view={Lazy::<WorkspacesRoute>::new()}/>
