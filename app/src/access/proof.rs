@@ -43,10 +43,17 @@ pub async fn require(state: &AppState, parts: &Parts) -> Result<(), AppError> {
             .and_then(|r| url::Url::parse(r).ok())
             .map(|u| u.path().to_owned())
             .unwrap_or_else(|| "/".into());
-        let next = percent_encoding::utf8_percent_encode(&back, percent_encoding::NON_ALPHANUMERIC);
-        leptos_axum::redirect(&format!("/confirm?next={next}"));
+        leptos_axum::redirect(&confirm_path(Some(&back), false));
     }
     Err(AppError::ConfirmIdentity)
+}
+
+/// The page that asks for a proof without script, returning to `next` (a
+/// path on this site, else `/`); `sent`: a code is on its way.
+pub fn confirm_path(next: Option<&str>, sent: bool) -> String {
+    let next = super::safe_next(next).unwrap_or("/");
+    let next = percent_encoding::utf8_percent_encode(next, percent_encoding::NON_ALPHANUMERIC);
+    format!("/confirm?next={next}{}", if sent { "&sent=1" } else { "" })
 }
 
 /// Records that the session `session_hash` proved who it is at `at`.

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 
 use super::{list_sessions, RevokeOtherSessions, RevokeSession, SessionItem, SessionKind};
 use crate::access::use_handle;
-use crate::ui::{close_when_done, Confirm, ConfirmActions, Dialog, ErrorPanel, HandleField};
+use crate::ui::{close_when_done, day_and_time, Confirm, ConfirmActions, Dialog, ErrorPanel, HandleField};
 
 #[component]
 pub fn SessionsSection() -> impl IntoView {
@@ -62,10 +62,6 @@ pub fn SessionsSection() -> impl IntoView {
             </Show>
         </section>
     }
-}
-
-fn day_and_time(rfc3339: &str) -> String {
-    rfc3339.get(..16).unwrap_or(rfc3339).replace('T', " ")
 }
 
 #[component]

@@ -19,7 +19,8 @@ pub use handle_field::HandleField;
 pub use live::{use_live, Confirm};
 pub use menu::Menu;
 pub use pages::{
-    encode_component, ErrorPanel, HomeRedirect, Loading, NotFound, NotFoundPage, SignInRedirect, SignedOut,
+    day_and_time, encode_component, ErrorPanel, HomeRedirect, Loading, NotFound, NotFoundPage, SignInRedirect,
+    SignedOut,
 };
 pub use secret::{copy_text, CopyButton, EyeIcon, RevealButton};
 pub use topbar::TopBar;

@@ -68,6 +68,11 @@ pub fn SignInRedirect() -> impl IntoView {
     view! { <Redirect path=format!("/login?next={}", encode_component(&here))/> }
 }
 
+/// An RFC 3339 time as the console shows it: `YYYY-MM-DD HH:MM` (UTC).
+pub fn day_and_time(rfc3339: &str) -> String {
+    rfc3339.get(..16).unwrap_or(rfc3339).replace('T', " ")
+}
+
 /// `/` and `/settings`: the signed-in person's User Profile, else sign-in.
 #[component]
 pub fn HomeRedirect() -> impl IntoView {

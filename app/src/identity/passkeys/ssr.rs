@@ -56,6 +56,11 @@ impl Purpose {
     }
 }
 
+/// The refusal of a passkey past [`MAX_PASSKEYS`].
+fn at_cap() -> AppError {
+    AppError::invalid(format!("You can have up to {MAX_PASSKEYS} passkeys. Remove one to add another."))
+}
+
 fn webauthn(state: &AppState) -> Result<&Webauthn, AppError> {
     state.relying_party.webauthn().map_err(AppError::invalid)
 }
@@ -175,9 +180,7 @@ pub async fn start_registration(state: &AppState, viewer: &Viewer, session: &str
         .fetch_all(&state.db)
         .await?;
     if known.len() as i64 >= MAX_PASSKEYS {
-        return Err(AppError::invalid(format!(
-            "You can have up to {MAX_PASSKEYS} passkeys. Remove one to add another."
-        )));
+        return Err(at_cap());
     }
     let exclude = known.iter().filter_map(|k| URL_SAFE_NO_PAD.decode(k).ok()).collect();
     let (creation, registration) = webauthn
@@ -221,9 +224,7 @@ pub async fn finish_registration(
         .fetch_one(&mut *tx)
         .await?;
     if count >= MAX_PASSKEYS {
-        return Err(AppError::invalid(format!(
-            "You can have up to {MAX_PASSKEYS} passkeys. Remove one to add another."
-        )));
+        return Err(at_cap());
     }
     let saved = serde_json::to_string(&passkey).map_err(|_| AppError::Internal)?;
     let inserted = sqlx::query(

@@ -15,7 +15,7 @@ use super::{
 use crate::access::use_handle;
 use crate::error::AppError;
 use crate::identity::proof::Proven;
-use crate::ui::{close_when_done, use_live, Confirm, ConfirmActions, Dialog, ErrorPanel, HandleField};
+use crate::ui::{close_when_done, day_and_time, use_live, Confirm, ConfirmActions, Dialog, ErrorPanel, HandleField};
 
 /// A change to the list, to read it again.
 #[derive(Clone, Copy)]
@@ -81,10 +81,6 @@ pub fn PasskeysSection() -> impl IntoView {
             </Show>
         </section>
     }
-}
-
-fn day_and_time(rfc3339: &str) -> String {
-    rfc3339.get(..16).unwrap_or(rfc3339).replace('T', " ")
 }
 
 #[component]

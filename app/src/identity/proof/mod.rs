@@ -47,7 +47,7 @@ pub async fn send_confirm_code(next: Option<String>) -> Result<(), AppError> {
     let session = crate::access::session::ssr::presented_hash(&state.settings, &parts).ok_or(AppError::Unauthorized)?;
     ssr::send_code(&state, &viewer, &session).await?;
     if crate::access::flash::ssr::is_plain_form(&parts) {
-        leptos_axum::redirect(&page::confirm_path(next.as_deref(), true));
+        leptos_axum::redirect(&crate::access::proof::confirm_path(next.as_deref(), true));
     }
     Ok(())
 }

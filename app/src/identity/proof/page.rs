@@ -11,13 +11,6 @@ use super::view::ProofForms;
 use crate::error::AppError;
 use crate::ui::{AuthCard, ErrorPanel, Loading, SignInRedirect};
 
-/// The page's address, returning to `next`; `sent`: a code is on its way.
-#[cfg(feature = "ssr")]
-pub fn confirm_path(next: Option<&str>, sent: bool) -> String {
-    let next = crate::access::safe_next(next).unwrap_or("/");
-    format!("/confirm?next={}{}", crate::ui::encode_component(next), if sent { "&sent=1" } else { "" })
-}
-
 #[component]
 pub fn ConfirmPage() -> impl IntoView {
     let query = use_query_map();
