@@ -104,7 +104,7 @@ pub async fn create(
 }
 
 /// The id of the tenant `handle`, made on its first member's sign-up.
-pub async fn tenant_id(conn: &mut AnyConnection, handle: &str, now_ms: i64) -> Result<String, sqlx::Error> {
+async fn tenant_id(conn: &mut AnyConnection, handle: &str, now_ms: i64) -> Result<String, sqlx::Error> {
     sqlx::query("INSERT INTO tenants (id, handle, created_at) VALUES ($1, $2, $3) ON CONFLICT (handle) DO NOTHING")
         .bind(new_id("t"))
         .bind(handle)

@@ -130,6 +130,18 @@ pub async fn inspect(state: &AppState, secret: &str) -> Result<EmailLink, AppErr
     })
 }
 
+async fn tenant_id(tx: &mut Tx, state: &AppState, email: &str) -> Result<Option<String>, sqlx::Error> {
+    let Some(tenant) = state.settings.tenant_for(email) else { return Ok(None) };
+    let now = now_millis();
+    sqlx::query("INSERT INTO tenants (id, handle, created_at) VALUES ($1, $2, $3) ON CONFLICT (handle) DO NOTHING")
+        .bind(crate::infra::ids::new_id("t"))
+        .bind(tenant)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query_scalar("SELECT id FROM tenants WHERE handle = $1").bind(tenant).fetch_optional(&mut **tx).await
+}
+
 /// Uses a link in one transaction and answers where to go next.
 pub async fn use_link(state: &AppState, parts: &Parts, secret: &str) -> Result<String, AppError> {
     let now = now_millis();
@@ -147,10 +159,7 @@ pub async fn use_link(state: &AppState, parts: &Parts, secret: &str) -> Result<S
     if taken(&mut tx, to, &user_id).await? {
         return Err(AppError::invalid(TAKEN));
     }
-    let tenant = match state.settings.tenant_for(to) {
-        Some(tenant) => Some(crate::account::ssr::tenant_id(&mut tx, tenant, now).await?),
-        None => None,
-    };
+    let tenant = tenant_id(&mut tx, state, to).await?;
     sqlx::query(
         "UPDATE users SET email = $1, tenant_id = $2, updated_at = $3, version_id = version_id + 1 WHERE id = $4",
     )
