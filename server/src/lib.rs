@@ -87,7 +87,7 @@ pub(crate) async fn state(
     let clusters =
         Arc::new(clusters::Clusters::connect(&settings.workspace_clusters, settings.cluster_limits.clone()).await?);
     let relying_party = app::infra::relying_party::RelyingParty::for_site(&settings.public_url);
-    let state = AppState {
+    let state = AppState::new(app::infra::state::StateParts {
         leptos_options: leptos,
         db,
         settings: Arc::new(settings),
@@ -99,7 +99,7 @@ pub(crate) async fn state(
         leases: Default::default(),
         workspaces: Arc::new(storage::Storage { files, clusters: clusters.clone() }),
         relying_party,
-    };
+    });
     Ok((state, registry, clusters))
 }
 

@@ -27,7 +27,24 @@ pub enum TokenCheck {
     /// A good token; `first_use_today` when its last use was before today
     /// (UTC), which the Audit Log records once; `read_only` when it may
     /// change nothing.
-    Accepted { user: Viewer, token_id: String, first_use_today: bool, read_only: bool },
+    Accepted { user: Viewer, account: Account, token_id: String, first_use_today: bool, read_only: bool },
+}
+
+/// The token owner's account as the API shows it, read in the same
+/// statement as the token: `GET /actor` answers from it without a second
+/// read.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Account {
+    pub id: String,
+    pub handle: String,
+    pub display_name: String,
+    pub tenant_id: Option<String>,
+    pub status: String,
+    pub token_min_issued_at: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub version_id: i64,
+    pub avatar_hash: Option<String>,
 }
 
 /// A token and the person it belongs to.
@@ -35,18 +52,15 @@ pub enum TokenCheck {
 struct TokenOwnerRow {
     secret_hash: String,
     #[sqlx(try_from = "String")]
-    status: shared::TokenStatus,
-    created_at: i64,
+    token_status: shared::TokenStatus,
+    token_created_at: i64,
     last_used_at: Option<i64>,
     expires_at: Option<i64>,
     access: String,
-    user_id: String,
-    handle: String,
-    display_name: String,
     email: String,
-    token_min_issued_at: i64,
-    avatar_hash: Option<String>,
     tenant: Option<String>,
+    #[sqlx(flatten)]
+    account: Account,
 }
 
 /// Checks a presented token: the id picks the row, the SHA-256 of the
@@ -57,9 +71,10 @@ pub async fn authenticate(db: &Db, presented: &str) -> Result<TokenCheck, sqlx::
         return Ok(TokenCheck::Unknown);
     };
     let row: Option<TokenOwnerRow> = sqlx::query_as(
-        "SELECT t.secret_hash, t.status, t.created_at, t.last_used_at, t.expires_at, t.access,
-                u.id AS user_id, u.handle, u.display_name, u.email,
-                u.token_min_issued_at, a.hash AS avatar_hash, tn.handle AS tenant
+        "SELECT t.secret_hash, t.status AS token_status, t.created_at AS token_created_at, t.last_used_at,
+                t.expires_at, t.access, u.email, tn.handle AS tenant,
+                u.id, u.handle, u.display_name, u.tenant_id, u.status, u.token_min_issued_at, u.created_at,
+                u.updated_at, u.version_id, a.hash AS avatar_hash
          FROM tokens t JOIN users u ON u.id = t.user_id
          LEFT JOIN avatars a ON a.user_id = u.id
          LEFT JOIN tenants tn ON tn.id = u.tenant_id WHERE t.id = $1",
@@ -69,18 +84,14 @@ pub async fn authenticate(db: &Db, presented: &str) -> Result<TokenCheck, sqlx::
     .await?;
     let Some(TokenOwnerRow {
         secret_hash: hash,
-        status,
-        created_at,
+        token_status: status,
+        token_created_at: created_at,
         last_used_at,
         expires_at,
         access,
-        user_id,
-        handle,
-        display_name,
         email,
-        token_min_issued_at: min,
-        avatar_hash: avatar,
         tenant,
+        account,
     }) = row
     else {
         return Ok(TokenCheck::Unknown);
@@ -89,7 +100,7 @@ pub async fn authenticate(db: &Db, presented: &str) -> Result<TokenCheck, sqlx::
     let matches: bool = hash_secret(presented).as_bytes().ct_eq(hash.as_bytes()).into();
     let refused = if !matches {
         Some("wrong secret")
-    } else if created_at < min {
+    } else if created_at < account.token_min_issued_at {
         Some("revoked by Reset authentication")
     } else if status != shared::TokenStatus::Active {
         Some("deactivated")
@@ -99,7 +110,12 @@ pub async fn authenticate(db: &Db, presented: &str) -> Result<TokenCheck, sqlx::
         None
     };
     if let Some(reason) = refused {
-        return Ok(TokenCheck::Refused { owner_id: user_id, owner_handle: handle, token_id: id, reason });
+        return Ok(TokenCheck::Refused {
+            owner_id: account.id,
+            owner_handle: account.handle,
+            token_id: id,
+            reason,
+        });
     }
     let today = now - now.rem_euclid(DAY_MS);
     let first_use_today = if last_used_at.is_none_or(|t| t < today) {
@@ -122,16 +138,16 @@ pub async fn authenticate(db: &Db, presented: &str) -> Result<TokenCheck, sqlx::
         false
     };
     let user = Viewer {
-        avatar: shared::avatar::avatar_path(&user_id, avatar.as_deref()),
+        avatar: shared::avatar::avatar_path(&account.id, account.avatar_hash.as_deref()),
         avatar_source: None,
         tenant,
-        id: user_id,
-        handle,
-        display_name,
+        id: account.id.clone(),
+        handle: account.handle.clone(),
+        display_name: account.display_name.clone(),
         email,
     };
     let read_only = access != "full";
-    Ok(TokenCheck::Accepted { user, token_id: id, first_use_today, read_only })
+    Ok(TokenCheck::Accepted { user, account, token_id: id, first_use_today, read_only })
 }
 
 /// `spt_{20 base32hex}_{52 base32hex}` → `k_{20}`; anything else is not a token.

@@ -5,7 +5,7 @@ use axum::extract::FromRequestParts;
 use http::header::AUTHORIZATION;
 use http::request::Parts;
 
-use super::bearer::{authenticate, TokenCheck};
+use super::bearer::{authenticate, Account, TokenCheck};
 use crate::access::session::Viewer;
 use crate::api::{ApiError, UserPath};
 use crate::infra::audit_trail::{self, Actor, Entry};
@@ -18,6 +18,8 @@ use serde_json::json;
 #[derive(Debug, Clone)]
 pub struct Caller {
     pub user: Viewer,
+    /// Their account as the API shows it, read with the token.
+    pub account: Account,
     pub token_id: String,
     pub actor: Actor,
 }
@@ -72,7 +74,7 @@ impl FromRequestParts<AppState> for Caller {
                 audit_trail::write_refusal(&state.db, &Actor::unknown(parts), entry).await;
                 Err(ApiError::unauthorized())
             }
-            TokenCheck::Accepted { user, token_id, first_use_today, read_only } => {
+            TokenCheck::Accepted { user, account, token_id, first_use_today, read_only } => {
                 let limit = Limit { max: state.settings.api_per_minute, window_secs: 60 };
                 let key = format!("api:{token_id}");
                 rate_limit::hit_leased(&state.db, &state.leases, &key, limit, now_millis()).await?;
@@ -90,7 +92,7 @@ impl FromRequestParts<AppState> for Caller {
                     let data = json!({ "token_id": token_id, "path": full_path(parts) });
                     audit_trail::write_own(&state.db, &actor, "token.use", data).await;
                 }
-                Ok(Self { user, token_id, actor })
+                Ok(Self { user, account, token_id, actor })
             }
         }
     }

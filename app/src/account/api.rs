@@ -7,6 +7,7 @@ use shared::DisplayName;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::access::bearer::Account;
 use crate::access::{Caller, Owner};
 use crate::api::{ApiError, ApiJson};
 use crate::infra::time::{now_millis, rfc3339};
@@ -33,23 +34,40 @@ struct User {
     version_id: i64,
 }
 
-/// A person as the API shows them, with their custom avatar's hash.
-#[derive(sqlx::FromRow)]
-struct UserRow {
-    id: String,
-    handle: String,
-    display_name: String,
-    tenant_id: Option<String>,
-    status: String,
-    token_min_issued_at: i64,
-    created_at: i64,
-    updated_at: i64,
-    version_id: i64,
-    avatar_hash: Option<String>,
+impl User {
+    fn of(state: &AppState, account: Account) -> Self {
+        let Account {
+            id,
+            handle,
+            display_name,
+            tenant_id,
+            status,
+            token_min_issued_at: min,
+            created_at,
+            updated_at,
+            version_id,
+            avatar_hash: avatar,
+        } = account;
+        Self {
+            avatar_url: state.settings.absolute(&shared::avatar::avatar_path(&id, avatar.as_deref())),
+            url: state.settings.absolute(&format!("/user/{handle}")),
+            // A developer account is its own tenant.
+            tenant_id: tenant_id.unwrap_or_else(|| format!("t_{}", &id[2..])),
+            id,
+            handle,
+            display_name,
+            status,
+            token_min_issued_at: rfc3339(min),
+            created_at: rfc3339(created_at),
+            updated_at: rfc3339(updated_at),
+            version_id,
+        }
+    }
 }
 
+/// A person as the API shows them, after a change.
 async fn load(state: &AppState, user_id: &str) -> Result<User, ApiError> {
-    let row: UserRow = sqlx::query_as(
+    let account: Account = sqlx::query_as(
         "SELECT u.id, u.handle, u.display_name, u.tenant_id, u.status, u.token_min_issued_at,
                 u.created_at, u.updated_at, u.version_id, a.hash AS avatar_hash
          FROM users u LEFT JOIN avatars a ON a.user_id = u.id WHERE u.id = $1",
@@ -57,32 +75,7 @@ async fn load(state: &AppState, user_id: &str) -> Result<User, ApiError> {
     .bind(user_id)
     .fetch_one(&state.db)
     .await?;
-    let UserRow {
-        id,
-        handle,
-        display_name,
-        tenant_id,
-        status,
-        token_min_issued_at: min,
-        created_at,
-        updated_at,
-        version_id,
-        avatar_hash: avatar,
-    } = row;
-    Ok(User {
-        avatar_url: state.settings.absolute(&shared::avatar::avatar_path(&id, avatar.as_deref())),
-        url: state.settings.absolute(&format!("/user/{handle}")),
-        // A developer account is its own tenant.
-        tenant_id: tenant_id.unwrap_or_else(|| format!("t_{}", &id[2..])),
-        id,
-        handle,
-        display_name,
-        status,
-        token_min_issued_at: rfc3339(min),
-        created_at: rfc3339(created_at),
-        updated_at: rfc3339(updated_at),
-        version_id,
-    })
+    Ok(User::of(state, account))
 }
 
 /// `GET /actor`: whoever the token belongs to.
@@ -90,7 +83,7 @@ async fn load(state: &AppState, user_id: &str) -> Result<User, ApiError> {
     responses((status = 200, description = "OK", body = User), (status = 401, description = "Unauthorized", body = crate::api::ErrorModel), (status = 429, description = "Too Many Requests", body = crate::api::ErrorModel)),
     security(("bearer" = [])))]
 async fn actor(State(state): State<AppState>, caller: Caller) -> Result<Json<User>, ApiError> {
-    Ok(Json(load(&state, &caller.user.id).await?))
+    Ok(Json(User::of(&state, caller.account)))
 }
 
 #[utoipa::path(get, path = "/user/{user_handle}", operation_id = "user_get", tag = "Users",
@@ -98,7 +91,7 @@ async fn actor(State(state): State<AppState>, caller: Caller) -> Result<Json<Use
     responses((status = 200, description = "OK", body = User), crate::api::Refusals),
     security(("bearer" = [])))]
 async fn read(State(state): State<AppState>, Owner(caller): Owner) -> Result<Json<User>, ApiError> {
-    Ok(Json(load(&state, &caller.user.id).await?))
+    Ok(Json(User::of(&state, caller.account)))
 }
 
 /// The spec's `UpdateUserRequest`. Fields Sluice does not change through

@@ -91,6 +91,11 @@ pub async fn open(settings: &Settings) -> Result<Db, DbOpenError> {
         .max_connections(settings.pool.max_connections)
         .acquire_timeout(settings.pool.acquire_timeout)
         .idle_timeout(settings.pool.idle_timeout)
+        // A SQLite connection is a file opened in this process: nothing can
+        // break it between two uses, and pinging it cost a round trip to its
+        // thread before every statement (15 % of an API request's time).
+        // A PostgreSQL connection can be cut, so it is still tested.
+        .test_before_acquire(engine != Engine::Sqlite)
         .after_connect(move |conn, _| Box::pin(async move { prepare(conn, engine).await }))
         .connect_with(options)
         .await
