@@ -19,6 +19,11 @@ pub mod start;
 pub mod storage;
 
 pub use serve::{serve, HttpLimits};
+
+/// Every binary that links the server (it, its tests and benchmarks)
+/// allocates with mimalloc.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 pub use start::{start, Plan, Running};
 
 use app::infra::mail::Mailer;
