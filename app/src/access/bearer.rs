@@ -110,7 +110,12 @@ pub async fn authenticate(db: &Db, presented: &str) -> Result<TokenCheck, sqlx::
         None
     };
     if let Some(reason) = refused {
-        return Ok(TokenCheck::Refused { owner_id: account.id, owner_handle: account.handle, token_id: id, reason });
+        return Ok(TokenCheck::Refused {
+            owner_id: account.id,
+            owner_handle: account.handle,
+            token_id: id,
+            reason,
+        });
     }
     let today = now - now.rem_euclid(DAY_MS);
     let first_use_today = if last_used_at.is_none_or(|t| t < today) {

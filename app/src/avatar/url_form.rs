@@ -15,9 +15,7 @@ pub fn AvatarUrlForm() -> impl IntoView {
     let viewer = expect_context::<Memo<Viewer>>();
     let state = expect_context::<ViewerState>();
     let action = ServerAction::<SetAvatarUrl>::new();
-    let served = viewer.with_untracked(|v| v.avatar_source.clone().unwrap_or_default());
-    let typed = crate::ui::typed_value("avatar_url", served.clone());
-    let draft = RwSignal::new((typed != served).then_some(typed));
+    let draft = RwSignal::new(None::<String>);
     let saved = RwSignal::new(false);
     let value = move || draft.get().unwrap_or_else(|| viewer.read().avatar_source.clone().unwrap_or_default());
     let problem = move || {

@@ -21,10 +21,7 @@ pub fn HandleForm() -> impl IntoView {
     // page shows the confirmation in place (`PlainHandleConfirm`).
     let query = leptos_router::hooks::use_query_map();
     let asked_for = query.with_untracked(|q| q.get("new_handle"));
-    let draft = RwSignal::new(crate::ui::typed_value(
-        "new_handle",
-        asked_for.clone().unwrap_or_else(|| viewer.get_untracked().handle),
-    ));
+    let draft = RwSignal::new(asked_for.clone().unwrap_or_else(|| viewer.get_untracked().handle));
     // The last availability answer, for the handle it was asked about.
     let checked = RwSignal::new(None::<(String, Result<HandleChange, AppError>)>);
     let asked = StoredValue::new(0u64);

@@ -64,7 +64,7 @@ pub fn DisplayNameForm() -> impl IntoView {
     let viewer = expect_context::<Memo<Viewer>>();
     let state = expect_context::<ViewerState>();
     let action = ServerAction::<UpdateDisplayName>::new();
-    let draft = RwSignal::new(crate::ui::typed_value("display_name", viewer.get_untracked().display_name));
+    let draft = RwSignal::new(viewer.get_untracked().display_name);
     let problem = move || DisplayName::parse(&draft.get()).err().map(|e| e.to_string());
     let saved = RwSignal::new(false);
 

@@ -1,8 +1,7 @@
 //! Pages whose code loads with their route: the browser's first load
-//! carries the shell (and the sign-in pages, so that nothing typed before
-//! hydration is lost), and each page's views come as their own module
-//! when someone goes there, fetched before the page hydrates (the server
-//! renders every page whole either way).
+//! carries the shell and the page it opens, and each other page's views
+//! come as their own module when someone goes there (the server renders
+//! every page whole either way).
 
 /// `lazy_page!(Route, Page)`: `Route` is the lazy route that shows the
 /// component `Page`.
@@ -31,7 +30,6 @@ use crate::credentials::CredentialsPage;
 use crate::email_change::EmailLinkPage;
 use crate::identity::ConfirmPage as ConfirmIdentityPage;
 use crate::notifications::NotificationsPage;
-use crate::profile::ProfilePage;
 use crate::usage::UsagePage;
 
 lazy_page!(WorkspacesRoute, WorkspacesTab);
@@ -40,7 +38,6 @@ lazy_page!(UsageRoute, UsagePage);
 lazy_page!(BillingRoute, BillingPage);
 lazy_page!(CredentialsRoute, CredentialsPage);
 lazy_page!(NotificationsRoute, NotificationsPage);
-lazy_page!(ProfileRoute, ProfilePage);
 lazy_page!(CliLoginRoute, CliLoginPage);
 lazy_page!(ConfirmIdentityRoute, ConfirmIdentityPage);
 lazy_page!(EmailLinkRoute, EmailLinkPage);

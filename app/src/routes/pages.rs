@@ -8,10 +8,11 @@ use leptos_router::{path, Lazy, SsrMode};
 
 use super::lazy::{
     AuditLogRoute, BillingRoute, CliLoginRoute, ConfirmIdentityRoute, CredentialsRoute, EmailLinkRoute,
-    NotificationsRoute, ProfileRoute, UsageRoute, WorkspacesRoute,
+    NotificationsRoute, UsageRoute, WorkspacesRoute,
 };
 use crate::account::{AccountLayout, AdvancedIndex, AdvancedLayout};
 use crate::login::{ConfirmPage, LoginPage};
+use crate::profile::ProfilePage;
 use crate::ui::{HomeRedirect, NotFoundPage};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -85,7 +86,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("activity") view={Lazy::<AuditLogRoute>::new()}/>
                     <ParentRoute path=path!("advanced") view=AdvancedLayout>
                         <Route path=path!("") view=AdvancedIndex/>
-                        <Route path=path!("profile") view={Lazy::<ProfileRoute>::new()}/>
+                        <Route path=path!("profile") view=ProfilePage/>
                         <Route path=path!("usage") view={Lazy::<UsageRoute>::new()}/>
                         <Route path=path!("billing") view={Lazy::<BillingRoute>::new()}/>
                         <Route path=path!("credentials") view={Lazy::<CredentialsRoute>::new()}/>

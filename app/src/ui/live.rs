@@ -26,28 +26,6 @@ pub fn use_live() -> Signal<bool> {
     live.into()
 }
 
-/// What the field `id` holds as its component starts: while hydrating,
-/// whatever was typed into the server's page before its code arrived (a
-/// page that loads its code with its route hydrates a moment after it is
-/// shown, and a field bound with `prop:value` would otherwise be reset to
-/// the server's value, losing what was typed); else `served`.
-pub fn typed_value(id: &str, served: String) -> String {
-    #[cfg(feature = "hydrate")]
-    {
-        use wasm_bindgen::JsCast;
-        let hydrating = Owner::current_shared_context().is_some_and(|sc| sc.during_hydration());
-        let field = hydrating
-            .then(|| document().get_element_by_id(id))
-            .flatten()
-            .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok());
-        if let Some(field) = field {
-            return field.value();
-        }
-    }
-    let _ = id;
-    served
-}
-
 /// The opener of a confirmation: a disclosure whose summary is the
 /// control. Without script it opens in place and shows `children` (the
 /// explanation and a plain form that posts). Once the page is live, a click

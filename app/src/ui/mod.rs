@@ -16,7 +16,7 @@ pub use avatar::Avatar;
 pub use brand::{AuthCard, Brand};
 pub use dialog::{close_when_done, ConfirmActions, Dialog};
 pub use handle_field::HandleField;
-pub use live::{typed_value, use_live, Confirm};
+pub use live::{use_live, Confirm};
 pub use menu::Menu;
 pub use pages::{
     day_and_time, encode_component, ErrorPanel, HomeRedirect, Loading, NotFound, NotFoundPage, SignInRedirect,
