@@ -27,7 +27,7 @@ pub enum TokenCheck {
     /// A good token; `first_use_today` when its last use was before today
     /// (UTC), which the Audit Log records once; `read_only` when it may
     /// change nothing.
-    Accepted { user: Viewer, account: Account, token_id: String, first_use_today: bool, read_only: bool },
+    Accepted { user: Viewer, account: Box<Account>, token_id: String, first_use_today: bool, read_only: bool },
 }
 
 /// The token owner's account as the API shows it, read in the same
@@ -110,12 +110,7 @@ pub async fn authenticate(db: &Db, presented: &str) -> Result<TokenCheck, sqlx::
         None
     };
     if let Some(reason) = refused {
-        return Ok(TokenCheck::Refused {
-            owner_id: account.id,
-            owner_handle: account.handle,
-            token_id: id,
-            reason,
-        });
+        return Ok(TokenCheck::Refused { owner_id: account.id, owner_handle: account.handle, token_id: id, reason });
     }
     let today = now - now.rem_euclid(DAY_MS);
     let first_use_today = if last_used_at.is_none_or(|t| t < today) {
@@ -147,7 +142,7 @@ pub async fn authenticate(db: &Db, presented: &str) -> Result<TokenCheck, sqlx::
         email,
     };
     let read_only = access != "full";
-    Ok(TokenCheck::Accepted { user, account, token_id: id, first_use_today, read_only })
+    Ok(TokenCheck::Accepted { user, account: Box::new(account), token_id: id, first_use_today, read_only })
 }
 
 /// `spt_{20 base32hex}_{52 base32hex}` → `k_{20}`; anything else is not a token.

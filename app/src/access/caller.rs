@@ -92,7 +92,7 @@ impl FromRequestParts<AppState> for Caller {
                     let data = json!({ "token_id": token_id, "path": full_path(parts) });
                     audit_trail::write_own(&state.db, &actor, "token.use", data).await;
                 }
-                Ok(Self { user, account, token_id, actor })
+                Ok(Self { user, account: *account, token_id, actor })
             }
         }
     }
