@@ -22,6 +22,7 @@ pub fn build(state: AppState, routes: Vec<AxumRouteListing>) -> Router {
     let csrf = CsrfPolicy { public_origin: Arc::from(state.settings.public_origin()) };
     let uploads = security::UploadGate::new(state.clone());
     let body_timeout = state.settings.http_body_timeout;
+    let page_policy = security::PagePolicy { reload: Arc::from(app::routes::reload_source(&state.leptos_options)) };
     Router::new()
         .route("/avatar/{file}", axum::routing::get(app::avatar::ssr::default_avatar))
         .route("/avatar/c/{file}", axum::routing::get(app::avatar::store::custom_avatar))
@@ -39,7 +40,7 @@ pub fn build(state: AppState, routes: Vec<AxumRouteListing>) -> Router {
         .layer(middleware::from_fn(security::body_limit))
         .layer(RequestBodyTimeoutLayer::new(body_timeout))
         .layer(middleware::from_fn_with_state(csrf, security::csrf))
-        .layer(middleware::from_fn(security::headers))
+        .layer(middleware::from_fn_with_state(page_policy, security::headers))
         // First of all: who the client is, behind a trusted proxy.
         .layer(middleware::from_fn_with_state(state.clone(), crate::proxy::client_address))
         // Paths only, with secret segments cut: query strings carry

@@ -170,9 +170,28 @@ fn is_safe(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
-/// Headers for every response. Pages get a CSP with a per-response nonce
-/// from the app; everything else gets the strict default here.
-pub async fn headers(request: Request<Body>, next: Next) -> Response {
+/// What the header layer needs to write a page's policy.
+#[derive(Clone)]
+pub struct PagePolicy {
+    /// The development server's live-reload socket, else empty.
+    pub reload: Arc<str>,
+}
+
+/// Whether a request may be answered with a page (the app's or its 404):
+/// only those get a nonce for their inline scripts.
+fn may_be_page(request: &Request) -> bool {
+    is_safe(request.method()) && !["/api/", "/pkg/", "/sfn/"].iter().any(|p| request.uri().path().starts_with(p))
+}
+
+/// Headers for every response. A page gets a Content-Security-Policy that
+/// allows its inline scripts by a nonce made here, per request, and handed
+/// to the renderer in the request's extensions; everything else gets the
+/// strict default.
+pub async fn headers(State(policy): State<PagePolicy>, mut request: Request<Body>, next: Next) -> Response {
+    let nonce = may_be_page(&request).then(leptos::nonce::Nonce::new);
+    if let Some(nonce) = &nonce {
+        request.extensions_mut().insert(nonce.clone());
+    }
     let mut response = next.run(request).await;
     let h = response.headers_mut();
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
@@ -189,11 +208,16 @@ pub async fn headers(request: Request<Body>, next: Next) -> Response {
     if dynamic && !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
+    // A response that chose its own policy (an avatar's SVG) keeps it.
     if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
-        h.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"),
-        );
+        let html = h.get(header::CONTENT_TYPE).is_some_and(|t| t.as_bytes().starts_with(b"text/html"));
+        let page = nonce
+            .filter(|_| html)
+            .and_then(|n| HeaderValue::from_str(&app::routes::page_policy(&n, &policy.reload)).ok());
+        let csp = page.unwrap_or(HeaderValue::from_static(
+            "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+        ));
+        h.insert(header::CONTENT_SECURITY_POLICY, csp);
     }
     response
 }

@@ -8,4 +8,6 @@ mod lazy;
 mod openapi;
 mod pages;
 
+#[cfg(feature = "ssr")]
+pub use pages::{page_policy, reload_source};
 pub use pages::{shell, App};

@@ -17,7 +17,7 @@ use crate::ui::{HomeRedirect, NotFoundPage};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    set_security_policy(&options);
+    adopt_request_nonce();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -36,26 +36,38 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// A per-response nonce for Leptos's inline scripts, and the CSP that
-/// allows exactly those scripts, our own files and the WASM module.
+/// The page's scripts carry the nonce that the server's header layer made
+/// for this request and wrote into the response's Content-Security-Policy
+/// (see [`page_policy`]); the layer owns the header, so no render path can
+/// answer a page whose policy blocks its own scripts.
 #[cfg(feature = "ssr")]
-fn set_security_policy(options: &LeptosOptions) {
-    leptos::nonce::provide_nonce();
-    let (Some(nonce), Some(res)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>()) else {
-        return;
-    };
-    let reload = if options.env == leptos::config::Env::DEV {
-        format!(" ws://{}:{}", options.site_addr.ip(), options.reload_port)
-    } else {
-        String::new()
-    };
-    let policy = format!(
+fn adopt_request_nonce() {
+    let nonce = use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<leptos::nonce::Nonce>().cloned());
+    match nonce {
+        Some(nonce) => provide_context(nonce),
+        None => tracing::warn!("a page was rendered without the nonce of its Content-Security-Policy"),
+    }
+}
+
+/// The Content-Security-Policy of a page whose inline scripts carry
+/// `nonce`: exactly those scripts, our own files and the WASM module;
+/// `reload` is the development server's live-reload socket, if any.
+#[cfg(feature = "ssr")]
+pub fn page_policy(nonce: &str, reload: &str) -> String {
+    format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
          style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'{reload}; \
          object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-    );
-    if let Ok(value) = http::HeaderValue::from_str(&policy) {
-        res.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+    )
+}
+
+/// The live-reload socket pages may connect to: only in development.
+#[cfg(feature = "ssr")]
+pub fn reload_source(options: &LeptosOptions) -> String {
+    if options.env == leptos::config::Env::DEV {
+        format!(" ws://{}:{}", options.site_addr.ip(), options.reload_port)
+    } else {
+        String::new()
     }
 }
 

@@ -65,12 +65,20 @@ fn pages_carry_security_headers() {
             let csp = h["content-security-policy"].to_str().unwrap();
             assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
         }
-        let login = app.get("/login", None).await;
-        let csp = login.headers()["content-security-policy"].to_str().unwrap().to_owned();
-        assert!(csp.contains("'wasm-unsafe-eval'") && csp.contains("'nonce-"), "{csp}");
-        let nonce = csp.split("'nonce-").nth(1).unwrap().split('\'').next().unwrap().to_owned();
-        let html = login.text().await.unwrap();
-        assert!(html.contains(&format!("nonce=\"{nonce}\"")), "inline scripts carry the nonce");
+        // Every page, every time (the header layer makes the nonce; the
+        // page's inline scripts must all carry it, or none of them runs).
+        for round in 0..20 {
+            for path in ["/login", "/user/ada", "/does-not-exist"] {
+                let res = app.get(path, None).await;
+                let csp = res.headers()["content-security-policy"].to_str().unwrap().to_owned();
+                assert!(csp.contains("'wasm-unsafe-eval'") && csp.contains("'nonce-"), "{path} (round {round}): {csp}");
+                let nonce = csp.split("'nonce-").nth(1).unwrap().split('\'').next().unwrap().to_owned();
+                let html = res.text().await.unwrap();
+                let carried: Vec<&str> = html.split("nonce=\"").skip(1).filter_map(|s| s.split('"').next()).collect();
+                assert!(!carried.is_empty(), "{path}: inline scripts carry a nonce");
+                assert!(carried.iter().all(|n| *n == nonce), "{path}: {carried:?} against {nonce}");
+            }
+        }
     })
 }
 
