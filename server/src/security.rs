@@ -177,18 +177,14 @@ pub struct PagePolicy {
     pub reload: Arc<str>,
 }
 
-/// Whether a request may be answered with a page (the app's or its 404):
-/// only those get a nonce for their inline scripts.
-fn may_be_page(request: &Request) -> bool {
-    is_safe(request.method()) && !["/api/", "/pkg/", "/sfn/"].iter().any(|p| request.uri().path().starts_with(p))
-}
-
 /// Headers for every response. A page gets a Content-Security-Policy that
 /// allows its inline scripts by a nonce made here, per request, and handed
 /// to the renderer in the request's extensions; everything else gets the
 /// strict default.
 pub async fn headers(State(policy): State<PagePolicy>, mut request: Request<Body>, next: Next) -> Response {
-    let nonce = may_be_page(&request).then(leptos::nonce::Nonce::new);
+    // Only a request that may be answered with a page gets a nonce.
+    let may_be_page = is_safe(request.method()) && app::access::session::ssr::is_page_path(request.uri().path());
+    let nonce = may_be_page.then(leptos::nonce::Nonce::new);
     if let Some(nonce) = &nonce {
         request.extensions_mut().insert(nonce.clone());
     }

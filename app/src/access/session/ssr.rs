@@ -24,9 +24,7 @@ pub async fn attach_viewer(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
-    let is_page = request.method() == http::Method::GET
-        && !["/pkg/", "/sfn/", "/api/", "/avatar/", "/favicon"].iter().any(|p| request.uri().path().starts_with(p));
-    if !is_page {
+    if request.method() != http::Method::GET || !is_page_path(request.uri().path()) {
         return next.run(request).await;
     }
     let (mut parts, body) = request.into_parts();
@@ -45,6 +43,12 @@ pub async fn attach_viewer(
         crate::access::flash::ssr::clear(&state, response.headers_mut());
     }
     response
+}
+
+/// Whether a path may be answered with a page (the app's or its 404):
+/// everything but the site's files, server functions, the API and avatars.
+pub fn is_page_path(path: &str) -> bool {
+    !["/pkg/", "/sfn/", "/api/", "/avatar/", "/favicon"].iter().any(|p| path.starts_with(p))
 }
 
 /// Only refresh `last_seen_at` this often, so that reading a page does not
