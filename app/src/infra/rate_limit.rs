@@ -92,10 +92,13 @@ pub async fn exhausted(db: &Db, key: &str, limit: Limit, now_ms: i64) -> Result<
 /// request. Every process claims from the same row, so together they never
 /// let more than `max` through in a window; a process may hold part of a
 /// block it does not use, and the others are then refused that much sooner.
+/// Within a process one claim per key is made at a time: requests that
+/// find the lease spent wait for the claim in flight rather than each
+/// claiming a block of their own.
 #[derive(Clone, Default)]
-pub struct Leases(Arc<Mutex<HashMap<String, Lease>>>);
+pub struct Leases(Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<Lease>>>>>);
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Default)]
 struct Lease {
     window_start: i64,
     left: i64,
@@ -110,14 +113,21 @@ fn block(limit: Limit) -> i64 {
 /// [`hit`], spending this process's lease first.
 pub async fn hit_leased(db: &Db, leases: &Leases, key: &str, limit: Limit, now_ms: i64) -> Result<(), AppError> {
     let window_start = limit.window_start(now_ms);
-    {
+    let slot = {
         let mut map = leases.0.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(lease) = map.get_mut(key) {
-            if lease.window_start == window_start && lease.left > 0 {
-                lease.left -= 1;
-                return Ok(());
+        match map.get(key) {
+            Some(slot) => slot.clone(),
+            None => {
+                // Keys whose window is over (and that nobody is using) go.
+                map.retain(|_, slot| slot.try_lock().map_or(true, |lease| lease.window_start == window_start));
+                map.entry(key.to_owned()).or_default().clone()
             }
         }
+    };
+    let mut lease = slot.lock().await;
+    if lease.window_start == window_start && lease.left > 0 {
+        lease.left -= 1;
+        return Ok(());
     }
     let want = block(limit);
     let count = claim(db, key, window_start, want).await?;
@@ -126,9 +136,7 @@ pub async fn hit_leased(db: &Db, leases: &Leases, key: &str, limit: Limit, now_m
     if granted <= 0 {
         return Err(limit.refusal(now_ms));
     }
-    let mut map = leases.0.lock().unwrap_or_else(|e| e.into_inner());
-    map.retain(|_, l| l.window_start == window_start);
-    map.insert(key.to_owned(), Lease { window_start, left: granted - 1 });
+    *lease = Lease { window_start, left: granted - 1 };
     Ok(())
 }
 

@@ -482,6 +482,35 @@ fn workspaces_are_created_and_deleted_through_the_api() {
 }
 
 #[test]
+fn concurrent_requests_on_one_token_spend_its_budget_without_waste() {
+    use app::infra::rate_limit::{hit_leased, Leases, Limit};
+    run(async {
+        let app = TestApp::spawn().await;
+        let leases = Leases::default();
+        let limit = Limit { max: 100, window_secs: 60 };
+        let start = 1_800_000_000_000_i64;
+        let start = start - start.rem_euclid(60_000) + 1_000;
+        // Many at once find the lease spent together: one of them claims
+        // a block, the others wait for it, so no block is claimed and lost.
+        let attempts = (0..140).map(|i| {
+            let (db, leases) = (app.db.clone(), leases.clone());
+            tokio::spawn(async move { hit_leased(&db, &leases, "api:busy", limit, start + i).await.is_ok() })
+        });
+        let mut granted = 0;
+        for attempt in attempts.collect::<Vec<_>>() {
+            granted += usize::from(attempt.await.unwrap());
+        }
+        assert_eq!(granted, 100, "the whole limit, and no more");
+        let counted: i64 = sqlx::query_scalar("SELECT count FROM rate_limits WHERE key = 'api:busy'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+        // Blocks of 5 up to the limit, then refused claims.
+        assert!(counted >= 100, "{counted}");
+    });
+}
+
+#[test]
 fn processes_leasing_one_token_budget_never_let_more_than_it_through() {
     use app::infra::rate_limit::{hit_leased, Leases, Limit};
     run(async {
