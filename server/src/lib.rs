@@ -10,6 +10,7 @@ pub mod config;
 pub mod connections;
 pub mod demo;
 pub mod endpoint;
+pub mod front;
 pub mod log_path;
 pub mod proxy;
 pub mod router;

@@ -5,15 +5,13 @@
 //! is believed.
 
 use app::infra::AppState;
-use axum::extract::{ConnectInfo, Request, State};
-use axum::middleware::Next;
-use axum::response::Response;
+use axum::extract::{ConnectInfo, Request};
 use ipnet::IpNet;
 use std::net::{IpAddr, SocketAddr};
 
 /// Replaces the peer address with the forwarded client's when the peer is
 /// a trusted proxy.
-pub async fn client_address(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+pub fn client_address(state: &AppState, request: &mut Request) {
     let trusted = &state.settings.trusted_proxies;
     if !trusted.is_empty() {
         if let Some(ConnectInfo(peer)) = request.extensions().get::<ConnectInfo<SocketAddr>>().copied() {
@@ -22,7 +20,6 @@ pub async fn client_address(State(state): State<AppState>, mut request: Request,
             request.extensions_mut().insert(ConnectInfo(SocketAddr::new(client, 0)));
         }
     }
-    next.run(request).await
 }
 
 /// The client behind `peer`: when `peer` is trusted, the `X-Forwarded-For`

@@ -1,12 +1,13 @@
 //! Request-level protection: the CSRF check for every state-changing
-//! request a cookie could authenticate, and the headers every response
-//! carries.
+//! request a cookie could authenticate, the body cap, the upload gate, and
+//! the headers every response carries. `front` runs them in order.
 
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{header, HeaderValue, Method, StatusCode};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use leptos::nonce::Nonce;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Semaphore;
@@ -22,10 +23,10 @@ pub struct CsrfPolicy {
 /// Refuses a cross-site state-changing request: `Sec-Fetch-Site` must be
 /// `same-origin` or `none`; a browser that does not send it must send an
 /// `Origin` equal to ours; a request with neither may pass only without a
-/// cookie (it then authenticates nobody).
-pub async fn csrf(State(policy): State<CsrfPolicy>, request: Request, next: Next) -> Response {
+/// cookie (it then authenticates nobody). The answer is the refusal, if any.
+pub fn csrf(policy: &CsrfPolicy, request: &Request) -> Option<Response> {
     if is_safe(request.method()) || request.uri().path().starts_with("/api/v0/") {
-        return next.run(request).await;
+        return None;
     }
     let headers = request.headers();
     let allowed = match headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
@@ -36,12 +37,11 @@ pub async fn csrf(State(policy): State<CsrfPolicy>, request: Request, next: Next
         },
     };
     if allowed {
-        next.run(request).await
-    } else {
-        let path = crate::log_path::loggable(request.uri().path());
-        tracing::warn!(method = %request.method(), path = %path, "cross-site request refused");
-        (StatusCode::FORBIDDEN, "Cross-site request refused.").into_response()
+        return None;
     }
+    let path = crate::log_path::loggable(request.uri().path());
+    tracing::warn!(method = %request.method(), path = %path, "cross-site request refused");
+    Some((StatusCode::FORBIDDEN, "Cross-site request refused.").into_response())
 }
 
 /// Forms and JSON are small; only avatar uploads may be large.
@@ -55,7 +55,7 @@ fn is_upload(path: &str) -> bool {
 /// Caps every request body, refusing at once what says it is too long; an
 /// upload must say it is a multipart form (the server function behind it
 /// cannot answer anything else).
-pub async fn body_limit(request: Request, next: Next) -> Response {
+pub fn body_limit(request: Request) -> Result<Request, Box<Response>> {
     let path = request.uri().path();
     let limit = if is_upload(path) { app::avatar::store::MAX_UPLOAD + 64 * 1024 } else { BODY_LIMIT };
     if path == UPLOAD_PATH && request.method() == Method::POST {
@@ -65,7 +65,7 @@ pub async fn body_limit(request: Request, next: Next) -> Response {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("multipart/form-data") && v.contains("boundary="));
         if !multipart {
-            return (StatusCode::BAD_REQUEST, "Send the image as a multipart form.").into_response();
+            return Err(Box::new((StatusCode::BAD_REQUEST, "Send the image as a multipart form.").into_response()));
         }
     }
     let declared = request
@@ -82,10 +82,9 @@ pub async fn body_limit(request: Request, next: Next) -> Response {
         // The unread body is still on the wire: the connection cannot be
         // reused, so say so rather than let the client's next request fail.
         response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
-        return response;
+        return Err(Box::new(response));
     }
-    let request = request.map(|body| Body::new(http_body_util::Limited::new(body, limit)));
-    next.run(request).await
+    Ok(request.map(|body| Body::new(http_body_util::Limited::new(body, limit))))
 }
 
 /// Avatar uploads read at once, across the process: each may buffer up to
@@ -126,10 +125,15 @@ fn server_fn_error(status: StatusCode, error: app::error::AppError) -> Response 
 /// extractor, also before the body), a few uploads are read at once, and
 /// none for longer than [`UPLOAD_DEADLINE`]. Without this, anyone could
 /// make the server hold 16 MB per connection without signing in.
-pub async fn upload_gate(State(gate): State<UploadGate>, request: Request, next: Next) -> Response {
+/// `next` answers the request once it may go on.
+pub async fn upload_gate<F: Future<Output = Response>>(
+    gate: &UploadGate,
+    request: Request,
+    next: impl FnOnce(Request) -> F,
+) -> Response {
     let path = request.uri().path();
     if request.method() != Method::POST || !is_upload(path) {
-        return next.run(request).await;
+        return next(request).await;
     }
     let api = path.starts_with("/api/v0/");
     let request = if api {
@@ -156,7 +160,7 @@ pub async fn upload_gate(State(gate): State<UploadGate>, request: Request, next:
         return closing(response);
     };
     let path = request.uri().path().to_owned();
-    match tokio::time::timeout(UPLOAD_DEADLINE, next.run(request)).await {
+    match tokio::time::timeout(UPLOAD_DEADLINE, next(request)).await {
         Ok(response) => response,
         Err(_) if api => closing(app::api::ApiError::timeout().body(&path)),
         Err(_) => server_fn_error(
@@ -177,18 +181,20 @@ pub struct PagePolicy {
     pub reload: Arc<str>,
 }
 
-/// Headers for every response. A page gets a Content-Security-Policy that
-/// allows its inline scripts by a nonce made here, per request, and handed
-/// to the renderer in the request's extensions; everything else gets the
-/// strict default.
-pub async fn headers(State(policy): State<PagePolicy>, mut request: Request<Body>, next: Next) -> Response {
-    // Only a request that may be answered with a page gets a nonce.
+/// The CSP nonce of a request that may be answered with a page, made here
+/// and handed to the renderer in the request's extensions; `None` for
+/// anything else.
+pub fn page_nonce(request: &mut Request) -> Option<Nonce> {
     let may_be_page = is_safe(request.method()) && app::access::session::ssr::is_page_path(request.uri().path());
-    let nonce = may_be_page.then(leptos::nonce::Nonce::new);
-    if let Some(nonce) = &nonce {
-        request.extensions_mut().insert(nonce.clone());
-    }
-    let mut response = next.run(request).await;
+    let nonce = may_be_page.then(Nonce::new)?;
+    request.extensions_mut().insert(nonce.clone());
+    Some(nonce)
+}
+
+/// Headers for every response. A page gets a Content-Security-Policy that
+/// allows its inline scripts by the request's `nonce`; everything else gets
+/// the strict default.
+pub fn headers(response: &mut Response, nonce: Option<Nonce>, policy: &PagePolicy) {
     let h = response.headers_mut();
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
@@ -215,17 +221,19 @@ pub async fn headers(State(policy): State<PagePolicy>, mut request: Request<Body
         ));
         h.insert(header::CONTENT_SECURITY_POLICY, csp);
     }
-    response
 }
 
 /// Server functions answer every error with 500; the error itself says
 /// what it was. This gives a refused request its proper 4xx status, so that
 /// clients, caches and logs can tell a bad request from a failure here.
-pub async fn server_fn_status(request: Request, next: Next) -> Response {
+pub async fn server_fn_status<F: Future<Output = Response>>(
+    request: Request,
+    next: impl FnOnce(Request) -> F,
+) -> Response {
     if !request.uri().path().starts_with("/sfn/") {
-        return next.run(request).await;
+        return next(request).await;
     }
-    let response = next.run(request).await;
+    let response = next(request).await;
     if response.status() != StatusCode::INTERNAL_SERVER_ERROR {
         return response;
     }

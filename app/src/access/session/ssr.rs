@@ -17,30 +17,30 @@ use crate::infra::{AppState, Settings};
 #[derive(Debug, Clone)]
 pub struct CurrentViewer(pub Option<Viewer>);
 
-/// Middleware for page requests: resolves the session once and leaves the
-/// answer in the request's extensions for the renderer.
-pub async fn attach_viewer(
-    axum::extract::State(state): axum::extract::State<AppState>,
+/// For page requests: resolves the session once and leaves the answer in
+/// the request's extensions for the renderer; `next` answers the request.
+pub async fn attach_viewer<F: std::future::Future<Output = axum::response::Response>>(
+    state: &AppState,
     request: axum::extract::Request,
-    next: axum::middleware::Next,
+    next: impl FnOnce(axum::extract::Request) -> F,
 ) -> axum::response::Response {
     if request.method() != http::Method::GET || !is_page_path(request.uri().path()) {
-        return next.run(request).await;
+        return next(request).await;
     }
     let (mut parts, body) = request.into_parts();
-    let current = match viewer(&state, &parts).await {
+    let current = match viewer(state, &parts).await {
         Ok(v) => v.map(|(viewer, _)| viewer),
         Err(_) => None,
     };
     // A flash is shown by this page and no other: taken and cleared.
-    let flashed = crate::access::flash::ssr::present(&state, &parts);
+    let flashed = crate::access::flash::ssr::present(state, &parts);
     let flash =
-        current.as_ref().filter(|_| flashed).and_then(|v| crate::access::flash::ssr::open(&state, &parts, &v.id));
+        current.as_ref().filter(|_| flashed).and_then(|v| crate::access::flash::ssr::open(state, &parts, &v.id));
     parts.extensions.insert(CurrentViewer(current));
     parts.extensions.insert(crate::access::flash::ssr::CurrentFlash(flash));
-    let mut response = next.run(axum::extract::Request::from_parts(parts, body)).await;
+    let mut response = next(axum::extract::Request::from_parts(parts, body)).await;
     if flashed {
-        crate::access::flash::ssr::clear(&state, response.headers_mut());
+        crate::access::flash::ssr::clear(state, response.headers_mut());
     }
     response
 }
