@@ -6,6 +6,8 @@ build_site
 say "Starting Sluice"
 export SLUICE_DATA_DIR="${SLUICE_DATA_DIR:-$PWD/data}"
 export LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-$(site_root)}"
+# The release build: no development live-reload socket in the pages' policy.
+export LEPTOS_ENV="${LEPTOS_ENV:-PROD}"
 # Passkeys (WebAuthn) need a name for the site, not an IP address.
 export SLUICE_PUBLIC_URL="${SLUICE_PUBLIC_URL:-http://localhost:3000}"
 exec "$(server_bin)" --demo
