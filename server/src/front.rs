@@ -2,7 +2,7 @@
 //! the client is (behind a trusted proxy), the page's CSP nonce, the CSRF
 //! check, the body cap, the upload gate, server functions' statuses or the
 //! page's viewer, and on the way out the headers every response carries.
-//! One layer rather than one per step: each layer of its own cost every
+//! One layer rather than one per step: a layer of its own costs every
 //! request a boxed future, a clone of the service below it and a copy of
 //! the future it wraps.
 
