@@ -94,7 +94,9 @@ pub async fn exhausted(db: &Db, key: &str, limit: Limit, now_ms: i64) -> Result<
 /// block it does not use, and the others are then refused that much sooner.
 /// Within a process one claim per key is made at a time: requests that
 /// find the lease spent wait for the claim in flight rather than each
-/// claiming a block of their own.
+/// claiming a block of their own. A window's count only grows, so once a
+/// claim finds it full, the key's later requests in that window are refused
+/// here without writing.
 #[derive(Clone, Default)]
 pub struct Leases(Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<Lease>>>>>);
 
@@ -102,6 +104,8 @@ pub struct Leases(Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<Lease>>>>>);
 struct Lease {
     window_start: i64,
     left: i64,
+    /// The window's count is at the limit: nothing more to claim in it.
+    full: bool,
 }
 
 /// How much of a window one claim takes: a twentieth of it, at most 50,
@@ -125,18 +129,24 @@ pub async fn hit_leased(db: &Db, leases: &Leases, key: &str, limit: Limit, now_m
         }
     };
     let mut lease = slot.lock().await;
-    if lease.window_start == window_start && lease.left > 0 {
-        lease.left -= 1;
-        return Ok(());
+    if lease.window_start == window_start {
+        if lease.left > 0 {
+            lease.left -= 1;
+            return Ok(());
+        }
+        if lease.full {
+            return Err(limit.refusal(now_ms));
+        }
     }
     let want = block(limit);
     let count = claim(db, key, window_start, want).await?;
     // What of this block lies within the limit.
     let granted = want.min(limit.max - (count - want));
     if granted <= 0 {
+        *lease = Lease { window_start, left: 0, full: true };
         return Err(limit.refusal(now_ms));
     }
-    *lease = Lease { window_start, left: granted - 1 };
+    *lease = Lease { window_start, left: granted - 1, full: false };
     Ok(())
 }
 

@@ -505,8 +505,19 @@ fn concurrent_requests_on_one_token_spend_its_budget_without_waste() {
             .fetch_one(&app.db)
             .await
             .unwrap();
-        // Blocks of 5 up to the limit, then refused claims.
-        assert!(counted >= 100, "{counted}");
+        // Blocks of 5 up to the limit, then one refused claim: later
+        // requests in the window are refused without writing.
+        assert_eq!(counted, 105);
+        for i in 0..20 {
+            assert!(hit_leased(&app.db, &leases, "api:busy", limit, start + 200 + i).await.is_err());
+        }
+        let after: i64 = sqlx::query_scalar("SELECT count FROM rate_limits WHERE key = 'api:busy'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(after, 105, "refused without a write");
+        // The next window is claimed afresh.
+        hit_leased(&app.db, &leases, "api:busy", limit, start + 60_000).await.unwrap();
     });
 }
 
