@@ -1,17 +1,23 @@
 //! The one layer every request passes through, its steps in order: who
-//! the client is (behind a trusted proxy), the page's CSP nonce, the CSRF
-//! check, the body cap, the upload gate, server functions' statuses or the
-//! page's viewer, and on the way out the headers every response carries.
-//! One layer rather than one per step: a layer of its own costs every
-//! request a boxed future, a clone of the service below it and a copy of
-//! the future it wraps.
+//! the client is (behind a trusted proxy), the request's log span, the
+//! page's CSP nonce, the CSRF check, the body's deadline and cap, the
+//! upload gate, then by path the server functions' statuses, the API's
+//! `ErrorModel` or the page's viewer, and on the way out the headers every
+//! response carries and the request's log line. One layer rather than one
+//! per step: a layer of its own costs every request a boxed future, a clone
+//! of the service below it and a copy of the future it wraps.
 
+use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tracing::Instrument;
 
 use app::infra::AppState;
+
+use tower_http::timeout::TimeoutBody;
 
 use crate::security::{self, CsrfPolicy, PagePolicy, UploadGate};
 
@@ -24,14 +30,16 @@ struct Steps {
     csrf: CsrfPolicy,
     uploads: UploadGate,
     pages: PagePolicy,
+    body_timeout: Duration,
 }
 
 impl Front {
     pub fn new(state: &AppState) -> Self {
         Self(Arc::new(Steps {
             csrf: CsrfPolicy { public_origin: Arc::from(state.settings.public_origin()) },
-            uploads: UploadGate::new(state.clone()),
+            uploads: UploadGate::default(),
             pages: PagePolicy { reload: Arc::from(app::routes::reload_source(&state.leptos_options)) },
+            body_timeout: state.settings.http_body_timeout,
             state: state.clone(),
         }))
     }
@@ -40,9 +48,24 @@ impl Front {
 /// The middleware: see the module's documentation.
 pub async fn front(State(Front(steps)): State<Front>, mut request: Request, next: Next) -> Response {
     crate::proxy::client_address(&steps.state, &mut request);
+    // Paths only, with secret segments cut: query strings carry sign-in
+    // secrets, and CLI login requests' paths theirs. The fields are worked
+    // out only when the span is logged.
+    let span = tracing::info_span!(
+        "request",
+        method = %request.method(),
+        path = %crate::log_path::loggable(request.uri().path())
+    );
+    let started = Instant::now();
     let nonce = security::page_nonce(&mut request);
-    let mut response = guarded(&steps, request, next).await;
+    let mut response = guarded(&steps, request, next).instrument(span.clone()).await;
     security::headers(&mut response, nonce, &steps.pages);
+    let latency = format_args!("{} ms", started.elapsed().as_millis());
+    let status = response.status().as_u16();
+    if response.status().is_server_error() {
+        tracing::error!(parent: &span, %latency, status, "response failed");
+    }
+    tracing::info!(parent: &span, %latency, status, "finished processing request");
     response
 }
 
@@ -50,13 +73,18 @@ async fn guarded(steps: &Steps, request: Request, next: Next) -> Response {
     if let Some(refusal) = security::csrf(&steps.csrf, &request) {
         return refusal;
     }
+    // A body that stops arriving is given up on after the deadline.
+    let request = request.map(|body| Body::new(TimeoutBody::new(steps.body_timeout, body)));
     let request = match security::body_limit(request) {
         Ok(request) => request,
         Err(refusal) => return *refusal,
     };
-    security::upload_gate(&steps.uploads, request, |request| async move {
-        if request.uri().path().starts_with("/sfn/") {
+    security::upload_gate(&steps.uploads, &steps.state, request, |request| async move {
+        let path = request.uri().path();
+        if path.starts_with("/sfn/") {
             security::server_fn_status(request, |request| next.run(request)).await
+        } else if path == "/api/v0" || path.starts_with("/api/v0/") {
+            app::api::error_model(request, |request| next.run(request)).await
         } else {
             app::access::session::ssr::attach_viewer(&steps.state, request, |request| next.run(request)).await
         }

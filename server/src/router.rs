@@ -6,8 +6,6 @@ use app::{shell, App};
 use axum::middleware;
 use axum::Router;
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
-use tower_http::timeout::RequestBodyTimeoutLayer;
-use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::front::{self, Front};
 
@@ -18,7 +16,6 @@ pub fn routes() -> Vec<AxumRouteListing> {
 }
 
 pub fn build(state: AppState, routes: Vec<AxumRouteListing>) -> Router {
-    let body_timeout = state.settings.http_body_timeout;
     Router::new()
         .route("/avatar/{file}", axum::routing::get(app::avatar::ssr::default_avatar))
         .route("/avatar/c/{file}", axum::routing::get(app::avatar::store::custom_avatar))
@@ -31,17 +28,5 @@ pub fn build(state: AppState, routes: Vec<AxumRouteListing>) -> Router {
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(Front::new(&state), front::front))
-        .layer(RequestBodyTimeoutLayer::new(body_timeout))
-        // Paths only, with secret segments cut: query strings carry
-        // sign-in secrets, and CLI login requests' paths theirs.
-        .layer(
-            TraceLayer::new_for_http()
-                .make_span_with(|req: &axum::http::Request<_>| {
-                    let path = crate::log_path::loggable(req.uri().path());
-                    tracing::info_span!("request", method = %req.method(), path = %path)
-                })
-                .on_request(())
-                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
-        )
         .with_state(state)
 }

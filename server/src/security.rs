@@ -95,15 +95,13 @@ const UPLOADS_AT_ONCE: usize = 8;
 const UPLOAD_DEADLINE: Duration = Duration::from_secs(120);
 
 /// Who may send an upload, and how many at once.
-#[derive(Clone)]
 pub struct UploadGate {
-    state: AppState,
     slots: Arc<Semaphore>,
 }
 
-impl UploadGate {
-    pub fn new(state: AppState) -> Self {
-        Self { state, slots: Arc::new(Semaphore::new(UPLOADS_AT_ONCE)) }
+impl Default for UploadGate {
+    fn default() -> Self {
+        Self { slots: Arc::new(Semaphore::new(UPLOADS_AT_ONCE)) }
     }
 }
 
@@ -128,6 +126,7 @@ fn server_fn_error(status: StatusCode, error: app::error::AppError) -> Response 
 /// `next` answers the request once it may go on.
 pub async fn upload_gate<F: Future<Output = Response>>(
     gate: &UploadGate,
+    state: &AppState,
     request: Request,
     next: impl FnOnce(Request) -> F,
 ) -> Response {
@@ -140,7 +139,7 @@ pub async fn upload_gate<F: Future<Output = Response>>(
         request
     } else {
         let (parts, body) = request.into_parts();
-        match app::access::session::ssr::viewer(&gate.state, &parts).await {
+        match app::access::session::ssr::viewer(state, &parts).await {
             Ok(Some(_)) => {}
             Ok(None) => return server_fn_error(StatusCode::UNAUTHORIZED, app::error::AppError::Unauthorized),
             Err(error) => return server_fn_error(StatusCode::INTERNAL_SERVER_ERROR, error),
@@ -226,13 +225,11 @@ pub fn headers(response: &mut Response, nonce: Option<Nonce>, policy: &PagePolic
 /// Server functions answer every error with 500; the error itself says
 /// what it was. This gives a refused request its proper 4xx status, so that
 /// clients, caches and logs can tell a bad request from a failure here.
+/// For server functions' requests (`/sfn/…`) only.
 pub async fn server_fn_status<F: Future<Output = Response>>(
     request: Request,
     next: impl FnOnce(Request) -> F,
 ) -> Response {
-    if !request.uri().path().starts_with("/sfn/") {
-        return next(request).await;
-    }
     let response = next(request).await;
     if response.status() != StatusCode::INTERNAL_SERVER_ERROR {
         return response;

@@ -7,7 +7,7 @@
 //!   connection, start the next one within the same time (hyper's
 //!   `header_read_timeout` runs while a connection waits for a request).
 //! - A request body must keep arriving: [`HttpLimits::body_timeout`] between
-//!   two pieces of it (tower-http's `RequestBodyTimeoutLayer`, in the router).
+//!   two pieces of it (tower-http's `TimeoutBody`, in the front layer).
 //! - At most [`HttpLimits::max_connections`] connections are served at once;
 //!   further ones wait in the kernel's backlog. One address may hold at
 //!   most [`HttpLimits::per_address`]; past that its new connections are

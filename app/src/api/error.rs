@@ -5,9 +5,9 @@
 use axum::body::to_bytes;
 use axum::extract::Request;
 use axum::http::{header, HeaderValue, StatusCode};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use std::future::Future;
 
 use crate::error::AppError;
 
@@ -190,12 +190,16 @@ pub fn full_path(extensions: &http::Extensions, uri: &http::Uri) -> String {
     extensions.get::<axum::extract::OriginalUri>().map(|u| u.path().to_owned()).unwrap_or_else(|| uri.path().to_owned())
 }
 
-/// Middleware: every error of `/api/v0` leaves as an `ErrorModel`.
-pub async fn error_model(request: Request, next: Next) -> Response {
-    let instance = full_path(request.extensions(), request.uri());
-    let response = next.run(request).await;
+/// Every error of `/api/v0` leaves as an `ErrorModel`: a step of the
+/// server's one layer, around the API's router (`next` answers the
+/// request). The layer runs before any nesting, so the URI is whole.
+pub async fn error_model<F: Future<Output = Response>>(request: Request, next: impl FnOnce(Request) -> F) -> Response {
+    // A clone shares the URI's bytes; the path is copied only for an error.
+    let uri = request.uri().clone();
+    let instance = uri.path();
+    let response = next(request).await;
     if let Some(error) = response.extensions().get::<ApiError>() {
-        return error.body(&instance);
+        return error.body(instance);
     }
     let status = response.status();
     let is_json =
@@ -213,5 +217,5 @@ pub async fn error_model(request: Request, next: Next) -> Response {
     } else {
         text
     };
-    ApiError::new(status, detail).body(&instance)
+    ApiError::new(status, detail).body(instance)
 }

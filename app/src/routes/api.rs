@@ -9,7 +9,9 @@ use utoipa_axum::router::OpenApiRouter;
 
 use crate::infra::AppState;
 
-/// Every path of `/api/v0`, relative to it, and `GET /openapi.json`.
+/// Every path of `/api/v0`, relative to it, and `GET /openapi.json`. Its
+/// errors become `ErrorModel`s in [`crate::api::error_model`], which the
+/// server's one layer runs around this router.
 pub fn router() -> Router<AppState> {
     let (router, document) = OpenApiRouter::with_openapi(super::openapi::frame())
         .merge(crate::account::api::routes())
@@ -30,5 +32,4 @@ pub fn router() -> Router<AppState> {
     router
         .route("/openapi.json", axum::routing::get(move || std::future::ready((json, document.clone()))))
         .fallback(|| async { crate::api::ApiError::no_route() })
-        .layer(axum::middleware::from_fn(crate::api::error_model))
 }
