@@ -12,6 +12,12 @@ pub const TAIL_CHARS: usize = 52;
 pub const CHECKSUM_CHARS: usize = 7;
 pub const RANDOM_CHARS: usize = TAIL_CHARS - CHECKSUM_CHARS;
 
+/// Whether every character of `text` is one of [`BASE32HEX`]'s (a range
+/// test: every API request asks this of its token).
+pub fn is_base32hex(text: &str) -> bool {
+    text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'v'))
+}
+
 /// The CRC-32 (IEEE) of `text`, as 7 base32hex characters (35 bits, the
 /// top three always zero), most significant first.
 pub fn checksum(text: &str) -> String {
@@ -25,8 +31,7 @@ pub fn checksum(text: &str) -> String {
 pub fn has_valid_checksum(token: &str) -> bool {
     let Some(rest) = token.strip_prefix("spt_") else { return false };
     let Some((id, tail)) = rest.split_once('_') else { return false };
-    let b32 = |s: &str| s.bytes().all(|b| BASE32HEX.contains(&b));
-    if id.len() != crate::ID_BODY_LEN || tail.len() != TAIL_CHARS || !b32(id) || !b32(tail) {
+    if id.len() != crate::ID_BODY_LEN || tail.len() != TAIL_CHARS || !is_base32hex(id) || !is_base32hex(tail) {
         return false;
     }
     let (body, sum) = token.split_at(token.len() - CHECKSUM_CHARS);
@@ -47,6 +52,17 @@ mod tests {
 
     const ID: &str = "0123456789abcdefghij";
     const RANDOM: &str = "0123456789abcdefghijklmnopqrstuv0123456789abc";
+
+    #[test]
+    fn base32hex_is_exactly_its_alphabet() {
+        for b in 0..=255u8 {
+            let text = [b];
+            let text = std::str::from_utf8(&text).unwrap_or("-");
+            assert_eq!(is_base32hex(text), BASE32HEX.contains(&b), "{b}");
+        }
+        assert!(is_base32hex("0123456789abcdefghijklmnopqrstuv"));
+        assert!(!is_base32hex("0123456789ABCDEF"));
+    }
 
     #[test]
     fn a_token_with_its_checksum_validates_and_any_one_character_change_fails_it() {

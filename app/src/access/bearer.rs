@@ -9,7 +9,7 @@ use crate::infra::db::Db;
 use crate::infra::ids::hash_secret;
 use crate::infra::time::now_millis;
 
-use shared::token_format::{BASE32HEX, TAIL_CHARS as SECRET_CHARS};
+use shared::token_format::{is_base32hex, TAIL_CHARS as SECRET_CHARS};
 use shared::DAY_MS;
 
 /// Only refresh `last_used_at` this often, so that API calls do not each
@@ -149,7 +149,6 @@ pub async fn authenticate(db: &Db, presented: &str) -> Result<TokenCheck, sqlx::
 pub(crate) fn parse_token_id(presented: &str) -> Option<String> {
     let rest = presented.strip_prefix("spt_")?;
     let (body, secret) = rest.split_once('_')?;
-    let is_b32 = |s: &str| s.bytes().all(|b| BASE32HEX.contains(&b));
-    (body.len() == shared::ID_BODY_LEN && secret.len() == SECRET_CHARS && is_b32(body) && is_b32(secret))
-        .then(|| format!("k_{body}"))
+    (body.len() == shared::ID_BODY_LEN && secret.len() == SECRET_CHARS && is_base32hex(body) && is_base32hex(secret))
+        .then(|| ["k_", body].concat())
 }

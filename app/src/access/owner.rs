@@ -45,8 +45,11 @@ impl Actor {
     /// The signed-in person acting through this request.
     pub fn viewer(viewer: &super::session::Viewer, parts: &http::request::Parts) -> Self {
         Self {
+            id: viewer.id.clone(),
+            handle: viewer.handle.clone(),
+            display_name: viewer.display_name.clone(),
             avatar_url: viewer.avatar.clone(),
-            ..Self::person(&viewer.id, &viewer.handle, &viewer.display_name, parts)
+            ip: crate::infra::request::client_ip_text(parts),
         }
     }
 }

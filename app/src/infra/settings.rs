@@ -147,7 +147,19 @@ impl Settings {
 
     /// An absolute URL for a path on this site.
     pub fn absolute(&self, path_and_query: &str) -> String {
-        format!("{}{}", self.public_origin(), path_and_query)
+        // The URL as parsed already starts with its origin (scheme, host
+        // in ASCII, a port only if not the default): one copy, where the
+        // origin's own serialisation would make two. A URL with a user or
+        // password is not an origin's prefix.
+        let url = &self.public_url;
+        if !url.username().is_empty() || url.password().is_some() || !url.has_host() {
+            return format!("{}{}", self.public_origin(), path_and_query);
+        }
+        let origin = &url[..url::Position::BeforePath];
+        let mut out = String::with_capacity(origin.len() + path_and_query.len());
+        out.push_str(origin);
+        out.push_str(path_and_query);
+        out
     }
 
     /// Settings for tests and tools: everything under `data_dir`.
@@ -183,6 +195,27 @@ impl Settings {
             workspace_clusters: Vec::new(),
             cluster_limits: RoleLimits::default(),
             clock: super::clock::Clock::default(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod absolute_tests {
+    use super::Settings;
+
+    #[test]
+    fn an_absolute_address_starts_with_the_public_origin() {
+        for url in [
+            "http://localhost:3000",
+            "http://127.0.0.1:8080/",
+            "https://Console.Example.COM:443/sluice/",
+            "https://bücher.example/",
+            "http://[::1]:9000/a?b#c",
+            "https://user:secret@example.com/",
+        ] {
+            let settings = Settings::for_data_dir("/nowhere".into(), url.parse().unwrap());
+            let origin = settings.public_origin();
+            assert_eq!(settings.absolute("/user/ada?x=1"), format!("{origin}/user/ada?x=1"), "{url}");
         }
     }
 }
