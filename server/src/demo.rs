@@ -2,7 +2,6 @@
 //! second workspace and a generated usage history, and a fresh one-time
 //! sign-in link printed at each start.
 
-use app::access::session::Viewer;
 use app::account::ssr::UserRow;
 use app::error::AppError;
 use app::infra::audit_trail::Actor;
@@ -41,24 +40,16 @@ pub async fn sign_in_link(state: &AppState) -> Result<String, AppError> {
     let email = Email::parse(DEMO_EMAIL).map_err(AppError::invalid)?;
     let created = create_account(state, &email).await?;
     if let Some(user) = created {
-        let viewer = Viewer {
-            avatar: app::avatar::default_avatar_path(&user.id),
-            id: user.id.clone(),
-            handle: user.handle.clone(),
-            display_name: user.display_name.clone(),
-            email: user.email.clone(),
-            ..Viewer::default()
-        };
         // Set up on this machine, by `sluice --demo`.
         let actor = Actor {
             id: user.id.clone(),
             handle: user.handle.clone(),
             display_name: user.display_name.clone(),
-            avatar_url: viewer.avatar.clone(),
+            avatar_url: app::avatar::default_avatar_path(&user.id),
             ip: "127.0.0.1".into(),
         };
         let analytics = WorkspaceHandle::parse("analytics").map_err(AppError::invalid)?;
-        app::workspaces::store::create(state, &viewer, &actor, &analytics, app::workspaces::ssr::DEFAULT_REGION)
+        app::workspaces::store::create(state, &actor, &analytics, app::workspaces::ssr::DEFAULT_REGION)
             .await
             .map_err(AppError::invalid)?;
         app::usage::ssr::seed_demo(&state.db, &user.id, now_millis()).await?;

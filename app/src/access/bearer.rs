@@ -4,7 +4,6 @@
 
 use subtle::ConstantTimeEq;
 
-use super::session::Viewer;
 use crate::infra::db::Db;
 use crate::infra::ids::hash_secret;
 use crate::infra::time::now_millis;
@@ -27,7 +26,7 @@ pub enum TokenCheck {
     /// A good token; `first_use_today` when its last use was before today
     /// (UTC), which the Audit Log records once; `read_only` when it may
     /// change nothing.
-    Accepted { user: Viewer, account: Box<Account>, token_id: String, first_use_today: bool, read_only: bool },
+    Accepted { account: Box<Account>, token_id: String, first_use_today: bool, read_only: bool },
 }
 
 /// The token owner's account as the API shows it, read in the same
@@ -57,8 +56,6 @@ struct TokenOwnerRow {
     last_used_at: Option<i64>,
     expires_at: Option<i64>,
     access: String,
-    email: String,
-    tenant: Option<String>,
     #[sqlx(flatten)]
     account: Account,
 }
@@ -72,12 +69,11 @@ pub async fn authenticate(db: &Db, presented: &str) -> Result<TokenCheck, sqlx::
     };
     let row: Option<TokenOwnerRow> = sqlx::query_as(
         "SELECT t.secret_hash, t.status AS token_status, t.created_at AS token_created_at, t.last_used_at,
-                t.expires_at, t.access, u.email, tn.handle AS tenant,
+                t.expires_at, t.access,
                 u.id, u.handle, u.display_name, u.tenant_id, u.status, u.token_min_issued_at, u.created_at,
                 u.updated_at, u.version_id, a.hash AS avatar_hash
          FROM tokens t JOIN users u ON u.id = t.user_id
-         LEFT JOIN avatars a ON a.user_id = u.id
-         LEFT JOIN tenants tn ON tn.id = u.tenant_id WHERE t.id = $1",
+         LEFT JOIN avatars a ON a.user_id = u.id WHERE t.id = $1",
     )
     .bind(&id)
     .fetch_optional(db)
@@ -89,8 +85,6 @@ pub async fn authenticate(db: &Db, presented: &str) -> Result<TokenCheck, sqlx::
         last_used_at,
         expires_at,
         access,
-        email,
-        tenant,
         account,
     }) = row
     else {
@@ -132,17 +126,8 @@ pub async fn authenticate(db: &Db, presented: &str) -> Result<TokenCheck, sqlx::
         }
         false
     };
-    let user = Viewer {
-        avatar: shared::avatar::avatar_path(&account.id, account.avatar_hash.as_deref()),
-        avatar_source: None,
-        tenant,
-        id: account.id.clone(),
-        handle: account.handle.clone(),
-        display_name: account.display_name.clone(),
-        email,
-    };
     let read_only = access != "full";
-    Ok(TokenCheck::Accepted { user, account: Box::new(account), token_id: id, first_use_today, read_only })
+    Ok(TokenCheck::Accepted { account: Box::new(account), token_id: id, first_use_today, read_only })
 }
 
 /// `spt_{20 base32hex}_{52 base32hex}` → `k_{20}`; anything else is not a token.

@@ -6,7 +6,6 @@ use http::header::AUTHORIZATION;
 use http::request::Parts;
 
 use super::bearer::{authenticate, Account, TokenCheck};
-use crate::access::session::Viewer;
 use crate::api::{ApiError, UserPath};
 use crate::infra::audit_trail::{self, Actor, Entry};
 use crate::infra::rate_limit::{self, Limit};
@@ -17,10 +16,11 @@ use serde_json::json;
 /// The person an API token belongs to, and the token they used.
 #[derive(Debug, Clone)]
 pub struct Caller {
-    pub user: Viewer,
     /// Their account as the API shows it, read with the token.
     pub account: Account,
     pub token_id: String,
+    /// The same person as the Audit Log names them, with the request's
+    /// address.
     pub actor: Actor,
 }
 
@@ -36,7 +36,7 @@ impl FromRequestParts<AppState> for Owner {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let caller = Caller::from_request_parts(parts, state).await?;
         let handle = UserPath::from_request_parts(parts, state).await?;
-        if handle.as_str() == caller.user.handle {
+        if handle.as_str() == caller.account.handle {
             return Ok(Self(caller));
         }
         let data = json!({ "method": parts.method.as_str(), "path": full_path(parts), "token_id": caller.token_id });
@@ -74,11 +74,17 @@ impl FromRequestParts<AppState> for Caller {
                 audit_trail::write_refusal(&state.db, &Actor::unknown(parts), entry).await;
                 Err(ApiError::unauthorized())
             }
-            TokenCheck::Accepted { user, account, token_id, first_use_today, read_only } => {
+            TokenCheck::Accepted { account, token_id, first_use_today, read_only } => {
                 let limit = Limit { max: state.settings.api_per_minute, window_secs: 60 };
                 let key = format!("api:{token_id}");
                 rate_limit::hit_leased(&state.db, &state.leases, &key, limit, now_millis()).await?;
-                let actor = Actor::viewer(&user, parts);
+                let actor = Actor {
+                    id: account.id.clone(),
+                    handle: account.handle.clone(),
+                    display_name: account.display_name.clone(),
+                    avatar_url: shared::avatar::avatar_path(&account.id, account.avatar_hash.as_deref()),
+                    ip: crate::infra::request::client_ip_text(parts),
+                };
                 // A read-only token reads; anything else is refused before
                 // any handler runs.
                 let reads = matches!(parts.method, http::Method::GET | http::Method::HEAD | http::Method::OPTIONS);
@@ -92,7 +98,7 @@ impl FromRequestParts<AppState> for Caller {
                     let data = json!({ "token_id": token_id, "path": full_path(parts) });
                     audit_trail::write_own(&state.db, &actor, "token.use", data).await;
                 }
-                Ok(Self { user, account: *account, token_id, actor })
+                Ok(Self { account: *account, token_id, actor })
             }
         }
     }

@@ -159,7 +159,7 @@ async fn update(
         .map_err(|e| ApiError::field("body.handle", e.to_string()))?;
     // The one change that can still be refused (a handle taken) goes first.
     let mut actor = caller.actor.clone();
-    if let Some(handle) = handle.filter(|h| h.as_str() != caller.user.handle) {
+    if let Some(handle) = handle.filter(|h| h.as_str() != caller.account.handle) {
         crate::handle::ssr::change(&state, &actor, &handle).await.map_err(|e| match e {
             crate::handle::ssr::ChangeError::Db(e) => ApiError::from(e),
             e @ crate::handle::ssr::ChangeError::TooMany { retry_after_secs } => {
@@ -176,5 +176,5 @@ async fn update(
     if let Some(at) = reset_at {
         crate::credentials::reset::ssr::reset(&state, &actor, at).await?;
     }
-    Ok(Json(load(&state, &caller.user.id).await?))
+    Ok(Json(load(&state, &caller.account.id).await?))
 }

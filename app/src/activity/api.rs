@@ -28,7 +28,7 @@ async fn list(
     let after = ssr::cursor(page.next_token()).map_err(|_| Page::bad_token())?;
     let query = ssr::Query { after, ..Default::default() };
     let mut conn = state.db.acquire().await?;
-    let mut list = ssr::page(&mut conn, &caller.user.id, &query, limit).await?;
+    let mut list = ssr::page(&mut conn, &caller.account.id, &query, limit).await?;
     for record in &mut list.items {
         record.actor_avatar_url = state.settings.absolute(&record.actor_avatar_url);
     }

@@ -77,9 +77,16 @@ pub struct InvoiceList {
 /// The Developer plan's one price.
 const PRICE_ID: &str = "price_developer00000000000";
 
-/// The token's lookup already read the account's tenant.
-fn not_a_tenant_member(caller: &Caller) -> Result<(), ApiError> {
-    match &caller.user.tenant {
+/// A tenant member's billing is the tenant's: refused, naming the tenant.
+async fn not_a_tenant_member(state: &AppState, caller: &Caller) -> Result<(), ApiError> {
+    let Some(tenant_id) = &caller.account.tenant_id else {
+        return Ok(());
+    };
+    let tenant: Option<String> = sqlx::query_scalar("SELECT handle FROM tenants WHERE id = $1")
+        .bind(tenant_id)
+        .fetch_optional(&state.db)
+        .await?;
+    match tenant {
         Some(tenant) => {
             Err(ApiError::absent(format!("This account belongs to the tenant {tenant}, which manages its billing.")))
         }
@@ -95,13 +102,13 @@ async fn subscriptions(
     State(state): State<AppState>,
     Owner(caller): Owner,
 ) -> Result<Json<SubscriptionList>, ApiError> {
-    not_a_tenant_member(&caller)?;
+    not_a_tenant_member(&state, &caller).await?;
     let created: i64 = sqlx::query_scalar("SELECT created_at FROM users WHERE id = $1")
-        .bind(&caller.user.id)
+        .bind(&caller.account.id)
         .fetch_one(&state.db)
         .await?;
     let (start, end) = Period::containing(crate::infra::time::now_millis()).bounds_ms();
-    let body = caller.user.id.get(2..).unwrap_or_default();
+    let body = caller.account.id.get(2..).unwrap_or_default();
     Ok(Json(SubscriptionList {
         items: vec![BillingSubscription {
             id: format!("sub_{body}"),
@@ -133,16 +140,16 @@ async fn invoices(
     Owner(caller): Owner,
     Query(page): Query<Page>,
 ) -> Result<Json<InvoiceList>, ApiError> {
-    not_a_tenant_member(&caller)?;
+    not_a_tenant_member(&state, &caller).await?;
     let limit = page.limit()? as usize;
     // The cursor is the last period listed; the next page starts before it.
     let before = page.resume(Period::parse)?;
-    let summary = ssr::summary(&state.db, &caller.user.id, crate::infra::time::now_millis()).await?;
+    let summary = ssr::summary(&state.db, &caller.account.id, crate::infra::time::now_millis()).await?;
     let mut listed: Vec<_> = summary.invoices.into_iter().filter(|i| before.is_none_or(|b| i.period < b)).collect();
     let more = listed.len() > limit;
     listed.truncate(limit);
     let next_token = more.then(|| listed.last().map(|i| cursor_token(&i.period.key()))).flatten();
-    let page_url = state.settings.absolute(&format!("/user/{}/advanced/billing", caller.user.handle));
+    let page_url = state.settings.absolute(&format!("/user/{}/advanced/billing", caller.account.handle));
     let items = listed
         .into_iter()
         .map(|i| {

@@ -49,7 +49,7 @@ impl From<Current> for UserDatabasePassword {
     responses((status = 200, description = "OK", body = UserDatabasePassword), crate::api::Refusals),
     security(("bearer" = [])))]
 async fn read(State(state): State<AppState>, Owner(caller): Owner) -> Result<Json<UserDatabasePassword>, ApiError> {
-    let current = ssr::current(&state.db, &state.vault, &caller.user.id).await?;
+    let current = ssr::current(&state.db, &state.vault, &caller.account.id).await?;
     Ok(Json(current.into()))
 }
 

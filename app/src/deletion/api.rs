@@ -13,6 +13,6 @@ use crate::infra::AppState;
     responses((status = 204, description = "No Content"), crate::api::Refusals),
     security(("bearer" = [])))]
 pub async fn delete(State(state): State<AppState>, Owner(caller): Owner) -> Result<StatusCode, ApiError> {
-    super::ssr::delete(&state, &caller.user.id).await?;
+    super::ssr::delete(&state, &caller.account.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -67,7 +67,7 @@ struct UpdateUserPreferencesRequest {
     responses((status = 200, description = "OK", body = UserPreferences), crate::api::Refusals),
     security(("bearer" = [])))]
 async fn read(State(state): State<AppState>, Owner(caller): Owner) -> Result<Json<UserPreferences>, ApiError> {
-    Ok(Json(ssr::read(&state.db, &caller.user.id).await?.into()))
+    Ok(Json(ssr::read(&state.db, &caller.account.id).await?.into()))
 }
 
 #[utoipa::path(patch, path = "/user/{user_handle}/preferences", operation_id = "user_updatePreferences", tag = "Users",

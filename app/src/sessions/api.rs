@@ -32,7 +32,7 @@ struct ListSessionsResponse {
     extensions(("x-sluice-extension" = json!(true))),
     security(("bearer" = [])))]
 async fn list(State(state): State<AppState>, Owner(caller): Owner) -> Result<Json<ListSessionsResponse>, ApiError> {
-    Ok(Json(ListSessionsResponse { items: ssr::list(&state, &caller.user.id, None).await? }))
+    Ok(Json(ListSessionsResponse { items: ssr::list(&state, &caller.account.id, None).await? }))
 }
 
 /// `{session_id}`, parsed.

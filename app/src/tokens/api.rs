@@ -85,7 +85,7 @@ async fn list(
     // `next_token` is never issued.
     page.single()?;
     let mut conn = state.db.acquire().await?;
-    let rows = ssr::rows(&mut conn, &caller.user.id).await?;
+    let rows = ssr::rows(&mut conn, &caller.account.id).await?;
     Ok(Json(ListTokensResponse { items: rows.into_iter().map(Token::from).collect() }))
 }
 
@@ -189,7 +189,7 @@ async fn read(
     TokenPath { token_id: id, .. }: TokenPath,
 ) -> Result<Json<Token>, ApiError> {
     let mut conn = state.db.acquire().await?;
-    let row = ssr::row(&mut conn, &caller.user.id, &id).await?.ok_or_else(ApiError::not_found)?;
+    let row = ssr::row(&mut conn, &caller.account.id, &id).await?.ok_or_else(ApiError::not_found)?;
     Ok(Json(row.into()))
 }
 

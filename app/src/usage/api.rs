@@ -108,9 +108,9 @@ async fn list(
     }
     let limit = filter.page.limit()?;
     let after = filter.page.resume(decode)?;
-    let mut rows = ssr::page(&state.db, &caller.user.id, after.as_ref(), limit + 1).await?;
+    let mut rows = ssr::page(&state.db, &caller.account.id, after.as_ref(), limit + 1).await?;
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     let next_token = more.then(|| rows.last().map(encode)).flatten();
-    Ok(Json(UsageList { items: rows.into_iter().map(|r| item(r, &caller.user.id)).collect(), next_token }))
+    Ok(Json(UsageList { items: rows.into_iter().map(|r| item(r, &caller.account.id)).collect(), next_token }))
 }

@@ -14,6 +14,7 @@ use utoipa_axum::routes;
 
 use super::ssr::{dns_name, DEFAULT_REGION};
 use super::store::{self as store, WorkspaceError, WorkspaceRow, SELECT};
+use crate::access::bearer::Account;
 use crate::access::Owner;
 use crate::api::{path_param, ApiError, ApiJson, Page};
 use crate::infra::time::rfc3339;
@@ -65,7 +66,7 @@ struct ListWorkspacesResponse {
     items: Vec<Workspace>,
 }
 
-fn workspace(state: &AppState, owner: &crate::access::session::Viewer, row: WorkspaceRow) -> Workspace {
+fn workspace(state: &AppState, owner: &Account, row: WorkspaceRow) -> Workspace {
     let WorkspaceRow { id, handle, region, database_name, version_id, created_at, updated_at, provisioned_at, .. } =
         row;
     Workspace {
@@ -100,10 +101,12 @@ async fn list(
     // A person has few workspaces: one page holds them, no cursor is issued.
     page.single()?;
     let rows: Vec<WorkspaceRow> = sqlx::query_as(&format!("{SELECT} ORDER BY created_at, handle"))
-        .bind(&caller.user.id)
+        .bind(&caller.account.id)
         .fetch_all(&state.db)
         .await?;
-    Ok(Json(ListWorkspacesResponse { items: rows.into_iter().map(|r| workspace(&state, &caller.user, r)).collect() }))
+    Ok(Json(ListWorkspacesResponse {
+        items: rows.into_iter().map(|r| workspace(&state, &caller.account, r)).collect(),
+    }))
 }
 
 /// `{workspace_handle}`, parsed.
@@ -128,12 +131,12 @@ async fn read(
     PathWorkspace(handle): PathWorkspace,
 ) -> Result<Json<Workspace>, ApiError> {
     let row: Option<WorkspaceRow> = sqlx::query_as(&format!("{SELECT} AND handle = $2"))
-        .bind(&caller.user.id)
+        .bind(&caller.account.id)
         .bind(handle.as_str())
         .fetch_optional(&state.db)
         .await?;
     let row = row.ok_or_else(ApiError::not_found)?;
-    Ok(Json(workspace(&state, &caller.user, row)))
+    Ok(Json(workspace(&state, &caller.account, row)))
 }
 
 /// The spec's `CreateWorkspaceRequest`. Sluice runs every workspace
@@ -178,9 +181,8 @@ async fn create(
 ) -> Result<impl IntoResponse, ApiError> {
     let handle = body.check()?;
     let region = body.region.as_deref().unwrap_or(DEFAULT_REGION);
-    let user = &caller.user;
-    let row = store::create(&state, user, &caller.actor, &handle, region).await.map_err(api_error)?;
-    Ok((StatusCode::CREATED, Json(workspace(&state, user, row))))
+    let row = store::create(&state, &caller.actor, &handle, region).await.map_err(api_error)?;
+    Ok((StatusCode::CREATED, Json(workspace(&state, &caller.account, row))))
 }
 
 #[utoipa::path(delete, path = "/user/{user_handle}/workspace/{workspace_handle}", operation_id = "userWorkspace_delete", tag = "UserWorkspaces",
@@ -192,7 +194,6 @@ async fn delete(
     Owner(caller): Owner,
     PathWorkspace(handle): PathWorkspace,
 ) -> Result<Json<Workspace>, ApiError> {
-    let user = &caller.user;
-    let row = store::delete(&state, user, &caller.actor, &handle).await.map_err(api_error)?;
-    Ok(Json(workspace(&state, user, row)))
+    let row = store::delete(&state, &caller.actor, &handle).await.map_err(api_error)?;
+    Ok(Json(workspace(&state, &caller.account, row)))
 }

@@ -76,7 +76,7 @@ pub async fn create_workspace(
     let actor = crate::infra::audit_trail::Actor::viewer(&viewer, &parts);
     let ws = shared::WorkspaceHandle::parse(&workspace).map_err(|e| AppError::invalid(e.to_string()))?;
     let region = region.as_deref().filter(|r| !r.is_empty()).unwrap_or(ssr::DEFAULT_REGION);
-    let row = store::create(&state, &viewer, &actor, &ws, region).await.map_err(store_error)?;
+    let row = store::create(&state, &actor, &ws, region).await.map_err(store_error)?;
     Ok(ssr::summary(&state.settings, &viewer.handle, row))
 }
 
@@ -92,7 +92,7 @@ pub async fn delete_workspace(handle: String, workspace: String, confirm: String
     let parts = crate::infra::request::parts()?;
     let actor = crate::infra::audit_trail::Actor::viewer(&viewer, &parts);
     let ws = shared::WorkspaceHandle::parse(&workspace).map_err(|e| AppError::invalid(e.to_string()))?;
-    store::delete(&state, &viewer, &actor, &ws).await.map_err(store_error)?;
+    store::delete(&state, &actor, &ws).await.map_err(store_error)?;
     Ok(())
 }
 

@@ -6,7 +6,6 @@
 use serde_json::json;
 use shared::WorkspaceHandle;
 
-use crate::access::session::Viewer;
 use crate::infra::audit_trail::{self, Actor, Entry};
 use crate::infra::db::{begin_write, lock_user};
 use crate::infra::ids::new_id;
@@ -56,12 +55,12 @@ pub const SELECT: &str = "SELECT id, handle, region, database_name, version_id, 
             cluster, provisioned_at, provision_attempts
      FROM workspaces WHERE user_id = $1";
 
-/// The audit record of a change to one of `user`'s workspaces.
-fn entry<'a>(action_type: &'a str, user: &'a Viewer, id: &'a str, handle: &'a WorkspaceHandle) -> Entry<'a> {
+/// The audit record of a change to one of `owner`'s workspaces.
+fn entry<'a>(action_type: &'a str, owner: &'a Actor, id: &'a str, handle: &'a WorkspaceHandle) -> Entry<'a> {
     Entry {
         action_type,
-        identity_id: &user.id,
-        identity_handle: &user.handle,
+        identity_id: &owner.id,
+        identity_handle: &owner.handle,
         target_id: Some(id),
         target_handle: Some(handle.as_str()),
         data: json!({ "handle": handle.as_str() }),
@@ -70,21 +69,21 @@ fn entry<'a>(action_type: &'a str, user: &'a Viewer, id: &'a str, handle: &'a Wo
 
 /// Makes a workspace in `region`; the worker is woken to make its
 /// verifier (so the workspace endpoint serves it at once) and, on a
-/// cluster, its role and database.
+/// cluster, its role and database. `owner` makes it: only the owner of an
+/// account changes its workspaces.
 pub async fn create(
     state: &AppState,
-    user: &Viewer,
-    actor: &Actor,
+    owner: &Actor,
     handle: &WorkspaceHandle,
     region: &str,
 ) -> Result<WorkspaceRow, WorkspaceError> {
     let now = now_millis();
     let mut tx = begin_write(&state.db).await?;
-    lock_user(&mut tx, &user.id).await?;
+    lock_user(&mut tx, &owner.id).await?;
     let placement =
         placement::place(state, &mut tx, region).await?.ok_or_else(|| WorkspaceError::UnknownRegion(region.into()))?;
     let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM workspaces WHERE user_id = $1")
-        .bind(&user.id)
+        .bind(&owner.id)
         .fetch_one(&mut *tx)
         .await?;
     if count >= MAX_WORKSPACES {
@@ -97,7 +96,7 @@ pub async fn create(
          VALUES ($1, $2, $3, $4, $5, (SELECT id FROM database_passwords WHERE user_id = $2), $6, $6, $7, $8)",
     )
     .bind(&id)
-    .bind(&user.id)
+    .bind(&owner.id)
     .bind(handle.as_str())
     .bind(region)
     .bind(database_name())
@@ -113,9 +112,9 @@ pub async fn create(
         }
         other => other?,
     };
-    audit_trail::record(&mut tx, actor, entry("workspace.create", user, &id, handle), now).await?;
+    audit_trail::record(&mut tx, owner, entry("workspace.create", owner, &id, handle), now).await?;
     let row: WorkspaceRow =
-        sqlx::query_as(&format!("{SELECT} AND id = $2")).bind(&user.id).bind(&id).fetch_one(&mut *tx).await?;
+        sqlx::query_as(&format!("{SELECT} AND id = $2")).bind(&owner.id).bind(&id).fetch_one(&mut *tx).await?;
     tx.commit().await?;
     state.jobs.notify_one();
     Ok(row)
@@ -123,25 +122,20 @@ pub async fn create(
 
 /// Deletes the workspace, then removes its database: on the embedded
 /// endpoint its connections end and its file goes; on a cluster it is
-/// dropped (by the worker if the cluster fails now).
-pub async fn delete(
-    state: &AppState,
-    user: &Viewer,
-    actor: &Actor,
-    handle: &WorkspaceHandle,
-) -> Result<WorkspaceRow, WorkspaceError> {
+/// dropped (by the worker if the cluster fails now). `owner` deletes it.
+pub async fn delete(state: &AppState, owner: &Actor, handle: &WorkspaceHandle) -> Result<WorkspaceRow, WorkspaceError> {
     let now = now_millis();
     let mut tx = begin_write(&state.db).await?;
-    lock_user(&mut tx, &user.id).await?;
+    lock_user(&mut tx, &owner.id).await?;
     let row: Option<WorkspaceRow> = sqlx::query_as(&format!("{SELECT} AND handle = $2"))
-        .bind(&user.id)
+        .bind(&owner.id)
         .bind(handle.as_str())
         .fetch_optional(&mut *tx)
         .await?;
     let row = row.ok_or_else(|| WorkspaceError::Unknown(handle.to_string()))?;
-    let leftovers = placement::forget(&mut tx, &user.id, &user.handle, std::slice::from_ref(&row.id), now).await?;
+    let leftovers = placement::forget(&mut tx, &owner.id, &owner.handle, std::slice::from_ref(&row.id), now).await?;
     sqlx::query("DELETE FROM workspaces WHERE id = $1").bind(&row.id).execute(&mut *tx).await?;
-    audit_trail::record(&mut tx, actor, entry("workspace.delete", user, &row.id, handle), now).await?;
+    audit_trail::record(&mut tx, owner, entry("workspace.delete", owner, &row.id, handle), now).await?;
     tx.commit().await?;
     leftovers.remove(state).await;
     Ok(row)
