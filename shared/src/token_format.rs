@@ -25,13 +25,19 @@ pub fn checksum(text: &str) -> String {
     (0..CHECKSUM_CHARS).rev().map(|i| BASE32HEX[((crc >> (5 * i)) & 31) as usize] as char).collect()
 }
 
+/// A token's id body and tail, if it has a Sluice token's shape:
+/// `spt_[0-9a-v]{20}_[0-9a-v]{52}`.
+pub fn parts(token: &str) -> Option<(&str, &str)> {
+    let (id, tail) = token.strip_prefix("spt_")?.split_once('_')?;
+    let shaped = id.len() == crate::ID_BODY_LEN && tail.len() == TAIL_CHARS && is_base32hex(id) && is_base32hex(tail);
+    shaped.then_some((id, tail))
+}
+
 /// Whether `token` has the shape of a Sluice token and its checksum
 /// matches: `spt_[0-9a-v]{20}_[0-9a-v]{52}` whose last 7 characters are
 /// the checksum of the rest.
 pub fn has_valid_checksum(token: &str) -> bool {
-    let Some(rest) = token.strip_prefix("spt_") else { return false };
-    let Some((id, tail)) = rest.split_once('_') else { return false };
-    if id.len() != crate::ID_BODY_LEN || tail.len() != TAIL_CHARS || !is_base32hex(id) || !is_base32hex(tail) {
+    if parts(token).is_none() {
         return false;
     }
     let (body, sum) = token.split_at(token.len() - CHECKSUM_CHARS);

@@ -8,7 +8,6 @@ use crate::infra::db::Db;
 use crate::infra::ids::hash_secret;
 use crate::infra::time::now_millis;
 
-use shared::token_format::{is_base32hex, TAIL_CHARS as SECRET_CHARS};
 use shared::DAY_MS;
 
 /// Only refresh `last_used_at` this often, so that API calls do not each
@@ -132,8 +131,6 @@ pub async fn authenticate(db: &Db, presented: &str) -> Result<TokenCheck, sqlx::
 
 /// `spt_{20 base32hex}_{52 base32hex}` → `k_{20}`; anything else is not a token.
 pub(crate) fn parse_token_id(presented: &str) -> Option<String> {
-    let rest = presented.strip_prefix("spt_")?;
-    let (body, secret) = rest.split_once('_')?;
-    (body.len() == shared::ID_BODY_LEN && secret.len() == SECRET_CHARS && is_base32hex(body) && is_base32hex(secret))
-        .then(|| ["k_", body].concat())
+    let (body, _) = shared::token_format::parts(presented)?;
+    Some(["k_", body].concat())
 }
