@@ -7,7 +7,8 @@
 //! - what bounds them from below, measured the same way: the sign-in page
 //!   signed out (Leptos rendering, no database), and the API's bytes after
 //!   only one database read, or after only the token's rate-limit count
-//!   (`/__floor/…`, also only in this benchmark);
+//!   (`/__floor/…`, also only in this benchmark), and `/actor`'s token
+//!   check and bearer extractor each alone, to show where its cost goes;
 //! - resident memory after those runs and after three more rounds of mixed
 //!   requests (it should not grow);
 //! - the Audit Log's first and 1000th page over HTTP with 1,000,000 records;
@@ -122,9 +123,9 @@ async fn main() {
     let api = std::sync::Arc::new(std::sync::Mutex::new((String::new(), Bytes::new())));
     let login = std::sync::Arc::new(std::sync::Mutex::new((String::new(), Bytes::new())));
     let (p, a, l) = (page.clone(), api.clone(), login.clone());
-    let (a_read, a_count) = (api.clone(), api.clone());
+    let (a_read, a_count, a_token, a_caller) = (api.clone(), api.clone(), api.clone(), api.clone());
     let site = site::start(dir.path(), None, move |state| {
-        let (read_db, count_db) = (state.db.clone(), state.db.clone());
+        let (read_db, count_db, token_db) = (state.db.clone(), state.db.clone(), state.db.clone());
         Router::new()
             .route(
                 "/__ceiling/page",
@@ -176,6 +177,36 @@ async fn main() {
                     }
                 }),
             )
+            // Where `/actor`'s cost goes: its token check alone (the one
+            // statement that reads the token and its owner), then the
+            // bearer extractor alone (the check, the rate-limit lease and
+            // the Audit Log's actor). Like the floors, these routes are not
+            // behind the server's one layer; `/actor` is.
+            .route(
+                "/__floor/token",
+                get(move |headers: axum::http::HeaderMap| {
+                    let (t, b) = a_token.lock().unwrap().clone();
+                    let db = token_db.clone();
+                    async move {
+                        let bearer = headers[axum::http::header::AUTHORIZATION].to_str().unwrap();
+                        let token = bearer.strip_prefix("Bearer ").unwrap();
+                        let check = app::access::bearer::authenticate(&db, token).await.unwrap();
+                        assert!(matches!(check, app::access::bearer::TokenCheck::Accepted { .. }));
+                        ([(CONTENT_TYPE, t)], b)
+                    }
+                }),
+            )
+            .merge(
+                Router::new()
+                    .route(
+                        "/__floor/caller",
+                        get(move |_: app::access::Caller| {
+                            let (t, b) = a_caller.lock().unwrap().clone();
+                            async move { ([(CONTENT_TYPE, t)], b) }
+                        }),
+                    )
+                    .with_state(state.clone()),
+            )
     })
     .await;
     let (base, db, cookie, token) = (site.base.clone(), site.state.db.clone(), site.cookie.clone(), site.token.clone());
@@ -213,12 +244,14 @@ async fn main() {
             let actor_ceiling = wrk(&format!("{base}/__ceiling/api"), &bearer, SECONDS);
             let read = wrk(&format!("{base}/__floor/read"), &bearer, SECONDS);
             let count = wrk(&format!("{base}/__floor/count"), &bearer, SECONDS);
-            [ssr, ssr_ceiling, render, render_ceiling, actor, actor_ceiling, read, count]
+            let token_check = wrk(&format!("{base}/__floor/token"), &bearer, SECONDS);
+            let extractor = wrk(&format!("{base}/__floor/caller"), &bearer, SECONDS);
+            [ssr, ssr_ceiling, render, render_ceiling, actor, actor_ceiling, read, count, token_check, extractor]
         }
     })
     .await
     .unwrap();
-    let [ssr, ssr_ceiling, render, render_ceiling, actor, actor_ceiling, read, count] = runs;
+    let [ssr, ssr_ceiling, render, render_ceiling, actor, actor_ceiling, read, count, token_check, extractor] = runs;
     let served = ssr.requests + actor.requests;
     let rss_after = rss_mb();
     let mut rounds = Vec::new();
@@ -241,6 +274,8 @@ async fn main() {
         ("API: GET /api/v0/actor, bearer (req/s)", &actor, &actor_ceiling),
         ("  floor: one database read, same bytes", &read, &actor_ceiling),
         ("  floor: the rate-limit count, same bytes", &count, &actor_ceiling),
+        ("  /actor's token check alone, same bytes", &token_check, &actor_ceiling),
+        ("  /actor's bearer extractor alone, same bytes", &extractor, &actor_ceiling),
     ] {
         println!(
             "{:<44} {:>14.0} {:>14.0} {:>8.1}% {:>10} {:>10}",
@@ -255,6 +290,16 @@ async fn main() {
             "{:<44} {:>14} {:>14} {:>9} {:>10} {:>10}",
             "  (ceiling latency)", "", "", "", ceiling.p50, ceiling.p99
         );
+    }
+    println!();
+    println!("Against the floors (how many times slower, same run):");
+    for (name, real, floor, goal) in [
+        ("SSR: User Profile against the sign-in page", &ssr, &render, " (goal: at most 1.5x)"),
+        ("API: /actor against one database read", &actor, &read, " (goal: at most 1.3x)"),
+        ("  its token check alone", &token_check, &read, ""),
+        ("  its bearer extractor alone", &extractor, &read, ""),
+    ] {
+        println!("  {name:<44} {:>5.2}x{goal}", floor.per_sec / real.per_sec);
     }
     println!();
     println!("Resident memory: {rss_start:.1} MB before, {rss_after:.1} MB after {served} SSR and API requests");
