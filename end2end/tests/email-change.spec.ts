@@ -60,12 +60,25 @@ test("change the e-mail, sign in at the new address, undo from the old one", asy
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page).toHaveURL(new RegExp(`/user/${handle}$`));
 
-  // The old address got a notice; its undo link restores it and signs out everywhere.
+  // The old address got a notice; its undo link restores it, signs out
+  // everywhere and stops the account's tokens.
   await page.goto(await linkFor(old, "/email/undo"));
   await expect(page.getByRole("heading", { name: "Undo the e-mail change" })).toBeVisible();
+  await expect(page.getByText("every API token and temporary token stops working")).toBeVisible();
+  for (const width of [1280, 390]) {
+    await page.setViewportSize({ width, height: 860 });
+    await page.screenshot({ path: `test-results/screens/email-undo-${width}.png` });
+  }
+  await page.setViewportSize({ width: 1280, height: 720 });
   await page.getByRole("button", { name: "Restore my e-mail" }).click();
   await expect(page).toHaveURL(/\/login\?email=restored$/);
   await expect(page.getByRole("status")).toContainText("Your sign-in e-mail was restored");
+  await expect(page.getByRole("status")).toContainText("its tokens stopped working");
+  for (const width of [1280, 390]) {
+    await page.setViewportSize({ width, height: 860 });
+    await page.screenshot({ path: `test-results/screens/email-restored-${width}.png` });
+  }
+  await page.setViewportSize({ width: 1280, height: 720 });
   await page.goto(`/user/${handle}`);
   await expect(page.getByRole("heading", { name: "Sign in to Sluice" })).toBeVisible();
   await requestLink(page, old);

@@ -33,7 +33,7 @@ pub fn EmailLinkPage() -> impl IntoView {
                             <h1>"Undo the e-mail change"</h1>
                             <p>"The sign-in e-mail of " <strong class="mono">{handle}</strong> " goes back from "
                                 <strong>{new}</strong> " to " <strong>{old}</strong> "."</p>
-                            <p class="muted">"In case someone else made the change, every session of the account is signed out: sign in again afterwards."</p>
+                            <p class="muted">"In case someone else made the change, every session of the account is signed out and every API token and temporary token stops working: sign in again afterwards, and create new tokens for anything that uses the API."</p>
                             <UseForm token=token() label="Restore my e-mail" busy="Restoring…"/>
                         }.into_any(),
                         Ok(EmailLink::Unusable) => view! {

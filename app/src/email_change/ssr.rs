@@ -183,7 +183,8 @@ pub async fn use_link(state: &AppState, parts: &Parts, secret: &str) -> Result<S
             "Hello {display_name},\n\nThe sign-in e-mail of your Sluice account {handle} was changed from\n\
              {old} to {new}. Sign-in links now go to the new address.\n\n\
              If this was not you, open this link within {UNDO_DAYS} days to undo the change; it also\n\
-             signs out every session of the account:\n\n{url}\n\nSluice\n",
+             signs out every session of the account and stops every API token and temporary token\n\
+             issued before it:\n\n{url}\n\nSluice\n",
             url = state.settings.absolute(&format!("/email/undo?t={undo}")),
         );
         let mail = Mail { to: old.clone(), subject: "Your Sluice sign-in e-mail was changed".into(), body };
@@ -192,8 +193,15 @@ pub async fn use_link(state: &AppState, parts: &Parts, secret: &str) -> Result<S
         }
         Ok(format!("/user/{handle}/advanced/profile?email=changed"))
     } else {
-        // Whoever changed it may still be signed in: nobody is now.
+        // Whoever changed it may still be signed in, or hold a token made
+        // while the address was theirs: nobody is, and no token issued up
+        // to now works (as Reset Authentication does).
         sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(&user_id).execute(&mut *tx).await?;
+        sqlx::query("UPDATE users SET token_min_issued_at = $1 WHERE id = $2 AND token_min_issued_at < $1")
+            .bind(now + 1)
+            .bind(&user_id)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("DELETE FROM email_changes WHERE user_id = $1 AND used_at IS NULL")
             .bind(&user_id)
             .execute(&mut *tx)

@@ -45,7 +45,7 @@ fn RequestForm() -> impl IntoView {
             <div class="notice" role="status">"Authentication was reset: every session and token of your account stopped working. Sign in again, then create new tokens for anything that uses the API."</div>
         </Show>
         <Show when=restored>
-            <div class="notice" role="status">"Your sign-in e-mail was restored, and every session of your account was signed out. Sign in again with it."</div>
+            <div class="notice" role="status">"Your sign-in e-mail was restored, every session of your account was signed out and its tokens stopped working. Sign in again with it."</div>
         </Show>
         <Show when=deleted>
             <div class="notice" role="status">

@@ -151,12 +151,21 @@ fn an_email_change_waits_for_its_link_and_the_old_address_can_undo_it() {
         let res = app.confirm(&t2, None).await;
         assert_eq!(location(&res), "/user/ada");
 
+        // A token made while the new address was in use (by whoever made
+        // the change, perhaps) works until the undo.
+        let (_, token) = crate::api::new_token(&app, "ada", &ada).await;
+        let status = app.api(reqwest::Method::GET, "/user/ada", Some(&token), None).await.status();
+        assert_eq!(status, StatusCode::OK);
+
         let notice = app.last_mail_to("ada@example.com").expect("a notice to the old address");
         assert!(notice.contains("ada@new.example"));
+        assert!(notice.contains("stops every API token"), "{notice}");
         let undo = notice.split("/email/undo?t=").nth(1).unwrap().split_whitespace().next().unwrap().to_owned();
         let res = app.post_form("/sfn/use_email_link", &[("t", &undo)], None).await;
         assert_eq!(location(&res), "/login?email=restored");
         assert_eq!(email(&app).await, "ada@example.com");
         assert!(!app.is_signed_in("ada", &ada).await, "every session was signed out");
+        let status = app.api(reqwest::Method::GET, "/user/ada", Some(&token), None).await.status();
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "tokens issued before the undo stop working");
     })
 }
