@@ -103,8 +103,9 @@ pub async fn create(
     Ok(UserRow { id, handle: handle.to_string(), display_name: display_name.to_string(), email: email.to_string() })
 }
 
-/// The id of the tenant `handle`, made on its first member's sign-up.
-async fn tenant_id(conn: &mut AnyConnection, handle: &str, now_ms: i64) -> Result<String, sqlx::Error> {
+/// The id of the tenant `handle`, made when its first member arrives (by
+/// signing up, or by changing their e-mail to the tenant's domain).
+pub(crate) async fn tenant_id(conn: &mut AnyConnection, handle: &str, now_ms: i64) -> Result<String, sqlx::Error> {
     sqlx::query("INSERT INTO tenants (id, handle, created_at) VALUES ($1, $2, $3) ON CONFLICT (handle) DO NOTHING")
         .bind(new_id("t"))
         .bind(handle)

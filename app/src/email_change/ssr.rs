@@ -132,14 +132,7 @@ pub async fn inspect(state: &AppState, secret: &str) -> Result<EmailLink, AppErr
 
 async fn tenant_id(tx: &mut Tx, state: &AppState, email: &str) -> Result<Option<String>, sqlx::Error> {
     let Some(tenant) = state.settings.tenant_for(email) else { return Ok(None) };
-    let now = now_millis();
-    sqlx::query("INSERT INTO tenants (id, handle, created_at) VALUES ($1, $2, $3) ON CONFLICT (handle) DO NOTHING")
-        .bind(crate::infra::ids::new_id("t"))
-        .bind(tenant)
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
-    sqlx::query_scalar("SELECT id FROM tenants WHERE handle = $1").bind(tenant).fetch_optional(&mut **tx).await
+    crate::account::ssr::tenant_id(tx, tenant, now_millis()).await.map(Some)
 }
 
 /// Uses a link in one transaction and answers where to go next.
