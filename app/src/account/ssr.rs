@@ -58,7 +58,7 @@ pub async fn create(
     }
     let id = new_id("u");
     let tenant_id = match tenant {
-        Some(tenant) => Some(tenant_id(&mut *conn, tenant, now_ms).await?),
+        Some(tenant) => Some(crate::infra::tenants::tenant_id(&mut *conn, tenant, now_ms).await?),
         None => None,
     };
     sqlx::query(
@@ -101,16 +101,4 @@ pub async fn create(
     .await?;
     crate::database_password::ssr::create_initial(&mut *conn, &state.vault, &id, now_ms).await?;
     Ok(UserRow { id, handle: handle.to_string(), display_name: display_name.to_string(), email: email.to_string() })
-}
-
-/// The id of the tenant `handle`, made when its first member arrives (by
-/// signing up, or by changing their e-mail to the tenant's domain).
-pub(crate) async fn tenant_id(conn: &mut AnyConnection, handle: &str, now_ms: i64) -> Result<String, sqlx::Error> {
-    sqlx::query("INSERT INTO tenants (id, handle, created_at) VALUES ($1, $2, $3) ON CONFLICT (handle) DO NOTHING")
-        .bind(new_id("t"))
-        .bind(handle)
-        .bind(now_ms)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query_scalar("SELECT id FROM tenants WHERE handle = $1").bind(handle).fetch_one(conn).await
 }

@@ -132,7 +132,7 @@ pub async fn inspect(state: &AppState, secret: &str) -> Result<EmailLink, AppErr
 
 async fn tenant_id(tx: &mut Tx, state: &AppState, email: &str) -> Result<Option<String>, sqlx::Error> {
     let Some(tenant) = state.settings.tenant_for(email) else { return Ok(None) };
-    crate::account::ssr::tenant_id(tx, tenant, now_millis()).await.map(Some)
+    crate::infra::tenants::tenant_id(tx, tenant, now_millis()).await.map(Some)
 }
 
 /// Uses a link in one transaction and answers where to go next.

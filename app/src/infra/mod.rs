@@ -1,5 +1,5 @@
 //! Server-only infrastructure shared by every feature: settings, state,
-//! storage, mail, ids, time and the clock of proofs, rate limits and the audit trail.
+//! storage, mail, ids, time and the clock of proofs, rate limits, tenants and the audit trail.
 
 pub mod audit_trail;
 pub mod clock;
@@ -13,6 +13,7 @@ pub mod secret;
 pub mod settings;
 pub mod state;
 pub mod system_mail;
+pub mod tenants;
 pub mod time;
 pub mod vault;
 pub mod workspace_storage;
