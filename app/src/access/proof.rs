@@ -52,8 +52,7 @@ pub async fn require(state: &AppState, parts: &Parts) -> Result<(), AppError> {
 /// path on this site, else `/`); `sent`: a code is on its way.
 pub fn confirm_path(next: Option<&str>, sent: bool) -> String {
     let next = super::safe_next(next).unwrap_or("/");
-    let next = percent_encoding::utf8_percent_encode(next, percent_encoding::NON_ALPHANUMERIC);
-    format!("/confirm?next={next}{}", if sent { "&sent=1" } else { "" })
+    format!("/confirm?next={}{}", super::encode_component(next), if sent { "&sent=1" } else { "" })
 }
 
 /// Records that the session `session_hash` proved who it is at `at`.

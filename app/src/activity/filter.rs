@@ -71,7 +71,7 @@ impl AuditFilter {
         [("action", &self.action), ("from", &self.from), ("to", &self.to)]
             .into_iter()
             .filter(|(_, v)| !v.is_empty())
-            .map(|(k, v)| format!("{k}={}", crate::ui::encode_component(v)))
+            .map(|(k, v)| format!("{k}={}", crate::access::encode_component(v)))
             .collect::<Vec<_>>()
             .join("&")
     }

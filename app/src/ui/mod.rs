@@ -18,9 +18,6 @@ pub use dialog::{close_when_done, ConfirmActions, Dialog};
 pub use handle_field::HandleField;
 pub use live::{use_live, Confirm};
 pub use menu::Menu;
-pub use pages::{
-    day_and_time, encode_component, ErrorPanel, HomeRedirect, Loading, NotFound, NotFoundPage, SignInRedirect,
-    SignedOut,
-};
+pub use pages::{day_and_time, ErrorPanel, HomeRedirect, Loading, NotFound, NotFoundPage, SignInRedirect, SignedOut};
 pub use secret::{copy_text, CopyButton, EyeIcon, RevealButton};
 pub use topbar::TopBar;

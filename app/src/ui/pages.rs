@@ -6,6 +6,7 @@ use leptos_meta::Title;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_location;
 
+use crate::access::encode_component;
 #[cfg(not(feature = "ssr"))]
 use crate::access::session::get_viewer;
 use crate::access::session::ViewerState;
@@ -110,14 +111,4 @@ pub fn SignedOut() -> impl IntoView {
             </Suspense>
         }
     }
-}
-
-/// What a query value keeps as it is: RFC 3986's unreserved characters and
-/// `/` (so that `?next=/user/ada` reads as it is).
-const QUERY_VALUE: &percent_encoding::AsciiSet =
-    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~').remove(b'/');
-
-/// Percent-encodes a query value.
-pub fn encode_component(s: &str) -> String {
-    percent_encoding::utf8_percent_encode(s, QUERY_VALUE).to_string()
 }

@@ -53,7 +53,7 @@ fn a_stale_session_confirms_it_is_you_before_the_irreversible() {
             .post_form_from("/user/ada/advanced/credentials", "/sfn/reset_authentication", &[("handle", "ada")], &ada)
             .await;
         assert_eq!(res.status(), StatusCode::FOUND);
-        assert_eq!(location(&res), "/confirm?next=%2Fuser%2Fada%2Fadvanced%2Fcredentials");
+        assert_eq!(location(&res), "/confirm?next=/user/ada/advanced/credentials");
 
         // The mailed code: five wrong tries end it.
         assert_eq!(app.call("/sfn/send_confirm_code", &[], &ada).await.status(), StatusCode::OK);
