@@ -2,10 +2,10 @@
 //! link that works once, for an hour; nothing changes until it is used.
 //! Then the old address gets a notice with a link that undoes the change
 //! for 7 days (and signs out every session and stops every token issued
-//! before it, in case it was not them). An
-//! address of another account is refused without saying whose. Tenant
-//! membership follows the address's domain, and the confirmation page
-//! says what that changes (Billing appears or disappears).
+//! before it, in case it was not them). An address of another account is
+//! refused without saying whose. Tenant membership follows the address's
+//! domain, and the confirmation page says what that changes (Billing
+//! appears or disappears).
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
