@@ -31,9 +31,26 @@ pub mod ssr {
 
     use crate::error::AppError;
     use crate::infra::audit_trail::{self, Actor};
-    use crate::infra::db::{begin_write, lock_user};
+    use crate::infra::db::{begin_write, lock_user, Tx};
     use crate::infra::time::{now_millis, rfc3339};
     use crate::infra::AppState;
+
+    /// Within `tx`, stops everything of `user_id`'s issued before `at`: the
+    /// sessions are deleted, and `token_min_issued_at` moves forward to `at`
+    /// (never back), which every temporary and API token is checked against.
+    pub async fn revoke_before(tx: &mut Tx, user_id: &str, at: i64) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE users SET token_min_issued_at = $1 WHERE id = $2 AND token_min_issued_at < $1")
+            .bind(at)
+            .bind(user_id)
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND created_at < $2")
+            .bind(user_id)
+            .bind(at)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
 
     /// Moves `token_min_issued_at` forward to `at` and ends the sessions it
     /// kills, in one transaction. Moving it back is refused: what was
@@ -52,20 +69,12 @@ pub mod ssr {
         if at == current {
             return Ok(false);
         }
-        sqlx::query(
-            "UPDATE users SET token_min_issued_at = $1, updated_at = $2, version_id = version_id + 1
-             WHERE id = $3",
-        )
-        .bind(at)
-        .bind(now)
-        .bind(&actor.id)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND created_at < $2")
+        sqlx::query("UPDATE users SET updated_at = $1, version_id = version_id + 1 WHERE id = $2")
+            .bind(now)
             .bind(&actor.id)
-            .bind(at)
             .execute(&mut *tx)
             .await?;
+        revoke_before(&mut tx, &actor.id, at).await?;
         let data = json!({ "token_min_issued_at": rfc3339(at) });
         audit_trail::record_own(&mut tx, actor, "auth.reset", data, now).await?;
         tx.commit().await?;

@@ -189,12 +189,7 @@ pub async fn use_link(state: &AppState, parts: &Parts, secret: &str) -> Result<S
         // Whoever changed it may still be signed in, or hold a token made
         // while the address was theirs: nobody is, and no token issued up
         // to now works (as Reset Authentication does).
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(&user_id).execute(&mut *tx).await?;
-        sqlx::query("UPDATE users SET token_min_issued_at = $1 WHERE id = $2 AND token_min_issued_at < $1")
-            .bind(now + 1)
-            .bind(&user_id)
-            .execute(&mut *tx)
-            .await?;
+        crate::credentials::reset::ssr::revoke_before(&mut tx, &user_id, now + 1).await?;
         sqlx::query("DELETE FROM email_changes WHERE user_id = $1 AND used_at IS NULL")
             .bind(&user_id)
             .execute(&mut *tx)
