@@ -1,6 +1,6 @@
 //! Export of the Audit Log as CSV or JSON: every record the page's filter
-//! matches, streamed a thousand at a time through the same keyset query,
-//! so a large log neither holds a connection nor fills memory.
+//! matches, streamed in batches through the same keyset query, so a large
+//! log neither holds a connection nor fills memory.
 
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
@@ -14,7 +14,11 @@ use super::ssr::{self, Query as AuditQuery};
 use super::{AuditFilter, AuditRecord};
 use crate::infra::AppState;
 
-const BATCH: i64 = 1000;
+/// Records read, held and written at once: a batch's rows, records and
+/// text are what an export holds in memory. Exporting 100,000 records
+/// beside busy loops on both cores, the server's peak memory moved by 4.5
+/// to 7.3 MB with batches of 1,000, and by 0 to 3.5 MB with 250.
+const BATCH: i64 = 250;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/user/{handle}/activity/export/{format}", get(export))
