@@ -5,7 +5,9 @@
 //!   by the same process (`/__ceiling/…`, a route only this benchmark has),
 //!   with wrk, 32 keep-alive connections, 10 s each;
 //! - what bounds them from below, measured the same way: the sign-in page
-//!   signed out (Leptos rendering, no database), and the API's bytes after
+//!   signed out (Leptos rendering, no database) and the same page signed
+//!   in (the same render after the session's one read, which every
+//!   signed-in page makes), and the API's bytes after
 //!   only one database read, or after only the token's rate-limit count
 //!   (`/__floor/…`, also only in this benchmark), and `/actor`'s token
 //!   check and bearer extractor each alone, to show where its cost goes;
@@ -240,18 +242,32 @@ async fn main() {
             let ssr_ceiling = wrk(&format!("{base}/__ceiling/page"), &cookie_header, SECONDS);
             let render = wrk(&format!("{base}/login"), "X-Signed-Out: 1", SECONDS);
             let render_ceiling = wrk(&format!("{base}/__ceiling/login"), "X-Signed-Out: 1", SECONDS);
+            let render_signed_in = wrk(&format!("{base}/login"), &cookie_header, SECONDS);
             let actor = wrk(&format!("{base}/api/v0/actor"), &bearer, SECONDS);
             let actor_ceiling = wrk(&format!("{base}/__ceiling/api"), &bearer, SECONDS);
             let read = wrk(&format!("{base}/__floor/read"), &bearer, SECONDS);
             let count = wrk(&format!("{base}/__floor/count"), &bearer, SECONDS);
             let token_check = wrk(&format!("{base}/__floor/token"), &bearer, SECONDS);
             let extractor = wrk(&format!("{base}/__floor/caller"), &bearer, SECONDS);
-            [ssr, ssr_ceiling, render, render_ceiling, actor, actor_ceiling, read, count, token_check, extractor]
+            [
+                ssr,
+                ssr_ceiling,
+                render,
+                render_ceiling,
+                render_signed_in,
+                actor,
+                actor_ceiling,
+                read,
+                count,
+                token_check,
+                extractor,
+            ]
         }
     })
     .await
     .unwrap();
-    let [ssr, ssr_ceiling, render, render_ceiling, actor, actor_ceiling, read, count, token_check, extractor] = runs;
+    let [ssr, ssr_ceiling, render, render_ceiling, render_signed_in, actor, actor_ceiling, read, count, token_check, extractor] =
+        runs;
     let served = ssr.requests + actor.requests;
     let rss_after = rss_mb();
     let mut rounds = Vec::new();
@@ -271,6 +287,7 @@ async fn main() {
     for (name, real, ceiling) in [
         ("SSR: User Profile, signed in (req/s)", &ssr, &ssr_ceiling),
         ("  floor: sign-in page, signed out", &render, &render_ceiling),
+        ("  the same page, signed in", &render_signed_in, &render_ceiling),
         ("API: GET /api/v0/actor, bearer (req/s)", &actor, &actor_ceiling),
         ("  floor: one database read, same bytes", &read, &actor_ceiling),
         ("  floor: the rate-limit count, same bytes", &count, &actor_ceiling),
@@ -295,6 +312,7 @@ async fn main() {
     println!("Against the floors (how many times slower, same run):");
     for (name, real, floor, goal) in [
         ("SSR: User Profile against the sign-in page", &ssr, &render, " (goal: at most 1.5x)"),
+        ("  the sign-in page signed in (session read)", &render_signed_in, &render, ""),
         ("API: /actor against one database read", &actor, &read, " (goal: at most 1.3x)"),
         ("  its token check alone", &token_check, &read, ""),
         ("  its bearer extractor alone", &extractor, &read, ""),
