@@ -16,6 +16,7 @@ pub mod proxy;
 pub mod router;
 pub mod security;
 pub mod serve;
+pub mod site_files;
 pub mod start;
 pub mod storage;
 

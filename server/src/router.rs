@@ -22,6 +22,7 @@ pub fn build(state: AppState, routes: Vec<AxumRouteListing>) -> Router {
         .merge(app::activity::export::routes())
         .merge(app::data_export::archive::routes())
         .nest("/api/v0", app::routes::api::router())
+        .merge(crate::site_files::routes(&state.leptos_options))
         .leptos_routes_with_context(&state, routes, || (), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

@@ -252,6 +252,9 @@ impl TestApp {
         let listener = server::bind("127.0.0.1:0".parse().unwrap()).await.expect("bind");
         let addr: SocketAddr = listener.local_addr().unwrap();
         leptos.site_addr = addr;
+        // The site's files come from the test's own directory (empty
+        // unless a test writes there), never from a build's.
+        leptos.site_root = dir.path().join("site").to_string_lossy().into();
         let base = format!("http://{addr}");
         let mut settings = Settings::for_data_dir(dir.path().to_path_buf(), base.parse().unwrap());
         settings.database_url = app::infra::secret::Secret::new(database.url.clone());

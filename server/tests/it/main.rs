@@ -32,6 +32,7 @@ mod reset;
 mod security;
 mod sessions;
 mod sign_in;
+mod site_files;
 mod tokens;
 mod usage;
 mod workspaces;
