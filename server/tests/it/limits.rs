@@ -398,8 +398,8 @@ fn idle_endpoint_sockets_are_let_go_and_the_console_answers_meanwhile() {
 /// the peak also moved with how many connections the second download
 /// happened to open beside the server's background jobs: from 0 to 16 MB
 /// on unchanged code. With two, and the export's batches of 250 records
-/// rather than 1,000, ten runs (alone, beside busy loops on both cores and
-/// inside the suite) moved it by 0 to 4.3 MB.
+/// rather than 1,000, twelve runs (five beside busy loops on both cores,
+/// seven inside the whole suite) moved it by 0 to 4.3 MB.
 #[test]
 fn a_data_export_of_100000_audit_records_keeps_the_servers_memory_flat() {
     crate::harness::run(async {
