@@ -8,11 +8,14 @@
 //! release would run a module it kept beside chunks and a page from the new
 //! one. Each answer says `no-cache`, and a browser that asks again with
 //! `If-Modified-Since` gets a `304` without the body while the file is
-//! unchanged. (Leptos's file fallback forwards only `Accept-Encoding`, so
-//! it could never answer `304`; it still serves the site's other files,
-//! the favicon.)
+//! unchanged. The answer depends on `Accept-Encoding` (a brotli or gzip
+//! copy, or the file), and says so in `Vary`, so that a cache between the
+//! browser and Sluice never hands one client's copy to another that cannot
+//! read it. (Leptos's file fallback forwards only `Accept-Encoding`, so it
+//! could never answer `304`; it still serves the site's other files, the
+//! favicon.)
 
-use axum::http::header::CACHE_CONTROL;
+use axum::http::header::{CACHE_CONTROL, VARY};
 use axum::http::HeaderValue;
 use axum::Router;
 use leptos::config::LeptosOptions;
@@ -26,5 +29,6 @@ pub fn routes(options: &LeptosOptions) -> Router<AppState> {
     let dir = std::path::Path::new(&*options.site_root).join(&*options.site_pkg_dir);
     let files = ServeDir::new(dir).precompressed_br().precompressed_gzip();
     let files = SetResponseHeader::overriding(files, CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    let files = SetResponseHeader::appending(files, VARY, HeaderValue::from_static("accept-encoding"));
     Router::new().nest_service(&format!("/{}", options.site_pkg_dir), files)
 }

@@ -4,7 +4,7 @@
 
 use crate::harness::*;
 use reqwest::header::{
-    ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE, IF_MODIFIED_SINCE, LAST_MODIFIED,
+    ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE, IF_MODIFIED_SINCE, LAST_MODIFIED, VARY,
 };
 use reqwest::{Client, StatusCode};
 
@@ -26,6 +26,7 @@ fn the_sites_files_are_asked_for_again_and_answer_304_while_unchanged() {
         assert_eq!(res.status(), StatusCode::OK);
         assert_eq!(res.headers()[CACHE_CONTROL], "no-cache");
         assert_eq!(res.headers()[CONTENT_TYPE], "application/wasm");
+        assert_eq!(res.headers()[VARY], "accept-encoding", "the copy sent depends on Accept-Encoding");
         assert_eq!(res.headers()["x-content-type-options"], "nosniff", "the security headers too");
         let modified = res.headers()[LAST_MODIFIED].clone();
         assert_eq!(&res.bytes().await.unwrap()[..], b"\0asm\x01\0\0\0 the module");
@@ -47,6 +48,7 @@ fn the_sites_files_are_asked_for_again_and_answer_304_while_unchanged() {
         // The brotli copy for a browser that takes it; the plain file for one that does not.
         let res = client.get(app.url("/pkg/sluice.wasm")).header(ACCEPT_ENCODING, "br").send().await.unwrap();
         assert_eq!(res.headers()[CONTENT_ENCODING], "br");
+        assert_eq!(res.headers()[VARY], "accept-encoding");
         assert_eq!(res.headers()[CACHE_CONTROL], "no-cache");
         let res = get("/pkg/chunk_1.wasm").send().await.unwrap();
         assert_eq!(res.status(), StatusCode::OK);
