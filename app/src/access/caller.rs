@@ -19,6 +19,9 @@ pub struct Caller {
     /// Their account as the API shows it, read with the token.
     pub account: Account,
     pub token_id: String,
+    /// The token has Read only access: it reads the account and changes
+    /// nothing, and is given nothing that could change anything.
+    pub read_only: bool,
     /// The same person as the Audit Log names them, with the request's
     /// address.
     pub actor: Actor,
@@ -42,6 +45,20 @@ impl FromRequestParts<AppState> for Owner {
         let data = json!({ "method": parts.method.as_str(), "path": full_path(parts), "token_id": caller.token_id });
         audit_trail::write_own(&state.db, &caller.actor, "auth.refused", data).await;
         Err(ApiError::forbidden())
+    }
+}
+
+impl Caller {
+    /// Goes on only with a Full access token. A read that hands out a
+    /// credential (the database password, which writes to every
+    /// workspace) is more than read-only access, though it is a GET.
+    pub async fn require_full_access(&self, state: &AppState, what: &str) -> Result<(), ApiError> {
+        if !self.read_only {
+            return Ok(());
+        }
+        let data = json!({ "token_id": self.token_id, "reason": "read-only token", "what": what });
+        audit_trail::write_own(&state.db, &self.actor, "auth.refused", data).await;
+        Err(ApiError::read_only())
     }
 }
 
@@ -98,7 +115,7 @@ impl FromRequestParts<AppState> for Caller {
                     let data = json!({ "token_id": token_id, "path": full_path(parts) });
                     audit_trail::write_own(&state.db, &actor, "token.use", data).await;
                 }
-                Ok(Self { account: *account, token_id, actor })
+                Ok(Self { account: *account, token_id, read_only, actor })
             }
         }
     }

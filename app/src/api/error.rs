@@ -57,8 +57,8 @@ impl ApiError {
     pub fn read_only() -> Self {
         Self::new(
             StatusCode::FORBIDDEN,
-            "This token has Read only access: it can read everything its owner can and change nothing. \
-             Use a token with Full access.",
+            "This token has Read only access: it reads its owner's account, changes nothing and is \
+             given no credential (such as the database password). Use a token with Full access.",
         )
     }
 

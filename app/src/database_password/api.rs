@@ -49,6 +49,7 @@ impl From<Current> for UserDatabasePassword {
     responses((status = 200, description = "OK", body = UserDatabasePassword), crate::api::Refusals),
     security(("bearer" = [])))]
 async fn read(State(state): State<AppState>, Owner(caller): Owner) -> Result<Json<UserDatabasePassword>, ApiError> {
+    caller.require_full_access(&state, "database password").await?;
     let current = ssr::current(&state.db, &state.vault, &caller.account.id).await?;
     Ok(Json(current.into()))
 }

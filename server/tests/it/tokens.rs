@@ -239,6 +239,42 @@ fn a_read_only_token_reads_everything_and_changes_nothing() {
 }
 
 #[test]
+fn a_read_only_token_is_not_given_the_database_password() {
+    use reqwest::{Method, StatusCode};
+    run(async {
+        let app = TestApp::spawn().await;
+        let ada = app.sign_up("ada@example.com", "ada", "Ada").await;
+        let make = |access: &'static str| {
+            let (app, ada) = (&app, &ada);
+            async move {
+                let form = [("handle", "ada"), ("name", access), ("access", access)];
+                let created: Value = app.call("/sfn/create_token", &form, ada).await.json().await.unwrap();
+                created["secret"].as_str().unwrap().to_owned()
+            }
+        };
+        let read_only = make("read_only").await;
+        let full = make("full").await;
+        // The password writes to every workspace: it is more than a read.
+        let res = app.api(Method::GET, "/user/ada/password", Some(&read_only), None).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        let e: Value = res.json().await.unwrap();
+        assert!(e["detail"].as_str().unwrap().contains("Read only"), "{e}");
+        assert!(e.get("$password").is_none() && !e.to_string().contains("password\":"), "{e}");
+        let res = app.api(Method::GET, "/user/ada/password", Some(&full), None).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let body: Value = res.json().await.unwrap();
+        assert!(body["$password"].as_str().is_some_and(|p| !p.is_empty()));
+        let refused: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM audit_log WHERE action_type = 'auth.refused' AND data LIKE '%database password%'",
+        )
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+        assert_eq!(refused, 1, "the refusal is in the Audit Log");
+    })
+}
+
+#[test]
 fn an_expired_token_is_refused_listed_as_expired_and_does_not_count_toward_the_cap() {
     use reqwest::StatusCode;
     run(async {
