@@ -1,6 +1,8 @@
-//! "Confirm it is you": the irreversible (deleting the account, Reset
-//! authentication, changing the sign-in e-mail, adding or removing a
-//! passkey, a full-access token) needs a session that proved who it is in
+//! "Confirm it is you": the irreversible and what hands out a credential
+//! (deleting the account or a workspace, Reset authentication, signing
+//! out the other sessions, changing the sign-in e-mail, adding or removing
+//! a passkey, a full-access token, confirming a CLI login, revealing the
+//! database password) needs a session that proved who it is in
 //! the last 10 minutes, on the clock `Settings::clock` reads. Signing in
 //! is a proof; so are a passkey and a code mailed to the account's address
 //! (the `identity` feature). The proof belongs to the session that made
@@ -41,7 +43,8 @@ pub async fn require(state: &AppState, parts: &Parts) -> Result<(), AppError> {
             .get(http::header::REFERER)
             .and_then(|r| r.to_str().ok())
             .and_then(|r| url::Url::parse(r).ok())
-            .map(|u| u.path().to_owned())
+            // The query too: `/login/token?r=…` is nothing without its `r`.
+            .map(|u| u[url::Position::BeforePath..url::Position::AfterQuery].to_owned())
             .unwrap_or_else(|| "/".into());
         leptos_axum::redirect(&confirm_path(Some(&back), false));
     }

@@ -12,6 +12,7 @@ use shared::WorkspaceHandle;
 use crate::access::use_handle;
 use crate::database_password::{database_password, flashed_password, Connections};
 use crate::error::AppError;
+use crate::identity::Proven;
 use crate::ui::{Confirm, ConfirmActions, Dialog, ErrorPanel, HandleField};
 use crate::workspaces::{
     create_workspace, delete_workspace, list_workspaces, workspace_regions, CreateWorkspace, DeleteWorkspace,
@@ -141,7 +142,11 @@ pub fn WorkspacesTab() -> impl IntoView {
                 })}
             </Transition>
         </section>
-        {move || deleting.get().map(|ws| view! { <DeleteDialog ws deleting changes/> })}
+        {move || deleting.get().map(|ws| view! {
+            <Proven on_cancel=move || deleting.set(None)>
+                <DeleteDialog ws=ws.clone() deleting changes/>
+            </Proven>
+        })}
     }
 }
 

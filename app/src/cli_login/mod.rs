@@ -62,6 +62,8 @@ pub async fn confirm_cli_login(r: String) -> Result<String, AppError> {
     let viewer = crate::access::session::ssr::require_viewer().await?;
     let state = crate::infra::AppState::from_context()?;
     let parts = crate::infra::request::parts()?;
+    // The code becomes a 30-day full-access token: as much as a New Token.
+    crate::access::proof::require(&state, &parts).await?;
     let actor = crate::infra::audit_trail::Actor::viewer(&viewer, &parts);
     let code = ssr::confirm(&state.db, &request_id(&r)?, &actor, crate::infra::time::now_millis()).await?;
     let code = code.expose().clone();

@@ -13,6 +13,7 @@ use super::{
 use crate::access::flash::take_flash;
 use crate::access::session::ViewerState;
 use crate::error::AppError;
+use crate::identity::{Proven, Then};
 use crate::ui::{use_live, AuthCard, ErrorPanel, Loading, SignInRedirect};
 
 #[component]
@@ -54,6 +55,7 @@ fn Request(r: String) -> impl IntoView {
     let plain = ServerAction::<ConfirmCliLogin>::new();
     let error = RwSignal::new(plain.value().get_untracked().and_then(Result::err));
     let busy = RwSignal::new(false);
+    let proving = RwSignal::new(false);
     let act = move |confirm: bool, r: String| {
         busy.set(true);
         error.set(None);
@@ -65,12 +67,26 @@ fn Request(r: String) -> impl IntoView {
             };
             match result {
                 Ok(o) => outcome.set(o),
+                // A stale proof: confirm it is you, then this runs again.
+                Err(AppError::ConfirmIdentity) => proving.set(true),
                 Err(e) => error.set(Some(e)),
             }
             busy.set(false);
         });
     };
+    let again = {
+        let r = r.clone();
+        Callback::new(move |_| {
+            proving.set(false);
+            act(true, r.clone());
+        })
+    };
     view! {
+        <Show when=move || proving.get()>
+            <Proven on_cancel=move || proving.set(false)>
+                <Then run=again/>
+            </Proven>
+        </Show>
         <Suspense fallback=|| view! { <Loading/> }>
             {move || {
                 let r = r.clone();

@@ -101,6 +101,8 @@ pub async fn database_password(handle: String) -> Result<PasswordOverview, AppEr
 pub async fn reveal_password(handle: String) -> Result<String, AppError> {
     let viewer = crate::access::owner_of(&handle).await?;
     let state = crate::infra::AppState::from_context()?;
+    // The password opens every workspace: a stale session proves itself.
+    crate::access::proof::require(&state, &crate::infra::request::parts()?).await?;
     let current = ssr::current(&state.db, &state.vault, &viewer.id).await?;
     let password = current.password.expose().clone();
     if crate::access::flash::ssr::divert(&state, &viewer.id, || {

@@ -12,6 +12,8 @@ use super::{
 };
 use crate::access::flash::take_flash;
 use crate::access::use_handle;
+use crate::error::AppError;
+use crate::identity::{Proven, Then};
 use crate::ui::{
     close_when_done, copy_text, use_live, Confirm, ConfirmActions, CopyButton, Dialog, ErrorPanel, EyeIcon, HandleField,
 };
@@ -106,6 +108,14 @@ pub fn Connections(
     }
 }
 
+/// What the password was asked for.
+#[derive(Clone, Copy)]
+enum Want {
+    Reveal,
+    Copy,
+    CopyPsql,
+}
+
 #[component]
 fn ConnectionRow(
     workspace: WorkspaceConnection,
@@ -126,18 +136,26 @@ fn ConnectionRow(
     };
     let shown = move || ws.get_value().connection_string(&shown_password());
     let shown_psql = move || ws.get_value().psql_command(&shown_password());
+    let deliver = move |want: Want, p: String| match want {
+        Want::Reveal => revealed.set(true),
+        Want::Copy => copy_text(ws.get_value().connection_string(&p), code, copied, move || revealed.set(true)),
+        Want::CopyPsql => copy_text(ws.get_value().psql_command(&p), psql_code, copied, move || revealed.set(true)),
+    };
+    // Asked for with a stale proof: confirm it is you, then it goes on.
+    let proving = RwSignal::new(None::<Want>);
     // The password is fetched only when someone asks to see or copy it.
-    let fetch = move |then: Box<dyn FnOnce(String)>| {
+    let fetch = move |want: Want| {
         if let Some(p) = password.get_untracked() {
-            then(p);
+            deliver(want, p);
             return;
         }
         leptos::task::spawn_local(async move {
             match reveal_password(handle.get_untracked()).await {
                 Ok(p) => {
                     password.set(Some(p.clone()));
-                    then(p);
+                    deliver(want, p);
                 }
+                Err(AppError::ConfirmIdentity) => proving.set(Some(want)),
                 Err(e) => failed.set(Some(e.to_string())),
             }
         });
@@ -146,21 +164,11 @@ fn ConnectionRow(
         if revealed.get_untracked() {
             revealed.set(false);
         } else {
-            fetch(Box::new(move |_| revealed.set(true)));
+            fetch(Want::Reveal);
         }
     };
-    let copy = move || {
-        fetch(Box::new(move |p| {
-            let text = ws.get_value().connection_string(&p);
-            copy_text(text, code, copied, move || revealed.set(true));
-        }));
-    };
-    let copy_psql = move || {
-        fetch(Box::new(move |p| {
-            let text = ws.get_value().psql_command(&p);
-            copy_text(text, psql_code, copied, move || revealed.set(true));
-        }));
-    };
+    let copy = move || fetch(Want::Copy);
+    let copy_psql = move || fetch(Want::CopyPsql);
     let label = format!("Connection string for {}", workspace.handle);
     let psql_label = format!("psql command for {}", workspace.handle);
     let (reach_class, reach) = match (workspace.on_cluster, workspace.reachable) {
@@ -204,6 +212,14 @@ fn ConnectionRow(
             <p class="help"><span class=reach_class>{reach}</span></p>
             <p class="field-ok" role="status">{move || copied.get()}</p>
             <p class="field-error" role="alert">{move || failed.get()}</p>
+            {move || proving.get().map(|want| view! {
+                <Proven on_cancel=move || proving.set(None)>
+                    <Then run=Callback::new(move |_| {
+                        proving.set(None);
+                        fetch(want);
+                    })/>
+                </Proven>
+            })}
         </li>
     }
 }

@@ -7,4 +7,4 @@ pub mod passkeys;
 pub mod proof;
 
 pub use passkeys::{PasskeysSection, SignInWithPasskey};
-pub use proof::{ConfirmPage, Proven};
+pub use proof::{ConfirmPage, Proven, Then};

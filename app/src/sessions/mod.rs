@@ -80,6 +80,7 @@ pub async fn revoke_other_sessions(handle: String) -> Result<u64, AppError> {
     let actor = crate::access::owner_actor(&handle).await?;
     let state = crate::infra::AppState::from_context()?;
     let parts = crate::infra::request::parts()?;
+    crate::access::proof::require(&state, &parts).await?;
     let current = crate::access::session::ssr::presented_hash(&state.settings, &parts).ok_or(AppError::Unauthorized)?;
     Ok(ssr::revoke_others(&state, &actor, Some(&current)).await?)
 }

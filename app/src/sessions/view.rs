@@ -9,6 +9,7 @@ use leptos::prelude::*;
 
 use super::{list_sessions, RevokeOtherSessions, RevokeSession, SessionItem, SessionKind};
 use crate::access::use_handle;
+use crate::identity::Proven;
 use crate::ui::{close_when_done, day_and_time, Confirm, ConfirmActions, Dialog, ErrorPanel, HandleField};
 
 #[component]
@@ -58,7 +59,9 @@ pub fn SessionsSection() -> impl IntoView {
                 })}
             </Transition>
             <Show when=move || confirming.get()>
-                <OthersDialog others confirming/>
+                <Proven on_cancel=move || confirming.set(false)>
+                    <OthersDialog others confirming/>
+                </Proven>
             </Show>
         </section>
     }

@@ -90,6 +90,8 @@ pub async fn delete_workspace(handle: String, workspace: String, confirm: String
     }
     let state = crate::infra::AppState::from_context()?;
     let parts = crate::infra::request::parts()?;
+    // Its data goes with it, for good.
+    crate::access::proof::require(&state, &parts).await?;
     let actor = crate::infra::audit_trail::Actor::viewer(&viewer, &parts);
     let ws = shared::WorkspaceHandle::parse(&workspace).map_err(|e| AppError::invalid(e.to_string()))?;
     store::delete(&state, &actor, &ws).await.map_err(store_error)?;

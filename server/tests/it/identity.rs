@@ -169,3 +169,57 @@ fn an_email_change_waits_for_its_link_and_the_old_address_can_undo_it() {
         assert_eq!(status, StatusCode::UNAUTHORIZED, "tokens issued before the undo stop working");
     })
 }
+
+#[test]
+fn a_stale_session_proves_itself_before_a_cli_login_a_workspace_deletion_the_password_or_signing_out_others() {
+    run(async {
+        let app = TestApp::spawn().await;
+        let ada = app.sign_up("ada@example.com", "ada", "Ada").await;
+        let res = app.call("/sfn/create_workspace", &[("handle", "ada"), ("workspace", "analytics")], &ada).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let request = crate::cli_login::start(&app).await;
+
+        stale(&app, "ada").await;
+        for (path, form) in [
+            // Its code becomes a 30-day full-access token.
+            ("/sfn/confirm_cli_login", vec![("r", request.as_str())]),
+            ("/sfn/delete_workspace", vec![("handle", "ada"), ("workspace", "analytics"), ("confirm", "analytics")]),
+            ("/sfn/reveal_password", vec![("handle", "ada")]),
+            ("/sfn/revoke_other_sessions", vec![("handle", "ada")]),
+        ] {
+            let res = app.call(path, &form, &ada).await;
+            assert_eq!(res.status(), StatusCode::FORBIDDEN, "{path}");
+            assert!(res.text().await.unwrap().contains("ConfirmIdentity"), "{path}");
+        }
+        let workspaces: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM workspaces WHERE handle = 'analytics'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(workspaces, 1, "the workspace is still there");
+        let res = app.api(reqwest::Method::GET, &format!("/login/token/{request}?code=000000"), None, None).await;
+        let body: serde_json::Value = res.json().await.unwrap();
+        assert_ne!(body["state"], "confirmed", "the CLI request was not confirmed: {body}");
+        // A plain form comes back to the page it came from, query and all.
+        let res = app
+            .post_form_from(&format!("/login/token?r={request}"), "/sfn/confirm_cli_login", &[("r", &request)], &ada)
+            .await;
+        assert_eq!(res.status(), StatusCode::FOUND);
+        assert_eq!(location(&res), format!("/confirm?next=/login/token%3Fr%3D{request}"));
+
+        // With a fresh proof each goes through.
+        assert_eq!(app.call("/sfn/send_confirm_code", &[], &ada).await.status(), StatusCode::OK);
+        let code = code_in(&app.last_mail_to("ada@example.com").unwrap());
+        assert_eq!(app.call("/sfn/confirm_with_code", &[("code", &code)], &ada).await.status(), StatusCode::OK);
+        crate::cli_login::confirm(&app, &request, &ada).await;
+        let res = app.call("/sfn/reveal_password", &[("handle", "ada")], &ada).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let res = app
+            .call(
+                "/sfn/delete_workspace",
+                &[("handle", "ada"), ("workspace", "analytics"), ("confirm", "analytics")],
+                &ada,
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+    })
+}

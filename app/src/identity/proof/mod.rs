@@ -14,7 +14,7 @@ pub mod ssr;
 mod view;
 
 pub use page::ConfirmPage;
-pub use view::Proven;
+pub use view::{Proven, Then};
 
 /// What the dialog needs to know before it asks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -44,6 +44,13 @@ pub fn Proven(#[prop(into)] on_cancel: Callback<()>, children: ChildrenFn) -> im
     }
 }
 
+/// Runs `run` once, as soon as it is shown: inside [`Proven`], the action
+/// that asked for the proof, tried again once the proof is there.
+#[component]
+pub fn Then(run: Callback<()>) -> impl IntoView {
+    Effect::new(move |_| run.run(()));
+}
+
 #[component]
 fn ConfirmDialog(status: ProofState, on_cancel: Callback<()>, proved: RwSignal<bool>) -> impl IntoView {
     view! {
