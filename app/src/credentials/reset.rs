@@ -1,6 +1,7 @@
 //! Reset Authentication: every session, temporary token and API token of
 //! the account stops working at once (`token_min_issued_at` moves to now),
-//! and this browser goes to the sign-in page.
+//! every passkey and a pending e-mail change go, and this browser goes to
+//! the sign-in page.
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -36,9 +37,12 @@ pub mod ssr {
     use crate::infra::AppState;
 
     /// Within `tx`, stops everything of `user_id`'s issued before `at`: the
-    /// sessions are deleted, and `token_min_issued_at` moves forward to `at`
-    /// (never back), which every temporary and API token is checked against.
-    pub async fn revoke_before(tx: &mut Tx, user_id: &str, at: i64) -> Result<(), sqlx::Error> {
+    /// sessions are deleted, `token_min_issued_at` moves forward to `at`
+    /// (never back), which every temporary and API token is checked
+    /// against, a pending e-mail change ends (its link, mailed to an address
+    /// someone else may hold, would change the account after the reset),
+    /// and the passkeys added from `passkeys_since` on are removed.
+    pub async fn revoke_before(tx: &mut Tx, user_id: &str, at: i64, passkeys_since: i64) -> Result<(), sqlx::Error> {
         sqlx::query("UPDATE users SET token_min_issued_at = $1 WHERE id = $2 AND token_min_issued_at < $1")
             .bind(at)
             .bind(user_id)
@@ -46,6 +50,16 @@ pub mod ssr {
             .await?;
         sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND created_at < $2")
             .bind(user_id)
+            .bind(at)
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query("DELETE FROM email_changes WHERE user_id = $1 AND kind = 'confirm' AND used_at IS NULL")
+            .bind(user_id)
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query("DELETE FROM passkeys WHERE user_id = $1 AND created_at >= $2 AND created_at < $3")
+            .bind(user_id)
+            .bind(passkeys_since)
             .bind(at)
             .execute(&mut **tx)
             .await?;
@@ -74,12 +88,15 @@ pub mod ssr {
             .bind(&actor.id)
             .execute(&mut *tx)
             .await?;
-        revoke_before(&mut tx, &actor.id, at).await?;
+        // A passkey is a way in like a session: whoever made one while
+        // they were in could sign in again after the reset.
+        revoke_before(&mut tx, &actor.id, at, 0).await?;
         let data = json!({ "token_min_issued_at": rfc3339(at) });
         audit_trail::record_own(&mut tx, actor, "auth.reset", data, now).await?;
         tx.commit().await?;
         let what = "Authentication was reset for your Sluice account: every session, every \
-                    temporary token and every API token issued before now stopped working.";
+                    temporary token and every API token issued before now stopped working, \
+                    and every passkey was removed.";
         crate::infra::system_mail::security(state, actor, "Authentication was reset for your account", what).await;
         Ok(true)
     }
@@ -103,7 +120,7 @@ pub fn ResetSection() -> impl IntoView {
                     </ActionForm>
                 </Confirm>
             </div>
-            <p class="muted">"Stops every temporary token (from console or CLI login) and every API token of your account, and signs out this session and any other you have open. You will need to create new tokens for anything that uses the API. Your database password stays as it is, and connections to your workspaces keep working."</p>
+            <p class="muted">"Stops every temporary token (from console or CLI login) and every API token of your account, removes every passkey, ends a pending change of sign-in e-mail, and signs out this session and any other you have open. You will need to create new tokens for anything that uses the API. Your database password stays as it is, and connections to your workspaces keep working."</p>
             {move || error().map(|error| view! { <ErrorPanel error/> })}
             <Show when=move || confirming.get()>
                 <crate::identity::Proven on_cancel=move || confirming.set(false)>
@@ -134,8 +151,9 @@ fn ResetText() -> impl IntoView {
         <p>"This at once:"</p>
         <ul>
             <li>"stops every API token and every temporary token of your account;"</li>
+            <li>"removes every passkey of your account, and ends a change of sign-in e-mail that waits for its link;"</li>
             <li>"signs you out here and in every other browser and device."</li>
         </ul>
-        <p>"Your workspaces and database password do not change. You will need to sign in again and create new tokens."</p>
+        <p>"Your workspaces and database password do not change. You will need to sign in again (with an e-mail link), create new tokens and add your passkeys again."</p>
     }
 }

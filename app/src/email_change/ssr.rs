@@ -77,12 +77,13 @@ pub async fn request(state: &AppState, actor: &Actor, email: &Email) -> Result<(
     let secret = link(&mut tx, "confirm", &actor.id, &current, email.as_str(), CONFIRM_MS).await?;
     audit_trail::record_own(&mut tx, actor, "user.email.request", json!({ "to": email.as_str() }), now).await?;
     tx.commit().await?;
+    // Nobody has confirmed this address: the mail carries none of the
+    // sender's own words (a display name can read like a warning).
     let body = format!(
-        "Hello {name},\n\nSomeone, hopefully you, asked to make this address the sign-in e-mail of the\n\
+        "Hello,\n\nSomeone, hopefully you, asked to make this address the sign-in e-mail of the\n\
          Sluice account {handle}. Open this link to confirm it:\n\n{url}\n\n\
          It works once and expires in 60 minutes. Until it is used, nothing changes.\n\
          If you did not ask for it, ignore this e-mail.\n\nSluice\n",
-        name = actor.display_name,
         handle = actor.handle,
         url = state.settings.absolute(&format!("/email/confirm?t={secret}")),
     );
@@ -105,13 +106,16 @@ fn tenant_change(state: &AppState, old: &str, new: &str) -> Option<String> {
     }
 }
 
-type Row = (String, String, String, String, String);
+type Row = (String, String, String, String, String, i64);
 
+/// An unused, unexpired link. A confirm link made before the account's
+/// last Reset authentication (or undo) is dead: the reset ends it.
 async fn find(conn: &mut sqlx::AnyConnection, secret: &str) -> Result<Option<Row>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT e.kind, e.user_id, e.old_email, e.new_email, u.handle
+        "SELECT e.kind, e.user_id, e.old_email, e.new_email, u.handle, e.created_at
          FROM email_changes e JOIN users u ON u.id = e.user_id
-         WHERE e.token_hash = $1 AND e.used_at IS NULL AND e.expires_at > $2",
+         WHERE e.token_hash = $1 AND e.used_at IS NULL AND e.expires_at > $2
+           AND (e.kind <> 'confirm' OR e.created_at >= u.token_min_issued_at)",
     )
     .bind(hash_secret(secret))
     .bind(now_millis())
@@ -122,10 +126,10 @@ async fn find(conn: &mut sqlx::AnyConnection, secret: &str) -> Result<Option<Row
 pub async fn inspect(state: &AppState, secret: &str) -> Result<EmailLink, AppError> {
     let mut conn = state.db.acquire().await?;
     Ok(match find(&mut conn, secret).await? {
-        Some((kind, _, old, new, handle)) if kind == "confirm" => {
+        Some((kind, _, old, new, handle, _)) if kind == "confirm" => {
             EmailLink::Confirm { tenant_change: tenant_change(state, &old, &new), handle, old, new }
         }
-        Some((_, _, old, new, handle)) => EmailLink::Undo { handle, old, new },
+        Some((_, _, old, new, handle, _)) => EmailLink::Undo { handle, old, new },
         None => EmailLink::Unusable,
     })
 }
@@ -139,15 +143,20 @@ async fn tenant_id(tx: &mut Tx, state: &AppState, email: &str) -> Result<Option<
 pub async fn use_link(state: &AppState, parts: &Parts, secret: &str) -> Result<String, AppError> {
     let now = now_millis();
     let mut tx = begin_write(&state.db).await?;
-    let Some((kind, user_id, old, new, handle)) = find(&mut tx, secret).await? else {
+    let Some((kind, user_id, old, new, handle, made_at)) = find(&mut tx, secret).await? else {
         return Err(AppError::invalid(UNUSABLE));
     };
     lock_user(&mut tx, &user_id).await?;
-    sqlx::query("UPDATE email_changes SET used_at = $1 WHERE token_hash = $2")
+    // Used once: of requests racing with the same link, one claims it.
+    let claimed = sqlx::query("UPDATE email_changes SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL")
         .bind(now)
         .bind(hash_secret(secret))
         .execute(&mut *tx)
-        .await?;
+        .await?
+        .rows_affected();
+    if claimed != 1 {
+        return Err(AppError::invalid(UNUSABLE));
+    }
     let (from, to) = if kind == "confirm" { (&old, &new) } else { (&new, &old) };
     if taken(&mut tx, to, &user_id).await? {
         return Err(AppError::invalid(TAKEN));
@@ -189,11 +198,18 @@ pub async fn use_link(state: &AppState, parts: &Parts, secret: &str) -> Result<S
         // Whoever changed it may still be signed in, or hold a token made
         // while the address was theirs: nobody is, and no token issued up
         // to now works (as Reset Authentication does).
-        crate::credentials::reset::ssr::revoke_before(&mut tx, &user_id, now + 1).await?;
-        sqlx::query("DELETE FROM email_changes WHERE user_id = $1 AND used_at IS NULL")
-            .bind(&user_id)
-            .execute(&mut *tx)
-            .await?;
+        // A passkey added since the change is theirs too. Pending confirm
+        // links go with the reset.
+        crate::credentials::reset::ssr::revoke_before(&mut tx, &user_id, now + 1, made_at).await?;
+        // The oldest undo wins: an undo of a later change (which whoever
+        // made it holds) can neither cancel this one nor follow it.
+        sqlx::query(
+            "DELETE FROM email_changes WHERE user_id = $1 AND kind = 'undo' AND used_at IS NULL AND created_at >= $2",
+        )
+        .bind(&user_id)
+        .bind(made_at)
+        .execute(&mut *tx)
+        .await?;
         audit_trail::record_own(&mut tx, &actor, "user.email.restore", data, now).await?;
         tx.commit().await?;
         Ok("/login?email=restored".into())

@@ -223,3 +223,130 @@ fn a_stale_session_proves_itself_before_a_cli_login_a_workspace_deletion_the_pas
         assert_eq!(res.status(), StatusCode::OK);
     })
 }
+
+/// Asks for `handle`'s sign-in e-mail to become `to` and uses the link
+/// mailed there.
+async fn change_email(app: &TestApp, handle: &str, cookie: &str, to: &str) {
+    let res = app.call("/sfn/request_email_change", &[("handle", handle), ("email", to)], cookie).await;
+    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+    let t = link_in(&app.last_mail_to(to).expect("a confirmation mail"), "/email/confirm?t=");
+    assert_eq!(use_link(app, &t).await, StatusCode::OK, "the change was confirmed");
+}
+
+fn link_in(mail: &str, path: &str) -> String {
+    mail.split(path).nth(1).unwrap().split_whitespace().next().unwrap().to_owned()
+}
+
+async fn email_of(app: &TestApp, handle: &str) -> String {
+    sqlx::query_scalar("SELECT email FROM users WHERE handle = $1").bind(handle).fetch_one(&app.db).await.unwrap()
+}
+
+/// Uses an e-mail link as the page's script does: 200, or 400 with why.
+async fn use_link(app: &TestApp, t: &str) -> StatusCode {
+    app.call("/sfn/use_email_link", &[("t", t)], "").await.status()
+}
+
+#[test]
+fn the_oldest_undo_wins_over_an_undo_of_a_later_change() {
+    run(async {
+        let app = TestApp::spawn().await;
+        let ada = app.sign_up("ada@example.com", "ada", "Ada").await;
+        // Someone in Ada's session moves the address to theirs, then on
+        // to another of theirs, and uses the second undo (mailed to them).
+        change_email(&app, "ada", &ada, "b@evil.example").await;
+        let first_undo = link_in(&app.last_mail_to("ada@example.com").unwrap(), "/email/undo?t=");
+        change_email(&app, "ada", &ada, "c@evil.example").await;
+        let second_undo = link_in(&app.last_mail_to("b@evil.example").unwrap(), "/email/undo?t=");
+        assert_eq!(use_link(&app, &second_undo).await, StatusCode::OK);
+        assert_eq!(email_of(&app, "ada").await, "b@evil.example");
+        // Ada's undo still works, and wins.
+        assert_eq!(use_link(&app, &first_undo).await, StatusCode::OK, "the first undo was not cancelled");
+        assert_eq!(email_of(&app, "ada").await, "ada@example.com");
+
+        // The other order: once the first undo is used, a later one is dead.
+        let t = app.request_link("ada@example.com").await;
+        let ada = session_cookie(&app.confirm(&t, None).await).unwrap();
+        change_email(&app, "ada", &ada, "b@evil.example").await;
+        let first_undo = link_in(&app.last_mail_to("ada@example.com").unwrap(), "/email/undo?t=");
+        change_email(&app, "ada", &ada, "c@evil.example").await;
+        let second_undo = link_in(&app.last_mail_to("b@evil.example").unwrap(), "/email/undo?t=");
+        assert_eq!(use_link(&app, &first_undo).await, StatusCode::OK);
+        assert_eq!(email_of(&app, "ada").await, "ada@example.com");
+        assert_eq!(use_link(&app, &second_undo).await, StatusCode::BAD_REQUEST, "a later undo cannot follow");
+        assert_eq!(email_of(&app, "ada").await, "ada@example.com");
+    })
+}
+
+#[test]
+fn reset_authentication_ends_a_pending_email_change_and_every_passkey() {
+    run(async {
+        let app = TestApp::spawn().await;
+        let ada = app.sign_up("ada@example.com", "ada", "Ada").await;
+        let res =
+            app.call("/sfn/request_email_change", &[("handle", "ada"), ("email", "ada@evil.example")], &ada).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let t = link_in(&app.last_mail_to("ada@evil.example").unwrap(), "/email/confirm?t=");
+        add_passkey(&app, "ada", "pk_one", 1).await;
+
+        let res = app.call("/sfn/reset_authentication", &[("handle", "ada")], &ada).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(use_link(&app, &t).await, StatusCode::BAD_REQUEST, "the link died with the reset");
+        assert_eq!(email_of(&app, "ada").await, "ada@example.com");
+        assert!(passkeys_of(&app, "ada").await.is_empty(), "a passkey is a way in: the reset removes it");
+    })
+}
+
+#[test]
+fn the_undo_removes_passkeys_added_since_the_change() {
+    run(async {
+        let app = TestApp::spawn().await;
+        let ada = app.sign_up("ada@example.com", "ada", "Ada").await;
+        add_passkey(&app, "ada", "pk_before", 1).await;
+        change_email(&app, "ada", &ada, "b@evil.example").await;
+        let undo = link_in(&app.last_mail_to("ada@example.com").unwrap(), "/email/undo?t=");
+        // Added by whoever made the change, while the address was theirs.
+        add_passkey(&app, "ada", "pk_after", app::infra::time::now_millis()).await;
+        assert_eq!(use_link(&app, &undo).await, StatusCode::OK);
+        assert_eq!(passkeys_of(&app, "ada").await, vec!["pk_before".to_owned()]);
+    })
+}
+
+#[test]
+fn mail_to_an_unconfirmed_address_carries_none_of_the_senders_words() {
+    run(async {
+        let app = TestApp::spawn().await;
+        let ada = app.sign_up("ada@example.com", "ada", "Ada").await;
+        let name = "Sluice Security - your account is locked - verify at evil dot example";
+        let res = app.call("/sfn/update_display_name", &[("handle", "ada"), ("display_name", name)], &ada).await;
+        assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+        let res =
+            app.call("/sfn/request_email_change", &[("handle", "ada"), ("email", "someone@example.org")], &ada).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let mail = app.last_mail_to("someone@example.org").unwrap();
+        assert!(mail.contains("/email/confirm?t="), "{mail}");
+        assert!(!mail.contains("locked") && !mail.contains("evil"), "{mail}");
+    })
+}
+
+/// A passkey row as a registration leaves it (the credential is not
+/// checked here), made at `at`.
+pub async fn add_passkey(app: &TestApp, handle: &str, id: &str, at: i64) {
+    sqlx::query(
+        "INSERT INTO passkeys (id, user_id, name, credential_id, credential, created_at)
+         VALUES ($1, (SELECT id FROM users WHERE handle = $2), $1, $1, '{\"cred\":{\"counter\":0}}', $3)",
+    )
+    .bind(id)
+    .bind(handle)
+    .bind(at)
+    .execute(&app.db)
+    .await
+    .unwrap();
+}
+
+async fn passkeys_of(app: &TestApp, handle: &str) -> Vec<String> {
+    sqlx::query_scalar("SELECT p.id FROM passkeys p JOIN users u ON u.id = p.user_id WHERE u.handle = $1 ORDER BY p.id")
+        .bind(handle)
+        .fetch_all(&app.db)
+        .await
+        .unwrap()
+}
