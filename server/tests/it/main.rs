@@ -28,6 +28,7 @@ mod pages;
 mod password;
 mod profile;
 mod proxy;
+mod races;
 mod reset;
 mod security;
 mod sessions;

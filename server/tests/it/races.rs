@@ -8,26 +8,38 @@ use crate::harness::*;
 use futures::future::join_all;
 use reqwest::StatusCode;
 
+/// Sixty wrong guesses of `handle`'s fresh code at once; answers how many
+/// were compared with it (the rest found it gone).
+async fn guesses_compared(app: &TestApp, email: &str, cookie: &str) -> usize {
+    assert_eq!(app.call("/sfn/send_confirm_code", &[], cookie).await.status(), StatusCode::OK);
+    let mail = app.last_mail_to(email).unwrap();
+    let at = mail.find("confirm it is you on Sluice:").unwrap();
+    let code: String = mail[at..].chars().filter(char::is_ascii_digit).take(6).collect();
+    let wrong: Vec<String> =
+        (0..61u32).map(|n| format!("{:06}", (n * 7919 + 13) % 1_000_000)).filter(|g| *g != code).take(60).collect();
+    let answers = join_all(wrong.iter().map(|guess| async move {
+        app.call("/sfn/confirm_with_code", &[("code", guess)], cookie).await.text().await.unwrap()
+    }))
+    .await;
+    let res = app.call("/sfn/confirm_with_code", &[("code", &code)], cookie).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST, "the code died with its fifth wrong try");
+    answers.iter().filter(|a| a.contains("not right") || a.contains("Too many")).count()
+}
+
 #[test]
 fn sixty_racing_guesses_of_a_confirmation_code_get_five_tries_between_them() {
     run(async {
         let app = TestApp::spawn().await;
-        let ada = app.sign_up("ada@example.com", "ada", "Ada").await;
-        assert_eq!(app.call("/sfn/send_confirm_code", &[], &ada).await.status(), StatusCode::OK);
-        let mail = app.last_mail_to("ada@example.com").unwrap();
-        let at = mail.find("confirm it is you on Sluice:").unwrap();
-        let code: String = mail[at..].chars().filter(char::is_ascii_digit).take(6).collect();
-        let wrong: Vec<String> =
-            (0..60u32).map(|n| format!("{:06}", (n * 7919 + 13) % 1_000_000)).filter(|g| *g != code).take(60).collect();
-        let answers = join_all(wrong.iter().map(|guess| {
-            let (app, ada) = (&app, &ada);
-            async move { app.call("/sfn/confirm_with_code", &[("code", guess)], ada).await.text().await.unwrap() }
-        }))
-        .await;
-        let checked = answers.iter().filter(|a| a.contains("not right") || a.contains("Too many")).count();
-        assert_eq!(checked, 5, "only five guesses were compared: {answers:?}");
-        let res = app.call("/sfn/confirm_with_code", &[("code", &code)], &ada).await;
-        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "the code died with its fifth wrong try");
+        // Several rounds: a race that is lost only now and then shows.
+        let mut compared = Vec::new();
+        for n in 0..4 {
+            let email = format!("p{n}@example.com");
+            let cookie = app.sign_up(&email, &format!("p{n}"), "P").await;
+            for _ in 0..2 {
+                compared.push(guesses_compared(&app, &email, &cookie).await);
+            }
+        }
+        assert_eq!(compared, vec![5; 8], "guesses compared with the code in each round");
     })
 }
 

@@ -24,7 +24,7 @@ use super::{Ceremony, PasskeyName, PasskeySummary, MAX_PASSKEYS};
 use crate::access::session::Viewer;
 use crate::error::AppError;
 use crate::infra::audit_trail::{self, Actor};
-use crate::infra::db::{begin_write, lock_user, Db};
+use crate::infra::db::{begin_write, for_update, lock_user, Db};
 use crate::infra::ids::{hash_secret, new_id, new_secret};
 use crate::infra::rate_limit::{self, Limit};
 use crate::infra::time::{now_millis, rfc3339};
@@ -329,13 +329,42 @@ async fn stored(db: &Db, credential_id: &[u8]) -> Result<Option<Stored>, AppErro
     Ok(Some(Stored { id, user_id, name, passkey }))
 }
 
-/// Stores the counter the use moved and when it was used.
+/// Moves the signature counter of the passkey `id` (webauthn-rs's JSON
+/// keeps it at `cred.counter`) to `counter`, inside the caller's write
+/// transaction, and answers the passkey as stored now. It is read under
+/// the write's lock: of uses that race with one counter value (a cloned
+/// authenticator), only the first moves it and the others are refused,
+/// as the library refuses a counter that went back. Both zero is an
+/// authenticator without a counter (most synced passkeys): always good.
+pub async fn take_counter(conn: &mut sqlx::AnyConnection, id: &str, counter: u32) -> Result<String, AppError> {
+    let sql = format!("SELECT credential FROM passkeys WHERE id = $1{}", for_update(conn));
+    let latest: Option<String> = sqlx::query_scalar(&sql).bind(id).fetch_optional(&mut *conn).await?;
+    let Some(latest) = latest else { return Err(AppError::invalid(REFUSED)) };
+    let mut saved: serde_json::Value = serde_json::from_str(&latest).map_err(|_| AppError::Internal)?;
+    let Some(stored) = saved.get_mut("cred").and_then(|c| c.get_mut("counter")) else {
+        return Err(AppError::Internal);
+    };
+    let before = stored.as_u64().unwrap_or(0);
+    if (counter != 0 || before != 0) && u64::from(counter) <= before {
+        tracing::info!("a passkey use was refused: its counter did not move forward");
+        return Err(AppError::invalid(REFUSED));
+    }
+    *stored = counter.into();
+    let now_saved = saved.to_string();
+    sqlx::query("UPDATE passkeys SET credential = $1 WHERE id = $2").bind(&now_saved).bind(id).execute(conn).await?;
+    Ok(now_saved)
+}
+
+/// Stores the counter the use moved (see [`take_counter`]), the backup
+/// state it reported and when it was used.
 async fn used(
     conn: &mut sqlx::AnyConnection,
     mut key: Stored,
     result: &AuthenticationResult,
     now: i64,
 ) -> Result<String, AppError> {
+    let latest = take_counter(conn, &key.id, result.counter()).await?;
+    key.passkey = serde_json::from_str(&latest).map_err(|_| AppError::Internal)?;
     key.passkey.update_credential(result);
     let saved = serde_json::to_string(&key.passkey).map_err(|_| AppError::Internal)?;
     sqlx::query("UPDATE passkeys SET credential = $1, last_used_at = $2 WHERE id = $3")

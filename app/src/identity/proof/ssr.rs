@@ -56,25 +56,29 @@ pub async fn check_code(state: &AppState, actor: &Actor, session: &str, code: &s
     }
     let now = now_millis();
     let mut tx = begin_write(&state.db).await?;
-    let row: Option<(String, i64, i64)> =
-        sqlx::query_as("SELECT code_hash, expires_at, attempts FROM confirm_codes WHERE session_hash = $1")
-            .bind(session)
-            .fetch_optional(&mut *tx)
-            .await?;
-    let Some((stored, _, attempts)) = row.filter(|(_, expires_at, _)| *expires_at > now) else {
+    // Each guess claims one of the tries in one conditional statement, so
+    // guesses that race (on PostgreSQL, where reads do not wait for each
+    // other) still get five between them.
+    let claimed: Option<(String, i64)> = sqlx::query_as(
+        "UPDATE confirm_codes SET attempts = attempts + 1
+         WHERE session_hash = $1 AND expires_at > $2 AND attempts < $3
+         RETURNING code_hash, attempts",
+    )
+    .bind(session)
+    .bind(now)
+    .bind(TRIES)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((stored, tries_used)) = claimed else {
         return Err(AppError::invalid("That code has expired or was already used. Send a new one."));
     };
     let right = bool::from(stored.as_bytes().ct_eq(code_hash(session, &code).as_bytes()));
     if !right {
-        if attempts + 1 >= TRIES {
+        if tries_used >= TRIES {
             sqlx::query("DELETE FROM confirm_codes WHERE session_hash = $1").bind(session).execute(&mut *tx).await?;
             tx.commit().await?;
             return Err(AppError::invalid("Too many wrong codes. Send a new one."));
         }
-        sqlx::query("UPDATE confirm_codes SET attempts = attempts + 1 WHERE session_hash = $1")
-            .bind(session)
-            .execute(&mut *tx)
-            .await?;
         tx.commit().await?;
         return Err(AppError::invalid("That code is not right. Check the e-mail and try again."));
     }
