@@ -54,6 +54,8 @@ start_test_postgres() {
     || { echo "Could not make the workspace cluster's administrative role" >&2; exit 1; }
 CREATE ROLE sluice_admin LOGIN CREATEDB CREATEROLE PASSWORD '$password';
 GRANT SET ON PARAMETER temp_file_limit TO sluice_admin WITH GRANT OPTION;
+REVOKE CONNECT, TEMPORARY ON DATABASE postgres, template1 FROM PUBLIC;
+GRANT CONNECT, TEMPORARY ON DATABASE postgres TO sluice_admin;
 SQL
   export SLUICE_TEST_CLUSTER_URL="postgres://sluice_admin:$password@127.0.0.1:$port/postgres"
   export SLUICE_TEST_CLUSTER_SUPERUSER_URL="$SLUICE_TEST_POSTGRES_URL"

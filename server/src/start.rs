@@ -66,8 +66,14 @@ pub async fn start(plan: Plan, shutdown: impl Future<Output = ()> + Send + 'stat
         (at, endpoint::spawn(listener, state.clone(), registry))
     });
     let worker = worker.then(|| app::database_password::jobs::spawn(state.clone()));
-    let sampler = (!clusters.all().is_empty())
-        .then(|| crate::clusters::usage::spawn(state.clone(), clusters, state.settings.usage_interval));
+    // One task, so that stopping it stops both.
+    let sampler = (!clusters.all().is_empty()).then(|| {
+        let (state, every) = (state.clone(), state.settings.usage_interval);
+        tokio::spawn(async move {
+            let watch = crate::clusters::watchdog::run(clusters.clone());
+            tokio::join!(watch, crate::clusters::usage::run(state, clusters, every));
+        })
+    });
     let limits = HttpLimits::from_settings(&state.settings);
     let mut app = Router::new();
     if let Some(extra) = extra {

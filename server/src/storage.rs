@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use app::infra::workspace_storage::{Address, Measured, Placement, Region, StorageError, WorkspaceStorage};
+use app::infra::workspace_storage::{Address, Measured, Placement, Region, Role, StorageError, WorkspaceStorage};
 use app::workspaces::ssr::DEFAULT_REGION;
 use futures::future::BoxFuture;
 
@@ -37,7 +37,7 @@ impl WorkspaceStorage for Storage {
         self.clusters.address(cluster)
     }
 
-    fn create<'a>(&'a self, at: &'a Placement, role: &'a str, verifier: &'a str, database: &'a str) -> Done<'a> {
+    fn create<'a>(&'a self, at: &'a Placement, role: &'a Role<'a>, verifier: &'a str, database: &'a str) -> Done<'a> {
         Box::pin(async move {
             match at {
                 // The endpoint reads the row when a client signs in.
@@ -47,7 +47,7 @@ impl WorkspaceStorage for Storage {
         })
     }
 
-    fn set_verifier<'a>(&'a self, at: &'a Placement, role: &'a str, verifier: &'a str) -> Done<'a> {
+    fn set_verifier<'a>(&'a self, at: &'a Placement, role: &'a Role<'a>, verifier: &'a str) -> Done<'a> {
         Box::pin(async move {
             match at {
                 // The verifier is the row's; the endpoint reads it.
@@ -57,7 +57,7 @@ impl WorkspaceStorage for Storage {
         })
     }
 
-    fn rename<'a>(&'a self, at: &'a Placement, from: &'a str, to: &'a str) -> Done<'a> {
+    fn rename<'a>(&'a self, at: &'a Placement, from: &'a Role<'a>, to: &'a str) -> Done<'a> {
         Box::pin(async move {
             match at {
                 // The endpoint signs people in by the handle of the moment.
@@ -79,7 +79,7 @@ impl WorkspaceStorage for Storage {
         })
     }
 
-    fn drop_role<'a>(&'a self, at: &'a Placement, role: &'a str) -> Done<'a> {
+    fn drop_role<'a>(&'a self, at: &'a Placement, role: &'a Role<'a>) -> Done<'a> {
         Box::pin(async move {
             match at {
                 Placement::Embedded => Ok(()),

@@ -19,7 +19,7 @@ use std::time::Duration;
 use super::verifier::ScramVerifier;
 use crate::infra::db::{begin_write, lock_user, skip_locked};
 use crate::infra::time::now_millis;
-use crate::infra::workspace_storage::Placement;
+use crate::infra::workspace_storage::{Placement, Role};
 use crate::infra::AppState;
 
 const IDLE_POLL: Duration = Duration::from_secs(1);
@@ -182,7 +182,10 @@ async fn apply_next(state: &AppState) -> Result<bool, sqlx::Error> {
     if let (Some(key), Some(user_id), Some(verifier)) = (&cluster, &user_id, &verifier) {
         let handle: String =
             sqlx::query_scalar("SELECT handle FROM users WHERE id = $1").bind(user_id).fetch_one(&mut *tx).await?;
-        if let Err(error) = state.workspaces.set_verifier(&Placement::Cluster(key.clone()), &handle, verifier).await {
+        // Only provisioned workspaces get here: a role bound to nobody is
+        // one made for this person before roles were bound.
+        let role = Role { name: &handle, owner: Some(user_id), adopt_unbound: true };
+        if let Err(error) = state.workspaces.set_verifier(&Placement::Cluster(key.clone()), &role, verifier).await {
             tracing::warn!(cluster = %key, %error, "a cluster did not take the new password; will retry");
             sqlx::query(
                 "UPDATE password_propagations SET attempts = attempts + 1, not_before = $1

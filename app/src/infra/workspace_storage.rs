@@ -41,6 +41,20 @@ pub struct Region {
     pub cluster: bool,
 }
 
+/// A person's role on a cluster: named by their handle, bound to their
+/// immutable id.
+#[derive(Debug, Clone, Copy)]
+pub struct Role<'a> {
+    pub name: &'a str,
+    /// The person's id; `None` for a removal written before roles were
+    /// bound, which drops only a role that is bound to nobody.
+    pub owner: Option<&'a str>,
+    /// A role of this name that is bound to nobody (made before roles were
+    /// bound) may be taken as the person's: they already have a ready
+    /// workspace on the cluster, so it was made for them.
+    pub adopt_unbound: bool,
+}
+
 /// Where a client reaches a cluster's workspaces.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Address {
@@ -69,6 +83,10 @@ pub enum StorageError {
     UnknownCluster(String),
     #[error("the role {0} exists on the cluster and is not one Sluice made")]
     ForeignRole(String),
+    /// One of Sluice's roles, made for another person (a handle given up
+    /// while the role's removal waits): it is never handed on.
+    #[error("the role {0} on the cluster is another person's, waiting to be removed")]
+    RoleInUse(String),
     #[error("the cluster refused or could not be reached: {0}")]
     Cluster(#[from] sqlx::Error),
 }
@@ -86,29 +104,37 @@ pub trait WorkspaceStorage: Send + Sync {
     fn address(&self, cluster: &str) -> Option<Address>;
 
     /// Makes what a new workspace needs: on a cluster, the owner's role
-    /// (`role`, its password from `verifier`, with the configured limits)
-    /// if it has none there yet, then the database owned by it. Safe to
-    /// repeat after a failure.
+    /// (`role.name`, its password from `verifier`, with the configured
+    /// limits) if it has none there yet, then the database owned by it.
+    /// A role is bound to the person it was made for: one made for
+    /// someone else is never taken over ([`StorageError::RoleInUse`]).
+    /// Safe to repeat after a failure.
     fn create<'a>(
         &'a self,
         at: &'a Placement,
-        role: &'a str,
+        role: &'a Role<'a>,
         verifier: &'a str,
         database: &'a str,
     ) -> BoxFuture<'a, Result<(), StorageError>>;
 
-    /// Sets the password of `role` on the workspace's engine to the one
-    /// `verifier` (a SCRAM-SHA-256 verifier) was made from. Connections
-    /// already open stay open.
+    /// Sets the password of the person's role on the workspace's engine to
+    /// the one `verifier` (a SCRAM-SHA-256 verifier) was made from.
+    /// Connections already open stay open.
     fn set_verifier<'a>(
         &'a self,
         at: &'a Placement,
-        role: &'a str,
+        role: &'a Role<'a>,
         verifier: &'a str,
     ) -> BoxFuture<'a, Result<(), StorageError>>;
 
-    /// Renames a person's role from `from` to `to` (their handle changed).
-    fn rename<'a>(&'a self, at: &'a Placement, from: &'a str, to: &'a str) -> BoxFuture<'a, Result<(), StorageError>>;
+    /// Renames a person's role from `role.name` to `to` (their handle
+    /// changed).
+    fn rename<'a>(
+        &'a self,
+        at: &'a Placement,
+        role: &'a Role<'a>,
+        to: &'a str,
+    ) -> BoxFuture<'a, Result<(), StorageError>>;
 
     /// Removes a deleted workspace's database, ending its connections
     /// first. `workspace_id` names it on the embedded endpoint,
@@ -120,8 +146,11 @@ pub trait WorkspaceStorage: Send + Sync {
         database: &'a str,
     ) -> BoxFuture<'a, Result<(), StorageError>>;
 
-    /// Removes a role no workspace on the cluster needs any more.
-    fn drop_role<'a>(&'a self, at: &'a Placement, role: &'a str) -> BoxFuture<'a, Result<(), StorageError>>;
+    /// Removes a role no workspace on the cluster needs any more: it can
+    /// no longer sign in, its sessions end, what it owns anywhere on the
+    /// cluster goes, then the role. A role of that name made for someone
+    /// else is left alone (success: nothing of this person's is there).
+    fn drop_role<'a>(&'a self, at: &'a Placement, role: &'a Role<'a>) -> BoxFuture<'a, Result<(), StorageError>>;
 
     /// The usage of these databases as the engine reports it. The embedded
     /// endpoint meters its workspaces itself, as it serves them, and

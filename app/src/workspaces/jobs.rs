@@ -8,7 +8,7 @@
 
 use crate::infra::db::{begin_write, lock_user, skip_locked};
 use crate::infra::time::now_millis;
-use crate::infra::workspace_storage::{Placement, StorageError};
+use crate::infra::workspace_storage::{Placement, Role, StorageError};
 use crate::infra::AppState;
 
 const BATCH: usize = 20;
@@ -68,8 +68,18 @@ async fn provision_next(state: &AppState, after: &mut String) -> Result<Option<b
     lock_user(&mut tx, &ws.user_id).await?;
     let handle: String =
         sqlx::query_scalar("SELECT handle FROM users WHERE id = $1").bind(&ws.user_id).fetch_one(&mut *tx).await?;
+    // A role made before roles were bound to their person is theirs only
+    // if a ready workspace of theirs already stands on it.
+    let ready_here: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM workspaces WHERE user_id = $1 AND cluster = $2 AND provisioned_at IS NOT NULL LIMIT 1",
+    )
+    .bind(&ws.user_id)
+    .bind(&ws.cluster)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let role = Role { name: &handle, owner: Some(&ws.user_id), adopt_unbound: ready_here.is_some() };
     let at = Placement::Cluster(ws.cluster.clone());
-    match state.workspaces.create(&at, &handle, &ws.scram_verifier, &ws.database_name).await {
+    match state.workspaces.create(&at, &role, &ws.scram_verifier, &ws.database_name).await {
         Ok(()) => {
             sqlx::query("UPDATE workspaces SET provisioned_at = $1, updated_at = $1 WHERE id = $2")
                 .bind(now)
@@ -101,6 +111,8 @@ struct Removal {
     cluster: String,
     kind: String,
     name: String,
+    /// Whose role it is (`None`: written before roles were bound).
+    user_id: Option<String>,
     attempts: i64,
 }
 
@@ -121,7 +133,7 @@ async fn drop_next(state: &AppState) -> Result<Option<bool>, sqlx::Error> {
     let now = now_millis();
     let mut tx = begin_write(&state.db).await?;
     let next: Option<Removal> = sqlx::query_as(&format!(
-        "SELECT id, cluster, kind, name, attempts FROM cluster_drops
+        "SELECT id, cluster, kind, name, user_id, attempts FROM cluster_drops
          WHERE not_before <= $1 ORDER BY kind, not_before, id LIMIT 1{}",
         skip_locked(&tx, "cluster_drops")
     ))
@@ -129,24 +141,28 @@ async fn drop_next(state: &AppState) -> Result<Option<bool>, sqlx::Error> {
     .fetch_optional(&mut *tx)
     .await?;
     let Some(job) = next else { return Ok(None) };
-    // A role someone has again (a handle given up, then taken) stays.
+    // A role its person needs again (a new workspace there, under the same
+    // handle) stays. Whoever else has the handle now never gets it: the
+    // storage drops it only if it is bound to the job's person.
     let needed: Option<i64> = if job.kind == "role" {
         sqlx::query_scalar(
             "SELECT 1 FROM workspaces w JOIN users u ON u.id = w.user_id
-             WHERE w.cluster = $1 AND u.handle = $2 LIMIT 1",
+             WHERE w.cluster = $1 AND u.handle = $2 AND u.id = COALESCE($3, u.id) LIMIT 1",
         )
         .bind(&job.cluster)
         .bind(&job.name)
+        .bind(&job.user_id)
         .fetch_optional(&mut *tx)
         .await?
     } else {
         None
     };
     let at = Placement::Cluster(job.cluster.clone());
+    let role = Role { name: &job.name, owner: job.user_id.as_deref(), adopt_unbound: false };
     let outcome = match (job.kind.as_str(), needed) {
         (_, Some(_)) => Ok(()),
         ("database", None) => state.workspaces.delete(&at, "", &job.name).await,
-        (_, None) => state.workspaces.drop_role(&at, &job.name).await,
+        (_, None) => state.workspaces.drop_role(&at, &role).await,
     };
     let dropped = match outcome {
         // Not Sluice's to remove: nothing more will be tried.

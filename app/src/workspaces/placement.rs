@@ -10,7 +10,7 @@ use sqlx::AnyConnection;
 
 use crate::infra::db::Tx;
 use crate::infra::ids::new_id;
-use crate::infra::workspace_storage::{Placement, StorageError};
+use crate::infra::workspace_storage::{Placement, Role, StorageError};
 use crate::infra::AppState;
 
 /// Where a new workspace in `region` goes; `None`: no such region.
@@ -75,7 +75,7 @@ pub async fn forget(
         match (ids.contains(&id), cluster) {
             (true, None) => embedded.push(id),
             (true, Some(cluster)) => {
-                enqueue(tx, &cluster, "database", &database, now).await?;
+                enqueue(tx, &cluster, "database", &database, None, now).await?;
                 touched.insert(cluster);
             }
             (false, Some(cluster)) => {
@@ -85,19 +85,28 @@ pub async fn forget(
         }
     }
     for cluster in touched.difference(&kept) {
-        enqueue(tx, cluster, "role", handle, now).await?;
+        enqueue(tx, cluster, "role", handle, Some(user_id), now).await?;
     }
     Ok(Leftovers(embedded))
 }
 
-async fn enqueue(tx: &mut Tx, cluster: &str, kind: &str, name: &str, now: i64) -> Result<(), sqlx::Error> {
+async fn enqueue(
+    tx: &mut Tx,
+    cluster: &str,
+    kind: &str,
+    name: &str,
+    user_id: Option<&str>,
+    now: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO cluster_drops (id, cluster, kind, name, not_before, created_at) VALUES ($1, $2, $3, $4, $5, $5)",
+        "INSERT INTO cluster_drops (id, cluster, kind, name, user_id, not_before, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $6)",
     )
     .bind(new_id("x"))
     .bind(cluster)
     .bind(kind)
     .bind(name)
+    .bind(user_id)
     .bind(now)
     .execute(&mut **tx)
     .await?;
@@ -116,15 +125,21 @@ pub async fn rename_roles(
     from: &str,
     to: &str,
 ) -> Result<Renamed, RenameError> {
-    let clusters: Vec<String> =
-        sqlx::query_scalar("SELECT DISTINCT cluster FROM workspaces WHERE user_id = $1 AND cluster IS NOT NULL")
-            .bind(user_id)
-            .fetch_all(&mut **tx)
-            .await?;
-    let mut done = Renamed { clusters: Vec::new(), from: from.to_owned(), to: to.to_owned() };
-    for key in clusters {
+    // With whether a workspace of theirs is ready there: only then is a
+    // role bound to nobody (made before roles were bound) theirs.
+    let clusters: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT cluster, MAX(CASE WHEN provisioned_at IS NULL THEN 0 ELSE 1 END) FROM workspaces
+         WHERE user_id = $1 AND cluster IS NOT NULL GROUP BY cluster",
+    )
+    .bind(user_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut done =
+        Renamed { clusters: Vec::new(), user_id: user_id.to_owned(), from: from.to_owned(), to: to.to_owned() };
+    for (key, ready) in clusters {
+        let role = Role { name: from, owner: Some(user_id), adopt_unbound: ready == 1 };
         let at = Placement::Cluster(key);
-        if let Err(error) = state.workspaces.rename(&at, from, to).await {
+        if let Err(error) = state.workspaces.rename(&at, &role, to).await {
             done.undo(state).await;
             return Err(RenameError::Cluster(error));
         }
@@ -144,6 +159,7 @@ pub enum RenameError {
 /// Roles renamed on clusters for a handle change not yet committed.
 pub struct Renamed {
     clusters: Vec<Placement>,
+    user_id: String,
     from: String,
     to: String,
 }
@@ -151,8 +167,9 @@ pub struct Renamed {
 impl Renamed {
     /// Renames them back (the handle change did not happen).
     pub async fn undo(&self, state: &AppState) {
+        let role = Role { name: &self.to, owner: Some(&self.user_id), adopt_unbound: false };
         for at in &self.clusters {
-            if let Err(error) = state.workspaces.rename(at, &self.to, &self.from).await {
+            if let Err(error) = state.workspaces.rename(at, &role, &self.from).await {
                 tracing::error!(%error, "a role renamed for a failed handle change could not be renamed back");
             }
         }

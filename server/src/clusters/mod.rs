@@ -11,11 +11,12 @@
 
 mod statements;
 pub mod usage;
+pub mod watchdog;
 
 use std::time::Duration;
 
 use app::infra::settings::{ClusterSpec, RoleLimits};
-use app::infra::workspace_storage::{Address, Measured, StorageError};
+use app::infra::workspace_storage::{Address, Measured, Role, StorageError};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::PgPool;
 
@@ -37,7 +38,17 @@ pub struct ClusterError {
 pub struct Cluster {
     pub spec: ClusterSpec,
     pool: PgPool,
+    /// How to reach the cluster as its administrator, for the statements
+    /// that must run inside one of its other databases.
+    options: PgConnectOptions,
     tls: bool,
+}
+
+impl Cluster {
+    /// The administrative connections.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
 }
 
 /// Every configured cluster, and the limits set on the roles made there.
@@ -60,22 +71,28 @@ impl Clusters {
                 .expose()
                 .parse()
                 .map_err(|e: sqlx::Error| fail(format!("the administrative URL is not usable: {}", redact(&e))))?;
+            let options = options.application_name("sluice");
             let pool = PgPoolOptions::new()
                 .max_connections(4)
                 .min_connections(0)
                 .acquire_timeout(Duration::from_secs(10))
                 .idle_timeout(Duration::from_secs(300))
-                .connect_with(options.application_name("sluice"))
+                .connect_with(options.clone())
                 .await
                 .map_err(|e| fail(format!("cannot connect: {}", redact(&e))))?;
             let tls = statements::check(&pool).await.map_err(fail)?;
-            list.push(Cluster { spec: spec.clone(), pool, tls });
+            list.push(Cluster { spec: spec.clone(), pool, options, tls });
         }
         Ok(Self { list, limits })
     }
 
     pub fn all(&self) -> &[Cluster] {
         &self.list
+    }
+
+    /// The limits set on every person's role.
+    pub fn limits(&self) -> &RoleLimits {
+        &self.limits
     }
 
     pub fn get(&self, key: &str) -> Result<&Cluster, StorageError> {
@@ -87,18 +104,18 @@ impl Clusters {
         Some(Address { host: c.spec.public_host.clone(), port: c.spec.public_port, tls: c.tls })
     }
 
-    pub async fn create(&self, key: &str, role: &str, verifier: &str, database: &str) -> Result<(), StorageError> {
+    pub async fn create(&self, key: &str, role: &Role<'_>, verifier: &str, database: &str) -> Result<(), StorageError> {
         let c = self.get(key)?;
         statements::create(&c.pool, role, verifier, database, &self.limits).await
     }
 
-    pub async fn set_verifier(&self, key: &str, role: &str, verifier: &str) -> Result<(), StorageError> {
+    pub async fn set_verifier(&self, key: &str, role: &Role<'_>, verifier: &str) -> Result<(), StorageError> {
         statements::set_verifier(&self.get(key)?.pool, role, verifier).await?;
         tracing::info!(cluster = key, "the database password was set on a cluster");
         Ok(())
     }
 
-    pub async fn rename(&self, key: &str, from: &str, to: &str) -> Result<(), StorageError> {
+    pub async fn rename(&self, key: &str, from: &Role<'_>, to: &str) -> Result<(), StorageError> {
         statements::rename(&self.get(key)?.pool, from, to).await
     }
 
@@ -106,8 +123,9 @@ impl Clusters {
         statements::drop_database(&self.get(key)?.pool, database).await
     }
 
-    pub async fn drop_role(&self, key: &str, role: &str) -> Result<(), StorageError> {
-        statements::drop_role(&self.get(key)?.pool, role).await
+    pub async fn drop_role(&self, key: &str, role: &Role<'_>) -> Result<(), StorageError> {
+        let c = self.get(key)?;
+        statements::drop_role(&c.pool, &c.options, role).await
     }
 
     pub async fn measure(&self, key: &str, databases: &[String]) -> Result<Vec<Measured>, StorageError> {

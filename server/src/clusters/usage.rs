@@ -19,17 +19,16 @@ use super::Clusters;
 /// Databases measured in one statement.
 const BATCH: i64 = 500;
 
-pub fn spawn(state: AppState, clusters: Arc<Clusters>, every: Duration) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        loop {
-            tokio::time::sleep(every).await;
-            for cluster in clusters.all() {
-                if let Err(error) = sample(&state, &clusters, &cluster.spec.key()).await {
-                    tracing::warn!(cluster = %cluster.spec.key(), %error, "usage: a cluster was not sampled");
-                }
+/// Samples every cluster every `every`, for good.
+pub async fn run(state: AppState, clusters: Arc<Clusters>, every: Duration) {
+    loop {
+        tokio::time::sleep(every).await;
+        for cluster in clusters.all() {
+            if let Err(error) = sample(&state, &clusters, &cluster.spec.key()).await {
+                tracing::warn!(cluster = %cluster.spec.key(), %error, "usage: a cluster was not sampled");
             }
         }
-    })
+    }
 }
 
 #[derive(sqlx::FromRow)]

@@ -166,6 +166,8 @@ pub struct Options {
     pub db_tls: app::infra::settings::DbTls,
     /// A region whose workspaces go to the test cluster.
     pub cluster_region: Option<&'static str>,
+    /// The limits of the roles made on the test cluster.
+    pub cluster_limits: app::infra::settings::RoleLimits,
 }
 
 impl Default for Options {
@@ -181,6 +183,7 @@ impl Default for Options {
             endpoint: false,
             db_tls: app::infra::settings::DbTls::SelfSigned,
             cluster_region: None,
+            cluster_limits: app::infra::settings::RoleLimits::default(),
         }
     }
 }
@@ -266,6 +269,7 @@ impl TestApp {
         settings.tenant_domains = options.tenant_domains;
         settings.db_tls = options.db_tls;
         settings.usage_interval = std::time::Duration::from_millis(300);
+        settings.cluster_limits = options.cluster_limits;
         if let Some(region) = options.cluster_region {
             settings.workspace_clusters = vec![test_cluster(region)];
         }
