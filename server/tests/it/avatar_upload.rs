@@ -334,3 +334,34 @@ fn an_avatar_url_may_not_reach_a_private_address() {
         assert_eq!(stored(&app).await, 0);
     })
 }
+
+/// A small baseline JPEG whose frame header is made to say `width` ×
+/// `height`, and progressive when `progressive`: the header is all that
+/// the budget reads.
+fn jpeg_claiming(width: u16, height: u16, progressive: bool) -> Vec<u8> {
+    let mut out = photo(16, 16);
+    let at = out.windows(2).position(|w| w == [0xFF, 0xC0]).expect("a baseline frame");
+    if progressive {
+        out[at + 1] = 0xC2;
+    }
+    out[at + 5..at + 7].copy_from_slice(&height.to_be_bytes());
+    out[at + 7..at + 9].copy_from_slice(&width.to_be_bytes());
+    out
+}
+
+#[test]
+fn a_progressive_jpeg_counts_the_decoders_coefficients_in_the_budget() {
+    run(async {
+        let app = TestApp::spawn().await;
+        let ada = app.sign_up("ada@example.com", "ada", "Ada").await;
+        // 6900×6900: 143 MB of picture fits the budget, but a progressive
+        // decoder keeps as much again in coefficients until its last scan.
+        let start = Instant::now();
+        let res = upload(&app, &ada, form("ada", "progressive.jpg", jpeg_claiming(6900, 6900, true))).await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+        let text = res.text().await.unwrap();
+        assert!(text.contains("more than Sluice can process"), "{text}");
+        assert!(start.elapsed() < Duration::from_secs(1), "refused before decoding");
+        assert_eq!(stored(&app).await, 0);
+    })
+}

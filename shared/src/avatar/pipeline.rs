@@ -92,6 +92,54 @@ fn jpeg_is_complete(bytes: &[u8]) -> bool {
     }
 }
 
+/// The memory a JPEG decoder keeps besides the picture: a progressive
+/// JPEG's scans each refine every block, so every coefficient of every
+/// block (two bytes, 64 a block) of every component is kept until the
+/// last scan. Read from the frame header (each component at its own
+/// sampling, in whole blocks); a baseline JPEG keeps a row at a time.
+fn jpeg_coefficient_bytes(bytes: &[u8]) -> u64 {
+    let mut i = 2; // after SOI
+    loop {
+        while bytes.get(i) == Some(&0xFF) {
+            i += 1;
+        }
+        let Some(&code) = bytes.get(i) else { return 0 };
+        i += 1;
+        if matches!(code, 0x01 | 0xD0..=0xD9) {
+            continue;
+        }
+        let Some(len) = bytes.get(i..i + 2).map(|b| u16::from_be_bytes([b[0], b[1]]) as usize) else { return 0 };
+        // Start of frame: 0xC0–0xCF but for DHT (C4), JPG (C8) and DAC (CC).
+        let frame = (0xC0..=0xCF).contains(&code) && !matches!(code, 0xC4 | 0xC8 | 0xCC);
+        if frame {
+            let progressive = matches!(code, 0xC2 | 0xC6 | 0xCA | 0xCE);
+            let Some(header) = bytes.get(i + 2..i + len) else { return 0 };
+            return if progressive { frame_coefficients(header) } else { 0 };
+        }
+        if code == 0xDA || len < 2 {
+            return 0;
+        }
+        i += len;
+    }
+}
+
+/// The coefficients of every component of a frame header (precision,
+/// height, width, components, then id, sampling and table of each).
+fn frame_coefficients(header: &[u8]) -> u64 {
+    let (Some(&[hi, hl, wi, wl]), Some(&n)) = (header.get(1..5).and_then(|s| s.first_chunk::<4>()), header.get(5))
+    else {
+        return 0;
+    };
+    let (height, width) = (u64::from(u16::from_be_bytes([hi, hl])), u64::from(u16::from_be_bytes([wi, wl])));
+    let sampling: Vec<(u64, u64)> = (0..usize::from(n))
+        .filter_map(|c| header.get(7 + 3 * c).map(|s| (u64::from(s >> 4).max(1), u64::from(s & 15).max(1))))
+        .collect();
+    let h_max = sampling.iter().map(|s| s.0).max().unwrap_or(1);
+    let v_max = sampling.iter().map(|s| s.1).max().unwrap_or(1);
+    let blocks = |side: u64, factor: u64, max: u64| (side * factor).div_ceil(max).div_ceil(8);
+    sampling.iter().map(|&(h, v)| blocks(width, h, h_max) * blocks(height, v, v_max) * 64 * 2).sum()
+}
+
 /// Decodes a JPEG or PNG as stored, with the EXIF orientation that says
 /// how to turn it upright.
 fn decode_stored(bytes: &[u8]) -> Result<(DynamicImage, Orientation), AvatarImageError> {
@@ -129,7 +177,8 @@ fn decode_stored(bytes: &[u8]) -> Result<(DynamicImage, Orientation), AvatarImag
     if width == 0 || height == 0 {
         return Err(AvatarImageError::Unreadable);
     }
-    if decoded_bytes(width, height, decoder.color_type()) > MAX_DECODED_BYTES {
+    let coefficients = if format == Format::Jpeg { jpeg_coefficient_bytes(bytes) } else { 0 };
+    if decoded_bytes(width, height, decoder.color_type()) + coefficients > MAX_DECODED_BYTES {
         return Err(AvatarImageError::TooManyPixels { width, height });
     }
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
@@ -391,6 +440,17 @@ mod tests {
             avatar_pngs(bomb, None).unwrap_err(),
             AvatarImageError::TooManyPixels { width: 12_000, height: 12_000 }
         );
+    }
+
+    #[test]
+    fn a_progressive_frame_counts_every_coefficient_of_every_component() {
+        // 6900×6900, three components at 4:2:0: 863² luma blocks and 432²
+        // of each chroma, 128 bytes a block.
+        let header = [8, 0x1A, 0xF4, 0x1A, 0xF4, 3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1];
+        assert_eq!(frame_coefficients(&header), (863 * 863 + 2 * 432 * 432) * 128);
+        // Cut short: nothing is counted rather than a panic.
+        assert_eq!(frame_coefficients(&header[..4]), 0);
+        assert_eq!(jpeg_coefficient_bytes(&[0xFF, 0xD8, 0xFF]), 0);
     }
 
     #[test]
