@@ -1,8 +1,11 @@
 //! Caps on the connections a listener holds: a total, waited for before
 //! the next accept (so the rest wait in the kernel's backlog, holding none
 //! of the process's descriptors), and a share per client address, past
-//! which a new connection is closed at once. The web server and the
-//! workspace endpoint each keep one.
+//! which a new connection is closed at once. An eighth of the total is
+//! kept for addresses that hold less than [`NEWCOMER`] connections: slow
+//! clients from many addresses can fill the rest, never that, so someone
+//! new is still served. The web server and the workspace endpoint each
+//! keep one.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -10,9 +13,14 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+/// What an address may hold while the total runs short.
+pub const NEWCOMER: usize = 2;
+
 #[derive(Clone)]
 pub struct ConnectionCaps {
     total: Arc<Semaphore>,
+    /// Places kept for addresses holding less than [`NEWCOMER`].
+    reserve: usize,
     per_address: Arc<PerAddress>,
     address_share: usize,
     /// Not capped per address: each stands for many clients.
@@ -32,6 +40,7 @@ impl ConnectionCaps {
     pub fn new(total: usize, address_share: usize, exempt: Vec<ipnet::IpNet>) -> Self {
         Self {
             total: Arc::new(Semaphore::new(total.max(1))),
+            reserve: total / 8,
             per_address: Arc::default(),
             address_share,
             exempt: exempt.into(),
@@ -44,13 +53,16 @@ impl ConnectionCaps {
     }
 
     /// Admits a connection from `ip` into `room`, unless its address holds
-    /// its share already.
+    /// its share already, or the total is down to its reserve and the
+    /// address is no newcomer.
     pub fn admit(&self, room: Room, ip: IpAddr) -> Option<Admitted> {
         let ip = ip.to_canonical();
         let address = if self.exempt.iter().any(|net| net.contains(&ip)) {
             None
         } else {
-            Some(PerAddress::take(&self.per_address, ip, self.address_share)?)
+            let short = self.total.available_permits() < self.reserve;
+            let share = if short { self.address_share.min(NEWCOMER) } else { self.address_share };
+            Some(PerAddress::take(&self.per_address, ip, share)?)
         };
         Some(Admitted { _room: room.0, _address: address })
     }
@@ -145,6 +157,26 @@ mod tests {
         drop(held);
         assert!(caps.admit(caps.room().await, ip).is_some());
         assert_eq!(caps.per_address.0.lock().unwrap().len(), 0, "dropped slots leave no entry behind");
+    }
+
+    #[tokio::test]
+    async fn the_last_eighth_is_kept_for_newcomers() {
+        let caps = ConnectionCaps::new(16, 10, Vec::new());
+        let (a, b, c): (IpAddr, IpAddr, IpAddr) =
+            ("192.0.2.1".parse().unwrap(), "192.0.2.2".parse().unwrap(), "192.0.2.3".parse().unwrap());
+        let mut held = Vec::new();
+        while let Some(admitted) = caps.admit(caps.room().await, a) {
+            held.push(admitted);
+        }
+        assert_eq!(held.len(), 10, "an address's share");
+        while let Some(admitted) = caps.admit(caps.room().await, b) {
+            held.push(admitted);
+        }
+        assert_eq!(held.len(), 14, "the others stop short of the reserve");
+        for _ in 0..NEWCOMER {
+            held.push(caps.admit(caps.room().await, c).expect("a newcomer is served from the reserve"));
+        }
+        assert_eq!(caps.total.available_permits(), 0);
     }
 
     #[tokio::test]

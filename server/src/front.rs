@@ -11,13 +11,15 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
+use http_body_util::BodyExt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tracing::Instrument;
 
 use app::infra::AppState;
 
-use tower_http::timeout::TimeoutBody;
+use tower_http::timeout::{TimeoutBody, TimeoutError};
 
 use crate::security::{self, CsrfPolicy, PagePolicy, UploadGate};
 
@@ -73,13 +75,24 @@ async fn guarded(steps: &Steps, request: Request, next: Next) -> Response {
     if let Some(refusal) = security::csrf(&steps.csrf, &request) {
         return refusal;
     }
-    // A body that stops arriving is given up on after the deadline.
-    let request = request.map(|body| Body::new(TimeoutBody::new(steps.body_timeout, body)));
+    // A body that stops arriving is given up on after the deadline; what
+    // the handler then answers (each says it its own way) becomes a 408.
+    let stalled = Arc::new(AtomicBool::new(false));
+    let request = request.map(|body| {
+        let seen = stalled.clone();
+        Body::new(TimeoutBody::new(steps.body_timeout, body).map_err(move |e| {
+            if e.is::<TimeoutError>() {
+                seen.store(true, Ordering::Relaxed);
+            }
+            e
+        }))
+    });
+    let path = request.uri().path().to_owned();
     let request = match security::body_limit(request) {
         Ok(request) => request,
         Err(refusal) => return *refusal,
     };
-    security::upload_gate(&steps.uploads, &steps.state, request, |request| async move {
+    let response = security::upload_gate(&steps.uploads, &steps.state, request, |request| async move {
         let path = request.uri().path();
         if path.starts_with("/sfn/") {
             security::server_fn_status(request, |request| next.run(request)).await
@@ -89,5 +102,9 @@ async fn guarded(steps: &Steps, request: Request, next: Next) -> Response {
             app::access::session::ssr::attach_viewer(&steps.state, request, |request| next.run(request)).await
         }
     })
-    .await
+    .await;
+    if stalled.load(Ordering::Relaxed) {
+        return security::body_stalled(&path);
+    }
+    response
 }

@@ -52,6 +52,19 @@ fn is_upload(path: &str) -> bool {
     path == UPLOAD_PATH || (path.starts_with("/api/v0/user/") && path.ends_with("/avatar"))
 }
 
+/// A request whose body stopped arriving before it was whole (408). The
+/// rest may still come: the connection is not kept.
+pub fn body_stalled(path: &str) -> Response {
+    let mut response = if path.starts_with("/api/v0/") {
+        app::api::ApiError::request_timeout().body(path)
+    } else {
+        (StatusCode::REQUEST_TIMEOUT, "The request's body stopped arriving before it was complete. Try again.")
+            .into_response()
+    };
+    response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
+}
+
 /// Caps every request body, refusing at once what says it is too long; an
 /// upload must say it is a multipart form (the server function behind it
 /// cannot answer anything else).

@@ -98,6 +98,11 @@ impl ApiError {
         e
     }
 
+    /// The request's body stopped arriving before it was whole.
+    pub fn request_timeout() -> Self {
+        Self::new(StatusCode::REQUEST_TIMEOUT, "The request body stopped arriving before it was complete. Try again.")
+    }
+
     pub fn too_large() -> Self {
         Self::new(StatusCode::PAYLOAD_TOO_LARGE, "The request body is too large.")
     }

@@ -455,3 +455,67 @@ fn a_data_export_of_100000_audit_records_keeps_the_servers_memory_flat() {
         );
     })
 }
+
+#[test]
+fn slow_clients_from_many_addresses_leave_room_for_someone_new() {
+    if engine() == Engine::Postgres {
+        return; // about the listener, not storage
+    }
+    crate::harness::run(async {
+        raise_own_open_files();
+        // ulimit -n 1024: the console holds 512 connections, 100 an address.
+        let server = start(&[("SLUICE_HTTP_HEADER_TIMEOUT", "20")], 1024).await;
+        let addr = server.addr;
+        // Eleven addresses, each with 100 half-sent requests: more than the
+        // console holds, and each within its share.
+        let attackers: Vec<TcpStream> = tokio::task::spawn_blocking(move || {
+            (10..21)
+                .flat_map(|n| (0..100).map(move |_| n))
+                .filter_map(|n| {
+                    let mut s = connect_from(&format!("127.0.0.{n}:0"), addr).ok()?;
+                    let _ = s.write_all(b"GET /lo");
+                    Some(s)
+                })
+                .collect()
+        })
+        .await
+        .unwrap();
+        assert!(attackers.len() >= 1000, "the attack opened {} sockets", attackers.len());
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        for _ in 0..3 {
+            assert!(console_answers(&server.base, Duration::from_secs(2)).await, "someone new was not served");
+        }
+        drop(attackers);
+    })
+}
+
+#[test]
+fn a_body_that_stops_arriving_gets_408() {
+    if engine() == Engine::Postgres {
+        return;
+    }
+    crate::harness::run(async {
+        let server = start(&[("SLUICE_HTTP_BODY_TIMEOUT", "1")], 4096).await;
+        for (path, content_type) in [
+            ("/sfn/use_email_link", "application/x-www-form-urlencoded"),
+            ("/sfn/upload_avatar", "multipart/form-data; boundary=x"),
+        ] {
+            let (addr, cookie) = (server.addr, server.cookie.clone());
+            let head = tokio::task::spawn_blocking(move || {
+                let mut stream = TcpStream::connect(addr).unwrap();
+                let request = format!(
+                    "POST {path} HTTP/1.1\r\nHost: x\r\nSec-Fetch-Site: same-origin\r\nCookie: {cookie}\r\n\
+                     Content-Type: {content_type}\r\nContent-Length: 1000\r\n\r\n--x\r\nt=abc"
+                );
+                stream.write_all(request.as_bytes()).unwrap();
+                stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+                let mut head = [0u8; 12];
+                stream.read_exact(&mut head).unwrap();
+                head
+            })
+            .await
+            .unwrap();
+            assert_eq!(&head, b"HTTP/1.1 408", "{path}: {}", String::from_utf8_lossy(&head));
+        }
+    })
+}
