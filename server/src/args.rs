@@ -144,6 +144,10 @@ pub struct SettingsArgs {
     /// Seconds a session may sit idle inside a transaction on a cluster [default: 300]
     #[arg(long, env = "SLUICE_CLUSTER_IDLE_IN_TRANSACTION_TIMEOUT", value_name = "SECONDS")]
     pub cluster_idle_in_transaction_timeout: Option<String>,
+    /// MB a workspace on a cluster may hold; past it the workspace is paused (closed to its owner) until it is
+    /// below again [default: 1024]
+    #[arg(long, env = "SLUICE_WORKSPACE_STORAGE_LIMIT", value_name = "MB")]
+    pub workspace_storage_limit: Option<String>,
     /// Tests only: a file whose number of seconds moves forward the clock that "Confirm it is you" reads
     /// [default: the real clock]
     #[arg(long, env = "SLUICE_TEST_CLOCK_FILE", value_name = "FILE")]

@@ -253,6 +253,9 @@ pub fn settings_from(a: &SettingsArgs, leptos: &LeptosOptions) -> Result<Setting
     if let Some(n) = positive("SLUICE_CLUSTER_IDLE_IN_TRANSACTION_TIMEOUT", &a.cluster_idle_in_transaction_timeout)? {
         limits.idle_in_transaction_timeout = std::time::Duration::from_secs(n.min(86_400) as u64);
     }
+    if let Some(n) = positive("SLUICE_WORKSPACE_STORAGE_LIMIT", &a.workspace_storage_limit)? {
+        limits.storage_mb = n.min(1 << 30) as u64;
+    }
     if let Some(raw) = set(&a.propagation_delay) {
         let secs = raw.parse::<u64>().ok().filter(|s| *s <= 3600).ok_or_else(|| {
             bad("SLUICE_PROPAGATION_DELAY", format!("expected whole seconds from 0 to 3600, got {raw:?}"))

@@ -88,6 +88,25 @@ impl WorkspaceStorage for Storage {
         })
     }
 
+    fn pause<'a>(&'a self, at: &'a Placement, database: &'a str) -> Done<'a> {
+        Box::pin(async move {
+            match at {
+                // The endpoint is retired: nothing to close.
+                Placement::Embedded => Ok(()),
+                Placement::Cluster(key) => self.clusters.pause(key, database).await,
+            }
+        })
+    }
+
+    fn resume<'a>(&'a self, at: &'a Placement, role: &'a Role<'a>, database: &'a str) -> Done<'a> {
+        Box::pin(async move {
+            match at {
+                Placement::Embedded => Ok(()),
+                Placement::Cluster(key) => self.clusters.resume(key, role, database).await,
+            }
+        })
+    }
+
     fn measure<'a>(
         &'a self,
         at: &'a Placement,

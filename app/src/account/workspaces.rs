@@ -164,7 +164,9 @@ fn WorkspaceCard(
             <div class="card-head">
                 <div class="card-title">
                     {ws.handle.clone()}
-                    {if ws.ready {
+                    {if ws.paused {
+                        view! { <span class="badge badge-warn">"Paused"</span> }.into_any()
+                    } else if ws.ready {
                         view! { <span class="badge badge-ok">"Ready"</span> }.into_any()
                     } else {
                         view! { <span class="badge badge-wait" role="status"><span class="spinner" aria-hidden="true"></span>"Creating"</span> }.into_any()
@@ -193,6 +195,10 @@ fn WorkspaceCard(
                 {ws.retrying.then(|| view! {
                     <dt>"Status"</dt>
                     <dd class="field-error">"Its cluster could not make it yet. Sluice keeps trying; nothing is needed from you."</dd>
+                })}
+                {ws.paused.then(|| view! {
+                    <dt>"Status"</dt>
+                    <dd class="field-error">"Paused: storage limit reached. Connections to it are refused until it is below the limit; your other workspaces are not affected."</dd>
                 })}
                 <dt>"Database"</dt><dd class="mono">{ws.database_name}</dd>
                 <dt>"Created"</dt><dd><time datetime=ws.created_at.clone()>{ws.created_at.get(..10).unwrap_or_default().to_string()}</time></dd>

@@ -98,6 +98,8 @@ pub struct RoleLimits {
     /// `temp_file_limit`, in MB.
     pub temp_file_limit_mb: u64,
     pub idle_in_transaction_timeout: Duration,
+    /// MB one workspace may hold: past it, it is paused until it is below.
+    pub storage_mb: u64,
 }
 
 impl Default for RoleLimits {
@@ -107,6 +109,7 @@ impl Default for RoleLimits {
             statement_timeout: Duration::from_secs(60),
             temp_file_limit_mb: 1024,
             idle_in_transaction_timeout: Duration::from_secs(300),
+            storage_mb: 1024,
         }
     }
 }

@@ -152,6 +152,20 @@ pub trait WorkspaceStorage: Send + Sync {
     /// else is left alone (success: nothing of this person's is there).
     fn drop_role<'a>(&'a self, at: &'a Placement, role: &'a Role<'a>) -> BoxFuture<'a, Result<(), StorageError>>;
 
+    /// Closes a workspace's database to its owner, who filled it past the
+    /// storage limit: their sign-ins there are refused and their sessions
+    /// there end; their other workspaces go on. Paused already, or gone,
+    /// is success.
+    fn pause<'a>(&'a self, at: &'a Placement, database: &'a str) -> BoxFuture<'a, Result<(), StorageError>>;
+
+    /// Gives a paused database back to its owner's role.
+    fn resume<'a>(
+        &'a self,
+        at: &'a Placement,
+        role: &'a Role<'a>,
+        database: &'a str,
+    ) -> BoxFuture<'a, Result<(), StorageError>>;
+
     /// The usage of these databases as the engine reports it. The embedded
     /// endpoint meters its workspaces itself, as it serves them, and
     /// answers nothing here.

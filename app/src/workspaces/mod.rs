@@ -32,6 +32,9 @@ pub struct WorkspaceSummary {
     pub ready: bool,
     /// Its cluster failed to make it at least once (Sluice keeps trying).
     pub retrying: bool,
+    /// Past the storage limit: closed to its owner until it is below.
+    #[serde(default)]
+    pub paused: bool,
 }
 
 /// A region offered for new workspaces.

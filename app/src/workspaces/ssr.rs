@@ -31,6 +31,7 @@ pub fn summary(settings: &Settings, owner: &str, row: WorkspaceRow) -> Workspace
         on_cluster: row.cluster.is_some(),
         ready: row.provisioned_at.is_some(),
         retrying: row.provisioned_at.is_none() && row.provision_attempts > 0,
+        paused: row.paused_at.is_some(),
     }
 }
 

@@ -49,10 +49,12 @@ pub struct WorkspaceRow {
     pub provisioned_at: Option<i64>,
     /// Times its cluster failed to make it so far.
     pub provision_attempts: i64,
+    /// When it was paused, past the storage limit; `None`: it is open.
+    pub paused_at: Option<i64>,
 }
 
 pub const SELECT: &str = "SELECT id, handle, region, database_name, version_id, created_at, updated_at,
-            cluster, provisioned_at, provision_attempts
+            cluster, provisioned_at, provision_attempts, paused_at
      FROM workspaces WHERE user_id = $1";
 
 /// The audit record of a change to one of `owner`'s workspaces.

@@ -10,6 +10,7 @@
 //! whose owner is not.
 
 mod statements;
+mod storage_limit;
 pub mod usage;
 pub mod watchdog;
 
@@ -126,6 +127,14 @@ impl Clusters {
     pub async fn drop_role(&self, key: &str, role: &Role<'_>) -> Result<(), StorageError> {
         let c = self.get(key)?;
         statements::drop_role(&c.pool, &c.options, role).await
+    }
+
+    pub async fn pause(&self, key: &str, database: &str) -> Result<(), StorageError> {
+        statements::pause(&self.get(key)?.pool, database).await
+    }
+
+    pub async fn resume(&self, key: &str, role: &Role<'_>, database: &str) -> Result<(), StorageError> {
+        statements::resume(&self.get(key)?.pool, role, database).await
     }
 
     pub async fn measure(&self, key: &str, databases: &[String]) -> Result<Vec<Measured>, StorageError> {

@@ -32,10 +32,16 @@ pub async fn run(state: AppState, clusters: Arc<Clusters>, every: Duration) {
 }
 
 #[derive(sqlx::FromRow)]
-struct Marked {
-    id: String,
-    database_name: String,
+pub(super) struct Marked {
+    pub id: String,
+    /// The workspace's own handle.
+    pub handle: String,
+    pub database_name: String,
     active_time_mark: Option<i64>,
+    pub user_id: String,
+    /// The owner's handle: their role's name.
+    pub owner: String,
+    pub paused_at: Option<i64>,
 }
 
 /// Samples every workspace on one cluster, a page at a time.
@@ -43,8 +49,9 @@ pub async fn sample(state: &AppState, clusters: &Clusters, key: &str) -> Result<
     let mut after = String::new();
     loop {
         let page: Vec<Marked> = sqlx::query_as(
-            "SELECT id, database_name, active_time_mark FROM workspaces
-             WHERE cluster = $1 AND provisioned_at IS NOT NULL AND id > $2 ORDER BY id LIMIT $3",
+            "SELECT w.id, w.handle, w.database_name, w.active_time_mark, w.user_id, u.handle AS owner, w.paused_at
+             FROM workspaces w JOIN users u ON u.id = w.user_id
+             WHERE w.cluster = $1 AND w.provisioned_at IS NOT NULL AND w.id > $2 ORDER BY w.id LIMIT $3",
         )
         .bind(key)
         .bind(&after)
@@ -59,6 +66,7 @@ pub async fn sample(state: &AppState, clusters: &Clusters, key: &str) -> Result<
         for ws in &page {
             if let Some(m) = measured.iter().find(|m| m.database == ws.database_name) {
                 record(state, ws, m, now).await?;
+                super::storage_limit::enforce(state, clusters, key, ws, m.bytes).await?;
             }
         }
     }
