@@ -68,6 +68,27 @@ async fn settled(app: &TestApp, handle: &str, cookie: &str, name: &str) -> Works
     }
 }
 
+/// The workspace `name` once its cluster has refused to make it (Sluice
+/// keeps trying).
+async fn waiting_on_its_cluster(
+    app: &TestApp,
+    handle: &str,
+    cookie: &str,
+    name: &str,
+) -> app::workspaces::WorkspaceSummary {
+    let start = Instant::now();
+    loop {
+        let res = app.call("/sfn/workspaces", &[("handle", handle)], cookie).await;
+        let list: Vec<app::workspaces::WorkspaceSummary> = res.json().await.unwrap();
+        let ws = list.into_iter().find(|w| w.handle == name).unwrap();
+        if ws.retrying {
+            return ws;
+        }
+        assert!(start.elapsed() < Duration::from_secs(10), "{ws:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 fn sqlstate(e: &tokio_postgres::Error) -> String {
     e.code().map(|c| c.code().to_owned()).unwrap_or_else(|| e.to_string())
 }
@@ -359,17 +380,7 @@ fn a_role_sluice_did_not_make_is_left_alone_and_the_workspace_says_it_waits() {
             .call("/sfn/create_workspace", &[("handle", &ada), ("workspace", "analytics"), ("region", REGION)], &cookie)
             .await;
         assert_eq!(res.status(), StatusCode::OK);
-        let start = Instant::now();
-        let summary = loop {
-            let res = app.call("/sfn/workspaces", &[("handle", &ada)], &cookie).await;
-            let list: Vec<app::workspaces::WorkspaceSummary> = res.json().await.unwrap();
-            let ws = list.into_iter().find(|w| w.handle == "analytics").unwrap();
-            if ws.retrying {
-                break ws;
-            }
-            assert!(start.elapsed() < Duration::from_secs(10), "{ws:?}");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        };
+        let summary = waiting_on_its_cluster(&app, &ada, &cookie, "analytics").await;
         assert!(!summary.ready);
         let after: String = sqlx::query_scalar("SELECT rolpassword FROM pg_authid WHERE rolname = $1")
             .bind(&ada)
@@ -389,15 +400,7 @@ fn a_role_sluice_did_not_make_is_left_alone_and_the_workspace_says_it_waits() {
             )
             .await;
         assert_eq!(res.status(), StatusCode::OK);
-        let start = Instant::now();
-        loop {
-            let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cluster_drops").fetch_one(&app.db).await.unwrap();
-            if left == 0 {
-                break;
-            }
-            assert!(start.elapsed() < Duration::from_secs(10), "the removal was not settled");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        assert!(removals_settled(&app, Duration::from_secs(10)).await, "the removal was not settled");
         assert!(role_exists(&ada).await, "a role Sluice did not make stays");
         su.execute(format!("DROP ROLE \"{ada}\"").as_str()).await.unwrap();
     })
@@ -500,16 +503,7 @@ fn a_role_made_for_someone_else_is_never_taken_over() {
         let cookie = app.sign_up(&format!("{target}@example.com"), &target, "T").await;
         let form = [("handle", target.as_str()), ("workspace", "analytics"), ("region", REGION)];
         assert_eq!(app.call("/sfn/create_workspace", &form, &cookie).await.status(), StatusCode::OK);
-        let start = Instant::now();
-        loop {
-            let list: Vec<app::workspaces::WorkspaceSummary> =
-                app.call("/sfn/workspaces", &[("handle", &target)], &cookie).await.json().await.unwrap();
-            if list.iter().any(|w| w.handle == "analytics" && w.retrying) {
-                break;
-            }
-            assert!(start.elapsed() < Duration::from_secs(10), "{list:?}");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        waiting_on_its_cluster(&app, &target, &cookie, "analytics").await;
         assert_eq!(role_comment(&target).await.as_deref(), Some("sluice owner u_somebodyelse00000000"));
         assert!(databases_owned_by(&target).await.is_empty(), "nothing was made for the old role");
         assert_eq!(verifier(superuser().await, target.clone()).await, before, "its password was not touched");

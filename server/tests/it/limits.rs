@@ -119,6 +119,23 @@ fn closed(mut stream: &TcpStream) -> bool {
     }
 }
 
+/// A connection from each of `sources` (loopback addresses), each with
+/// half a request line sent: those the server took or keeps waiting.
+async fn half_open(sources: Vec<String>, to: SocketAddr) -> Vec<TcpStream> {
+    tokio::task::spawn_blocking(move || {
+        sources
+            .iter()
+            .filter_map(|source| {
+                let mut s = connect_from(&format!("{source}:0"), to).ok()?;
+                let _ = s.write_all(b"GET /lo");
+                Some(s)
+            })
+            .collect()
+    })
+    .await
+    .unwrap()
+}
+
 /// Lets this test process hold the attacker's sockets.
 fn raise_own_open_files() {
     server::connections::raise_open_files_limit();
@@ -209,17 +226,7 @@ fn half_open_connections_are_closed_and_the_console_answers_meanwhile() {
         let server = start(&[("SLUICE_HTTP_HEADER_TIMEOUT", "3")], 1024).await;
         let addr = server.addr;
         // 1,100 sockets from one address, each with half a request line.
-        let attackers: Vec<TcpStream> = tokio::task::spawn_blocking(move || {
-            (0..1100)
-                .filter_map(|_| {
-                    let mut s = connect_from("127.0.0.2:0", addr).ok()?;
-                    let _ = s.write_all(b"GET /lo");
-                    Some(s)
-                })
-                .collect()
-        })
-        .await
-        .unwrap();
+        let attackers = half_open(vec!["127.0.0.2".to_owned(); 1100], addr).await;
         assert!(attackers.len() >= 1000, "the attack opened {} sockets", attackers.len());
         // The console answers someone else while they are held.
         for _ in 0..3 {
@@ -468,18 +475,8 @@ fn slow_clients_from_many_addresses_leave_room_for_someone_new() {
         let addr = server.addr;
         // Eleven addresses, each with 100 half-sent requests: more than the
         // console holds, and each within its share.
-        let attackers: Vec<TcpStream> = tokio::task::spawn_blocking(move || {
-            (10..21)
-                .flat_map(|n| (0..100).map(move |_| n))
-                .filter_map(|n| {
-                    let mut s = connect_from(&format!("127.0.0.{n}:0"), addr).ok()?;
-                    let _ = s.write_all(b"GET /lo");
-                    Some(s)
-                })
-                .collect()
-        })
-        .await
-        .unwrap();
+        let sources = (10..21).flat_map(|n| vec![format!("127.0.0.{n}"); 100]).collect();
+        let attackers = half_open(sources, addr).await;
         assert!(attackers.len() >= 1000, "the attack opened {} sockets", attackers.len());
         tokio::time::sleep(Duration::from_millis(500)).await;
         for _ in 0..3 {
