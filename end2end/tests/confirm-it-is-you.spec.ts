@@ -121,3 +121,70 @@ test("without JavaScript, a stale session is sent to the confirmation page and b
   await expect(page).toHaveURL(/\/login\?reset=1$/);
   await context.close();
 });
+
+/** Confirms it is you with a code from the e-mail, in the dialog that asked. */
+async function confirmWithCode(page: Page, email: string) {
+  const confirm = page.getByRole("dialog", { name: "Confirm it is you" });
+  await expect(confirm).toBeVisible();
+  await confirm.getByRole("button", { name: "E-mail me a code" }).click();
+  const code = await fromMail(email, /confirm it is you on Sluice:\s+(\d{6})/, "a confirmation code");
+  await confirm.getByLabel("Code from your e-mail").fill(code);
+  await confirm.getByRole("button", { name: "Confirm", exact: true }).click();
+  await expect(confirm).toHaveCount(0);
+}
+
+test("a stale session proves itself before a CLI login's code and before the database password shows", async ({ page, request }) => {
+  const handle = uniqueHandle("stale");
+  const email = uniqueEmail("stale");
+  await signUp(page, email, handle, "Stale Session");
+  const started = await request.post("/api/v0/login/token");
+  expect(started.status()).toBe(201);
+  const { id } = await started.json();
+
+  elevenMinutesLater();
+  // The code becomes a 30-day token with full access: not without a proof.
+  await page.goto(`/login/token?r=${id}`);
+  await hydrated(page);
+  await page.getByRole("button", { name: "Confirm" }).click();
+  await expect(page.getByRole("dialog", { name: "Confirm it is you" })).toBeVisible();
+  await expect(page.getByTestId("cli-code")).toHaveCount(0);
+  for (const width of [1280, 390]) {
+    await page.setViewportSize({ width, height: 860 });
+    await page.screenshot({ path: `test-results/screens/cli-login-stale-${width}.png` });
+  }
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await confirmWithCode(page, email);
+  await expect(page.getByTestId("cli-code")).toHaveText(/^\d{3} \d{3}$/);
+
+  // The password opens every workspace: Reveal asks too, then shows it.
+  elevenMinutesLater();
+  await page.goto(`/user/${handle}/advanced/credentials`);
+  await hydrated(page);
+  const row = page.getByTestId("connection-string").first();
+  await expect(row).toContainText("••••");
+  await page.getByRole("button", { name: "Reveal" }).first().click();
+  await confirmWithCode(page, email);
+  await expect(row).not.toContainText("••••");
+
+  // Deleting a workspace and signing out the other sessions open their
+  // own dialogs only after a proof.
+  elevenMinutesLater();
+  await page.goto(`/user/${handle}`);
+  await hydrated(page);
+  await page.getByRole("button", { name: "Delete default" }).click();
+  await expect(page.getByRole("dialog", { name: "Delete workspace?" })).toHaveCount(0);
+  await confirmWithCode(page, email);
+  const remove = page.getByRole("dialog", { name: "Delete workspace?" });
+  await remove.getByLabel("Type default to confirm").fill("default");
+  await remove.getByRole("button", { name: "Delete" }).click();
+  await expect(remove).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Delete default" })).toHaveCount(0);
+
+  elevenMinutesLater();
+  await page.goto(`/user/${handle}/advanced/credentials`);
+  await hydrated(page);
+  await page.getByRole("button", { name: "Sign out other sessions" }).click();
+  await expect(page.getByRole("dialog", { name: "Sign out other sessions?" })).toHaveCount(0);
+  await confirmWithCode(page, email);
+  await expect(page.getByRole("dialog", { name: "Sign out other sessions?" })).toBeVisible();
+});

@@ -41,6 +41,9 @@ pub struct WorkspaceConnection {
     pub tls: bool,
     /// A PostgreSQL cluster holds it (else the embedded endpoint).
     pub on_cluster: bool,
+    /// Closed past the storage limit until it is below.
+    #[serde(default)]
+    pub paused: bool,
 }
 
 impl WorkspaceConnection {
@@ -137,6 +140,7 @@ mod tests {
             hostaddr: None,
             tls: false,
             on_cluster: false,
+            paused: false,
         }
     }
 

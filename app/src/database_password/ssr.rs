@@ -170,6 +170,7 @@ struct ConnectionRow {
     has_verifier: i64,
     cluster: Option<String>,
     provisioned: i64,
+    paused: i64,
 }
 /// What Credentials & Access shows: each workspace's connection string
 /// without the password, and whether the workspace has the current one.
@@ -191,7 +192,8 @@ pub async fn overview(state: &AppState, user_id: &str, handle: &str) -> Result<P
     let rows: Vec<ConnectionRow> = sqlx::query_as(
         "SELECT handle, region, database_name, password_id, cluster,
                 CASE WHEN scram_verifier IS NULL THEN 0 ELSE 1 END AS has_verifier,
-                CASE WHEN provisioned_at IS NULL THEN 0 ELSE 1 END AS provisioned
+                CASE WHEN provisioned_at IS NULL THEN 0 ELSE 1 END AS provisioned,
+                CASE WHEN paused_at IS NULL THEN 0 ELSE 1 END AS paused
          FROM workspaces WHERE user_id = $1 ORDER BY created_at, handle",
     )
     .bind(user_id)
@@ -207,7 +209,8 @@ pub async fn overview(state: &AppState, user_id: &str, handle: &str) -> Result<P
             if let Some(cluster) = &row.cluster {
                 let address = state.workspaces.address(cluster);
                 return WorkspaceConnection {
-                    reachable: row.provisioned == 1 && address.is_some(),
+                    reachable: row.provisioned == 1 && row.paused == 0 && address.is_some(),
+                    paused: row.paused == 1,
                     host: address.as_ref().map_or_else(|| cluster.clone(), |a| a.host.clone()),
                     port: address.as_ref().map_or(0, |a| a.port),
                     tls: address.is_some_and(|a| a.tls),
@@ -226,6 +229,7 @@ pub async fn overview(state: &AppState, user_id: &str, handle: &str) -> Result<P
                 hostaddr: state.settings.db_hostaddr.map(|a| a.to_string()),
                 tls: state.settings.db_listen.is_some() && state.settings.db_tls.is_on(),
                 on_cluster: false,
+                paused: false,
                 user: handle.to_owned(),
                 database,
                 updated,

@@ -172,6 +172,7 @@ fn ConnectionRow(
     let label = format!("Connection string for {}", workspace.handle);
     let psql_label = format!("psql command for {}", workspace.handle);
     let (reach_class, reach) = match (workspace.on_cluster, workspace.reachable) {
+        _ if workspace.paused => ("reach reach-paused", "Paused: storage limit reached. Connections are refused."),
         (false, true) => ("reach reach-ok", "Reachable on this server’s database endpoint"),
         (false, false) => ("reach", "Not reachable on this server’s database endpoint yet"),
         (true, true) => ("reach reach-ok", "Ready on its PostgreSQL cluster"),

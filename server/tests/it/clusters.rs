@@ -641,6 +641,8 @@ fn a_workspace_past_the_storage_limit_is_paused_until_it_is_below() {
         assert!(mail.contains("paused") && mail.contains("big"), "{mail}");
         let html = app.get(&format!("/user/{ada}"), Some(&cookie)).await.text().await.unwrap();
         assert!(html.contains("Paused: storage limit reached"), "the card says why");
+        let rows = connections(&app, &ada, &cookie).await;
+        assert!(rows.iter().any(|w| w.handle == "big" && w.paused && !w.reachable), "{rows:?}");
 
         // The limit raised: open again within seconds, with every row.
         let app = app.restart(with_cluster()).await;

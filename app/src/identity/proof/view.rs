@@ -55,7 +55,7 @@ pub fn Then(run: Callback<()>) -> impl IntoView {
 fn ConfirmDialog(status: ProofState, on_cancel: Callback<()>, proved: RwSignal<bool>) -> impl IntoView {
     view! {
         <Dialog id="confirm-identity" title="Confirm it is you" on_close=on_cancel
-            body=|| view! { <p>"This cannot be undone, so Sluice asks for a fresh proof that it is you. It lasts 10 minutes, in this browser only."</p> }>
+            body=|| view! { <p>"What you asked for cannot be undone or gives access to your account, so Sluice asks for a fresh proof that it is you. It lasts 10 minutes, in this browser only."</p> }>
             <ProofForms status next=String::new() on_proved=move || proved.set(true)/>
             <div class="dialog-actions">
                 <button type="button" class="button button-secondary" on:click=move |_| on_cancel.run(())>"Cancel"</button>
