@@ -9,6 +9,8 @@
 //! alters, renames and drops no role that is not, and drops no database
 //! whose owner is not.
 
+mod databases;
+mod roles;
 mod statements;
 mod storage_limit;
 pub mod usage;
@@ -107,34 +109,34 @@ impl Clusters {
 
     pub async fn create(&self, key: &str, role: &Role<'_>, verifier: &str, database: &str) -> Result<(), StorageError> {
         let c = self.get(key)?;
-        statements::create(&c.pool, role, verifier, database, &self.limits).await
+        roles::create(&c.pool, role, verifier, database, &self.limits).await
     }
 
     pub async fn set_verifier(&self, key: &str, role: &Role<'_>, verifier: &str) -> Result<(), StorageError> {
-        statements::set_verifier(&self.get(key)?.pool, role, verifier).await?;
+        roles::set_verifier(&self.get(key)?.pool, role, verifier).await?;
         tracing::info!(cluster = key, "the database password was set on a cluster");
         Ok(())
     }
 
     pub async fn rename(&self, key: &str, from: &Role<'_>, to: &str) -> Result<(), StorageError> {
-        statements::rename(&self.get(key)?.pool, from, to).await
+        roles::rename(&self.get(key)?.pool, from, to).await
     }
 
     pub async fn drop_database(&self, key: &str, database: &str) -> Result<(), StorageError> {
-        statements::drop_database(&self.get(key)?.pool, database).await
+        databases::drop_database(&self.get(key)?.pool, database).await
     }
 
     pub async fn drop_role(&self, key: &str, role: &Role<'_>) -> Result<(), StorageError> {
         let c = self.get(key)?;
-        statements::drop_role(&c.pool, &c.options, role).await
+        roles::drop_role(&c.pool, &c.options, role).await
     }
 
     pub async fn pause(&self, key: &str, database: &str) -> Result<(), StorageError> {
-        statements::pause(&self.get(key)?.pool, database).await
+        databases::pause(&self.get(key)?.pool, database).await
     }
 
     pub async fn resume(&self, key: &str, role: &Role<'_>, database: &str) -> Result<(), StorageError> {
-        statements::resume(&self.get(key)?.pool, role, database).await
+        databases::resume(&self.get(key)?.pool, role, database).await
     }
 
     pub async fn measure(&self, key: &str, databases: &[String]) -> Result<Vec<Measured>, StorageError> {

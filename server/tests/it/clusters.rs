@@ -21,13 +21,13 @@ pub fn with_cluster() -> Options {
 }
 
 /// The cluster's catalogs, read as its superuser.
-async fn superuser() -> PgConnection {
+pub async fn superuser() -> PgConnection {
     let url = std::env::var("SLUICE_TEST_CLUSTER_SUPERUSER_URL")
         .unwrap_or_else(|_| panic!("SLUICE_TEST_CLUSTER_SUPERUSER_URL is unset: scripts/test.sh sets it"));
     PgConnection::connect(&url).await.expect("the test PostgreSQL")
 }
 
-async fn databases_owned_by(role: &str) -> Vec<String> {
+pub async fn databases_owned_by(role: &str) -> Vec<String> {
     let sql = "SELECT d.datname::text FROM pg_database d JOIN pg_roles r ON r.oid = d.datdba WHERE r.rolname = $1";
     sqlx::query_scalar(sql).bind(role).fetch_all(&mut superuser().await).await.unwrap()
 }
@@ -37,7 +37,7 @@ async fn exists(sql: &str, name: &str) -> bool {
     sqlx::query_scalar(sql).bind(name).fetch_one(&mut superuser().await).await.unwrap()
 }
 
-async fn role_exists(role: &str) -> bool {
+pub async fn role_exists(role: &str) -> bool {
     exists("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)", role).await
 }
 
@@ -56,7 +56,7 @@ pub async fn cluster_workspace(app: &TestApp, handle: &str, cookie: &str, name: 
 }
 
 /// The workspace `name` once its cluster has it with the current password.
-async fn settled(app: &TestApp, handle: &str, cookie: &str, name: &str) -> WorkspaceConnection {
+pub async fn settled(app: &TestApp, handle: &str, cookie: &str, name: &str) -> WorkspaceConnection {
     let start = Instant::now();
     loop {
         let found = connections(app, handle, cookie).await.into_iter().find(|w| w.handle == name);
@@ -70,7 +70,7 @@ async fn settled(app: &TestApp, handle: &str, cookie: &str, name: &str) -> Works
 
 /// The workspace `name` once its cluster has refused to make it (Sluice
 /// keeps trying).
-async fn waiting_on_its_cluster(
+pub async fn waiting_on_its_cluster(
     app: &TestApp,
     handle: &str,
     cookie: &str,
@@ -89,7 +89,7 @@ async fn waiting_on_its_cluster(
     }
 }
 
-fn sqlstate(e: &tokio_postgres::Error) -> String {
+pub fn sqlstate(e: &tokio_postgres::Error) -> String {
     e.code().map(|c| c.code().to_owned()).unwrap_or_else(|| e.to_string())
 }
 
@@ -407,7 +407,7 @@ fn a_role_sluice_did_not_make_is_left_alone_and_the_workspace_says_it_waits() {
 }
 
 /// Waits until no removal is left for the clusters.
-async fn removals_settled(app: &TestApp, within: Duration) -> bool {
+pub async fn removals_settled(app: &TestApp, within: Duration) -> bool {
     let start = Instant::now();
     while start.elapsed() < within {
         let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cluster_drops").fetch_one(&app.db).await.unwrap();
@@ -417,246 +417,4 @@ async fn removals_settled(app: &TestApp, within: Duration) -> bool {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     false
-}
-
-/// `role` signed in to the cluster's `postgres` database (as on a cluster
-/// where CONNECT there was never revoked from PUBLIC), owning a large
-/// object there: what made a role's removal fail before.
-async fn hold_object_in_postgres(ws: &WorkspaceConnection, role: &str, pw: &str) -> tokio_postgres::Client {
-    use sqlx::Executor;
-    // Granted by Sluice's role, as PUBLIC's would be: what the superuser
-    // grants itself, only the superuser can take back.
-    superuser().await.execute("GRANT CONNECT ON DATABASE postgres TO sluice_admin WITH GRANT OPTION").await.unwrap();
-    let mut admin = PgConnection::connect(&cluster_url()).await.unwrap();
-    admin.execute(format!("GRANT CONNECT ON DATABASE postgres TO \"{role}\"").as_str()).await.unwrap();
-    let there = WorkspaceConnection { database: "postgres".into(), ..ws.clone() };
-    let client = pg_connect(&there, pw).await.expect("the role reaches postgres");
-    client.query_one("SELECT lo_create(0)", &[]).await.expect("a large object owned by the role");
-    client
-}
-
-async fn role_comment(role: &str) -> Option<String> {
-    sqlx::query_scalar("SELECT shobj_description(oid, 'pg_authid') FROM pg_roles WHERE rolname = $1")
-        .bind(role)
-        .fetch_one(&mut superuser().await)
-        .await
-        .unwrap()
-}
-
-#[test]
-fn a_released_handle_never_brings_its_old_role_to_the_next_person() {
-    run(async {
-        let app = TestApp::spawn_with(with_cluster(), None).await;
-        let (x1, target, x2) = (unique_handle("x1"), unique_handle("target"), unique_handle("x2"));
-        let cookie = app.sign_up(&format!("{x1}@example.com"), &x1, "X").await;
-        let res = app.call("/sfn/change_handle", &[("handle", &x1), ("new_handle", &target)], &cookie).await;
-        assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
-        let old = cluster_workspace(&app, &target, &cookie, "old").await;
-        let old_pw = password(&app, &target, &cookie).await;
-        let inside = hold_object_in_postgres(&old, &target, &old_pw).await;
-
-        let form = [("handle", target.as_str()), ("workspace", "old"), ("confirm", "old")];
-        assert_eq!(app.call("/sfn/delete_workspace", &form, &cookie).await.status(), StatusCode::OK);
-        let res = app.call("/sfn/change_handle", &[("handle", &target), ("new_handle", &x2)], &cookie).await;
-        assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
-        assert!(removals_settled(&app, Duration::from_secs(15)).await, "the old role's removal kept failing");
-        assert!(!role_exists(&target).await, "the old role is gone, with what it owned");
-        assert!(inside.query_one("SELECT 1", &[]).await.is_err(), "its session was ended");
-
-        // The next person to take the handle gets a role of their own.
-        let cookie = app.sign_up(&format!("{target}@example.com"), &target, "T").await;
-        let new = cluster_workspace(&app, &target, &cookie, "new").await;
-        let new_pw = password(&app, &target, &cookie).await;
-        let owner: String = sqlx::query_scalar("SELECT id FROM users WHERE handle = $1")
-            .bind(&target)
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
-        assert_eq!(role_comment(&target).await, Some(format!("sluice owner {owner}")));
-        assert!(pg_connect(&new, &new_pw).await.is_ok());
-        let refused = pg_connect(&new, &old_pw).await.expect_err("the old password opens nothing");
-        assert_eq!(sqlstate(&refused), "28P01", "{refused}");
-    })
-}
-
-#[test]
-fn a_role_made_for_someone_else_is_never_taken_over() {
-    use sqlx::Executor;
-    run(async {
-        let app = TestApp::spawn_with(with_cluster(), None).await;
-        let target = unique_handle("target");
-        // A role of Sluice's, bound to another person, whose removal waits.
-        let mut su = superuser().await;
-        let make = format!(
-            "CREATE ROLE \"{target}\" LOGIN PASSWORD 'old-owners' IN ROLE sluice_workspaces;
-             COMMENT ON ROLE \"{target}\" IS 'sluice owner u_somebodyelse00000000'"
-        );
-        su.execute(make.as_str()).await.unwrap();
-        let verifier = |mut su: PgConnection, role: String| async move {
-            sqlx::query_scalar::<_, String>("SELECT rolpassword FROM pg_authid WHERE rolname = $1")
-                .bind(role)
-                .fetch_one(&mut su)
-                .await
-                .unwrap()
-        };
-        let before = verifier(superuser().await, target.clone()).await;
-        let cookie = app.sign_up(&format!("{target}@example.com"), &target, "T").await;
-        let form = [("handle", target.as_str()), ("workspace", "analytics"), ("region", REGION)];
-        assert_eq!(app.call("/sfn/create_workspace", &form, &cookie).await.status(), StatusCode::OK);
-        waiting_on_its_cluster(&app, &target, &cookie, "analytics").await;
-        assert_eq!(role_comment(&target).await.as_deref(), Some("sluice owner u_somebodyelse00000000"));
-        assert!(databases_owned_by(&target).await.is_empty(), "nothing was made for the old role");
-        assert_eq!(verifier(superuser().await, target.clone()).await, before, "its password was not touched");
-        let canlogin: bool = sqlx::query_scalar("SELECT rolcanlogin FROM pg_roles WHERE rolname = $1")
-            .bind(&target)
-            .fetch_one(&mut su)
-            .await
-            .unwrap();
-        assert!(canlogin);
-        su.execute(format!("DROP ROLE \"{target}\"").as_str()).await.unwrap();
-    })
-}
-
-#[test]
-fn deleting_an_account_removes_its_role_with_what_it_owned_elsewhere() {
-    run(async {
-        let app = TestApp::spawn_with(with_cluster(), None).await;
-        let ada = unique_handle("ada");
-        let cookie = app.sign_up(&format!("{ada}@example.com"), &ada, "Ada").await;
-        let ws = cluster_workspace(&app, &ada, &cookie, "analytics").await;
-        let pw = password(&app, &ada, &cookie).await;
-        let inside = hold_object_in_postgres(&ws, &ada, &pw).await;
-        let res = app.call("/sfn/delete_account", &[("handle", &ada), ("confirm", &ada)], &cookie).await;
-        assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
-        assert!(removals_settled(&app, Duration::from_secs(15)).await, "the role's removal kept failing");
-        assert!(!role_exists(&ada).await, "the role does not outlive the account");
-        assert!(inside.query_one("SELECT 1", &[]).await.is_err(), "its session was ended");
-        let objects: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM pg_largeobject_metadata m LEFT JOIN pg_roles r ON r.oid = m.lomowner WHERE r.oid IS NULL",
-        )
-        .fetch_one(&mut superuser().await)
-        .await
-        .unwrap();
-        assert_eq!(objects, 0, "nothing is left without an owner");
-    })
-}
-
-#[test]
-fn a_workspace_role_cannot_open_the_clusters_own_databases() {
-    run(async {
-        let app = TestApp::spawn_with(with_cluster(), None).await;
-        let ada = unique_handle("ada");
-        let cookie = app.sign_up(&format!("{ada}@example.com"), &ada, "Ada").await;
-        let ws = cluster_workspace(&app, &ada, &cookie, "analytics").await;
-        let pw = password(&app, &ada, &cookie).await;
-        for database in ["postgres", "template1"] {
-            let there = WorkspaceConnection { database: database.into(), ..ws.clone() };
-            let refused = pg_connect(&there, &pw).await.expect_err("the cluster's own database is closed");
-            assert_eq!(sqlstate(&refused), "42501", "{database}: {refused}");
-        }
-    })
-}
-
-/// Every Sluice process with a cluster watches every role of Sluice's
-/// there: short limits here cancel other tests' statements too, so they
-/// are not shorter than any other test runs a statement.
-#[test]
-fn a_session_cannot_lift_its_limits_from_inside() {
-    use app::infra::settings::RoleLimits;
-    run(async {
-        let limit = Duration::from_secs(2);
-        let limits = RoleLimits { statement_timeout: limit, idle_in_transaction_timeout: limit, ..Default::default() };
-        let app = TestApp::spawn_with(Options { cluster_limits: limits, ..with_cluster() }, None).await;
-        let ada = unique_handle("ada");
-        let cookie = app.sign_up(&format!("{ada}@example.com"), &ada, "Ada").await;
-        let ws = cluster_workspace(&app, &ada, &cookie, "analytics").await;
-        let pw = password(&app, &ada, &cookie).await;
-
-        // The role's defaults are only defaults: lifted for the session,
-        // then for the role itself.
-        let client = pg_connect(&ws, &pw).await.unwrap();
-        client.batch_execute(&format!("ALTER ROLE \"{ada}\" SET statement_timeout = 0")).await.unwrap();
-        let client = pg_connect(&ws, &pw).await.unwrap();
-        client.batch_execute("SET statement_timeout = 0; SET idle_in_transaction_session_timeout = 0").await.unwrap();
-        let start = Instant::now();
-        let stopped = client.query_one("SELECT pg_sleep(60)", &[]).await.expect_err("the statement was stopped");
-        let took = start.elapsed();
-        assert_eq!(sqlstate(&stopped), "57014", "{stopped}");
-        assert!(took >= limit && took < limit + Duration::from_millis(2500), "{took:?}");
-
-        let idle = pg_connect(&ws, &pw).await.unwrap();
-        idle.batch_execute("SET idle_in_transaction_session_timeout = 0; BEGIN; SELECT 1").await.unwrap();
-        tokio::time::sleep(limit + Duration::from_millis(2500)).await;
-        assert!(idle.query_one("SELECT 1", &[]).await.is_err(), "the idle transaction's session was ended");
-
-        // Temporary files stay bounded: only a superuser may raise the limit.
-        let refused = client.batch_execute("SET temp_file_limit = -1").await.expect_err("refused");
-        assert_eq!(sqlstate(&refused), "42501", "{refused}");
-    })
-}
-
-#[test]
-fn a_workspace_past_the_storage_limit_is_paused_until_it_is_below() {
-    use app::infra::settings::RoleLimits;
-    run(async {
-        // A new database takes about 7.5 MB; the limit is a little more.
-        let small = RoleLimits { storage_mb: 12, ..Default::default() };
-        let app = TestApp::spawn_with(Options { cluster_limits: small, ..with_cluster() }, None).await;
-        let ada = unique_handle("ada");
-        let email = format!("{ada}@example.com");
-        let cookie = app.sign_up(&email, &ada, "Ada").await;
-        let big = cluster_workspace(&app, &ada, &cookie, "big").await;
-        let other = cluster_workspace(&app, &ada, &cookie, "other").await;
-        let pw = password(&app, &ada, &cookie).await;
-        let client = pg_connect(&big, &pw).await.unwrap();
-        client.batch_execute("CREATE TABLE filler (g int, h int, m text)").await.unwrap();
-        // Writing until the workspace is closed under the writer.
-        let mut written = 0i64;
-        let start = Instant::now();
-        let insert = "INSERT INTO filler SELECT g, g * 2, md5(g::text) FROM generate_series(1, 20000) g";
-        while client.batch_execute(insert).await.is_ok() {
-            written += 20_000;
-            assert!(start.elapsed() < Duration::from_secs(30), "the writer was never stopped");
-        }
-        assert!(written > 0);
-
-        loop {
-            let list: Vec<app::workspaces::WorkspaceSummary> =
-                app.call("/sfn/workspaces", &[("handle", &ada)], &cookie).await.json().await.unwrap();
-            if list.iter().any(|w| w.handle == "big" && w.paused) {
-                assert!(list.iter().any(|w| w.handle == "other" && !w.paused), "{list:?}");
-                break;
-            }
-            assert!(start.elapsed() < Duration::from_secs(10), "never paused: {list:?}");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        assert!(client.query_one("SELECT 1", &[]).await.is_err(), "its session was ended");
-        let refused = pg_connect(&big, &pw).await.expect_err("new sign-ins are refused");
-        assert_eq!(sqlstate(&refused), "42501", "{refused}");
-        // Nor can its role lift the pause from elsewhere: the database is not theirs now.
-        let elsewhere = pg_connect(&other, &pw).await.expect("the other workspace stays open");
-        let lifted = elsewhere.batch_execute(&format!("ALTER DATABASE \"{}\" OWNER TO \"{ada}\"", big.database)).await;
-        assert!(lifted.is_err(), "the owner cannot take it back");
-        let mail = app.last_mail_to(&email).expect("a notice");
-        assert!(mail.contains("paused") && mail.contains("big"), "{mail}");
-        let html = app.get(&format!("/user/{ada}"), Some(&cookie)).await.text().await.unwrap();
-        assert!(html.contains("Paused: storage limit reached"), "the card says why");
-        let rows = connections(&app, &ada, &cookie).await;
-        assert!(rows.iter().any(|w| w.handle == "big" && w.paused && !w.reachable), "{rows:?}");
-
-        // The limit raised: open again within seconds, with every row.
-        let app = app.restart(with_cluster()).await;
-        let start = Instant::now();
-        let client = loop {
-            if let Ok(client) = pg_connect(&big, &pw).await {
-                break client;
-            }
-            assert!(start.elapsed() < Duration::from_secs(10), "never opened again");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        };
-        let rows: i64 = client.query_one("SELECT count(*) FROM filler", &[]).await.unwrap().get(0);
-        assert_eq!(rows, written, "every row written before the pause is there");
-        let form = [("handle", ada.as_str()), ("workspace", "big"), ("confirm", "big")];
-        assert_eq!(app.call("/sfn/delete_workspace", &form, &cookie).await.status(), StatusCode::OK);
-    })
 }

@@ -7,6 +7,8 @@ mod avatar_upload;
 mod billing;
 mod cli_login;
 mod clients;
+mod cluster_limits;
+mod cluster_roles;
 mod clusters;
 mod config;
 mod csrf;
