@@ -6,7 +6,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { signUp, uniqueEmail, uniqueHandle } from "./support";
+import { hydrated, signUp, uniqueEmail, uniqueHandle } from "./support";
 
 const serverBin = process.env.SLUICE_SERVER_BIN ?? path.resolve(__dirname, "../../target/release/sluice");
 
@@ -70,6 +70,9 @@ test("cancelling on the page leaves the CLI signed out", async ({ page, baseURL 
   expect(res.status()).toBe(201);
   const { id } = await res.json();
   await page.goto(`/login/token?r=${id}`);
+  // Live, the page answers in place (a click before that posts the form,
+  // and the page then says the request has ended).
+  await hydrated(page);
   await page.getByRole("button", { name: "Cancel" }).click();
   await expect(page.getByRole("heading", { name: "Cancelled" })).toBeVisible();
   const after = await page.request.get(`${baseURL}/api/v0/login/token/${id}`);
