@@ -27,10 +27,16 @@ pub async fn send(state: &AppState, to: String, subject: &str, body: String) {
     }
 }
 
+/// A notice to the account `user_id`'s own address (none if it is gone).
+pub async fn to_account(state: &AppState, user_id: &str, subject: &str, body: String) {
+    if let Some(to) = address(state, user_id).await {
+        send(state, to, subject, body).await;
+    }
+}
+
 /// A change to the account's security: what happened, and where to undo
 /// access if it was not them.
 pub async fn security(state: &AppState, actor: &Actor, subject: &str, what: &str) {
-    let Some(to) = address(state, &actor.id).await else { return };
     let credentials = state.settings.absolute(&format!("/user/{}/advanced/credentials", actor.handle));
     let body = format!(
         "Hello {name},\n\n{what}\n\nWhen: {when}\nAccount: {handle}\n\n\
@@ -40,5 +46,5 @@ pub async fn security(state: &AppState, actor: &Actor, subject: &str, what: &str
         when = rfc3339(now_millis()),
         handle = actor.handle,
     );
-    send(state, to, subject, body).await;
+    to_account(state, &actor.id, subject, body).await;
 }

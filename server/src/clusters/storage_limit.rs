@@ -53,18 +53,6 @@ pub(super) async fn enforce(
 }
 
 async fn mail(state: &AppState, ws: &Marked, bytes: i64, limit_mb: u64) {
-    let to: Option<String> = match sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
-        .bind(&ws.user_id)
-        .fetch_optional(&state.db)
-        .await
-    {
-        Ok(to) => to,
-        Err(error) => {
-            tracing::error!(%error, "cannot look up the address for a storage limit notice");
-            None
-        }
-    };
-    let Some(to) = to else { return };
     let page = state.settings.absolute(&format!("/user/{}", ws.owner));
     let body = format!(
         "Hello,\n\nYour workspace {workspace} holds {used} MB, past the limit of {limit_mb} MB a\n\
@@ -76,5 +64,6 @@ async fn mail(state: &AppState, ws: &Marked, bytes: i64, limit_mb: u64) {
         used = bytes / (1024 * 1024),
         footer = app::infra::system_mail::FOOTER,
     );
-    app::infra::system_mail::send(state, to, "Your workspace is paused: storage limit reached", body).await;
+    let subject = "Your workspace is paused: storage limit reached";
+    app::infra::system_mail::to_account(state, &ws.user_id, subject, body).await;
 }
