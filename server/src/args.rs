@@ -103,25 +103,37 @@ pub struct SettingsArgs {
     /// a member of the tenant, which manages their billing [default: none]
     #[arg(long, env = "SLUICE_TENANT_DOMAINS", value_name = "LIST")]
     pub tenant_domains: Option<String>,
-    /// Where the workspace endpoint (PostgreSQL's protocol) listens; off turns it off [default: 127.0.0.1:9193]
+    /// Where Sluice's own PostgreSQL (the workspaces' default home) listens; off: it does not run
+    /// [default: 127.0.0.1:9193]
     #[arg(long, env = "SLUICE_DB_LISTEN", value_name = "ADDRESS")]
     pub db_listen: Option<String>,
-    /// on or off: TLS on the workspace endpoint; connection strings then say sslmode=require [default: on]
+    /// on or off: TLS on Sluice's own PostgreSQL; connection strings then say sslmode=require [default: on]
     #[arg(long, env = "SLUICE_DB_TLS", value_name = "on|off")]
     pub db_tls: Option<String>,
-    /// The endpoint's certificate chain (PEM), with SLUICE_DB_TLS_KEY [default: a self-signed certificate
+    /// Its certificate chain (PEM), with SLUICE_DB_TLS_KEY [default: a self-signed certificate
     /// made at the first start, kept in $SLUICE_DATA_DIR/endpoint-tls/]
     #[arg(long, env = "SLUICE_DB_TLS_CERT", value_name = "FILE")]
     pub db_tls_cert: Option<String>,
-    /// The endpoint's private key (PEM), with SLUICE_DB_TLS_CERT
+    /// Its private key (PEM), with SLUICE_DB_TLS_CERT
     #[arg(long, env = "SLUICE_DB_TLS_KEY", value_name = "FILE")]
     pub db_tls_key: Option<String>,
-    /// Seconds between writes of the endpoint's compute time and readings of workspace sizes (Usage and
-    /// Billing) [default: 60]
+    /// The folder of PostgreSQL's initdb and postgres (version 14 or newer) [default: pg_config --bindir, else
+    /// the newest /usr/lib/postgresql/*/bin]
+    #[arg(long, env = "SLUICE_POSTGRES_BIN", value_name = "DIR")]
+    pub postgres_bin: Option<String>,
+    /// max_connections of Sluice's own PostgreSQL (5 of them kept for Sluice) [default: 100]
+    #[arg(long, env = "SLUICE_POSTGRES_MAX_CONNECTIONS", value_name = "N")]
+    pub postgres_max_connections: Option<String>,
+    /// MB of address space each process of Sluice's own PostgreSQL may take (its shared buffers, 128 MB,
+    /// count in it): a session past it gets an out-of-memory error [default: 1024]
+    #[arg(long, env = "SLUICE_POSTGRES_PROCESS_MEMORY", value_name = "MB")]
+    pub postgres_process_memory: Option<String>,
+    /// Seconds between readings of the workspaces' compute time and sizes (Usage and Billing; the storage
+    /// limit) [default: 60]
     #[arg(long, env = "SLUICE_USAGE_INTERVAL", value_name = "SECONDS")]
     pub usage_interval: Option<String>,
     /// The address copied psql commands connect to (?hostaddr=) instead of resolving the workspace's DNS
-    /// name; none leaves it out [default: the endpoint's address when it is a loopback address]
+    /// name; none leaves it out [default: SLUICE_DB_LISTEN's address when it is a loopback address]
     #[arg(long, env = "SLUICE_DB_HOSTADDR", value_name = "ADDRESS")]
     pub db_hostaddr: Option<String>,
     /// Seconds each workspace waits before taking a rotated password (to show propagation) [default: 0]
@@ -129,7 +141,7 @@ pub struct SettingsArgs {
     pub propagation_delay: Option<String>,
     /// PostgreSQL clusters for workspaces, separated by spaces: region=postgres://admin:…@host:5432/postgres;
     /// public=host:port (a role with CREATEDB and CREATEROLE; where people connect). A region may have
-    /// several; regions without one use the workspace endpoint [default: none]
+    /// several; regions without one use Sluice's own PostgreSQL [default: none]
     #[arg(long, env = "SLUICE_WORKSPACE_CLUSTERS", value_name = "LIST", hide_env_values = true)]
     pub workspace_clusters: Option<String>,
     /// Connections each person's role may hold open on a cluster [default: 20]

@@ -109,6 +109,8 @@ fn parse_workspace_clusters(raw: &str) -> Result<Vec<ClusterSpec>, ConfigError> 
             admin_url: Secret::new(url.to_owned()),
             public_host: host.to_ascii_lowercase(),
             public_port: port,
+            local: false,
+            hostaddr: None,
         };
         if clusters.iter().any(|c| c.key() == spec.key()) {
             return Err(bad(NAME, format!("{} is named twice", spec.key())));
@@ -189,6 +191,19 @@ pub fn settings_from(a: &SettingsArgs, leptos: &LeptosOptions) -> Result<Setting
     settings.db_listen = parse_db_listen(set(&a.db_listen).as_deref())?;
     settings.db_hostaddr = parse_db_hostaddr(set(&a.db_hostaddr).as_deref(), settings.db_listen)?;
     settings.db_tls = parse_db_tls(set(&a.db_tls).as_deref(), set(&a.db_tls_cert), set(&a.db_tls_key))?;
+    settings.postgres_bin = set(&a.postgres_bin).map(PathBuf::from);
+    if let Some(n) = positive("SLUICE_POSTGRES_MAX_CONNECTIONS", &a.postgres_max_connections)? {
+        if n < 20 {
+            return Err(bad("SLUICE_POSTGRES_MAX_CONNECTIONS", "at least 20 (5 are kept for Sluice)"));
+        }
+        settings.postgres_max_connections = n.min(10_000) as u32;
+    }
+    if let Some(n) = positive("SLUICE_POSTGRES_PROCESS_MEMORY", &a.postgres_process_memory)? {
+        if n < 512 {
+            return Err(bad("SLUICE_POSTGRES_PROCESS_MEMORY", "at least 512 (MB; the shared buffers alone take 128)"));
+        }
+        settings.postgres_process_memory_mb = n.min(1 << 30) as u64;
+    }
     if let Some(raw) = set(&a.tenant_domains) {
         settings.tenant_domains = parse_tenant_domains(&raw)?;
     }
@@ -265,8 +280,8 @@ pub fn settings_from(a: &SettingsArgs, leptos: &LeptosOptions) -> Result<Setting
     Ok(settings)
 }
 
-/// The workspace endpoint's address: loopback port 9193 unless set; `off`
-/// turns it off.
+/// Where Sluice's own PostgreSQL listens: loopback port 9193 unless set;
+/// `off`: it does not run.
 fn parse_db_listen(raw: Option<&str>) -> Result<Option<std::net::SocketAddr>, ConfigError> {
     match raw {
         None => Ok(Some(std::net::SocketAddr::from(([127, 0, 0, 1], app::database_password::PORT)))),
@@ -277,7 +292,7 @@ fn parse_db_listen(raw: Option<&str>) -> Result<Option<std::net::SocketAddr>, Co
     }
 }
 
-/// TLS on the workspace endpoint: on unless `off`; with a certificate and
+/// TLS on Sluice's own PostgreSQL: on unless `off`; with a certificate and
 /// key when both are given, else one made at the first start.
 fn parse_db_tls(
     raw: Option<&str>,
@@ -301,7 +316,7 @@ fn parse_db_tls(
     }
 }
 
-/// Where copied psql commands connect: the endpoint's own address when it
+/// Where copied psql commands connect: SLUICE_DB_LISTEN's address when it
 /// is a loopback one (workspace DNS names do not resolve there); `none`
 /// leaves it out.
 fn parse_db_hostaddr(

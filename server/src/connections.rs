@@ -4,8 +4,7 @@
 //! which a new connection is closed at once. An eighth of the total is
 //! kept for addresses that hold less than [`NEWCOMER`] connections: slow
 //! clients from many addresses can fill the rest, never that, so someone
-//! new is still served. The web server and the workspace endpoint each
-//! keep one.
+//! new is still served. The web server keeps one.
 
 use std::collections::HashMap;
 use std::net::IpAddr;

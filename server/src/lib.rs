@@ -4,13 +4,14 @@
 #![recursion_limit = "256"]
 
 pub mod args;
+pub mod certificate;
 pub mod cli;
 pub mod clusters;
 pub mod config;
 pub mod connections;
 pub mod demo;
-pub mod endpoint;
 pub mod front;
+pub mod local_postgres;
 pub mod log_path;
 pub mod proxy;
 pub mod router;
@@ -30,7 +31,9 @@ pub use start::{start, Plan, Running};
 
 use app::infra::mail::Mailer;
 use app::infra::vault::Vault;
+use app::infra::settings::ClusterSpec;
 use app::infra::{db, AppState, Settings};
+use local_postgres::{LocalPostgres, Unavailable};
 use leptos::config::LeptosOptions;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -47,41 +50,31 @@ pub enum StartError {
     #[error("LEPTOS_SITE_ADDR: cannot listen on {addr}: {source}")]
     Bind { addr: SocketAddr, source: std::io::Error },
     #[error(transparent)]
-    EndpointTls(#[from] crate::endpoint::tls::TlsError),
-    #[error("SLUICE_DB_LISTEN: cannot listen on {addr}: {source}")]
-    BindEndpoint { addr: SocketAddr, source: std::io::Error },
-    #[error(transparent)]
     Cluster(#[from] crate::clusters::ClusterError),
 }
 
-/// Binds the workspace endpoint when it is on, and puts the port it got in
-/// the connection strings (it differs from the setting's when that is 0);
-/// reads its certificate, or makes one (see [`crate::endpoint::tls`]).
-pub(crate) async fn bind_endpoint(settings: &mut Settings) -> Result<Option<crate::endpoint::Listener>, StartError> {
-    let Some(addr) = settings.db_listen else {
-        return Ok(None);
-    };
-    let (tls, data_dir, domain) = (settings.db_tls.clone(), settings.data_dir.clone(), settings.db_domain.clone());
-    let tls = tokio::task::spawn_blocking(move || crate::endpoint::tls::acceptor(&tls, &data_dir, &domain))
-        .await
-        .map_err(|e| crate::endpoint::tls::TlsError::Store {
-            path: settings.data_dir.clone(),
-            source: std::io::Error::other(e),
-        })??;
-    let listener = TcpListener::bind(addr).await.map_err(|source| StartError::BindEndpoint { addr, source })?;
-    if let Ok(bound) = listener.local_addr() {
-        settings.db_port = bound.port();
-    }
-    Ok(Some(crate::endpoint::Listener { tcp: listener, tls }))
+/// Sluice's own PostgreSQL, started when `SLUICE_DB_LISTEN` is not off:
+/// the port it got goes in the connection strings. When it cannot run,
+/// the reason (logged in one line) is kept for the pages.
+async fn start_local_postgres(settings: &mut Settings) -> Result<Option<LocalPostgres>, Unavailable> {
+    let Some(plan) = local_postgres::Plan::from_settings(settings)? else { return Ok(None) };
+    let pg = LocalPostgres::start(plan).await?;
+    settings.db_port = pg.listen.port();
+    tracing::info!(listen = %pg.listen, version = pg.major, "the managed PostgreSQL is running");
+    Ok(Some(pg))
 }
 
-/// Opens storage and the mailer and connects to the workspace clusters:
-/// everything the router needs, the registry of workspace connections the
-/// endpoint shares with it, and the clusters (for their usage sampler).
-pub(crate) async fn state(
-    leptos: LeptosOptions,
-    settings: Settings,
-) -> Result<(AppState, endpoint::Registry, Arc<clusters::Clusters>), StartError> {
+/// Everything [`state`] starts.
+pub(crate) struct Started {
+    pub state: AppState,
+    pub clusters: Arc<clusters::Clusters>,
+    pub postgres: Option<LocalPostgres>,
+}
+
+/// Opens storage and the mailer, starts Sluice's own PostgreSQL and
+/// connects to it and the configured clusters: everything the router
+/// needs, and the clusters (for their usage sampler).
+pub(crate) async fn state(leptos: LeptosOptions, mut settings: Settings) -> Result<Started, StartError> {
     let db = db::open(&settings).await?;
     let mailer = Mailer::new(settings.smtp_url.as_ref().map(|s| s.expose().as_str()), &settings.data_dir)?;
     // Configuration already refused an https site without a key.
@@ -89,11 +82,29 @@ pub(crate) async fn state(
         Some(key) => Vault::new(key),
         None => Vault::from_key_file(&settings.data_dir)?,
     };
-    let registry = endpoint::Registry::default();
-    let files = endpoint::Files { registry: registry.clone(), data_dir: settings.data_dir.clone() };
+    let (postgres, local_unavailable) = match start_local_postgres(&mut settings).await {
+        Ok(pg) => (pg, None),
+        Err(why) => {
+            tracing::warn!("workspaces on Sluice's own PostgreSQL are unavailable: {why}");
+            (None, Some(why))
+        }
+    };
+    let local = postgres.as_ref().map(|pg| {
+        let spec = ClusterSpec {
+            region: app::workspaces::ssr::DEFAULT_REGION.to_owned(),
+            admin_url: app::infra::secret::Secret::new(String::new()),
+            public_host: settings.db_domain.clone(),
+            public_port: pg.listen.port(),
+            local: true,
+            hostaddr: settings.db_hostaddr,
+        };
+        (spec, pg.admin.clone())
+    });
     let clusters =
-        Arc::new(clusters::Clusters::connect(&settings.workspace_clusters, settings.cluster_limits.clone()).await?);
+        Arc::new(clusters::Clusters::connect(&settings.workspace_clusters, settings.cluster_limits.clone(), local).await?);
     let relying_party = app::infra::relying_party::RelyingParty::for_site(&settings.public_url);
+    let storage =
+        storage::Storage { clusters: clusters.clone(), local_unavailable, data_dir: settings.data_dir.clone() };
     let state = AppState::new(app::infra::state::StateParts {
         leptos_options: leptos,
         db,
@@ -104,10 +115,10 @@ pub(crate) async fn state(
         // Decoding a photo takes a core and up to a few hundred MB.
         image_work: Arc::new(tokio::sync::Semaphore::new(2)),
         leases: Default::default(),
-        workspaces: Arc::new(storage::Storage { files, clusters: clusters.clone() }),
+        workspaces: Arc::new(storage),
         relying_party,
     });
-    Ok((state, registry, clusters))
+    Ok(Started { state, clusters, postgres })
 }
 
 pub async fn bind(addr: SocketAddr) -> Result<TcpListener, StartError> {

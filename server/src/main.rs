@@ -58,11 +58,13 @@ async fn main() -> ExitCode {
         }
     };
     println!("Sluice is running at {}", running.state.settings.public_origin());
-    if let Some((at, _)) = &running.endpoint {
-        println!("Workspace databases (PostgreSQL protocol) at {at}");
+    if let Some(pg) = &running.postgres {
+        println!("Workspace databases: PostgreSQL {} at {}", pg.major, pg.listen);
         if running.state.settings.db_tls.is_on() {
             println!("  TLS is on: clients connect with sslmode=require");
         }
+    } else if let Some(why) = running.state.workspaces.unavailable() {
+        println!("Workspaces are unavailable: {why}");
     }
     for cluster in &running.state.settings.workspace_clusters {
         println!("Workspaces in {} on the PostgreSQL cluster at {}", cluster.region, cluster.key());
@@ -73,7 +75,11 @@ async fn main() -> ExitCode {
             Err(e) => eprintln!("warning: could not prepare the demo account: {e}"),
         }
     }
-    match running.served.await {
+    let served = running.served.await;
+    if let Some(pg) = running.postgres {
+        pg.stop().await;
+    }
+    match served {
         Ok(Ok(())) => {}
         Ok(Err(e)) => {
             eprintln!("error: {e}");

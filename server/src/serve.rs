@@ -40,8 +40,7 @@ pub struct HttpLimits {
 impl HttpLimits {
     /// The settings' limits, with the connection cap kept within the
     /// process's descriptor limit (`ulimit -n`): half of the descriptors;
-    /// a quarter is the workspace endpoint's, a quarter stays for the
-    /// database and files.
+    /// the rest stays for the database, the clusters and files.
     pub fn from_settings(settings: &Settings) -> Self {
         let fd_room = open_files_limit().map_or(usize::MAX, |n| n as usize / 2);
         Self {

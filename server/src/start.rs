@@ -3,7 +3,6 @@
 //! so what they test is wired as what runs.
 
 use std::future::Future;
-use std::net::SocketAddr;
 
 use axum::Router;
 use leptos::config::LeptosOptions;
@@ -13,7 +12,8 @@ use tokio::task::JoinHandle;
 
 use app::infra::{AppState, Settings};
 
-use crate::{bind_endpoint, endpoint, router, state, HttpLimits, StartError};
+use crate::local_postgres::LocalPostgres;
+use crate::{router, state, HttpLimits, StartError, Started};
 
 /// Makes routes from the state, to serve beside Sluice's.
 pub type ExtraRoutes = Box<dyn FnOnce(&AppState) -> Router + Send>;
@@ -45,8 +45,8 @@ impl Plan {
 /// Sluice, running.
 pub struct Running {
     pub state: AppState,
-    /// The workspace endpoint's address and task, when it is on.
-    pub endpoint: Option<(SocketAddr, JoinHandle<()>)>,
+    /// Sluice's own PostgreSQL, when it runs.
+    pub postgres: Option<LocalPostgres>,
     pub worker: Option<JoinHandle<()>>,
     /// The usage sampler of the workspace clusters, when there are any.
     pub sampler: Option<JoinHandle<()>>,
@@ -54,17 +54,19 @@ pub struct Running {
     pub served: JoinHandle<std::io::Result<()>>,
 }
 
-/// Binds the workspace endpoint (putting its port in the connection
-/// strings), opens storage, starts the endpoint and the worker, and serves
-/// the router until `shutdown`.
+/// Opens storage, starts Sluice's own PostgreSQL (putting its port in
+/// the connection strings) and moves earlier releases' workspaces onto
+/// it, starts the worker and the usage sampler, and serves the router
+/// until `shutdown`.
 pub async fn start(plan: Plan, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<Running, StartError> {
-    let Plan { leptos, mut settings, http, worker, routes, extra } = plan;
-    let endpoint_listener = bind_endpoint(&mut settings).await?;
-    let (state, registry, clusters) = state(leptos, settings).await?;
-    let endpoint = endpoint_listener.map(|listener| {
-        let at = listener.tcp.local_addr().expect("a bound socket has an address");
-        (at, endpoint::spawn(listener, state.clone(), registry))
-    });
+    let Plan { leptos, settings, http, worker, routes, extra } = plan;
+    let Started { state, clusters, postgres } = state(leptos, settings).await?;
+    if postgres.is_some() {
+        let (state, clusters) = (state.clone(), clusters.clone());
+        tokio::spawn(async move {
+            crate::local_postgres::move_legacy_workspaces(&state, &clusters).await;
+        });
+    }
     let worker = worker.then(|| app::database_password::jobs::spawn(state.clone()));
     // One task, so that stopping it stops both.
     let sampler = (!clusters.all().is_empty()).then(|| {
@@ -81,5 +83,5 @@ pub async fn start(plan: Plan, shutdown: impl Future<Output = ()> + Send + 'stat
     }
     let app = app.merge(router::build(state.clone(), routes.unwrap_or_else(router::routes)));
     let served = tokio::spawn(crate::serve(http, app, limits, shutdown));
-    Ok(Running { state, endpoint, worker, sampler, served })
+    Ok(Running { state, postgres, worker, sampler, served })
 }

@@ -1,6 +1,7 @@
-//! The one [`WorkspaceStorage`] Sluice runs with: the embedded endpoint's
-//! files for the workspaces it holds, the configured clusters for theirs.
+//! The one [`WorkspaceStorage`] Sluice runs with: every workspace is a
+//! database on a cluster, Sluice's own PostgreSQL or a configured one.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use app::infra::workspace_storage::{Address, Measured, Placement, Region, Role, StorageError, WorkspaceStorage};
@@ -8,29 +9,63 @@ use app::workspaces::ssr::DEFAULT_REGION;
 use futures::future::BoxFuture;
 
 use crate::clusters::Clusters;
-use crate::endpoint::Files;
+use crate::local_postgres::Unavailable;
 
 pub struct Storage {
-    pub files: Files,
     pub clusters: Arc<Clusters>,
+    /// Why Sluice's own PostgreSQL is not running, when it is not.
+    pub local_unavailable: Option<Unavailable>,
+    /// Where earlier releases kept workspaces as SQLite files.
+    pub data_dir: PathBuf,
 }
 
 type Done<'a> = BoxFuture<'a, Result<(), StorageError>>;
 
+impl Storage {
+    /// Configured clusters of `region`, else Sluice's own PostgreSQL for
+    /// the default region.
+    fn serving(&self, region: &str) -> Vec<&crate::clusters::Cluster> {
+        let configured: Vec<_> =
+            self.clusters.all().iter().filter(|c| !c.spec.local && c.spec.region == region).collect();
+        if !configured.is_empty() {
+            return configured;
+        }
+        self.clusters.all().iter().filter(|c| c.spec.local && region == DEFAULT_REGION).collect()
+    }
+}
+
 impl WorkspaceStorage for Storage {
     fn regions(&self) -> Vec<Region> {
-        let mut regions: Vec<Region> =
-            self.clusters.all().iter().map(|c| Region { name: c.spec.region.clone(), cluster: true }).collect();
-        if !regions.iter().any(|r| r.name == DEFAULT_REGION) {
-            regions.push(Region { name: DEFAULT_REGION.to_owned(), cluster: false });
-        }
-        regions.sort_by(|a, b| a.name.cmp(&b.name));
-        regions.dedup();
-        regions
+        let mut names: Vec<String> = self.clusters.all().iter().map(|c| c.spec.region.clone()).collect();
+        names.sort();
+        names.dedup();
+        names
+            .into_iter()
+            .filter_map(|name| {
+                let serving = self.serving(&name);
+                let engine = match serving.as_slice() {
+                    [] => return None,
+                    [one] => one.engine(),
+                    many => format!("{} PostgreSQL clusters", many.len()),
+                };
+                Some(Region { name, engine })
+            })
+            .collect()
     }
 
     fn clusters_in(&self, region: &str) -> Vec<String> {
-        self.clusters.all().iter().filter(|c| c.spec.region == region).map(|c| c.spec.key()).collect()
+        self.serving(region).iter().map(|c| c.spec.key()).collect()
+    }
+
+    fn unavailable(&self) -> Option<String> {
+        if !self.serving(DEFAULT_REGION).is_empty() {
+            return None;
+        }
+        Some(match &self.local_unavailable {
+            Some(why) => why.to_string(),
+            None => "Sluice's own PostgreSQL is turned off (SLUICE_DB_LISTEN=off) and no cluster serves the region"
+                .to_owned(),
+        })
     }
 
     fn address(&self, cluster: &str) -> Option<Address> {
@@ -38,73 +73,39 @@ impl WorkspaceStorage for Storage {
     }
 
     fn create<'a>(&'a self, at: &'a Placement, role: &'a Role<'a>, verifier: &'a str, database: &'a str) -> Done<'a> {
-        Box::pin(async move {
-            match at {
-                // The endpoint reads the row when a client signs in.
-                Placement::Embedded => Ok(()),
-                Placement::Cluster(key) => self.clusters.create(key, role, verifier, database).await,
-            }
-        })
+        Box::pin(self.clusters.create(&at.0, role, verifier, database))
     }
 
     fn set_verifier<'a>(&'a self, at: &'a Placement, role: &'a Role<'a>, verifier: &'a str) -> Done<'a> {
-        Box::pin(async move {
-            match at {
-                // The verifier is the row's; the endpoint reads it.
-                Placement::Embedded => Ok(()),
-                Placement::Cluster(key) => self.clusters.set_verifier(key, role, verifier).await,
-            }
-        })
+        Box::pin(self.clusters.set_verifier(&at.0, role, verifier))
     }
 
     fn rename<'a>(&'a self, at: &'a Placement, from: &'a Role<'a>, to: &'a str) -> Done<'a> {
-        Box::pin(async move {
-            match at {
-                // The endpoint signs people in by the handle of the moment.
-                Placement::Embedded => Ok(()),
-                Placement::Cluster(key) => self.clusters.rename(key, from, to).await,
-            }
-        })
+        Box::pin(self.clusters.rename(&at.0, from, to))
     }
 
-    fn delete<'a>(&'a self, at: &'a Placement, workspace_id: &'a str, database: &'a str) -> Done<'a> {
+    fn delete<'a>(&'a self, at: &'a Placement, database: &'a str) -> Done<'a> {
+        Box::pin(self.clusters.drop_database(&at.0, database))
+    }
+
+    fn forget_unplaced<'a>(&'a self, workspace_id: &'a str) -> BoxFuture<'a, ()> {
         Box::pin(async move {
-            match at {
-                Placement::Embedded => {
-                    self.files.remove(std::slice::from_ref(&workspace_id.to_owned())).await;
-                    Ok(())
-                }
-                Placement::Cluster(key) => self.clusters.drop_database(key, database).await,
+            if let Err(error) = crate::local_postgres::import::remove_legacy_file(&self.data_dir, workspace_id).await {
+                tracing::error!(%error, "a deleted workspace's SQLite file could not be removed");
             }
         })
     }
 
     fn drop_role<'a>(&'a self, at: &'a Placement, role: &'a Role<'a>) -> Done<'a> {
-        Box::pin(async move {
-            match at {
-                Placement::Embedded => Ok(()),
-                Placement::Cluster(key) => self.clusters.drop_role(key, role).await,
-            }
-        })
+        Box::pin(self.clusters.drop_role(&at.0, role))
     }
 
     fn pause<'a>(&'a self, at: &'a Placement, database: &'a str) -> Done<'a> {
-        Box::pin(async move {
-            match at {
-                // The endpoint is retired: nothing to close.
-                Placement::Embedded => Ok(()),
-                Placement::Cluster(key) => self.clusters.pause(key, database).await,
-            }
-        })
+        Box::pin(self.clusters.pause(&at.0, database))
     }
 
     fn resume<'a>(&'a self, at: &'a Placement, role: &'a Role<'a>, database: &'a str) -> Done<'a> {
-        Box::pin(async move {
-            match at {
-                Placement::Embedded => Ok(()),
-                Placement::Cluster(key) => self.clusters.resume(key, role, database).await,
-            }
-        })
+        Box::pin(self.clusters.resume(&at.0, role, database))
     }
 
     fn measure<'a>(
@@ -112,11 +113,7 @@ impl WorkspaceStorage for Storage {
         at: &'a Placement,
         databases: &'a [String],
     ) -> BoxFuture<'a, Result<Vec<Measured>, StorageError>> {
-        Box::pin(async move {
-            match at {
-                Placement::Embedded => Ok(Vec::new()),
-                Placement::Cluster(key) => self.clusters.measure(key, databases).await,
-            }
-        })
+        Box::pin(self.clusters.measure(&at.0, databases))
     }
 }
+

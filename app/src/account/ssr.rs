@@ -84,7 +84,8 @@ pub async fn create(
         _ => CreateUserError::Db(e),
     })?;
     // In the default region, wherever that region's workspaces go.
-    let first = place(state, &mut *conn, DEFAULT_REGION).await?.unwrap_or(Placement::Embedded);
+    // Without an engine running it waits, unplaced, for one.
+    let first = place(state, &mut *conn, DEFAULT_REGION).await?;
     sqlx::query(
         "INSERT INTO workspaces (id, user_id, handle, region, database_name, created_at, updated_at, cluster, provisioned_at)
          VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8)",
@@ -95,8 +96,9 @@ pub async fn create(
     .bind(DEFAULT_REGION)
     .bind(database_name())
     .bind(now_ms)
-    .bind(first.column())
-    .bind((first == Placement::Embedded).then_some(now_ms))
+    .bind(first.as_ref().map(Placement::column))
+    // Made on its cluster by the worker.
+    .bind(None::<i64>)
     .execute(&mut *conn)
     .await?;
     crate::database_password::ssr::create_initial(&mut *conn, &state.vault, &id, now_ms).await?;

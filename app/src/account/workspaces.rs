@@ -16,21 +16,12 @@ use crate::identity::Proven;
 use crate::ui::{Confirm, ConfirmActions, Dialog, ErrorPanel, HandleField};
 use crate::workspaces::{
     create_workspace, delete_workspace, list_workspaces, workspace_regions, CreateWorkspace, DeleteWorkspace,
-    RegionChoice, WorkspaceSummary,
+    RegionChoice, Regions, WorkspaceSummary,
 };
 
 const HANDLE_HELP: &str = "Lowercase letters and digits, up to 23. It becomes part of the workspace's DNS name.";
 /// How often the page looks again while a workspace is being created.
 const CREATING_POLL_MS: u64 = 1000;
-
-/// What serves a region's (or a workspace's) databases, as the page says it.
-fn engine_name(cluster: bool) -> &'static str {
-    if cluster {
-        "PostgreSQL cluster"
-    } else {
-        "Sluice endpoint"
-    }
-}
 
 /// The region choice of both forms, the default region first chosen.
 #[component]
@@ -38,7 +29,7 @@ fn RegionSelect(id: &'static str, regions: Vec<RegionChoice>, chosen: Option<RwS
     let options = regions
         .into_iter()
         .map(|r| {
-            let label = format!("{} — {}", r.name, engine_name(r.cluster));
+            let label = format!("{} — {}", r.name, r.engine);
             view! { <option value=r.name.clone() selected=r.default>{label}</option> }
         })
         .collect_view();
@@ -86,30 +77,53 @@ pub fn WorkspacesTab() -> impl IntoView {
         <section class="panel" aria-labelledby="workspaces-title">
             <div class="panel-head">
                 <h2 id="workspaces-title">"Workspaces"</h2>
-                <div hidden=move || creating.get()>
-                    <Confirm label="New Workspace" class="button" on_open=move || creating.set(true)>
-                        <ActionForm action=create_plain attr:class="inline-form">
-                            <HandleField/>
-                            <Transition fallback=|| ()>
-                                {move || Suspend::new(async move {
-                                    regions.await.ok().map(|regions| view! {
-                                        <RegionSelect id="workspace-region-plain" regions chosen=None/>
-                                    })
-                                })}
-                            </Transition>
-                            <div class="field">
-                                <label for="workspace-handle-plain">"Workspace handle"</label>
-                                <div class="field-row">
-                                    <input id="workspace-handle-plain" name="workspace" autocomplete="off" spellcheck="false"
-                                        required=true aria-describedby="workspace-handle-plain-help"/>
-                                    <button type="submit" class="button">"Create"</button>
-                                </div>
-                                <p id="workspace-handle-plain-help" class="help">{HANDLE_HELP}</p>
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        if regions.await.ok().and_then(|r| r.unavailable).is_some() {
+                            return view! {
+                                <button type="button" class="button" disabled=true aria-describedby="workspaces-unavailable">
+                                    "New Workspace"
+                                </button>
+                            }.into_any();
+                        }
+                        view! {
+                            <div hidden=move || creating.get()>
+                                <Confirm label="New Workspace" class="button" on_open=move || creating.set(true)>
+                                    <ActionForm action=create_plain attr:class="inline-form">
+                                        <HandleField/>
+                                        <Transition fallback=|| ()>
+                                            {move || Suspend::new(async move {
+                                                regions.await.ok().map(|regions| view! {
+                                                    <RegionSelect id="workspace-region-plain" regions=regions.choices chosen=None/>
+                                                })
+                                            })}
+                                        </Transition>
+                                        <div class="field">
+                                            <label for="workspace-handle-plain">"Workspace handle"</label>
+                                            <div class="field-row">
+                                                <input id="workspace-handle-plain" name="workspace" autocomplete="off" spellcheck="false"
+                                                    required=true aria-describedby="workspace-handle-plain-help"/>
+                                                <button type="submit" class="button">"Create"</button>
+                                            </div>
+                                            <p id="workspace-handle-plain-help" class="help">{HANDLE_HELP}</p>
+                                        </div>
+                                    </ActionForm>
+                                </Confirm>
                             </div>
-                        </ActionForm>
-                    </Confirm>
-                </div>
+                        }.into_any()
+                    })}
+                </Transition>
             </div>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    regions.await.ok().and_then(|r| r.unavailable).map(|why| view! {
+                        <p id="workspaces-unavailable" class="notice notice-error" role="status">
+                            "New workspaces are unavailable on this server: " {why}
+                            ". Workspaces you have are kept and come back when it runs again."
+                        </p>
+                    })
+                })}
+            </Transition>
             {move || plain_error().map(|error| view! { <ErrorPanel error/> })}
             <Show when=move || creating.get()>
                 <NewWorkspace creating changes regions/>
@@ -166,6 +180,8 @@ fn WorkspaceCard(
                     {ws.handle.clone()}
                     {if ws.paused {
                         view! { <span class="badge badge-warn">"Paused"</span> }.into_any()
+                    } else if ws.runs_on.is_empty() {
+                        view! { <span class="badge badge-warn">"Waiting"</span> }.into_any()
                     } else if ws.ready {
                         view! { <span class="badge badge-ok">"Ready"</span> }.into_any()
                     } else {
@@ -191,7 +207,8 @@ fn WorkspaceCard(
             <dl class="facts">
                 <dt>"DNS name"</dt><dd class="mono">{ws.dns_name}</dd>
                 <dt>"Region"</dt><dd>{ws.region}</dd>
-                <dt>"Runs on"</dt><dd>{engine_name(ws.on_cluster)}</dd>
+                <dt>"Runs on"</dt>
+                <dd>{if ws.runs_on.is_empty() { "Waiting for PostgreSQL on this server".to_owned() } else { ws.runs_on.clone() }}</dd>
                 {ws.retrying.then(|| view! {
                     <dt>"Status"</dt>
                     <dd class="field-error">"Its cluster could not make it yet. Sluice keeps trying; nothing is needed from you."</dd>
@@ -211,7 +228,7 @@ fn WorkspaceCard(
 fn NewWorkspace(
     creating: RwSignal<bool>,
     changes: RwSignal<u32>,
-    regions: Resource<Result<Vec<RegionChoice>, AppError>>,
+    regions: Resource<Result<Regions, AppError>>,
 ) -> impl IntoView {
     let handle = use_handle();
     let value = RwSignal::new(String::new());
@@ -272,7 +289,7 @@ fn NewWorkspace(
             <Transition fallback=|| view! { <p class="muted">"Loading regions…"</p> }>
                 {move || Suspend::new(async move {
                     match regions.await {
-                        Ok(regions) => view! { <RegionSelect id="workspace-region" regions chosen=Some(region)/> }.into_any(),
+                        Ok(regions) => view! { <RegionSelect id="workspace-region" regions=regions.choices chosen=Some(region)/> }.into_any(),
                         Err(error) => view! { <ErrorPanel error/> }.into_any(),
                     }
                 })}

@@ -135,14 +135,14 @@ async fn profile(state: &AppState, user_id: &str) -> Result<Value, sqlx::Error> 
 
 async fn workspaces(state: &AppState, user_id: &str, handle: &str) -> Result<Value, Failure> {
     let overview = crate::database_password::ssr::overview(state, user_id, handle).await?;
-    let list = crate::workspaces::ssr::list(&state.db, &state.settings, user_id, handle).await?;
+    let list = crate::workspaces::ssr::list(state, user_id, handle).await?;
     Ok(Value::Array(
         list.into_iter()
             .map(|ws| {
                 let connection = overview.workspaces.iter().find(|c| c.handle == ws.handle);
                 json!({
                     "handle": ws.handle, "region": ws.region, "database": ws.database_name,
-                    "dns_name": ws.dns_name, "created_at": ws.created_at, "on_cluster": ws.on_cluster,
+                    "dns_name": ws.dns_name, "created_at": ws.created_at, "runs_on": ws.runs_on,
                     "connection": connection.map(|c| json!({
                         "host": c.host, "port": c.port, "user": c.user, "database": c.database,
                         "tls": c.tls, "password": "(not included: see Credentials & Access)",

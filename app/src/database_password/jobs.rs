@@ -185,7 +185,7 @@ async fn apply_next(state: &AppState) -> Result<bool, sqlx::Error> {
         // Only provisioned workspaces get here: a role bound to nobody is
         // one made for this person before roles were bound.
         let role = Role { name: &handle, owner: Some(user_id), adopt_unbound: true };
-        if let Err(error) = state.workspaces.set_verifier(&Placement::Cluster(key.clone()), &role, verifier).await {
+        if let Err(error) = state.workspaces.set_verifier(&Placement(key.clone()), &role, verifier).await {
             tracing::warn!(cluster = %key, %error, "a cluster did not take the new password; will retry");
             sqlx::query(
                 "UPDATE password_propagations SET attempts = attempts + 1, not_before = $1

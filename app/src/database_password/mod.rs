@@ -32,15 +32,16 @@ pub struct WorkspaceConnection {
     pub database: String,
     /// The workspace accepts the current password (else it is on its way).
     pub updated: bool,
-    /// This server's workspace endpoint serves the workspace.
+    /// Its cluster has it ready and open to its owner.
     pub reachable: bool,
     /// The address psql connects to instead of resolving `host`, where
     /// workspace DNS names do not resolve (localhost).
     pub hostaddr: Option<String>,
-    /// The endpoint speaks TLS: the string asks for it (`sslmode=require`).
+    /// Its PostgreSQL speaks TLS: the string asks for it (`sslmode=require`).
     pub tls: bool,
-    /// A PostgreSQL cluster holds it (else the embedded endpoint).
-    pub on_cluster: bool,
+    /// A running cluster holds it (else it waits for one: no engine ran
+    /// when it was made, or its cluster is no longer configured).
+    pub placed: bool,
     /// Closed past the storage limit until it is below.
     #[serde(default)]
     pub paused: bool,
@@ -66,8 +67,6 @@ impl WorkspaceConnection {
 pub struct PasswordOverview {
     pub created_at: String,
     pub workspaces: Vec<WorkspaceConnection>,
-    /// This server runs the workspace endpoint.
-    pub endpoint: bool,
 }
 
 impl PasswordOverview {
@@ -76,11 +75,10 @@ impl PasswordOverview {
     }
 
     /// Nothing is on its way: every workspace has the current password
-    /// and, where its engine runs, can be reached (a new workspace is not
-    /// for the moment it takes to make its verifier, or its database on a
-    /// cluster).
+    /// and, where a cluster holds it, can be reached (a new workspace is
+    /// not for the moment it takes to make its role and database).
     pub fn settled(&self) -> bool {
-        self.all_updated() && self.workspaces.iter().all(|w| w.reachable || !(self.endpoint || w.on_cluster))
+        self.all_updated() && self.workspaces.iter().all(|w| w.reachable || !w.placed)
     }
 }
 
@@ -139,7 +137,7 @@ mod tests {
             reachable: true,
             hostaddr: None,
             tls: false,
-            on_cluster: false,
+            placed: true,
             paused: false,
         }
     }
@@ -166,22 +164,14 @@ mod tests {
     #[test]
     fn settled_waits_for_the_password_and_for_reachability() {
         let w = default_workspace();
-        let overview = |workspaces: Vec<WorkspaceConnection>, endpoint| PasswordOverview {
-            created_at: String::new(),
-            workspaces,
-            endpoint,
-        };
-        assert!(overview(vec![w.clone()], true).settled());
+        let overview = |workspaces: Vec<WorkspaceConnection>| PasswordOverview { created_at: String::new(), workspaces };
+        assert!(overview(vec![w.clone()]).settled());
         let pending = WorkspaceConnection { updated: false, ..w.clone() };
-        assert!(!overview(vec![w.clone(), pending], true).settled());
-        // A new workspace whose verifier is still being made.
+        assert!(!overview(vec![w.clone(), pending]).settled());
+        // A new workspace whose role and database are still being made.
         let fresh = WorkspaceConnection { reachable: false, ..w.clone() };
-        assert!(!overview(vec![w.clone(), fresh.clone()], true).settled());
-        // Without an endpoint nothing is ever reachable: nothing to wait for.
-        assert!(overview(vec![fresh.clone()], false).settled());
-        // A cluster's workspace is waited for, endpoint or not.
-        let making = WorkspaceConnection { on_cluster: true, ..fresh };
-        assert!(!overview(vec![making.clone()], false).settled());
-        assert!(overview(vec![WorkspaceConnection { reachable: true, ..making }], false).settled());
+        assert!(!overview(vec![w.clone(), fresh.clone()]).settled());
+        // One waiting for an engine is not on its way: nothing to wait for.
+        assert!(overview(vec![WorkspaceConnection { placed: false, ..fresh }]).settled());
     }
 }

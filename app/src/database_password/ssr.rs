@@ -167,7 +167,6 @@ struct ConnectionRow {
     region: String,
     database_name: String,
     password_id: Option<String>,
-    has_verifier: i64,
     cluster: Option<String>,
     provisioned: i64,
     paused: i64,
@@ -191,7 +190,6 @@ pub async fn overview(state: &AppState, user_id: &str, handle: &str) -> Result<P
     // A truth value is 0 or 1 here: SQLite has no boolean type.
     let rows: Vec<ConnectionRow> = sqlx::query_as(
         "SELECT handle, region, database_name, password_id, cluster,
-                CASE WHEN scram_verifier IS NULL THEN 0 ELSE 1 END AS has_verifier,
                 CASE WHEN provisioned_at IS NULL THEN 0 ELSE 1 END AS provisioned,
                 CASE WHEN paused_at IS NULL THEN 0 ELSE 1 END AS paused
          FROM workspaces WHERE user_id = $1 ORDER BY created_at, handle",
@@ -202,46 +200,31 @@ pub async fn overview(state: &AppState, user_id: &str, handle: &str) -> Result<P
     let workspaces = rows
         .into_iter()
         .map(|row| {
-            let ConnectionRow { handle: ws, region, database_name: database, password_id, has_verifier, .. } = row;
-            let updated = password_id.as_deref() == Some(current_id.as_str());
-            // A cluster's workspace is reached at the cluster's public
-            // address; one no longer configured is not reachable.
-            if let Some(cluster) = &row.cluster {
-                let address = state.workspaces.address(cluster);
-                return WorkspaceConnection {
-                    reachable: row.provisioned == 1 && row.paused == 0 && address.is_some(),
-                    paused: row.paused == 1,
-                    host: address.as_ref().map_or_else(|| cluster.clone(), |a| a.host.clone()),
-                    port: address.as_ref().map_or(0, |a| a.port),
-                    tls: address.is_some_and(|a| a.tls),
-                    hostaddr: None,
-                    on_cluster: true,
-                    user: handle.to_owned(),
-                    database,
-                    updated,
-                    handle: ws,
-                };
-            }
+            let ConnectionRow { handle: ws, region, database_name: database, password_id, .. } = row;
+            // Reached at its cluster's address (Sluice's own PostgreSQL
+            // answers each workspace's own name); a workspace waiting for
+            // an engine, or on a cluster no longer configured, is not.
+            let address = row.cluster.as_deref().and_then(|c| state.workspaces.address(c));
+            let host = match &address {
+                Some(a) if !a.per_workspace_names => a.host.clone(),
+                _ => crate::workspaces::ssr::dns_name(&state.settings, &ws, handle, &region),
+            };
             WorkspaceConnection {
-                host: crate::workspaces::ssr::dns_name(&state.settings, &ws, handle, &region),
-                port: state.settings.db_port,
-                reachable: has_verifier == 1 && state.settings.db_listen.is_some(),
-                hostaddr: state.settings.db_hostaddr.map(|a| a.to_string()),
-                tls: state.settings.db_listen.is_some() && state.settings.db_tls.is_on(),
-                on_cluster: false,
-                paused: false,
+                reachable: row.provisioned == 1 && row.paused == 0 && address.is_some(),
+                paused: row.paused == 1,
+                host,
+                port: address.as_ref().map_or(state.settings.db_port, |a| a.port),
+                tls: address.as_ref().map_or(state.settings.db_tls.is_on(), |a| a.tls),
+                hostaddr: address.as_ref().and_then(|a| a.hostaddr.clone()),
+                placed: address.is_some(),
                 user: handle.to_owned(),
+                updated: password_id.as_deref() == Some(current_id.as_str()),
                 database,
-                updated,
                 handle: ws,
             }
         })
         .collect();
-    Ok(PasswordOverview {
-        created_at: crate::infra::time::rfc3339(created_at),
-        workspaces,
-        endpoint: state.settings.db_listen.is_some(),
-    })
+    Ok(PasswordOverview { created_at: crate::infra::time::rfc3339(created_at), workspaces })
 }
 
 async fn mail_password_rotated(state: &AppState, actor: &Actor) {

@@ -171,12 +171,11 @@ fn ConnectionRow(
     let copy_psql = move || fetch(Want::CopyPsql);
     let label = format!("Connection string for {}", workspace.handle);
     let psql_label = format!("psql command for {}", workspace.handle);
-    let (reach_class, reach) = match (workspace.on_cluster, workspace.reachable) {
+    let (reach_class, reach) = match (workspace.placed, workspace.reachable) {
         _ if workspace.paused => ("reach reach-paused", "Paused: storage limit reached. Connections are refused."),
-        (false, true) => ("reach reach-ok", "Reachable on this server’s database endpoint"),
-        (false, false) => ("reach", "Not reachable on this server’s database endpoint yet"),
-        (true, true) => ("reach reach-ok", "Ready on its PostgreSQL cluster"),
-        (true, false) => ("reach", "Being created on its PostgreSQL cluster…"),
+        (true, true) => ("reach reach-ok", "Ready on PostgreSQL"),
+        (true, false) => ("reach", "Being created on PostgreSQL…"),
+        (false, _) => ("reach", "Waiting for PostgreSQL: this server cannot run workspaces now"),
     };
     view! {
         <li class="connection" data-workspace=workspace.handle.clone()>

@@ -82,7 +82,7 @@ pub async fn hold(conn: &mut AnyConnection, handle: &str, owner: Option<&str>, n
 
 /// Every workspace's DNS name with `from` and with `to` as the handle.
 pub async fn dns_changes(state: &AppState, user_id: &str, from: &str, to: &str) -> Result<Vec<DnsChange>, sqlx::Error> {
-    let workspaces = crate::workspaces::ssr::list(&state.db, &state.settings, user_id, from).await?;
+    let workspaces = crate::workspaces::ssr::list(state, user_id, from).await?;
     Ok(workspaces
         .into_iter()
         .map(|ws| DnsChange {

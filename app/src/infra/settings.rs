@@ -19,18 +19,25 @@ pub struct Settings {
     pub mail_from: String,
     /// The domain in workspace DNS names: `{workspace}-{handle}.{region}.db.{domain}`.
     pub db_domain: String,
-    /// Where the workspace endpoint listens; `None`: it is off.
+    /// Where Sluice's own PostgreSQL listens; `None`: it does not run.
     pub db_listen: Option<std::net::SocketAddr>,
-    /// The port in connection strings: the endpoint's once it is bound.
+    /// The port in its connection strings: the real one once it runs.
     pub db_port: u16,
     /// An address psql should connect to instead of resolving the
     /// workspace's DNS name (`hostaddr=` in the psql command), for a
     /// machine where those names do not resolve, such as localhost.
     pub db_hostaddr: Option<std::net::IpAddr>,
-    /// TLS on the workspace endpoint.
+    /// TLS on Sluice's own PostgreSQL.
     pub db_tls: DbTls,
-    /// How often the endpoint writes compute time and reads the sizes of
-    /// the workspaces used (Usage).
+    /// The folder of PostgreSQL's programs (else found: see
+    /// `server::local_postgres`).
+    pub postgres_bin: Option<PathBuf>,
+    /// `max_connections` of Sluice's own PostgreSQL.
+    pub postgres_max_connections: u32,
+    /// The address space each of its processes may take, in MB.
+    pub postgres_process_memory_mb: u64,
+    /// How often the workspaces' compute time and sizes are read (Usage,
+    /// the storage limit).
     pub usage_interval: Duration,
     pub session_idle: Duration,
     pub session_absolute: Duration,
@@ -63,7 +70,7 @@ pub struct Settings {
     /// How long a request body may pause between two pieces.
     pub http_body_timeout: Duration,
     /// PostgreSQL clusters that hold the workspaces of their regions; a
-    /// region without one uses the embedded endpoint.
+    /// region without one uses Sluice's own PostgreSQL.
     pub workspace_clusters: Vec<ClusterSpec>,
     /// What Sluice sets on each person's role on a cluster.
     pub cluster_limits: RoleLimits,
@@ -80,11 +87,21 @@ pub struct ClusterSpec {
     pub admin_url: Secret<String>,
     pub public_host: String,
     pub public_port: u16,
+    /// Sluice's own PostgreSQL: each workspace is reached at its own DNS
+    /// name (`public_host` is the domain), keyed as `local`.
+    pub local: bool,
+    /// The address psql is given instead of resolving the name.
+    pub hostaddr: Option<std::net::IpAddr>,
 }
 
 impl ClusterSpec {
-    /// How workspaces name the cluster that holds them: its public address.
+    /// How workspaces name the cluster that holds them: its public
+    /// address, or `local` for the managed PostgreSQL (whose port may
+    /// change without moving anything).
     pub fn key(&self) -> String {
+        if self.local {
+            return "local".to_owned();
+        }
         format!("{}:{}", self.public_host, self.public_port)
     }
 }
@@ -180,6 +197,9 @@ impl Settings {
             db_port: shared::DEFAULT_DB_PORT,
             db_hostaddr: None,
             db_tls: DbTls::SelfSigned,
+            postgres_bin: None,
+            postgres_max_connections: 100,
+            postgres_process_memory_mb: 1024,
             usage_interval: Duration::from_secs(60),
             session_idle: Duration::from_secs(24 * 3600),
             session_absolute: Duration::from_secs(14 * 24 * 3600),

@@ -1,35 +1,30 @@
-//! Where workspaces live, behind one interface: the embedded workspace
-//! endpoint (in the `server` crate), or a PostgreSQL cluster of the
-//! workspace's region. The pages, the API and the jobs ask this for what
-//! they need and do not care which engine holds a workspace.
+//! Where workspaces live, behind one interface: a PostgreSQL cluster of
+//! the workspace's region, which is Sluice's own PostgreSQL (the `server`
+//! crate runs it) unless clusters are configured for the region. The
+//! pages, the API and the jobs ask this for what they need and do not
+//! care which cluster holds a workspace.
 //!
 //! A workspace is placed once, when it is made ([`Placement`]); after
-//! that every operation names the placement stored with it. On the
-//! embedded endpoint a workspace is rows in Sluice's own database that the
-//! endpoint reads when a client signs in, so making it, renaming its
-//! owner and giving it a new password need nothing of the storage; on a
-//! cluster each is a statement there.
+//! that every operation names the placement stored with it. A workspace
+//! without one waits for an engine (none could run when it was made), or
+//! was kept by an earlier release as a SQLite file that the server moves
+//! onto PostgreSQL at start.
 
 use futures::future::BoxFuture;
 
-/// Which engine holds a workspace: `None` in the database column is the
-/// embedded endpoint, a cluster's key (its public `host:port`) the cluster.
+/// The cluster that holds a workspace, by its key: `local` for Sluice's
+/// own PostgreSQL, else the configured cluster's public `host:port`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Placement {
-    Embedded,
-    Cluster(String),
-}
+pub struct Placement(pub String);
 
 impl Placement {
-    pub fn of_column(cluster: Option<String>) -> Self {
-        cluster.map_or(Self::Embedded, Self::Cluster)
+    /// The placement a `workspaces.cluster` column holds, if any.
+    pub fn of_column(cluster: Option<String>) -> Option<Self> {
+        cluster.map(Self)
     }
 
-    pub fn column(&self) -> Option<&str> {
-        match self {
-            Self::Embedded => None,
-            Self::Cluster(key) => Some(key),
-        }
+    pub fn column(&self) -> &str {
+        &self.0
     }
 }
 
@@ -37,8 +32,8 @@ impl Placement {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Region {
     pub name: String,
-    /// A PostgreSQL cluster serves it (else the embedded endpoint).
-    pub cluster: bool,
+    /// What runs its workspaces, as the pages say it.
+    pub engine: String,
 }
 
 /// A person's role on a cluster: named by their handle, bound to their
@@ -62,6 +57,13 @@ pub struct Address {
     pub port: u16,
     /// The cluster speaks TLS: connection strings ask for it.
     pub tls: bool,
+    /// Each workspace is reached at its own DNS name (Sluice's own
+    /// PostgreSQL), `host` being the domain.
+    pub per_workspace_names: bool,
+    /// The address psql is given instead of resolving the name.
+    pub hostaddr: Option<String>,
+    /// What runs it, as the pages say it ("PostgreSQL 15 on this server").
+    pub engine: String,
 }
 
 /// A database's usage as its cluster reports it.
@@ -92,12 +94,17 @@ pub enum StorageError {
 }
 
 pub trait WorkspaceStorage: Send + Sync {
-    /// The regions offered for new workspaces, by name.
+    /// The regions offered for new workspaces, by name; empty when no
+    /// engine runs (see [`WorkspaceStorage::unavailable`]).
     fn regions(&self) -> Vec<Region>;
 
-    /// The clusters (keys) of `region`; empty: the embedded endpoint
-    /// serves it.
+    /// The clusters (keys) of `region` new workspaces go to; empty: the
+    /// region has none running.
     fn clusters_in(&self, region: &str) -> Vec<String>;
+
+    /// Why Sluice's own PostgreSQL is not running, in one line, when no
+    /// configured cluster serves the default region either.
+    fn unavailable(&self) -> Option<String>;
 
     /// Where clients reach a cluster; `None` for a cluster no longer
     /// configured.
@@ -137,14 +144,12 @@ pub trait WorkspaceStorage: Send + Sync {
     ) -> BoxFuture<'a, Result<(), StorageError>>;
 
     /// Removes a deleted workspace's database, ending its connections
-    /// first. `workspace_id` names it on the embedded endpoint,
-    /// `database` on a cluster.
-    fn delete<'a>(
-        &'a self,
-        at: &'a Placement,
-        workspace_id: &'a str,
-        database: &'a str,
-    ) -> BoxFuture<'a, Result<(), StorageError>>;
+    /// first.
+    fn delete<'a>(&'a self, at: &'a Placement, database: &'a str) -> BoxFuture<'a, Result<(), StorageError>>;
+
+    /// Removes what an earlier release kept of a workspace deleted before
+    /// it was moved onto PostgreSQL (its SQLite file).
+    fn forget_unplaced<'a>(&'a self, workspace_id: &'a str) -> BoxFuture<'a, ()>;
 
     /// Removes a role no workspace on the cluster needs any more: it can
     /// no longer sign in, its sessions end, what it owns anywhere on the
@@ -166,9 +171,7 @@ pub trait WorkspaceStorage: Send + Sync {
         database: &'a str,
     ) -> BoxFuture<'a, Result<(), StorageError>>;
 
-    /// The usage of these databases as the engine reports it. The embedded
-    /// endpoint meters its workspaces itself, as it serves them, and
-    /// answers nothing here.
+    /// The usage of these databases as the cluster reports it.
     fn measure<'a>(
         &'a self,
         at: &'a Placement,

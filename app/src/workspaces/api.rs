@@ -28,6 +28,7 @@ fn api_error(e: WorkspaceError) -> ApiError {
         // The spec has no 404 on delete: an unknown workspace is a bad request.
         WorkspaceError::Unknown(_) => ApiError::field("path.workspace_handle", "is not one of your workspaces"),
         WorkspaceError::UnknownRegion(_) => ApiError::field("body.region", e.to_string()),
+        WorkspaceError::Unavailable(_) => ApiError::unavailable(e.to_string()),
         WorkspaceError::Db(e) => e.into(),
     }
 }

@@ -12,6 +12,9 @@ use crate::infra::workspace_storage::{Placement, Role, StorageError};
 use crate::infra::AppState;
 
 const BATCH: usize = 20;
+/// How long a workspace made while no engine ran waits before it is
+/// looked at again.
+const UNPLACED_WAIT_MS: i64 = 60_000;
 
 /// Seconds before a failed job is tried again: doubling, at most a minute.
 pub fn backoff_ms(attempts: i64) -> i64 {
@@ -36,7 +39,9 @@ pub async fn run_due(state: &AppState) -> Result<usize, sqlx::Error> {
 struct Unmade {
     id: String,
     user_id: String,
-    cluster: String,
+    /// `None`: it waits for an engine of its region.
+    cluster: Option<String>,
+    region: String,
     database_name: String,
     scram_verifier: String,
     provision_attempts: i64,
@@ -51,9 +56,9 @@ async fn provision_next(state: &AppState, after: &mut String) -> Result<Option<b
     let next: Option<Unmade> = sqlx::query_as(&format!(
         // Only once the workspace has the current password: a pending
         // rotation brings it the newer one first.
-        "SELECT w.id, w.user_id, w.cluster, w.database_name, w.scram_verifier, w.provision_attempts
+        "SELECT w.id, w.user_id, w.cluster, w.region, w.database_name, w.scram_verifier, w.provision_attempts
          FROM workspaces w JOIN database_passwords p ON p.id = w.password_id
-         WHERE w.provisioned_at IS NULL AND w.cluster IS NOT NULL AND w.scram_verifier IS NOT NULL
+         WHERE w.provisioned_at IS NULL AND w.scram_verifier IS NOT NULL
            AND w.provision_not_before <= $1 AND w.id > $2
          ORDER BY w.id LIMIT 1{}",
         skip_locked(&tx, "w")
@@ -62,10 +67,33 @@ async fn provision_next(state: &AppState, after: &mut String) -> Result<Option<b
     .bind(after.as_str())
     .fetch_optional(&mut *tx)
     .await?;
-    let Some(ws) = next else { return Ok(None) };
+    let Some(mut ws) = next else { return Ok(None) };
     *after = ws.id.clone();
     // The role is named by the handle: a handle change waits for this.
     lock_user(&mut tx, &ws.user_id).await?;
+    let cluster = match ws.cluster.take() {
+        Some(cluster) => cluster,
+        // Made while no engine ran: placed now if one runs, else later.
+        None => match super::placement::place(state, &mut tx, &ws.region).await? {
+            Some(at) => {
+                sqlx::query("UPDATE workspaces SET cluster = $1 WHERE id = $2")
+                    .bind(at.column())
+                    .bind(&ws.id)
+                    .execute(&mut *tx)
+                    .await?;
+                at.0
+            }
+            None => {
+                sqlx::query("UPDATE workspaces SET provision_not_before = $1 WHERE id = $2")
+                    .bind(now + UNPLACED_WAIT_MS)
+                    .bind(&ws.id)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                return Ok(Some(false));
+            }
+        },
+    };
     let handle: String =
         sqlx::query_scalar("SELECT handle FROM users WHERE id = $1").bind(&ws.user_id).fetch_one(&mut *tx).await?;
     // A role made before roles were bound to their person is theirs only
@@ -74,11 +102,11 @@ async fn provision_next(state: &AppState, after: &mut String) -> Result<Option<b
         "SELECT 1 FROM workspaces WHERE user_id = $1 AND cluster = $2 AND provisioned_at IS NOT NULL LIMIT 1",
     )
     .bind(&ws.user_id)
-    .bind(&ws.cluster)
+    .bind(&cluster)
     .fetch_optional(&mut *tx)
     .await?;
     let role = Role { name: &handle, owner: Some(&ws.user_id), adopt_unbound: ready_here.is_some() };
-    let at = Placement::Cluster(ws.cluster.clone());
+    let at = Placement(cluster.clone());
     match state.workspaces.create(&at, &role, &ws.scram_verifier, &ws.database_name).await {
         Ok(()) => {
             sqlx::query("UPDATE workspaces SET provisioned_at = $1, updated_at = $1 WHERE id = $2")
@@ -90,7 +118,7 @@ async fn provision_next(state: &AppState, after: &mut String) -> Result<Option<b
             Ok(Some(true))
         }
         Err(error) => {
-            tracing::warn!(cluster = %ws.cluster, %error, "a workspace could not be made on its cluster; will retry");
+            tracing::warn!(%cluster, %error, "a workspace could not be made on its cluster; will retry");
             sqlx::query(
                 "UPDATE workspaces SET provision_attempts = provision_attempts + 1, provision_not_before = $1
                  WHERE id = $2",
@@ -157,11 +185,11 @@ async fn drop_next(state: &AppState) -> Result<Option<bool>, sqlx::Error> {
     } else {
         None
     };
-    let at = Placement::Cluster(job.cluster.clone());
+    let at = Placement(job.cluster.clone());
     let role = Role { name: &job.name, owner: job.user_id.as_deref(), adopt_unbound: false };
     let outcome = match (job.kind.as_str(), needed) {
         (_, Some(_)) => Ok(()),
-        ("database", None) => state.workspaces.delete(&at, "", &job.name).await,
+        ("database", None) => state.workspaces.delete(&at, &job.name).await,
         (_, None) => state.workspaces.drop_role(&at, &role).await,
     };
     let dropped = match outcome {

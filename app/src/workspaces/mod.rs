@@ -26,8 +26,10 @@ pub struct WorkspaceSummary {
     pub database_name: String,
     pub dns_name: String,
     pub created_at: String,
-    /// Held by a PostgreSQL cluster (else the embedded endpoint).
-    pub on_cluster: bool,
+    /// What runs it ("PostgreSQL 15 on this server"); empty while it waits
+    /// for an engine.
+    #[serde(default)]
+    pub runs_on: String,
     /// Its engine has it ready; a cluster's is first being made.
     pub ready: bool,
     /// Its cluster failed to make it at least once (Sluice keeps trying).
@@ -41,28 +43,37 @@ pub struct WorkspaceSummary {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RegionChoice {
     pub name: String,
-    /// A PostgreSQL cluster serves it (else the embedded endpoint).
-    pub cluster: bool,
+    /// What runs its workspaces.
+    pub engine: String,
     pub default: bool,
 }
 
+/// Where new workspaces can go, or why they cannot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Regions {
+    pub choices: Vec<RegionChoice>,
+    /// Why this server runs no workspaces now (New Workspace is off).
+    pub unavailable: Option<String>,
+}
+
 #[server(prefix = "/sfn", endpoint = "workspace_regions")]
-pub async fn workspace_regions(handle: String) -> Result<Vec<RegionChoice>, AppError> {
+pub async fn workspace_regions(handle: String) -> Result<Regions, AppError> {
     crate::access::owner_of(&handle).await?;
     let state = crate::infra::AppState::from_context()?;
-    Ok(state
+    let choices = state
         .workspaces
         .regions()
         .into_iter()
-        .map(|r| RegionChoice { default: r.name == ssr::DEFAULT_REGION, cluster: r.cluster, name: r.name })
-        .collect())
+        .map(|r| RegionChoice { default: r.name == ssr::DEFAULT_REGION, engine: r.engine, name: r.name })
+        .collect();
+    Ok(Regions { choices, unavailable: state.workspaces.unavailable() })
 }
 
 #[server(prefix = "/sfn", endpoint = "workspaces")]
 pub async fn list_workspaces(handle: String) -> Result<Vec<WorkspaceSummary>, AppError> {
     let viewer = crate::access::owner_of(&handle).await?;
     let state = crate::infra::AppState::from_context()?;
-    Ok(ssr::list(&state.db, &state.settings, &viewer.id, &viewer.handle).await?)
+    Ok(ssr::list(&state, &viewer.id, &viewer.handle).await?)
 }
 
 /// Makes a workspace for the signed-in person in `region` (the default
@@ -80,7 +91,7 @@ pub async fn create_workspace(
     let ws = shared::WorkspaceHandle::parse(&workspace).map_err(|e| AppError::invalid(e.to_string()))?;
     let region = region.as_deref().filter(|r| !r.is_empty()).unwrap_or(ssr::DEFAULT_REGION);
     let row = store::create(&state, &actor, &ws, region).await.map_err(store_error)?;
-    Ok(ssr::summary(&state.settings, &viewer.handle, row))
+    Ok(ssr::summary(&state, &viewer.handle, row))
 }
 
 /// Deletes one of the signed-in person's workspaces; `confirm` is the

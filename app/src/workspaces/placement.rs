@@ -1,6 +1,6 @@
-//! Which engine holds a workspace, from its making to its removal: the
+//! Which cluster holds a workspace, from its making to its removal: the
 //! region chosen places it on one of that region's clusters (the least
-//! used) or on the embedded endpoint; a handle change renames the
+//! used); a handle change renames the
 //! person's role wherever they have one; a deletion leaves the work of
 //! removing it from its cluster as rows, in the deleting transaction.
 
@@ -13,11 +13,9 @@ use crate::infra::ids::new_id;
 use crate::infra::workspace_storage::{Placement, Role, StorageError};
 use crate::infra::AppState;
 
-/// Where a new workspace in `region` goes; `None`: no such region.
+/// Where a new workspace in `region` goes; `None`: no cluster serves the
+/// region (no such region, or its engine is not running).
 pub async fn place(state: &AppState, conn: &mut AnyConnection, region: &str) -> Result<Option<Placement>, sqlx::Error> {
-    if !state.workspaces.regions().iter().any(|r| r.name == region) {
-        return Ok(None);
-    }
     let mut best: Option<(i64, String)> = None;
     for key in state.workspaces.clusters_in(region) {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM workspaces WHERE cluster = $1")
@@ -28,11 +26,12 @@ pub async fn place(state: &AppState, conn: &mut AnyConnection, region: &str) -> 
             best = Some((n, key));
         }
     }
-    Ok(Some(best.map_or(Placement::Embedded, |(_, key)| Placement::Cluster(key))))
+    Ok(best.map(|(_, key)| Placement(key)))
 }
 
-/// Embedded workspaces whose files are to be removed once the deletion
-/// commits (clusters' work is in `cluster_drops` by then).
+/// Unplaced workspaces (an earlier release's SQLite files not yet moved)
+/// to be removed once the deletion commits (clusters' work is in
+/// `cluster_drops` by then).
 #[must_use]
 pub struct Leftovers(Vec<String>);
 
@@ -41,9 +40,7 @@ impl Leftovers {
     /// fails is retried by the worker).
     pub async fn remove(self, state: &AppState) {
         for id in &self.0 {
-            if let Err(error) = state.workspaces.delete(&Placement::Embedded, id, "").await {
-                tracing::warn!(%error, "a workspace's files were not removed");
-            }
+            state.workspaces.forget_unplaced(id).await;
         }
         if let Err(error) = super::jobs::run_drops(state).await {
             tracing::warn!(%error, "cluster removals will be retried");
@@ -68,12 +65,12 @@ pub async fn forget(
             .bind(user_id)
             .fetch_all(&mut **tx)
             .await?;
-    let mut embedded = Vec::new();
+    let mut unplaced = Vec::new();
     let mut touched = BTreeSet::new();
     let mut kept = BTreeSet::new();
     for (id, cluster, database) in rows {
         match (ids.contains(&id), cluster) {
-            (true, None) => embedded.push(id),
+            (true, None) => unplaced.push(id),
             (true, Some(cluster)) => {
                 enqueue(tx, &cluster, "database", &database, None, now).await?;
                 touched.insert(cluster);
@@ -87,7 +84,7 @@ pub async fn forget(
     for cluster in touched.difference(&kept) {
         enqueue(tx, cluster, "role", handle, Some(user_id), now).await?;
     }
-    Ok(Leftovers(embedded))
+    Ok(Leftovers(unplaced))
 }
 
 async fn enqueue(
@@ -138,7 +135,7 @@ pub async fn rename_roles(
         Renamed { clusters: Vec::new(), user_id: user_id.to_owned(), from: from.to_owned(), to: to.to_owned() };
     for (key, ready) in clusters {
         let role = Role { name: from, owner: Some(user_id), adopt_unbound: ready == 1 };
-        let at = Placement::Cluster(key);
+        let at = Placement(key);
         if let Err(error) = state.workspaces.rename(&at, &role, to).await {
             done.undo(state).await;
             return Err(RenameError::Cluster(error));

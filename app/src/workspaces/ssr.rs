@@ -3,10 +3,9 @@
 
 use super::store::{WorkspaceRow, SELECT};
 use super::WorkspaceSummary;
-use crate::infra::db::Db;
 use crate::infra::ids::new_id;
 use crate::infra::time::rfc3339;
-use crate::infra::Settings;
+use crate::infra::{AppState, Settings};
 
 /// The region new workspaces are placed in.
 pub const DEFAULT_REGION: &str = "us-east-1";
@@ -21,14 +20,15 @@ pub fn dns_name(settings: &Settings, workspace: &str, handle: &str, region: &str
 }
 
 /// What the pages show of a workspace of the person `owner`.
-pub fn summary(settings: &Settings, owner: &str, row: WorkspaceRow) -> WorkspaceSummary {
+pub fn summary(state: &AppState, owner: &str, row: WorkspaceRow) -> WorkspaceSummary {
+    let address = row.cluster.as_deref().and_then(|c| state.workspaces.address(c));
     WorkspaceSummary {
-        dns_name: dns_name(settings, &row.handle, owner, &row.region),
+        dns_name: dns_name(&state.settings, &row.handle, owner, &row.region),
+        runs_on: address.map(|a| a.engine).unwrap_or_default(),
         handle: row.handle,
         region: row.region,
         database_name: row.database_name,
         created_at: rfc3339(row.created_at),
-        on_cluster: row.cluster.is_some(),
         ready: row.provisioned_at.is_some(),
         retrying: row.provisioned_at.is_none() && row.provision_attempts > 0,
         paused: row.paused_at.is_some(),
@@ -36,13 +36,8 @@ pub fn summary(settings: &Settings, owner: &str, row: WorkspaceRow) -> Workspace
 }
 
 /// The account's workspaces, oldest first.
-pub async fn list(
-    db: &Db,
-    settings: &Settings,
-    user_id: &str,
-    handle: &str,
-) -> Result<Vec<WorkspaceSummary>, sqlx::Error> {
+pub async fn list(state: &AppState, user_id: &str, handle: &str) -> Result<Vec<WorkspaceSummary>, sqlx::Error> {
     let rows: Vec<WorkspaceRow> =
-        sqlx::query_as(&format!("{SELECT} ORDER BY created_at, handle")).bind(user_id).fetch_all(db).await?;
-    Ok(rows.into_iter().map(|row| summary(settings, handle, row)).collect())
+        sqlx::query_as(&format!("{SELECT} ORDER BY created_at, handle")).bind(user_id).fetch_all(&state.db).await?;
+    Ok(rows.into_iter().map(|row| summary(state, handle, row)).collect())
 }

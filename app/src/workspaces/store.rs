@@ -14,7 +14,6 @@ use crate::infra::AppState;
 
 use super::placement;
 use super::ssr::database_name;
-use crate::infra::workspace_storage::Placement;
 
 /// Workspaces a developer account may have.
 pub const MAX_WORKSPACES: i64 = 3;
@@ -29,6 +28,9 @@ pub enum WorkspaceError {
     Unknown(String),
     #[error("“{0}” is not a region Sluice offers.")]
     UnknownRegion(String),
+    /// No engine runs for new workspaces; the reason is the operator's.
+    #[error("New workspaces are unavailable on this server: {0}")]
+    Unavailable(String),
     #[error(transparent)]
     Db(#[from] sqlx::Error),
 }
@@ -70,8 +72,7 @@ fn entry<'a>(action_type: &'a str, owner: &'a Actor, id: &'a str, handle: &'a Wo
 }
 
 /// Makes a workspace in `region`; the worker is woken to make its
-/// verifier (so the workspace endpoint serves it at once) and, on a
-/// cluster, its role and database. `owner` makes it: only the owner of an
+/// verifier, then its role and database on the region's cluster. `owner` makes it: only the owner of an
 /// account changes its workspaces.
 pub async fn create(
     state: &AppState,
@@ -82,8 +83,15 @@ pub async fn create(
     let now = now_millis();
     let mut tx = begin_write(&state.db).await?;
     lock_user(&mut tx, &owner.id).await?;
-    let placement =
-        placement::place(state, &mut tx, region).await?.ok_or_else(|| WorkspaceError::UnknownRegion(region.into()))?;
+    let placement = match placement::place(state, &mut tx, region).await? {
+        Some(at) => at,
+        None => {
+            return Err(match state.workspaces.unavailable() {
+                Some(why) if region == super::ssr::DEFAULT_REGION => WorkspaceError::Unavailable(why),
+                _ => WorkspaceError::UnknownRegion(region.into()),
+            })
+        }
+    };
     let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM workspaces WHERE user_id = $1")
         .bind(&owner.id)
         .fetch_one(&mut *tx)
@@ -104,8 +112,8 @@ pub async fn create(
     .bind(database_name())
     .bind(now)
     .bind(placement.column())
-    // The embedded endpoint needs nothing made.
-    .bind((placement == Placement::Embedded).then_some(now))
+    // Made on its cluster by the worker.
+    .bind(None::<i64>)
     .execute(&mut *tx)
     .await;
     match inserted {
@@ -122,9 +130,9 @@ pub async fn create(
     Ok(row)
 }
 
-/// Deletes the workspace, then removes its database: on the embedded
-/// endpoint its connections end and its file goes; on a cluster it is
-/// dropped (by the worker if the cluster fails now). `owner` deletes it.
+/// Deletes the workspace, then removes its database: its connections end
+/// and it is dropped (by the worker if the cluster fails now). `owner`
+/// deletes it.
 pub async fn delete(state: &AppState, owner: &Actor, handle: &WorkspaceHandle) -> Result<WorkspaceRow, WorkspaceError> {
     let now = now_millis();
     let mut tx = begin_write(&state.db).await?;

@@ -11,7 +11,7 @@
 
 mod databases;
 mod roles;
-mod statements;
+pub(crate) mod statements;
 mod storage_limit;
 pub mod usage;
 pub mod watchdog;
@@ -25,6 +25,9 @@ use sqlx::PgPool;
 
 /// The role every person's role on a cluster is a member of.
 pub const GROUP: &str = "sluice_workspaces";
+/// The key of the managed PostgreSQL ([`crate::local_postgres`]) among
+/// the clusters.
+pub const LOCAL: &str = "local";
 /// `active_time` in `pg_stat_database` is PostgreSQL 14's.
 const MIN_VERSION: i32 = 140_000;
 
@@ -45,12 +48,28 @@ pub struct Cluster {
     /// that must run inside one of its other databases.
     options: PgConnectOptions,
     tls: bool,
+    /// PostgreSQL's major version.
+    major: i32,
 }
 
 impl Cluster {
     /// The administrative connections.
     pub fn pool(&self) -> &PgPool {
         &self.pool
+    }
+
+    /// How to connect as the administrator (to name another database).
+    pub fn admin_options(&self) -> PgConnectOptions {
+        self.options.clone()
+    }
+
+    /// What the pages say runs the cluster's workspaces.
+    pub fn engine(&self) -> String {
+        if self.spec.local {
+            format!("PostgreSQL {} on this server", self.major)
+        } else {
+            format!("PostgreSQL {} cluster at {}", self.major, self.spec.key())
+        }
     }
 }
 
@@ -64,9 +83,15 @@ pub struct Clusters {
 impl Clusters {
     /// Connects to each cluster and checks that Sluice can work there
     /// (version, privileges), making [`GROUP`] if it is missing. A
-    /// cluster that is unreachable or unfit stops the start.
-    pub async fn connect(specs: &[ClusterSpec], limits: RoleLimits) -> Result<Self, ClusterError> {
-        let mut list = Vec::with_capacity(specs.len());
+    /// configured cluster that is unreachable or unfit stops the start.
+    /// `local` is the managed PostgreSQL, already running, with how
+    /// Sluice administers it (its Unix socket).
+    pub async fn connect(
+        specs: &[ClusterSpec],
+        limits: RoleLimits,
+        local: Option<(ClusterSpec, PgConnectOptions)>,
+    ) -> Result<Self, ClusterError> {
+        let mut list = Vec::with_capacity(specs.len() + 1);
         for spec in specs {
             let fail = |problem: String| ClusterError { region: spec.region.clone(), key: spec.key(), problem };
             let options: PgConnectOptions = spec
@@ -74,19 +99,26 @@ impl Clusters {
                 .expose()
                 .parse()
                 .map_err(|e: sqlx::Error| fail(format!("the administrative URL is not usable: {}", redact(&e))))?;
-            let options = options.application_name("sluice");
-            let pool = PgPoolOptions::new()
-                .max_connections(4)
-                .min_connections(0)
-                .acquire_timeout(Duration::from_secs(10))
-                .idle_timeout(Duration::from_secs(300))
-                .connect_with(options.clone())
-                .await
-                .map_err(|e| fail(format!("cannot connect: {}", redact(&e))))?;
-            let tls = statements::check(&pool).await.map_err(fail)?;
-            list.push(Cluster { spec: spec.clone(), pool, options, tls });
+            list.push(Self::connect_one(spec.clone(), options.application_name("sluice")).await?);
+        }
+        if let Some((spec, options)) = local {
+            list.push(Self::connect_one(spec, options).await?);
         }
         Ok(Self { list, limits })
+    }
+
+    async fn connect_one(spec: ClusterSpec, options: PgConnectOptions) -> Result<Cluster, ClusterError> {
+        let fail = |problem: String| ClusterError { region: spec.region.clone(), key: spec.key(), problem };
+        let pool = PgPoolOptions::new()
+            .max_connections(4)
+            .min_connections(0)
+            .acquire_timeout(Duration::from_secs(10))
+            .idle_timeout(Duration::from_secs(300))
+            .connect_with(options.clone())
+            .await
+            .map_err(|e| fail(format!("cannot connect: {}", redact(&e))))?;
+        let (tls, version) = statements::check(&pool).await.map_err(fail)?;
+        Ok(Cluster { spec, pool, options, tls, major: version / 10_000 })
     }
 
     pub fn all(&self) -> &[Cluster] {
@@ -104,7 +136,15 @@ impl Clusters {
 
     pub fn address(&self, key: &str) -> Option<Address> {
         let c = self.get(key).ok()?;
-        Some(Address { host: c.spec.public_host.clone(), port: c.spec.public_port, tls: c.tls })
+        Some(Address {
+            host: c.spec.public_host.clone(),
+            port: c.spec.public_port,
+            tls: c.tls,
+            // The managed PostgreSQL answers every workspace's own name.
+            per_workspace_names: c.spec.local,
+            hostaddr: c.spec.hostaddr.map(|a| a.to_string()),
+            engine: c.engine(),
+        })
     }
 
     pub async fn create(&self, key: &str, role: &Role<'_>, verifier: &str, database: &str) -> Result<(), StorageError> {

@@ -22,8 +22,9 @@ pub fn literal(text: &str) -> String {
 }
 
 /// Checks the version and the administrative role's privileges, makes
-/// [`GROUP`] if missing; answers whether the cluster speaks TLS.
-pub async fn check(pool: &PgPool) -> Result<bool, String> {
+/// [`GROUP`] if missing; answers whether the cluster speaks TLS, and its
+/// version (`server_version_num`).
+pub async fn check(pool: &PgPool) -> Result<(bool, i32), String> {
     let row = sqlx::query(
         "SELECT current_setting('server_version_num')::int AS version, current_setting('ssl') AS ssl,
                 r.rolcreatedb, r.rolcreaterole, r.rolsuper
@@ -57,7 +58,7 @@ pub async fn check(pool: &PgPool) -> Result<bool, String> {
         }
     }
     close_own_databases(pool, superuser).await?;
-    Ok(row.get::<String, _>("ssl") == "on")
+    Ok((row.get::<String, _>("ssl") == "on", version))
 }
 
 /// Every role may open `postgres` and `template1` unless that was revoked

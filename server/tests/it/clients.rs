@@ -7,7 +7,7 @@
 //! the same checks run against it first: they test the clients' ordinary
 //! use, not Sluice's quirks.
 
-use crate::endpoint::{account, with_endpoint};
+use crate::local_postgres::{account, with_postgres};
 use crate::harness::*;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -53,7 +53,7 @@ fn drivers_and_orms_from_pypi_and_npm_work_with_a_workspace() {
         if let Ok(postgres) = std::env::var("SLUICE_TEST_POSTGRES_URL") {
             all_clients(&postgres).await;
         }
-        let app = TestApp::spawn_with(with_endpoint(), None).await;
+        let app = TestApp::spawn_with(with_postgres(), None).await;
         let (_, ws, pw) = account(&app, "ada").await;
         let url = ws.connection_string(&pw);
         assert!(url.ends_with("?sslmode=require"), "{url}");

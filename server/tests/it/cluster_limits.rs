@@ -1,26 +1,69 @@
-//! Limits a person cannot lift from inside their workspace on a cluster:
-//! statement and idle-transaction timeouts watched by Sluice, temporary
-//! files, and the storage limit that pauses a workspace.
+//! Limits a person cannot lift from inside their workspace, on a
+//! configured cluster and on Sluice's own PostgreSQL: statement and
+//! idle-transaction timeouts watched by Sluice, temporary files, and the
+//! storage limit that pauses a workspace.
 
 use crate::clusters::*;
-use crate::endpoint::{connections, password, pg_connect};
+use crate::local_postgres::{connections, password, pg_connect, with_plain_postgres};
 use crate::harness::*;
+use app::database_password::WorkspaceConnection;
 use reqwest::StatusCode;
 use std::time::{Duration, Instant};
 
 /// Every Sluice process with a cluster watches every role of Sluice's
 /// there: short limits here cancel other tests' statements too, so they
 /// are not shorter than any other test runs a statement.
+/// Where the workspaces of a test live.
+#[derive(Clone, Copy)]
+enum Home {
+    Cluster,
+    Local,
+}
+
+impl Home {
+    fn options(self, cluster_limits: app::infra::settings::RoleLimits) -> Options {
+        match self {
+            Home::Cluster => Options { cluster_limits, ..with_cluster() },
+            Home::Local => Options { cluster_limits, ..with_plain_postgres() },
+        }
+    }
+
+    async fn workspace(self, app: &TestApp, handle: &str, cookie: &str, name: &str) -> WorkspaceConnection {
+        match self {
+            Home::Cluster => cluster_workspace(app, handle, cookie, name).await,
+            Home::Local => {
+                let form = [("handle", handle), ("workspace", name)];
+                assert_eq!(app.call("/sfn/create_workspace", &form, cookie).await.status(), StatusCode::OK);
+                settled(app, handle, cookie, name).await
+            }
+        }
+    }
+}
+
 #[test]
 fn a_session_cannot_lift_its_limits_from_inside() {
+    session_limits(Home::Cluster);
+}
+
+#[test]
+fn a_session_cannot_lift_its_limits_from_inside_on_sluices_own_postgresql() {
+    session_limits(Home::Local);
+}
+
+fn session_limits(home: Home) {
     use app::infra::settings::RoleLimits;
     run(async {
         let limit = Duration::from_secs(2);
-        let limits = RoleLimits { statement_timeout: limit, idle_in_transaction_timeout: limit, ..Default::default() };
-        let app = TestApp::spawn_with(Options { cluster_limits: limits, ..with_cluster() }, None).await;
+        let limits = RoleLimits {
+            statement_timeout: limit,
+            idle_in_transaction_timeout: limit,
+            temp_file_limit_mb: 5,
+            ..Default::default()
+        };
+        let app = TestApp::spawn_with(home.options(limits), None).await;
         let ada = unique_handle("ada");
         let cookie = app.sign_up(&format!("{ada}@example.com"), &ada, "Ada").await;
-        let ws = cluster_workspace(&app, &ada, &cookie, "analytics").await;
+        let ws = home.workspace(&app, &ada, &cookie, "analytics").await;
         let pw = password(&app, &ada, &cookie).await;
 
         // The role's defaults are only defaults: lifted for the session,
@@ -40,7 +83,11 @@ fn a_session_cannot_lift_its_limits_from_inside() {
         tokio::time::sleep(limit + Duration::from_millis(2500)).await;
         assert!(idle.query_one("SELECT 1", &[]).await.is_err(), "the idle transaction's session was ended");
 
-        // Temporary files stay bounded: only a superuser may raise the limit.
+        // Temporary files stay bounded: a sort of about 30 MB spills past
+        // the 5 MB limit, and only a superuser may raise it.
+        let spill = "SELECT count(*) FROM (SELECT md5(g::text) AS m FROM generate_series(1, 500000) g ORDER BY 1) s";
+        let refused = client.query_one(spill, &[]).await.expect_err("past temp_file_limit");
+        assert_eq!(sqlstate(&refused), "53400", "{refused}");
         let refused = client.batch_execute("SET temp_file_limit = -1").await.expect_err("refused");
         assert_eq!(sqlstate(&refused), "42501", "{refused}");
     })
@@ -48,16 +95,25 @@ fn a_session_cannot_lift_its_limits_from_inside() {
 
 #[test]
 fn a_workspace_past_the_storage_limit_is_paused_until_it_is_below() {
+    storage_limit(Home::Cluster);
+}
+
+#[test]
+fn a_workspace_past_the_storage_limit_is_paused_on_sluices_own_postgresql() {
+    storage_limit(Home::Local);
+}
+
+fn storage_limit(home: Home) {
     use app::infra::settings::RoleLimits;
     run(async {
         // A new database takes about 7.5 MB; the limit is a little more.
         let small = RoleLimits { storage_mb: 12, ..Default::default() };
-        let app = TestApp::spawn_with(Options { cluster_limits: small, ..with_cluster() }, None).await;
+        let app = TestApp::spawn_with(home.options(small), None).await;
         let ada = unique_handle("ada");
         let email = format!("{ada}@example.com");
         let cookie = app.sign_up(&email, &ada, "Ada").await;
-        let big = cluster_workspace(&app, &ada, &cookie, "big").await;
-        let other = cluster_workspace(&app, &ada, &cookie, "other").await;
+        let big = home.workspace(&app, &ada, &cookie, "big").await;
+        let other = home.workspace(&app, &ada, &cookie, "other").await;
         let pw = password(&app, &ada, &cookie).await;
         let client = pg_connect(&big, &pw).await.unwrap();
         client.batch_execute("CREATE TABLE filler (g int, h int, m text)").await.unwrap();
@@ -95,8 +151,10 @@ fn a_workspace_past_the_storage_limit_is_paused_until_it_is_below() {
         let rows = connections(&app, &ada, &cookie).await;
         assert!(rows.iter().any(|w| w.handle == "big" && w.paused && !w.reachable), "{rows:?}");
 
-        // The limit raised: open again within seconds, with every row.
-        let app = app.restart(with_cluster()).await;
+        // The limit raised: open again within seconds, with every row (Sluice's
+        // own PostgreSQL comes back on a port of its own: read it again).
+        let app = app.restart(home.options(RoleLimits::default())).await;
+        let big = settled(&app, &ada, &cookie, "big").await;
         let start = Instant::now();
         let client = loop {
             if let Ok(client) = pg_connect(&big, &pw).await {

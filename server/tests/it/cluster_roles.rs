@@ -4,7 +4,7 @@
 //! cluster's own databases are closed to every person's role.
 
 use crate::clusters::*;
-use crate::endpoint::{password, pg_connect};
+use crate::local_postgres::{password, pg_connect};
 use crate::harness::*;
 use app::database_password::WorkspaceConnection;
 use reqwest::StatusCode;

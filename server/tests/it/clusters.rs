@@ -6,7 +6,7 @@
 //! cluster's catalogs read as its superuser.
 
 use crate::clients::all_clients;
-use crate::endpoint::{connections, password, pg_connect, psql};
+use crate::local_postgres::{connections, password, pg_connect, psql};
 use crate::harness::*;
 use app::database_password::WorkspaceConnection;
 use reqwest::{Method, StatusCode};
@@ -102,7 +102,7 @@ fn a_cluster_workspace_is_a_postgresql_database_that_every_client_opens() {
         let ws = cluster_workspace(&app, &ada, &cookie, "analytics").await;
         let pw = password(&app, &ada, &cookie).await;
         let cluster = test_cluster(REGION);
-        assert!(ws.on_cluster);
+        assert!(ws.placed);
         assert_eq!((ws.host.as_str(), ws.port), (cluster.public_host.as_str(), cluster.public_port));
         assert_eq!(ws.user, ada);
         // The test cluster has no TLS: the string does not ask for it.

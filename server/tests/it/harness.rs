@@ -54,6 +54,8 @@ pub fn test_cluster(region: &str) -> app::infra::settings::ClusterSpec {
         admin_url: app::infra::secret::Secret::new(admin.clone()),
         public_host: url.host_str().expect("a host").to_owned(),
         public_port: url.port().unwrap_or(5432),
+        local: false,
+        hostaddr: None,
     }
 }
 
@@ -138,9 +140,10 @@ pub struct TestApp {
     pub database: std::sync::Arc<TestDatabase>,
     client: Client,
     worker: Option<tokio::task::JoinHandle<()>>,
-    endpoint: Option<tokio::task::JoinHandle<()>>,
+    /// Sluice's own PostgreSQL, when it runs (asked to stop when dropped).
+    pub postgres: Option<server::local_postgres::LocalPostgres>,
     sampler: Option<tokio::task::JoinHandle<()>>,
-    /// The workspace endpoint's port, when it runs.
+    /// Its port, when it runs.
     pub pg_port: Option<u16>,
     _shutdown: oneshot::Sender<()>,
 }
@@ -160,14 +163,16 @@ pub struct Options {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// `(domain, tenant)`: who signs up into a tenant.
     pub tenant_domains: Vec<(String, String)>,
-    /// Run the workspace endpoint on a port of its own.
-    pub endpoint: bool,
-    /// The endpoint's TLS (a certificate made at the first start unless set).
+    /// Run Sluice's own PostgreSQL, on a port of its own.
+    pub postgres: bool,
+    /// Its TLS (a certificate made at the first start unless set).
     pub db_tls: app::infra::settings::DbTls,
     /// A region whose workspaces go to the test cluster.
     pub cluster_region: Option<&'static str>,
     /// The limits of the roles made on the test cluster.
     pub cluster_limits: app::infra::settings::RoleLimits,
+    /// The address space of each process of Sluice's own PostgreSQL (MB).
+    pub postgres_process_memory_mb: Option<u64>,
 }
 
 impl Default for Options {
@@ -180,10 +185,11 @@ impl Default for Options {
             sign_in_per_peer: 30,
             trusted_proxies: Vec::new(),
             tenant_domains: Vec::new(),
-            endpoint: false,
+            postgres: false,
             db_tls: app::infra::settings::DbTls::SelfSigned,
             cluster_region: None,
             cluster_limits: app::infra::settings::RoleLimits::default(),
+            postgres_process_memory_mb: None,
         }
     }
 }
@@ -192,9 +198,6 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some(w) = &self.worker {
             w.abort();
-        }
-        if let Some(e) = &self.endpoint {
-            e.abort();
         }
         if let Some(s) = &self.sampler {
             s.abort();
@@ -221,7 +224,7 @@ impl TestApp {
             database,
             client: client(),
             worker: None,
-            endpoint: None,
+            postgres: None,
             sampler: None,
             pg_port: None,
             _shutdown: shutdown,
@@ -273,7 +276,10 @@ impl TestApp {
         if let Some(region) = options.cluster_region {
             settings.workspace_clusters = vec![test_cluster(region)];
         }
-        if options.endpoint {
+        if let Some(mb) = options.postgres_process_memory_mb {
+            settings.postgres_process_memory_mb = mb;
+        }
+        if options.postgres {
             settings.db_listen = Some("127.0.0.1:0".parse().unwrap());
             settings.db_hostaddr = Some("127.0.0.1".parse().unwrap());
         }
@@ -291,9 +297,16 @@ impl TestApp {
         let db = running.state.db.clone();
         let worker = running.worker;
         let sampler = running.sampler;
-        let (pg_port, endpoint) = running.endpoint.map(|(at, task)| (at.port(), task)).unzip();
+        let postgres = running.postgres;
+        let pg_port = postgres.as_ref().map(|pg| pg.listen.port());
         let client = client();
-        Self { base, dir, db, database, client, worker, endpoint, sampler, pg_port, _shutdown: tx }
+        Self { base, dir, db, database, client, worker, postgres, sampler, pg_port, _shutdown: tx }
+    }
+
+    /// Connections to Sluice's own PostgreSQL as its administrator.
+    pub async fn postgres_admin(&self) -> sqlx::PgPool {
+        let pg = self.postgres.as_ref().expect("this server runs its own PostgreSQL");
+        sqlx::postgres::PgPoolOptions::new().max_connections(1).connect_with(pg.admin.clone()).await.unwrap()
     }
 
     /// A call to `/api/v0{path}` with an optional bearer token and JSON body.
@@ -446,10 +459,10 @@ pub fn server_process() -> std::process::Command {
 }
 
 /// What `server --demo` printed on stdout once it was serving: the secret
-/// of the demo account's sign-in link and, when it runs, the workspace
-/// endpoint's address. Reads until both are there (`endpoint`: whether to
-/// wait for the endpoint's line).
-pub fn read_started(child: &mut std::process::Child, endpoint: bool) -> (String, Option<SocketAddr>) {
+/// of the demo account's sign-in link and, when it runs, its PostgreSQL's
+/// address. Reads until both are there (`postgres`: whether to wait for
+/// the PostgreSQL line).
+pub fn read_started(child: &mut std::process::Child, postgres: bool) -> (String, Option<SocketAddr>) {
     use std::io::BufRead;
     let stdout = child.stdout.take().expect("stdout is piped");
     let (mut link, mut at) = (String::new(), None);
@@ -458,10 +471,10 @@ pub fn read_started(child: &mut std::process::Child, endpoint: bool) -> (String,
         if let Some(i) = line.find("/login/confirm?t=") {
             link = line[i + "/login/confirm?t=".len()..].trim().to_owned();
         }
-        if let Some(addr) = line.strip_prefix("Workspace databases (PostgreSQL protocol) at ") {
-            at = Some(addr.trim().parse().unwrap());
+        if let Some(rest) = line.strip_prefix("Workspace databases: PostgreSQL ") {
+            at = rest.split(" at ").nth(1).map(|addr| addr.trim().parse().unwrap());
         }
-        if !link.is_empty() && (at.is_some() || !endpoint) {
+        if !link.is_empty() && (at.is_some() || !postgres) {
             break;
         }
     }

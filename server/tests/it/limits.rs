@@ -3,7 +3,7 @@
 //! the thousand under a low `ulimit -n`. Memory is read from the process's
 //! own `/proc/{pid}/status` (peak and current resident set).
 
-use reqwest::header::{CONTENT_TYPE, COOKIE};
+use reqwest::header::COOKIE;
 use reqwest::{redirect, Client, StatusCode};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -18,8 +18,6 @@ const MB: u64 = 1024 * 1024;
 struct Server {
     child: Child,
     addr: SocketAddr,
-    /// The workspace endpoint's address, when it runs.
-    endpoint: Option<SocketAddr>,
     base: String,
     cookie: String,
     /// Kept while the server runs (on PostgreSQL, dropping it drops the database).
@@ -71,12 +69,11 @@ async fn start(env: &[(&str, &str)], nofile: u64) -> Server {
         });
     }
     let mut child = cmd.spawn().expect("server starts");
-    let with_endpoint = env.iter().any(|(k, v)| *k == "SLUICE_DB_LISTEN" && *v != "off");
-    let (link, endpoint) = read_started(&mut child, with_endpoint);
+    let (link, _) = read_started(&mut child, false);
     let base = format!("http://127.0.0.1:{port}");
     let client = Client::builder().redirect(redirect::Policy::none()).build().unwrap();
     let cookie = sign_in_with(&client, &base, &link).await;
-    Server { child, addr: format!("127.0.0.1:{port}").parse().unwrap(), endpoint, base, cookie, database, _dir: dir }
+    Server { child, addr: format!("127.0.0.1:{port}").parse().unwrap(), base, cookie, database, _dir: dir }
 }
 
 fn upload(client: &Client, server: &Server, cookie: Option<&str>, bytes: Vec<u8>) -> reqwest::RequestBuilder {
@@ -284,111 +281,6 @@ fn one_address_holds_no_more_than_its_share_of_connections() {
         let closed_now = held.iter().filter(|s| closed(s)).count();
         assert_eq!(closed_now, 20, "past its 20, an address's connections are closed at once");
         assert!(console_answers(&server.base, Duration::from_secs(5)).await);
-    })
-}
-
-/// The demo account's first workspace on the endpoint, once it is served:
-/// a signed-in client.
-async fn demo_workspace(server: &Server) -> tokio_postgres::Client {
-    let client = Client::new();
-    let call = |path: &'static str| {
-        client
-            .post(format!("{}{path}", server.base))
-            .header("sec-fetch-site", "same-origin")
-            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(COOKIE, &server.cookie)
-            .body("handle=demo")
-            .send()
-    };
-    let started = Instant::now();
-    let ws: app::database_password::WorkspaceConnection = loop {
-        let overview: serde_json::Value = call("/sfn/database_password").await.unwrap().json().await.unwrap();
-        let ws: app::database_password::WorkspaceConnection =
-            serde_json::from_value(overview["workspaces"][0].clone()).unwrap();
-        if ws.reachable && ws.updated {
-            break ws;
-        }
-        assert!(started.elapsed() < Duration::from_secs(15), "the workspace never became reachable");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
-    let password: String = call("/sfn/reveal_password").await.unwrap().json().await.unwrap();
-    let endpoint = server.endpoint.expect("the endpoint runs");
-    let mut config = tokio_postgres::Config::new();
-    config
-        .host("127.0.0.1")
-        .port(endpoint.port())
-        .user(&ws.user)
-        .password(password)
-        .dbname(&ws.database)
-        .connect_timeout(Duration::from_secs(5));
-    let (pg, connection) = config.connect(tokio_postgres::NoTls).await.unwrap();
-    tokio::spawn(connection);
-    pg
-}
-
-#[test]
-fn the_workspace_endpoint_holds_its_memory_under_large_results() {
-    if engine() == Engine::Postgres {
-        return; // about the endpoint's memory, not Sluice's storage
-    }
-    crate::harness::run(async {
-        let server = start(&[("SLUICE_DB_LISTEN", "127.0.0.1:0")], 4096).await;
-        let clients: Vec<_> = futures::future::join_all((0..4).map(|_| demo_workspace(&server))).await;
-        let before = server.memory("VmHWM:");
-        // Twenty statements of 63 MB each in one query string, on four
-        // connections at once; then the string that concat builds to 2 GB.
-        let batch = "SELECT zeroblob(16000000), zeroblob(16000000), zeroblob(16000000), zeroblob(15000000);".repeat(20);
-        let answers = futures::future::join_all(clients.iter().map(|c| c.simple_query(&batch))).await;
-        for answer in answers {
-            let e = answer.expect_err("refused");
-            let code = e.code().map(|c| c.code().to_owned()).unwrap_or_default();
-            assert!(code == "54000" || code == "53200", "{e}");
-        }
-        let blowup = format!(
-            "SELECT length(concat({})) FROM (SELECT printf('%.*c', 16000000, 'a') x)",
-            vec!["x"; 127].join(", ")
-        );
-        assert!(clients[0].simple_query(&blowup).await.is_err());
-        let growth = server.memory("VmHWM:").saturating_sub(before);
-        assert!(growth < 500 * MB, "peak memory grew by {} MB", growth / MB);
-        // The endpoint goes on serving.
-        assert_eq!(crate::endpoint::rows(&clients[1].simple_query("SELECT 1").await.unwrap()), 1);
-    })
-}
-
-#[test]
-fn idle_endpoint_sockets_are_let_go_and_the_console_answers_meanwhile() {
-    if engine() == Engine::Postgres {
-        return;
-    }
-    crate::harness::run(async {
-        server::connections::raise_open_files_limit();
-        let server = start(&[("SLUICE_DB_LISTEN", "127.0.0.1:0")], 1024).await;
-        let endpoint = server.endpoint.unwrap();
-        // 1,100 sockets that never start up.
-        let idle: Vec<TcpStream> = tokio::task::spawn_blocking(move || {
-            (0..1100).filter_map(|_| connect_from("127.0.0.2:0", endpoint).ok()).collect()
-        })
-        .await
-        .unwrap();
-        assert!(idle.len() >= 1000, "the attack opened {} sockets", idle.len());
-        for _ in 0..3 {
-            assert!(console_answers(&server.base, Duration::from_secs(5)).await, "the console did not answer");
-        }
-        // A client elsewhere still signs in and works.
-        let pg = demo_workspace(&server).await;
-        assert_eq!(crate::endpoint::rows(&pg.simple_query("SELECT 1").await.unwrap()), 1);
-        // Every one of them is let go once the start-up time has passed.
-        let deadline = Instant::now() + server::endpoint::STARTUP_TIME + Duration::from_secs(5);
-        let mut open = idle.len();
-        while Instant::now() < deadline {
-            open = idle.iter().filter(|s| !closed(s)).count();
-            if open == 0 {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(500)).await;
-        }
-        assert_eq!(open, 0, "{open} idle endpoint sockets were still open");
     })
 }
 

@@ -125,7 +125,7 @@ fn log_of(instance: &Instance) -> String {
 #[test]
 fn two_processes_carry_each_rotation_to_the_cluster_exactly_once() {
     use crate::clusters::cluster_workspace;
-    use crate::endpoint::{password, pg_connect};
+    use crate::local_postgres::{password, pg_connect};
     run(async {
         let db_dir = tempfile::tempdir().unwrap();
         let (a_process, b_process) = pair(&db_dir).await;
@@ -165,9 +165,9 @@ fn two_processes_carry_each_rotation_to_the_cluster_exactly_once() {
         assert_eq!(twice, 0, "a job was carried out more than once");
         // And the cluster has each new password.
         for (handle, cookie) in &people {
-            let ws = crate::endpoint::connections(a, handle, cookie).await;
+            let ws = crate::local_postgres::connections(a, handle, cookie).await;
             let pw = password(b, handle, cookie).await;
-            for w in ws.iter().filter(|w| w.on_cluster) {
+            for w in ws.iter().filter(|w| w.placed) {
                 assert!(w.updated);
                 pg_connect(w, &pw).await.unwrap_or_else(|e| panic!("{handle}: {e}"));
             }
