@@ -1,7 +1,8 @@
 //! Durability: a write load against the real server process, killed with
 //! SIGKILL at a random moment a dozen times and restarted on the same data
 //! dir. After every restart the database passes its integrity check and
-//! holds every write the client saw acknowledged.
+//! holds every write the client saw acknowledged; and Sluice killed under
+//! a workspace's writer leaves one PostgreSQL holding every acknowledged row.
 
 use reqwest::header::{CONTENT_TYPE, COOKIE};
 use reqwest::{redirect, Client, StatusCode};
@@ -258,5 +259,132 @@ fn acknowledged_writes_survive_sigkill() {
         }
         // Most rounds wrote before the kill (a kill during start-up may not).
         assert!(writes.iter().filter(|&&n| n > 0).count() >= ROUNDS / 2, "{writes:?}");
+    });
+}
+
+/// The postmasters running on `pgdata`: the processes whose command line
+/// still names it (a backend renames itself).
+fn postmasters_on(pgdata: &Path) -> usize {
+    let needle = format!("-D\0{}\0", pgdata.display());
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| std::fs::read(e.ok()?.path().join("cmdline")).ok())
+        .filter(|cmd| String::from_utf8_lossy(cmd).contains(&needle))
+        .count()
+}
+
+/// The demo account's first workspace, once ready: a signed-in client of
+/// its PostgreSQL (TLS is off in this test).
+async fn demo_workspace(client: &Client, base: &str, cookie: &str) -> tokio_postgres::Client {
+    let call = |path: &'static str| {
+        client
+            .post(format!("{base}{path}"))
+            .header("sec-fetch-site", "same-origin")
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(COOKIE, cookie)
+            .body("handle=demo")
+            .send()
+    };
+    let started = Instant::now();
+    let ws: app::database_password::WorkspaceConnection = loop {
+        let overview: Value = call("/sfn/database_password").await.unwrap().json().await.unwrap();
+        let ws: app::database_password::WorkspaceConnection =
+            serde_json::from_value(overview["workspaces"][0].clone()).unwrap();
+        if ws.reachable && ws.updated {
+            break ws;
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "the workspace never became ready");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let password: String = call("/sfn/reveal_password").await.unwrap().json().await.unwrap();
+    let mut config = tokio_postgres::Config::new();
+    config.host("127.0.0.1").port(ws.port).user(&ws.user).password(password).dbname(&ws.database);
+    let (pg, connection) = config.connect(tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(connection);
+    pg
+}
+
+/// `sluice --demo` on `dir` with its PostgreSQL at `listen` (TLS off):
+/// (the process, its address, the sign-in link's secret).
+fn launch(dir: &Path, database_url: &str, listen: &str) -> (Child, String, String) {
+    let port = free_port();
+    let mut child = server_process()
+        .arg("--demo")
+        .env("SLUICE_DATA_DIR", dir)
+        .env("SLUICE_DATABASE_URL", database_url)
+        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+        .env("SLUICE_DB_LISTEN", listen)
+        .env("SLUICE_DB_TLS", "off")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("server starts");
+    let (link, at) = crate::harness::read_started(&mut child, true);
+    assert!(at.is_some(), "its PostgreSQL runs");
+    (child, format!("http://127.0.0.1:{port}"), link)
+}
+
+/// Sluice killed with SIGKILL while a client's writes to a workspace are
+/// acknowledged: its PostgreSQL is left running (the writes go on), and
+/// the next start finds it (postmaster.pid), stops it under the writer and
+/// starts its own: one server on the data, holding every row the client
+/// saw acknowledged.
+#[test]
+fn a_killed_sluice_leaves_one_postgresql_with_every_acknowledged_row() {
+    crate::harness::run(async {
+        let dir = tempfile::tempdir().unwrap();
+        let database = fresh_database(dir.path()).await;
+        let pgdata = dir.path().join("postgres");
+        let listen = format!("127.0.0.1:{}", free_port());
+        let client =
+            Client::builder().redirect(redirect::Policy::none()).timeout(Duration::from_secs(10)).build().unwrap();
+        let relaunch = || {
+            let (dir, url, listen) = (dir.path().to_owned(), database.url.clone(), listen.clone());
+            tokio::task::spawn_blocking(move || launch(&dir, &url, &listen))
+        };
+        let mut acknowledged: Vec<i64> = Vec::new();
+        let (mut child, mut base, link) = relaunch().await.unwrap();
+        let cookie = crate::harness::sign_in_with(&client, &base, &link).await;
+        for round in 0..3i64 {
+            assert_eq!(postmasters_on(&pgdata), 1, "round {round}: one PostgreSQL on the data");
+            let pg = demo_workspace(&client, &base, &cookie).await;
+            pg.batch_execute("CREATE TABLE IF NOT EXISTS ledger (id bigint PRIMARY KEY)").await.unwrap();
+            let present: BTreeSet<i64> =
+                pg.query("SELECT id FROM ledger", &[]).await.unwrap().iter().map(|r| r.get(0)).collect();
+            let lost: Vec<&i64> = acknowledged.iter().filter(|id| !present.contains(id)).collect();
+            assert!(lost.is_empty(), "round {round}: acknowledged rows lost: {lost:?}");
+            assert_eq!(present.len(), acknowledged.len(), "round {round}: no row that was not acknowledged");
+            // Writes until the server goes away under them.
+            let writer = tokio::spawn(async move {
+                let mut done = Vec::new();
+                for i in 0..1_000_000 {
+                    let id = round * 1_000_000 + i;
+                    match pg.execute("INSERT INTO ledger VALUES ($1)", &[&id]).await {
+                        Ok(_) => done.push(id),
+                        Err(_) => break,
+                    }
+                }
+                done
+            });
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            child.kill().unwrap(); // SIGKILL
+            child.wait().unwrap();
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            assert_eq!(postmasters_on(&pgdata), 1, "its PostgreSQL outlived the killed Sluice");
+            // The next start stops the server the writer is writing to.
+            (child, base, _) = relaunch().await.unwrap();
+            acknowledged.extend(writer.await.unwrap());
+        }
+        assert!(acknowledged.len() > 100, "writes were acknowledged: {}", acknowledged.len());
+        assert_eq!(postmasters_on(&pgdata), 1);
+        let pg = demo_workspace(&client, &base, &cookie).await;
+        let n: i64 = pg.query_one("SELECT count(*) FROM ledger", &[]).await.unwrap().get(0);
+        assert_eq!(n as usize, acknowledged.len(), "every acknowledged row, and no other");
+        // A stop in order stops its PostgreSQL too.
+        // SAFETY: a signal to the child this test started.
+        unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+        child.wait().unwrap();
+        assert_eq!(postmasters_on(&pgdata), 0, "SIGTERM stopped its PostgreSQL");
     });
 }

@@ -37,5 +37,6 @@ mod sessions;
 mod sign_in;
 mod site_files;
 mod tokens;
+mod upgrade;
 mod usage;
 mod workspaces;
