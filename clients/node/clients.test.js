@@ -1,9 +1,13 @@
-// PostgreSQL drivers from npm against one workspace: node-postgres (pg)
-// and postgres.js. SLUICE_WORKSPACE_URL is the workspace's connection
+// PostgreSQL drivers from npm against one workspace: node-postgres (pg),
+// postgres.js, and knex's migrations and query builder. SLUICE_WORKSPACE_URL is the workspace's connection
 // string, as Credentials & Access shows it. Each test makes its own table
 // and drops it, so the file also passes against PostgreSQL itself.
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import knex from "knex";
 import { test } from "node:test";
 import pg from "pg";
 import postgres from "postgres";
@@ -71,5 +75,49 @@ test("postgres.js: tagged queries, inserts of objects, transactions", async () =
     await sql`DROP TABLE ${sql(name)}`;
   } finally {
     await sql.end();
+  }
+});
+
+test("knex: a migration, then the query builder", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "knex-"));
+  const name = table("kx");
+  const migrations = `${name}_migrations`;
+  writeFileSync(
+    join(dir, "20240101000000_notes.cjs"),
+    `exports.up = (k) => k.schema.createTable("${name}", (t) => {
+       t.increments("id");
+       t.string("title", 20).notNullable();
+       t.decimal("price", 8, 2);
+       t.jsonb("meta");
+       t.timestamp("created_at", { useTz: true }).defaultTo(k.fn.now());
+     });
+     exports.down = (k) => k.schema.dropTable("${name}");`,
+  );
+  const db = knex({ client: "pg", connection: pgConfig(), migrations: { directory: dir, tableName: migrations } });
+  try {
+    const [, applied] = await db.migrate.latest();
+    assert.equal(applied.length, 1);
+    const [row] = await db(name).insert({ title: "first", price: "2.50", meta: { tags: ["a"] } }).returning("*");
+    assert.equal(row.id, 1);
+    assert.equal(row.price, "2.50");
+    assert.deepEqual(row.meta, { tags: ["a"] });
+    assert.ok(row.created_at instanceof Date);
+    await db.transaction(async (trx) => {
+      await trx(name).insert({ title: "second" });
+    });
+    await assert.rejects(
+      db.transaction(async (trx) => {
+        await trx(name).insert({ title: "never" });
+        await trx.raw("SELECT 1 / 0");
+      }),
+    );
+    const titles = (await db(name).orderBy("id").pluck("title"));
+    assert.deepEqual(titles, ["first", "second"]);
+    await db.migrate.rollback(undefined, true);
+  } finally {
+    await db.schema.dropTableIfExists(migrations);
+    await db.schema.dropTableIfExists(`${migrations}_lock`);
+    await db.destroy();
+    rmSync(dir, { recursive: true, force: true });
   }
 });

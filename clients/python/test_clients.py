@@ -1,12 +1,17 @@
 """PostgreSQL clients from PyPI against one workspace: psycopg 3, asyncpg,
-SQLAlchemy 2 (Core, and pandas through it), and the catalog a GUI reads
-first. SLUICE_WORKSPACE_URL is the workspace's connection string, as
+SQLAlchemy 2 (Core, the ORM, and pandas through it), a Django project's
+migrations and ORM, psql's \\copy, and the catalog a GUI reads first. SLUICE_WORKSPACE_URL is the workspace's connection string, as
 Credentials & Access shows it. Each test makes its own tables and drops
 them, so the file also passes against PostgreSQL itself."""
 
 import asyncio
 import os
+import subprocess
+import sys
+import textwrap
 import uuid
+from datetime import datetime, timezone
+from decimal import Decimal
 
 import asyncpg
 import pandas as pd
@@ -164,3 +169,156 @@ def test_a_gui_first_look_at_the_catalog():
         schemas = [r[0] for r in conn.execute("SELECT nspname FROM pg_catalog.pg_namespace ORDER BY nspname")]
         assert "public" in schemas
         conn.execute(f"DROP TABLE {name}")
+
+
+def test_postgresql_types_ids_and_a_failed_transaction():
+    name = table("types")
+    with psycopg.connect(URL, connect_timeout=10) as conn:
+        conn.execute(
+            f"CREATE TABLE {name} (id serial PRIMARY KEY, n bigint GENERATED ALWAYS AS IDENTITY,"
+            " price numeric(12, 2), tags text[], doc jsonb, at timestamptz DEFAULT now(), day date)"
+        )
+        row = conn.execute(
+            f"INSERT INTO {name} (price, tags, doc, day) VALUES (%s, %s, %s, %s) RETURNING id, n, at",
+            (Decimal("19.99"), ["a", "b"], psycopg.types.json.Jsonb({"k": [1, 2]}), "2024-01-31"),
+        ).fetchone()
+        assert row[0] == 1 and row[1] == 1
+        assert abs((row[2] - datetime.now(timezone.utc)).total_seconds()) < 60
+        got = conn.execute(
+            f"SELECT price * 3, tags[2], doc -> 'k' ->> 1, day + 1, pg_typeof(price)::text FROM {name}"
+        ).fetchone()
+        assert got == (Decimal("59.97"), "b", "2", datetime(2024, 2, 1).date(), "numeric")
+        conn.commit()
+        # An error inside a transaction: COMMIT keeps nothing of it.
+        conn.execute(f"INSERT INTO {name} (price) VALUES (1)")
+        with pytest.raises(psycopg.errors.DivisionByZero):
+            conn.execute("SELECT 1 / 0")
+        conn.rollback()
+        assert conn.execute(f"SELECT count(*) FROM {name}").fetchone() == (1,)
+        with pytest.raises(psycopg.errors.StringDataRightTruncation):
+            conn.execute(f"CREATE TABLE {name}_v (s varchar(3))")
+            conn.execute(f"INSERT INTO {name}_v VALUES ('toolong')")
+        conn.rollback()
+        conn.execute(f"DROP TABLE {name}")
+        conn.commit()
+
+
+def test_psql_copy_from_a_local_file(tmp_path):
+    name = table("copy")
+    data = tmp_path / "rows.csv"
+    data.write_text("".join(f"{i},row {i}\n" for i in range(1, 1001)))
+    script = f"CREATE TABLE {name} (id int PRIMARY KEY, label text);\n\\copy {name} FROM '{data}' WITH (FORMAT csv)\nSELECT count(*), max(label) FROM {name};\nDROP TABLE {name};\n"
+    out = subprocess.run(
+        ["psql", "-X", "-v", "ON_ERROR_STOP=1", "-At", URL],
+        input=script,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PGCONNECT_TIMEOUT": "10"},
+    )
+    assert out.returncode == 0, out.stderr
+    assert "COPY 1000" in out.stdout and "1000|row 999" in out.stdout, out.stdout
+
+
+def test_sqlalchemy_orm_with_a_relationship():
+    from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+
+    suffix = uuid.uuid4().hex[:8]
+
+    class Base(DeclarativeBase):
+        pass
+
+    class Author(Base):
+        __tablename__ = f"author_{suffix}"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        name: Mapped[str]
+        books: Mapped[list["Book"]] = relationship(back_populates="author", cascade="all, delete-orphan")
+
+    class Book(Base):
+        __tablename__ = f"book_{suffix}"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        title: Mapped[str]
+        author_id: Mapped[int] = mapped_column(sa.ForeignKey(f"author_{suffix}.id"))
+        author: Mapped[Author] = relationship(back_populates="books")
+
+    engine = sa.create_engine(URL.replace("postgres://", "postgresql+psycopg://", 1))
+    Base.metadata.create_all(engine)
+    try:
+        with Session(engine) as session:
+            ada = Author(name="Ada", books=[Book(title="Notes"), Book(title="Sketches")])
+            session.add(ada)
+            session.commit()
+            assert ada.id is not None and all(b.id is not None for b in ada.books)
+        with Session(engine) as session:
+            found = session.scalars(sa.select(Author).where(Author.name == "Ada")).one()
+            assert sorted(b.title for b in found.books) == ["Notes", "Sketches"]
+            session.delete(found)
+            session.commit()
+            assert session.scalar(sa.select(sa.func.count()).select_from(Book)) == 0
+    finally:
+        Base.metadata.drop_all(engine)
+        engine.dispose()
+
+
+def test_a_django_project_migrates_and_uses_its_orm(tmp_path):
+    """startproject, one app with one model, makemigrations, migrate, then
+    rows made and read through the ORM, as a new Django user would. In a
+    schema of its own, dropped at the end."""
+    suffix = uuid.uuid4().hex[:6]
+    app, schema = f"notes{suffix}", f"django_{suffix}"
+    site = tmp_path / "site"
+    site.mkdir()
+
+    def django(*args, cwd=site):
+        out = subprocess.run([sys.executable, *args], cwd=cwd, capture_output=True, text=True, timeout=180)
+        assert out.returncode == 0, out.stdout + out.stderr
+        return out.stdout
+
+    django("-m", "django", "startproject", "site_cfg", str(site), cwd=tmp_path)
+    django("manage.py", "startapp", app)
+    settings = site / "site_cfg" / "settings.py"
+    text = settings.read_text().replace("INSTALLED_APPS = [", f"INSTALLED_APPS = [\n    '{app}',", 1)
+    text += textwrap.dedent(
+        f"""
+        import os
+        from urllib.parse import urlsplit, parse_qs
+        _u = urlsplit(os.environ["SLUICE_WORKSPACE_URL"])
+        DATABASES = {{"default": {{
+            "ENGINE": "django.db.backends.postgresql", "NAME": _u.path.lstrip("/"),
+            "USER": _u.username, "PASSWORD": _u.password, "HOST": _u.hostname, "PORT": _u.port,
+            "OPTIONS": {{**{{k: v[0] for k, v in parse_qs(_u.query).items()}}, "options": "-c search_path={schema}"}},
+        }}}}
+        """
+    )
+    settings.write_text(text)
+    (site / app / "models.py").write_text(
+        textwrap.dedent(
+            """
+            from django.db import models
+
+            class Note(models.Model):
+                title = models.CharField(max_length=20)
+                body = models.TextField(blank=True)
+                created = models.DateTimeField(auto_now_add=True)
+                price = models.DecimalField(max_digits=8, decimal_places=2, default=0)
+            """
+        )
+    )
+    with psycopg.connect(URL, connect_timeout=10, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    try:
+        django("manage.py", "makemigrations", app)
+        assert f"Applying {app}.0001_initial... OK" in django("manage.py", "migrate")
+        out = django(
+            "manage.py",
+            "shell",
+            "-c",
+            f"from {app}.models import Note\n"
+            "a = Note.objects.create(title='first', price='2.50')\n"
+            "Note.objects.create(title='second')\n"
+            "print('ids', a.id, Note.objects.count(), Note.objects.get(title='first').price)\n",
+        )
+        assert "ids 1 2 2.50" in out, out
+    finally:
+        with psycopg.connect(URL, connect_timeout=10, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")

@@ -1,13 +1,13 @@
-//! PostgreSQL clients nobody here wrote, against a workspace on the
-//! endpoint: psycopg 3, asyncpg, SQLAlchemy 2 and pandas from PyPI
-//! (`clients/python`), node-postgres and postgres.js from npm
-//! (`clients/node`), over TLS with the connection string Credentials &
+//! PostgreSQL clients nobody here wrote, against the demo's workspace on
+//! Sluice's own PostgreSQL: psycopg 3, asyncpg, SQLAlchemy 2 (Core and
+//! ORM), pandas and a Django project from PyPI (`clients/python`),
+//! node-postgres, postgres.js and knex from npm (`clients/node`), and
+//! psql's `\copy`, over TLS with the connection string Credentials &
 //! Access shows. The test command installs them (`SLUICE_CLIENTS_PYTHON`
 //! is the venv's python). Where the suite also has a PostgreSQL server,
 //! the same checks run against it first: they test the clients' ordinary
 //! use, not Sluice's quirks.
 
-use crate::local_postgres::{account, with_postgres};
 use crate::harness::*;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -47,17 +47,43 @@ pub async fn all_clients(url: &str) {
     run_suite("the Node.js clients", "node", &["--test"], &repo().join("clients/node"), url).await;
 }
 
+/// `sluice --demo` as `scripts/run.sh` starts it, with nothing but its
+/// own PostgreSQL: the demo's `psql` command names PostgreSQL, and every
+/// client suite passes against the demo's workspace.
 #[test]
 fn drivers_and_orms_from_pypi_and_npm_work_with_a_workspace() {
     run(async {
         if let Ok(postgres) = std::env::var("SLUICE_TEST_POSTGRES_URL") {
             all_clients(&postgres).await;
         }
-        let app = TestApp::spawn_with(with_postgres(), None).await;
-        let (_, ws, pw) = account(&app, "ada").await;
+        let dir = tempfile::tempdir().unwrap();
+        let database = fresh_database(dir.path()).await;
+        let free = || std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let (port, pg_port) = (free(), free());
+        let mut child = server_process()
+            .arg("--demo")
+            .env("SLUICE_DATA_DIR", dir.path())
+            .env("SLUICE_DATABASE_URL", &database.url)
+            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+            .env("SLUICE_DB_LISTEN", format!("127.0.0.1:{pg_port}"))
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("server starts");
+        let (link, at) = read_started(&mut child, true);
+        assert_eq!(at.map(|a| a.port()), Some(pg_port), "its PostgreSQL listens where SLUICE_DB_LISTEN says");
+        let base = format!("http://127.0.0.1:{port}");
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let cookie = sign_in_with(&client, &base, &link).await;
+        let (ws, pw) = demo_connection(&client, &base, &cookie).await;
+        let (ok, out, err) = crate::local_postgres::psql(&ws.psql_command(&pw), "SELECT version();").await;
+        assert!(ok && out.contains("PostgreSQL 1"), "{err}\n{out}");
         let url = ws.connection_string(&pw);
         assert!(url.ends_with("?sslmode=require"), "{url}");
         // Workspace names do not resolve here: the address psql is given.
         all_clients(&url.replacen(&format!("@{}:", ws.host), "@127.0.0.1:", 1)).await;
+        let _ = child.kill();
+        let _ = child.wait();
     })
 }

@@ -276,27 +276,7 @@ fn postmasters_on(pgdata: &Path) -> usize {
 /// The demo account's first workspace, once ready: a signed-in client of
 /// its PostgreSQL (TLS is off in this test).
 async fn demo_workspace(client: &Client, base: &str, cookie: &str) -> tokio_postgres::Client {
-    let call = |path: &'static str| {
-        client
-            .post(format!("{base}{path}"))
-            .header("sec-fetch-site", "same-origin")
-            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(COOKIE, cookie)
-            .body("handle=demo")
-            .send()
-    };
-    let started = Instant::now();
-    let ws: app::database_password::WorkspaceConnection = loop {
-        let overview: Value = call("/sfn/database_password").await.unwrap().json().await.unwrap();
-        let ws: app::database_password::WorkspaceConnection =
-            serde_json::from_value(overview["workspaces"][0].clone()).unwrap();
-        if ws.reachable && ws.updated {
-            break ws;
-        }
-        assert!(started.elapsed() < Duration::from_secs(20), "the workspace never became ready");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
-    let password: String = call("/sfn/reveal_password").await.unwrap().json().await.unwrap();
+    let (ws, password) = crate::harness::demo_connection(client, base, cookie).await;
     let mut config = tokio_postgres::Config::new();
     config.host("127.0.0.1").port(ws.port).user(&ws.user).password(password).dbname(&ws.database);
     let (pg, connection) = config.connect(tokio_postgres::NoTls).await.unwrap();

@@ -566,3 +566,33 @@ fn enc(s: &str) -> String {
         })
         .collect()
 }
+
+/// The demo account's first workspace on a server process at `base`, once
+/// it is ready, and the database password (signed in with `cookie`).
+pub async fn demo_connection(
+    client: &Client,
+    base: &str,
+    cookie: &str,
+) -> (app::database_password::WorkspaceConnection, String) {
+    let call = |path: &'static str| {
+        client
+            .post(format!("{base}{path}"))
+            .header("sec-fetch-site", "same-origin")
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(reqwest::header::COOKIE, cookie)
+            .body("handle=demo")
+            .send()
+    };
+    let started = std::time::Instant::now();
+    loop {
+        let overview: serde_json::Value = call("/sfn/database_password").await.unwrap().json().await.unwrap();
+        let ws: app::database_password::WorkspaceConnection =
+            serde_json::from_value(overview["workspaces"][0].clone()).unwrap();
+        if ws.reachable && ws.updated {
+            let password: String = call("/sfn/reveal_password").await.unwrap().json().await.unwrap();
+            return (ws, password);
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(20), "the demo workspace never became ready");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
