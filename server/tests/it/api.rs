@@ -424,7 +424,7 @@ fn workspaces_are_read_through_the_api() {
 #[test]
 fn workspaces_are_created_and_deleted_through_the_api() {
     run(async {
-        let app = TestApp::spawn().await;
+        let app = TestApp::spawn_with(crate::local_postgres::with_postgres(), None).await;
         let ada = app.sign_up("ada@example.com", "ada", "Ada").await;
         let (_, token) = new_token(&app, "ada", &ada).await;
         let create = |body: Value| app.api(Method::POST, "/user/ada/workspace", Some(&token), Some(body));

@@ -27,7 +27,7 @@ async fn try_sign_up(app: &TestApp, email: &str, handle: &str) -> bool {
 #[test]
 fn a_changed_handle_moves_the_pages_and_every_dns_name() {
     run(async {
-        let app = TestApp::spawn().await;
+        let app = TestApp::spawn_with(crate::local_postgres::with_postgres(), None).await;
         let ada = app.sign_up("ada@example.com", "ada", "Ada").await;
         let res = app.call("/sfn/create_workspace", &[("handle", "ada"), ("workspace", "analytics")], &ada).await;
         assert_eq!(res.status(), StatusCode::OK);

@@ -173,6 +173,9 @@ pub struct Options {
     pub cluster_limits: app::infra::settings::RoleLimits,
     /// The address space of each process of Sluice's own PostgreSQL (MB).
     pub postgres_process_memory_mb: Option<u64>,
+    /// Sample the workspaces' usage (every 300 ms); off, tests of usage
+    /// write their own figures.
+    pub sample_usage: bool,
 }
 
 impl Default for Options {
@@ -190,6 +193,7 @@ impl Default for Options {
             cluster_region: None,
             cluster_limits: app::infra::settings::RoleLimits::default(),
             postgres_process_memory_mb: None,
+            sample_usage: true,
         }
     }
 }
@@ -271,7 +275,7 @@ impl TestApp {
         settings.trusted_proxies = options.trusted_proxies;
         settings.tenant_domains = options.tenant_domains;
         settings.db_tls = options.db_tls;
-        settings.usage_interval = std::time::Duration::from_millis(300);
+        settings.usage_interval = std::time::Duration::from_millis(if options.sample_usage { 300 } else { 86_400_000 });
         settings.cluster_limits = options.cluster_limits;
         if let Some(region) = options.cluster_region {
             settings.workspace_clusters = vec![test_cluster(region)];

@@ -173,7 +173,7 @@ fn an_email_change_waits_for_its_link_and_the_old_address_can_undo_it() {
 #[test]
 fn a_stale_session_proves_itself_before_a_cli_login_a_workspace_deletion_the_password_or_signing_out_others() {
     run(async {
-        let app = TestApp::spawn().await;
+        let app = TestApp::spawn_with(crate::local_postgres::with_postgres(), None).await;
         let ada = app.sign_up("ada@example.com", "ada", "Ada").await;
         let res = app.call("/sfn/create_workspace", &[("handle", "ada"), ("workspace", "analytics")], &ada).await;
         assert_eq!(res.status(), StatusCode::OK);

@@ -221,7 +221,8 @@ fn two_processes_behind_one_database_act_as_one() {
         // A rotation started on A reaches every workspace once, although
         // both processes' workers look for jobs.
         for name in ["analytics", "staging"] {
-            let res = b.call("/sfn/create_workspace", &[("handle", "ada"), ("workspace", name)], &ada).await;
+            let form = [("handle", "ada"), ("workspace", name), ("region", crate::clusters::REGION)];
+            let res = b.call("/sfn/create_workspace", &form, &ada).await;
             assert_eq!(res.status(), StatusCode::OK, "{:?}", res.text().await);
         }
         for _ in 0..5 {

@@ -12,7 +12,7 @@ async fn handles(app: &TestApp) -> Vec<String> {
 #[test]
 fn the_page_creates_and_deletes_workspaces_by_the_rules() {
     run(async {
-        let app = TestApp::spawn().await;
+        let app = TestApp::spawn_with(crate::local_postgres::with_postgres(), None).await;
         let ada = app.sign_up("ada@example.com", "ada", "Ada").await;
         let grace = app.sign_up("grace@example.com", "grace", "Grace").await;
 
