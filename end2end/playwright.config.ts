@@ -4,7 +4,7 @@ import { defineConfig, devices } from "@playwright/test";
 import * as path from "node:path";
 
 const port = Number(process.env.SLUICE_E2E_PORT ?? 3100);
-// The workspace endpoint (PostgreSQL protocol), beside the site.
+// Sluice's own PostgreSQL, where workspaces live, beside the site.
 export const dbPort = Number(process.env.SLUICE_E2E_DB_PORT ?? 9194);
 export const dataDir = path.resolve(__dirname, ".data");
 // The server's log (its stderr), whole, for the test command's secrets check.
@@ -48,7 +48,11 @@ export default defineConfig({
   },
   projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"], channel: undefined } }],
   webServer: {
-    command: `rm -rf "${dataDir}" "${clockFile}" && exec "${serverBin}" --demo 2>"${serverLog}"`,
+    // A PostgreSQL an earlier run left (a server killed before it could
+    // stop it) is stopped before its data goes.
+    command: `pid="$(head -n1 "${dataDir}/postgres/postmaster.pid" 2>/dev/null)"; if [ -n "$pid" ] && kill -INT "$pid" 2>/dev/null; then while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done; fi; rm -rf "${dataDir}" "${clockFile}" && exec "${serverBin}" --demo 2>"${serverLog}"`,
+    // SIGTERM: Sluice stops its PostgreSQL in order before it exits.
+    gracefulShutdown: { signal: "SIGTERM", timeout: 20_000 },
     cwd: root,
     url: `http://127.0.0.1:${port}/login`,
     reuseExistingServer: false,

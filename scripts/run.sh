@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
-# Runs Sluice on the embedded default (SQLite in ./data) with a demo
-# account, and prints the URL and a one-time sign-in link.
+# Runs Sluice on the embedded default (SQLite in ./data, the workspaces on
+# the PostgreSQL it runs itself in ./data/postgres) with a demo account,
+# and prints the URL, where the workspaces' PostgreSQL listens and a
+# one-time sign-in link.
+SLUICE_NEED_POSTGRES=1
+SLUICE_NEED_PSQL=1
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 build_site
 say "Starting Sluice"

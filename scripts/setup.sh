@@ -34,12 +34,18 @@ apt_install() {
 if [ "${SLUICE_NEED_BROWSER:-0}" = 1 ] && ! command -v chromium >/dev/null; then
   apt_install chromium
 fi
-# The workspace endpoint's tests drive Debian's psql.
+# PostgreSQL itself: Sluice runs it for the workspaces (initdb and
+# postgres from Debian's package; Sluice finds the newest).
+if [ "${SLUICE_NEED_POSTGRES:-0}" = 1 ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
+  && [ ! -x "$(pg_config --bindir 2>/dev/null)/initdb" ]; then
+  apt_install postgresql
+fi
+# The copied psql commands, and the tests that run them, use Debian's psql.
 if [ "${SLUICE_NEED_PSQL:-0}" = 1 ] && [ ! -x /usr/bin/psql ]; then
   apt_install postgresql-client
 fi
 
-# The PostgreSQL clients the workspace endpoint is checked with: drivers
+# The PostgreSQL clients workspaces are checked with: drivers and ORMs
 # from PyPI (in a venv beside the build cache) and from npm.
 if [ "${SLUICE_NEED_CLIENTS:-0}" = 1 ]; then
   clients_venv="$(dirname "$CARGO_TARGET_DIR")/clients-venv"

@@ -3,6 +3,7 @@
 # Playwright journeys in Debian's Chromium against the release build.
 SLUICE_NEED_BROWSER=1
 SLUICE_NEED_PSQL=1
+SLUICE_NEED_POSTGRES=1
 SLUICE_NEED_CLIENTS=1
 SLUICE_NEED_LINT=1
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"

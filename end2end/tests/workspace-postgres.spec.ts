@@ -1,7 +1,7 @@
-// The workspace endpoint from the page: Credentials & Access says each
-// workspace is reachable, Copy psql command puts a ready command on the
+// A workspace on Sluice's own PostgreSQL, from the page: Credentials &
+// Access says it is ready, Copy psql command puts a ready command on the
 // clipboard, and that command, run in a shell with Debian's psql, opens
-// the workspace and runs SQL in it.
+// the workspace on PostgreSQL and runs PostgreSQL's SQL in it.
 import { expect, test } from "@playwright/test";
 import { dbPort } from "../playwright.config";
 import { paste, signUp, uniqueEmail, uniqueHandle } from "./support";
@@ -13,7 +13,7 @@ test("copy the psql command and use it", async ({ page }) => {
   await signUp(page, uniqueEmail("psql"), handle, "Pat Sequel");
   await page.goto(`/user/${handle}/advanced/credentials`);
   const row = page.getByRole("region", { name: "Database Password" }).getByRole("listitem").filter({ hasText: "default" });
-  await expect(row.getByText("Reachable on this server’s database endpoint", { exact: true })).toBeVisible({ timeout: 15_000 });
+  await expect(row.getByText("Ready on PostgreSQL", { exact: true })).toBeVisible({ timeout: 15_000 });
   // Masked on the page like the connection string.
   await expect(row.getByTestId("psql-command")).toContainText("••••");
   await row.getByRole("button", { name: "Copy psql command" }).click();
@@ -23,17 +23,23 @@ test("copy the psql command and use it", async ({ page }) => {
     new RegExp(`^psql "postgres://${handle}:[A-Za-z0-9]{32}@default-${handle}\\.us-east-1\\.db\\.[a-z.]+:${dbPort}/[a-z0-9]+\\?sslmode=require&hostaddr=127\\.0\\.0\\.1"$`),
   );
 
-  const first = paste(command, "CREATE TABLE visits (id INTEGER PRIMARY KEY, page TEXT);\nINSERT INTO visits (page) VALUES ('credentials'), ('workspaces');\nSELECT page FROM visits ORDER BY id;\n\\dt\n");
+  const first = paste(
+    command,
+    "SELECT version();\nCREATE TABLE visits (id serial PRIMARY KEY, page text, at timestamptz DEFAULT now());\nINSERT INTO visits (page) VALUES ('credentials'), ('workspaces') RETURNING id;\nSELECT page FROM visits ORDER BY id;\n\\dt\n",
+  );
   expect(first.err).toBe("");
   expect(first.ok).toBe(true);
-  for (const line of ["CREATE TABLE", "INSERT 0 2", " credentials", " workspaces", "(2 rows)", `public | visits | table | ${handle}`]) {
+  for (const line of [" PostgreSQL 1", "CREATE TABLE", "INSERT 0 2", " credentials", " workspaces", "(2 rows)", `public | visits | table | ${handle}`]) {
     expect(first.out).toContain(line);
   }
 
   // The Workspaces tab offers the same command; the data is still there.
   await page.goto(`/user/${handle}`);
+  const card = page.locator('li.card[data-workspace="default"]');
+  await expect(card.getByText(/^PostgreSQL 1\d+ on this server$/)).toBeVisible();
+  await expect(card.getByText("Ready", { exact: true })).toBeVisible();
   const ws = page.locator('li.connection[data-workspace="default"]');
-  await expect(ws.getByText("Reachable on this server’s database endpoint", { exact: true })).toBeVisible();
+  await expect(ws.getByText("Ready on PostgreSQL", { exact: true })).toBeVisible();
   await ws.getByRole("button", { name: "Copy psql command" }).click();
   await expect(ws.getByRole("status")).toHaveText("Copied to the clipboard.");
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(command);
