@@ -43,9 +43,9 @@ cargo bench -q -p server --bench audit_log
 say "Server: SSR and API throughput against their ceilings, memory, Audit Log over HTTP, cold start"
 cargo bench -q -p server --bench throughput
 
-say "Workspace endpoint: SELECT 1 and connection set-up with pgbench, against PostgreSQL on this machine"
-ls /usr/lib/postgresql/*/bin/pgbench >/dev/null 2>&1 || apt_install postgresql
-cargo bench -q -p server --bench endpoint
+say "Sluice's own PostgreSQL: start-up and idle memory"
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_install postgresql
+cargo bench -q -p server --bench local_postgres
 
 say "Engines: the same requests on SQLite and on PostgreSQL on this machine"
 cargo bench -q -p server --bench engines

@@ -117,6 +117,10 @@ impl LocalPostgres {
             let (paths, run_as, tls) = (paths.clone(), run_as.clone(), plan.tls.clone());
             let initdb = binaries.initdb();
             tokio::task::spawn_blocking(move || -> Result<_, Unavailable> {
+                if let Some(parent) = paths.pgdata.parent() {
+                    std::fs::create_dir_all(parent)
+                        .map_err(|e| Unavailable(format!("cannot make {}: {e}", parent.display())))?;
+                }
                 if let Some(who) = &run_as {
                     data_dir::make_reachable(&paths.pgdata, who)?;
                 }
