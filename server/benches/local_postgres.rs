@@ -72,10 +72,12 @@ fn by_hand(dir: &Path) -> (Duration, Duration, u64) {
     let data = dir.join("data");
     let port = free_port().to_string();
     let start = |c: &mut Command| {
-        c.arg("-D").arg(&data).args(["-w", "-l"]).arg(dir.join("log")).arg("-o").arg(format!(
-            "-p {port} -c listen_addresses=127.0.0.1 -k {}",
-            dir.display()
-        ));
+        c.arg("-D")
+            .arg(&data)
+            .args(["-w", "-l"])
+            .arg(dir.join("log"))
+            .arg("-o")
+            .arg(format!("-p {port} -c listen_addresses=127.0.0.1 -k {}", dir.display()));
     };
     let t = Instant::now();
     let mut initdb = as_postgres("initdb");
@@ -101,7 +103,8 @@ fn by_hand(dir: &Path) -> (Duration, Duration, u64) {
     run(pg_ctl);
     let again = t.elapsed();
     std::thread::sleep(Duration::from_secs(2));
-    let pid: u32 = std::fs::read_to_string(data.join("postmaster.pid")).unwrap().lines().next().unwrap().parse().unwrap();
+    let pid: u32 =
+        std::fs::read_to_string(data.join("postmaster.pid")).unwrap().lines().next().unwrap().parse().unwrap();
     let rss = tree_rss_kb(pid);
     stop();
     (first, again, rss)
@@ -155,7 +158,11 @@ async fn main() {
     };
     println!("Sluice's own PostgreSQL against the same server by hand (median of {ROUNDS}, taking turns)");
     println!("{:<34} {:>12} {:>12} {:>8}", "", "by hand", "Sluice's", "ratio");
-    for (i, what, unit) in [(0, "first start (initdb + ready)", "ms"), (1, "start on existing data", "ms"), (2, "idle resident memory", "MB")] {
+    for (i, what, unit) in [
+        (0, "first start (initdb + ready)", "ms"),
+        (1, "start on existing data", "ms"),
+        (2, "idle resident memory", "MB"),
+    ] {
         let (h, o) = (col(&hand, i), col(&ours, i));
         println!("{:<34} {:>9.1} {unit} {:>9.1} {unit} {:>7.2}x", what, h, o, o / h);
     }

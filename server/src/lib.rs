@@ -30,11 +30,11 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 pub use start::{start, Plan, Running};
 
 use app::infra::mail::Mailer;
-use app::infra::vault::Vault;
 use app::infra::settings::ClusterSpec;
+use app::infra::vault::Vault;
 use app::infra::{db, AppState, Settings};
-use local_postgres::{LocalPostgres, Unavailable};
 use leptos::config::LeptosOptions;
+use local_postgres::{LocalPostgres, Unavailable};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
@@ -100,8 +100,9 @@ pub(crate) async fn state(leptos: LeptosOptions, mut settings: Settings) -> Resu
         };
         (spec, pg.admin.clone())
     });
-    let clusters =
-        Arc::new(clusters::Clusters::connect(&settings.workspace_clusters, settings.cluster_limits.clone(), local).await?);
+    let clusters = Arc::new(
+        clusters::Clusters::connect(&settings.workspace_clusters, settings.cluster_limits.clone(), local).await?,
+    );
     let relying_party = app::infra::relying_party::RelyingParty::for_site(&settings.public_url);
     let storage =
         storage::Storage { clusters: clusters.clone(), local_unavailable, data_dir: settings.data_dir.clone() };

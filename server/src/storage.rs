@@ -116,4 +116,3 @@ impl WorkspaceStorage for Storage {
         Box::pin(self.clusters.measure(&at.0, databases))
     }
 }
-

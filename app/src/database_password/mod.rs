@@ -164,7 +164,8 @@ mod tests {
     #[test]
     fn settled_waits_for_the_password_and_for_reachability() {
         let w = default_workspace();
-        let overview = |workspaces: Vec<WorkspaceConnection>| PasswordOverview { created_at: String::new(), workspaces };
+        let overview =
+            |workspaces: Vec<WorkspaceConnection>| PasswordOverview { created_at: String::new(), workspaces };
         assert!(overview(vec![w.clone()]).settled());
         let pending = WorkspaceConnection { updated: false, ..w.clone() };
         assert!(!overview(vec![w.clone(), pending]).settled());

@@ -35,10 +35,7 @@ pub async fn find(configured: Option<&Path>) -> Result<Binaries, Unavailable> {
     let dir = match configured {
         Some(dir) if has_programs(dir) => dir.to_owned(),
         Some(dir) => {
-            return Err(Unavailable(format!(
-                "SLUICE_POSTGRES_BIN: {} holds no initdb and postgres",
-                dir.display()
-            )))
+            return Err(Unavailable(format!("SLUICE_POSTGRES_BIN: {} holds no initdb and postgres", dir.display())))
         }
         None => match from_pg_config().await.filter(|d| has_programs(d)).or_else(newest_debian) {
             Some(dir) => dir,
@@ -54,10 +51,7 @@ pub async fn find(configured: Option<&Path>) -> Result<Binaries, Unavailable> {
     };
     let major = version(&dir).await?;
     if major < MIN_MAJOR {
-        return Err(Unavailable(format!(
-            "PostgreSQL {MIN_MAJOR} or newer is needed; {} is {major}",
-            dir.display()
-        )));
+        return Err(Unavailable(format!("PostgreSQL {MIN_MAJOR} or newer is needed; {} is {major}", dir.display())));
     }
     Ok(Binaries { dir, major })
 }

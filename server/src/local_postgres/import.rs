@@ -253,9 +253,10 @@ fn cell(row: &SqliteRow, i: usize, pg_type: &str) -> Result<Cell, TableError> {
             if pg_type == "bytea" {
                 return Ok(Cell::Bytes(Some(bytes)));
             }
-            Some(String::from_utf8(bytes).map_err(|_| {
-                TableError::Refused(format!("binary data in a column of type {pg_type}"))
-            })?)
+            Some(
+                String::from_utf8(bytes)
+                    .map_err(|_| TableError::Refused(format!("binary data in a column of type {pg_type}")))?,
+            )
         }
         _ => text(row.try_get::<String, _>(i))?,
     };
@@ -347,10 +348,8 @@ async fn copy_indexes(
             .fetch_all(&mut *source)
             .await
             .map_err(TableError::Source)?;
-        let names: Option<Vec<String>> = cols
-            .iter()
-            .map(|c| c.get::<Option<String>, _>("name").map(|n| ident(&pg_name(&n))))
-            .collect();
+        let names: Option<Vec<String>> =
+            cols.iter().map(|c| c.get::<Option<String>, _>("name").map(|n| ident(&pg_name(&n)))).collect();
         let Some(names) = names.filter(|n| !n.is_empty() && partial == 0) else {
             tracing::warn!(table = %name, index = %index_name, "an index on expressions or partial was not moved");
             continue;

@@ -166,10 +166,8 @@ async fn gone_within(pid: i32, within: Duration) -> bool {
 
 /// Starts the server and waits until the administrator can connect.
 pub async fn start(launch: &Launch) -> Result<Child, Unavailable> {
-    let mut child = launch
-        .command()?
-        .spawn()
-        .map_err(|e| Unavailable(format!("cannot run {}: {e}", launch.program.display())))?;
+    let mut child =
+        launch.command()?.spawn().map_err(|e| Unavailable(format!("cannot run {}: {e}", launch.program.display())))?;
     let until = Instant::now() + READY_WITHIN;
     loop {
         if let Ok(Some(status)) = child.try_wait() {
@@ -181,7 +179,10 @@ pub async fn start(launch: &Launch) -> Result<Child, Unavailable> {
         }
         if Instant::now() > until {
             let _ = child.start_kill();
-            return Err(Unavailable(format!("PostgreSQL did not take connections within a minute: {}", last_line(&launch.log))));
+            return Err(Unavailable(format!(
+                "PostgreSQL did not take connections within a minute: {}",
+                last_line(&launch.log)
+            )));
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }

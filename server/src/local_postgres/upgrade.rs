@@ -116,6 +116,5 @@ async fn tell_owner(state: &AppState, ws: &Legacy, tables: &[&str], file: &Path)
         tables.join(", "),
         file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
     );
-    app::infra::system_mail::to_account(state, &ws.user_id, "Some tables of your workspace were not moved", body)
-        .await;
+    app::infra::system_mail::to_account(state, &ws.user_id, "Some tables of your workspace were not moved", body).await;
 }

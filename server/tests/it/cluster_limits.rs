@@ -4,8 +4,8 @@
 //! storage limit that pauses a workspace.
 
 use crate::clusters::*;
-use crate::local_postgres::{connections, password, pg_connect, with_plain_postgres};
 use crate::harness::*;
+use crate::local_postgres::{connections, password, pg_connect, with_plain_postgres};
 use app::database_password::WorkspaceConnection;
 use reqwest::StatusCode;
 use std::time::{Duration, Instant};

@@ -4,8 +4,8 @@
 //! cluster's own databases are closed to every person's role.
 
 use crate::clusters::*;
-use crate::local_postgres::{password, pg_connect};
 use crate::harness::*;
+use crate::local_postgres::{password, pg_connect};
 use app::database_password::WorkspaceConnection;
 use reqwest::StatusCode;
 use sqlx::{Connection, PgConnection};

@@ -6,8 +6,8 @@
 //! cluster's catalogs read as its superuser.
 
 use crate::clients::all_clients;
-use crate::local_postgres::{connections, password, pg_connect, psql};
 use crate::harness::*;
+use crate::local_postgres::{connections, password, pg_connect, psql};
 use app::database_password::WorkspaceConnection;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;

@@ -142,8 +142,7 @@ fn psql_works_with_the_connection_string_the_page_shows() {
         // transaction keeps nothing.
         let (ok, _, err) = psql(&command, "INSERT INTO notes (body) VALUES ('toolong');").await;
         assert!(!ok && err.contains("value too long"), "{err}");
-        let (ok, _, _) =
-            psql(&command, "BEGIN; INSERT INTO notes (body) VALUES ('kept?'); SELECT 1/0; COMMIT;").await;
+        let (ok, _, _) = psql(&command, "BEGIN; INSERT INTO notes (body) VALUES ('kept?'); SELECT 1/0; COMMIT;").await;
         assert!(!ok);
         let (_, out, _) = psql(&command, "SELECT count(*) FROM notes;").await;
         assert!(out.contains("\n     2\n"), "{out}");
@@ -243,7 +242,7 @@ fn one_person_holds_a_bounded_number_of_connections() {
         for _ in 0..3 {
             held.push(pg_connect(&ws, &pw).await.expect("within the limit"));
         }
-        let err = pg_connect(&ws, &pw).await.err().expect("past the limit");
+        let Err(err) = pg_connect(&ws, &pw).await else { panic!("past the limit") };
         assert_eq!(crate::clusters::sqlstate(&err), "53300", "too many connections for the role: {err}");
         // Someone else is not affected.
         let (_, bob_ws, bob_pw) = account(&app, "bob").await;
@@ -363,8 +362,9 @@ fn usage_is_measured_from_what_postgresql_reports() {
 #[test]
 fn one_session_cannot_take_the_machines_memory() {
     run(async {
-        let app = TestApp::spawn_with(Options { postgres_process_memory_mb: Some(1024), ..with_plain_postgres() }, None)
-            .await;
+        let app =
+            TestApp::spawn_with(Options { postgres_process_memory_mb: Some(1024), ..with_plain_postgres() }, None)
+                .await;
         let (_, ws, pw) = account(&app, "ada").await;
         let postmaster = app.postgres.as_ref().unwrap().pid();
         let hog = pg_connect(&ws, &pw).await.unwrap();

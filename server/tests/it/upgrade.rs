@@ -41,9 +41,7 @@ async fn write_legacy_file(path: &std::path::Path, with_broken_table: bool) {
     tx.commit().await.unwrap();
     if with_broken_table {
         // SQLite took text in an INTEGER column; PostgreSQL will not.
-        db.execute("CREATE TABLE broken (n INTEGER); INSERT INTO broken VALUES (1), ('not a number');")
-            .await
-            .unwrap();
+        db.execute("CREATE TABLE broken (n INTEGER); INSERT INTO broken VALUES (1), ('not a number');").await.unwrap();
     }
     db.close().await.unwrap();
 }

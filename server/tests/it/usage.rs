@@ -27,7 +27,8 @@ async fn ids(app: &TestApp, handle: &str) -> (String, String) {
 #[test]
 fn the_recorder_adds_compute_and_keeps_the_days_largest_storage() {
     run(async {
-        let app = TestApp::spawn_with(Options { sample_usage: false, ..crate::local_postgres::with_postgres() }, None).await;
+        let app =
+            TestApp::spawn_with(Options { sample_usage: false, ..crate::local_postgres::with_postgres() }, None).await;
         let ada = app.sign_up("ada@example.com", "ada", "Ada").await;
         let (user, ws) = ids(&app, "ada").await;
         record_compute(&app.db, &ws, 60_000, NOV_1 + 1_000).await.unwrap();
@@ -181,7 +182,9 @@ fn the_demo_history_is_the_same_on_every_machine() {
         let now = NOV_1 + 22 * DAY + 3_600_000;
         let mut reports = Vec::new();
         for _ in 0..2 {
-            let app = TestApp::spawn_with(Options { sample_usage: false, ..crate::local_postgres::with_postgres() }, None).await;
+            let app =
+                TestApp::spawn_with(Options { sample_usage: false, ..crate::local_postgres::with_postgres() }, None)
+                    .await;
             let demo = app.sign_up("demo@example.com", "demo", "Demo").await;
             let res = app.call("/sfn/create_workspace", &[("handle", "demo"), ("workspace", "analytics")], &demo).await;
             assert_eq!(res.status(), StatusCode::OK);
