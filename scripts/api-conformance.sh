@@ -19,8 +19,10 @@ port="${SLUICE_CONFORMANCE_PORT:-3200}"
 base="http://127.0.0.1:$port"
 data="$(mktemp -d)"
 log="$data/server.log"
+# Sluice's own PostgreSQL on a free port, as workspaces are made and deleted.
+pg_port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 SLUICE_DATA_DIR="$data" LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT="$(site_root)" \
-  LEPTOS_ENV=PROD RUST_LOG=info SLUICE_DB_LISTEN=off "$(server_bin)" --demo > "$log" 2>&1 &
+  LEPTOS_ENV=PROD RUST_LOG=info SLUICE_DB_LISTEN="127.0.0.1:$pg_port" "$(server_bin)" --demo > "$log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$data"' EXIT
 

@@ -25,8 +25,23 @@ struct Legacy {
     scram_verifier: Option<String>,
 }
 
-/// Moves every legacy workspace; answers how many moved.
+/// Moves every legacy workspace; answers how many moved. Workspaces made
+/// while no engine ran are then made at once, by the worker.
 pub async fn run(state: &AppState, clusters: &Clusters) -> usize {
+    let moved = move_all(state, clusters).await;
+    let waiting = sqlx::query(
+        "UPDATE workspaces SET provision_not_before = 0 WHERE cluster IS NULL AND provisioned_at IS NULL",
+    )
+    .execute(&state.db)
+    .await;
+    if let Err(error) = waiting {
+        tracing::warn!(%error, "workspaces waiting for an engine will be made later");
+    }
+    state.jobs.notify_one();
+    moved
+}
+
+async fn move_all(state: &AppState, clusters: &Clusters) -> usize {
     let rows: Vec<Legacy> = match sqlx::query_as(
         "SELECT w.id, w.handle, w.user_id, u.handle AS owner, w.database_name, w.scram_verifier
          FROM workspaces w JOIN users u ON u.id = w.user_id
