@@ -33,7 +33,7 @@ pub fn ensure(cert: &Path, key: &Path, db_domain: &str) -> Result<(), Certificat
 /// readable by this user only. Written to temporary names and renamed, so
 /// a process that starts at the same moment reads a whole pair.
 fn make_self_signed(cert: &Path, key: &Path, db_domain: &str) -> Result<(), CertificateError> {
-    let region = app::workspaces::ssr::DEFAULT_REGION;
+    let region = app::infra::workspace_storage::DEFAULT_REGION;
     let names = vec![format!("*.{region}.db.{db_domain}"), "localhost".to_owned()];
     let made = rcgen::generate_simple_self_signed(names)?;
     let dir = cert.parent().unwrap_or(Path::new("."));

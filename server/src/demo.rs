@@ -49,7 +49,9 @@ pub async fn sign_in_link(state: &AppState) -> Result<String, AppError> {
             ip: "127.0.0.1".into(),
         };
         let analytics = WorkspaceHandle::parse("analytics").map_err(AppError::invalid)?;
-        match app::workspaces::store::create(state, &actor, &analytics, app::workspaces::ssr::DEFAULT_REGION).await {
+        match app::workspaces::store::create(state, &actor, &analytics, app::infra::workspace_storage::DEFAULT_REGION)
+            .await
+        {
             Ok(_) => {}
             // Without PostgreSQL the demo has its first workspace only,
             // waiting; the start already said why.

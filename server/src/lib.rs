@@ -91,7 +91,7 @@ pub(crate) async fn state(leptos: LeptosOptions, mut settings: Settings) -> Resu
     };
     let local = postgres.as_ref().map(|pg| {
         let spec = ClusterSpec {
-            region: app::workspaces::ssr::DEFAULT_REGION.to_owned(),
+            region: app::infra::workspace_storage::DEFAULT_REGION.to_owned(),
             admin_url: app::infra::secret::Secret::new(String::new()),
             public_host: settings.db_domain.clone(),
             public_port: pg.listen.port(),

@@ -4,8 +4,9 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use app::infra::workspace_storage::{Address, Measured, Placement, Region, Role, StorageError, WorkspaceStorage};
-use app::workspaces::ssr::DEFAULT_REGION;
+use app::infra::workspace_storage::{
+    Address, Measured, Placement, Region, Role, StorageError, WorkspaceStorage, DEFAULT_REGION,
+};
 use futures::future::BoxFuture;
 
 use crate::clusters::Clusters;

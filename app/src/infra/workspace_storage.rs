@@ -12,6 +12,10 @@
 
 use futures::future::BoxFuture;
 
+/// The region new workspaces are placed in, and the one Sluice's own
+/// PostgreSQL serves.
+pub const DEFAULT_REGION: &str = "us-east-1";
+
 /// The cluster that holds a workspace, by its key: `local` for Sluice's
 /// own PostgreSQL, else the configured cluster's public `host:port`.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,8 +7,7 @@ use crate::infra::ids::new_id;
 use crate::infra::time::rfc3339;
 use crate::infra::{AppState, Settings};
 
-/// The region new workspaces are placed in.
-pub const DEFAULT_REGION: &str = "us-east-1";
+pub use crate::infra::workspace_storage::DEFAULT_REGION;
 
 /// A database name like `d4k2m9q1x7`: a letter, then random base32hex.
 pub fn database_name() -> String {

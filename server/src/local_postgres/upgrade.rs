@@ -29,11 +29,10 @@ struct Legacy {
 /// while no engine ran are then made at once, by the worker.
 pub async fn run(state: &AppState, clusters: &Clusters) -> usize {
     let moved = move_all(state, clusters).await;
-    let waiting = sqlx::query(
-        "UPDATE workspaces SET provision_not_before = 0 WHERE cluster IS NULL AND provisioned_at IS NULL",
-    )
-    .execute(&state.db)
-    .await;
+    let waiting =
+        sqlx::query("UPDATE workspaces SET provision_not_before = 0 WHERE cluster IS NULL AND provisioned_at IS NULL")
+            .execute(&state.db)
+            .await;
     if let Err(error) = waiting {
         tracing::warn!(%error, "workspaces waiting for an engine will be made later");
     }
