@@ -70,7 +70,7 @@ async fn main() -> ExitCode {
         println!("Workspaces in {} on the PostgreSQL cluster at {}", cluster.region, cluster.key());
     }
     if demo {
-        match server::demo::sign_in_link(&running.state).await {
+        match server::demo::sign_in_link(&running.state, &running.clusters).await {
             Ok(link) => println!("Sign in as the demo account (the link works once, for 15 minutes):\n  {link}"),
             Err(e) => eprintln!("warning: could not prepare the demo account: {e}"),
         }

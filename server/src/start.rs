@@ -3,6 +3,7 @@
 //! so what they test is wired as what runs.
 
 use std::future::Future;
+use std::sync::Arc;
 
 use axum::Router;
 use leptos::config::LeptosOptions;
@@ -47,6 +48,8 @@ pub struct Running {
     pub state: AppState,
     /// Sluice's own PostgreSQL, when it runs.
     pub postgres: Option<LocalPostgres>,
+    /// Every cluster, Sluice's own PostgreSQL among them.
+    pub clusters: Arc<crate::clusters::Clusters>,
     pub worker: Option<JoinHandle<()>>,
     /// The usage sampler of the workspace clusters, when there are any.
     pub sampler: Option<JoinHandle<()>>,
@@ -70,7 +73,7 @@ pub async fn start(plan: Plan, shutdown: impl Future<Output = ()> + Send + 'stat
     let worker = worker.then(|| app::database_password::jobs::spawn(state.clone()));
     // One task, so that stopping it stops both.
     let sampler = (!clusters.all().is_empty()).then(|| {
-        let (state, every) = (state.clone(), state.settings.usage_interval);
+        let (state, every, clusters) = (state.clone(), state.settings.usage_interval, clusters.clone());
         tokio::spawn(async move {
             let watch = crate::clusters::watchdog::run(clusters.clone());
             tokio::join!(watch, crate::clusters::usage::run(state, clusters, every));
@@ -83,5 +86,5 @@ pub async fn start(plan: Plan, shutdown: impl Future<Output = ()> + Send + 'stat
     }
     let app = app.merge(router::build(state.clone(), routes.unwrap_or_else(router::routes)));
     let served = tokio::spawn(crate::serve(http, app, limits, shutdown));
-    Ok(Running { state, postgres, worker, sampler, served })
+    Ok(Running { state, postgres, clusters, worker, sampler, served })
 }

@@ -76,9 +76,21 @@ fn drivers_and_orms_from_pypi_and_npm_work_with_a_workspace() {
         let base = format!("http://127.0.0.1:{port}");
         let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
         let cookie = sign_in_with(&client, &base, &link).await;
-        let (ws, pw) = demo_connection(&client, &base, &cookie).await;
+        let (ws, pw) = demo_connection(&client, &base, &cookie, "default").await;
         let (ok, out, err) = crate::local_postgres::psql(&ws.psql_command(&pw), "SELECT version();").await;
         assert!(ok && out.contains("PostgreSQL 1"), "{err}\n{out}");
+        // The demo's second workspace has sample data to query at once.
+        let (analytics, _) = demo_connection(&client, &base, &cookie, "analytics").await;
+        let sample = "SELECT count(*), count(DISTINCT path) FROM page_views;";
+        let started = std::time::Instant::now();
+        loop {
+            let (ok, out, err) = crate::local_postgres::psql(&analytics.psql_command(&pw), sample).await;
+            if ok && out.contains(" 5000 |     5") {
+                break;
+            }
+            assert!(started.elapsed() < Duration::from_secs(20), "no sample data: {err}\n{out}");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
         let url = ws.connection_string(&pw);
         assert!(url.ends_with("?sslmode=require"), "{url}");
         // Workspace names do not resolve here: the address psql is given.

@@ -276,7 +276,7 @@ fn postmasters_on(pgdata: &Path) -> usize {
 /// The demo account's first workspace, once ready: a signed-in client of
 /// its PostgreSQL (TLS is off in this test).
 async fn demo_workspace(client: &Client, base: &str, cookie: &str) -> tokio_postgres::Client {
-    let (ws, password) = crate::harness::demo_connection(client, base, cookie).await;
+    let (ws, password) = crate::harness::demo_connection(client, base, cookie, "default").await;
     let mut config = tokio_postgres::Config::new();
     config.host("127.0.0.1").port(ws.port).user(&ws.user).password(password).dbname(&ws.database);
     let (pg, connection) = config.connect(tokio_postgres::NoTls).await.unwrap();

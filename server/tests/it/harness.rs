@@ -571,12 +571,13 @@ fn enc(s: &str) -> String {
         .collect()
 }
 
-/// The demo account's first workspace on a server process at `base`, once
-/// it is ready, and the database password (signed in with `cookie`).
+/// The demo account's workspace `name` on a server process at `base`,
+/// once it is ready, and the database password (signed in with `cookie`).
 pub async fn demo_connection(
     client: &Client,
     base: &str,
     cookie: &str,
+    name: &str,
 ) -> (app::database_password::WorkspaceConnection, String) {
     let call = |path: &'static str| {
         client
@@ -590,8 +591,9 @@ pub async fn demo_connection(
     let started = std::time::Instant::now();
     loop {
         let overview: serde_json::Value = call("/sfn/database_password").await.unwrap().json().await.unwrap();
-        let ws: app::database_password::WorkspaceConnection =
-            serde_json::from_value(overview["workspaces"][0].clone()).unwrap();
+        let all: Vec<app::database_password::WorkspaceConnection> =
+            serde_json::from_value(overview["workspaces"].clone()).unwrap();
+        let ws = all.into_iter().find(|w| w.handle == name).expect("the demo has this workspace");
         if ws.reachable && ws.updated {
             let password: String = call("/sfn/reveal_password").await.unwrap().json().await.unwrap();
             return (ws, password);
