@@ -37,8 +37,9 @@ pub async fn start(
     }
     settings.api_per_minute = i64::MAX / 2;
     let plan = server::Plan { extra: Some(Box::new(extra)), ..server::Plan::new(leptos, settings, listener) };
-    let state = server::start(plan, std::future::pending()).await.unwrap().state;
-    let link = server::demo::sign_in_link(&state).await.unwrap();
+    let running = server::start(plan, std::future::pending()).await.unwrap();
+    let state = running.state.clone();
+    let link = server::demo::sign_in_link(&state, &running.clusters).await.unwrap();
 
     let client = Client::builder().redirect(redirect::Policy::none()).build().unwrap();
     let secret = link.split("t=").nth(1).unwrap();

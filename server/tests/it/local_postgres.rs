@@ -378,3 +378,30 @@ fn one_session_cannot_take_the_machines_memory() {
         assert_eq!(app.postgres.as_ref().unwrap().pid(), postmaster, "the server did not restart");
     })
 }
+
+/// PostgreSQL killed under Sluice (SIGKILL to the postmaster): Sluice's
+/// supervisor starts it again, and the workspace opens with its data.
+#[test]
+fn a_postgresql_that_dies_is_started_again() {
+    run(async {
+        let app = TestApp::spawn_with(with_plain_postgres(), None).await;
+        let (_, ws, pw) = account(&app, "ada").await;
+        let client = pg_connect(&ws, &pw).await.unwrap();
+        client.batch_execute("CREATE TABLE kept (v int); INSERT INTO kept VALUES (1)").await.unwrap();
+        let first = app.postgres.as_ref().unwrap().pid();
+        // SAFETY: a signal to the server this test's Sluice started.
+        unsafe { libc::kill(first as i32, libc::SIGKILL) };
+        let start = Instant::now();
+        let again = loop {
+            if let Ok(c) = pg_connect(&ws, &pw).await {
+                break c;
+            }
+            assert!(start.elapsed() < Duration::from_secs(40), "PostgreSQL was not started again");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        };
+        let n: i64 = again.query_one("SELECT count(*) FROM kept", &[]).await.unwrap().get(0);
+        assert_eq!(n, 1, "what was committed is there");
+        let now = app.postgres.as_ref().unwrap().pid();
+        assert!(now != 0 && now != first, "a new postmaster: {first} then {now}");
+    })
+}
