@@ -65,8 +65,12 @@ impl Plan {
                 Some(pair)
             }
         };
+        // PostgreSQL works inside its data directory and writes it whole
+        // in postmaster.pid: every path it is given is absolute.
+        let data_dir = std::path::absolute(&settings.data_dir)
+            .map_err(|e| Unavailable(format!("SLUICE_DATA_DIR: {}: {e}", settings.data_dir.display())))?;
         Ok(Some(Self {
-            data_dir: settings.data_dir.clone(),
+            data_dir,
             listen,
             tls,
             bin: settings.postgres_bin.clone(),

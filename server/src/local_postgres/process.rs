@@ -124,7 +124,11 @@ pub async fn stop_leftover(pgdata: &Path) -> Result<(), Unavailable> {
     let pid: Option<i32> = lines.next().and_then(|l| l.trim().parse().ok());
     let dir = lines.next().map(str::trim);
     let Some(pid) = pid.filter(|p| *p > 0) else { return Ok(()) };
-    if !alive(pid) || dir.is_some_and(|d| Path::new(d) != pgdata) {
+    let same = |d: &str| match (std::fs::canonicalize(d), std::fs::canonicalize(pgdata)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => Path::new(d) == pgdata,
+    };
+    if !alive(pid) || dir.is_some_and(|d| !same(d)) {
         return Ok(());
     }
     tracing::info!(pid, "found the managed PostgreSQL a previous Sluice left running; stopping it to start it again");
