@@ -385,7 +385,7 @@ mod tests {
     }
 
     #[test]
-    fn workspace_endpoint_rules() {
+    fn workspace_database_rules() {
         let default = parse_db_listen(None).unwrap().unwrap();
         assert_eq!(default.to_string(), "127.0.0.1:9193");
         assert_eq!(parse_db_listen(Some("off")).unwrap(), None);

@@ -4,12 +4,11 @@
 //! looks for due work every second.
 //!
 //! What a workspace takes is a SCRAM verifier of the password, made with
-//! its own salt ([`ScramVerifier`]): the workspace endpoint checks a
-//! client against it, so until its job has run a workspace accepts the
-//! old password and afterwards only the new one. On a PostgreSQL cluster
-//! the verifier becomes the password of the person's role there, with one
-//! `ALTER ROLE` for all their workspaces on that cluster; connections
-//! already open stay open.
+//! its own salt ([`ScramVerifier`]), which becomes the password of the
+//! person's role on the workspace's PostgreSQL (Sluice's own or a
+//! cluster), with one `ALTER ROLE` for all their workspaces there: until
+//! its job has run a workspace accepts the old password and afterwards
+//! only the new one; connections already open stay open.
 //!
 //! The same worker runs the workspaces' own jobs (making them on their
 //! clusters, removing deleted ones) and the tokens' expiry reminders.
@@ -50,8 +49,8 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
 }
 
 /// Applies every job that is due, and gives a verifier to workspaces that
-/// have a password but no verifier yet (new ones, and those from before
-/// the endpoint existed); answers how many were done. Several processes'
+/// have a password but no verifier yet (new ones); answers how many were
+/// done. Several processes'
 /// workers may run at once: each job is taken by one of them.
 pub async fn run_due(state: &AppState) -> Result<usize, sqlx::Error> {
     let mut done = 0;

@@ -49,7 +49,7 @@ pub struct WorkspaceConnection {
 
 impl WorkspaceConnection {
     /// `postgres://{handle}:{password}@{host}:9193/{database}`, and
-    /// `?sslmode=require` when the endpoint speaks TLS.
+    /// `?sslmode=require` when its PostgreSQL speaks TLS.
     pub fn connection_string(&self, password: &str) -> String {
         let tls = if self.tls { "?sslmode=require" } else { "" };
         format!("postgres://{}:{}@{}:{}/{}{tls}", self.user, password, self.host, self.port, self.database)

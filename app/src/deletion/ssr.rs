@@ -33,7 +33,8 @@ pub async fn delete(state: &AppState, user_id: &str) -> Result<bool, AppError> {
         .bind(user_id)
         .execute(&mut *tx)
         .await?;
-    // Failed sign-ins at the workspace endpoint are counted by user name.
+    // Counters of failed workspace sign-ins that earlier releases kept by
+    // user name.
     sqlx::query("DELETE FROM rate_limits WHERE key = 'pg-login:user:' || $1").bind(&handle).execute(&mut *tx).await?;
     let workspaces: Vec<String> =
         sqlx::query_scalar("SELECT id FROM workspaces WHERE user_id = $1").bind(user_id).fetch_all(&mut *tx).await?;

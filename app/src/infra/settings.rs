@@ -131,7 +131,7 @@ impl Default for RoleLimits {
     }
 }
 
-/// Where the workspace endpoint's certificate comes from.
+/// Where the certificate of Sluice's own PostgreSQL comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DbTls {
     /// No TLS: connection strings leave `sslmode` out.

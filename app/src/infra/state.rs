@@ -30,7 +30,7 @@ pub struct StateParts {
     pub image_work: std::sync::Arc<tokio::sync::Semaphore>,
     /// This process's share of busy rate-limit windows.
     pub leases: super::rate_limit::Leases,
-    /// Where workspaces' data lives (the workspace endpoint's files).
+    /// Where workspaces live: Sluice's own PostgreSQL and the clusters.
     pub workspaces: Arc<dyn super::workspace_storage::WorkspaceStorage>,
     /// This site as a WebAuthn relying party (passkeys).
     pub relying_party: super::relying_party::RelyingParty,

@@ -45,7 +45,8 @@ pub struct WorkspaceRow {
     pub version_id: i64,
     pub created_at: i64,
     pub updated_at: i64,
-    /// The cluster that holds it; `None`: the embedded endpoint.
+    /// The cluster that holds it; `None`: it waits for an engine, or is an
+    /// earlier release's SQLite file not moved yet.
     pub cluster: Option<String>,
     /// When its engine had it ready; `None`: it is still being made.
     pub provisioned_at: Option<i64>,
