@@ -28,8 +28,7 @@ use sqlx::postgres::PgConnectOptions;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-pub use binaries::{Binaries, MIN_MAJOR};
-pub use data_dir::{Paths, ADMIN};
+use data_dir::{Paths, ADMIN};
 
 /// Why workspaces on the managed PostgreSQL are unavailable, in one line.
 #[derive(Debug, Clone, thiserror::Error)]
