@@ -1,7 +1,8 @@
 // The browser's code travels compressed: the release site keeps a brotli
 // and a gzip copy of each file, and the server sends the one the browser
 // accepts (the same bytes, decoded).
-import { expect, test } from "@playwright/test";
+import { expect } from "@playwright/test";
+import { test } from "./support";
 
 for (const [accept, encoding] of [
   ["br", "br"],

@@ -1,8 +1,8 @@
 // Activity › Audit Log: what a person does in the console shows up with
 // the right actor and no secret; filters, Load more and the exports work.
-import { expect, test } from "@playwright/test";
+import { expect } from "@playwright/test";
 import { readFile } from "node:fs/promises";
-import { signUp, uniqueEmail, uniqueHandle } from "./support";
+import { signUp, test, uniqueEmail, uniqueHandle } from "./support";
 
 test("act in the console, then read, filter and export the Audit Log", async ({ page }) => {
   const handle = uniqueHandle("aud");

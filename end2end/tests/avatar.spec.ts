@@ -1,8 +1,8 @@
 // User Profile › avatar: choose a photo, crop it (drag, zoom, keys), Save:
 // the top bar shows the new image (compared by pixels); a reload keeps it;
 // Reset brings the generated one back; a text file gets the message.
-import { expect, Locator, Page, test } from "@playwright/test";
-import { signUp, uniqueEmail, uniqueHandle } from "./support";
+import { expect, Locator, Page } from "@playwright/test";
+import { signUp, test, uniqueEmail, uniqueHandle } from "./support";
 
 /** A 4000×3000 JPEG, as a phone makes, drawn by the browser itself. */
 async function phonePhoto(page: Page): Promise<Buffer> {

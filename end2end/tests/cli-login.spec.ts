@@ -1,12 +1,12 @@
 // CLI login: `sluice login` starts a request, the console page confirms it
 // and shows a code, the code typed into the terminal signs it in, and
 // `sluice whoami` prints the handle.
-import { expect, test } from "@playwright/test";
+import { expect } from "@playwright/test";
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { hydrated, signUp, uniqueEmail, uniqueHandle } from "./support";
+import { hydrated, signUp, test, uniqueEmail, uniqueHandle } from "./support";
 
 const serverBin = process.env.SLUICE_SERVER_BIN ?? path.resolve(__dirname, "../../target/release/sluice");
 

@@ -3,10 +3,10 @@
 // Delete developer account and Reset authentication first ask for a
 // passkey or an e-mailed code; after one, they proceed, and a second
 // destructive action within 10 minutes does not ask again.
-import { expect, Page, test } from "@playwright/test";
+import { expect, Page } from "@playwright/test";
 import * as fs from "node:fs";
 import { clockFile } from "../playwright.config";
-import { fromMail, hydrated, signUp, uniqueEmail, uniqueHandle, virtualAuthenticator } from "./support";
+import { fromMail, hydrated, signUp, test, uniqueEmail, uniqueHandle, virtualAuthenticator } from "./support";
 
 let offset = 0;
 /** Moves the server's clock of proofs 11 minutes on: every proof made so far is stale. */

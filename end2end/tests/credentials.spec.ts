@@ -1,9 +1,9 @@
 // Credentials & Access › Database Password and Reset Authentication:
 // rotating changes the revealed connection string and every workspace
 // ends up updated; resetting signs out this browser and every other one.
-import { expect, test } from "@playwright/test";
+import { expect } from "@playwright/test";
 import { dbPort } from "../playwright.config";
-import { requestLink, signInLinkFor, signUp, uniqueEmail, uniqueHandle } from "./support";
+import { requestLink, signInLinkFor, signUp, test, uniqueEmail, uniqueHandle } from "./support";
 
 test.use({ permissions: ["clipboard-read", "clipboard-write"] });
 

@@ -1,9 +1,9 @@
 // Download your data: User Profile offers the archive, the delete-account
 // dialog offers it again, and what the browser saves is a ZIP with every
 // part the page lists.
-import { expect, test } from "@playwright/test";
+import { expect } from "@playwright/test";
 import { spawnSync } from "node:child_process";
-import { hydrated, signUp, uniqueEmail, uniqueHandle } from "./support";
+import { hydrated, signUp, test, uniqueEmail, uniqueHandle } from "./support";
 
 test("download your data from User Profile and from the delete-account dialog", async ({ page }) => {
   const handle = uniqueHandle("dat");

@@ -1,8 +1,8 @@
 // Delete developer account: Delete stays disabled until the handle is typed
 // exactly; then the browser is signed out on a page that says it is done,
 // and the same address starts a fresh sign-up.
-import { expect, test } from "@playwright/test";
-import { requestLink, signInLinkFor, signUp, uniqueEmail, uniqueHandle } from "./support";
+import { expect } from "@playwright/test";
+import { requestLink, signInLinkFor, signUp, test, uniqueEmail, uniqueHandle } from "./support";
 
 test("type a wrong handle, then the right one: signed out, and the address signs up afresh", async ({ page }) => {
   const handle = uniqueHandle("del");

@@ -3,8 +3,8 @@
 // the old address got a notice, and its undo link restores the old one.
 // The new address is at a tenant's domain: the confirmation says the
 // account joins it and Billing disappears.
-import { expect, test } from "@playwright/test";
-import { hydrated, linkFor, requestLink, signUp, uniqueEmail, uniqueHandle } from "./support";
+import { expect } from "@playwright/test";
+import { hydrated, linkFor, requestLink, signUp, test, uniqueEmail, uniqueHandle } from "./support";
 
 test("change the e-mail, sign in at the new address, undo from the old one", async ({ page }) => {
   const handle = uniqueHandle("mail");

@@ -1,8 +1,8 @@
 // Handle: the rule as you type, availability, and a confirmation that lists
 // every workspace's DNS name before and after; then the pages and names
 // follow the new handle.
-import { expect, test } from "@playwright/test";
-import { signUp, uniqueEmail, uniqueHandle } from "./support";
+import { expect } from "@playwright/test";
+import { signUp, test, uniqueEmail, uniqueHandle } from "./support";
 
 test("change the handle: the preview lists every workspace, then URLs and DNS names follow", async ({ page }) => {
   const handle = uniqueHandle("hdl");

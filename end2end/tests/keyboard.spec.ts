@@ -1,8 +1,8 @@
 // The main journeys with the keyboard alone: Tab to reach a control,
 // Enter or Space to press it, arrows in menus and the crop area, Escape to
 // leave. Each control is reached by tabbing, never focused by the test.
-import { expect, Locator, Page, test } from "@playwright/test";
-import { signUp, uniqueEmail, uniqueHandle } from "./support";
+import { expect, Locator, Page } from "@playwright/test";
+import { signUp, test, uniqueEmail, uniqueHandle } from "./support";
 
 /** Presses Tab until `target` has the focus (it must be reachable). */
 async function tabTo(page: Page, target: Locator, limit = 80) {

@@ -2,8 +2,8 @@
 // the widest the document gets is sampled on every frame from the first
 // one until well after the page is live, with the processor slowed down
 // so that the moments before hydration last.
-import { expect, test } from "@playwright/test";
-import { signInLinkFor, signUp, uniqueEmail, uniqueHandle } from "./support";
+import { expect } from "@playwright/test";
+import { signInLinkFor, signUp, test, uniqueEmail, uniqueHandle } from "./support";
 
 const WIDTH = 390;
 

@@ -2,8 +2,8 @@
 // come back, confirmations that open in place, and results that must be
 // shown once (a new token, a CLI code, the revealed password) carried to
 // the next page in a sealed cookie that page clears.
-import { expect, test, type Page } from "@playwright/test";
-import { signUp, uniqueEmail, uniqueHandle } from "./support";
+import { expect, type Page } from "@playwright/test";
+import { signUp, test, uniqueEmail, uniqueHandle } from "./support";
 
 test.use({ javaScriptEnabled: false });
 

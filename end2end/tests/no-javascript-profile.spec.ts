@@ -1,9 +1,9 @@
 // User Profile and the Audit Log without JavaScript: the handle change asks
 // first in place and lists the DNS names; an avatar uploads and the server
 // keeps the centre square; Load more is a link to the next page.
-import { expect, test, type Page } from "@playwright/test";
+import { expect, type Page } from "@playwright/test";
 import { deflateSync } from "node:zlib";
-import { signUp, uniqueEmail, uniqueHandle } from "./support";
+import { signUp, test, uniqueEmail, uniqueHandle } from "./support";
 
 test.use({ javaScriptEnabled: false });
 

@@ -1,6 +1,6 @@
 // The same sign-in with JavaScript disabled: plain forms, server redirects.
-import { expect, test } from "@playwright/test";
-import { signInLinkFor, uniqueEmail, uniqueHandle } from "./support";
+import { expect } from "@playwright/test";
+import { signInLinkFor, test, uniqueEmail, uniqueHandle } from "./support";
 
 test.use({ javaScriptEnabled: false });
 

@@ -1,7 +1,7 @@
 // Notifications: each switch saves at once and survives a reload; System
 // is on and cannot be switched; a failed save puts the switch back.
-import { expect, test } from "@playwright/test";
-import { signUp, uniqueEmail, uniqueHandle } from "./support";
+import { expect } from "@playwright/test";
+import { signUp, test, uniqueEmail, uniqueHandle } from "./support";
 
 test("toggle each notification type, reload, and see System locked on", async ({ page }) => {
   const handle = uniqueHandle("ntf");

@@ -3,11 +3,11 @@
 // Sign in with a passkey lands on the account page without any e-mail;
 // remove it and a passkey sign-in is refused. Once with the mouse, once
 // with the keyboard alone.
-import { expect, test } from "@playwright/test";
+import { expect } from "@playwright/test";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { dataDir } from "../playwright.config";
-import { hydrated, signUp, tabTo, uniqueEmail, uniqueHandle, virtualAuthenticator } from "./support";
+import { hydrated, signUp, tabTo, test, uniqueEmail, uniqueHandle, virtualAuthenticator } from "./support";
 
 function mailCount(): number {
   const outbox = path.join(dataDir, "outbox");

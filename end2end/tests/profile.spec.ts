@@ -1,6 +1,6 @@
 // User Profile: the Display Name changes everywhere at once, and persists.
-import { expect, test } from "@playwright/test";
-import { signUp, uniqueEmail, uniqueHandle } from "./support";
+import { expect } from "@playwright/test";
+import { signUp, test, uniqueEmail, uniqueHandle } from "./support";
 
 test("change the Display Name and see it in the top bar", async ({ page }) => {
   const handle = uniqueHandle("name");

@@ -1,6 +1,5 @@
 // Pictures of every page at desktop and phone widths, for people to look at.
-import { test } from "@playwright/test";
-import { hydrated, requestLink, signInLinkFor, signUp, uniqueEmail, uniqueHandle } from "./support";
+import { hydrated, requestLink, signInLinkFor, signUp, test, uniqueEmail, uniqueHandle } from "./support";
 
 const widths = [1280, 390];
 

@@ -3,12 +3,12 @@
 // address), revokes the other, whose next page is the sign-in page; Sign
 // out other sessions does the same for a third; a CLI login is listed,
 // revoked, and `sluice whoami` then says the login ended.
-import { expect, test, type Browser, type Page } from "@playwright/test";
+import { expect, type Browser, type Page } from "@playwright/test";
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { hydrated, requestLink, signInLinkFor, signUp, uniqueEmail, uniqueHandle } from "./support";
+import { hydrated, requestLink, signInLinkFor, signUp, test, uniqueEmail, uniqueHandle } from "./support";
 
 const serverBin = process.env.SLUICE_SERVER_BIN ?? path.resolve(__dirname, "../../target/release/sluice");
 

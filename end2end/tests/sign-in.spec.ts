@@ -1,7 +1,7 @@
 // The first journey: sign up through the mailed link, find Your Profile
 // in the account menu, sign out, and find the account closed to you.
-import { expect, test } from "@playwright/test";
-import { signUp, uniqueEmail, uniqueHandle, requestLink, signInLinkFor } from "./support";
+import { expect } from "@playwright/test";
+import { requestLink, signInLinkFor, signUp, test, uniqueEmail, uniqueHandle } from "./support";
 
 test("sign up, open Your Profile, sign out", async ({ page }) => {
   const email = uniqueEmail("ada");
@@ -83,6 +83,32 @@ test("handle feedback appears while typing", async ({ page }) => {
   await expect(page.getByText("Use lowercase letters, digits and single hyphens")).toBeVisible();
   await page.getByLabel("Handle").fill("admin");
   await expect(page.getByText("is reserved")).toBeVisible();
+});
+
+test("what is typed before the page goes live stays when it does", async ({ context }) => {
+  const email = uniqueEmail("early");
+  const handle = uniqueHandle("early");
+  // A page of its own: navigations here do not wait for hydration.
+  const page = await context.newPage();
+  await requestLink(page, email);
+  const link = await signInLinkFor(email);
+  // The page's script arrives only once the person has typed.
+  let release!: () => void;
+  const typed = new Promise<void>((resolve) => (release = resolve));
+  await page.route("**/pkg/*.wasm", async (route) => {
+    await typed;
+    await route.continue();
+  });
+  await page.goto(link, { waitUntil: "domcontentloaded" });
+  await page.getByLabel("Handle").fill(handle);
+  await page.getByLabel("Display Name").fill("Early Bird");
+  expect(await page.locator("body[data-hydrated]").count()).toBe(0);
+  release();
+  await page.locator("body[data-hydrated]").waitFor({ state: "attached" });
+  await expect(page.getByLabel("Handle")).toHaveValue(handle);
+  await expect(page.getByLabel("Display Name")).toHaveValue("Early Bird");
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page).toHaveURL(new RegExp(`/user/${handle}$`));
 });
 
 test("the account menu works from the keyboard", async ({ page }) => {

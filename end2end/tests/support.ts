@@ -1,6 +1,6 @@
 // What the journeys share: reading the outbox the server writes mail to,
 // and signing up through it as a person would.
-import { CDPSession, expect, Locator, Page } from "@playwright/test";
+import { CDPSession, expect, Locator, Page, test as base } from "@playwright/test";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -83,6 +83,32 @@ export async function signUp(page: Page, email: string, handle: string, name: st
 export async function hydrated(page: Page) {
   await page.locator("body[data-hydrated]").waitFor({ state: "attached" });
 }
+
+/** Playwright's `test`, with a `page` whose `goto` and `reload` return once
+ * the page they loaded is live (when scripts run and it is a console page):
+ * a person's first click after a load lands on a hydrated page, however
+ * busy the machine is. */
+export const test = base.extend({
+  page: async ({ page, javaScriptEnabled }, use) => {
+    if (javaScriptEnabled !== false) {
+      const live = async (response: Awaited<ReturnType<Page["goto"]>>) => {
+        const html = response?.headers()["content-type"]?.startsWith("text/html") ?? false;
+        if (html) {
+          await page
+            .locator("body[data-hydrated]")
+            .waitFor({ state: "attached", timeout: 20_000 })
+            .catch(() => undefined);
+        }
+        return response;
+      };
+      const goto = page.goto.bind(page);
+      const reload = page.reload.bind(page);
+      page.goto = async (url, options) => live(await goto(url, options));
+      page.reload = async (options) => live(await reload(options));
+    }
+    await use(page);
+  },
+});
 
 /** Runs a copied `psql "…"` command as a person pasting it would, with
  * `script` typed in. */

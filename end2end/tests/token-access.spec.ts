@@ -2,8 +2,8 @@
 // made for 30 days lists as such and reads the API but changes nothing; a
 // token whose expiry passed is refused, listed as Expired, and no longer
 // counts toward the cap of two.
-import { expect, test, type Page } from "@playwright/test";
-import { hydrated, signUp, uniqueEmail, uniqueHandle } from "./support";
+import { expect, type Page } from "@playwright/test";
+import { hydrated, signUp, test, uniqueEmail, uniqueHandle } from "./support";
 
 async function newToken(page: Page, name: string, expiration: string, access: "Full access" | "Read only") {
   await page.getByRole("button", { name: "New Token" }).click();

@@ -1,8 +1,8 @@
 // Credentials & Access › Tokens: create two (the third is refused), Reveal
 // and Copy once, only the masked form afterwards, Deactivate (the API then
 // refuses the token), Delete.
-import { expect, test } from "@playwright/test";
-import { signUp, uniqueEmail, uniqueHandle } from "./support";
+import { expect } from "@playwright/test";
+import { signUp, test, uniqueEmail, uniqueHandle } from "./support";
 
 test.use({ permissions: ["clipboard-read", "clipboard-write"] });
 

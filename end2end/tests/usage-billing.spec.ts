@@ -1,8 +1,8 @@
 // Usage: the demo account's history as a chart with its data table and a
 // table per workspace, period by period. Billing: plan, estimate and
 // invoices for a developer account; none at all for a tenant member.
-import { expect, test } from "@playwright/test";
-import { requestLink, signInLinkFor, signUp, uniqueEmail, uniqueHandle } from "./support";
+import { expect } from "@playwright/test";
+import { requestLink, signInLinkFor, signUp, test, uniqueEmail, uniqueHandle } from "./support";
 
 test("Usage shows the chart and the table; Billing prices it", async ({ page }) => {
   await requestLink(page, "demo@sluice.localhost");

@@ -2,9 +2,9 @@
 // cluster's region shows Creating, then Ready; Copy psql command puts the
 // cluster's address on the clipboard, and the command, run in a shell with
 // Debian's psql, opens a real PostgreSQL database.
-import { expect, test } from "@playwright/test";
+import { expect } from "@playwright/test";
 import { clusterAddress, clusterRegion } from "../playwright.config";
-import { paste, signUp, uniqueEmail, uniqueHandle } from "./support";
+import { paste, signUp, test, uniqueEmail, uniqueHandle } from "./support";
 
 test.use({ permissions: ["clipboard-read", "clipboard-write"] });
 

@@ -2,9 +2,9 @@
 // Access says it is ready, Copy psql command puts a ready command on the
 // clipboard, and that command, run in a shell with Debian's psql, opens
 // the workspace on PostgreSQL and runs PostgreSQL's SQL in it.
-import { expect, test } from "@playwright/test";
+import { expect } from "@playwright/test";
 import { dbPort } from "../playwright.config";
-import { paste, signUp, uniqueEmail, uniqueHandle } from "./support";
+import { paste, signUp, test, uniqueEmail, uniqueHandle } from "./support";
 
 test.use({ permissions: ["clipboard-read", "clipboard-write"] });
 

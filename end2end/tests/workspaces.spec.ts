@@ -1,7 +1,7 @@
 // Workspaces tab: New Workspace by the handle rule, its DNS name and
 // connection string, and deleting it only after typing its handle.
-import { expect, test } from "@playwright/test";
-import { signUp, uniqueEmail, uniqueHandle } from "./support";
+import { expect } from "@playwright/test";
+import { signUp, test, uniqueEmail, uniqueHandle } from "./support";
 
 test("create a workspace, see its connection string, delete it with a typed confirmation", async ({ page }) => {
   const handle = uniqueHandle("wsp");

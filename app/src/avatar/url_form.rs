@@ -8,14 +8,17 @@ use shared::avatar::AvatarUrl;
 
 use super::SetAvatarUrl;
 use crate::access::session::{edit_viewer, Viewer, ViewerState};
-use crate::ui::{ErrorPanel, HandleField};
+use crate::ui::{typed_before_live, ErrorPanel, HandleField};
 
 #[component]
 pub fn AvatarUrlForm() -> impl IntoView {
     let viewer = expect_context::<Memo<Viewer>>();
     let state = expect_context::<ViewerState>();
     let action = ServerAction::<SetAvatarUrl>::new();
-    let draft = RwSignal::new(None::<String>);
+    let draft = RwSignal::new(
+        typed_before_live("avatar_url")
+            .filter(|typed| *typed != viewer.get_untracked().avatar_source.unwrap_or_default()),
+    );
     let saved = RwSignal::new(false);
     let value = move || draft.get().unwrap_or_else(|| viewer.read().avatar_source.clone().unwrap_or_default());
     let problem = move || {

@@ -8,7 +8,7 @@ use shared::Handle;
 use super::{change_handle, handle_preview, HandleChange, HOLD_DAYS};
 use crate::access::session::Viewer;
 use crate::error::AppError;
-use crate::ui::{ConfirmActions, Dialog, ErrorPanel, HandleField};
+use crate::ui::{typed_before_live, ConfirmActions, Dialog, ErrorPanel, HandleField};
 
 /// How long typing must pause before availability is asked.
 const ASK_AFTER_MS: u64 = 250;
@@ -21,7 +21,9 @@ pub fn HandleForm() -> impl IntoView {
     // page shows the confirmation in place (`PlainHandleConfirm`).
     let query = leptos_router::hooks::use_query_map();
     let asked_for = query.with_untracked(|q| q.get("new_handle"));
-    let draft = RwSignal::new(asked_for.clone().unwrap_or_else(|| viewer.get_untracked().handle));
+    let draft = RwSignal::new(
+        typed_before_live("new_handle").or_else(|| asked_for.clone()).unwrap_or_else(|| viewer.get_untracked().handle),
+    );
     // The last availability answer, for the handle it was asked about.
     let checked = RwSignal::new(None::<(String, Result<HandleChange, AppError>)>);
     let asked = StoredValue::new(0u64);

@@ -9,7 +9,7 @@ use leptos_router::hooks::use_query_map;
 use shared::{DisplayName, Handle};
 
 use super::{inspect_sign_in_link, ConfirmSignIn, LinkInfo};
-use crate::ui::{AuthCard, ErrorPanel, Loading};
+use crate::ui::{typed_before_live, AuthCard, ErrorPanel, Loading};
 
 #[component]
 pub fn ConfirmPage() -> impl IntoView {
@@ -56,8 +56,8 @@ fn SignInForm(token: String, email: String) -> impl IntoView {
 fn SignUpForm(token: String, email: String, suggested_handle: String) -> impl IntoView {
     let action = ServerAction::<ConfirmSignIn>::new();
     let error = move || action.value().get().and_then(Result::err);
-    let handle = RwSignal::new(suggested_handle.clone());
-    let name = RwSignal::new(String::new());
+    let handle = RwSignal::new(typed_before_live("handle").unwrap_or_else(|| suggested_handle.clone()));
+    let name = RwSignal::new(typed_before_live("display_name").unwrap_or_default());
     let touched_name = RwSignal::new(false);
     // The same rules the server applies, while the person types.
     let handle_problem = move || {

@@ -26,6 +26,26 @@ pub fn use_live() -> Signal<bool> {
     live.into()
 }
 
+/// What a person typed into the server-rendered input `id` before the page
+/// went live, read while the calling component hydrates: a signal bound to
+/// the input's value would otherwise put the server's value back over what
+/// they typed. `None` on the server and for components made after hydration.
+pub fn typed_before_live(id: &str) -> Option<String> {
+    #[cfg(not(feature = "ssr"))]
+    {
+        use wasm_bindgen::JsCast;
+        if Owner::current_shared_context().is_some_and(|sc| sc.during_hydration()) {
+            return document()
+                .get_element_by_id(id)?
+                .dyn_into::<web_sys::HtmlInputElement>()
+                .ok()
+                .map(|input| input.value());
+        }
+    }
+    let _ = id;
+    None
+}
+
 /// The opener of a confirmation: a disclosure whose summary is the
 /// control. Without script it opens in place and shows `children` (the
 /// explanation and a plain form that posts). Once the page is live, a click
