@@ -16,6 +16,7 @@ pub mod credentials;
 pub mod data_export;
 pub mod database_password;
 pub mod deletion;
+pub mod display_name;
 pub mod email_change;
 pub mod error;
 pub mod handle;

@@ -7,8 +7,19 @@ use std::path::{Path, PathBuf};
 
 /// Each folder's layer; a folder not listed is a feature. A folder may
 /// import its own layer or a lower one, and features may import each other
-/// as long as no cycle forms.
-const LAYERS: &[(&str, u8)] = &[("error", 0), ("infra", 1), ("api", 2), ("access", 3), ("ui", 4), ("routes", 6)];
+/// as long as no cycle forms. Pages compose features' sections; no
+/// feature reaches the page that holds it.
+const LAYERS: &[(&str, u8)] = &[
+    ("error", 0),
+    ("infra", 1),
+    ("api", 2),
+    ("access", 3),
+    ("ui", 4),
+    ("account", 6),
+    ("profile", 6),
+    ("credentials", 6),
+    ("routes", 7),
+];
 const FEATURE: u8 = 5;
 
 fn layer(folder: &str) -> u8 {
@@ -179,5 +190,73 @@ fn the_checks_see_a_cycle_and_an_upward_import() {
     graph.entry("usage".into()).or_default();
     assert_eq!(cycles(&graph), vec![vec!["flash".to_owned(), "tokens".to_owned()]]);
     assert_eq!(code(r#"let a = "http://x"; // crate::nothing"#), r#"let a = "http://x"; "#);
-    assert!(layer("infra") < layer("tokens") && layer("tokens") < layer("routes"));
+    assert!(
+        layer("infra") < layer("tokens") && layer("tokens") < layer("profile") && layer("profile") < layer("routes")
+    );
+}
+
+/// The `app::name` paths in `text`'s code (comments left out).
+fn app_paths(text: &str) -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    for line in text.lines() {
+        let mut rest = code(line);
+        while let Some(at) = rest.find("app::") {
+            let before = rest[..at].chars().next_back();
+            let after = &rest[at + "app::".len()..];
+            if !before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
+                let name: String = after.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+                if !name.is_empty() {
+                    found.insert(name);
+                }
+            }
+            rest = after;
+        }
+    }
+    found
+}
+
+/// The server enters the app through one door: the routes (pages, API,
+/// file routes, the worker, the demo) and the layers under every feature.
+const SERVER_MAY_USE: &[&str] = &["routes", "infra", "access", "api", "error"];
+
+#[test]
+fn the_server_enters_the_app_through_one_door() {
+    let server = Path::new(env!("CARGO_MANIFEST_DIR")).join("../server/src");
+    let mut files = Vec::new();
+    rust_files(&server, &mut files);
+    assert!(files.len() > 10, "the server's sources were read");
+    let mut through_the_wall = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for name in app_paths(&text) {
+            if !SERVER_MAY_USE.contains(&name.as_str()) {
+                through_the_wall.push(format!("{} uses app::{name}", file.strip_prefix(&server).unwrap().display()));
+            }
+        }
+    }
+    assert!(through_the_wall.is_empty(), "the server reaches past app's door:\n{}", through_the_wall.join("\n"));
+}
+
+#[test]
+fn the_door_check_reads_app_paths() {
+    let text = "use app::usage::ssr::x; // app::billing\nlet y = sluice_app::tokens::z; app::routes::api::router()";
+    assert_eq!(app_paths(text), BTreeSet::from(["usage".to_owned(), "routes".to_owned()]));
+}
+
+#[test]
+fn the_architecture_map_names_every_folder() {
+    let map = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/ARCHITECTURE.md")).unwrap();
+    let (mut missing, mut folders) = (Vec::new(), 0);
+    for entry in std::fs::read_dir(src()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            folders += 1;
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if !map.contains(&format!("`{name}`")) && !map.contains(&format!("`{name}/`")) {
+                missing.push(name);
+            }
+        }
+    }
+    assert!(folders > 20, "the folders were read");
+    assert!(missing.is_empty(), "docs/ARCHITECTURE.md does not name: {missing:?}");
 }

@@ -284,7 +284,7 @@ pub fn settings_from(a: &SettingsArgs, leptos: &LeptosOptions) -> Result<Setting
 /// `off`: it does not run.
 fn parse_db_listen(raw: Option<&str>) -> Result<Option<std::net::SocketAddr>, ConfigError> {
     match raw {
-        None => Ok(Some(std::net::SocketAddr::from(([127, 0, 0, 1], app::database_password::PORT)))),
+        None => Ok(Some(std::net::SocketAddr::from(([127, 0, 0, 1], shared::DEFAULT_DB_PORT)))),
         Some("off") => Ok(None),
         Some(raw) => raw.parse().map(Some).map_err(|_| {
             bad("SLUICE_DB_LISTEN", format!("expected an address such as 127.0.0.1:9193, or off; got {raw:?}"))

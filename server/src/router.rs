@@ -2,7 +2,7 @@
 //! files, and the layers every request goes through.
 
 use app::infra::AppState;
-use app::{shell, App};
+use app::routes::{shell, App};
 use axum::middleware;
 use axum::Router;
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
@@ -17,10 +17,7 @@ pub fn routes() -> Vec<AxumRouteListing> {
 
 pub fn build(state: AppState, routes: Vec<AxumRouteListing>) -> Router {
     Router::new()
-        .route("/avatar/{file}", axum::routing::get(app::avatar::ssr::default_avatar))
-        .route("/avatar/c/{file}", axum::routing::get(app::avatar::store::custom_avatar))
-        .merge(app::activity::export::routes())
-        .merge(app::data_export::archive::routes())
+        .merge(app::routes::files::router())
         .nest("/api/v0", app::routes::api::router())
         .merge(crate::site_files::routes(&state.leptos_options))
         .leptos_routes_with_context(&state, routes, || (), {

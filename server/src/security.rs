@@ -70,7 +70,7 @@ pub fn body_stalled(path: &str) -> Response {
 /// cannot answer anything else).
 pub fn body_limit(request: Request) -> Result<Request, Box<Response>> {
     let path = request.uri().path();
-    let limit = if is_upload(path) { app::avatar::store::MAX_UPLOAD + 64 * 1024 } else { BODY_LIMIT };
+    let limit = if is_upload(path) { app::routes::files::LARGEST_UPLOAD } else { BODY_LIMIT };
     if path == UPLOAD_PATH && request.method() == Method::POST {
         let multipart = request
             .headers()

@@ -70,7 +70,7 @@ pub async fn start(plan: Plan, shutdown: impl Future<Output = ()> + Send + 'stat
             crate::local_postgres::move_legacy_workspaces(&state, &clusters).await;
         });
     }
-    let worker = worker.then(|| app::database_password::jobs::spawn(state.clone()));
+    let worker = worker.then(|| app::routes::jobs::spawn(state.clone()));
     // One task, so that stopping it stops both.
     let sampler = (!clusters.all().is_empty()).then(|| {
         let (state, every, clusters) = (state.clone(), state.settings.usage_interval, clusters.clone());

@@ -11,6 +11,8 @@ pub mod handover;
 mod owner;
 #[cfg(feature = "ssr")]
 pub mod proof;
+#[cfg(feature = "ssr")]
+pub mod revocation;
 pub mod session;
 
 #[cfg(feature = "ssr")]

@@ -171,10 +171,10 @@ async fn update(
         actor.handle = handle.to_string();
     }
     if let Some(name) = &name {
-        crate::profile::display_name::ssr::update(&state, &actor, name).await?;
+        crate::display_name::ssr::update(&state, &actor, name).await?;
     }
     if let Some(at) = reset_at {
-        crate::credentials::reset::ssr::reset(&state, &actor, at).await?;
+        crate::identity::reset::ssr::reset(&state, &actor, at).await?;
     }
     Ok(Json(load(&state, &caller.account.id).await?))
 }

@@ -6,8 +6,6 @@ mod advanced;
 #[cfg(feature = "ssr")]
 pub mod api;
 mod layout;
-#[cfg(feature = "ssr")]
-pub mod ssr;
 mod workspaces;
 
 pub use advanced::{AdvancedIndex, AdvancedLayout};

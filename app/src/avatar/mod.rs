@@ -5,11 +5,13 @@
 
 #[cfg(feature = "ssr")]
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod default_picture;
 mod editor;
 #[cfg(feature = "ssr")]
-mod remote;
+mod form;
 #[cfg(feature = "ssr")]
-pub mod ssr;
+mod remote;
 #[cfg(feature = "ssr")]
 pub mod store;
 mod upload;

@@ -117,7 +117,7 @@ pub async fn custom_avatar(State(state): State<AppState>, Path(file): Path<Strin
     match png {
         Ok(Some(png)) => {
             let tag = format!("\"{hash}{}\"", if large { "-2x" } else { "" });
-            super::ssr::immutable(&headers, &tag, "image/png", "default-src 'none'", png)
+            super::default_picture::immutable(&headers, &tag, "image/png", "default-src 'none'", png)
         }
         Ok(None) => StatusCode::NOT_FOUND.into_response(),
         Err(error) => {

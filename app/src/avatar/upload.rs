@@ -12,7 +12,7 @@ use crate::error::AppError;
 #[server(prefix = "/sfn", endpoint = "upload_avatar", input = MultipartFormData)]
 pub async fn upload_avatar(data: MultipartData) -> Result<String, AppError> {
     let state = crate::infra::AppState::from_context()?;
-    let (handle, bytes) = ssr::read_form(data).await?;
+    let (handle, bytes) = super::form::read_form(data).await?;
     let actor = crate::access::owner_actor(&handle).await?;
     let pngs = super::store::process(&state, bytes).await?;
     super::store::save(&state, &actor, pngs, None).await
@@ -49,39 +49,4 @@ pub async fn reset_avatar(handle: String) -> Result<String, AppError> {
     let state = crate::infra::AppState::from_context()?;
     super::store::remove(&state, &actor).await?;
     Ok(super::default_avatar_path(&actor.id))
-}
-
-#[cfg(feature = "ssr")]
-mod ssr {
-    use leptos::server_fn::codec::MultipartData;
-
-    use crate::error::AppError;
-
-    const NO_FILE: &str = "Choose a JPEG or PNG image to upload.";
-
-    /// `handle` and the bytes of `avatar`, at most `MAX_UPLOAD` of them.
-    pub async fn read_form(data: MultipartData) -> Result<(String, Vec<u8>), AppError> {
-        let mut form = data.into_inner().ok_or(AppError::Internal)?;
-        let (mut handle, mut bytes) = (None, None);
-        let unreadable = |_| AppError::invalid("The upload could not be read. Please try again.");
-        while let Some(mut field) = form.next_field().await.map_err(unreadable)? {
-            match field.name() {
-                Some("handle") => handle = Some(field.text().await.map_err(unreadable)?),
-                Some("avatar") => {
-                    let mut buf = Vec::new();
-                    while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
-                        if buf.len() + chunk.len() > super::super::store::MAX_UPLOAD {
-                            return Err(AppError::invalid("The file is larger than 16 MB. Choose a smaller image."));
-                        }
-                        buf.extend_from_slice(&chunk);
-                    }
-                    bytes = Some(buf);
-                }
-                _ => {}
-            }
-        }
-        let handle = handle.ok_or_else(|| AppError::invalid(NO_FILE))?;
-        let bytes = bytes.ok_or_else(|| AppError::invalid(NO_FILE))?;
-        Ok((handle, bytes))
-    }
 }

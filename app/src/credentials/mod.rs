@@ -5,13 +5,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::database_password::PasswordSection;
-use crate::identity::PasskeysSection;
+use crate::identity::{PasskeysSection, ResetSection};
 use crate::sessions::SessionsSection;
 use crate::tokens::TokensSection;
-
-pub mod reset;
-
-pub use reset::ResetSection;
 
 #[component]
 pub fn CredentialsPage() -> impl IntoView {

@@ -10,10 +10,8 @@
 //! its job has run a workspace accepts the old password and afterwards
 //! only the new one; connections already open stay open.
 //!
-//! The same worker runs the workspaces' own jobs (making them on their
-//! clusters, removing deleted ones) and the tokens' expiry reminders.
-
-use std::time::Duration;
+//! The process's one worker (`crate::routes::jobs`) runs these beside
+//! every other feature's jobs.
 
 use super::verifier::ScramVerifier;
 use crate::infra::db::{begin_write, lock_user, skip_locked};
@@ -21,32 +19,7 @@ use crate::infra::time::now_millis;
 use crate::infra::workspace_storage::{Placement, Role};
 use crate::infra::AppState;
 
-const IDLE_POLL: Duration = Duration::from_secs(1);
 const BATCH: i64 = 50;
-
-/// Runs the worker until the process ends.
-pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        loop {
-            let done = [
-                run_due(&state).await,
-                crate::workspaces::jobs::run_due(&state).await,
-                crate::tokens::jobs::run_due(&state).await,
-            ];
-            let mut any = false;
-            for result in done {
-                match result {
-                    Ok(n) => any |= n > 0,
-                    Err(error) => tracing::error!(%error, "a background job failed; will retry"),
-                }
-            }
-            if any {
-                continue;
-            }
-            let _ = tokio::time::timeout(IDLE_POLL, state.jobs.notified()).await;
-        }
-    })
-}
 
 /// Applies every job that is due, and gives a verifier to workspaces that
 /// have a password but no verifier yet (new ones); answers how many were

@@ -200,7 +200,7 @@ pub async fn use_link(state: &AppState, parts: &Parts, secret: &str) -> Result<S
         // to now works (as Reset Authentication does).
         // A passkey added since the change is theirs too. Pending confirm
         // links go with the reset.
-        crate::credentials::reset::ssr::revoke_before(&mut tx, &user_id, now + 1, made_at).await?;
+        crate::access::revocation::revoke_before(&mut tx, &user_id, now + 1, made_at).await?;
         // The oldest undo wins: an undo of a later change (which whoever
         // made it holds) can neither cancel this one nor follow it.
         sqlx::query(

@@ -15,6 +15,7 @@ pub mod state;
 pub mod system_mail;
 pub mod tenants;
 pub mod time;
+pub mod usage_meter;
 pub mod vault;
 pub mod workspace_storage;
 

@@ -12,6 +12,8 @@ mod confirm;
 pub mod known_browser;
 mod page;
 #[cfg(feature = "ssr")]
+pub mod sign_up;
+#[cfg(feature = "ssr")]
 pub mod ssr;
 
 pub use confirm::ConfirmPage;

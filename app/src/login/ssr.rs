@@ -9,8 +9,8 @@ use serde_json::json;
 use shared::{DisplayName, Email, Handle};
 use std::net::IpAddr;
 
+use super::sign_up::{self as accounts, CreateUserError};
 use super::{safe_next, LinkInfo};
-use crate::account::ssr::{self as accounts, CreateUserError};
 use crate::error::AppError;
 use crate::infra::audit_trail::{self, Actor};
 use crate::infra::db::begin_write;

@@ -8,12 +8,9 @@ use crate::access::session::Viewer;
 use crate::avatar::{AvatarEditor, AvatarUrlForm};
 use crate::data_export::DownloadData;
 use crate::deletion::DeleteAccountSection;
+use crate::display_name::DisplayNameForm;
 use crate::email_change::EmailSection;
 use crate::handle::HandleForm;
-
-pub mod display_name;
-
-pub use display_name::{DisplayNameForm, UpdateDisplayName};
 
 #[component]
 pub fn ProfilePage() -> impl IntoView {

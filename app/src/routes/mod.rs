@@ -1,8 +1,16 @@
-//! The top of the crate: the page routes and the API router, the only
-//! places that know every feature.
+//! The top of the crate and the server's one door into it: the page
+//! routes, the API router, the routes that answer with files, the worker
+//! that runs every feature's jobs and the demo account. The only place
+//! that knows every feature.
 
 #[cfg(feature = "ssr")]
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod demo;
+#[cfg(feature = "ssr")]
+pub mod files;
+#[cfg(feature = "ssr")]
+pub mod jobs;
 mod lazy;
 #[cfg(feature = "ssr")]
 mod openapi;

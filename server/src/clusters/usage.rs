@@ -10,9 +10,9 @@ use std::time::Duration;
 
 use app::infra::db::begin_write;
 use app::infra::time::now_millis;
+use app::infra::usage_meter::{record_compute, record_storage};
 use app::infra::workspace_storage::Measured;
 use app::infra::AppState;
-use app::usage::ssr::{record_compute, record_storage};
 
 use super::Clusters;
 

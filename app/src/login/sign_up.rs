@@ -1,5 +1,5 @@
-//! Accounts in storage: creating a person with their first workspace, and
-//! reading what the account pages show.
+//! Signing up: creating a person with their first workspace and their
+//! database password, and finding an account by its e-mail address.
 
 use shared::{DisplayName, Email, Handle};
 use sqlx::AnyConnection;

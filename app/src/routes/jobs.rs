@@ -1,0 +1,36 @@
+//! The process's one worker: every feature's jobs are rows, and one loop
+//! runs whatever is due (a new database password carried to workspaces,
+//! workspaces made on and removed from their engines, tokens' expiry
+//! reminders). It wakes when a request asks it to (`AppState::jobs`) and
+//! otherwise looks for due work every second. Several processes' workers
+//! may run at once: each job is taken by one of them.
+
+use std::time::Duration;
+
+use crate::infra::AppState;
+
+const IDLE_POLL: Duration = Duration::from_secs(1);
+
+/// Runs the worker until the process ends.
+pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            let done = [
+                crate::database_password::jobs::run_due(&state).await,
+                crate::workspaces::jobs::run_due(&state).await,
+                crate::tokens::jobs::run_due(&state).await,
+            ];
+            let mut any = false;
+            for result in done {
+                match result {
+                    Ok(n) => any |= n > 0,
+                    Err(error) => tracing::error!(%error, "a background job failed; will retry"),
+                }
+            }
+            if any {
+                continue;
+            }
+            let _ = tokio::time::timeout(IDLE_POLL, state.jobs.notified()).await;
+        }
+    })
+}
