@@ -5,7 +5,6 @@
 //! checks that both ways find the same page. Run with `cargo bench -p server --bench audit_log`.
 
 use app::activity::ssr::{page, Cursor, Query};
-use app::infra::settings::Settings;
 use std::time::{Duration, Instant};
 
 const RECORDS: i64 = 1_000_000;
@@ -25,7 +24,7 @@ fn ms(d: Duration) -> String {
 #[tokio::main]
 async fn main() {
     let dir = tempfile::tempdir().unwrap();
-    let settings = Settings::for_data_dir(dir.path().to_owned(), "http://localhost:3000".parse().unwrap());
+    let settings = server::config::settings_for(dir.path().to_owned(), "http://localhost:3000".parse().unwrap());
     let db = app::infra::db::open(&settings).await.unwrap();
     sqlx::query(
         "INSERT INTO users (id, handle, email, display_name, token_min_issued_at, created_at, updated_at)

@@ -111,13 +111,16 @@ fn by_hand(dir: &Path) -> (Duration, Duration, u64) {
 }
 
 async fn managed(dir: &Path) -> (Duration, Duration, u64) {
+    // Sluice's defaults.
+    let settings = server::config::settings_for(dir.to_owned(), "http://localhost".parse().unwrap());
     let plan = || Plan {
         data_dir: dir.to_owned(),
         listen: "127.0.0.1:0".parse().unwrap(),
         tls: None,
         bin: None,
-        max_connections: 100,
-        process_memory_mb: 1024,
+        max_connections: settings.postgres_max_connections,
+        shared_buffers_mb: settings.postgres_shared_buffers_mb,
+        process_memory_mb: settings.postgres_process_memory_mb,
     };
     let t = Instant::now();
     let pg = LocalPostgres::start(plan()).await.unwrap();

@@ -20,6 +20,7 @@ pub mod serve;
 pub mod site_files;
 pub mod start;
 pub mod storage;
+pub mod values;
 
 pub use serve::{serve, HttpLimits};
 

@@ -66,12 +66,6 @@ pub struct PoolSettings {
     pub idle_timeout: Duration,
 }
 
-impl Default for PoolSettings {
-    fn default() -> Self {
-        Self { max_connections: 8, acquire_timeout: Duration::from_secs(10), idle_timeout: Duration::from_secs(600) }
-    }
-}
-
 /// Opens (creating if needed) and migrates the database. On PostgreSQL the
 /// migrations run under an advisory lock, so processes starting together
 /// apply each one once.

@@ -36,6 +36,8 @@ pub struct Settings {
     pub postgres_max_connections: u32,
     /// The address space each of its processes may take, in MB.
     pub postgres_process_memory_mb: u64,
+    /// `shared_buffers` of Sluice's own PostgreSQL, in MB.
+    pub postgres_shared_buffers_mb: u64,
     /// How often the workspaces' compute time and sizes are read (Usage,
     /// the storage limit).
     pub usage_interval: Duration,
@@ -119,18 +121,6 @@ pub struct RoleLimits {
     pub storage_mb: u64,
 }
 
-impl Default for RoleLimits {
-    fn default() -> Self {
-        Self {
-            connections: 20,
-            statement_timeout: Duration::from_secs(60),
-            temp_file_limit_mb: 1024,
-            idle_in_transaction_timeout: Duration::from_secs(300),
-            storage_mb: 1024,
-        }
-    }
-}
-
 /// Where the certificate of Sluice's own PostgreSQL comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DbTls {
@@ -167,64 +157,29 @@ impl Settings {
 
     /// An absolute URL for a path on this site.
     pub fn absolute(&self, path_and_query: &str) -> String {
-        // The URL as parsed already starts with its origin (scheme, host
-        // in ASCII, a port only if not the default): one copy, where the
-        // origin's own serialisation would make two. A URL with a user or
-        // password is not an origin's prefix.
-        let url = &self.public_url;
-        if !url.username().is_empty() || url.password().is_some() || !url.has_host() {
-            return format!("{}{}", self.public_origin(), path_and_query);
-        }
-        let origin = &url[..url::Position::BeforePath];
-        let mut out = String::with_capacity(origin.len() + path_and_query.len());
-        out.push_str(origin);
-        out.push_str(path_and_query);
-        out
+        absolute(&self.public_url, path_and_query)
     }
+}
 
-    /// Settings for tests and tools: everything under `data_dir`.
-    pub fn for_data_dir(data_dir: PathBuf, public_url: Url) -> Self {
-        let database_url = format!("sqlite://{}", data_dir.join("sluice.db").display());
-        Self {
-            data_dir,
-            database_url: Secret::new(database_url),
-            pool: super::db::PoolSettings::default(),
-            public_url,
-            smtp_url: None,
-            mail_from: "Sluice <no-reply@sluice.localhost>".into(),
-            db_domain: "sluice.localhost".into(),
-            db_listen: None,
-            db_port: shared::DEFAULT_DB_PORT,
-            db_hostaddr: None,
-            db_tls: DbTls::SelfSigned,
-            postgres_bin: None,
-            postgres_max_connections: 100,
-            postgres_process_memory_mb: 1024,
-            usage_interval: Duration::from_secs(60),
-            session_idle: Duration::from_secs(24 * 3600),
-            session_absolute: Duration::from_secs(14 * 24 * 3600),
-            sign_in_link_ttl: Duration::from_secs(15 * 60),
-            sign_in_per_peer: 30,
-            api_per_minute: 600,
-            secret_key: None,
-            propagation_delay: Duration::ZERO,
-            avatar_fetch_private: false,
-            tenant_domains: Vec::new(),
-            trusted_proxies: Vec::new(),
-            http_max_connections: 10_000,
-            http_per_address: 100,
-            http_header_timeout: Duration::from_secs(15),
-            http_body_timeout: Duration::from_secs(20),
-            workspace_clusters: Vec::new(),
-            cluster_limits: RoleLimits::default(),
-            clock: super::clock::Clock::default(),
-        }
+/// `path_and_query` on the site at `url`.
+fn absolute(url: &Url, path_and_query: &str) -> String {
+    // The URL as parsed already starts with its origin (scheme, host in
+    // ASCII, a port only if not the default): one copy, where the origin's
+    // own serialisation would make two. A URL with a user or password is
+    // not an origin's prefix.
+    if !url.username().is_empty() || url.password().is_some() || !url.has_host() {
+        return format!("{}{}", url.origin().ascii_serialization(), path_and_query);
     }
+    let origin = &url[..url::Position::BeforePath];
+    let mut out = String::with_capacity(origin.len() + path_and_query.len());
+    out.push_str(origin);
+    out.push_str(path_and_query);
+    out
 }
 
 #[cfg(test)]
 mod absolute_tests {
-    use super::Settings;
+    use super::absolute;
 
     #[test]
     fn an_absolute_address_starts_with_the_public_origin() {
@@ -236,9 +191,9 @@ mod absolute_tests {
             "http://[::1]:9000/a?b#c",
             "https://user:secret@example.com/",
         ] {
-            let settings = Settings::for_data_dir("/nowhere".into(), url.parse().unwrap());
-            let origin = settings.public_origin();
-            assert_eq!(settings.absolute("/user/ada?x=1"), format!("{origin}/user/ada?x=1"), "{url}");
+            let url: url::Url = url.parse().unwrap();
+            let origin = url.origin().ascii_serialization();
+            assert_eq!(absolute(&url, "/user/ada?x=1"), format!("{origin}/user/ada?x=1"), "{url}");
         }
     }
 }

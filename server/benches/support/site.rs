@@ -31,7 +31,7 @@ pub async fn start(
     let addr = listener.local_addr().unwrap();
     leptos.site_addr = addr;
     let base = format!("http://{addr}");
-    let mut settings = app::infra::settings::Settings::for_data_dir(dir.to_owned(), base.parse().unwrap());
+    let mut settings = server::config::settings_for(dir.to_owned(), base.parse().unwrap());
     if let Some(url) = database_url {
         settings.database_url = app::infra::secret::Secret::new(url);
     }

@@ -74,7 +74,6 @@ impl Cluster {
 }
 
 /// Every configured cluster, and the limits set on the roles made there.
-#[derive(Default)]
 pub struct Clusters {
     list: Vec<Cluster>,
     limits: RoleLimits,

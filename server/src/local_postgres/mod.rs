@@ -45,6 +45,7 @@ pub struct Plan {
     /// `SLUICE_POSTGRES_BIN`.
     pub bin: Option<PathBuf>,
     pub max_connections: u32,
+    pub shared_buffers_mb: u64,
     /// The address space each of its processes may take, in MB.
     pub process_memory_mb: u64,
 }
@@ -74,6 +75,7 @@ impl Plan {
             tls,
             bin: settings.postgres_bin.clone(),
             max_connections: settings.postgres_max_connections,
+            shared_buffers_mb: settings.postgres_shared_buffers_mb,
             process_memory_mb: settings.postgres_process_memory_mb,
         }))
     }
@@ -145,7 +147,8 @@ impl LocalPostgres {
             .password(&password)
             .database("postgres")
             .application_name("sluice");
-        let sizing = process::Sizing { max_connections: plan.max_connections };
+        let sizing =
+            process::Sizing { max_connections: plan.max_connections, shared_buffers_mb: plan.shared_buffers_mb };
         let launch = process::Launch {
             program: binaries.postgres(),
             pgdata: paths.pgdata.clone(),

@@ -75,6 +75,7 @@ impl Launch {
 /// The settings for a small machine; see docs/workspaces.md.
 pub struct Sizing {
     pub max_connections: u32,
+    pub shared_buffers_mb: u64,
 }
 
 /// `-c name=value` for each of Sluice's settings.
@@ -95,7 +96,7 @@ pub fn args(
         ("max_connections".into(), sizing.max_connections.to_string()),
         // Sluice administers as a superuser: its connections are these.
         ("superuser_reserved_connections".into(), "5".into()),
-        ("shared_buffers".into(), "128MB".into()),
+        ("shared_buffers".into(), format!("{}MB", sizing.shared_buffers_mb)),
         ("work_mem".into(), "4MB".into()),
         ("maintenance_work_mem".into(), "64MB".into()),
         ("huge_pages".into(), "off".into()),

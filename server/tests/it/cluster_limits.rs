@@ -58,7 +58,7 @@ fn session_limits(home: Home) {
             statement_timeout: limit,
             idle_in_transaction_timeout: limit,
             temp_file_limit_mb: 5,
-            ..Default::default()
+            ..crate::harness::default_limits()
         };
         let app = TestApp::spawn_with(home.options(limits), None).await;
         let ada = unique_handle("ada");
@@ -107,7 +107,7 @@ fn storage_limit(home: Home) {
     use app::infra::settings::RoleLimits;
     run(async {
         // A new database takes about 7.5 MB; the limit is a little more.
-        let small = RoleLimits { storage_mb: 12, ..Default::default() };
+        let small = RoleLimits { storage_mb: 12, ..crate::harness::default_limits() };
         let app = TestApp::spawn_with(home.options(small), None).await;
         let ada = unique_handle("ada");
         let email = format!("{ada}@example.com");
@@ -153,7 +153,7 @@ fn storage_limit(home: Home) {
 
         // The limit raised: open again within seconds, with every row (Sluice's
         // own PostgreSQL comes back on a port of its own: read it again).
-        let app = app.restart(home.options(RoleLimits::default())).await;
+        let app = app.restart(home.options(crate::harness::default_limits())).await;
         let big = settled(&app, &ada, &cookie, "big").await;
         let start = Instant::now();
         let client = loop {

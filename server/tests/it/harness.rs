@@ -2,7 +2,6 @@
 //! a browser's plain form posts do.
 
 pub use app::infra::db::Engine;
-use app::infra::Settings;
 use leptos::config::get_configuration;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
 use reqwest::{redirect, Client, Response, StatusCode};
@@ -191,7 +190,7 @@ impl Default for Options {
             postgres: false,
             db_tls: app::infra::settings::DbTls::SelfSigned,
             cluster_region: None,
-            cluster_limits: app::infra::settings::RoleLimits::default(),
+            cluster_limits: crate::harness::default_limits(),
             postgres_process_memory_mb: None,
             sample_usage: true,
         }
@@ -266,7 +265,7 @@ impl TestApp {
         // unless a test writes there), never from a build's.
         leptos.site_root = dir.path().join("site").to_string_lossy().into();
         let base = format!("http://{addr}");
-        let mut settings = Settings::for_data_dir(dir.path().to_path_buf(), base.parse().unwrap());
+        let mut settings = server::config::settings_for(dir.path().to_path_buf(), base.parse().unwrap());
         settings.database_url = app::infra::secret::Secret::new(database.url.clone());
         settings.propagation_delay = options.propagation_delay;
         settings.avatar_fetch_private = options.avatar_fetch_private;
@@ -601,4 +600,9 @@ pub async fn demo_connection(
         assert!(started.elapsed() < std::time::Duration::from_secs(20), "the demo workspace never became ready");
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
+}
+
+/// The limits a role has on a cluster by default.
+pub fn default_limits() -> app::infra::settings::RoleLimits {
+    server::config::settings_for("/nowhere".into(), "http://localhost".parse().unwrap()).cluster_limits
 }

@@ -235,7 +235,7 @@ fn another_persons_credentials_never_open_a_workspace() {
 #[test]
 fn one_person_holds_a_bounded_number_of_connections() {
     run(async {
-        let limits = app::infra::settings::RoleLimits { connections: 3, ..Default::default() };
+        let limits = app::infra::settings::RoleLimits { connections: 3, ..crate::harness::default_limits() };
         let app = TestApp::spawn_with(Options { cluster_limits: limits, ..with_plain_postgres() }, None).await;
         let (_, ws, pw) = account(&app, "ada").await;
         let mut held = Vec::new();
