@@ -276,10 +276,11 @@ pub fn explain(error: &clap::Error) -> String {
     let command = Cli::command();
     let Some(arg) = command.get_arguments().find(|a| a.get_long() == Some(long)) else { return first };
     let Some(env) = arg.get_env().map(|e| e.to_string_lossy().into_owned()) else { return first };
-    let problem = std::error::Error::source(error).map(|source| match source.downcast_ref::<std::num::ParseIntError>() {
-        Some(_) => "expected a whole number".to_owned(),
-        None => source.to_string(),
-    });
+    let problem =
+        std::error::Error::source(error).map(|source| match source.downcast_ref::<std::num::ParseIntError>() {
+            Some(_) => "expected a whole number".to_owned(),
+            None => source.to_string(),
+        });
     let value = match error.get(ContextKind::InvalidValue) {
         Some(ContextValue::String(v)) if !arg.is_hide_env_values_set() => format!(" (got {v:?})"),
         _ => String::new(),

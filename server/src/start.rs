@@ -26,8 +26,8 @@ pub struct Plan {
     /// The web listener, bound by the caller (who may need its address in
     /// the settings first).
     pub http: TcpListener,
-    /// Run the password propagation worker (tests of the queue itself
-    /// leave it off and run it by hand).
+    /// Run the worker that runs every feature's jobs (tests of a queue
+    /// itself leave it off and run it by hand).
     pub worker: bool,
     /// The page routes; `None`: listed at start (`router::routes()`
     /// renders the app once to list them, so a test suite lists them once

@@ -20,5 +20,5 @@ pub use token_status::{TokenStatus, UnknownTokenStatus};
 /// A day in milliseconds (UTC days: no leap seconds in Unix time).
 pub const DAY_MS: i64 = 86_400_000;
 
-/// The port of every workspace's database endpoint unless configured.
+/// The port of Sluice's own PostgreSQL unless configured.
 pub const DEFAULT_DB_PORT: u16 = 9193;

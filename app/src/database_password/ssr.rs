@@ -207,7 +207,7 @@ pub async fn overview(state: &AppState, user_id: &str, handle: &str) -> Result<P
             let address = row.cluster.as_deref().and_then(|c| state.workspaces.address(c));
             let host = match &address {
                 Some(a) if !a.per_workspace_names => a.host.clone(),
-                _ => crate::workspaces::ssr::dns_name(&state.settings, &ws, handle, &region),
+                _ => crate::workspaces::naming::dns_name(&state.settings, &ws, handle, &region),
             };
             WorkspaceConnection {
                 reachable: row.provisioned == 1 && row.paused == 0 && address.is_some(),

@@ -86,7 +86,7 @@ pub async fn dns_changes(state: &AppState, user_id: &str, from: &str, to: &str) 
     Ok(workspaces
         .into_iter()
         .map(|ws| DnsChange {
-            after: crate::workspaces::ssr::dns_name(&state.settings, &ws.handle, to, &ws.region),
+            after: crate::workspaces::naming::dns_name(&state.settings, &ws.handle, to, &ws.region),
             before: ws.dns_name,
             workspace: ws.handle,
         })

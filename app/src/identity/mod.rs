@@ -4,10 +4,10 @@
 //! (the check is `access::proof`); and Reset Authentication, which ends
 //! every way in at once.
 
+pub mod confirm_it_is_you;
 pub mod passkeys;
-pub mod proof;
 pub mod reset;
 
+pub use confirm_it_is_you::{ConfirmItIsYouPage, Proven, Then};
 pub use passkeys::{PasskeysSection, SignInWithPasskey};
-pub use proof::{ConfirmPage, Proven, Then};
 pub use reset::ResetSection;

@@ -24,7 +24,7 @@ pub struct StateParts {
     pub mailer: Mailer,
     /// Seals and opens the database passwords.
     pub vault: Vault,
-    /// Wakes the password propagation worker.
+    /// Wakes the worker that runs every feature's jobs (`routes::jobs`).
     pub jobs: std::sync::Arc<tokio::sync::Notify>,
     /// How many images may be decoded at once.
     pub image_work: std::sync::Arc<tokio::sync::Semaphore>,

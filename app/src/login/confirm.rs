@@ -12,7 +12,7 @@ use super::{inspect_sign_in_link, ConfirmSignIn, LinkInfo};
 use crate::ui::{typed_before_live, AuthCard, ErrorPanel, Loading};
 
 #[component]
-pub fn ConfirmPage() -> impl IntoView {
+pub fn SignInLinkPage() -> impl IntoView {
     let query = use_query_map();
     let token = move || query.read().get("t").unwrap_or_default();
     let info = Resource::new(token, inspect_sign_in_link);

@@ -16,7 +16,7 @@ pub mod sign_up;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 
-pub use confirm::ConfirmPage;
+pub use confirm::SignInLinkPage;
 pub use page::LoginPage;
 
 /// What a sign-in link can do, as its page shows it.

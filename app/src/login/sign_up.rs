@@ -6,9 +6,10 @@ use sqlx::AnyConnection;
 
 use crate::infra::ids::new_id;
 use crate::infra::workspace_storage::Placement;
+use crate::infra::workspace_storage::DEFAULT_REGION;
 use crate::infra::AppState;
+use crate::workspaces::naming::database_name;
 use crate::workspaces::placement::place;
-use crate::workspaces::ssr::{database_name, DEFAULT_REGION};
 
 /// The handle of the workspace every account starts with.
 const FIRST_WORKSPACE: &str = "default";

@@ -12,7 +12,7 @@ use crate::infra::time::now_millis;
 use crate::infra::workspace_storage::DEFAULT_REGION;
 use crate::infra::AppState;
 use crate::login::sign_up::UserRow;
-use crate::workspaces::store::WorkspaceError;
+use crate::workspaces::ssr::WorkspaceError;
 
 pub const DEMO_EMAIL: &str = "demo@sluice.localhost";
 
@@ -34,7 +34,7 @@ pub async fn set_up(state: &AppState) -> Result<Option<DemoAccount>, AppError> {
         ip: "127.0.0.1".into(),
     };
     let analytics = WorkspaceHandle::parse("analytics").map_err(AppError::invalid)?;
-    match crate::workspaces::store::create(state, &actor, &analytics, DEFAULT_REGION).await {
+    match crate::workspaces::ssr::create(state, &actor, &analytics, DEFAULT_REGION).await {
         Ok(_) => {}
         // Without PostgreSQL the demo has its first workspace only,
         // waiting; the start already said why.

@@ -28,7 +28,7 @@ use crate::billing::BillingPage;
 use crate::cli_login::CliLoginPage;
 use crate::credentials::CredentialsPage;
 use crate::email_change::EmailLinkPage;
-use crate::identity::ConfirmPage as ConfirmIdentityPage;
+use crate::identity::ConfirmItIsYouPage;
 use crate::notifications::NotificationsPage;
 use crate::usage::UsagePage;
 
@@ -39,5 +39,5 @@ lazy_page!(BillingRoute, BillingPage);
 lazy_page!(CredentialsRoute, CredentialsPage);
 lazy_page!(NotificationsRoute, NotificationsPage);
 lazy_page!(CliLoginRoute, CliLoginPage);
-lazy_page!(ConfirmIdentityRoute, ConfirmIdentityPage);
+lazy_page!(ConfirmIdentityRoute, ConfirmItIsYouPage);
 lazy_page!(EmailLinkRoute, EmailLinkPage);

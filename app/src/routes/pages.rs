@@ -11,7 +11,7 @@ use super::lazy::{
     NotificationsRoute, UsageRoute, WorkspacesRoute,
 };
 use crate::account::{AccountLayout, AdvancedIndex, AdvancedLayout};
-use crate::login::{ConfirmPage, LoginPage};
+use crate::login::{LoginPage, SignInLinkPage};
 use crate::profile::ProfilePage;
 use crate::ui::{HomeRedirect, NotFoundPage};
 
@@ -88,7 +88,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view=HomeRedirect ssr=SsrMode::Async/>
                 <Route path=path!("/settings") view=HomeRedirect ssr=SsrMode::Async/>
                 <Route path=path!("/login") view=LoginPage/>
-                <Route path=path!("/login/confirm") view=ConfirmPage ssr=SsrMode::Async/>
+                <Route path=path!("/login/confirm") view=SignInLinkPage ssr=SsrMode::Async/>
                 <Route path=path!("/email/confirm") view={Lazy::<EmailLinkRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/email/undo") view={Lazy::<EmailLinkRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/confirm") view={Lazy::<ConfirmIdentityRoute>::new()} ssr=SsrMode::Async/>

@@ -1,5 +1,6 @@
-//! API tokens in storage. A token is `spt_{id}_{secret}` with a 256-bit
-//! secret from the OS; only the SHA-256 of the whole token is stored, and
+//! API tokens in storage. A token is `spt_{id}_{secret}`: 45 random
+//! base32hex characters from the OS (225 bits), then a 35-bit checksum
+//! (`shared::token_format`); only the SHA-256 of the whole token is stored, and
 //! the cap of two per person is checked inside the write transaction.
 
 use crate::infra::system_mail;

@@ -12,12 +12,13 @@ use shared::WorkspaceHandle;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::ssr::{dns_name, DEFAULT_REGION};
-use super::store::{self as store, WorkspaceError, WorkspaceRow, SELECT};
+use super::naming::dns_name;
+use super::ssr::{self, WorkspaceError, WorkspaceRow, SELECT};
 use crate::access::bearer::Account;
 use crate::access::Owner;
 use crate::api::{path_param, ApiError, ApiJson, Page};
 use crate::infra::time::rfc3339;
+use crate::infra::workspace_storage::DEFAULT_REGION;
 use crate::infra::AppState;
 
 /// The spec's statuses for what the store refuses.
@@ -182,7 +183,7 @@ async fn create(
 ) -> Result<impl IntoResponse, ApiError> {
     let handle = body.check()?;
     let region = body.region.as_deref().unwrap_or(DEFAULT_REGION);
-    let row = store::create(&state, &caller.actor, &handle, region).await.map_err(api_error)?;
+    let row = ssr::create(&state, &caller.actor, &handle, region).await.map_err(api_error)?;
     Ok((StatusCode::CREATED, Json(workspace(&state, &caller.account, row))))
 }
 
@@ -195,6 +196,6 @@ async fn delete(
     Owner(caller): Owner,
     PathWorkspace(handle): PathWorkspace,
 ) -> Result<Json<Workspace>, ApiError> {
-    let row = store::delete(&state, &caller.actor, &handle).await.map_err(api_error)?;
+    let row = ssr::delete(&state, &caller.actor, &handle).await.map_err(api_error)?;
     Ok(Json(workspace(&state, &caller.account, row)))
 }

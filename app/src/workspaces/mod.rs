@@ -13,11 +13,11 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod jobs;
 #[cfg(feature = "ssr")]
+pub mod naming;
+#[cfg(feature = "ssr")]
 pub mod placement;
 #[cfg(feature = "ssr")]
 pub mod ssr;
-#[cfg(feature = "ssr")]
-pub mod store;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WorkspaceSummary {
@@ -64,7 +64,11 @@ pub async fn workspace_regions(handle: String) -> Result<Regions, AppError> {
         .workspaces
         .regions()
         .into_iter()
-        .map(|r| RegionChoice { default: r.name == ssr::DEFAULT_REGION, engine: r.engine, name: r.name })
+        .map(|r| RegionChoice {
+            default: r.name == crate::infra::workspace_storage::DEFAULT_REGION,
+            engine: r.engine,
+            name: r.name,
+        })
         .collect();
     Ok(Regions { choices, unavailable: state.workspaces.unavailable() })
 }
@@ -89,8 +93,8 @@ pub async fn create_workspace(
     let parts = crate::infra::request::parts()?;
     let actor = crate::infra::audit_trail::Actor::viewer(&viewer, &parts);
     let ws = shared::WorkspaceHandle::parse(&workspace).map_err(|e| AppError::invalid(e.to_string()))?;
-    let region = region.as_deref().filter(|r| !r.is_empty()).unwrap_or(ssr::DEFAULT_REGION);
-    let row = store::create(&state, &actor, &ws, region).await.map_err(store_error)?;
+    let region = region.as_deref().filter(|r| !r.is_empty()).unwrap_or(crate::infra::workspace_storage::DEFAULT_REGION);
+    let row = ssr::create(&state, &actor, &ws, region).await.map_err(store_error)?;
     Ok(ssr::summary(&state, &viewer.handle, row))
 }
 
@@ -108,14 +112,14 @@ pub async fn delete_workspace(handle: String, workspace: String, confirm: String
     crate::access::proof::require(&state, &parts).await?;
     let actor = crate::infra::audit_trail::Actor::viewer(&viewer, &parts);
     let ws = shared::WorkspaceHandle::parse(&workspace).map_err(|e| AppError::invalid(e.to_string()))?;
-    store::delete(&state, &actor, &ws).await.map_err(store_error)?;
+    ssr::delete(&state, &actor, &ws).await.map_err(store_error)?;
     Ok(())
 }
 
 #[cfg(feature = "ssr")]
-fn store_error(e: store::WorkspaceError) -> AppError {
+fn store_error(e: ssr::WorkspaceError) -> AppError {
     match e {
-        store::WorkspaceError::Db(e) => e.into(),
+        ssr::WorkspaceError::Db(e) => e.into(),
         other => AppError::invalid(other.to_string()),
     }
 }

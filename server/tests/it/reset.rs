@@ -1,9 +1,10 @@
 //! Reset authentication: every session and token of the account stops
 //! working in one step; the browser that asked is sent to sign in.
 
-use crate::api::new_token;
+use crate::api::{get_user, new_token, time_now_rfc3339};
 use crate::harness::*;
 use reqwest::{Method, StatusCode};
+use serde_json::json;
 use serde_json::Value;
 
 #[test]
@@ -82,5 +83,21 @@ fn another_person_cannot_reset_an_account() {
         assert!(!res.status().is_success(), "{}", res.status());
         assert!(app.is_signed_in("ada", &ada).await);
         assert!(app.is_signed_in("bob", &bob).await);
+    })
+}
+
+#[test]
+fn patching_token_min_issued_at_resets_authentication() {
+    run(async {
+        let app = TestApp::spawn().await;
+        let ada = app.sign_up("ada@example.com", "ada", "Ada").await;
+        let (_, token) = new_token(&app, "ada", &ada).await;
+        let now = time_now_rfc3339();
+        let res = app.api(Method::PATCH, "/user/ada", Some(&token), Some(json!({ "token_min_issued_at": now }))).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let user: Value = res.json().await.unwrap();
+        assert_ne!(user["token_min_issued_at"], user["created_at"]);
+        assert_eq!(get_user(&app, &token).await, StatusCode::UNAUTHORIZED);
+        assert!(!app.is_signed_in("ada", &ada).await);
     })
 }

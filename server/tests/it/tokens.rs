@@ -1,7 +1,9 @@
 //! API tokens: shown once, stored hashed, at most two, owner only.
 
+use crate::api::{error_model, get_user, new_token};
 use crate::harness::*;
-use serde_json::Value;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
 
 async fn create(app: &TestApp, cookie: &str) -> Value {
     let res = app.call("/sfn/create_token", &[("handle", "ada")], cookie).await;
@@ -353,5 +355,59 @@ fn the_owner_is_told_once_when_a_token_expires_within_seven_days() {
         assert_eq!(mails_with_subject(&app, subject), 1);
         let mail = app.last_mail_to("ada@example.com").unwrap();
         assert!(mail.contains("“soon”") && mail.contains("/user/ada/advanced/credentials"), "{mail}");
+    })
+}
+
+#[test]
+fn tokens_through_the_api_follow_the_spec() {
+    run(async {
+        let app = TestApp::spawn().await;
+        let ada = app.sign_up("ada@example.com", "ada", "Ada").await;
+        let (first_id, token) = new_token(&app, "ada", &ada).await;
+        let res = app.api(Method::POST, "/user/ada/token", Some(&token), None).await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let created: Value = res.json().await.unwrap();
+        let secret = created["token"].as_str().unwrap();
+        assert!(secret.ends_with(created["last4"].as_str().unwrap()));
+        for field in ["created_at", "created_by_id", "id", "status", "updated_by_id", "user_id", "version_id"] {
+            assert!(!created[field].is_null(), "{field}");
+        }
+        assert_eq!(created["status"], "active");
+        // The new token works; a third is refused with the plan's 402.
+        assert_eq!(get_user(&app, secret).await, StatusCode::OK);
+        let body = error_model(
+            app.api(Method::POST, "/user/ada/token", Some(secret), None).await,
+            StatusCode::PAYMENT_REQUIRED,
+        )
+        .await;
+        assert!(body["detail"].as_str().unwrap().contains("up to 2 tokens"));
+        let list: Value =
+            app.api(Method::GET, "/user/ada/token?limit=1", Some(&token), None).await.json().await.unwrap();
+        let items = list["items"].as_array().unwrap();
+        assert_eq!(items.len(), 2);
+        assert!(items.iter().all(|t| t.get("token").is_none()));
+        let one: Value = app
+            .api(Method::GET, &format!("/user/ada/token/{first_id}"), Some(secret), None)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(one["id"], first_id.as_str());
+        let res = app
+            .api(
+                Method::PATCH,
+                &format!("/user/ada/token/{first_id}"),
+                Some(secret),
+                Some(json!({ "status": "active", "title": "CI", "description": "deploys" })),
+            )
+            .await;
+        let updated: Value = res.json().await.unwrap();
+        assert_eq!((updated["title"].as_str(), updated["description"].as_str()), (Some("CI"), Some("deploys")));
+        assert_eq!(updated["version_id"], 2);
+        let actions: Vec<String> = sqlx::query_scalar("SELECT action_type FROM audit_log WHERE action_type LIKE 'token.%' AND action_type != 'token.use' ORDER BY created_at")
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(actions, ["token.create", "token.create", "token.update"]);
     })
 }

@@ -14,7 +14,7 @@ use super::{
 };
 use crate::access::use_handle;
 use crate::error::AppError;
-use crate::identity::proof::Proven;
+use crate::identity::confirm_it_is_you::Proven;
 use crate::ui::{close_when_done, day_and_time, use_live, Confirm, ConfirmActions, Dialog, ErrorPanel, HandleField};
 
 /// A change to the list, to read it again.

@@ -10,6 +10,16 @@ use std::path::PathBuf;
 use tempfile::TempDir;
 use tokio::sync::oneshot;
 
+mod cluster;
+mod database;
+mod mail;
+mod process;
+
+pub use cluster::*;
+pub use database::*;
+pub use mail::*;
+pub use process::*;
+
 /// One runtime for every test, as in production: Leptos's task spawner is
 /// process-wide, and a runtime per test left renders waiting on a runtime
 /// that another test had shut down.
@@ -25,110 +35,6 @@ static ROUTES: std::sync::LazyLock<Vec<leptos_axum::AxumRouteListing>> =
 
 pub fn run<F: std::future::Future>(test: F) -> F::Output {
     RUNTIME.block_on(test)
-}
-
-/// The variable that runs the suite on PostgreSQL: a URL of a role that
-/// may create databases. Each server then gets a database of its own;
-/// unset, each gets a SQLite file in its data dir.
-pub const POSTGRES_VAR: &str = "SLUICE_TEST_POSTGRES_URL";
-
-/// The variable naming the workspace cluster of the tests: a role with
-/// CREATEDB and CREATEROLE on a PostgreSQL server that checks passwords.
-pub const CLUSTER_VAR: &str = "SLUICE_TEST_CLUSTER_URL";
-
-/// The test cluster's administrative URL.
-pub fn cluster_url() -> String {
-    std::env::var(CLUSTER_VAR).ok().filter(|u| !u.is_empty()).unwrap_or_else(|| {
-        panic!("{CLUSTER_VAR} is unset: the test command (scripts/test.sh) starts a PostgreSQL for it")
-    })
-}
-
-/// The test cluster as the server is configured with it: people connect
-/// where Sluice does.
-pub fn test_cluster(region: &str) -> app::infra::settings::ClusterSpec {
-    let admin = cluster_url();
-    let url = url::Url::parse(&admin).expect(CLUSTER_VAR);
-    app::infra::settings::ClusterSpec {
-        region: region.to_owned(),
-        admin_url: app::infra::secret::Secret::new(admin.clone()),
-        public_host: url.host_str().expect("a host").to_owned(),
-        public_port: url.port().unwrap_or(5432),
-        local: false,
-        hostaddr: None,
-    }
-}
-
-/// A handle no other test (nor an earlier run) has on the shared cluster,
-/// where roles are named by handle.
-pub fn unique_handle(prefix: &str) -> String {
-    use rand::Rng;
-    let tail: String = (0..8).map(|_| (b'a' + rand::thread_rng().gen_range(0..26)) as char).collect();
-    format!("{prefix}{tail}")
-}
-
-/// The engine this run of the suite uses.
-pub fn engine() -> Engine {
-    match std::env::var(POSTGRES_VAR) {
-        Ok(url) if !url.is_empty() => Engine::Postgres,
-        _ => Engine::Sqlite,
-    }
-}
-
-/// A database of the suite's own: a SQLite file in a server's data dir
-/// (gone with the dir), or a PostgreSQL database, dropped when the last
-/// server using it is.
-pub struct TestDatabase {
-    pub url: String,
-    postgres_name: Option<String>,
-}
-
-impl Drop for TestDatabase {
-    fn drop(&mut self) {
-        use sqlx::{Connection, Executor};
-        let Some(name) = self.postgres_name.take() else { return };
-        let admin = std::env::var(POSTGRES_VAR).unwrap();
-        // A thread and a runtime of its own: this may run on the suite's.
-        let dropped = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-            runtime.block_on(async {
-                let mut conn = sqlx::PgConnection::connect(&admin).await?;
-                conn.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await?;
-                conn.close().await
-            })
-        })
-        .join();
-        if !matches!(dropped, Ok(Ok(()))) {
-            eprintln!("a test database was not dropped: {dropped:?}");
-        }
-    }
-}
-
-/// A new, empty database for a server whose data dir is `dir`.
-pub async fn fresh_database(dir: &std::path::Path) -> std::sync::Arc<TestDatabase> {
-    use sqlx::{Connection, Executor};
-    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    let database = match engine() {
-        Engine::Sqlite => {
-            TestDatabase { url: format!("sqlite://{}", dir.join("sluice.db").display()), postgres_name: None }
-        }
-        Engine::Postgres => {
-            let admin = std::env::var(POSTGRES_VAR).unwrap();
-            let name = format!(
-                "sluice_test_{}_{}",
-                std::process::id(),
-                NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-            );
-            let mut conn = sqlx::PgConnection::connect(&admin)
-                .await
-                .unwrap_or_else(|e| panic!("{POSTGRES_VAR}: cannot connect: {e}"));
-            conn.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("CREATE DATABASE");
-            conn.close().await.ok();
-            let mut url = url::Url::parse(&admin).expect(POSTGRES_VAR);
-            url.set_path(&name);
-            TestDatabase { url: url.to_string(), postgres_name: Some(name) }
-        }
-    };
-    std::sync::Arc::new(database)
 }
 
 pub struct TestApp {
@@ -448,43 +354,6 @@ impl TestApp {
     }
 }
 
-/// The `server` binary, to run from the repository's root with none of
-/// the `SLUICE_*` or `LEPTOS_*` settings of the environment the suite runs in.
-pub fn server_process() -> std::process::Command {
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_sluice"));
-    cmd.current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
-    for (key, _) in std::env::vars() {
-        if key.starts_with("SLUICE_") || key.starts_with("LEPTOS_") {
-            cmd.env_remove(key);
-        }
-    }
-    cmd
-}
-
-/// What `server --demo` printed on stdout once it was serving: the secret
-/// of the demo account's sign-in link and, when it runs, its PostgreSQL's
-/// address. Reads until both are there (`postgres`: whether to wait for
-/// the PostgreSQL line).
-pub fn read_started(child: &mut std::process::Child, postgres: bool) -> (String, Option<SocketAddr>) {
-    use std::io::BufRead;
-    let stdout = child.stdout.take().expect("stdout is piped");
-    let (mut link, mut at) = (String::new(), None);
-    for line in std::io::BufReader::new(stdout).lines() {
-        let line = line.unwrap();
-        if let Some(i) = line.find("/login/confirm?t=") {
-            link = line[i + "/login/confirm?t=".len()..].trim().to_owned();
-        }
-        if let Some(rest) = line.strip_prefix("Workspace databases: PostgreSQL ") {
-            at = rest.split(" at ").nth(1).map(|addr| addr.trim().parse().unwrap());
-        }
-        if !link.is_empty() && (at.is_some() || !postgres) {
-            break;
-        }
-    }
-    assert!(!link.is_empty(), "the server printed no sign-in link");
-    (link, at)
-}
-
 /// Signs in at `base` with the sign-in link secret `t`; answers the
 /// session cookie (`name=value`).
 pub async fn sign_in_with(client: &Client, base: &str, t: &str) -> String {
@@ -531,32 +400,6 @@ pub fn set_cookie_headers(res: &Response) -> Vec<String> {
     res.headers().get_all(SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_owned()).collect()
 }
 
-/// The `t` in the `/login/confirm?t=…` link of a mail.
-pub fn link_secret(mail: &str) -> String {
-    let start = mail.find("/login/confirm?t=").expect("a link in the mail") + "/login/confirm?t=".len();
-    mail[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
-}
-
-/// Mail bodies are quoted-printable (the link line is longer than 76).
-fn decode_quoted_printable(raw: &str) -> String {
-    let joined = raw.replace("=\r\n", "").replace("=\n", "");
-    let mut out = Vec::with_capacity(joined.len());
-    let bytes = joined.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'=' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&joined[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 pub fn encode_form(form: &[(&str, &str)]) -> String {
     form.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&")
 }
@@ -568,41 +411,4 @@ fn enc(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
-}
-
-/// The demo account's workspace `name` on a server process at `base`,
-/// once it is ready, and the database password (signed in with `cookie`).
-pub async fn demo_connection(
-    client: &Client,
-    base: &str,
-    cookie: &str,
-    name: &str,
-) -> (app::database_password::WorkspaceConnection, String) {
-    let call = |path: &'static str| {
-        client
-            .post(format!("{base}{path}"))
-            .header("sec-fetch-site", "same-origin")
-            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(reqwest::header::COOKIE, cookie)
-            .body("handle=demo")
-            .send()
-    };
-    let started = std::time::Instant::now();
-    loop {
-        let overview: serde_json::Value = call("/sfn/database_password").await.unwrap().json().await.unwrap();
-        let all: Vec<app::database_password::WorkspaceConnection> =
-            serde_json::from_value(overview["workspaces"].clone()).unwrap();
-        let ws = all.into_iter().find(|w| w.handle == name).expect("the demo has this workspace");
-        if ws.reachable && ws.updated {
-            let password: String = call("/sfn/reveal_password").await.unwrap().json().await.unwrap();
-            return (ws, password);
-        }
-        assert!(started.elapsed() < std::time::Duration::from_secs(20), "the demo workspace never became ready");
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-}
-
-/// The limits a role has on a cluster by default.
-pub fn default_limits() -> app::infra::settings::RoleLimits {
-    server::config::settings_for("/nowhere".into(), "http://localhost".parse().unwrap()).cluster_limits
 }

@@ -12,7 +12,7 @@ use crate::error::AppError;
 use crate::ui::{AuthCard, ErrorPanel, Loading, SignInRedirect};
 
 #[component]
-pub fn ConfirmPage() -> impl IntoView {
+pub fn ConfirmItIsYouPage() -> impl IntoView {
     let query = use_query_map();
     let next = query.with_untracked(|q| crate::access::safe_next(q.get("next").as_deref()).unwrap_or("/").to_owned());
     let sent = query.with_untracked(|q| q.get("sent").is_some());
