@@ -3,6 +3,7 @@
 //! reach the browser (SQL, secrets, mail) sits behind the `ssr` feature.
 
 #![recursion_limit = "256"]
+#![forbid(unsafe_code)]
 
 pub mod access;
 pub mod account;

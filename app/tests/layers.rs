@@ -2,6 +2,9 @@
 //! cycle spans two folders. Read from the sources: every `crate::name`
 //! path outside a comment is an import of the folder (or file) `name`.
 
+// A test or a benchmark: a panic is how it reports what went wrong.
+#![allow(clippy::unwrap_used)]
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 

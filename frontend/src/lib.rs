@@ -2,6 +2,7 @@
 
 // The page's view types nest deeply; the compiler needs room to lay them out.
 #![recursion_limit = "256"]
+#![forbid(unsafe_code)]
 
 use wasm_bindgen::prelude::*;
 

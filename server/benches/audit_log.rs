@@ -4,6 +4,9 @@
 //! unfiltered and filtered by action. Prints medians and ratios; it only
 //! checks that both ways find the same page. Run with `cargo bench -p server --bench audit_log`.
 
+// A test or a benchmark: a panic is how it reports what went wrong.
+#![allow(clippy::unwrap_used)]
+
 use app::activity::ssr::{page, Cursor, Query};
 use std::time::{Duration, Instant};
 

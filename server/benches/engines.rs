@@ -11,6 +11,9 @@
 //! and pg_ctl from Debian's postgresql package); it prints figures, it
 //! does not pass or fail.
 
+// A test or a benchmark: a panic is how it reports what went wrong.
+#![allow(clippy::unwrap_used)]
+
 use sqlx::{Connection, Executor};
 use std::time::Instant;
 

@@ -8,6 +8,10 @@
 //! Run with `cargo bench -p server --bench local_postgres` (Debian's
 //! postgresql package); it prints figures, it does not pass or fail.
 
+// A test or a benchmark: a panic is how it reports what went wrong.
+#![allow(clippy::unwrap_used)]
+#![allow(unsafe_code)]
+
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

@@ -20,6 +20,9 @@
 //! Run with `cargo bench -p server --bench throughput` (wrk on PATH); it
 //! prints figures, it does not pass or fail.
 
+// A test or a benchmark: a panic is how it reports what went wrong.
+#![allow(clippy::unwrap_used)]
+
 use axum::body::Bytes;
 use axum::http::header::CONTENT_TYPE;
 use axum::routing::get;

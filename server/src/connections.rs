@@ -108,30 +108,13 @@ impl Drop for AddressSlot {
 /// limit to the hard one (the default soft limit, 1024, is small for a
 /// server).
 pub fn raise_open_files_limit() -> Option<u64> {
-    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
-    // SAFETY: getrlimit and setrlimit only read and write the struct given.
-    unsafe {
-        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 {
-            return None;
-        }
-        if limit.rlim_cur < limit.rlim_max {
-            let raised = libc::rlimit { rlim_cur: limit.rlim_max, rlim_max: limit.rlim_max };
-            if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
-                limit = raised;
-            }
-        }
-    }
-    #[allow(clippy::unnecessary_cast)] // rlim_t is not u64 on every platform
-    Some(limit.rlim_cur as u64)
+    let (_, hard) = rlimit::getrlimit(rlimit::Resource::NOFILE).ok()?;
+    rlimit::increase_nofile_limit(hard).ok()
 }
 
 /// The process's limit on open files now.
 pub fn open_files_limit() -> Option<u64> {
-    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
-    // SAFETY: getrlimit only writes the struct given.
-    let read = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == 0;
-    #[allow(clippy::unnecessary_cast)] // rlim_t is not u64 on every platform
-    read.then_some(limit.rlim_cur as u64)
+    rlimit::getrlimit(rlimit::Resource::NOFILE).ok().map(|(soft, _)| soft)
 }
 
 #[cfg(test)]

@@ -2,6 +2,8 @@
 //! instant feedback a form gives is the same rule the server enforces.
 //! Nothing here does I/O; everything compiles to WASM and native.
 
+#![forbid(unsafe_code)]
+
 pub mod avatar;
 mod display_name;
 mod email;

@@ -26,6 +26,7 @@ pub struct RunAs {
 }
 
 /// `None`: Sluice is not root and runs them as itself.
+#[allow(unsafe_code)] // libc; see the SAFETY notes
 pub fn run_as() -> Result<Option<RunAs>, Unavailable> {
     // SAFETY: geteuid has no preconditions.
     if unsafe { libc::geteuid() } != 0 {

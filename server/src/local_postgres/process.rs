@@ -37,6 +37,7 @@ pub struct Launch {
 }
 
 impl Launch {
+    #[allow(unsafe_code)] // libc; see the SAFETY notes
     fn command(&self) -> Result<Command, Unavailable> {
         let log = std::fs::OpenOptions::new()
             .create(true)
@@ -146,11 +147,13 @@ pub async fn stop_leftover(pgdata: &Path) -> Result<(), Unavailable> {
     Ok(())
 }
 
+#[allow(unsafe_code)] // libc; see the SAFETY notes
 fn alive(pid: i32) -> bool {
     // SAFETY: signal 0 checks only that the process exists.
     unsafe { libc::kill(pid, 0) == 0 }
 }
 
+#[allow(unsafe_code)] // libc; see the SAFETY notes
 fn signal(pid: i32, sig: i32) {
     // SAFETY: sends a signal; the pid is the server's postmaster.
     unsafe {

@@ -1,5 +1,10 @@
 //! Integration tests: the real router on port 0, a fresh database per test.
 
+// A test or a benchmark: a panic is how it reports what went wrong.
+#![allow(clippy::unwrap_used)]
+// Signals to the processes the tests start.
+#![allow(unsafe_code)]
+
 mod activity;
 mod api;
 mod api_budget;
