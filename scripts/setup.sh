@@ -84,6 +84,11 @@ if [ -n "${SLUICE_NEED_LINT:-}" ]; then
       rustup component add "$component"
     fi
   done
+  # The dependency check of the test command (deny.toml).
+  if ! cargo deny --version 2>/dev/null | grep -q '0\.20\.2'; then
+    say "Installing cargo-deny 0.20.2"
+    env -u CARGO_TARGET_DIR cargo install cargo-deny --version 0.20.2 --locked
+  fi
 fi
 
 # cargo install builds in a temporary dir of its own, not in our cache.

@@ -18,6 +18,11 @@ say "Lints (cargo clippy, server and browser builds)"
 cargo clippy --locked -p shared -p app -p server --all-targets --features app/ssr -- -D warnings
 RUSTFLAGS="--cfg erase_components" cargo clippy --locked -p frontend --target wasm32-unknown-unknown -- -D warnings
 
+# Licences, bans and where crates come from (deny.toml). Not advisories:
+# their database lives on GitHub, out of these machines' reach.
+say "Dependencies (cargo deny: bans, licenses, sources)"
+cargo deny --log-level error check bans licenses sources
+
 # A throwaway PostgreSQL: the second engine of the integration suite, and
 # the workspace cluster of both runs.
 start_test_postgres
