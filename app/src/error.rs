@@ -37,6 +37,21 @@ impl AppError {
     pub fn invalid(message: impl std::fmt::Display) -> Self {
         Self::Invalid(message.to_string())
     }
+
+    /// The HTTP status the error is answered with, by a server function
+    /// and by the API alike: said here, once.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Invalid(_) => 400,
+            Self::Unauthorized => 401,
+            // A token is its own proof: the API never asks for another,
+            // and a page is told to prove itself.
+            Self::ConfirmIdentity => 403,
+            Self::NotFound => 404,
+            Self::RateLimited { .. } => 429,
+            Self::Internal | Self::Unreachable => 500,
+        }
+    }
 }
 
 impl FromServerFnError for AppError {

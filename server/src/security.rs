@@ -251,14 +251,10 @@ pub async fn server_fn_status<F: Future<Output = Response>>(
     let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
-    let status = match serde_json::from_slice::<app::error::AppError>(&bytes) {
-        Ok(app::error::AppError::Invalid(_)) => StatusCode::BAD_REQUEST,
-        Ok(app::error::AppError::Unauthorized) => StatusCode::UNAUTHORIZED,
-        Ok(app::error::AppError::NotFound) => StatusCode::NOT_FOUND,
-        Ok(app::error::AppError::RateLimited { .. }) => StatusCode::TOO_MANY_REQUESTS,
-        Ok(app::error::AppError::ConfirmIdentity) => StatusCode::FORBIDDEN,
-        _ => StatusCode::INTERNAL_SERVER_ERROR,
-    };
+    let status = serde_json::from_slice::<app::error::AppError>(&bytes)
+        .ok()
+        .and_then(|error| StatusCode::from_u16(error.status()).ok())
+        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     parts.status = status;
     Response::from_parts(parts, Body::from(bytes))
 }

@@ -10,6 +10,7 @@ mod email;
 mod handle;
 mod ids;
 mod newtype;
+mod token_access;
 pub mod token_format;
 mod token_status;
 
@@ -17,6 +18,7 @@ pub use display_name::{DisplayName, DisplayNameError};
 pub use email::{Email, EmailError};
 pub use handle::{Handle, HandleError, WorkspaceHandle};
 pub use ids::{is_prefixed_id, ID_BODY_LEN};
+pub use token_access::TokenAccess;
 pub use token_status::{TokenStatus, UnknownTokenStatus};
 
 /// A day in milliseconds (UTC days: no leap seconds in Unix time).

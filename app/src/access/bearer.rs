@@ -125,7 +125,8 @@ pub async fn authenticate(db: &Db, presented: &str) -> Result<TokenCheck, sqlx::
         }
         false
     };
-    let read_only = access != "full";
+    // Only a token of full access may change anything.
+    let read_only = shared::TokenAccess::parse(&access) != Some(shared::TokenAccess::Full);
     Ok(TokenCheck::Accepted { account: Box::new(account), token_id: id, first_use_today, read_only })
 }
 

@@ -158,16 +158,23 @@ impl ApiError {
 }
 
 impl From<AppError> for ApiError {
+    /// The status is the error's own ([`AppError::status`]); the words are
+    /// the API's where they differ from a page's.
     fn from(error: AppError) -> Self {
-        match error {
-            AppError::Unauthorized => Self::unauthorized(),
-            AppError::NotFound => Self::not_found(),
-            AppError::Invalid(message) => Self::bad_request(message),
-            AppError::RateLimited { retry_after_secs } => Self::rate_limited(error.to_string(), retry_after_secs),
-            // A token is its own proof: the API never asks for another.
-            AppError::ConfirmIdentity => Self::forbidden(),
-            AppError::Internal | AppError::Unreachable => Self::internal(),
+        let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let detail = match &error {
+            AppError::Unauthorized => Self::unauthorized().detail,
+            AppError::NotFound => Self::not_found().detail,
+            AppError::ConfirmIdentity => Self::forbidden().detail,
+            AppError::Internal | AppError::Unreachable => Self::internal().detail,
+            AppError::Invalid(message) => message.clone(),
+            AppError::RateLimited { .. } => error.to_string(),
+        };
+        let mut api = Self::new(status, detail);
+        if let AppError::RateLimited { retry_after_secs } = error {
+            api.retry_after_secs = Some(retry_after_secs);
         }
+        api
     }
 }
 

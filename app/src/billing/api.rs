@@ -8,7 +8,7 @@ use serde::Serialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{pricing, ssr};
+use super::{pricing, ssr, SubscriptionStatus};
 use crate::access::{Caller, Owner};
 use crate::api::{cursor_token, ApiError, Page};
 use crate::infra::time::rfc3339;
@@ -112,7 +112,7 @@ async fn subscriptions(
     Ok(Json(SubscriptionList {
         items: vec![BillingSubscription {
             id: format!("sub_{body}"),
-            status: "active".into(),
+            status: SubscriptionStatus::Active.as_str().into(),
             currency: pricing::CURRENCY,
             created_at: rfc3339(created),
             current_period_start: rfc3339(start),
@@ -157,7 +157,7 @@ async fn invoices(
             BillingInvoice {
                 hosted_invoice_url: format!("{page_url}#{}", i.number),
                 id: i.number,
-                status: i.status,
+                status: i.status.as_str().into(),
                 currency: pricing::CURRENCY,
                 total: i.total_cents,
                 attempted: true,

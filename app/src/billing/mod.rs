@@ -18,18 +18,63 @@ mod view;
 
 pub use view::BillingPage;
 
+/// Where an invoice stands. Every past period's is paid: Sluice's own
+/// billing charges nothing it has not measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InvoiceStatus {
+    Paid,
+}
+
+/// Where the subscription stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SubscriptionStatus {
+    Active,
+}
+
+impl InvoiceStatus {
+    /// The word the API answers.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Paid => "paid",
+        }
+    }
+
+    /// The word the page shows.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Paid => "Paid",
+        }
+    }
+}
+
+impl SubscriptionStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Active => "Active",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Invoice {
     pub number: String,
     pub period: Period,
     pub total_cents: i64,
-    pub status: String,
+    pub status: InvoiceStatus,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BillingState {
     pub plan: String,
-    pub status: String,
+    pub status: SubscriptionStatus,
     pub period: Period,
     pub estimate: Vec<pricing::Line>,
     pub estimate_cents: i64,

@@ -2,7 +2,7 @@
 //! since sign-up; estimates and invoices are priced from recorded usage.
 
 use super::pricing::{self, lines, total};
-use super::{BillingState, Invoice};
+use super::{BillingState, Invoice, InvoiceStatus, SubscriptionStatus};
 use crate::infra::db::Db;
 use crate::usage::period::day_text;
 use crate::usage::ssr::{period_totals, sample_until};
@@ -23,12 +23,12 @@ pub async fn summary(db: &Db, user_id: &str, now: i64) -> Result<BillingState, s
             number: invoice_number(user_id, *period),
             period: *period,
             total_cents: total(&lines(*compute, *storage)),
-            status: "paid".into(),
+            status: InvoiceStatus::Paid,
         })
         .collect();
     Ok(BillingState {
         plan: pricing::PLAN.into(),
-        status: "active".into(),
+        status: SubscriptionStatus::Active,
         period: current,
         estimate_cents: total(&estimate),
         estimate,

@@ -56,7 +56,7 @@ fn Billing() -> impl IntoView {
 fn Summary(summary: BillingState) -> impl IntoView {
     let handle = use_handle();
     let usage = format!("/user/{}/advanced/usage", handle.get_untracked());
-    let status = if summary.status == "active" { "Active".to_owned() } else { summary.status.clone() };
+    let status = summary.status.label();
     let invoices = summary.invoices.clone();
     let sample = summary.sample_until.clone().map(|until| {
         view! {
@@ -99,7 +99,7 @@ fn Summary(summary: BillingState) -> impl IntoView {
                                     <th scope="row">{i.period.label()}</th>
                                     <td class="mono hide-narrow">{i.number}</td>
                                     <td class="num">{dollars(i.total_cents)}</td>
-                                    <td><span class="badge badge-ok">{if i.status == "paid" { "Paid".to_owned() } else { i.status }}</span></td>
+                                    <td><span class="badge badge-ok">{i.status.label()}</span></td>
                                 </tr>
                             }}).collect_view()}
                         </tbody>

@@ -31,9 +31,34 @@ async fn taken(conn: &mut sqlx::AnyConnection, email: &str, user_id: &str) -> Re
     Ok(other.is_some())
 }
 
+/// Which link a row is: the one to the new address that makes the change,
+/// or the one to the old address that takes it back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LinkKind {
+    Confirm,
+    Undo,
+}
+
+impl LinkKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Confirm => "confirm",
+            Self::Undo => "undo",
+        }
+    }
+
+    fn from_stored(word: &str) -> Option<Self> {
+        match word {
+            "confirm" => Some(Self::Confirm),
+            "undo" => Some(Self::Undo),
+            _ => None,
+        }
+    }
+}
+
 async fn link(
     tx: &mut Tx,
-    kind: &str,
+    kind: LinkKind,
     user_id: &str,
     old: &str,
     new: &str,
@@ -46,7 +71,7 @@ async fn link(
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(hash_secret(&secret))
-    .bind(kind)
+    .bind(kind.as_str())
     .bind(user_id)
     .bind(old)
     .bind(new)
@@ -74,7 +99,7 @@ pub async fn request(state: &AppState, actor: &Actor, email: &Email) -> Result<(
         .bind(&actor.id)
         .execute(&mut *tx)
         .await?;
-    let secret = link(&mut tx, "confirm", &actor.id, &current, email.as_str(), CONFIRM_MS).await?;
+    let secret = link(&mut tx, LinkKind::Confirm, &actor.id, &current, email.as_str(), CONFIRM_MS).await?;
     audit_trail::record_own(&mut tx, actor, "user.email.request", json!({ "to": email.as_str() }), now).await?;
     tx.commit().await?;
     // Nobody has confirmed this address: the mail carries none of the
@@ -106,12 +131,12 @@ fn tenant_change(state: &AppState, old: &str, new: &str) -> Option<String> {
     }
 }
 
-type Row = (String, String, String, String, String, i64);
+type Row = (LinkKind, String, String, String, String, i64);
 
 /// An unused, unexpired link. A confirm link made before the account's
 /// last Reset authentication (or undo) is dead: the reset ends it.
 async fn find(conn: &mut sqlx::AnyConnection, secret: &str) -> Result<Option<Row>, sqlx::Error> {
-    sqlx::query_as(
+    let row: Option<(String, String, String, String, String, i64)> = sqlx::query_as(
         "SELECT e.kind, e.user_id, e.old_email, e.new_email, u.handle, e.created_at
          FROM email_changes e JOIN users u ON u.id = e.user_id
          WHERE e.token_hash = $1 AND e.used_at IS NULL AND e.expires_at > $2
@@ -120,13 +145,17 @@ async fn find(conn: &mut sqlx::AnyConnection, secret: &str) -> Result<Option<Row
     .bind(hash_secret(secret))
     .bind(now_millis())
     .fetch_optional(conn)
-    .await
+    .await?;
+    // A kind Sluice does not write is no link.
+    Ok(row.and_then(|(kind, user, old, new, handle, made)| {
+        Some((LinkKind::from_stored(&kind)?, user, old, new, handle, made))
+    }))
 }
 
 pub async fn inspect(state: &AppState, secret: &str) -> Result<EmailLink, AppError> {
     let mut conn = state.db.acquire().await?;
     Ok(match find(&mut conn, secret).await? {
-        Some((kind, _, old, new, handle, _)) if kind == "confirm" => {
+        Some((LinkKind::Confirm, _, old, new, handle, _)) => {
             EmailLink::Confirm { tenant_change: tenant_change(state, &old, &new), handle, old, new }
         }
         Some((_, _, old, new, handle, _)) => EmailLink::Undo { handle, old, new },
@@ -157,7 +186,7 @@ pub async fn use_link(state: &AppState, parts: &Parts, secret: &str) -> Result<S
     if claimed != 1 {
         return Err(AppError::invalid(UNUSABLE));
     }
-    let (from, to) = if kind == "confirm" { (&old, &new) } else { (&new, &old) };
+    let (from, to) = if kind == LinkKind::Confirm { (&old, &new) } else { (&new, &old) };
     if taken(&mut tx, to, &user_id).await? {
         return Err(AppError::invalid(TAKEN));
     }
@@ -177,9 +206,9 @@ pub async fn use_link(state: &AppState, parts: &Parts, secret: &str) -> Result<S
         sqlx::query_scalar("SELECT display_name FROM users WHERE id = $1").bind(&user_id).fetch_one(&mut *tx).await?;
     let actor = Actor::person(&user_id, &handle, &display_name, parts);
     let data = json!({ "from": from, "to": to });
-    if kind == "confirm" {
+    if kind == LinkKind::Confirm {
         audit_trail::record_own(&mut tx, &actor, "user.email.update", data, now).await?;
-        let undo = link(&mut tx, "undo", &user_id, &old, &new, UNDO_DAYS * 24 * 3600 * 1000).await?;
+        let undo = link(&mut tx, LinkKind::Undo, &user_id, &old, &new, UNDO_DAYS * 24 * 3600 * 1000).await?;
         tx.commit().await?;
         let body = format!(
             "Hello {display_name},\n\nThe sign-in e-mail of your Sluice account {handle} was changed from\n\

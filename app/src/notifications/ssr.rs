@@ -20,20 +20,54 @@ pub struct Row {
     pub updated_at: i64,
 }
 
-fn word(on: bool) -> &'static str {
-    if on {
-        "enabled"
-    } else {
-        "disabled"
+/// One notification preference, as stored and as the API says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subscription {
+    Enabled,
+    Disabled,
+}
+
+impl Subscription {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Enabled => "enabled",
+            Self::Disabled => "disabled",
+        }
     }
+
+    /// The stored word; anything but `enabled` sends nothing.
+    pub fn from_stored(word: &str) -> Self {
+        match word {
+            "enabled" => Self::Enabled,
+            _ => Self::Disabled,
+        }
+    }
+
+    pub fn is_on(self) -> bool {
+        self == Self::Enabled
+    }
+}
+
+impl From<bool> for Subscription {
+    fn from(on: bool) -> Self {
+        if on {
+            Self::Enabled
+        } else {
+            Self::Disabled
+        }
+    }
+}
+
+fn word(on: bool) -> &'static str {
+    Subscription::from(on).as_str()
 }
 
 impl Row {
     pub fn preferences(&self) -> Preferences {
         Preferences {
-            community_updates: self.community_updates == "enabled",
-            product_updates: self.product_updates == "enabled",
-            tips_and_tricks: self.tips_and_tricks == "enabled",
+            community_updates: Subscription::from_stored(&self.community_updates).is_on(),
+            product_updates: Subscription::from_stored(&self.product_updates).is_on(),
+            tips_and_tricks: Subscription::from_stored(&self.tips_and_tricks).is_on(),
         }
     }
 }

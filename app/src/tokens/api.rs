@@ -6,6 +6,7 @@ use axum::response::IntoResponse;
 use axum::Json;
 use http::request::Parts;
 use serde::{Deserialize, Serialize};
+use shared::TokenStatus;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -145,7 +146,7 @@ async fn create(
 ) -> Result<impl IntoResponse, ApiError> {
     let new = CreateTokenRequest::parse(&body)?;
     let (row, secret) = ssr::create(&state, &caller.actor, &new).await.map_err(|e| match e {
-        ssr::CreateTokenError::AtCap => ApiError::limit_reached(super::CAP_MESSAGE),
+        ssr::CreateTokenError::AtCap => ApiError::limit_reached(super::cap_message()),
         ssr::CreateTokenError::Db(e) => e.into(),
     })?;
     let mut token = Token::from(row);
@@ -228,9 +229,9 @@ async fn update(
     ApiJson(request): ApiJson<UpdateTokenRequest>,
 ) -> Result<Json<Token>, ApiError> {
     let id = &id;
-    let active = match request.status.as_str() {
-        "active" => true,
-        "inactive" => false,
+    let active = match TokenStatus::try_from(request.status) {
+        Ok(TokenStatus::Active) => true,
+        Ok(TokenStatus::Inactive) => false,
         _ => return Err(ApiError::field("body.status", "must be \"active\" or \"inactive\"")),
     };
     let change = TokenChange {

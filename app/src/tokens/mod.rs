@@ -22,7 +22,10 @@ pub use new_token::TokenAccess;
 pub use view::TokensSection;
 
 pub const MAX_TOKENS: i64 = 2;
-pub const CAP_MESSAGE: &str = "You can have up to 2 tokens at a time. Delete one to create another.";
+/// What a person is told when they hold [`MAX_TOKENS`] and ask for another.
+pub fn cap_message() -> String {
+    format!("You can have up to {MAX_TOKENS} tokens at a time. Delete one to create another.")
+}
 pub const REVOKED_MESSAGE: &str = "This token was revoked by Reset authentication. Delete it and create a new one.";
 pub const EXPIRED_MESSAGE: &str = "This token has expired. Delete it and create a new one.";
 

@@ -2,48 +2,13 @@
 //! API's request body alike): a **Name**, an **Expiration** and an
 //! **Access** level.
 
-use serde::{Deserialize, Serialize};
-
 /// The longest name a token may have.
 pub const NAME_MAX: usize = 100;
 const DAY_MS: i64 = 86_400_000;
 /// The furthest a chosen expiry may be.
 const MAX_DAYS: i64 = 366 * 5;
 
-/// What a token may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum TokenAccess {
-    /// Anything its owner can.
-    #[default]
-    Full,
-    /// Read everything its owner can; change nothing.
-    ReadOnly,
-}
-
-impl TokenAccess {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Full => "full",
-            Self::ReadOnly => "read_only",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Full => "Full access",
-            Self::ReadOnly => "Read only",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        match raw {
-            "full" => Some(Self::Full),
-            "read_only" => Some(Self::ReadOnly),
-            _ => None,
-        }
-    }
-}
+pub use shared::TokenAccess;
 
 /// The page's Expiration choices: (value, label), the default first.
 pub const EXPIRATIONS: [(&str, &str); 6] = [

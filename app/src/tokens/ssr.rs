@@ -126,8 +126,8 @@ pub async fn list(db: &Db, user_id: &str) -> Result<Vec<TokenSummary>, sqlx::Err
 /// Why a token was not made.
 #[derive(Debug, thiserror::Error)]
 pub enum CreateTokenError {
-    /// The account holds its two tokens already.
-    #[error("{}", super::CAP_MESSAGE)]
+    /// The account holds its [`MAX_TOKENS`] tokens already.
+    #[error("{}", super::cap_message())]
     AtCap,
     #[error(transparent)]
     Db(#[from] sqlx::Error),
@@ -136,7 +136,7 @@ pub enum CreateTokenError {
 impl From<CreateTokenError> for AppError {
     fn from(e: CreateTokenError) -> Self {
         match e {
-            CreateTokenError::AtCap => AppError::invalid(super::CAP_MESSAGE),
+            CreateTokenError::AtCap => AppError::invalid(super::cap_message()),
             CreateTokenError::Db(e) => e.into(),
         }
     }

@@ -76,12 +76,13 @@ pub fn TokensSection() -> impl IntoView {
                     <Reopen proving creating/>
                 </Proven>
             </Show>
-            <p class="muted">"Use tokens to access the API or to connect to your workspaces from the CLI. You can have up to 2 tokens at a time."</p>
+            <p class="muted">"Use tokens to access the API or to connect to your workspaces from the CLI. You can have up to "
+                {MAX_TOKENS} " tokens at a time."</p>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     view! {
                         <p id="token-cap" class="help" hidden=!at_cap().await>
-                            "You have 2 tokens, the most you can have. Delete one to create another."
+                            "You have " {MAX_TOKENS} " tokens, the most you can have. Delete one to create another."
                         </p>
                     }
                 })}

@@ -39,6 +39,17 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(read, delete))
 }
 
+/// Where a workspace stands, as the spec's `state` and `desired_state`
+/// say it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum WorkspaceState {
+    /// Its engine has made its database: people connect.
+    Enabled,
+    /// Waiting for its engine to make its database.
+    Creating,
+}
+
 /// The spec's `Workspace`, with the fields Sluice knows.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 struct Workspace {
@@ -49,9 +60,11 @@ struct Workspace {
     host: String,
     /// An extension: the region the workspace is in.
     region: String,
-    desired_state: &'static str,
+    #[schema(value_type = String)]
+    desired_state: WorkspaceState,
     /// `creating` while its cluster makes its database, then `enabled`.
-    state: &'static str,
+    #[schema(value_type = String)]
+    state: WorkspaceState,
     instance_type: &'static str,
     db_volume_size_bytes: i64,
     created_at: String,
@@ -73,13 +86,13 @@ fn workspace(state: &AppState, owner: &Account, row: WorkspaceRow) -> Workspace 
         row;
     Workspace {
         host: dns_name(&state.settings, &handle, &owner.handle, &region),
-        state: if provisioned_at.is_some() { "enabled" } else { "creating" },
+        state: if provisioned_at.is_some() { WorkspaceState::Enabled } else { WorkspaceState::Creating },
         region,
         id,
         identity_id: owner.id.clone(),
         handle,
         database_name,
-        desired_state: "enabled",
+        desired_state: WorkspaceState::Enabled,
         instance_type: "db1.shared",
         db_volume_size_bytes: 0,
         created_at: rfc3339(created_at),
@@ -156,9 +169,20 @@ struct CreateWorkspaceRequest {
     instance_type: Option<String>,
 }
 
+impl WorkspaceState {
+    fn parse(word: &str) -> Option<Self> {
+        match word {
+            "enabled" => Some(Self::Enabled),
+            "creating" => Some(Self::Creating),
+            _ => None,
+        }
+    }
+}
+
 impl CreateWorkspaceRequest {
     fn check(&self) -> Result<WorkspaceHandle, ApiError> {
-        if self.desired_state.as_deref().is_some_and(|s| s != "enabled") {
+        // A workspace can only be asked to be enabled.
+        if self.desired_state.as_deref().is_some_and(|s| WorkspaceState::parse(s) != Some(WorkspaceState::Enabled)) {
             return Err(ApiError::field("body.desired_state", "only \"enabled\" is supported"));
         }
         if self.instance_type.as_deref().is_some_and(|s| s != "db1.shared") {

@@ -11,6 +11,8 @@ use crate::infra::time::now_millis;
 use crate::infra::workspace_storage::{Placement, Role, StorageError};
 use crate::infra::AppState;
 
+use super::placement::DropKind;
+
 const BATCH: usize = 20;
 /// How long a workspace made while no engine ran waits before it is
 /// looked at again.
@@ -172,7 +174,8 @@ async fn drop_next(state: &AppState) -> Result<Option<bool>, sqlx::Error> {
     // A role its person needs again (a new workspace there, under the same
     // handle) stays. Whoever else has the handle now never gets it: the
     // storage drops it only if it is bound to the job's person.
-    let needed: Option<i64> = if job.kind == "role" {
+    let kind = DropKind::from_stored(&job.kind);
+    let needed: Option<i64> = if kind == DropKind::Role {
         sqlx::query_scalar(
             "SELECT 1 FROM workspaces w JOIN users u ON u.id = w.user_id
              WHERE w.cluster = $1 AND u.handle = $2 AND u.id = COALESCE($3, u.id) LIMIT 1",
@@ -187,10 +190,10 @@ async fn drop_next(state: &AppState) -> Result<Option<bool>, sqlx::Error> {
     };
     let at = Placement(job.cluster.clone());
     let role = Role { name: &job.name, owner: job.user_id.as_deref(), adopt_unbound: false };
-    let outcome = match (job.kind.as_str(), needed) {
+    let outcome = match (kind, needed) {
         (_, Some(_)) => Ok(()),
-        ("database", None) => state.workspaces.delete(&at, &job.name).await,
-        (_, None) => state.workspaces.drop_role(&at, &role).await,
+        (DropKind::Database, None) => state.workspaces.delete(&at, &job.name).await,
+        (DropKind::Role, None) => state.workspaces.drop_role(&at, &role).await,
     };
     let dropped = match outcome {
         // Not Sluice's to remove: nothing more will be tried.

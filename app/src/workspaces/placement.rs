@@ -72,7 +72,7 @@ pub async fn forget(
         match (ids.contains(&id), cluster) {
             (true, None) => unplaced.push(id),
             (true, Some(cluster)) => {
-                enqueue(tx, &cluster, "database", &database, None, now).await?;
+                enqueue(tx, &cluster, DropKind::Database, &database, None, now).await?;
                 touched.insert(cluster);
             }
             (false, Some(cluster)) => {
@@ -82,15 +82,41 @@ pub async fn forget(
         }
     }
     for cluster in touched.difference(&kept) {
-        enqueue(tx, cluster, "role", handle, Some(user_id), now).await?;
+        enqueue(tx, cluster, DropKind::Role, handle, Some(user_id), now).await?;
     }
     Ok(Leftovers(unplaced))
+}
+
+/// What a removal job removes from a cluster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DropKind {
+    /// A deleted workspace's database.
+    Database,
+    /// A person's role, once they have no workspace left there.
+    Role,
+}
+
+impl DropKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Database => "database",
+            Self::Role => "role",
+        }
+    }
+
+    /// The stored word; what is not a database is a role.
+    pub fn from_stored(word: &str) -> Self {
+        match word {
+            "database" => Self::Database,
+            _ => Self::Role,
+        }
+    }
 }
 
 async fn enqueue(
     tx: &mut Tx,
     cluster: &str,
-    kind: &str,
+    kind: DropKind,
     name: &str,
     user_id: Option<&str>,
     now: i64,
@@ -101,7 +127,7 @@ async fn enqueue(
     )
     .bind(new_id("x"))
     .bind(cluster)
-    .bind(kind)
+    .bind(kind.as_str())
     .bind(name)
     .bind(user_id)
     .bind(now)
