@@ -239,7 +239,7 @@ async fn update(
         title: text("body.title", request.title)?,
         description: text("body.description", request.description)?,
     };
-    let row = ssr::update(&state, &caller.actor, id, change).await?;
+    let row = ssr::update(&state, &caller.actor, id, change).await.map_err(change_error)?;
     Ok(Json(row.into()))
 }
 
@@ -252,6 +252,18 @@ async fn delete(
     Owner(caller): Owner,
     TokenPath { token_id: id, .. }: TokenPath,
 ) -> Result<Json<Token>, ApiError> {
-    let row = ssr::delete(&state, &caller.actor, &id).await?;
+    let row = ssr::delete(&state, &caller.actor, &id).await.map_err(change_error)?;
     Ok(Json(row.into()))
+}
+
+/// The API's door onto a refused change: a token that is not the
+/// caller's is not found; one that can no longer change says why.
+fn change_error(e: ssr::ChangeTokenError) -> ApiError {
+    match e {
+        ssr::ChangeTokenError::NotFound => ApiError::not_found(),
+        ssr::ChangeTokenError::Revoked | ssr::ChangeTokenError::Expired => {
+            ApiError::field("body.status", e.to_string())
+        }
+        ssr::ChangeTokenError::Db(e) => e.into(),
+    }
 }

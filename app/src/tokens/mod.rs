@@ -104,12 +104,12 @@ pub async fn set_token_status(handle: String, id: String, active: bool) -> Resul
     let actor = crate::access::owner_actor(&handle).await?;
     let state = crate::infra::AppState::from_context()?;
     let change = ssr::TokenChange { active, ..Default::default() };
-    ssr::update(&state, &actor, &id, change).await.map(drop)
+    Ok(ssr::update(&state, &actor, &id, change).await.map(drop)?)
 }
 
 #[server(prefix = "/sfn", endpoint = "delete_token")]
 pub async fn delete_token(handle: String, id: String) -> Result<(), AppError> {
     let actor = crate::access::owner_actor(&handle).await?;
     let state = crate::infra::AppState::from_context()?;
-    ssr::delete(&state, &actor, &id).await.map(drop)
+    Ok(ssr::delete(&state, &actor, &id).await.map(drop)?)
 }

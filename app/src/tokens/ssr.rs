@@ -142,6 +142,31 @@ impl From<CreateTokenError> for AppError {
     }
 }
 
+/// Why a token was not changed or deleted.
+#[derive(Debug, thiserror::Error)]
+pub enum ChangeTokenError {
+    /// No token of the actor's has that id.
+    #[error("That token does not exist.")]
+    NotFound,
+    /// Reset authentication revoked it: it stays revoked.
+    #[error("{}", super::REVOKED_MESSAGE)]
+    Revoked,
+    #[error("{}", super::EXPIRED_MESSAGE)]
+    Expired,
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+impl From<ChangeTokenError> for AppError {
+    fn from(e: ChangeTokenError) -> Self {
+        match e {
+            ChangeTokenError::NotFound => AppError::NotFound,
+            ChangeTokenError::Revoked | ChangeTokenError::Expired => AppError::invalid(e),
+            ChangeTokenError::Db(e) => e.into(),
+        }
+    }
+}
+
 /// A token to make: its name (a default when `None`), expiry and access.
 #[derive(Debug, Clone, Default)]
 pub struct NewToken {
@@ -255,17 +280,22 @@ pub struct TokenChange {
 
 /// Sets a token `active` or `inactive` (and its title or description);
 /// only its owner can, and a revoked token stays revoked.
-pub async fn update(state: &AppState, actor: &Actor, id: &str, change: TokenChange) -> Result<TokenRow, AppError> {
+pub async fn update(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    change: TokenChange,
+) -> Result<TokenRow, ChangeTokenError> {
     let now = now_millis();
     let status = if change.active { TokenStatus::Active } else { TokenStatus::Inactive };
     let mut tx = begin_write(&state.db).await?;
     lock_user(&mut tx, &actor.id).await?;
-    let before = row(&mut tx, &actor.id, id).await?.ok_or(AppError::NotFound)?;
+    let before = row(&mut tx, &actor.id, id).await?.ok_or(ChangeTokenError::NotFound)?;
     if before.status == TokenStatus::Revoked {
-        return Err(AppError::invalid(super::REVOKED_MESSAGE));
+        return Err(ChangeTokenError::Revoked);
     }
     if before.status == TokenStatus::Expired {
-        return Err(AppError::invalid(super::EXPIRED_MESSAGE));
+        return Err(ChangeTokenError::Expired);
     }
     let title = change.title.unwrap_or(before.title);
     let description = change.description.unwrap_or(before.description);
@@ -284,17 +314,18 @@ pub async fn update(state: &AppState, actor: &Actor, id: &str, change: TokenChan
     .await?;
     let data = json!({ "token_id": id, "status": status, "title": title });
     audit_trail::record_own(&mut tx, actor, "token.update", data, now).await?;
-    let after = row(&mut tx, &actor.id, id).await?.ok_or(AppError::Internal)?;
+    // Written just above, inside the same transaction.
+    let after = row(&mut tx, &actor.id, id).await?.ok_or(ChangeTokenError::NotFound)?;
     tx.commit().await?;
     Ok(after)
 }
 
 /// Deletes a token; only its owner can. Answers the token as it was.
-pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> Result<TokenRow, AppError> {
+pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> Result<TokenRow, ChangeTokenError> {
     let now = now_millis();
     let mut tx = begin_write(&state.db).await?;
     lock_user(&mut tx, &actor.id).await?;
-    let before = row(&mut tx, &actor.id, id).await?.ok_or(AppError::NotFound)?;
+    let before = row(&mut tx, &actor.id, id).await?.ok_or(ChangeTokenError::NotFound)?;
     sqlx::query("DELETE FROM tokens WHERE id = $1 AND user_id = $2").bind(id).bind(&actor.id).execute(&mut *tx).await?;
     audit_trail::record_own(&mut tx, actor, "token.delete", json!({ "token_id": id }), now).await?;
     tx.commit().await?;

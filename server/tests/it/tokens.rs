@@ -411,3 +411,44 @@ fn tokens_through_the_api_follow_the_spec() {
         assert_eq!(actions, ["token.create", "token.create", "token.update"]);
     })
 }
+
+/// A token Reset authentication revoked stays revoked: neither door
+/// changes it, and each says why (the API naming the field).
+#[test]
+fn a_revoked_token_cannot_be_changed_and_both_doors_say_why() {
+    run(async {
+        let app = TestApp::spawn().await;
+        let ada = app.sign_up("ada@example.com", "ada", "Ada").await;
+        let (old_id, _) = new_token(&app, "ada", &ada).await;
+        // Made before the account's last reset: revoked.
+        sqlx::query("UPDATE tokens SET created_at = 1 WHERE id = $1").bind(&old_id).execute(&app.db).await.unwrap();
+        sqlx::query("UPDATE users SET token_min_issued_at = 2 WHERE handle = 'ada'").execute(&app.db).await.unwrap();
+        let (_, token) = new_token(&app, "ada", &ada).await;
+        let body = error_model(
+            app.api(
+                Method::PATCH,
+                &format!("/user/ada/token/{old_id}"),
+                Some(&token),
+                Some(json!({ "status": "active" })),
+            )
+            .await,
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
+        assert!(body["detail"].as_str().unwrap().contains("revoked by Reset authentication"), "{body}");
+        assert_eq!(body["validation_errors"][0]["location"], "body.status", "{body}");
+        let res =
+            app.call("/sfn/set_token_status", &[("handle", "ada"), ("id", &old_id), ("active", "true")], &ada).await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+        assert!(res.text().await.unwrap().contains("revoked by Reset authentication"));
+        // Another person's id, or none at all, is not found.
+        let res = app.api(Method::DELETE, "/user/ada/token/k_aaaaaaaaaaaaaaaaaaaa", Some(&token), None).await;
+        error_model(res, StatusCode::NOT_FOUND).await;
+        let status: String = sqlx::query_scalar("SELECT status FROM tokens WHERE id = $1")
+            .bind(&old_id)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(status, "active", "nothing changed");
+    })
+}
