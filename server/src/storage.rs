@@ -5,9 +5,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use app::infra::workspace_storage::{
-    Address, Measured, Placement, Region, Role, StorageError, WorkspaceStorage, DEFAULT_REGION,
+    async_trait, Address, Measured, Placement, Region, Role, StorageError, WorkspaceStorage, DEFAULT_REGION,
 };
-use futures::future::BoxFuture;
 
 use crate::clusters::Clusters;
 use crate::local_postgres::Unavailable;
@@ -19,8 +18,6 @@ pub struct Storage {
     /// Where earlier releases kept workspaces as SQLite files.
     pub data_dir: PathBuf,
 }
-
-type Done<'a> = BoxFuture<'a, Result<(), StorageError>>;
 
 impl Storage {
     /// Configured clusters of `region`, else Sluice's own PostgreSQL for
@@ -35,6 +32,7 @@ impl Storage {
     }
 }
 
+#[async_trait]
 impl WorkspaceStorage for Storage {
     fn regions(&self) -> Vec<Region> {
         let mut names: Vec<String> = self.clusters.all().iter().map(|c| c.spec.region.clone()).collect();
@@ -73,47 +71,47 @@ impl WorkspaceStorage for Storage {
         self.clusters.address(cluster)
     }
 
-    fn create<'a>(&'a self, at: &'a Placement, role: &'a Role<'a>, verifier: &'a str, database: &'a str) -> Done<'a> {
-        Box::pin(self.clusters.create(&at.0, role, verifier, database))
+    async fn create(
+        &self,
+        at: &Placement,
+        role: &Role<'_>,
+        verifier: &str,
+        database: &str,
+    ) -> Result<(), StorageError> {
+        self.clusters.create(&at.0, role, verifier, database).await
     }
 
-    fn set_verifier<'a>(&'a self, at: &'a Placement, role: &'a Role<'a>, verifier: &'a str) -> Done<'a> {
-        Box::pin(self.clusters.set_verifier(&at.0, role, verifier))
+    async fn set_verifier(&self, at: &Placement, role: &Role<'_>, verifier: &str) -> Result<(), StorageError> {
+        self.clusters.set_verifier(&at.0, role, verifier).await
     }
 
-    fn rename<'a>(&'a self, at: &'a Placement, from: &'a Role<'a>, to: &'a str) -> Done<'a> {
-        Box::pin(self.clusters.rename(&at.0, from, to))
+    async fn rename(&self, at: &Placement, from: &Role<'_>, to: &str) -> Result<(), StorageError> {
+        self.clusters.rename(&at.0, from, to).await
     }
 
-    fn delete<'a>(&'a self, at: &'a Placement, database: &'a str) -> Done<'a> {
-        Box::pin(self.clusters.drop_database(&at.0, database))
+    async fn delete(&self, at: &Placement, database: &str) -> Result<(), StorageError> {
+        self.clusters.drop_database(&at.0, database).await
     }
 
-    fn forget_unplaced<'a>(&'a self, workspace_id: &'a str) -> BoxFuture<'a, ()> {
-        Box::pin(async move {
-            if let Err(error) = crate::local_postgres::import::remove_legacy_file(&self.data_dir, workspace_id).await {
-                tracing::error!(%error, "a deleted workspace's SQLite file could not be removed");
-            }
-        })
+    async fn forget_unplaced(&self, workspace_id: &str) {
+        if let Err(error) = crate::local_postgres::import::remove_legacy_file(&self.data_dir, workspace_id).await {
+            tracing::error!(%error, "a deleted workspace's SQLite file could not be removed");
+        }
     }
 
-    fn drop_role<'a>(&'a self, at: &'a Placement, role: &'a Role<'a>) -> Done<'a> {
-        Box::pin(self.clusters.drop_role(&at.0, role))
+    async fn drop_role(&self, at: &Placement, role: &Role<'_>) -> Result<(), StorageError> {
+        self.clusters.drop_role(&at.0, role).await
     }
 
-    fn pause<'a>(&'a self, at: &'a Placement, database: &'a str) -> Done<'a> {
-        Box::pin(self.clusters.pause(&at.0, database))
+    async fn pause(&self, at: &Placement, database: &str) -> Result<(), StorageError> {
+        self.clusters.pause(&at.0, database).await
     }
 
-    fn resume<'a>(&'a self, at: &'a Placement, role: &'a Role<'a>, database: &'a str) -> Done<'a> {
-        Box::pin(self.clusters.resume(&at.0, role, database))
+    async fn resume(&self, at: &Placement, role: &Role<'_>, database: &str) -> Result<(), StorageError> {
+        self.clusters.resume(&at.0, role, database).await
     }
 
-    fn measure<'a>(
-        &'a self,
-        at: &'a Placement,
-        databases: &'a [String],
-    ) -> BoxFuture<'a, Result<Vec<Measured>, StorageError>> {
-        Box::pin(self.clusters.measure(&at.0, databases))
+    async fn measure(&self, at: &Placement, databases: &[String]) -> Result<Vec<Measured>, StorageError> {
+        self.clusters.measure(&at.0, databases).await
     }
 }

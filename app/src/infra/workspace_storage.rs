@@ -10,8 +10,6 @@
 //! was kept by an earlier release as a SQLite file that the server moves
 //! onto PostgreSQL at start.
 
-use futures::future::BoxFuture;
-
 /// The region new workspaces are placed in, and the one Sluice's own
 /// PostgreSQL serves.
 pub const DEFAULT_REGION: &str = "us-east-1";
@@ -97,6 +95,10 @@ pub enum StorageError {
     Cluster(#[from] sqlx::Error),
 }
 
+/// What an implementation of [`WorkspaceStorage`] is marked with.
+pub use async_trait::async_trait;
+
+#[async_trait]
 pub trait WorkspaceStorage: Send + Sync {
     /// The regions offered for new workspaces, by name; empty when no
     /// engine runs (see [`WorkspaceStorage::unavailable`]).
@@ -120,65 +122,41 @@ pub trait WorkspaceStorage: Send + Sync {
     /// A role is bound to the person it was made for: one made for
     /// someone else is never taken over ([`StorageError::RoleInUse`]).
     /// Safe to repeat after a failure.
-    fn create<'a>(
-        &'a self,
-        at: &'a Placement,
-        role: &'a Role<'a>,
-        verifier: &'a str,
-        database: &'a str,
-    ) -> BoxFuture<'a, Result<(), StorageError>>;
+    async fn create(&self, at: &Placement, role: &Role<'_>, verifier: &str, database: &str)
+        -> Result<(), StorageError>;
 
     /// Sets the password of the person's role on the workspace's engine to
     /// the one `verifier` (a SCRAM-SHA-256 verifier) was made from.
     /// Connections already open stay open.
-    fn set_verifier<'a>(
-        &'a self,
-        at: &'a Placement,
-        role: &'a Role<'a>,
-        verifier: &'a str,
-    ) -> BoxFuture<'a, Result<(), StorageError>>;
+    async fn set_verifier(&self, at: &Placement, role: &Role<'_>, verifier: &str) -> Result<(), StorageError>;
 
     /// Renames a person's role from `role.name` to `to` (their handle
     /// changed).
-    fn rename<'a>(
-        &'a self,
-        at: &'a Placement,
-        role: &'a Role<'a>,
-        to: &'a str,
-    ) -> BoxFuture<'a, Result<(), StorageError>>;
+    async fn rename(&self, at: &Placement, role: &Role<'_>, to: &str) -> Result<(), StorageError>;
 
     /// Removes a deleted workspace's database, ending its connections
     /// first.
-    fn delete<'a>(&'a self, at: &'a Placement, database: &'a str) -> BoxFuture<'a, Result<(), StorageError>>;
+    async fn delete(&self, at: &Placement, database: &str) -> Result<(), StorageError>;
 
     /// Removes what an earlier release kept of a workspace deleted before
     /// it was moved onto PostgreSQL (its SQLite file).
-    fn forget_unplaced<'a>(&'a self, workspace_id: &'a str) -> BoxFuture<'a, ()>;
+    async fn forget_unplaced(&self, workspace_id: &str);
 
     /// Removes a role no workspace on the cluster needs any more: it can
     /// no longer sign in, its sessions end, what it owns anywhere on the
     /// cluster goes, then the role. A role of that name made for someone
     /// else is left alone (success: nothing of this person's is there).
-    fn drop_role<'a>(&'a self, at: &'a Placement, role: &'a Role<'a>) -> BoxFuture<'a, Result<(), StorageError>>;
+    async fn drop_role(&self, at: &Placement, role: &Role<'_>) -> Result<(), StorageError>;
 
     /// Closes a workspace's database to its owner, who filled it past the
     /// storage limit: their sign-ins there are refused and their sessions
     /// there end; their other workspaces go on. Paused already, or gone,
     /// is success.
-    fn pause<'a>(&'a self, at: &'a Placement, database: &'a str) -> BoxFuture<'a, Result<(), StorageError>>;
+    async fn pause(&self, at: &Placement, database: &str) -> Result<(), StorageError>;
 
     /// Gives a paused database back to its owner's role.
-    fn resume<'a>(
-        &'a self,
-        at: &'a Placement,
-        role: &'a Role<'a>,
-        database: &'a str,
-    ) -> BoxFuture<'a, Result<(), StorageError>>;
+    async fn resume(&self, at: &Placement, role: &Role<'_>, database: &str) -> Result<(), StorageError>;
 
     /// The usage of these databases as the cluster reports it.
-    fn measure<'a>(
-        &'a self,
-        at: &'a Placement,
-        databases: &'a [String],
-    ) -> BoxFuture<'a, Result<Vec<Measured>, StorageError>>;
+    async fn measure(&self, at: &Placement, databases: &[String]) -> Result<Vec<Measured>, StorageError>;
 }
