@@ -174,7 +174,12 @@ async fn update(
         crate::display_name::ssr::update(&state, &actor, name).await?;
     }
     if let Some(at) = reset_at {
-        crate::identity::reset::ssr::reset(&state, &actor, at).await?;
+        crate::identity::reset::ssr::reset(&state, &actor, at).await.map_err(|e| match e {
+            e @ crate::identity::reset::ssr::ResetError::MovesBack { .. } => {
+                ApiError::field("body.token_min_issued_at", e.to_string())
+            }
+            crate::identity::reset::ssr::ResetError::Db(e) => e.into(),
+        })?;
     }
     Ok(Json(load(&state, &caller.account.id).await?))
 }

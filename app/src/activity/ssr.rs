@@ -79,14 +79,23 @@ impl Query {
     }
 }
 
+/// A cursor this list did not issue.
+#[derive(Debug, thiserror::Error)]
+#[error("That page of the Audit Log does not exist; start again from the first.")]
+pub struct BadCursor;
+
+impl From<BadCursor> for AppError {
+    fn from(e: BadCursor) -> Self {
+        AppError::invalid(e)
+    }
+}
+
 /// An `after`/`next_token` value: empty, or a cursor this list issued.
-pub fn cursor(token: &str) -> Result<Option<Cursor>, AppError> {
+pub fn cursor(token: &str) -> Result<Option<Cursor>, BadCursor> {
     if token.is_empty() {
         return Ok(None);
     }
-    Cursor::decode(token)
-        .map(Some)
-        .ok_or_else(|| AppError::invalid("That page of the Audit Log does not exist; start again from the first."))
+    Cursor::decode(token).map(Some).ok_or(BadCursor)
 }
 
 fn parse_day(raw: &str, label: &str) -> Result<Option<Date>, AppError> {

@@ -56,7 +56,10 @@ async fn create(
 ) -> Result<impl IntoResponse, ApiError> {
     let form = form.map_err(|_| ApiError::field("body", "must be multipart/form-data"))?;
     let bytes = first_file(form).await?;
-    let pngs = store::process(&state, bytes).await?;
+    let pngs = store::process(&state, bytes).await.map_err(|e| match e {
+        store::ImageError::Unusable(e) => ApiError::field("body", e.to_string()),
+        store::ImageError::Stopped => ApiError::internal(),
+    })?;
     let path = store::save(&state, &caller.actor, pngs, None).await?;
     let avatar_url = state.settings.absolute(&path);
     Ok((StatusCode::CREATED, Json(AvatarResponse { avatar_url })))

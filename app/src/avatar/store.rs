@@ -19,16 +19,34 @@ use crate::infra::AppState;
 /// The most bytes an upload may have: a large phone photo.
 pub const MAX_UPLOAD: usize = 16 * 1024 * 1024;
 
+/// Why an image did not become an avatar.
+#[derive(Debug, thiserror::Error)]
+pub enum ImageError {
+    /// Not an image Sluice takes, or one too large to decode.
+    #[error(transparent)]
+    Unusable(#[from] AvatarImageError),
+    /// The image work stopped on the server (logged where it happened).
+    #[error("the avatar could not be processed")]
+    Stopped,
+}
+
+impl From<ImageError> for AppError {
+    fn from(e: ImageError) -> Self {
+        match e {
+            ImageError::Unusable(e) => AppError::invalid(e),
+            ImageError::Stopped => AppError::Internal,
+        }
+    }
+}
+
 /// Decodes and re-encodes `bytes` on the blocking pool.
-pub async fn process(state: &AppState, bytes: Vec<u8>) -> Result<AvatarPngs, AppError> {
-    let _permit = state.image_work.acquire().await.map_err(|_| AppError::Internal)?;
-    tokio::task::spawn_blocking(move || avatar_pngs(&bytes, None))
-        .await
-        .map_err(|error| {
-            tracing::error!(%error, "the avatar pipeline stopped");
-            AppError::Internal
-        })?
-        .map_err(|e: AvatarImageError| AppError::invalid(e))
+pub async fn process(state: &AppState, bytes: Vec<u8>) -> Result<AvatarPngs, ImageError> {
+    let _permit = state.image_work.acquire().await.map_err(|_| ImageError::Stopped)?;
+    let made = tokio::task::spawn_blocking(move || avatar_pngs(&bytes, None)).await.map_err(|error| {
+        tracing::error!(%error, "the avatar pipeline stopped");
+        ImageError::Stopped
+    })?;
+    Ok(made?)
 }
 
 fn content_hash(png: &[u8]) -> String {
@@ -42,7 +60,7 @@ pub async fn save(
     actor: &Actor,
     pngs: AvatarPngs,
     source_url: Option<&str>,
-) -> Result<String, AppError> {
+) -> Result<String, sqlx::Error> {
     let now = now_millis();
     let hash = content_hash(&pngs.large);
     let mut tx = begin_write(&state.db).await?;
@@ -69,7 +87,7 @@ pub async fn save(
 }
 
 /// Back to the generated avatar; answers the path of the one removed.
-pub async fn remove(state: &AppState, actor: &Actor) -> Result<Option<String>, AppError> {
+pub async fn remove(state: &AppState, actor: &Actor) -> Result<Option<String>, sqlx::Error> {
     let now = now_millis();
     let mut tx = begin_write(&state.db).await?;
     lock_user(&mut tx, &actor.id).await?;
@@ -88,7 +106,7 @@ pub async fn remove(state: &AppState, actor: &Actor) -> Result<Option<String>, A
 }
 
 /// The Avatar URL the current avatar came from, if it came from one.
-pub async fn source_url(state: &AppState, user_id: &str) -> Result<Option<String>, AppError> {
+pub async fn source_url(state: &AppState, user_id: &str) -> Result<Option<String>, sqlx::Error> {
     let url: Option<Option<String>> = sqlx::query_scalar("SELECT source_url FROM avatars WHERE user_id = $1")
         .bind(user_id)
         .fetch_optional(&state.db)

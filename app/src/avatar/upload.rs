@@ -15,7 +15,7 @@ pub async fn upload_avatar(data: MultipartData) -> Result<String, AppError> {
     let (handle, bytes) = super::form::read_form(data).await?;
     let actor = crate::access::owner_actor(&handle).await?;
     let pngs = super::store::process(&state, bytes).await?;
-    super::store::save(&state, &actor, pngs, None).await
+    Ok(super::store::save(&state, &actor, pngs, None).await?)
 }
 
 /// Sets the avatar from an Avatar URL (fetched once, re-encoded, served by
@@ -31,7 +31,7 @@ pub async fn set_avatar_url(handle: String, avatar_url: String) -> Result<String
     let url = shared::avatar::AvatarUrl::parse(&avatar_url).map_err(AppError::invalid)?;
     let bytes = super::remote::fetch(&url, state.settings.avatar_fetch_private).await?;
     let pngs = super::store::process(&state, bytes).await?;
-    super::store::save(&state, &actor, pngs, Some(url.as_str())).await
+    Ok(super::store::save(&state, &actor, pngs, Some(url.as_str())).await?)
 }
 
 /// The Avatar URL the current avatar came from, if any.
@@ -39,7 +39,7 @@ pub async fn set_avatar_url(handle: String, avatar_url: String) -> Result<String
 pub async fn current_avatar_url(handle: String) -> Result<Option<String>, AppError> {
     let viewer = crate::access::owner_of(&handle).await?;
     let state = crate::infra::AppState::from_context()?;
-    super::store::source_url(&state, &viewer.id).await
+    Ok(super::store::source_url(&state, &viewer.id).await?)
 }
 
 /// Back to the generated avatar; answers its path.

@@ -111,7 +111,7 @@ async fn read(
         return Ok(Json(TemporaryTokenRequest::new(&id, &row)));
     };
     let code = ssr::parse_code(&raw).ok_or_else(|| ApiError::field("query.code", "must be six digits"))?;
-    match ssr::exchange(&state.db, &id, code, &ip, now).await? {
+    match ssr::exchange(&state.db, &id, code, &ip, now).await.map_err(request_error)? {
         Exchange::NotConfirmed(_) => {
             Err(ApiError::bad_request("The request is not confirmed yet: open its page, sign in and press Confirm."))
         }
@@ -154,7 +154,7 @@ async fn update(
         return Err(ApiError::field("body.state", "a request can only be confirmed"));
     }
     let now = now_millis();
-    let code = ssr::confirm(&state.db, &id, &caller.actor, now).await?;
+    let code = ssr::confirm(&state.db, &id, &caller.actor, now).await.map_err(request_error)?;
     let mut conn = state.db.acquire().await?;
     let row = ssr::find(&mut conn, &id, now).await?.ok_or_else(ApiError::not_found)?;
     let mut answer = TemporaryTokenRequest::new(&id, &row);
@@ -173,4 +173,13 @@ async fn delete(
     let id = RequestId::parse(&raw).ok_or_else(ApiError::not_found)?;
     let row = ssr::delete(&state.db, &id, now_millis()).await?.ok_or_else(ApiError::not_found)?;
     Ok(Json(TemporaryTokenRequest::new(&id, &row)))
+}
+
+/// The API's door onto a request that cannot be confirmed or exchanged.
+fn request_error(e: ssr::RequestError) -> ApiError {
+    match e {
+        ssr::RequestError::NotFound => ApiError::not_found(),
+        ssr::RequestError::AlreadyConfirmed => ApiError::bad_request(e.to_string()),
+        ssr::RequestError::Db(e) => e.into(),
+    }
 }

@@ -139,13 +139,33 @@ pub async fn find(conn: &mut AnyConnection, id: &RequestId, now: i64) -> Result<
 
 /// Confirms a pending request for `actor` and answers the code to show
 /// them (once: only its hash is kept).
-pub async fn confirm(db: &Db, id: &RequestId, actor: &Actor, now: i64) -> Result<Secret<String>, AppError> {
+/// Why a CLI login request could not be confirmed or exchanged.
+#[derive(Debug, thiserror::Error)]
+pub enum RequestError {
+    /// No such request, or it expired.
+    #[error("That login request does not exist or has expired.")]
+    NotFound,
+    #[error("This request was already confirmed. Start again with the CLI to get a new code.")]
+    AlreadyConfirmed,
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+impl From<RequestError> for AppError {
+    fn from(e: RequestError) -> Self {
+        match e {
+            RequestError::NotFound => AppError::NotFound,
+            RequestError::AlreadyConfirmed => AppError::invalid(e),
+            RequestError::Db(e) => e.into(),
+        }
+    }
+}
+
+pub async fn confirm(db: &Db, id: &RequestId, actor: &Actor, now: i64) -> Result<Secret<String>, RequestError> {
     let mut tx = begin_write(db).await?;
-    let row = find(&mut tx, id, now).await?.ok_or(AppError::NotFound)?;
+    let row = find(&mut tx, id, now).await?.ok_or(RequestError::NotFound)?;
     if row.state != RequestState::Pending {
-        return Err(AppError::invalid(
-            "This request was already confirmed. Start again with the CLI to get a new code.",
-        ));
+        return Err(RequestError::AlreadyConfirmed);
     }
     let code = Secret::new(format!("{:06}", OsRng.gen_range(0..1_000_000)));
     sqlx::query(
@@ -188,9 +208,15 @@ pub enum Exchange {
     Token(RequestRow, Secret<String>),
 }
 
-pub async fn exchange(db: &Db, id: &RequestId, code: &str, caller_ip: &str, now: i64) -> Result<Exchange, AppError> {
+pub async fn exchange(
+    db: &Db,
+    id: &RequestId,
+    code: &str,
+    caller_ip: &str,
+    now: i64,
+) -> Result<Exchange, RequestError> {
     let mut tx = begin_write(db).await?;
-    let row = find(&mut tx, id, now).await?.ok_or(AppError::NotFound)?;
+    let row = find(&mut tx, id, now).await?.ok_or(RequestError::NotFound)?;
     let (Some(user_id), Some(code_hash)) = (row.user_id.clone(), row.code_hash.clone()) else {
         return Ok(Exchange::NotConfirmed(row));
     };

@@ -50,7 +50,7 @@ impl From<Current> for UserDatabasePassword {
     security(("bearer" = [])))]
 async fn read(State(state): State<AppState>, Owner(caller): Owner) -> Result<Json<UserDatabasePassword>, ApiError> {
     caller.require_full_access(&state, "database password").await?;
-    let current = ssr::current(&state.db, &state.vault, &caller.account.id).await?;
+    let current = ssr::current(&state.db, &state.vault, &caller.account.id).await.map_err(password_error)?;
     Ok(Json(current.into()))
 }
 
@@ -82,6 +82,15 @@ async fn rotate(
             ));
         }
     }
-    let current = ssr::rotate(&state, &caller.actor, request.expires_in_minutes).await?;
+    let current = ssr::rotate(&state, &caller.actor, request.expires_in_minutes).await.map_err(password_error)?;
     Ok((StatusCode::CREATED, Json(UserDatabasePassword::from(current))))
+}
+
+/// The API's door onto a password that cannot be read or changed.
+fn password_error(e: ssr::PasswordError) -> ApiError {
+    match e {
+        // Logged where it happened; the caller learns nothing more.
+        ssr::PasswordError::Unreadable => ApiError::internal(),
+        ssr::PasswordError::Db(e) => e.into(),
+    }
 }

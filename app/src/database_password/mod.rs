@@ -94,7 +94,7 @@ impl crate::access::flash::Flashed for RevealedPassword {
 pub async fn database_password(handle: String) -> Result<PasswordOverview, AppError> {
     let viewer = crate::access::owner_of(&handle).await?;
     let state = crate::infra::AppState::from_context()?;
-    ssr::overview(&state, &viewer.id, &viewer.handle).await
+    Ok(ssr::overview(&state, &viewer.id, &viewer.handle).await?)
 }
 
 /// The password itself, asked for by Reveal or Copy.
@@ -118,7 +118,7 @@ pub async fn reveal_password(handle: String) -> Result<String, AppError> {
 pub async fn rotate_password(handle: String) -> Result<(), AppError> {
     let actor = crate::access::owner_actor(&handle).await?;
     let state = crate::infra::AppState::from_context()?;
-    ssr::rotate(&state, &actor, None).await.map(drop)
+    Ok(ssr::rotate(&state, &actor, None).await.map(drop)?)
 }
 
 #[cfg(test)]

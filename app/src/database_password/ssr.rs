@@ -11,6 +11,25 @@ use sqlx::AnyConnection;
 
 use super::{PasswordOverview, WorkspaceConnection};
 use crate::error::AppError;
+
+/// Why the database password could not be read or changed.
+#[derive(Debug, thiserror::Error)]
+pub enum PasswordError {
+    /// It does not open with this server's key (logged where it happens).
+    #[error("the database password does not open with this server's key")]
+    Unreadable,
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+impl From<PasswordError> for AppError {
+    fn from(e: PasswordError) -> Self {
+        match e {
+            PasswordError::Unreadable => AppError::Internal,
+            PasswordError::Db(e) => e.into(),
+        }
+    }
+}
 use crate::infra::audit_trail::{self, Actor};
 use crate::infra::db::{begin_write, lock_user, Db};
 use crate::infra::ids::new_id;
@@ -81,16 +100,16 @@ pub async fn create_initial(
 }
 
 /// Opens a sealed password of `user_id`.
-pub fn unseal(vault: &Vault, user_id: &str, sealed: &[u8]) -> Result<Secret<String>, AppError> {
+pub fn unseal(vault: &Vault, user_id: &str, sealed: &[u8]) -> Result<Secret<String>, PasswordError> {
     let plain = vault.open(user_id, sealed).map_err(|_| {
         tracing::error!("a database password does not open with this server's key");
-        AppError::Internal
+        PasswordError::Unreadable
     })?;
-    let password = String::from_utf8(plain.expose().clone()).map_err(|_| AppError::Internal)?;
+    let password = String::from_utf8(plain.expose().clone()).map_err(|_| PasswordError::Unreadable)?;
     Ok(Secret::new(password))
 }
 
-async fn read(conn: &mut AnyConnection, vault: &Vault, user_id: &str) -> Result<Option<Current>, AppError> {
+async fn read(conn: &mut AnyConnection, vault: &Vault, user_id: &str) -> Result<Option<Current>, PasswordError> {
     let row: Option<(String, Vec<u8>, i64, Option<i64>)> =
         sqlx::query_as("SELECT id, sealed, created_at, expires_at FROM database_passwords WHERE user_id = $1")
             .bind(user_id)
@@ -110,7 +129,7 @@ async fn read(conn: &mut AnyConnection, vault: &Vault, user_id: &str) -> Result<
 
 /// The current password. An account from before passwords existed gets
 /// one now, as if at sign-up.
-pub async fn current(db: &Db, vault: &Vault, user_id: &str) -> Result<Current, AppError> {
+pub async fn current(db: &Db, vault: &Vault, user_id: &str) -> Result<Current, PasswordError> {
     let mut conn = db.acquire().await?;
     if let Some(current) = read(&mut conn, vault, user_id).await? {
         return Ok(current);
@@ -121,7 +140,8 @@ pub async fn current(db: &Db, vault: &Vault, user_id: &str) -> Result<Current, A
     if read(&mut tx, vault, user_id).await?.is_none() {
         create_initial(&mut tx, vault, user_id, now_millis()).await?;
     }
-    let current = read(&mut tx, vault, user_id).await?.ok_or(AppError::Internal)?;
+    // Made just above, in the same transaction.
+    let current = read(&mut tx, vault, user_id).await?.ok_or(PasswordError::Unreadable)?;
     tx.commit().await?;
     Ok(current)
 }
@@ -129,7 +149,11 @@ pub async fn current(db: &Db, vault: &Vault, user_id: &str) -> Result<Current, A
 /// Rotates the password: a new sealed value, one pending job per
 /// workspace (jobs for an older password are dropped: the newest wins),
 /// an audit record, then the worker is woken and the owner told.
-pub async fn rotate(state: &AppState, actor: &Actor, expires_in_minutes: Option<i64>) -> Result<Current, AppError> {
+pub async fn rotate(
+    state: &AppState,
+    actor: &Actor,
+    expires_in_minutes: Option<i64>,
+) -> Result<Current, PasswordError> {
     let now = now_millis();
     let expires_at = expires_in_minutes.map(|m| now + m * 60_000);
     let delay = state.settings.propagation_delay.as_millis() as i64;
@@ -173,7 +197,7 @@ struct ConnectionRow {
 }
 /// What Credentials & Access shows: each workspace's connection string
 /// without the password, and whether the workspace has the current one.
-pub async fn overview(state: &AppState, user_id: &str, handle: &str) -> Result<PasswordOverview, AppError> {
+pub async fn overview(state: &AppState, user_id: &str, handle: &str) -> Result<PasswordOverview, PasswordError> {
     // Which password is current, and since when: no need to open it.
     let meta: Option<(String, i64)> =
         sqlx::query_as("SELECT id, created_at FROM database_passwords WHERE user_id = $1")

@@ -2,7 +2,6 @@
 //! everything that is theirs, then the address they had gets a System
 //! e-mail. The handle is held for nobody (see `handle::ssr`).
 
-use crate::error::AppError;
 use crate::handle::HOLD_DAYS;
 use crate::infra::db::{begin_write, lock_user};
 use crate::infra::system_mail;
@@ -14,7 +13,7 @@ use crate::infra::AppState;
 /// jobs, the database password, avatar, preferences, usage, CLI login
 /// requests, the Audit Log); what refers to the person some other way is
 /// removed here by name. Answers whether there was such an account.
-pub async fn delete(state: &AppState, user_id: &str) -> Result<bool, AppError> {
+pub async fn delete(state: &AppState, user_id: &str) -> Result<bool, sqlx::Error> {
     let now = now_millis();
     let mut tx = begin_write(&state.db).await?;
     lock_user(&mut tx, user_id).await?;

@@ -3,7 +3,6 @@
 use serde_json::json;
 use shared::DisplayName;
 
-use crate::error::AppError;
 use crate::infra::audit_trail::{self, Actor};
 use crate::infra::db::{begin_write, lock_user};
 use crate::infra::time::now_millis;
@@ -11,7 +10,7 @@ use crate::infra::AppState;
 
 /// Saves `name` for the acting person; the audit record names them by
 /// the new name.
-pub async fn update(state: &AppState, actor: &Actor, name: &DisplayName) -> Result<(), AppError> {
+pub async fn update(state: &AppState, actor: &Actor, name: &DisplayName) -> Result<(), sqlx::Error> {
     let now = now_millis();
     let mut tx = begin_write(&state.db).await?;
     lock_user(&mut tx, &actor.id).await?;

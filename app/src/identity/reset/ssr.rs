@@ -12,7 +12,26 @@ use crate::infra::AppState;
 /// Moves `token_min_issued_at` forward to `at` and ends the sessions it
 /// kills, in one transaction. Moving it back is refused: what was
 /// revoked stays revoked. Answers whether anything changed.
-pub async fn reset(state: &AppState, actor: &Actor, at: i64) -> Result<bool, AppError> {
+/// Why authentication was not reset.
+#[derive(Debug, thiserror::Error)]
+pub enum ResetError {
+    /// What was revoked stays revoked.
+    #[error("token_min_issued_at cannot move back: it is {current}")]
+    MovesBack { current: String },
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+impl From<ResetError> for AppError {
+    fn from(e: ResetError) -> Self {
+        match e {
+            ResetError::MovesBack { .. } => AppError::invalid(e),
+            ResetError::Db(e) => e.into(),
+        }
+    }
+}
+
+pub async fn reset(state: &AppState, actor: &Actor, at: i64) -> Result<bool, ResetError> {
     let now = now_millis();
     let mut tx = begin_write(&state.db).await?;
     lock_user(&mut tx, &actor.id).await?;
@@ -21,7 +40,7 @@ pub async fn reset(state: &AppState, actor: &Actor, at: i64) -> Result<bool, App
         .fetch_one(&mut *tx)
         .await?;
     if at < current {
-        return Err(AppError::invalid(format!("token_min_issued_at cannot move back: it is {}", rfc3339(current))));
+        return Err(ResetError::MovesBack { current: rfc3339(current) });
     }
     if at == current {
         return Ok(false);
