@@ -19,7 +19,7 @@ pub mod ssr;
 mod view;
 
 pub use filter::{describe, AuditFilter, ACTIONS};
-pub use view::AuditLog;
+pub use view::{AuditData, AuditLog};
 
 /// Records on one page of the Audit Log.
 pub const PAGE_SIZE: i64 = 25;

@@ -11,25 +11,43 @@ use serde_json::Value;
 
 use super::{audit_log, describe, AuditFilter, AuditPage, AuditRecord, ACTIONS};
 use crate::access::use_handle;
+use crate::error::AppError;
 use crate::ui::ErrorPanel;
 
+/// What the Audit Log loads (the page its filter and cursor ask for),
+/// asked for as soon as its route is chosen, while the page's own code is
+/// still on its way.
+pub struct AuditData {
+    filter: Memo<AuditFilter>,
+    after: Memo<String>,
+    first: Resource<Result<AuditPage, AppError>>,
+}
+
+impl AuditData {
+    pub fn start() -> Self {
+        let handle = use_handle();
+        let query = use_query_map();
+        let filter = Memo::new(move |_| {
+            let q = query.read();
+            AuditFilter {
+                action: q.get("action").unwrap_or_default(),
+                from: q.get("from").unwrap_or_default(),
+                to: q.get("to").unwrap_or_default(),
+            }
+        });
+        let after = Memo::new(move |_| query.read().get("after").unwrap_or_default());
+        let first = Resource::new(
+            move || (handle.get(), filter.get(), after.get()),
+            |(handle, filter, after)| audit_log(handle, filter, after),
+        );
+        Self { filter, after, first }
+    }
+}
+
 #[component]
-pub fn AuditLog() -> impl IntoView {
+pub fn AuditLog(data: AuditData) -> impl IntoView {
     let handle = use_handle();
-    let query = use_query_map();
-    let filter = Memo::new(move |_| {
-        let q = query.read();
-        AuditFilter {
-            action: q.get("action").unwrap_or_default(),
-            from: q.get("from").unwrap_or_default(),
-            to: q.get("to").unwrap_or_default(),
-        }
-    });
-    let after = Memo::new(move |_| query.read().get("after").unwrap_or_default());
-    let first = Resource::new(
-        move || (handle.get(), filter.get(), after.get()),
-        |(handle, filter, after)| audit_log(handle, filter, after),
-    );
+    let AuditData { filter, after, first } = data;
     // Pages fetched with Load more, after the first; a new filter drops them.
     let more = RwSignal::new(Vec::<AuditPage>::new());
     Effect::new(move |_| {

@@ -15,7 +15,7 @@ pub mod api;
 pub mod ssr;
 mod view;
 
-pub use view::NotificationsPage;
+pub use view::{NotificationsData, NotificationsPage};
 
 /// The e-mail types a person may turn off, as the seed names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -9,15 +9,28 @@ use leptos::server_fn::ServerFn;
 
 use super::{notification_preferences, set_preference, Kind, Preferences, SetPreference};
 use crate::access::use_handle;
+use crate::error::AppError;
 use crate::ui::{use_live, ErrorPanel, HandleField};
 
 const SYSTEM: &str =
     "Important system notifications related to your Sluice account. System notifications cannot be disabled.";
 
+/// What the Notifications page loads, asked for as soon as its route is
+/// chosen, while the page's own code is still on its way.
+pub struct NotificationsData {
+    loaded: Resource<Result<Preferences, AppError>>,
+}
+
+impl NotificationsData {
+    pub fn start() -> Self {
+        let handle = use_handle();
+        Self { loaded: Resource::new(move || handle.get(), notification_preferences) }
+    }
+}
+
 #[component]
-pub fn NotificationsPage() -> impl IntoView {
-    let handle = use_handle();
-    let loaded = Resource::new(move || handle.get(), notification_preferences);
+pub fn NotificationsPage(data: NotificationsData) -> impl IntoView {
+    let loaded = data.loaded;
     view! {
         <Title text="Notifications"/>
         <h2 class="page-title">"Notifications"</h2>

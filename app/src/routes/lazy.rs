@@ -4,8 +4,25 @@
 //! every page whole either way).
 
 /// `lazy_page!(Route, Page)`: `Route` is the lazy route that shows the
-/// component `Page`.
+/// component `Page`. `lazy_page!(Route, Page, Data)`: `Data::start()`
+/// asks for the page's data when the route is chosen (`data()`), so the
+/// request and the page's code travel at once; `Page` takes it as `data`.
 macro_rules! lazy_page {
+    ($route:ident, $page:ident, $data:ty) => {
+        pub struct $route($data);
+
+        #[leptos_router::lazy_route]
+        impl leptos_router::LazyRoute for $route {
+            fn data() -> Self {
+                Self(<$data>::start())
+            }
+
+            fn view(this: Self) -> leptos::prelude::AnyView {
+                let data = this.0;
+                leptos::prelude::IntoAny::into_any(leptos::prelude::view! { <$page data/> })
+            }
+        }
+    };
     ($route:ident, $page:ident) => {
         pub struct $route;
 
@@ -23,21 +40,21 @@ macro_rules! lazy_page {
 }
 
 use crate::account::WorkspacesTab;
-use crate::activity::AuditLog;
+use crate::activity::{AuditData, AuditLog};
 use crate::billing::BillingPage;
 use crate::cli_login::CliLoginPage;
 use crate::credentials::CredentialsPage;
 use crate::email_change::EmailLinkPage;
 use crate::identity::ConfirmItIsYouPage;
-use crate::notifications::NotificationsPage;
-use crate::usage::UsagePage;
+use crate::notifications::{NotificationsData, NotificationsPage};
+use crate::usage::{UsageData, UsagePage};
 
 lazy_page!(WorkspacesRoute, WorkspacesTab);
-lazy_page!(AuditLogRoute, AuditLog);
-lazy_page!(UsageRoute, UsagePage);
+lazy_page!(AuditLogRoute, AuditLog, AuditData);
+lazy_page!(UsageRoute, UsagePage, UsageData);
 lazy_page!(BillingRoute, BillingPage);
 lazy_page!(CredentialsRoute, CredentialsPage);
-lazy_page!(NotificationsRoute, NotificationsPage);
+lazy_page!(NotificationsRoute, NotificationsPage, NotificationsData);
 lazy_page!(CliLoginRoute, CliLoginPage);
 lazy_page!(ConfirmIdentityRoute, ConfirmItIsYouPage);
 lazy_page!(EmailLinkRoute, EmailLinkPage);

@@ -17,7 +17,7 @@ pub mod ssr;
 mod view;
 
 pub use period::Period;
-pub use view::UsagePage;
+pub use view::{UsageData, UsagePage};
 
 /// One day of the period, all workspaces together.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

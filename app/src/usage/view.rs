@@ -9,14 +9,27 @@ use leptos_router::hooks::use_query_map;
 use super::chart::DailyBars;
 use super::{format_bytes, format_duration, usage_for_period, UsageReport};
 use crate::access::use_handle;
+use crate::error::AppError;
 use crate::ui::ErrorPanel;
 
+/// What the Usage page loads, asked for as soon as its route is chosen,
+/// while the page's own code is still on its way.
+pub struct UsageData {
+    report: Resource<Result<UsageReport, AppError>>,
+}
+
+impl UsageData {
+    pub fn start() -> Self {
+        let handle = use_handle();
+        let query = use_query_map();
+        let period = Memo::new(move |_| query.read().get("period").unwrap_or_default());
+        Self { report: Resource::new(move || (handle.get(), period.get()), |(h, p)| usage_for_period(h, p)) }
+    }
+}
+
 #[component]
-pub fn UsagePage() -> impl IntoView {
-    let handle = use_handle();
-    let query = use_query_map();
-    let period = Memo::new(move |_| query.read().get("period").unwrap_or_default());
-    let report = Resource::new(move || (handle.get(), period.get()), |(h, p)| usage_for_period(h, p));
+pub fn UsagePage(data: UsageData) -> impl IntoView {
+    let report = data.report;
     view! {
         <Title text="Usage"/>
         <section class="panel" aria-labelledby="usage-title">
