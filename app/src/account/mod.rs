@@ -10,4 +10,4 @@ mod workspaces;
 
 pub use advanced::{AdvancedIndex, AdvancedLayout};
 pub use layout::AccountLayout;
-pub use workspaces::WorkspacesTab;
+pub use workspaces::{WorkspacesData, WorkspacesTab};

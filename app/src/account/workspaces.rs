@@ -10,7 +10,7 @@ use leptos_meta::Title;
 use shared::WorkspaceHandle;
 
 use crate::access::use_handle;
-use crate::database_password::{database_password, flashed_password, Connections};
+use crate::database_password::{database_password, flashed_password, Connections, PasswordOverview};
 use crate::error::AppError;
 use crate::identity::Proven;
 use crate::ui::{Confirm, ConfirmActions, Dialog, ErrorPanel, HandleField};
@@ -43,13 +43,32 @@ fn RegionSelect(id: &'static str, regions: Vec<RegionChoice>, chosen: Option<RwS
     }
 }
 
+/// What the Workspaces tab loads, asked for as soon as its route is
+/// chosen, while the tab's own code is still on its way.
+pub struct WorkspacesData {
+    changes: RwSignal<u32>,
+    workspaces: Resource<Result<Vec<WorkspaceSummary>, AppError>>,
+    regions: Resource<Result<Regions, AppError>>,
+    connections: Resource<Result<PasswordOverview, AppError>>,
+}
+
+impl WorkspacesData {
+    pub fn start() -> Self {
+        let handle = use_handle();
+        // Bumped by each change, so both lists read again.
+        let changes = RwSignal::new(0u32);
+        Self {
+            changes,
+            workspaces: Resource::new(move || (handle.get(), changes.get()), |(h, _)| list_workspaces(h)),
+            regions: Resource::new(move || handle.get(), workspace_regions),
+            connections: Resource::new(move || (handle.get(), changes.get()), |(h, _)| database_password(h)),
+        }
+    }
+}
+
 #[component]
-pub fn WorkspacesTab() -> impl IntoView {
-    let handle = use_handle();
-    // Bumped by each change, so both lists read again.
-    let changes = RwSignal::new(0u32);
-    let workspaces = Resource::new(move || (handle.get(), changes.get()), |(h, _)| list_workspaces(h));
-    let regions = Resource::new(move || handle.get(), workspace_regions);
+pub fn WorkspacesTab(data: WorkspacesData) -> impl IntoView {
+    let WorkspacesData { changes, workspaces, regions, connections } = data;
     // While a cluster is making a workspace, look again shortly.
     Effect::new(move |_| {
         if let Some(Ok(list)) = workspaces.get() {
@@ -58,7 +77,6 @@ pub fn WorkspacesTab() -> impl IntoView {
             }
         }
     });
-    let connections = Resource::new(move || (handle.get(), changes.get()), |(h, _)| database_password(h));
     let password = RwSignal::new(None::<String>);
     let revealed = RwSignal::new(false);
     let creating = RwSignal::new(false);

@@ -17,7 +17,7 @@ mod page;
 pub mod ssr;
 mod view;
 
-pub use page::EmailLinkPage;
+pub use page::{EmailLinkData, EmailLinkPage};
 pub use view::EmailSection;
 
 /// What an e-mail change link can do, as its page shows it.

@@ -8,13 +8,28 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::{inspect_email_link, EmailLink, UseEmailLink};
+use crate::error::AppError;
 use crate::ui::{AuthCard, ErrorPanel, Loading};
 
+/// What the e-mail link's page loads, asked for as soon as its route is
+/// chosen, while the page's own code is still on its way.
+pub struct EmailLinkData {
+    info: Resource<Result<EmailLink, AppError>>,
+}
+
+impl EmailLinkData {
+    pub fn start() -> Self {
+        let query = use_query_map();
+        let token = move || query.read().get("t").unwrap_or_default();
+        Self { info: Resource::new(token, inspect_email_link) }
+    }
+}
+
 #[component]
-pub fn EmailLinkPage() -> impl IntoView {
+pub fn EmailLinkPage(data: EmailLinkData) -> impl IntoView {
     let query = use_query_map();
     let token = move || query.read().get("t").unwrap_or_default();
-    let info = Resource::new(token, inspect_email_link);
+    let info = data.info;
     view! {
         <Title text="Sign-in e-mail"/>
         <AuthCard>

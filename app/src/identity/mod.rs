@@ -8,6 +8,6 @@ pub mod confirm_it_is_you;
 pub mod passkeys;
 pub mod reset;
 
-pub use confirm_it_is_you::{ConfirmItIsYouPage, Proven, Then};
+pub use confirm_it_is_you::{ConfirmItIsYouPage, ProofData, Proven, Then};
 pub use passkeys::{PasskeysSection, SignInWithPasskey};
 pub use reset::ResetSection;

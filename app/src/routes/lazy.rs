@@ -39,22 +39,22 @@ macro_rules! lazy_page {
     };
 }
 
-use crate::account::WorkspacesTab;
+use crate::account::{WorkspacesData, WorkspacesTab};
 use crate::activity::{AuditData, AuditLog};
 use crate::billing::BillingPage;
 use crate::cli_login::CliLoginPage;
 use crate::credentials::CredentialsPage;
-use crate::email_change::EmailLinkPage;
-use crate::identity::ConfirmItIsYouPage;
+use crate::email_change::{EmailLinkData, EmailLinkPage};
+use crate::identity::{ConfirmItIsYouPage, ProofData};
 use crate::notifications::{NotificationsData, NotificationsPage};
 use crate::usage::{UsageData, UsagePage};
 
-lazy_page!(WorkspacesRoute, WorkspacesTab);
+lazy_page!(WorkspacesRoute, WorkspacesTab, WorkspacesData);
 lazy_page!(AuditLogRoute, AuditLog, AuditData);
 lazy_page!(UsageRoute, UsagePage, UsageData);
 lazy_page!(BillingRoute, BillingPage);
 lazy_page!(CredentialsRoute, CredentialsPage);
 lazy_page!(NotificationsRoute, NotificationsPage, NotificationsData);
 lazy_page!(CliLoginRoute, CliLoginPage);
-lazy_page!(ConfirmIdentityRoute, ConfirmItIsYouPage);
-lazy_page!(EmailLinkRoute, EmailLinkPage);
+lazy_page!(ConfirmIdentityRoute, ConfirmItIsYouPage, ProofData);
+lazy_page!(EmailLinkRoute, EmailLinkPage, EmailLinkData);

@@ -13,7 +13,7 @@ mod page;
 pub mod ssr;
 mod view;
 
-pub use page::ConfirmItIsYouPage;
+pub use page::{ConfirmItIsYouPage, ProofData};
 pub use view::{Proven, Then};
 
 /// What the dialog needs to know before it asks.

@@ -6,17 +6,29 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::proof_status;
 use super::view::ProofForms;
+use super::{proof_status, ProofState};
 use crate::error::AppError;
 use crate::ui::{AuthCard, ErrorPanel, Loading, SignInRedirect};
 
+/// What "Confirm it is you" loads, asked for as soon as its route is
+/// chosen, while the page's own code is still on its way.
+pub struct ProofData {
+    status: Resource<Result<ProofState, AppError>>,
+}
+
+impl ProofData {
+    pub fn start() -> Self {
+        Self { status: Resource::new(|| (), |_| proof_status()) }
+    }
+}
+
 #[component]
-pub fn ConfirmItIsYouPage() -> impl IntoView {
+pub fn ConfirmItIsYouPage(data: ProofData) -> impl IntoView {
     let query = use_query_map();
     let next = query.with_untracked(|q| crate::access::safe_next(q.get("next").as_deref()).unwrap_or("/").to_owned());
     let sent = query.with_untracked(|q| q.get("sent").is_some());
-    let status = Resource::new(|| (), |_| proof_status());
+    let status = data.status;
     let back = StoredValue::new(next);
     view! {
         <Title text="Confirm it is you"/>
