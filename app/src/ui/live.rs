@@ -17,8 +17,7 @@ pub fn use_live() -> Signal<bool> {
     if cfg!(feature = "ssr") {
         return Signal::stored(false);
     }
-    let hydrating = Owner::current_shared_context().is_some_and(|sc| sc.during_hydration());
-    if !hydrating {
+    if !hydrating() {
         return Signal::stored(true);
     }
     let live = RwSignal::new(false);
@@ -31,19 +30,27 @@ pub fn use_live() -> Signal<bool> {
 /// the input's value would otherwise put the server's value back over what
 /// they typed. `None` on the server and for components made after hydration.
 pub fn typed_before_live(id: &str) -> Option<String> {
-    #[cfg(not(feature = "ssr"))]
-    {
-        use wasm_bindgen::JsCast;
-        if Owner::current_shared_context().is_some_and(|sc| sc.during_hydration()) {
-            return document()
-                .get_element_by_id(id)?
-                .dyn_into::<web_sys::HtmlInputElement>()
-                .ok()
-                .map(|input| input.value());
-        }
+    if !hydrating() {
+        return None;
     }
-    let _ = id;
+    input_value(id)
+}
+
+#[cfg(not(feature = "ssr"))]
+fn input_value(id: &str) -> Option<String> {
+    use wasm_bindgen::JsCast;
+    document().get_element_by_id(id)?.dyn_into::<web_sys::HtmlInputElement>().ok().map(|input| input.value())
+}
+
+#[cfg(feature = "ssr")]
+fn input_value(_id: &str) -> Option<String> {
     None
+}
+
+/// Whether the calling component is hydrating what the server rendered
+/// (never on the server).
+fn hydrating() -> bool {
+    Owner::current_shared_context().is_some_and(|sc| sc.during_hydration())
 }
 
 /// The opener of a confirmation: a disclosure whose summary is the
