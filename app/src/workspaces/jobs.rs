@@ -54,25 +54,35 @@ struct Unmade {
 /// answers whether it was made, or `None` when none was left.
 async fn provision_next(state: &AppState, after: &mut String) -> Result<Option<bool>, sqlx::Error> {
     let now = now_millis();
+    // Only once the workspace has the current password: a pending
+    // rotation brings it the newer one first.
+    const DUE: &str = "FROM workspaces w JOIN database_passwords p ON p.id = w.password_id
+         WHERE w.provisioned_at IS NULL AND w.scram_verifier IS NOT NULL AND w.provision_not_before <= $1";
     let mut tx = begin_write(&state.db).await?;
+    let candidate: Option<(String, String)> =
+        sqlx::query_as(&format!("SELECT w.id, w.user_id {DUE} AND w.id > $2 ORDER BY w.id LIMIT 1"))
+            .bind(now)
+            .bind(after.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some((id, user_id)) = candidate else { return Ok(None) };
+    *after = id.clone();
+    // The person before the workspace, the order every change of theirs
+    // takes (a deletion locks them, then removes their workspaces): the
+    // two never wait on each other. The role is named by the handle: a
+    // handle change waits for this.
+    lock_user(&mut tx, &user_id).await?;
     let next: Option<Unmade> = sqlx::query_as(&format!(
-        // Only once the workspace has the current password: a pending
-        // rotation brings it the newer one first.
         "SELECT w.id, w.user_id, w.cluster, w.region, w.database_name, w.scram_verifier, w.provision_attempts
-         FROM workspaces w JOIN database_passwords p ON p.id = w.password_id
-         WHERE w.provisioned_at IS NULL AND w.scram_verifier IS NOT NULL
-           AND w.provision_not_before <= $1 AND w.id > $2
-         ORDER BY w.id LIMIT 1{}",
+         {DUE} AND w.id = $2{}",
         skip_locked(&tx, "w")
     ))
     .bind(now)
-    .bind(after.as_str())
+    .bind(&id)
     .fetch_optional(&mut *tx)
     .await?;
-    let Some(mut ws) = next else { return Ok(None) };
-    *after = ws.id.clone();
-    // The role is named by the handle: a handle change waits for this.
-    lock_user(&mut tx, &ws.user_id).await?;
+    // Made, deleted or taken by another worker meanwhile: on to the next.
+    let Some(mut ws) = next else { return Ok(Some(false)) };
     let cluster = match ws.cluster.take() {
         Some(cluster) => cluster,
         // Made while no engine ran: placed now if one runs, else later.
