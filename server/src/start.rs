@@ -71,12 +71,13 @@ pub async fn start(plan: Plan, shutdown: impl Future<Output = ()> + Send + 'stat
         });
     }
     let worker = worker.then(|| app::routes::jobs::spawn(state.clone()));
-    // One task, so that stopping it stops both.
+    // One task, so that stopping it stops all three.
     let sampler = (!clusters.all().is_empty()).then(|| {
         let (state, every, clusters) = (state.clone(), state.settings.usage_interval, clusters.clone());
         tokio::spawn(async move {
             let watch = crate::clusters::watchdog::run(clusters.clone());
-            tokio::join!(watch, crate::clusters::usage::run(state, clusters, every));
+            let caps = crate::clusters::caps::run(state.clone(), clusters.clone());
+            tokio::join!(watch, caps, crate::clusters::usage::run(state, clusters, every));
         })
     });
     let limits = HttpLimits::from_settings(&state.settings);

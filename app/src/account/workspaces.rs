@@ -196,7 +196,7 @@ fn WorkspaceCard(
             <div class="card-head">
                 <div class="card-title">
                     {ws.handle.clone()}
-                    {if ws.paused {
+                    {if ws.paused || ws.capped {
                         view! { <span class="badge badge-warn">"Paused"</span> }.into_any()
                     } else if ws.runs_on.is_empty() {
                         view! { <span class="badge badge-warn">"Waiting"</span> }.into_any()
@@ -231,7 +231,15 @@ fn WorkspaceCard(
                     <dt>"Status"</dt>
                     <dd class="field-error">"Its cluster could not make it yet. Sluice keeps trying; nothing is needed from you."</dd>
                 })}
-                {ws.paused.then(|| view! {
+                {ws.capped.then(|| {
+                    let usage = format!("/user/{}/advanced/usage#thresholds", use_handle().get_untracked());
+                    view! {
+                        <dt>"Status"</dt>
+                        <dd class="field-error">"Paused: usage cap reached. New connections are refused until you raise or remove the cap, or the period ends. "
+                            <a href=usage>"Change the cap"</a></dd>
+                    }
+                })}
+                {(ws.paused && !ws.capped).then(|| view! {
                     <dt>"Status"</dt>
                     <dd class="field-error">"Paused: storage limit reached. Connections to it are refused until it is below the limit; your other workspaces are not affected."</dd>
                 })}

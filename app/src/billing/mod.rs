@@ -11,6 +11,8 @@ use crate::usage::Period;
 
 #[cfg(feature = "ssr")]
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod invoice;
 pub mod pricing;
 #[cfg(feature = "ssr")]
 pub mod ssr;
@@ -68,6 +70,9 @@ pub struct Invoice {
     pub number: String,
     pub period: Period,
     pub total_cents: i64,
+    /// What the total is made of, as the estimate shows it.
+    #[serde(default)]
+    pub lines: Vec<pricing::Line>,
     pub status: InvoiceStatus,
 }
 

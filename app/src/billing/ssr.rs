@@ -1,11 +1,13 @@
 //! Billing from storage: a developer account's subscription is its plan
-//! since sign-up; estimates and invoices are priced from recorded usage.
+//! since sign-up; estimates and invoices are priced from recorded usage,
+//! under the caps of their period's usage thresholds.
 
-use super::pricing::{self, lines, total};
+use super::pricing::{self, capped_lines, total};
 use super::{BillingState, Invoice, InvoiceStatus, SubscriptionStatus};
 use crate::infra::db::Db;
 use crate::usage::period::day_text;
 use crate::usage::ssr::{period_totals, sample_until};
+use crate::usage::thresholds::ssr::{applying, history};
 use crate::usage::Period;
 use shared::DAY_MS;
 
@@ -14,16 +16,21 @@ use shared::DAY_MS;
 pub async fn summary(db: &Db, user_id: &str, now: i64) -> Result<BillingState, sqlx::Error> {
     let current = Period::containing(now);
     let totals = period_totals(db, user_id).await?;
+    let thresholds = history(db, user_id).await?;
     let (compute, storage) = totals.get(&current).copied().unwrap_or_default();
-    let estimate = lines(compute, storage);
+    let estimate = capped_lines(compute, storage, &applying(&thresholds, current));
     let invoices = totals
         .range(..current)
         .rev()
-        .map(|(period, (compute, storage))| Invoice {
-            number: invoice_number(user_id, *period),
-            period: *period,
-            total_cents: total(&lines(*compute, *storage)),
-            status: InvoiceStatus::Paid,
+        .map(|(period, (compute, storage))| {
+            let lines = capped_lines(*compute, *storage, &applying(&thresholds, *period));
+            Invoice {
+                number: invoice_number(user_id, *period),
+                period: *period,
+                total_cents: total(&lines),
+                lines,
+                status: InvoiceStatus::Paid,
+            }
         })
         .collect();
     Ok(BillingState {

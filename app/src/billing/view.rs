@@ -8,6 +8,8 @@ use super::{billing_summary, BillingState};
 use crate::access::session::Viewer;
 use crate::access::use_handle;
 use crate::ui::ErrorPanel;
+use crate::usage::thresholds::usage_thresholds;
+use crate::usage::UsageBanner;
 
 #[component]
 pub fn BillingPage() -> impl IntoView {
@@ -39,8 +41,10 @@ fn NoBilling(tenant: String) -> impl IntoView {
 fn Billing() -> impl IntoView {
     let handle = use_handle();
     let summary = Resource::new(move || handle.get(), billing_summary);
+    let thresholds = Resource::new(move || handle.get(), usage_thresholds);
     view! {
         <Title text="Billing"/>
+        <UsageBanner thresholds/>
         <Suspense fallback=|| view! { <section class="panel"><p class="loading" role="status"><span class="spinner" aria-hidden="true"></span>"Loading billing…"</p></section> }>
             {move || Suspend::new(async move {
                 match summary.await {
@@ -80,8 +84,8 @@ fn Summary(summary: BillingState) -> impl IntoView {
         </section>
         <section class="panel" aria-labelledby="estimate-title">
             <h2 id="estimate-title">{format!("Estimate for {}", summary.period.label())}</h2>
-            <p class="muted">"Priced from the usage recorded so far this period; the invoice at its end is final. "
-                <a href=usage>"See usage"</a></p>
+            <p class="muted">"Priced from the usage recorded so far this period; the invoice at its end is final. Compute time is the time statements run in your workspaces, added up over every session; storage is billed on the period's largest day. A cap set under Usage Thresholds holds what you are charged: nothing past it is billed. "
+                <a href=usage>"See usage and thresholds"</a></p>
             <Lines lines=summary.estimate.clone() total=summary.estimate_cents caption="Estimate"/>
         </section>
         <section class="panel" aria-labelledby="invoices-title">
@@ -92,14 +96,22 @@ fn Summary(summary: BillingState) -> impl IntoView {
                 view! {
                     <div class="table-scroll"><table class="data-table">
                         <caption class="visually-hidden">"Invoices, newest first"</caption>
-                        <thead><tr><th scope="col">"Period"</th><th scope="col" class="hide-narrow">"Invoice"</th><th scope="col" class="num">"Total"</th><th scope="col">"Status"</th></tr></thead>
+                        <thead><tr><th scope="col">"Period"</th><th scope="col" class="hide-narrow">"Invoice"</th><th scope="col" class="num">"Total"</th><th scope="col">"Status"</th><th scope="col">"Download"</th></tr></thead>
                         <tbody>
-                            {invoices.into_iter().map(|i| { let anchor = i.number.clone(); view! {
+                            {invoices.into_iter().map(|i| {
+                                let anchor = i.number.clone();
+                                let base = format!("/user/{}/billing/invoice/{}", handle.get_untracked(), i.number);
+                                let label = i.period.label();
+                                view! {
                                 <tr id=anchor>
                                     <th scope="row">{i.period.label()}</th>
                                     <td class="mono hide-narrow">{i.number}</td>
                                     <td class="num">{dollars(i.total_cents)}</td>
                                     <td><span class="badge badge-ok">{i.status.label()}</span></td>
+                                    <td class="downloads">
+                                        <a href=base.clone() target="_blank" rel="noopener" aria-label=format!("Invoice for {label}, printable page")>"Invoice"</a>
+                                        <a href=format!("{base}.csv") download="" aria-label=format!("Invoice for {label}, CSV")>"CSV"</a>
+                                    </td>
                                 </tr>
                             }}).collect_view()}
                         </tbody>
@@ -119,7 +131,7 @@ fn Lines(lines: Vec<Line>, total: i64, caption: &'static str) -> impl IntoView {
             <tbody>
                 {lines.into_iter().map(|l| view! {
                     <tr>
-                        <th scope="row">{l.label}</th>
+                        <th scope="row">{l.label}{(!l.note.is_empty()).then(|| view! { <span class="line-note">{l.note.clone()}</span> })}</th>
                         <td class="num">{l.used}</td>
                         <td class="num">{l.included}</td>
                         <td class="num">{dollars(l.cents)}</td>

@@ -3,6 +3,7 @@
 
 pub mod audit_trail;
 pub mod clock;
+pub mod csv_text;
 pub mod db;
 pub mod ids;
 pub mod mail;

@@ -74,9 +74,14 @@ pub struct Measured {
     pub database: String,
     /// `pg_database_size`.
     pub bytes: i64,
-    /// `pg_stat_database.active_time`, whole milliseconds since the
-    /// cluster's statistics were last reset.
+    /// Statement time, whole milliseconds: `pg_stat_statements`'s
+    /// execution time where it can be read (`from_statements`), else
+    /// `pg_stat_database.active_time`; since the statistics were reset.
     pub active_ms: i64,
+    pub from_statements: bool,
+    /// How long the statements running in it now have run, added up over
+    /// its sessions: time `active_ms` does not count yet.
+    pub running_ms: i64,
 }
 
 /// What a cluster refused or could not do; said in the log and, for a

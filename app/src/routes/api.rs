@@ -24,6 +24,7 @@ pub fn router() -> Router<AppState> {
         .merge(crate::notifications::api::routes())
         .merge(crate::cli_login::api::routes())
         .merge(crate::usage::api::routes())
+        .merge(crate::usage::thresholds::api::routes())
         .merge(crate::billing::api::routes())
         .split_for_parts();
     // Written out once; each request gets the same bytes.

@@ -1,6 +1,6 @@
 //! The routes that answer with a file rather than a page or JSON: the
-//! default and uploaded avatars, the Audit Log's exports and the account's
-//! data archive.
+//! default and uploaded avatars, the Audit Log's exports, the account's
+//! data archive, usage as CSV and invoices.
 
 use axum::routing::get;
 use axum::Router;
@@ -17,4 +17,6 @@ pub fn router() -> Router<AppState> {
         .route("/avatar/c/{file}", get(crate::avatar::store::custom_avatar))
         .merge(crate::activity::export::routes())
         .merge(crate::data_export::archive::routes())
+        .merge(crate::usage::export::routes())
+        .merge(crate::billing::invoice::routes())
 }

@@ -19,6 +19,7 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
                 crate::database_password::jobs::run_due(&state).await,
                 crate::workspaces::jobs::run_due(&state).await,
                 crate::tokens::jobs::run_due(&state).await,
+                crate::usage::thresholds::jobs::run_due(&state).await,
             ];
             let mut any = false;
             for result in done {

@@ -2,6 +2,8 @@
 //! workspace, day and metric, newest first.
 
 use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
@@ -10,7 +12,7 @@ use utoipa_axum::routes;
 use super::ssr::{self, Row, COMPUTE};
 use crate::access::Owner;
 use crate::api::{cursor_token, ApiError, Page};
-use crate::infra::time::rfc3339;
+use crate::infra::time::{now_millis, rfc3339};
 use crate::infra::AppState;
 
 /// This feature's operations, each documented by its own `#[utoipa::path]`.
@@ -53,6 +55,8 @@ pub struct UsageList {
 struct Filter {
     #[serde(rename = "where")]
     where_: Option<String>,
+    /// With `Accept: text/csv`: the period (`YYYY-MM`) whose days to list.
+    period: Option<String>,
     #[serde(flatten)]
     page: Page,
 }
@@ -94,17 +98,38 @@ fn decode(raw: &str) -> Option<(i64, String, String)> {
         .then(|| (date, ws.to_owned(), metric.to_owned()))
 }
 
+/// Whether the request asks for CSV rather than JSON.
+fn wants_csv(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.split(',').any(|t| t.split(';').next().is_some_and(|t| t.trim().eq_ignore_ascii_case("text/csv"))))
+}
+
 #[utoipa::path(get, path = "/user/{user_handle}/usage", operation_id = "user_listUsage", tag = "Users",
-    params(crate::api::UserPath, ("where" = Option<String>, Query, description = "Not supported: filters are refused"), crate::api::PageQuery),
-    responses((status = 200, description = "OK", body = UsageList), crate::api::Refusals),
+    params(crate::api::UserPath, ("where" = Option<String>, Query, description = "Not supported: filters are refused"), crate::api::PageQuery,
+        ("period" = Option<String>, Query, description = "An extension: with `Accept: text/csv`, the billing period (YYYY-MM, default the current one) whose days are listed as the Usage page's CSV")),
+    responses((status = 200, description = "OK", body = UsageList, content_type = "application/json"),
+        (status = 200, description = "With Accept: text/csv, the period's days as CSV", body = String, content_type = "text/csv"),
+        crate::api::Refusals),
     security(("bearer" = [])))]
 async fn list(
     State(state): State<AppState>,
     Owner(caller): Owner,
+    headers: HeaderMap,
     Query(filter): Query<Filter>,
-) -> Result<Json<UsageList>, ApiError> {
+) -> Result<Response, ApiError> {
     if filter.where_.as_deref().is_some_and(|w| !w.trim().is_empty()) {
         return Err(ApiError::field("query.where", "filters are not supported: page through the list instead"));
+    }
+    if wants_csv(&headers) {
+        let now = now_millis();
+        let query = super::export::PeriodQuery { period: filter.period.clone() };
+        let period = super::export::period_of(&query, now)
+            .ok_or_else(|| ApiError::field("query.period", "must be a billing period such as 2026-11"))?;
+        let report = ssr::report(&state.db, &caller.account.id, period, now).await?;
+        return Ok(super::export::attachment(&caller.account.handle, period, super::export::csv(&report)));
     }
     let limit = filter.page.limit()?;
     let after = filter.page.resume(decode)?;
@@ -112,5 +137,6 @@ async fn list(
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     let next_token = more.then(|| rows.last().map(encode)).flatten();
-    Ok(Json(UsageList { items: rows.into_iter().map(|r| item(r, &caller.account.id)).collect(), next_token }))
+    Ok(Json(UsageList { items: rows.into_iter().map(|r| item(r, &caller.account.id)).collect(), next_token })
+        .into_response())
 }

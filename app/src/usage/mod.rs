@@ -11,13 +11,16 @@ use crate::error::AppError;
 #[cfg(feature = "ssr")]
 pub mod api;
 mod chart;
+#[cfg(feature = "ssr")]
+pub mod export;
 pub mod period;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+pub mod thresholds;
 mod view;
 
 pub use period::Period;
-pub use view::{UsageData, UsagePage};
+pub use view::{UsageBanner, UsageData, UsagePage};
 
 /// One day of the period, all workspaces together.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,6 +51,12 @@ pub struct UsageReport {
     /// The period's figures before this day (`YYYY-MM-DD`) are a generated
     /// sample (the demo account's); from it on they are measured.
     pub sample_until: Option<String>,
+    /// When the workspaces were last measured (RFC 3339), if ever.
+    #[serde(default)]
+    pub measured_at: Option<String>,
+    /// Seconds between two measurements.
+    #[serde(default)]
+    pub interval_secs: u64,
 }
 
 impl UsageReport {
@@ -72,7 +81,19 @@ pub async fn usage_for_period(handle: String, period: String) -> Result<UsageRep
     } else {
         Period::parse(&period).ok_or_else(|| AppError::invalid("Choose a period such as 2026-11."))?
     };
-    Ok(ssr::report(&state.db, &viewer.id, period, now).await?)
+    let mut report = ssr::report(&state.db, &viewer.id, period, now).await?;
+    report.measured_at = ssr::measured_at(&state.db, &viewer.id).await?.map(crate::infra::time::rfc3339);
+    report.interval_secs = state.settings.usage_interval.as_secs().max(1);
+    Ok(report)
+}
+
+/// `every 60 s`, `every 5 min`: how often usage is measured.
+pub fn interval_text(secs: u64) -> String {
+    if secs.is_multiple_of(60) {
+        format!("every {} min", secs / 60)
+    } else {
+        format!("every {secs} s")
+    }
 }
 
 /// Compute time as people read it: `3 h 25 min`, `42 min`, `12 s`, `7 ms`.

@@ -55,6 +55,11 @@ impl Period {
         format!("{} {}", MONTHS[self.month as usize - 1], self.year)
     }
 
+    /// `1 December 2026`: when the period starts.
+    pub fn label_first_day(&self) -> String {
+        format!("1 {} {}", MONTHS[self.month as usize - 1], self.year)
+    }
+
     /// The first day, as days since the epoch.
     pub fn first_day(&self) -> i64 {
         days_from_civil(self.year, self.month, 1)

@@ -66,17 +66,36 @@ pub async fn report(db: &Db, user_id: &str, period: Period, now: i64) -> Result<
     workspaces.sort_by(|a, b| b.compute_ms.cmp(&a.compute_ms).then(a.workspace.cmp(&b.workspace)));
     let sample_until =
         sample_until(db, user_id).await?.filter(|until| from < *until).map(|until| day_text(until.div_euclid(DAY_MS)));
-    Ok(UsageReport { period, periods, days, workspaces, sample_until })
+    Ok(UsageReport { period, periods, days, workspaces, sample_until, measured_at: None, interval_secs: 0 })
 }
 
 /// Each period with usage: its compute time and its peak storage (the
 /// largest day, all workspaces together), as the report counts them, in
 /// one read.
 pub async fn period_totals(db: &Db, user_id: &str) -> Result<BTreeMap<Period, (i64, i64)>, sqlx::Error> {
+    totals_between(db, user_id, 0, i64::MAX).await
+}
+
+/// One period's compute time and peak storage, as [`period_totals`]
+/// counts them.
+pub async fn period_usage(db: &Db, user_id: &str, period: Period) -> Result<(i64, i64), sqlx::Error> {
+    let (from, to) = period.bounds_ms();
+    Ok(totals_between(db, user_id, from, to).await?.get(&period).copied().unwrap_or_default())
+}
+
+async fn totals_between(
+    db: &Db,
+    user_id: &str,
+    from: i64,
+    to: i64,
+) -> Result<BTreeMap<Period, (i64, i64)>, sqlx::Error> {
     let rows: Vec<(i64, String, i64)> = sqlx::query_as(
-        "SELECT usage_date, metric, CAST(SUM(value) AS BIGINT) FROM usage_daily WHERE user_id = $1 GROUP BY usage_date, metric",
+        "SELECT usage_date, metric, CAST(SUM(value) AS BIGINT) FROM usage_daily
+         WHERE user_id = $1 AND usage_date >= $2 AND usage_date < $3 GROUP BY usage_date, metric",
     )
     .bind(user_id)
+    .bind(from)
+    .bind(to)
     .fetch_all(db)
     .await?;
     let mut totals: BTreeMap<Period, (i64, i64)> = BTreeMap::new();
@@ -89,6 +108,11 @@ pub async fn period_totals(db: &Db, user_id: &str) -> Result<BTreeMap<Period, (i
         }
     }
     Ok(totals)
+}
+
+/// When the account's usage was last measured, in milliseconds.
+pub async fn measured_at(db: &Db, user_id: &str) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT MAX(updated_at) FROM usage_daily WHERE user_id = $1").bind(user_id).fetch_one(db).await
 }
 
 /// One stored figure, as the API lists it.

@@ -7,7 +7,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::chart::DailyBars;
-use super::{format_bytes, format_duration, usage_for_period, UsageReport};
+use super::thresholds::{usage_thresholds, ThresholdBanner, ThresholdsSection, ThresholdsView};
+use super::{format_bytes, format_duration, interval_text, usage_for_period, UsageReport};
 use crate::access::use_handle;
 use crate::error::AppError;
 use crate::ui::ErrorPanel;
@@ -16,6 +17,7 @@ use crate::ui::ErrorPanel;
 /// while the page's own code is still on its way.
 pub struct UsageData {
     report: Resource<Result<UsageReport, AppError>>,
+    thresholds: Resource<Result<ThresholdsView, AppError>>,
 }
 
 impl UsageData {
@@ -23,15 +25,19 @@ impl UsageData {
         let handle = use_handle();
         let query = use_query_map();
         let period = Memo::new(move |_| query.read().get("period").unwrap_or_default());
-        Self { report: Resource::new(move || (handle.get(), period.get()), |(h, p)| usage_for_period(h, p)) }
+        Self {
+            report: Resource::new(move || (handle.get(), period.get()), |(h, p)| usage_for_period(h, p)),
+            thresholds: Resource::new(move || handle.get(), usage_thresholds),
+        }
     }
 }
 
 #[component]
 pub fn UsagePage(data: UsageData) -> impl IntoView {
-    let report = data.report;
+    let (report, thresholds) = (data.report, data.thresholds);
     view! {
         <Title text="Usage"/>
+        <UsageBanner thresholds/>
         <section class="panel" aria-labelledby="usage-title">
             <div class="panel-head">
                 <h2 id="usage-title">"Usage"</h2>
@@ -46,6 +52,24 @@ pub fn UsagePage(data: UsageData) -> impl IntoView {
                 })}
             </Suspense>
         </section>
+        <ThresholdsSection view=thresholds/>
+    }
+}
+
+/// The thresholds' banner, once they have loaded (nothing while they load
+/// or if they cannot: the section below says why).
+#[component]
+pub fn UsageBanner(thresholds: Resource<Result<ThresholdsView, AppError>>) -> impl IntoView {
+    let handle = use_handle();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                thresholds.await.ok().map(|view| {
+                    let usage_path = format!("/user/{}/advanced/usage", handle.get_untracked());
+                    view! { <ThresholdBanner view usage_path/> }
+                })
+            })}
+        </Suspense>
     }
 }
 
@@ -89,9 +113,24 @@ fn Report(report: UsageReport) -> impl IntoView {
             )}</p>
         }
     });
+    let csv = format!("/user/{}/usage/export.csv?period={}", handle.get_untracked(), current.key());
+    let measured = match &report.measured_at {
+        Some(at) => format!("Last measured {} UTC.", crate::ui::day_and_time(at)),
+        None => "Not measured yet: figures show after your workspaces are first used.".to_owned(),
+    };
     view! {
+        <p class="muted measured-note">
+            {format!(
+                "Compute time is the time statements run in your workspaces' databases, added up over every session; storage is each database's size on disk, its largest reading of the day. Sluice measures them {}. ",
+                interval_text(report.interval_secs)
+            )}
+            {measured}
+        </p>
         <nav class="pills" aria-label="Billing period">{periods}</nav>
-        <h3 class="period-title">{current.label()}</h3>
+        <div class="period-head">
+            <h3 class="period-title">{current.label()}</h3>
+            <a class="button button-secondary" href=csv download="">"Download CSV"</a>
+        </div>
         {sample}
         {if empty {
             view! { <p class="empty">{format!("No usage in {}. Storage and compute time show here once your workspaces are used.", current.label())}</p> }.into_any()

@@ -30,6 +30,7 @@ fn api_error(e: WorkspaceError) -> ApiError {
         WorkspaceError::Unknown(_) => ApiError::field("path.workspace_handle", "is not one of your workspaces"),
         WorkspaceError::UnknownRegion(_) => ApiError::field("body.region", e.to_string()),
         WorkspaceError::Unavailable(_) => ApiError::unavailable(e.to_string()),
+        WorkspaceError::Capped(_) => ApiError::conflict(e.to_string()),
         WorkspaceError::Db(e) => e.into(),
     }
 }

@@ -37,6 +37,9 @@ pub struct WorkspaceSummary {
     /// Past the storage limit: closed to its owner until it is below.
     #[serde(default)]
     pub paused: bool,
+    /// A usage cap of its owner is reached: sign-ins to it are refused.
+    #[serde(default)]
+    pub capped: bool,
 }
 
 /// A region offered for new workspaces.

@@ -11,6 +11,8 @@ use crate::infra::db::{begin_write, lock_user};
 use crate::infra::ids::new_id;
 use crate::infra::time::{now_millis, rfc3339};
 use crate::infra::AppState;
+use crate::usage::thresholds::ssr::caps_reached;
+use crate::usage::Period;
 
 use super::naming::{database_name, dns_name};
 use super::placement;
@@ -32,6 +34,9 @@ pub enum WorkspaceError {
     /// No engine runs for new workspaces; the reason is the operator's.
     #[error("New workspaces are unavailable on this server: {0}")]
     Unavailable(String),
+    /// A usage cap is reached this period.
+    #[error("Your usage cap for {0} is reached: no new workspace can be made this period. Raise or remove the cap on the Usage page.")]
+    Capped(String),
     #[error(transparent)]
     Db(#[from] sqlx::Error),
 }
@@ -85,6 +90,11 @@ pub async fn create(
     let now = now_millis();
     let mut tx = begin_write(&state.db).await?;
     lock_user(&mut tx, &owner.id).await?;
+    let capped = caps_reached(&state.db, &owner.id, Period::containing(now)).await?;
+    if !capped.is_empty() {
+        let names: Vec<&str> = capped.iter().map(|m| m.noun()).collect();
+        return Err(WorkspaceError::Capped(names.join(" and ")));
+    }
     let placement = match placement::place(state, &mut tx, region).await? {
         Some(at) => at,
         None => {
@@ -168,6 +178,7 @@ pub fn summary(state: &AppState, owner: &str, row: WorkspaceRow) -> WorkspaceSum
         ready: row.provisioned_at.is_some(),
         retrying: row.provisioned_at.is_none() && row.provision_attempts > 0,
         paused: row.paused_at.is_some(),
+        capped: false,
     }
 }
 
@@ -175,5 +186,6 @@ pub fn summary(state: &AppState, owner: &str, row: WorkspaceRow) -> WorkspaceSum
 pub async fn list(state: &AppState, user_id: &str, handle: &str) -> Result<Vec<WorkspaceSummary>, sqlx::Error> {
     let rows: Vec<WorkspaceRow> =
         sqlx::query_as(&format!("{SELECT} ORDER BY created_at, handle")).bind(user_id).fetch_all(&state.db).await?;
-    Ok(rows.into_iter().map(|row| summary(state, handle, row)).collect())
+    let capped = !caps_reached(&state.db, user_id, Period::containing(now_millis())).await?.is_empty();
+    Ok(rows.into_iter().map(|row| WorkspaceSummary { capped, ..summary(state, handle, row) }).collect())
 }

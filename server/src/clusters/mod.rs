@@ -9,6 +9,7 @@
 //! alters, renames and drops no role that is not, and drops no database
 //! whose owner is not.
 
+pub mod caps;
 mod databases;
 mod roles;
 pub(crate) mod statements;
@@ -50,12 +51,22 @@ pub struct Cluster {
     tls: bool,
     /// PostgreSQL's major version.
     major: i32,
+    /// Sluice's role there is a superuser: a usage cap can say why it
+    /// refuses a sign-in.
+    superuser: bool,
+    /// `pg_stat_statements` can be read there.
+    statement_stats: bool,
 }
 
 impl Cluster {
     /// The administrative connections.
     pub fn pool(&self) -> &PgPool {
         &self.pool
+    }
+
+    /// Sluice administers it as a superuser.
+    pub fn superuser(&self) -> bool {
+        self.superuser
     }
 
     /// How to connect as the administrator (to name another database).
@@ -116,8 +127,16 @@ impl Clusters {
             .connect_with(options.clone())
             .await
             .map_err(|e| fail(format!("cannot connect: {}", redact(&e))))?;
-        let (tls, version) = statements::check(&pool).await.map_err(fail)?;
-        Ok(Cluster { spec, pool, options, tls, major: version / 10_000 })
+        let checked = statements::check(&pool).await.map_err(fail)?;
+        Ok(Cluster {
+            spec,
+            pool,
+            options,
+            tls: checked.tls,
+            major: checked.version / 10_000,
+            superuser: checked.superuser,
+            statement_stats: checked.statement_stats,
+        })
     }
 
     pub fn all(&self) -> &[Cluster] {
@@ -179,7 +198,8 @@ impl Clusters {
     }
 
     pub async fn measure(&self, key: &str, databases: &[String]) -> Result<Vec<Measured>, StorageError> {
-        statements::measure(&self.get(key)?.pool, databases).await
+        let c = self.get(key)?;
+        statements::measure(&c.pool, databases, c.statement_stats).await
     }
 }
 

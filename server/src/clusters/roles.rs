@@ -19,6 +19,11 @@ fn binding_of(owner: &str) -> String {
     [BOUND_TO, owner].concat()
 }
 
+/// The person a role's comment binds it to.
+pub(super) fn bound_owner(comment: &str) -> Option<&str> {
+    comment.strip_prefix(BOUND_TO)
+}
+
 /// A role of that name on the cluster, as Sluice sees it.
 pub(super) struct Found {
     /// A member of [`GROUP`]: one of Sluice's.
@@ -52,7 +57,7 @@ async fn find(conn: &mut sqlx::PgConnection, name: &str) -> Result<Option<Found>
     .await?;
     Ok(row.map(|(ours, comment, oid)| Found {
         ours,
-        owner: comment.and_then(|c| c.strip_prefix(BOUND_TO).map(str::to_owned)),
+        owner: comment.as_deref().and_then(bound_owner).map(str::to_owned),
         oid,
     }))
 }

@@ -21,10 +21,20 @@ pub fn literal(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
 }
 
+/// What [`check`] learns of a cluster.
+pub struct Checked {
+    pub tls: bool,
+    /// `server_version_num`.
+    pub version: i32,
+    /// Sluice administers it as a superuser.
+    pub superuser: bool,
+    /// `pg_stat_statements` can be read: compute time is read from it.
+    pub statement_stats: bool,
+}
+
 /// Checks the version and the administrative role's privileges, makes
-/// [`GROUP`] if missing; answers whether the cluster speaks TLS, and its
-/// version (`server_version_num`).
-pub async fn check(pool: &PgPool) -> Result<(bool, i32), String> {
+/// [`GROUP`] if missing.
+pub async fn check(pool: &PgPool) -> Result<Checked, String> {
     let row = sqlx::query(
         "SELECT current_setting('server_version_num')::int AS version, current_setting('ssl') AS ssl,
                 r.rolcreatedb, r.rolcreaterole, r.rolsuper
@@ -58,7 +68,20 @@ pub async fn check(pool: &PgPool) -> Result<(bool, i32), String> {
         }
     }
     close_own_databases(pool, superuser).await?;
-    Ok((row.get::<String, _>("ssl") == "on", version))
+    let statement_stats = statement_stats(pool, superuser).await;
+    Ok(Checked { tls: row.get::<String, _>("ssl") == "on", version, superuser, statement_stats })
+}
+
+/// Whether `pg_stat_statements` can be read here (made in Sluice's
+/// database if a superuser may; it reads only when the server preloads
+/// it).
+async fn statement_stats(pool: &PgPool, superuser: bool) -> bool {
+    if superuser {
+        if let Err(error) = pool.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements").await {
+            tracing::info!(%error, "pg_stat_statements is not available: compute time is read from pg_stat_database");
+        }
+    }
+    sqlx::query("SELECT 1 FROM pg_stat_statements LIMIT 1").fetch_optional(pool).await.is_ok()
 }
 
 /// Every role may open `postgres` and `template1` unless that was revoked
@@ -89,19 +112,42 @@ async fn close_own_databases(pool: &PgPool, superuser: bool) -> Result<(), Strin
     }
     Ok(())
 }
-/// Size and statement time of each named database that exists.
-pub async fn measure(pool: &PgPool, databases: &[String]) -> Result<Vec<Measured>, StorageError> {
-    let rows: Vec<(String, i64, f64)> = sqlx::query_as(
-        "SELECT d.datname::text, pg_database_size(d.oid), COALESCE(s.active_time, 0)
+/// Size and statement time of each named database that exists, and the
+/// time of the statements running there now. Statement time is
+/// `pg_stat_statements`'s where it can be read: PostgreSQL adds a
+/// statement there as it ends, where `pg_stat_database.active_time` waits
+/// for its session to report (at its end, after 10 s idle, or when it
+/// next touches a table outside a transaction, at most once a second).
+pub async fn measure(
+    pool: &PgPool,
+    databases: &[String],
+    statement_stats: bool,
+) -> Result<Vec<Measured>, StorageError> {
+    let spent = if statement_stats {
+        "COALESCE((SELECT SUM(p.total_exec_time) FROM pg_stat_statements p WHERE p.dbid = d.oid), 0)::float8"
+    } else {
+        "COALESCE(s.active_time, 0)"
+    };
+    let rows: Vec<(String, i64, f64, f64)> = sqlx::query_as(&format!(
+        "SELECT d.datname::text, pg_database_size(d.oid), {spent},
+                COALESCE((SELECT SUM(EXTRACT(EPOCH FROM clock_timestamp() - a.state_change) * 1000)
+                          FROM pg_stat_activity a
+                          WHERE a.datid = d.oid AND a.state = 'active' AND a.pid <> pg_backend_pid()), 0)::float8
          FROM pg_database d LEFT JOIN pg_stat_database s ON s.datid = d.oid
-         WHERE d.datname = ANY($1)",
-    )
+         WHERE d.datname = ANY($1)"
+    ))
     .bind(databases)
     .fetch_all(pool)
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(database, bytes, active)| Measured { database, bytes, active_ms: active as i64 })
+        .map(|(database, bytes, active, running)| Measured {
+            database,
+            bytes,
+            active_ms: active as i64,
+            from_statements: statement_stats,
+            running_ms: running.max(0.0) as i64,
+        })
         .collect())
 }
 

@@ -24,6 +24,13 @@ impl Binaries {
     pub fn postgres(&self) -> PathBuf {
         self.dir.join("postgres")
     }
+
+    /// Whether `pg_stat_statements` (PostgreSQL's own module, packaged
+    /// with the server on Debian) is installed beside these programs.
+    pub fn has_statement_stats(&self) -> bool {
+        let lib = self.dir.parent().map(|p| p.join("lib").join("pg_stat_statements.so"));
+        lib.is_some_and(|l| l.exists())
+    }
 }
 
 fn has_programs(dir: &Path) -> bool {

@@ -147,8 +147,11 @@ impl LocalPostgres {
             .password(&password)
             .database("postgres")
             .application_name("sluice");
-        let sizing =
-            process::Sizing { max_connections: plan.max_connections, shared_buffers_mb: plan.shared_buffers_mb };
+        let sizing = process::Sizing {
+            max_connections: plan.max_connections,
+            shared_buffers_mb: plan.shared_buffers_mb,
+            statement_stats: binaries.has_statement_stats(),
+        };
         let launch = process::Launch {
             program: binaries.postgres(),
             pgdata: paths.pgdata.clone(),

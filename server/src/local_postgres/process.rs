@@ -77,6 +77,10 @@ impl Launch {
 pub struct Sizing {
     pub max_connections: u32,
     pub shared_buffers_mb: u64,
+    /// Load `pg_stat_statements`: compute time is then read as each
+    /// statement ends, not when its session reports (see
+    /// `clusters::statements::measure`).
+    pub statement_stats: bool,
 }
 
 /// `-c name=value` for each of Sluice's settings.
@@ -104,6 +108,11 @@ pub fn args(
         ("logging_collector".into(), "off".into()),
         ("log_line_prefix".into(), "%m [%p] %q%u@%d ".into()),
     ];
+    if sizing.statement_stats {
+        settings.push(("shared_preload_libraries".into(), "pg_stat_statements".into()));
+        settings.push(("pg_stat_statements.max".into(), "10000".into()));
+        settings.push(("pg_stat_statements.track".into(), "top".into()));
+    }
     match tls {
         Some((cert, key)) => {
             settings.push(("ssl".into(), "on".into()));

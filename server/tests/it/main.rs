@@ -43,6 +43,7 @@ mod reset;
 mod security;
 mod sessions;
 mod site_files;
+mod thresholds;
 mod tokens;
 mod upgrade;
 mod usage;
