@@ -59,6 +59,8 @@ fn launch(database_url: &str) -> (Child, String, TempDir) {
         .env("SLUICE_DB_LISTEN", "off")
         .env("SLUICE_SIGN_IN_PER_PEER", LINKS_PER_PEER.to_string())
         .env("SLUICE_API_PER_MINUTE", API_PER_MINUTE.to_string())
+        // Both sample usage (and look at thresholds) every second.
+        .env("SLUICE_USAGE_INTERVAL", "1")
         // Both use the test cluster for one region, and log each password
         // they set there.
         .env("SLUICE_WORKSPACE_CLUSTERS", cluster_setting())
@@ -172,6 +174,87 @@ fn two_processes_carry_each_rotation_to_the_cluster_exactly_once() {
                 pg_connect(w, &pw).await.unwrap_or_else(|e| panic!("{handle}: {e}"));
             }
         }
+    })
+}
+
+/// The mails in a process's outbox to `to`.
+fn mails_to(instance: &Instance, to: &str) -> Vec<String> {
+    let Ok(dir) = std::fs::read_dir(instance.app.dir.path().join("outbox")) else { return Vec::new() };
+    dir.filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
+        .filter(|m| m.lines().any(|l| l.eq_ignore_ascii_case(&format!("To: {to}"))))
+        .collect()
+}
+
+#[test]
+fn two_processes_mail_each_threshold_step_once() {
+    run(async {
+        let db_dir = tempfile::tempdir().unwrap();
+        let (a_process, b_process) = pair(&db_dir).await;
+        let (a, b) = (&a_process.app, &b_process.app);
+        let handle = unique_handle("steps");
+        let email = format!("{handle}@example.com");
+        let cookie = a.sign_up(&email, &handle, "Someone").await;
+        // 0.003 h: a threshold of 10.8 s of compute, set through B.
+        let form = [
+            ("handle", handle.as_str()),
+            ("compute_hours", "0.003"),
+            ("compute_action", "warn"),
+            ("storage_gib", ""),
+            ("storage_action", "warn"),
+            ("spend_dollars", ""),
+            ("spend_action", "warn"),
+        ];
+        assert_eq!(b.call("/sfn/set_usage_thresholds", &form, &cookie).await.status(), StatusCode::OK);
+        let (user, ws): (String, String) = sqlx::query_as(
+            "SELECT u.id, w.id FROM users u JOIN workspaces w ON w.user_id = u.id WHERE u.handle = $1 LIMIT 1",
+        )
+        .bind(&handle)
+        .fetch_one(&a.db)
+        .await
+        .unwrap();
+        let mailed = |least: i64| {
+            let (db, user) = (a.db.clone(), user.clone());
+            async move {
+                let started = Instant::now();
+                loop {
+                    let n: i64 = sqlx::query_scalar(
+                        "SELECT COUNT(*) FROM usage_threshold_steps WHERE user_id = $1 AND mailed_at IS NOT NULL",
+                    )
+                    .bind(&user)
+                    .fetch_one(&db)
+                    .await
+                    .unwrap();
+                    if n >= least {
+                        return;
+                    }
+                    assert!(started.elapsed() < Duration::from_secs(15), "{n} of {least} steps mailed");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            }
+        };
+        let now = app::infra::time::now_millis();
+        // 8.5 s: 78 %, the first step.
+        app::usage::ssr::record_compute(&a.db, &ws, 8_500, now).await.unwrap();
+        mailed(1).await;
+        // 14.5 s: 134 %, past 100 % and 125 % at once: one mail, for 125 %.
+        app::usage::ssr::record_compute(&a.db, &ws, 6_000, now).await.unwrap();
+        mailed(3).await;
+        // Both processes look again several times.
+        tokio::time::sleep(Duration::from_millis(3_000)).await;
+        let mut mails: Vec<String> = mails_to(&a_process, &email);
+        mails.extend(mails_to(&b_process, &email));
+        let warnings: Vec<&String> = mails.iter().filter(|m| m.contains("threshold")).collect();
+        assert_eq!(warnings.len(), 2, "one mail per step crossed, over both processes: {warnings:#?}");
+        assert!(warnings.iter().any(|m| m.contains("Subject: Usage: 75 % of your compute time threshold")));
+        assert!(warnings.iter().any(|m| m.contains("Subject: Usage: 125 % of your compute time threshold")));
+        let audited: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM audit_log WHERE identity_id = $1 AND action_type = 'usage.threshold.warning'",
+        )
+        .bind(&user)
+        .fetch_one(&a.db)
+        .await
+        .unwrap();
+        assert_eq!(audited, 2);
     })
 }
 
