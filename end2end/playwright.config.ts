@@ -69,6 +69,8 @@ export default defineConfig({
       SLUICE_TENANT_DOMAINS: "tenant.example=acme",
       SLUICE_DB_LISTEN: `127.0.0.1:${dbPort}`,
       SLUICE_WORKSPACE_CLUSTERS: clusters,
+      // Usage is measured every second, so that a cap is reached in a journey.
+      SLUICE_USAGE_INTERVAL: "1",
       RUST_LOG: "info",
     },
   },

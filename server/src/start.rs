@@ -57,6 +57,12 @@ pub struct Running {
     pub served: JoinHandle<std::io::Result<()>>,
 }
 
+/// The account side the workspace engines' sampler and caps call into.
+const CAP_HOOKS: crate::clusters::caps::Hooks = crate::clusters::caps::Hooks {
+    sampled: |state, running| Box::pin(app::routes::jobs::usage_sampled(state, running)),
+    capped: |state, cluster| Box::pin(app::routes::jobs::capped_roles(state, cluster)),
+};
+
 /// Opens storage, starts Sluice's own PostgreSQL (putting its port in
 /// the connection strings) and moves earlier releases' workspaces onto
 /// it, starts the worker and the usage sampler, and serves the router
@@ -76,8 +82,8 @@ pub async fn start(plan: Plan, shutdown: impl Future<Output = ()> + Send + 'stat
         let (state, every, clusters) = (state.clone(), state.settings.usage_interval, clusters.clone());
         tokio::spawn(async move {
             let watch = crate::clusters::watchdog::run(clusters.clone());
-            let caps = crate::clusters::caps::run(state.clone(), clusters.clone());
-            tokio::join!(watch, caps, crate::clusters::usage::run(state, clusters, every));
+            let caps = crate::clusters::caps::run(state.clone(), clusters.clone(), CAP_HOOKS);
+            tokio::join!(watch, caps, crate::clusters::usage::run(state, clusters, every, CAP_HOOKS));
         })
     });
     let limits = HttpLimits::from_settings(&state.settings);

@@ -3,8 +3,11 @@
 //! workspaces made on and removed from their engines, tokens' expiry
 //! reminders). It wakes when a request asks it to (`AppState::jobs`) and
 //! otherwise looks for due work every second. Several processes' workers
-//! may run at once: each job is taken by one of them.
+//! may run at once: each job is taken by one of them. The workspace
+//! engines' usage sampler and caps call in here too ([`usage_sampled`],
+//! [`capped_roles`]): they know no feature.
 
+use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use crate::infra::AppState;
@@ -34,4 +37,16 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
             let _ = tokio::time::timeout(IDLE_POLL, state.jobs.notified()).await;
         }
     })
+}
+
+/// After each round of usage samples: usage against every account's
+/// thresholds (`running`: each account's statements still running).
+pub async fn usage_sampled(state: &AppState, running: &HashMap<String, i64>) -> Result<(), sqlx::Error> {
+    crate::usage::thresholds::ssr::evaluate_all(state, crate::infra::time::now_millis(), running).await
+}
+
+/// The roles the usage caps close on `cluster`, by name, each with the
+/// sentence that refuses its sign-ins.
+pub async fn capped_roles(state: &AppState, cluster: &str) -> Result<BTreeMap<String, String>, sqlx::Error> {
+    crate::usage::thresholds::ssr::capped_roles(state, cluster, crate::infra::time::now_millis()).await
 }

@@ -89,7 +89,9 @@ pub async fn usage_for_period(handle: String, period: String) -> Result<UsageRep
 
 /// `every 60 s`, `every 5 min`: how often usage is measured.
 pub fn interval_text(secs: u64) -> String {
-    if secs.is_multiple_of(60) {
+    if secs <= 1 {
+        "every second".to_owned()
+    } else if secs.is_multiple_of(60) {
         format!("every {} min", secs / 60)
     } else {
         format!("every {secs} s")

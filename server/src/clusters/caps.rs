@@ -16,15 +16,13 @@
 //! connection limit of 0, which no other change of Sluice's writes), and
 //! PostgreSQL says `role "…" is not permitted to log in`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
 use app::infra::settings::RoleLimits;
-use app::infra::time::now_millis;
 use app::infra::AppState;
-use app::usage::thresholds::Metric;
-use app::usage::Period;
+use futures::future::BoxFuture;
 use sqlx::Executor;
 
 use super::statements::{ident, literal};
@@ -36,21 +34,44 @@ pub const EVERY: Duration = Duration::from_secs(1);
 /// The setting that carries the sentence.
 const SETTING: &str = "session_preload_libraries";
 
+/// The roles to close on a cluster (by name), each with the sentence that
+/// refuses its sign-ins.
+pub type Wanted = BTreeMap<String, String>;
+
+/// Each account's running statements' time, by id.
+pub type Running = HashMap<String, i64>;
+/// What a hook answers.
+pub type Answer<'a, T> = BoxFuture<'a, Result<T, sqlx::Error>>;
+
+/// What the engines ask of the account side, which they do not know: the
+/// process wires these to `app::routes::jobs`.
+#[derive(Clone, Copy)]
+pub struct Hooks {
+    /// After each round of usage samples, with each account's running
+    /// statements' time.
+    pub sampled: for<'a> fn(&'a AppState, &'a Running) -> Answer<'a, ()>,
+    /// The roles the caps close on a cluster.
+    pub capped: for<'a> fn(&'a AppState, &'a str) -> Answer<'a, Wanted>,
+}
+
 /// Holds every cluster to the caps every [`EVERY`], for good.
-pub async fn run(state: AppState, clusters: Arc<Clusters>) {
+pub async fn run(state: AppState, clusters: Arc<Clusters>, hooks: Hooks) {
     let mut tick = tokio::time::interval(EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        enforce_all(&state, &clusters).await;
+        enforce_all(&state, &clusters, hooks).await;
     }
 }
 
-/// Holds every cluster to the caps of the current period once.
-pub async fn enforce_all(state: &AppState, clusters: &Clusters) {
-    let period = Period::containing(now_millis());
+/// Holds every cluster to the caps once.
+pub async fn enforce_all(state: &AppState, clusters: &Clusters, hooks: Hooks) {
     for cluster in clusters.all() {
-        if let Err(error) = enforce(state, cluster, clusters.limits(), period).await {
+        let done = match (hooks.capped)(state, &cluster.spec.key()).await {
+            Ok(wanted) => enforce(state, cluster, clusters.limits(), &wanted).await,
+            Err(e) => Err(e),
+        };
+        if let Err(error) = done {
             tracing::warn!(cluster = %cluster.spec.key(), %error, "usage caps: a cluster was not brought in line");
         }
     }
@@ -68,45 +89,15 @@ struct Closed {
     binding: Option<String>,
 }
 
-/// What refuses a sign-in of `handle`: why, and where to change it.
-fn sentence(state: &AppState, handle: &str, metrics: &[Metric]) -> String {
-    let what: Vec<&str> = metrics.iter().map(|m| m.noun()).collect();
-    let page = state.settings.absolute(&format!("/user/{handle}/advanced/usage"));
-    // A `//` would be read as a path and folded; a comma or a quote would
-    // split or end the list PostgreSQL reads.
-    let page = page.split_once("://").map_or(page.as_str(), |(_, rest)| rest).to_owned();
-    let text = format!(
-        "Sluice: usage cap reached ({}) for {handle}. Raise or remove the cap on the Usage page at {page} or wait for the next period",
-        what.join(" and ")
-    );
-    text.replace([',', '"', '\''], " ")
-}
-
 /// Brings one cluster in line; answers how many roles were closed and
 /// opened.
 pub async fn enforce(
     state: &AppState,
     cluster: &Cluster,
     limits: &RoleLimits,
-    period: Period,
+    wanted: &Wanted,
 ) -> Result<(usize, usize), sqlx::Error> {
     let key = cluster.spec.key();
-    let rows: Vec<(String, String)> = sqlx::query_as(
-        "SELECT DISTINCT u.handle, c.metric FROM usage_caps c
-         JOIN users u ON u.id = c.user_id
-         JOIN workspaces w ON w.user_id = u.id
-         WHERE c.period = $1 AND w.cluster = $2 AND w.provisioned_at IS NOT NULL",
-    )
-    .bind(period.key())
-    .bind(&key)
-    .fetch_all(&state.db)
-    .await?;
-    let mut wanted: BTreeMap<String, Vec<Metric>> = BTreeMap::new();
-    for (handle, metric) in rows {
-        if let Some(m) = Metric::parse(&metric) {
-            wanted.entry(handle).or_default().push(m);
-        }
-    }
     let pool = cluster.pool();
     let closed: Vec<Closed> = sqlx::query_as(
         "WITH ours AS (
@@ -127,14 +118,13 @@ pub async fn enforce(
     .fetch_all(pool)
     .await?;
     let mut shut = 0;
-    for (handle, metrics) in &wanted {
+    for (handle, text) in wanted {
         let r = ident(handle);
         let was = closed.iter().find(|c| &c.name == handle);
         if cluster.superuser() {
-            let text = sentence(state, handle, metrics);
             let current = was.and_then(|c| c.setting.as_deref()).and_then(|s| s.split_once('=')).map(|(_, v)| v);
             if current != Some(text.as_str()) {
-                pool.execute(format!("ALTER ROLE {r} SET {SETTING} = {}", literal(&text)).as_str()).await?;
+                pool.execute(format!("ALTER ROLE {r} SET {SETTING} = {}", literal(text)).as_str()).await?;
                 shut += 1;
             }
         } else if !was.is_some_and(|c| c.no_login) {

@@ -24,27 +24,27 @@ const BATCH: i64 = 500;
 /// Samples every cluster every `every`, for good; after each round, usage
 /// is looked at against every account's thresholds (counting statements
 /// still running), which reaches caps and crosses warning steps.
-pub async fn run(state: AppState, clusters: Arc<Clusters>, every: Duration) {
+pub async fn run(state: AppState, clusters: Arc<Clusters>, every: Duration, hooks: super::caps::Hooks) {
     loop {
         tokio::time::sleep(every).await;
-        sample_all(&state, &clusters).await;
+        sample_all(&state, &clusters, hooks).await;
     }
 }
 
 /// One round: every cluster sampled, then the thresholds, then the caps
 /// they reached held on every cluster at once (rather than at the caps'
 /// next tick).
-pub async fn sample_all(state: &AppState, clusters: &Clusters) {
+pub async fn sample_all(state: &AppState, clusters: &Clusters, hooks: super::caps::Hooks) {
     let mut running = HashMap::new();
     for cluster in clusters.all() {
         if let Err(error) = sample(state, clusters, &cluster.spec.key(), &mut running).await {
             tracing::warn!(cluster = %cluster.spec.key(), %error, "usage: a cluster was not sampled");
         }
     }
-    if let Err(error) = app::usage::thresholds::ssr::evaluate_all(state, now_millis(), &running).await {
+    if let Err(error) = (hooks.sampled)(state, &running).await {
         tracing::warn!(%error, "usage: thresholds were not evaluated");
     }
-    super::caps::enforce_all(state, clusters).await;
+    super::caps::enforce_all(state, clusters, hooks).await;
 }
 
 #[derive(sqlx::FromRow)]

@@ -6,7 +6,7 @@
 //! caps are reached; the server closes and opens the workspaces of the
 //! people in `usage_caps` on every cluster.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::json;
 
@@ -228,6 +228,49 @@ pub async fn evaluate_all(state: &AppState, now: i64, running: &HashMap<String, 
         evaluate(state, &user, now, running.get(&user).copied().unwrap_or(0)).await?;
     }
     Ok(())
+}
+
+/// The roles the caps of the period `now` is in close on the cluster
+/// `cluster`: each person with a reached cap and a workspace made there,
+/// by handle (their role's name), with the sentence that refuses their
+/// sign-ins: why, and where to change it.
+pub async fn capped_roles(state: &AppState, cluster: &str, now: i64) -> Result<BTreeMap<String, String>, sqlx::Error> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT DISTINCT u.handle, c.metric FROM usage_caps c
+         JOIN users u ON u.id = c.user_id
+         JOIN workspaces w ON w.user_id = u.id
+         WHERE c.period = $1 AND w.cluster = $2 AND w.provisioned_at IS NOT NULL
+         ORDER BY u.handle, c.metric",
+    )
+    .bind(Period::containing(now).key())
+    .bind(cluster)
+    .fetch_all(&state.db)
+    .await?;
+    let mut metrics: BTreeMap<String, Vec<Metric>> = BTreeMap::new();
+    for (handle, metric) in rows {
+        metrics.entry(handle).or_default().extend(Metric::parse(&metric));
+    }
+    Ok(metrics
+        .into_iter()
+        .map(|(handle, m)| {
+            let text = refusal(state, &handle, &m);
+            (handle, text)
+        })
+        .collect())
+}
+
+/// What a capped role's sign-ins are refused with. PostgreSQL reads it as
+/// a list of paths: a `//` would be folded, a comma or a quote would split
+/// or end it.
+fn refusal(state: &AppState, handle: &str, metrics: &[Metric]) -> String {
+    let what: Vec<&str> = metrics.iter().map(|m| m.noun()).collect();
+    let page = state.settings.absolute(&format!("/user/{handle}/advanced/usage"));
+    let page = page.split_once("://").map_or(page.as_str(), |(_, rest)| rest).to_owned();
+    format!(
+        "Sluice: usage cap reached ({}) for {handle}. Raise or remove the cap on the Usage page at {page} or wait for the next period",
+        what.join(" and ")
+    )
+    .replace([',', '"', '\''], " ")
 }
 
 /// The caps the account has reached in `period`.
