@@ -13,7 +13,8 @@ use crate::usage::Period;
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod invoice;
-pub mod pricing;
+/// The plan's prices live with usage, which thresholds price too.
+pub use crate::usage::pricing;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 mod view;
@@ -88,6 +89,9 @@ pub struct BillingState {
     /// Usage before this day (`YYYY-MM-DD`) is a generated sample (the demo
     /// account's), priced here as if it were measured.
     pub sample_until: Option<String>,
+    /// When the workspaces were last measured (RFC 3339), if ever.
+    #[serde(default)]
+    pub measured_at: Option<String>,
 }
 
 #[server(prefix = "/sfn", endpoint = "billing")]
@@ -97,5 +101,7 @@ pub async fn billing_summary(handle: String) -> Result<BillingState, AppError> {
         return Err(AppError::NotFound);
     }
     let state = crate::infra::AppState::from_context()?;
-    Ok(ssr::summary(&state.db, &viewer.id, crate::infra::time::now_millis()).await?)
+    let mut summary = ssr::summary(&state.db, &viewer.id, crate::infra::time::now_millis()).await?;
+    summary.measured_at = crate::usage::ssr::measured_at(&state.db, &viewer.id).await?.map(crate::infra::time::rfc3339);
+    Ok(summary)
 }

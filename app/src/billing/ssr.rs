@@ -41,6 +41,7 @@ pub async fn summary(db: &Db, user_id: &str, now: i64) -> Result<BillingState, s
         estimate,
         invoices,
         sample_until: sample_until(db, user_id).await?.map(|until| day_text(until.div_euclid(DAY_MS))),
+        measured_at: None,
     })
 }
 

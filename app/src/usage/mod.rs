@@ -14,6 +14,7 @@ mod chart;
 #[cfg(feature = "ssr")]
 pub mod export;
 pub mod period;
+pub mod pricing;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 pub mod thresholds;

@@ -67,7 +67,7 @@ impl Metric {
         match self {
             Self::Compute => super::format_duration(amount),
             Self::Storage => super::format_bytes(amount),
-            Self::Spend => crate::billing::pricing::dollars(amount),
+            Self::Spend => crate::usage::pricing::dollars(amount),
         }
     }
 }

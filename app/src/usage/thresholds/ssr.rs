@@ -11,10 +11,10 @@ use std::collections::{BTreeMap, HashMap};
 use serde_json::json;
 
 use super::{percent, step_reached, steps_up_to, Action, Metric, Standing, Threshold, Thresholds, ThresholdsView};
-use crate::billing::pricing::{lines, total};
 use crate::infra::audit_trail::{self, Actor};
 use crate::infra::db::{begin_write, Db};
 use crate::infra::AppState;
+use crate::usage::pricing::{lines, total};
 use crate::usage::ssr::period_usage;
 use crate::usage::Period;
 
@@ -163,6 +163,30 @@ pub async fn evaluate(state: &AppState, user_id: &str, now: i64, running_ms: i64
     let period = Period::containing(now);
     let thresholds = effective(&state.db, user_id, period).await?;
     let standings = standings(&state.db, user_id, &thresholds, period, running_ms).await?;
+    // Most looks change nothing: they write nothing either.
+    let crossed: Vec<(String, i64)> =
+        sqlx::query_as("SELECT metric, step FROM usage_threshold_steps WHERE user_id = $1 AND period = $2")
+            .bind(user_id)
+            .bind(period.key())
+            .fetch_all(&state.db)
+            .await?;
+    let settled = Metric::ALL.iter().all(|metric| {
+        let standing = standings.iter().find(|s| s.metric == *metric);
+        let steps_known = standing.is_none_or(|s| {
+            step_reached(s.percent)
+                .map(steps_up_to)
+                .into_iter()
+                .flatten()
+                .all(|step| crossed.iter().any(|(m, n)| m == metric.as_str() && *n == step))
+        });
+        let reached = standing.is_some_and(|s| s.threshold.action == Action::CapAndWarn && s.percent >= 100);
+        let capped = standing.is_some_and(|s| s.capped);
+        steps_known && reached == capped
+    });
+    let stray_caps = caps_reached(&state.db, user_id, period).await?.iter().any(|m| thresholds.cap(*m).is_none());
+    if settled && !stray_caps {
+        return Ok(());
+    }
     let mut tx = begin_write(&state.db).await?;
     let mut warn = false;
     for metric in Metric::ALL {
