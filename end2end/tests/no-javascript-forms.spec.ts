@@ -174,3 +174,24 @@ test("Reset authentication after confirming, without script", async ({ page }) =
   await page.goto(`/user/${handle}/advanced/credentials`);
   await expect(page).toHaveURL(/\/login/);
 });
+
+test("usage thresholds: a bad amount is named and changes nothing, a good one is saved", async ({ page }) => {
+  const handle = await newAccount(page, "nojs-cap");
+  await page.goto(`/user/${handle}/advanced/usage`);
+  const section = page.getByRole("region", { name: "Usage Thresholds" });
+  await section.getByLabel("Compute time threshold, in hours").fill("lots");
+  await section.getByRole("button", { name: "Save thresholds" }).click();
+  await expect(page.getByRole("alert")).toContainText("The compute threshold must be a number");
+  await page.goto(`/user/${handle}/advanced/usage`);
+  await expect(section.getByLabel("Compute time threshold, in hours")).toHaveValue("");
+
+  await section.getByLabel("Compute time threshold, in hours").fill("2.5");
+  await section.getByLabel("When Compute time reaches it").selectOption("cap_and_warn");
+  await section.getByRole("button", { name: "Save thresholds" }).click();
+  await page.goto(`/user/${handle}/advanced/usage`);
+  await expect(section.getByLabel("Compute time threshold, in hours")).toHaveValue("2.5");
+  await expect(section.getByLabel("When Compute time reaches it")).toHaveValue("cap_and_warn");
+  await expect(section.getByText("0 s of 2 h 30 min used (0 %)")).toBeVisible();
+  await expect(section.locator("#cap-summary")).toContainText("At the cap (compute time at 2 h 30 min)");
+  await screens(page, "usage-thresholds");
+});

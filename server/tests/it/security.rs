@@ -53,6 +53,12 @@ fn form_for_ada() -> Vec<(&'static str, &'static str)> {
         ("active", "false"),
         ("session", "s_00000000000000000000"),
         ("period", ""),
+        ("compute_hours", "1"),
+        ("compute_action", "cap_and_warn"),
+        ("storage_gib", ""),
+        ("storage_action", "warn"),
+        ("spend_dollars", ""),
+        ("spend_action", "warn"),
         ("after", ""),
         ("filter[action]", ""),
         ("filter[from]", ""),
@@ -76,6 +82,7 @@ async fn snapshot(app: &TestApp) -> Vec<String> {
         "SELECT CAST(COUNT(*) AS TEXT) FROM avatars",
         "SELECT CAST(COUNT(*) AS TEXT) FROM user_preferences",
         "SELECT CAST(COUNT(*) AS TEXT) FROM handle_holds",
+        "SELECT CAST(COUNT(*) AS TEXT) FROM usage_thresholds",
     ] {
         let values: Vec<String> = sqlx::query_scalar(sql).fetch_all(&app.db).await.unwrap_or_else(|_| panic!("{sql}"));
         rows.extend(values);

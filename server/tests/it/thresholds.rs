@@ -425,3 +425,68 @@ fn compute_cap(home: Home) {
         assert!(list.iter().all(|w| !w.capped), "{list:?}");
     })
 }
+
+#[test]
+fn storage_and_spend_caps_stop_new_workspaces_and_hold_the_bill() {
+    run(async {
+        let app = TestApp::spawn_with(Options { sample_usage: false, ..Options::default() }, None).await;
+        let ada = app.sign_up("ada@example.com", "ada", "Ada").await;
+        let id = user_id(&app, "ada").await;
+        let ws: String = sqlx::query_scalar("SELECT id FROM workspaces WHERE user_id = $1")
+            .bind(&id)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+        let now = app::infra::time::now_millis();
+        // 3 GiB stored, 150 h of compute: $0.25 + $1.00 over the plan… the
+        // caps hold it at 2 GiB of storage and $0.50 in all.
+        record_storage(&app.db, &ws, 3 << 30, now).await.unwrap();
+        record_compute(&app.db, &ws, 150 * HOUR, now).await.unwrap();
+        let form = [
+            ("handle", "ada"),
+            ("compute_hours", ""),
+            ("compute_action", "warn"),
+            ("storage_gib", "2"),
+            ("storage_action", "cap_and_warn"),
+            ("spend_dollars", "0.50"),
+            ("spend_action", "cap_and_warn"),
+        ];
+        assert_eq!(app.call("/sfn/set_usage_thresholds", &form, &ada).await.status(), StatusCode::OK);
+        // Saving looked at usage at once: both caps are reached.
+        let v = view(&app, "ada", &ada).await;
+        let capped: Vec<&str> = v["standings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["capped"] == true)
+            .map(|s| s["metric"].as_str().unwrap())
+            .collect();
+        assert_eq!(capped, ["storage", "spend"], "{v}");
+        let res = app.call("/sfn/create_workspace", &[("handle", "ada"), ("workspace", "more")], &ada).await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+        assert!(res.text().await.unwrap().contains("usage cap for storage and spend is reached"));
+        let billing = app::billing::ssr::summary(&app.db, &id, now).await.unwrap();
+        assert_eq!(billing.estimate_cents, 50, "{:?}", billing.estimate);
+        assert!(billing.estimate.iter().any(|l| l.note.contains("storage cap of 2.0 GiB")), "{:?}", billing.estimate);
+        assert!(billing.estimate.iter().any(|l| l.label == "Spend cap"), "{:?}", billing.estimate);
+        let page = app.get("/user/ada/advanced/billing", Some(&ada)).await.text().await.unwrap();
+        assert!(page.contains("Paused: usage cap reached"), "the banner");
+        assert!(page.contains("Never charged past the spend cap of $0.50"));
+        // Removed: the caps lift at once, and workspaces can be made again.
+        let none = [
+            ("handle", "ada"),
+            ("compute_hours", ""),
+            ("compute_action", "warn"),
+            ("storage_gib", ""),
+            ("storage_action", "warn"),
+            ("spend_dollars", ""),
+            ("spend_action", "warn"),
+        ];
+        assert_eq!(app.call("/sfn/set_usage_thresholds", &none, &ada).await.status(), StatusCode::OK);
+        let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM usage_caps").fetch_one(&app.db).await.unwrap();
+        assert_eq!(left, 0);
+        // (This server runs no PostgreSQL: what refuses now is that.)
+        let res = app.call("/sfn/create_workspace", &[("handle", "ada"), ("workspace", "more")], &ada).await;
+        assert!(!res.text().await.unwrap().contains("usage cap"));
+    })
+}

@@ -305,7 +305,9 @@ pub async fn caps_reached(db: &Db, user_id: &str, period: Period) -> Result<Vec<
             .bind(period.key())
             .fetch_all(db)
             .await?;
-    Ok(rows.iter().filter_map(|m| Metric::parse(m)).collect())
+    let mut metrics: Vec<Metric> = rows.iter().filter_map(|m| Metric::parse(m)).collect();
+    metrics.sort();
+    Ok(metrics)
 }
 
 /// The Usage page's section.
