@@ -81,7 +81,7 @@ pub fn App() -> impl IntoView {
         {flash_script}
         <Stylesheet id="leptos" href="/pkg/sluice.css"/>
         <Link rel="icon" type_="image/svg+xml" href="/favicon.svg"/>
-        <Title formatter=|title: String| if title.is_empty() { "Sluice".to_owned() } else { format!("{title} · Sluice") }/>
+        <Title formatter=crate::ui::page_title text=crate::ui::served_title()/>
         <a class="skip-link" href="#main">"Skip to content"</a>
         <Router>
             <Routes fallback=|| view! { <NotFoundPage/> }>

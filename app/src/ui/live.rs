@@ -36,6 +36,42 @@ pub fn typed_before_live(id: &str) -> Option<String> {
     input_value(id)
 }
 
+/// What every page's title ends with.
+pub const TITLE_SUFFIX: &str = " · Sluice";
+
+/// The document's title as people read it: `Usage · Sluice`, or `Sluice`.
+pub fn page_title(title: String) -> String {
+    if title.is_empty() {
+        "Sluice".to_owned()
+    } else {
+        format!("{title}{TITLE_SUFFIX}")
+    }
+}
+
+/// The page part of the title the server rendered, read while the app
+/// hydrates; empty on the server and after. The app's own `<Title>` starts
+/// from it: hydrating a title with no text yet empties the document's
+/// title until the route's code has loaded and set it again, and a page
+/// must stay as the server drew it while it goes live.
+pub fn served_title() -> String {
+    if !hydrating() {
+        return String::new();
+    }
+    served_document_title()
+        .map(|full| full.strip_suffix(TITLE_SUFFIX).map(str::to_owned).unwrap_or_default())
+        .unwrap_or_default()
+}
+
+#[cfg(not(feature = "ssr"))]
+fn served_document_title() -> Option<String> {
+    Some(document().title())
+}
+
+#[cfg(feature = "ssr")]
+fn served_document_title() -> Option<String> {
+    None
+}
+
 #[cfg(not(feature = "ssr"))]
 fn input_value(id: &str) -> Option<String> {
     use wasm_bindgen::JsCast;

@@ -16,7 +16,7 @@ pub use avatar::Avatar;
 pub use brand::{AuthCard, Brand};
 pub use dialog::{close_when_done, ConfirmActions, Dialog};
 pub use handle_field::HandleField;
-pub use live::{typed_before_live, use_live, Confirm};
+pub use live::{page_title, served_title, typed_before_live, use_live, Confirm};
 pub use menu::Menu;
 pub use pages::{day_and_time, ErrorPanel, HomeRedirect, Loading, NotFound, NotFoundPage, SignInRedirect, SignedOut};
 pub use secret::{copy_text, CopyButton, EyeIcon, RevealButton};
