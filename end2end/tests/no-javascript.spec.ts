@@ -41,7 +41,7 @@ test("sign up and sign in without JavaScript", async ({ page }) => {
 
   // Usage reads without script: the chart is drawn on the server.
   await page.goto(`/user/${renamed}/advanced/usage`);
-  await expect(page.getByRole("heading", { name: "Usage" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Usage", exact: true })).toBeVisible();
 });
 
 test("a taken handle is refused with a message, and the link still works", async ({ page }) => {

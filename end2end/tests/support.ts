@@ -22,27 +22,32 @@ function decodeQuotedPrintable(raw: string): string {
 }
 
 /** The first match of `pattern` in the newest mail to `email` that has
- * one, waiting for it to arrive. */
-export async function fromMail(email: string, pattern: RegExp, what = "a mail"): Promise<string> {
+ * one, if any has arrived (no waiting). */
+export function findInMail(email: string, pattern: RegExp): string | undefined {
   const outbox = path.join(dataDir, "outbox");
+  if (!fs.existsSync(outbox)) return undefined;
+  const files = fs.readdirSync(outbox).sort().reverse();
+  for (const f of files) {
+    const mail = decodeQuotedPrintable(fs.readFileSync(path.join(outbox, f), "utf8"));
+    if (mail.split(/\r?\n/).some((l) => l.toLowerCase() === `to: ${email}`)) {
+      const m = mail.match(pattern);
+      if (m) return m[1] ?? m[0];
+    }
+  }
+  return undefined;
+}
+
+/** The first match of `pattern` in the newest mail to `email` that has
+ * one, waiting for it to arrive; with `unlike`, for one whose match is
+ * not that (a newer code than the one before). */
+export async function fromMail(email: string, pattern: RegExp, what = "a mail", unlike?: string): Promise<string> {
   let found: string | undefined;
   await expect
     .poll(() => {
-      if (!fs.existsSync(outbox)) return undefined;
-      const files = fs.readdirSync(outbox).sort().reverse();
-      for (const f of files) {
-        const mail = decodeQuotedPrintable(fs.readFileSync(path.join(outbox, f), "utf8"));
-        if (mail.split(/\r?\n/).some((l) => l.toLowerCase() === `to: ${email}`)) {
-          const m = mail.match(pattern);
-          if (m) {
-            found = m[1] ?? m[0];
-            return found;
-          }
-        }
-      }
-      return undefined;
+      found = findInMail(email, pattern);
+      return found !== undefined && found !== unlike;
     }, { message: `${what} to ${email}` })
-    .toBeTruthy();
+    .toBe(true);
   return found!;
 }
 

@@ -46,11 +46,15 @@ test("Usage shows the chart and the table; Billing prices it", async ({ page }) 
   }
 });
 
-test("a new account's Usage is empty, and a tenant member has no Billing", async ({ page }) => {
+test("a tenant member's Usage Thresholds are read-only, and it has no Billing", async ({ page }) => {
   const handle = uniqueHandle("ten");
   await signUp(page, `${handle}@tenant.example`, handle, "Tess Tenant");
   await page.goto(`/user/${handle}/advanced/usage`);
-  await expect(page.getByText(/^No usage in /)).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Usage", exact: true })).toBeVisible();
+  const thresholds = page.getByRole("region", { name: "Usage Thresholds" });
+  await expect(thresholds.getByRole("note")).toContainText("manages this account's usage");
+  await expect(thresholds.getByLabel("Compute time threshold, in hours")).toBeDisabled();
+  await expect(thresholds.getByRole("button", { name: "Save thresholds" })).toHaveCount(0);
   const menu = page.getByRole("navigation", { name: "Advanced" });
   await expect(menu.getByRole("link", { name: "Usage" })).toBeVisible();
   await expect(menu.getByRole("link", { name: "Billing" })).toHaveCount(0);

@@ -85,7 +85,7 @@ fn Summary(summary: BillingState) -> impl IntoView {
         <section class="panel" aria-labelledby="estimate-title">
             <h2 id="estimate-title">{format!("Estimate for {}", summary.period.label())}</h2>
             <p class="muted">"Priced from the usage recorded so far this period; the invoice at its end is final. Compute time is the time statements run in your workspaces, added up over every session; storage is billed on the period's largest day. A cap set under Usage Thresholds holds what you are charged: nothing past it is billed. "
-                {summary.measured_at.as_deref().map(|at| format!("Last measured {} UTC. ", crate::ui::day_and_time(at)))}
+                {summary.measured_at.as_deref().map(|at| format!("Last updated {} UTC. ", crate::ui::day_and_time(at)))}
                 <a href=usage>"See usage and thresholds"</a></p>
             <Lines lines=summary.estimate.clone() total=summary.estimate_cents caption="Estimate"/>
         </section>

@@ -115,7 +115,7 @@ fn Report(report: UsageReport) -> impl IntoView {
     });
     let csv = format!("/user/{}/usage/export.csv?period={}", handle.get_untracked(), current.key());
     let measured = match &report.measured_at {
-        Some(at) => format!("Last measured {} UTC.", crate::ui::day_and_time(at)),
+        Some(at) => format!("Last updated {} UTC.", crate::ui::day_and_time(at)),
         None => "Not measured yet: figures show after your workspaces are first used.".to_owned(),
     };
     view! {

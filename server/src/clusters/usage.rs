@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use app::infra::db::begin_write;
 use app::infra::time::now_millis;
-use app::infra::usage_meter::{record_compute, record_storage};
+use app::infra::usage_meter::{record_compute, record_storage, STORAGE};
 use app::infra::workspace_storage::Measured;
 use app::infra::AppState;
 
@@ -112,6 +112,22 @@ async fn record(state: &AppState, ws: &Marked, m: &Measured, now: i64) -> Result
         Some(_) if m.from_statements => 0,
         _ => m.active_ms,
     };
+    // Most samples of most workspaces find nothing new: they write nothing
+    // (on SQLite every write waits for the one writer and its fsync).
+    if mark == Some(m.active_ms) {
+        let day = now.div_euclid(shared::DAY_MS) * shared::DAY_MS;
+        let stored: Option<i64> = sqlx::query_scalar(
+            "SELECT value FROM usage_daily WHERE workspace_id = $1 AND usage_date = $2 AND metric = $3",
+        )
+        .bind(&ws.id)
+        .bind(day)
+        .bind(STORAGE)
+        .fetch_optional(&state.db)
+        .await?;
+        if stored.is_some_and(|s| s >= m.bytes) {
+            return Ok(());
+        }
+    }
     let mut tx = begin_write(&state.db).await?;
     let moved = sqlx::query(&format!(
         "UPDATE workspaces SET {column} = $1 WHERE id = $2 AND COALESCE({column}, -1) = COALESCE($3, -1)"
