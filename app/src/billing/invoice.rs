@@ -12,7 +12,7 @@ use http::request::Parts;
 
 use super::pricing::dollars;
 use super::{ssr, Invoice};
-use crate::infra::csv_text::csv_document;
+use crate::infra::csv_text::{csv_document, csv_download};
 use crate::infra::time::now_millis;
 use crate::infra::AppState;
 
@@ -49,16 +49,7 @@ async fn download(
         return not_found();
     };
     if csv {
-        let filename = format!("sluice-{}.csv", invoice.number);
-        return (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
-                (header::CACHE_CONTROL, "no-store".to_owned()),
-            ],
-            csv_lines(&invoice),
-        )
-            .into_response();
+        return csv_download(&format!("sluice-{}.csv", invoice.number), csv_lines(&invoice));
     }
     let page = html(&invoice, &viewer.display_name, &viewer.handle, &viewer.email);
     (

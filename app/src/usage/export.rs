@@ -4,7 +4,7 @@
 //! usage operation when it is asked for `text/csv`.
 
 use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -12,7 +12,7 @@ use http::request::Parts;
 use serde::Deserialize;
 
 use super::{format_bytes, format_duration, ssr, Period, UsageReport};
-use crate::infra::csv_text::csv_document;
+use crate::infra::csv_text::{csv_document, csv_download};
 use crate::infra::time::now_millis;
 use crate::infra::AppState;
 
@@ -54,16 +54,7 @@ pub fn csv(report: &UsageReport) -> Vec<u8> {
 
 /// The CSV as a download named for the account and period.
 pub fn attachment(handle: &str, period: Period, body: Vec<u8>) -> Response {
-    let filename = format!("sluice-usage-{handle}-{}.csv", period.key());
-    (
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
-        body,
-    )
-        .into_response()
+    csv_download(&format!("sluice-usage-{handle}-{}.csv", period.key()), body)
 }
 
 async fn download(

@@ -53,14 +53,13 @@ fn Form(current: ThresholdsView, action: ServerAction<SetUsageThresholds>) -> im
     let read_only = current.tenant.is_some();
     let period = current.period;
     let rows = Metric::ALL.map(|metric| {
-        let (amount_name, action_name, _, _) = field(metric);
+        let (amount_name, _, _, _) = field(metric);
         let t = current.thresholds.get(metric);
         let amount = RwSignal::new(
             typed_before_live(amount_name)
                 .unwrap_or_else(|| t.map(|t| form_value(metric, t.amount)).unwrap_or_default()),
         );
         let chosen = RwSignal::new(t.map(|t| t.action).unwrap_or_default());
-        let _ = action_name;
         (metric, amount, chosen)
     });
     let saved = RwSignal::new(false);

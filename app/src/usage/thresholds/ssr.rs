@@ -116,24 +116,21 @@ pub async fn save(state: &AppState, actor: &Actor, thresholds: &Thresholds, now:
 }
 
 /// Where the period's usage stands against each threshold. `running_ms`
-/// is compute time of statements still running (not yet in the samples).
+/// is compute time of statements still running (not yet in the samples);
+/// `capped`, the caps reached in the period ([`caps_reached`]).
 pub async fn standings(
     db: &Db,
     user_id: &str,
     thresholds: &Thresholds,
     period: Period,
     running_ms: i64,
+    capped: &[Metric],
 ) -> Result<Vec<Standing>, sqlx::Error> {
     if thresholds.is_empty() {
         return Ok(Vec::new());
     }
     let (compute, storage) = period_usage(db, user_id, period).await?;
     let compute = compute + running_ms;
-    let capped: Vec<String> = sqlx::query_scalar("SELECT metric FROM usage_caps WHERE user_id = $1 AND period = $2")
-        .bind(user_id)
-        .bind(period.key())
-        .fetch_all(db)
-        .await?;
     Ok(Metric::ALL
         .into_iter()
         .filter_map(|metric| {
@@ -149,7 +146,7 @@ pub async fn standings(
                 threshold,
                 used,
                 percent: percent(used, threshold.amount),
-                capped: capped.iter().any(|c| c == metric.as_str()),
+                capped: capped.contains(&metric),
             })
         })
         .collect())
@@ -162,7 +159,18 @@ pub async fn standings(
 pub async fn evaluate(state: &AppState, user_id: &str, now: i64, running_ms: i64) -> Result<(), sqlx::Error> {
     let period = Period::containing(now);
     let thresholds = effective(&state.db, user_id, period).await?;
-    let standings = standings(&state.db, user_id, &thresholds, period, running_ms).await?;
+    let capped = caps_reached(&state.db, user_id, period).await?;
+    let standings = standings(&state.db, user_id, &thresholds, period, running_ms, &capped).await?;
+    // What should stand, per metric: the steps crossed, and whether its cap is reached.
+    let wanted: Vec<(Metric, Option<&Standing>, Vec<i64>, bool)> = Metric::ALL
+        .into_iter()
+        .map(|metric| {
+            let standing = standings.iter().find(|s| s.metric == metric);
+            let steps = standing.and_then(|s| step_reached(s.percent)).map(|top| steps_up_to(top).collect());
+            let reached = standing.is_some_and(|s| s.threshold.action == Action::CapAndWarn && s.percent >= 100);
+            (metric, standing, steps.unwrap_or_default(), reached)
+        })
+        .collect();
     // Most looks change nothing: they write nothing either.
     let crossed: Vec<(String, i64)> =
         sqlx::query_as("SELECT metric, step FROM usage_threshold_steps WHERE user_id = $1 AND period = $2")
@@ -170,29 +178,18 @@ pub async fn evaluate(state: &AppState, user_id: &str, now: i64, running_ms: i64
             .bind(period.key())
             .fetch_all(&state.db)
             .await?;
-    let settled = Metric::ALL.iter().all(|metric| {
-        let standing = standings.iter().find(|s| s.metric == *metric);
-        let steps_known = standing.is_none_or(|s| {
-            step_reached(s.percent)
-                .map(steps_up_to)
-                .into_iter()
-                .flatten()
-                .all(|step| crossed.iter().any(|(m, n)| m == metric.as_str() && *n == step))
-        });
-        let reached = standing.is_some_and(|s| s.threshold.action == Action::CapAndWarn && s.percent >= 100);
-        let capped = standing.is_some_and(|s| s.capped);
-        steps_known && reached == capped
+    let settled = wanted.iter().all(|(metric, _, steps, reached)| {
+        steps.iter().all(|step| crossed.iter().any(|(m, n)| m == metric.as_str() && n == step))
+            && *reached == capped.contains(metric)
     });
-    let stray_caps = caps_reached(&state.db, user_id, period).await?.iter().any(|m| thresholds.cap(*m).is_none());
-    if settled && !stray_caps {
+    if settled {
         return Ok(());
     }
     let mut tx = begin_write(&state.db).await?;
     let mut warn = false;
-    for metric in Metric::ALL {
-        let standing = standings.iter().find(|s| s.metric == metric);
+    for (metric, standing, steps, reached) in &wanted {
         if let Some(s) = standing {
-            for step in step_reached(s.percent).map(steps_up_to).into_iter().flatten() {
+            for step in steps {
                 let added = sqlx::query(
                     "INSERT INTO usage_threshold_steps (user_id, period, metric, step, used, amount, crossed_at)
                      VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (user_id, period, metric, step) DO NOTHING",
@@ -200,7 +197,7 @@ pub async fn evaluate(state: &AppState, user_id: &str, now: i64, running_ms: i64
                 .bind(user_id)
                 .bind(period.key())
                 .bind(metric.as_str())
-                .bind(step)
+                .bind(*step)
                 .bind(s.used)
                 .bind(s.threshold.amount)
                 .bind(now)
@@ -209,8 +206,7 @@ pub async fn evaluate(state: &AppState, user_id: &str, now: i64, running_ms: i64
                 warn |= added.rows_affected() > 0;
             }
         }
-        let reached = standing.is_some_and(|s| s.threshold.action == Action::CapAndWarn && s.percent >= 100);
-        if reached {
+        if *reached {
             sqlx::query(
                 "INSERT INTO usage_caps (user_id, period, metric, reached_at) VALUES ($1, $2, $3, $4)
                  ON CONFLICT (user_id, period, metric) DO NOTHING",
@@ -319,9 +315,10 @@ pub async fn view(
 ) -> Result<ThresholdsView, sqlx::Error> {
     let period = Period::containing(now);
     let thresholds = effective(&state.db, user_id, period).await?;
+    let capped = caps_reached(&state.db, user_id, period).await?;
     Ok(ThresholdsView {
         period,
-        standings: standings(&state.db, user_id, &thresholds, period, 0).await?,
+        standings: standings(&state.db, user_id, &thresholds, period, 0, &capped).await?,
         thresholds,
         tenant,
         interval_secs: state.settings.usage_interval.as_secs().max(1),
