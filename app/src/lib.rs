@@ -25,6 +25,7 @@ pub mod identity;
 #[cfg(feature = "ssr")]
 pub mod infra;
 pub mod login;
+pub mod networks;
 pub mod notifications;
 pub mod profile;
 pub mod routes;

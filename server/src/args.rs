@@ -50,6 +50,13 @@ pub enum Command {
     },
     /// Print the handle the kept token belongs to
     Whoami,
+    /// For an owner who lost every second factor: stop requiring one at sign-in for the account HANDLE
+    /// (recorded in its Audit Log). Uses the same settings as the server (SLUICE_DATABASE_URL,
+    /// SLUICE_DATA_DIR)
+    LiftSecondFactor {
+        /// The account's handle
+        handle: String,
+    },
 }
 
 /// The server's settings, each with its type, its range and its default:

@@ -13,6 +13,7 @@ pub mod demo;
 pub mod front;
 pub mod local_postgres;
 pub mod log_path;
+pub mod operator;
 pub mod proxy;
 pub mod router;
 pub mod security;

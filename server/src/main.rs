@@ -38,6 +38,18 @@ async fn run() -> ExitCode {
             return cli_outcome(server::cli::login(url, &mut std::io::stdin().lock()).await);
         }
         Some(server::args::Command::Whoami) => return cli_outcome(server::cli::whoami().await),
+        Some(server::args::Command::LiftSecondFactor { handle }) => {
+            return match server::operator::lift_second_factor(&cli.settings, &handle).await {
+                Ok(said) => {
+                    println!("{said}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
         None => {}
     }
     let demo = cli.demo;

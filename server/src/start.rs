@@ -61,6 +61,7 @@ pub struct Running {
 const CAP_HOOKS: crate::clusters::caps::Hooks = crate::clusters::caps::Hooks {
     sampled: |state, running| Box::pin(app::routes::jobs::usage_sampled(state, running)),
     capped: |state, cluster| Box::pin(app::routes::jobs::capped_roles(state, cluster)),
+    signed_in: |state, cluster, seen| Box::pin(app::routes::jobs::workspace_sign_ins(state, cluster, seen)),
 };
 
 /// Opens storage, starts Sluice's own PostgreSQL (putting its port in

@@ -25,7 +25,14 @@ pub enum TokenCheck {
     /// A good token; `first_use_today` when its last use was before today
     /// (UTC), which the Audit Log records once; `read_only` when it may
     /// change nothing.
-    Accepted { account: Box<Account>, token_id: String, first_use_today: bool, read_only: bool },
+    /// `last_network`: the network it was last used from (see `networks`).
+    Accepted {
+        account: Box<Account>,
+        token_id: String,
+        first_use_today: bool,
+        read_only: bool,
+        last_network: Option<String>,
+    },
 }
 
 /// The token owner's account as the API shows it, read in the same
@@ -55,6 +62,7 @@ struct TokenOwnerRow {
     last_used_at: Option<i64>,
     expires_at: Option<i64>,
     access: String,
+    last_network: Option<String>,
     #[sqlx(flatten)]
     account: Account,
 }
@@ -68,7 +76,7 @@ pub async fn authenticate(db: &Db, presented: &str) -> Result<TokenCheck, sqlx::
     };
     let row: Option<TokenOwnerRow> = sqlx::query_as(
         "SELECT t.secret_hash, t.status AS token_status, t.created_at AS token_created_at, t.last_used_at,
-                t.expires_at, t.access,
+                t.expires_at, t.access, t.last_network,
                 u.id, u.handle, u.display_name, u.tenant_id, u.status, u.token_min_issued_at, u.created_at,
                 u.updated_at, u.version_id, a.hash AS avatar_hash
          FROM tokens t JOIN users u ON u.id = t.user_id
@@ -84,6 +92,7 @@ pub async fn authenticate(db: &Db, presented: &str) -> Result<TokenCheck, sqlx::
         last_used_at,
         expires_at,
         access,
+        last_network,
         account,
     }) = row
     else {
@@ -127,7 +136,7 @@ pub async fn authenticate(db: &Db, presented: &str) -> Result<TokenCheck, sqlx::
     };
     // Only a token of full access may change anything.
     let read_only = shared::TokenAccess::parse(&access) != Some(shared::TokenAccess::Full);
-    Ok(TokenCheck::Accepted { account: Box::new(account), token_id: id, first_use_today, read_only })
+    Ok(TokenCheck::Accepted { account: Box::new(account), token_id: id, first_use_today, read_only, last_network })
 }
 
 /// `spt_{20 base32hex}_{52 base32hex}` → `k_{20}`; anything else is not a token.

@@ -62,6 +62,38 @@ impl Caller {
     }
 }
 
+/// A token used from another network than last time: noted, and alerted
+/// if the network is new to the account.
+async fn token_moved(
+    state: &AppState,
+    user_id: &str,
+    token_id: &str,
+    address: std::net::IpAddr,
+    network: &str,
+    parts: &Parts,
+) {
+    let agent = super::session::ssr::user_agent(parts);
+    let client = if agent.is_empty() { String::new() } else { agent.chars().take(80).collect() };
+    let u = super::networks::Use {
+        user_id: user_id.to_owned(),
+        credential: super::networks::Credential::Token { token_id: token_id.to_owned() },
+        address,
+        client,
+    };
+    if let Err(error) = super::networks::used(state, u).await {
+        tracing::warn!(%error, "a token's network was not checked");
+        return;
+    }
+    let noted = sqlx::query("UPDATE tokens SET last_network = $1 WHERE id = $2")
+        .bind(network)
+        .bind(token_id)
+        .execute(&state.db)
+        .await;
+    if let Err(error) = noted {
+        tracing::warn!(%error, "a token's network was not noted");
+    }
+}
+
 fn full_path(parts: &Parts) -> String {
     crate::api::full_path(&parts.extensions, &parts.uri)
 }
@@ -91,7 +123,7 @@ impl FromRequestParts<AppState> for Caller {
                 audit_trail::write_refusal(&state.db, &Actor::unknown(parts), entry).await;
                 Err(ApiError::unauthorized())
             }
-            TokenCheck::Accepted { account, token_id, first_use_today, read_only } => {
+            TokenCheck::Accepted { account, token_id, first_use_today, read_only, last_network } => {
                 let limit = Limit { max: state.settings.api_per_minute, window_secs: 60 };
                 let key = format!("api:{token_id}");
                 rate_limit::hit_leased(&state.db, &state.leases, &key, limit, now_millis()).await?;
@@ -114,6 +146,13 @@ impl FromRequestParts<AppState> for Caller {
                 if first_use_today {
                     let data = json!({ "token_id": token_id, "path": full_path(parts) });
                     audit_trail::write_own(&state.db, &actor, "token.use", data).await;
+                }
+                // Only a token used from another network than last time is looked at.
+                if let Some(address) = crate::infra::request::client_ip(parts) {
+                    let network = super::networks::network_of(address);
+                    if last_network.as_deref() != Some(network.as_str()) {
+                        token_moved(state, &account.id, &token_id, address, &network, parts).await;
+                    }
                 }
                 Ok(Self { account: *account, token_id, read_only, actor })
             }

@@ -8,6 +8,8 @@ pub mod bearer;
 mod caller;
 pub mod flash;
 pub mod handover;
+#[cfg(feature = "ssr")]
+pub mod networks;
 mod owner;
 #[cfg(feature = "ssr")]
 pub mod proof;

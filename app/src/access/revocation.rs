@@ -8,7 +8,9 @@ use crate::infra::db::Tx;
 /// (never back), which every temporary and API token is checked
 /// against, a pending e-mail change ends (its link, mailed to an address
 /// someone else may hold, would change the account after the reset),
-/// and the passkeys added from `passkeys_since` on are removed.
+/// and the passkeys, authenticator app and recovery codes added from
+/// `passkeys_since` on are removed (a requirement of a second factor with
+/// none left is lifted: nobody could sign in).
 pub async fn revoke_before(tx: &mut Tx, user_id: &str, at: i64, passkeys_since: i64) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE users SET token_min_issued_at = $1 WHERE id = $2 AND token_min_issued_at < $1")
         .bind(at)
@@ -30,5 +32,19 @@ pub async fn revoke_before(tx: &mut Tx, user_id: &str, at: i64, passkeys_since: 
         .bind(at)
         .execute(&mut **tx)
         .await?;
+    for sql in [
+        "DELETE FROM authenticators WHERE user_id = $1 AND created_at >= $2 AND created_at < $3",
+        "DELETE FROM recovery_codes WHERE user_id = $1 AND created_at >= $2 AND created_at < $3",
+    ] {
+        sqlx::query(sql).bind(user_id).bind(passkeys_since).bind(at).execute(&mut **tx).await?;
+    }
+    sqlx::query(
+        "UPDATE users SET second_factor_required_at = NULL WHERE id = $1
+           AND NOT EXISTS (SELECT 1 FROM passkeys WHERE user_id = $1)
+           AND NOT EXISTS (SELECT 1 FROM authenticators WHERE user_id = $1 AND confirmed_at IS NOT NULL)",
+    )
+    .bind(user_id)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }

@@ -122,7 +122,19 @@ async fn read(
         Exchange::WrongCode { .. } => {
             Err(ApiError::field("query.code", "is not the code shown; the request has ended, start again"))
         }
-        Exchange::Token(row, token) => {
+        Exchange::Token(row, token, issued) => {
+            if let Some(address) = crate::infra::request::client_ip(&parts) {
+                let agent = crate::access::session::ssr::user_agent(&parts);
+                let u = crate::access::networks::Use {
+                    user_id: issued.user_id,
+                    credential: crate::access::networks::Credential::CliLogin { token_id: issued.token_id },
+                    address,
+                    client: agent.chars().take(80).collect(),
+                };
+                if let Err(error) = crate::access::networks::used(&state, u).await {
+                    tracing::warn!(%error, "a CLI login's network was not checked");
+                }
+            }
             let mut body = TemporaryTokenRequest::new(&id, &row);
             body.token = Some(token.expose().clone());
             Ok(Json(body))

@@ -205,7 +205,14 @@ pub enum Exchange {
     /// A wrong code; the request ends after the fifth.
     WrongCode { left: i64 },
     /// The temporary token, shown this once; the request is gone.
-    Token(RequestRow, Secret<String>),
+    Token(RequestRow, Secret<String>, TokenIssued),
+}
+
+/// Whose token was issued, and which.
+#[derive(Debug)]
+pub struct TokenIssued {
+    pub user_id: String,
+    pub token_id: String,
 }
 
 pub async fn exchange(
@@ -240,9 +247,11 @@ pub async fn exchange(
     remove(&mut tx, &row.id).await?;
     let (token_id, token) = crate::tokens::ssr::insert_temporary(&mut tx, &user_id, now, now + TOKEN_TTL_MS).await?;
     // Where it was issued to, for Sessions on Credentials & Access.
-    sqlx::query("UPDATE tokens SET created_ip = $1 WHERE id = $2")
+    let network = caller_ip.parse().ok().map(crate::access::networks::network_of);
+    sqlx::query("UPDATE tokens SET created_ip = $1, last_network = $3 WHERE id = $2")
         .bind(caller_ip)
         .bind(&token_id)
+        .bind(network)
         .execute(&mut *tx)
         .await?;
     let (handle, display_name, avatar): (String, String, Option<String>) = sqlx::query_as(
@@ -262,7 +271,7 @@ pub async fn exchange(
     let data = json!({ "token_id": token_id, "token_type": "temporary", "request_id": row.id });
     audit_trail::record_own(&mut tx, &actor, "auth.cli_login", data, now).await?;
     tx.commit().await?;
-    Ok(Exchange::Token(row, token))
+    Ok(Exchange::Token(row, token, TokenIssued { user_id: actor.id, token_id }))
 }
 
 #[cfg(test)]

@@ -1,11 +1,12 @@
-//! Credentials & Access: API tokens, the database password, passkeys, sessions, and
+//! Credentials & Access: API tokens, the database password, passkeys, the
+//! second factor, sessions and the networks they were used from, and
 //! Reset authentication.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::database_password::PasswordSection;
-use crate::identity::{PasskeysSection, ResetSection};
+use crate::identity::{PasskeysSection, ResetSection, SecondFactorSection};
 use crate::sessions::SessionsSection;
 use crate::tokens::TokensSection;
 
@@ -17,6 +18,7 @@ pub fn CredentialsPage() -> impl IntoView {
         <TokensSection/>
         <PasswordSection/>
         <PasskeysSection/>
+        <SecondFactorSection/>
         <SessionsSection/>
         <ResetSection/>
     }

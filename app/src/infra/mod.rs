@@ -1,5 +1,6 @@
 //! Server-only infrastructure shared by every feature: settings, state,
-//! storage, mail, ids, time and the clock of proofs, rate limits, tenants and the audit trail.
+//! storage, mail, ids, time and the clock of proofs, rate limits, tenants, the audit trail
+//! and how a browser is named from its User-Agent.
 
 pub mod audit_trail;
 pub mod clock;
@@ -17,6 +18,7 @@ pub mod system_mail;
 pub mod tenants;
 pub mod time;
 pub mod usage_meter;
+pub mod user_agent;
 pub mod vault;
 pub mod workspace_storage;
 

@@ -84,6 +84,18 @@ pub struct Measured {
     pub running_ms: i64,
 }
 
+/// A client connected to a workspace, as its cluster's `pg_stat_activity`
+/// shows it (sampled with usage): a use of the owner's database password.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkspaceSignIn {
+    /// The role: the owner's handle.
+    pub role: String,
+    pub database: String,
+    pub address: std::net::IpAddr,
+    /// `application_name`, as the client set it (may be empty).
+    pub application: String,
+}
+
 /// What a cluster refused or could not do; said in the log and, for a
 /// handle change, to the person as "try again".
 #[derive(Debug, thiserror::Error)]

@@ -11,6 +11,7 @@ mod confirm;
 #[cfg(feature = "ssr")]
 pub mod known_browser;
 mod page;
+pub mod second_step;
 #[cfg(feature = "ssr")]
 pub mod sign_up;
 #[cfg(feature = "ssr")]
@@ -18,6 +19,7 @@ pub mod ssr;
 
 pub use confirm::SignInLinkPage;
 pub use page::LoginPage;
+pub use second_step::SecondStepPage;
 
 /// What a sign-in link can do, as its page shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -60,7 +62,10 @@ pub async fn confirm_sign_in(t: String, handle: Option<String>, display_name: Op
     let parts = crate::infra::request::parts()?;
     let signed_in = ssr::confirm(&state, &parts, &t, handle.as_deref(), display_name.as_deref()).await?;
     crate::access::session::ssr::set_cookie(signed_in.cookie);
-    crate::access::session::ssr::set_cookie(known_browser::cookie_for(&state, &signed_in.user_id));
+    if let Some(session_hash) = &signed_in.session_hash {
+        crate::access::session::ssr::set_cookie(known_browser::cookie_for(&state, &signed_in.user_id));
+        crate::access::networks::signed_in(&state, &signed_in.user_id, session_hash, &parts).await;
+    }
     leptos_axum::redirect(&signed_in.next);
     Ok(())
 }

@@ -144,6 +144,9 @@ pub struct SignedIn {
     pub cookie: HeaderValue,
     pub user_id: String,
     pub next: String,
+    /// The session's hash; none when a second factor is still to come
+    /// (`cookie` is then the half-signed-in state's).
+    pub session_hash: Option<String>,
 }
 
 /// Uses the link in one transaction: a sign-up that fails (a taken handle,
@@ -202,15 +205,24 @@ pub async fn confirm(
     if let Some(old) = crate::access::session::ssr::presented_hash(&state.settings, parts) {
         sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(old).execute(&mut *tx).await?;
     }
-    let cookie = crate::access::session::ssr::start(&mut tx, &state.settings, &user.id, parts, now).await?;
+    let next = safe_next(next.as_deref()).map(str::to_owned).unwrap_or_else(|| format!("/user/{}", user.handle));
+    if !created && super::second_step::ssr::required(&mut tx, &user.id).await? {
+        // No session yet: the second step makes it.
+        let cookie = super::second_step::ssr::begin(&mut tx, &state.settings, &user.id, &next, now).await?;
+        let data = json!({ "method": "email_link", "second_factor": "asked" });
+        audit_trail::record_own(&mut tx, &actor, "user.login.first_factor", data, now).await?;
+        tx.commit().await?;
+        return Ok(SignedIn { cookie, user_id: user.id, next: super::second_step::PATH.into(), session_hash: None });
+    }
+    let (cookie, session_hash) =
+        crate::access::session::ssr::start(&mut tx, &state.settings, &user.id, parts, now).await?;
     audit_trail::record_own(&mut tx, &actor, "user.login", json!({ "method": "email_link" }), now).await?;
     tx.commit().await?;
     if created {
         // The first workspace gets its verifier now, not at the next poll.
         state.jobs.notify_one();
     }
-    let next = safe_next(next.as_deref()).map(str::to_owned).unwrap_or_else(|| format!("/user/{}", user.handle));
-    Ok(SignedIn { cookie, user_id: user.id, next })
+    Ok(SignedIn { cookie, user_id: user.id, next, session_hash: Some(session_hash) })
 }
 
 #[cfg(test)]

@@ -26,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .merge(crate::usage::api::routes())
         .merge(crate::usage::thresholds::api::routes())
         .merge(crate::billing::api::routes())
+        .merge(crate::identity::second_factor::api::routes())
         .split_for_parts();
     // Written out once; each request gets the same bytes.
     let document = axum::body::Bytes::from(serde_json::to_vec(&document).expect("the document serialises"));

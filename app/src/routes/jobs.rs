@@ -45,6 +45,19 @@ pub async fn usage_sampled(state: &AppState, running: &HashMap<String, i64>) -> 
     crate::usage::thresholds::ssr::evaluate_all(state, crate::infra::time::now_millis(), running).await
 }
 
+/// Clients seen connected to workspaces on `cluster`: uses of their
+/// owners' database passwords, which alert from a new network.
+pub async fn workspace_sign_ins(
+    state: &AppState,
+    cluster: &str,
+    seen: &[crate::infra::workspace_storage::WorkspaceSignIn],
+) -> Result<(), sqlx::Error> {
+    if let Err(error) = crate::networks::ssr::workspace_sign_ins(state, cluster, seen).await {
+        tracing::warn!(%error, "workspace sign-ins were not checked");
+    }
+    Ok(())
+}
+
 /// The roles the usage caps close on `cluster`, by name, each with the
 /// sentence that refuses its sign-ins.
 pub async fn capped_roles(state: &AppState, cluster: &str) -> Result<BTreeMap<String, String>, sqlx::Error> {

@@ -46,6 +46,8 @@ use crate::cli_login::CliLoginPage;
 use crate::credentials::CredentialsPage;
 use crate::email_change::{EmailLinkData, EmailLinkPage};
 use crate::identity::{ConfirmItIsYouPage, ProofData};
+use crate::login::SecondStepPage;
+use crate::networks::NotMePage;
 use crate::notifications::{NotificationsData, NotificationsPage};
 use crate::usage::{UsageData, UsagePage};
 
@@ -58,3 +60,5 @@ lazy_page!(NotificationsRoute, NotificationsPage, NotificationsData);
 lazy_page!(CliLoginRoute, CliLoginPage);
 lazy_page!(ConfirmIdentityRoute, ConfirmItIsYouPage, ProofData);
 lazy_page!(EmailLinkRoute, EmailLinkPage, EmailLinkData);
+lazy_page!(SecondStepRoute, SecondStepPage);
+lazy_page!(NotMeRoute, NotMePage);

@@ -1,6 +1,7 @@
 //! The top of the crate and the server's one door into it: the page
 //! routes, the API router, the routes that answer with files, the worker
-//! that runs every feature's jobs and the demo account. The only place
+//! that runs every feature's jobs, the demo account and what an operator
+//! does from the command line. The only place
 //! that knows every feature.
 
 #[cfg(feature = "ssr")]
@@ -14,6 +15,8 @@ pub mod jobs;
 mod lazy;
 #[cfg(feature = "ssr")]
 mod openapi;
+#[cfg(feature = "ssr")]
+pub mod operator;
 mod pages;
 
 #[cfg(feature = "ssr")]

@@ -7,8 +7,8 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, Lazy, SsrMode};
 
 use super::lazy::{
-    AuditLogRoute, BillingRoute, CliLoginRoute, ConfirmIdentityRoute, CredentialsRoute, EmailLinkRoute,
-    NotificationsRoute, UsageRoute, WorkspacesRoute,
+    AuditLogRoute, BillingRoute, CliLoginRoute, ConfirmIdentityRoute, CredentialsRoute, EmailLinkRoute, NotMeRoute,
+    NotificationsRoute, SecondStepRoute, UsageRoute, WorkspacesRoute,
 };
 use crate::account::{AccountLayout, AdvancedIndex, AdvancedLayout};
 use crate::login::{LoginPage, SignInLinkPage};
@@ -93,6 +93,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/email/undo") view={Lazy::<EmailLinkRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/confirm") view={Lazy::<ConfirmIdentityRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/login/token") view={Lazy::<CliLoginRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/login/second-step") view={Lazy::<SecondStepRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/not-me/:id") view={Lazy::<NotMeRoute>::new()} ssr=SsrMode::Async/>
                 <ParentRoute path=path!("/user/:handle") view=AccountLayout ssr=SsrMode::Async>
                     <Route path=path!("") view={Lazy::<WorkspacesRoute>::new()}/>
                     <Route path=path!("activity") view={Lazy::<AuditLogRoute>::new()}/>

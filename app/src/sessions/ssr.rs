@@ -6,10 +6,11 @@
 
 use serde_json::json;
 
-use super::{agent, SessionItem, SessionKind};
+use super::{SessionItem, SessionKind};
 use crate::infra::audit_trail::{self, Actor};
 use crate::infra::db::{begin_write, lock_user};
 use crate::infra::time::{now_millis, rfc3339};
+use crate::infra::user_agent as agent;
 use crate::infra::AppState;
 
 /// Characters of the cookie's hash in a browser session's id.

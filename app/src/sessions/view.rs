@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use super::{list_sessions, RevokeOtherSessions, RevokeSession, SessionItem, SessionKind};
 use crate::access::use_handle;
 use crate::identity::Proven;
+use crate::networks::KnownNetworks;
 use crate::ui::{close_when_done, day_and_time, Confirm, ConfirmActions, Dialog, ErrorPanel, HandleField};
 
 #[component]
@@ -58,6 +59,7 @@ pub fn SessionsSection() -> impl IntoView {
                     }
                 })}
             </Transition>
+            <KnownNetworks/>
             <Show when=move || confirming.get()>
                 <Proven on_cancel=move || confirming.set(false)>
                     <OthersDialog others confirming/>

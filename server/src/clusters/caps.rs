@@ -21,6 +21,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use app::infra::settings::RoleLimits;
+use app::infra::workspace_storage::WorkspaceSignIn;
 use app::infra::AppState;
 use futures::future::BoxFuture;
 use sqlx::Executor;
@@ -52,6 +53,8 @@ pub struct Hooks {
     pub sampled: for<'a> fn(&'a AppState, &'a Running) -> Answer<'a, ()>,
     /// The roles the caps close on a cluster.
     pub capped: for<'a> fn(&'a AppState, &'a str) -> Answer<'a, Wanted>,
+    /// The clients connected to a cluster's workspaces, seen at a sample.
+    pub signed_in: for<'a> fn(&'a AppState, &'a str, &'a [WorkspaceSignIn]) -> Answer<'a, ()>,
 }
 
 /// Holds every cluster to the caps every [`EVERY`], for good.

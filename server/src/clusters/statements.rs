@@ -5,7 +5,7 @@
 //! DATABASE` take no bind parameters. Each operation is safe to repeat.
 //! A person's role is `roles`'s, their databases `databases`'s.
 
-use app::infra::workspace_storage::{Measured, StorageError};
+use app::infra::workspace_storage::{Measured, StorageError, WorkspaceSignIn};
 use sqlx::{Executor, PgPool, Row};
 
 use super::{GROUP, MIN_VERSION};
@@ -118,6 +118,35 @@ async fn close_own_databases(pool: &PgPool, superuser: bool) -> Result<(), Strin
 /// statement there as it ends, where `pg_stat_database.active_time` waits
 /// for its session to report (at its end, after 10 s idle, or when it
 /// next touches a table outside a transaction, at most once a second).
+/// The clients connected to Sluice's workspace roles now, one line per
+/// role, database, address and application. Addresses show only where
+/// Sluice may read every session's (a superuser, or `pg_read_all_stats`);
+/// elsewhere none are seen.
+pub async fn sign_ins(pool: &PgPool) -> Result<Vec<WorkspaceSignIn>, sqlx::Error> {
+    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+        "SELECT DISTINCT a.usename::text, a.datname::text, host(a.client_addr), COALESCE(a.application_name, '')
+         FROM pg_stat_activity a
+         WHERE a.backend_type = 'client backend' AND a.client_addr IS NOT NULL AND a.pid <> pg_backend_pid()
+           AND a.usesysid IN (SELECT m.member FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid
+                              WHERE g.rolname = $1)
+         LIMIT 10000",
+    )
+    .bind(GROUP)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(role, database, address, application)| {
+            Some(WorkspaceSignIn {
+                role,
+                database,
+                address: address.parse().ok()?,
+                application: application.chars().take(64).collect(),
+            })
+        })
+        .collect())
+}
+
 pub async fn measure(
     pool: &PgPool,
     databases: &[String],

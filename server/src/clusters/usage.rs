@@ -2,7 +2,8 @@
 //! `pg_database_size`, compute the time statements ran in the database
 //! (`pg_stat_statements` where it can be read, else
 //! `pg_stat_database.active_time`), recorded as what was added since the
-//! last sample. Several Sluice processes may sample at once: a sample's
+//! last sample. Each round also reads who is connected to the workspaces
+//! (`pg_stat_activity`), for the new-network alerts. Several Sluice processes may sample at once: a sample's
 //! compute is recorded by the one that moves the workspace's mark, in the
 //! transaction that moves it, so none is counted twice.
 
@@ -37,8 +38,20 @@ pub async fn run(state: AppState, clusters: Arc<Clusters>, every: Duration, hook
 pub async fn sample_all(state: &AppState, clusters: &Clusters, hooks: super::caps::Hooks) {
     let mut running = HashMap::new();
     for cluster in clusters.all() {
-        if let Err(error) = sample(state, clusters, &cluster.spec.key(), &mut running).await {
-            tracing::warn!(cluster = %cluster.spec.key(), %error, "usage: a cluster was not sampled");
+        let key = cluster.spec.key();
+        if let Err(error) = sample(state, clusters, &key, &mut running).await {
+            tracing::warn!(cluster = %key, %error, "usage: a cluster was not sampled");
+        }
+        // Who is connected now: each a use of a database password.
+        let seen = super::statements::sign_ins(cluster.pool()).await;
+        match seen {
+            Ok(seen) if seen.is_empty() => {}
+            Ok(seen) => {
+                if let Err(error) = (hooks.signed_in)(state, &key, &seen).await {
+                    tracing::warn!(cluster = %key, %error, "workspace sign-ins were not looked at");
+                }
+            }
+            Err(error) => tracing::warn!(cluster = %key, %error, "workspace sign-ins were not read"),
         }
     }
     if let Err(error) = (hooks.sampled)(state, &running).await {

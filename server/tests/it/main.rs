@@ -40,6 +40,7 @@ mod pages;
 mod proxy;
 mod races;
 mod reset;
+mod second_factor;
 mod security;
 mod sessions;
 mod site_files;

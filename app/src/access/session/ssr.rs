@@ -64,9 +64,14 @@ pub fn cookie_name(settings: &Settings) -> &'static str {
 }
 
 fn cookie_header(settings: &Settings, value: &str, max_age_secs: u64) -> HeaderValue {
+    named_cookie(settings, cookie_name(settings), value, max_age_secs)
+}
+
+/// A `Set-Cookie` value for `name` (a `__Host-` name when cookies are secure):
+/// the session's, and the half-signed-in state's.
+pub fn named_cookie(settings: &Settings, name: &str, value: &str, max_age_secs: u64) -> HeaderValue {
     let secure = if settings.secure_cookies() { "; Secure" } else { "" };
-    let header =
-        format!("{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}", cookie_name(settings));
+    let header = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}");
     HeaderValue::from_str(&header).expect("cookie values are base64url")
 }
 
@@ -80,15 +85,16 @@ pub fn user_agent(parts: &Parts) -> String {
 }
 
 /// Starts a session for `user_id`, signed in by the request `parts`, and
-/// returns its `Set-Cookie` value.
+/// returns its `Set-Cookie` value and the session's hash.
 pub async fn start(
     conn: &mut AnyConnection,
     settings: &Settings,
     user_id: &str,
     parts: &Parts,
     now_ms: i64,
-) -> Result<HeaderValue, sqlx::Error> {
+) -> Result<(HeaderValue, String), sqlx::Error> {
     let secret = new_secret();
+    let id_hash = hash_secret(&secret);
     let ip = client_ip_text(parts);
     // Signing in is a proof of who one is ("Confirm it is you").
     let proved_at = settings.clock.now_millis().await;
@@ -96,7 +102,7 @@ pub async fn start(
         "INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at, user_agent, signed_in_ip, last_ip, confirmed_at)
          VALUES ($1, $2, $3, $3, $4, $5, $5, $6)",
     )
-    .bind(hash_secret(&secret))
+    .bind(&id_hash)
     .bind(user_id)
     .bind(now_ms)
     .bind(user_agent(parts))
@@ -104,7 +110,7 @@ pub async fn start(
     .bind(proved_at)
     .execute(conn)
     .await?;
-    Ok(cookie_header(settings, &secret, settings.session_absolute.as_secs()))
+    Ok((cookie_header(settings, &secret, settings.session_absolute.as_secs()), id_hash))
 }
 
 /// Sets a cookie on the response of the current server function.
@@ -195,4 +201,30 @@ pub async fn end(state: &AppState, parts: &Parts) -> Result<(), AppError> {
 /// The hash of the session this request carries, signed in or not.
 pub fn presented_hash(settings: &Settings, parts: &Parts) -> Option<String> {
     cookie(parts, cookie_name(settings)).map(hash_secret)
+}
+
+/// The cookie of the half-signed-in state: an e-mail link was used, a
+/// second factor is still to come. It is no session: it opens nothing but
+/// the second step (`login::second_step`).
+pub fn second_step_cookie_name(settings: &Settings) -> &'static str {
+    if settings.secure_cookies() {
+        "__Host-sluice_second_step"
+    } else {
+        "sluice_second_step"
+    }
+}
+
+/// The hash of the half-signed-in state this request carries, if any.
+pub fn presented_second_step(settings: &Settings, parts: &Parts) -> Option<String> {
+    cookie(parts, second_step_cookie_name(settings)).map(hash_secret)
+}
+
+/// Ends the request's half-signed-in state (signed in another way, or
+/// given up) and clears its cookie.
+pub async fn end_second_step(state: &AppState, parts: &Parts) -> Result<(), AppError> {
+    if let Some(hash) = presented_second_step(&state.settings, parts) {
+        sqlx::query("DELETE FROM second_steps WHERE id_hash = $1").bind(hash).execute(&state.db).await?;
+        set_cookie(named_cookie(&state.settings, second_step_cookie_name(&state.settings), "", 0));
+    }
+    Ok(())
 }

@@ -1,6 +1,6 @@
 //! "Confirm it is you": the dialog (and, without script, the page
-//! `/confirm`) that asks for a passkey or a code mailed to the account's
-//! address when the session's last proof is more than 10 minutes old.
+//! `/confirm`) that asks for a passkey, a code from the authenticator app
+//! or a code mailed to the account's address when the session's last proof is more than 10 minutes old.
 //! The check itself is `access::proof`.
 
 use leptos::prelude::*;
@@ -23,6 +23,8 @@ pub struct ProofState {
     pub fresh: bool,
     /// The account has a passkey this site can use.
     pub passkeys: bool,
+    /// The account has an authenticator app.
+    pub authenticator: bool,
     /// Where a code goes.
     pub email: String,
 }
@@ -32,11 +34,19 @@ pub async fn proof_status() -> Result<ProofState, AppError> {
     let viewer = crate::access::session::ssr::require_viewer().await?;
     let (state, parts) = (crate::infra::AppState::from_context()?, crate::infra::request::parts()?);
     let fresh = crate::access::proof::is_fresh(&state, &parts).await?;
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM passkeys WHERE user_id = $1")
-        .bind(&viewer.id)
-        .fetch_one(&state.db)
-        .await?;
-    Ok(ProofState { fresh, passkeys: count > 0 && state.relying_party.webauthn().is_ok(), email: viewer.email })
+    let (count, authenticators): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM passkeys WHERE user_id = $1),
+                (SELECT COUNT(*) FROM authenticators WHERE user_id = $1 AND confirmed_at IS NOT NULL)",
+    )
+    .bind(&viewer.id)
+    .fetch_one(&state.db)
+    .await?;
+    Ok(ProofState {
+        fresh,
+        passkeys: count > 0 && state.relying_party.webauthn().is_ok(),
+        authenticator: authenticators > 0,
+        email: viewer.email,
+    })
 }
 
 /// Mails a one-time code that confirms it is you in this session.

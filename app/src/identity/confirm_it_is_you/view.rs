@@ -9,6 +9,7 @@ use leptos::task::spawn_local;
 use super::{proof_status, ConfirmWithCode, ProofState, SendConfirmCode};
 use crate::error::AppError;
 use crate::identity::passkeys::{confirm_passkey, confirm_passkey_start, get_credential};
+use crate::identity::second_factor::ConfirmWithAuthenticator;
 use crate::ui::{Dialog, ErrorPanel};
 
 /// Shows `children` (an action's dialog) once the session has proved who
@@ -76,9 +77,10 @@ pub(super) fn ProofForms(
 ) -> impl IntoView {
     let send = ServerAction::<SendConfirmCode>::new();
     let confirm = ServerAction::<ConfirmWithCode>::new();
+    let app_code = ServerAction::<ConfirmWithAuthenticator>::new();
     let sent = move || sent_before || send.value().get().is_some_and(|r| r.is_ok());
     Effect::new(move |_| {
-        if confirm.value().get().is_some_and(|r| r.is_ok()) {
+        if confirm.value().get().is_some_and(|r| r.is_ok()) || app_code.value().get().is_some_and(|r| r.is_ok()) {
             on_proved.run(());
         }
     });
@@ -112,8 +114,9 @@ pub(super) fn ProofForms(
             .get()
             .or_else(|| send.value().get().and_then(Result::err))
             .or_else(|| confirm.value().get().and_then(Result::err))
+            .or_else(|| app_code.value().get().and_then(Result::err))
     };
-    let (has_passkeys, email) = (status.passkeys, status.email);
+    let (has_passkeys, has_app, email) = (status.passkeys, status.authenticator, status.email);
     let next = StoredValue::new(next);
     view! {
         <div class="proof">
@@ -122,6 +125,22 @@ pub(super) fn ProofForms(
                     disabled=move || passkey_busy.get()>
                     {move || if passkey_busy.get() { "Waiting for your passkey…" } else { "Use a passkey" }}
                 </button>
+                <p class="divider"><span>"or"</span></p>
+            })}
+            {has_app.then(|| view! {
+                <ActionForm action=app_code>
+                    <input type="hidden" name="next" value=next.get_value()/>
+                    <div class="field">
+                        <label for="confirm-app-code">"Code from your authenticator app"</label>
+                        <div class="field-row">
+                            <input id="confirm-app-code" name="code" inputmode="numeric" autocomplete="one-time-code"
+                                maxlength="7" required=true spellcheck="false"/>
+                            <button type="submit" class="button" disabled=move || app_code.pending().get()>
+                                {move || if app_code.pending().get() { "Confirming…" } else { "Confirm" }}
+                            </button>
+                        </div>
+                    </div>
+                </ActionForm>
                 <p class="divider"><span>"or"</span></p>
             })}
             <ActionForm action=send>

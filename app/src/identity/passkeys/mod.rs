@@ -103,6 +103,7 @@ pub async fn passkey_sign_in(id: String, credential: String) -> Result<String, A
     let (state, parts) = (crate::infra::AppState::from_context()?, crate::infra::request::parts()?);
     let signed_in = ssr::finish_sign_in(&state, &parts, &id, &credential).await?;
     crate::access::session::ssr::set_cookie(signed_in.cookie);
+    crate::access::networks::signed_in(&state, &signed_in.user_id, &signed_in.session_hash, &parts).await;
     Ok(format!("/user/{}", signed_in.handle))
 }
 

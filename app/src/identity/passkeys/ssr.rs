@@ -272,6 +272,15 @@ pub async fn rename(state: &AppState, actor: &Actor, id: &str, name: &PasskeyNam
 pub async fn remove(state: &AppState, actor: &Actor, id: &str) -> Result<(), AppError> {
     let now = now_millis();
     let mut tx = begin_write(&state.db).await?;
+    crate::infra::db::lock_user(&mut tx, &actor.id).await?;
+    let exists: Option<String> = sqlx::query_scalar("SELECT id FROM passkeys WHERE id = $1 AND user_id = $2")
+        .bind(id)
+        .bind(&actor.id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if exists.is_some() {
+        crate::identity::second_factor::ssr::keep_a_factor(&mut tx, &actor.id).await?;
+    }
     let name: Option<String> = sqlx::query_scalar("DELETE FROM passkeys WHERE id = $1 AND user_id = $2 RETURNING name")
         .bind(id)
         .bind(&actor.id)
@@ -305,6 +314,8 @@ pub async fn start_sign_in(state: &AppState, parts: &Parts) -> Result<Ceremony, 
 pub struct SignedIn {
     pub cookie: http::HeaderValue,
     pub handle: String,
+    pub user_id: String,
+    pub session_hash: String,
 }
 
 /// A passkey of the account, as the ceremony that used it finds it.
@@ -407,12 +418,15 @@ pub async fn finish_sign_in(state: &AppState, parts: &Parts, id: &str, credentia
     if let Some(old) = crate::access::session::ssr::presented_hash(&state.settings, parts) {
         sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(old).execute(&mut *tx).await?;
     }
-    let cookie = crate::access::session::ssr::start(&mut tx, &state.settings, &user_id, parts, now).await?;
+    let (cookie, session_hash) =
+        crate::access::session::ssr::start(&mut tx, &state.settings, &user_id, parts, now).await?;
     let actor = Actor::person(&user_id, &handle, &display_name, parts);
     let data = json!({ "method": "passkey", "passkey": name });
     audit_trail::record_own(&mut tx, &actor, "user.login", data, now).await?;
     tx.commit().await?;
-    Ok(SignedIn { cookie, handle })
+    // A passkey sign-in is two factors: a half-signed-in state ends with it.
+    crate::access::session::ssr::end_second_step(state, parts).await?;
+    Ok(SignedIn { cookie, handle, user_id, session_hash })
 }
 
 /// The options to confirm it is you with one of the account's passkeys.

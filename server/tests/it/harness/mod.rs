@@ -182,6 +182,8 @@ impl TestApp {
         settings.db_tls = options.db_tls;
         settings.usage_interval = std::time::Duration::from_millis(if options.sample_usage { 300 } else { 86_400_000 });
         settings.cluster_limits = options.cluster_limits;
+        // A test moves the clock of proofs and codes with `move_clock`.
+        settings.clock = app::infra::clock::Clock::shifted_by(dir.path().join("clock"));
         if let Some(region) = options.cluster_region {
             settings.workspace_clusters = vec![test_cluster(region)];
         }
@@ -234,6 +236,11 @@ impl TestApp {
             req = req.json(&b);
         }
         req.send().await.expect("api request")
+    }
+
+    /// Moves the clock of proofs and authenticator codes `secs` ahead of the real one.
+    pub fn move_clock(&self, secs: i64) {
+        std::fs::write(self.dir.path().join("clock"), secs.to_string()).unwrap();
     }
 
     /// Changes the database behind the server's back (to age a session, say).
