@@ -46,6 +46,10 @@ CREATE TABLE known_networks (
     PRIMARY KEY (user_id, network)
 );
 
+-- When the account's first network was recorded (without a mail: there
+-- was nothing to compare it with); every new network after it alerts.
+ALTER TABLE users ADD COLUMN networks_since BIGINT;
+
 -- One alert per credential and network: what was used, from where, by what.
 CREATE TABLE network_alerts (
     id              TEXT PRIMARY KEY,               -- na_…

@@ -3,8 +3,8 @@
 //! 90 days of any credential from a network the account has not used
 //! sends one System e-mail per credential and network, with one link,
 //! "This wasn't me" (the `networks` feature's page), and is audited
-//! (`security.new_network`). An account's first network is its own: it
-//! is recorded without a mail.
+//! (`security.new_network`). An account's very first network is its own:
+//! it is recorded without a mail.
 
 use std::net::IpAddr;
 
@@ -107,14 +107,14 @@ pub async fn used(state: &AppState, u: Use) -> Result<bool, AppError> {
         return Ok(false);
     }
     let mut tx = begin_write(&state.db).await?;
-    let others: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM known_networks WHERE user_id = $1 AND network <> $2 AND last_used_at > $3",
-    )
-    .bind(&u.user_id)
-    .bind(&network)
-    .bind(now - KNOWN_FOR_MS)
-    .fetch_one(&mut *tx)
-    .await?;
+    // The account's very first network is its own: marked, not mailed.
+    let first = sqlx::query("UPDATE users SET networks_since = $1 WHERE id = $2 AND networks_since IS NULL")
+        .bind(now)
+        .bind(&u.user_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+        == 1;
     sqlx::query(
         "INSERT INTO known_networks (user_id, network, first_used_at, last_used_at) VALUES ($1, $2, $3, $3)
          ON CONFLICT (user_id, network) DO UPDATE SET last_used_at = excluded.last_used_at",
@@ -124,8 +124,7 @@ pub async fn used(state: &AppState, u: Use) -> Result<bool, AppError> {
     .bind(now)
     .execute(&mut *tx)
     .await?;
-    if others == 0 {
-        // The account's first network (or its only one): nothing to compare with.
+    if first {
         tx.commit().await?;
         return Ok(false);
     }

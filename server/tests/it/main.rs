@@ -34,6 +34,7 @@ mod limits;
 mod local_postgres;
 mod login;
 mod multi_instance;
+mod networks;
 mod notifications;
 mod openapi;
 mod pages;
