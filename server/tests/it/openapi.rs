@@ -90,7 +90,10 @@ fn the_document_matches_the_spec_and_the_routes() {
             }
         }
         assert_eq!(operations - extensions, 27, "every operation of the spec is implemented and documented");
-        assert_eq!(extensions, 4, "the extensions: sessions (list, delete) and usage thresholds (get, put)");
+        assert_eq!(
+            extensions, 5,
+            "the extensions: sessions (list, delete), usage thresholds (get, put) and the second factor (get)"
+        );
         assert!(ours["components"]["securitySchemes"]["bearer"].is_object());
     });
 }

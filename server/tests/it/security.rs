@@ -11,7 +11,7 @@ use serde_json::Value;
 /// Server functions anyone may call: signing in, and reading who you are;
 /// and the upload, a multipart form (avatar_upload.rs holds it to the same
 /// rules with a real image).
-const SKIPPED: [&str; 11] = [
+const SKIPPED: [&str; 14] = [
     "/sfn/upload_avatar",
     "/sfn/request_sign_in_link",
     "/sfn/inspect_sign_in_link",
@@ -25,12 +25,18 @@ const SKIPPED: [&str; 11] = [
     "/sfn/passkey_sign_in",
     "/sfn/inspect_email_link",
     "/sfn/use_email_link",
+    // The second step answers whoever holds a half-signed-in cookie, and
+    // nobody else (tests in `second_factor`).
+    "/sfn/second_step_ask",
+    "/sfn/second_step",
+    "/sfn/cancel_second_step",
 ];
 
 /// Server functions that act on the caller's own session (confirming it
 /// is them), with no handle to aim at someone else.
-const OWN_SESSION: [&str; 5] = [
+const OWN_SESSION: [&str; 6] = [
     "/sfn/proof_status",
+    "/sfn/confirm_with_authenticator",
     "/sfn/send_confirm_code",
     "/sfn/confirm_with_code",
     "/sfn/confirm_passkey_start",
@@ -68,6 +74,8 @@ fn form_for_ada() -> Vec<(&'static str, &'static str)> {
         ("name", "Mallory's key"),
         ("credential", "{}"),
         ("code", "000000"),
+        ("required", "off"),
+        ("network", "127.0.0.0/24"),
     ]
 }
 
@@ -83,6 +91,10 @@ async fn snapshot(app: &TestApp) -> Vec<String> {
         "SELECT CAST(COUNT(*) AS TEXT) FROM user_preferences",
         "SELECT CAST(COUNT(*) AS TEXT) FROM handle_holds",
         "SELECT CAST(COUNT(*) AS TEXT) FROM usage_thresholds",
+        "SELECT user_id || CAST(last_step AS TEXT) FROM authenticators ORDER BY user_id",
+        "SELECT CAST(COUNT(*) AS TEXT) FROM recovery_codes",
+        "SELECT user_id || network FROM known_networks ORDER BY user_id, network",
+        "SELECT CAST(COUNT(*) AS TEXT) FROM users WHERE second_factor_required_at IS NOT NULL",
     ] {
         let values: Vec<String> = sqlx::query_scalar(sql).fetch_all(&app.db).await.unwrap_or_else(|_| panic!("{sql}"));
         rows.extend(values);
@@ -97,6 +109,9 @@ fn no_server_function_serves_a_stranger_or_another_site() {
         let ada = app.sign_up("ada@example.com", "ada", "Ada").await;
         let mallory = app.sign_up("mallory@example.com", "mallory-x", "Mallory").await;
         new_token(&app, "ada", &ada).await;
+        // Ada has an authenticator, recovery codes and the requirement on.
+        crate::second_factor::set_up(&app, "ada", &ada).await;
+        crate::second_factor::require(&app, "ada", &ada).await;
         let before = snapshot(&app).await;
         let paths: Vec<&str> = leptos::server_fn::axum::server_fn_paths().map(|(p, _)| p).collect();
         assert!(paths.len() >= 30, "{paths:?}");
