@@ -4,7 +4,7 @@
 // e-mail link reaches nothing until a code is given. A wrong code is
 // refused, a recovery code works once, a passkey sign-in needs nothing
 // more. With the mouse, with the keyboard alone, and without script.
-import { expect, type Page } from "@playwright/test";
+import { expect, type Locator, type Page } from "@playwright/test";
 import { createHmac } from "node:crypto";
 import * as fs from "node:fs";
 import { clockFile } from "../playwright.config";
@@ -38,10 +38,16 @@ function totp(secret: string, ahead = 0): string {
   return String(word % 1_000_000).padStart(6, "0");
 }
 
-async function screens(page: Page, name: string) {
+/** Screenshots at 1280 and 390 px: of `part` when given, else of the page. */
+async function screens(page: Page, name: string, part?: Locator) {
   for (const width of [1280, 390]) {
     await page.setViewportSize({ width, height: 900 });
-    await page.screenshot({ path: `test-results/screens/${name}-${width}.png`, fullPage: true });
+    const path = `test-results/screens/${name}-${width}.png`;
+    if (part) {
+      await part.screenshot({ path });
+    } else {
+      await page.screenshot({ path });
+    }
   }
   await page.setViewportSize({ width: 1280, height: 720 });
 }
@@ -72,8 +78,7 @@ test("set up an authenticator, require it, and sign in with a code, a recovery c
   const secret = (await section.getByTestId("totp-secret").textContent())!.trim();
   expect(secret).toMatch(/^([A-Z2-7]{4} ){7}[A-Z2-7]{4}$/);
   await expect(section.getByRole("img", { name: "QR code for your authenticator app" })).toBeVisible();
-  await section.scrollIntoViewIfNeeded();
-  await screens(page, "second-factor-setup");
+  await screens(page, "second-factor-setup", section);
   await section.getByLabel("Enter the 6-digit code the app shows").fill("000000");
   await section.getByRole("button", { name: "Turn on" }).click();
   await expect(section.getByRole("alert")).toContainText("not right");
@@ -88,7 +93,7 @@ test("set up an authenticator, require it, and sign in with a code, a recovery c
   const codes = (await shown.locator("span").allTextContents()).map((c) => c.trim());
   expect(codes).toHaveLength(10);
   await expect(section.getByRole("link", { name: "Download" })).toHaveAttribute("download", "sluice-recovery-codes.txt");
-  await screens(page, "second-factor-recovery-codes");
+  await screens(page, "second-factor-recovery-codes", section);
   await section.getByRole("button", { name: "I saved them" }).click();
   await expect(shown).toHaveCount(0);
   await section.getByRole("button", { name: "Require a second factor" }).click();
@@ -188,7 +193,7 @@ test.describe("without script", () => {
     await section.getByRole("button", { name: "Make recovery codes" }).click();
     const codes = (await section.getByTestId("recovery-codes").locator("span").allTextContents()).map((c) => c.trim());
     expect(codes).toHaveLength(10);
-    await screens(page, "nojs-recovery-codes");
+    await screens(page, "nojs-recovery-codes", section);
     await page.reload();
     await expect(section.getByTestId("recovery-codes")).toHaveCount(0);
     await section.getByRole("button", { name: "Require a second factor" }).click();

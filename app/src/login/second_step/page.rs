@@ -59,7 +59,7 @@ fn Ask(email: String, authenticator: bool, passkeys: bool) -> impl IntoView {
         <ActionForm action>
             <div class="field">
                 <label for="second-factor-code">{label}</label>
-                <input id="second-factor-code" name="code" node_ref=field autocomplete="one-time-code" required=true
+                <input id="second-factor-code" name="code" node_ref=field autocomplete="one-time-code" required=true autofocus=true
                     spellcheck="false" autocapitalize="none" maxlength="24" aria-describedby="second-factor-help"/>
                 <p id="second-factor-help" class="help">"Six digits from the app, or a recovery code such as abcde-fghjk. Each recovery code works once."</p>
             </div>
