@@ -71,6 +71,9 @@ export default defineConfig({
       SLUICE_WORKSPACE_CLUSTERS: clusters,
       // Usage is measured every second, so that a cap is reached in a journey.
       SLUICE_USAGE_INTERVAL: "1",
+      // The journeys' own requests may say where a client is (a token
+      // used from another network); the browser sends no such header.
+      SLUICE_TRUSTED_PROXIES: "127.0.0.1",
       RUST_LOG: "info",
     },
   },

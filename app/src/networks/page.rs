@@ -51,7 +51,7 @@ fn AlertView(alert: Alert, undo: ServerAction<NotMe>) -> impl IntoView {
     let id = alert.id.clone();
     let credentials = format!("/user/{}/advanced/credentials", alert.handle);
     let facts = view! {
-        <dl class="facts">
+        <dl class="facts alert-facts">
             <dt>"What"</dt><dd>{alert.credential_name.clone()}</dd>
             <dt>"Network"</dt><dd>{format!("{} (address {})", alert.network, alert.address)}</dd>
             <dt>"Client"</dt><dd>{if alert.client.is_empty() { "Not known".to_owned() } else { alert.client.clone() }}</dd>
@@ -73,13 +73,15 @@ fn AlertView(alert: Alert, undo: ServerAction<NotMe>) -> impl IntoView {
         {facts}
         <p>"If you do not recognise this, end it now. The network is forgotten, so its next use is e-mailed again."</p>
         {move || error().map(|error| view! { <ErrorPanel error/> })}
-        <ActionForm action=undo>
-            <input type="hidden" name="id" value=id/>
-            <button type="submit" class="button button-danger button-wide" disabled=move || undo.pending().get()>
-                {move || if undo.pending().get() { "Working…".to_owned() } else { label.clone() }}
-            </button>
-        </ActionForm>
-        <a class="button button-secondary button-wide" href=credentials>"It was me"</a>
+        <div class="alert-actions">
+            <ActionForm action=undo>
+                <input type="hidden" name="id" value=id/>
+                <button type="submit" class="button button-danger button-wide" disabled=move || undo.pending().get()>
+                    {move || if undo.pending().get() { "Working…".to_owned() } else { label.clone() }}
+                </button>
+            </ActionForm>
+            <a class="button button-secondary button-wide" href=credentials>"It was me"</a>
+        </div>
         <Show when=move || proving.get()>
             <Proven on_cancel=move || proving.set(false)>
                 <Then run=Callback::new(move |_| {
