@@ -110,3 +110,72 @@ test("first load of User Profile: bytes and time to interactive", async ({ brows
     ].join("\n"),
   );
 });
+
+/** Lighthouse's mobile throttling, set through the DevTools protocol: the
+ * CPU 4× slower, 1.6 Mbit/s down, 750 Kbit/s up, 150 ms round trips. */
+async function throttle(page: import("@playwright/test").Page, cpu: boolean, network: boolean) {
+  const cdp = await page.context().newCDPSession(page);
+  if (cpu) await cdp.send("Emulation.setCPUThrottlingRate", { rate: 4 });
+  if (network) {
+    await cdp.send("Network.enable");
+    await cdp.send("Network.emulateNetworkConditions", {
+      offline: false,
+      latency: 150,
+      downloadThroughput: (1.6 * 1024 * 1024) / 8,
+      uploadThroughput: (750 * 1024) / 8,
+    });
+  }
+}
+
+/** Navigation start → hydrated, in a fresh browser context (empty cache). */
+async function timeToInteractive(browser: Browser, url: string, cookies: any[], cpu: boolean, network: boolean) {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  await context.addCookies(cookies);
+  await context.addInitScript(() => {
+    new MutationObserver((_, observer) => {
+      if (document.body?.hasAttribute("data-hydrated")) {
+        (window as any).__hydratedAt = performance.now();
+        observer.disconnect();
+      }
+    }).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-hydrated"] });
+  });
+  const page = await context.newPage();
+  await throttle(page, cpu, network);
+  await page.goto(url, { timeout: 60_000 });
+  await page.locator("body[data-hydrated]").waitFor({ state: "attached", timeout: 60_000 });
+  const at = await page.evaluate(() => (window as any).__hydratedAt as number);
+  await context.close();
+  return at;
+}
+
+const PHONE_ROUNDS = 5;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+test("a phone: time to interactive of /login and User Profile under mobile throttling", async ({ browser }) => {
+  test.setTimeout(600_000);
+  const { handle, cookies } = await signedInContext(browser);
+  const lines: string[] = [];
+  for (const [name, url, jar] of [
+    ["/login", "/login", []],
+    ["User Profile", `/user/${handle}/advanced/profile`, cookies],
+  ] as const) {
+    const figures: Record<string, number> = {};
+    for (const [label, cpu, network] of [
+      ["desktop (no throttling)", false, false],
+      ["network only", false, true],
+      ["CPU only", true, false],
+      ["phone (CPU 4x, 1.6 Mbit/s, 150 ms)", true, true],
+    ] as const) {
+      const runs: number[] = [];
+      for (let i = 0; i < PHONE_ROUNDS; i++) runs.push(await timeToInteractive(browser, url, [...jar], cpu, network));
+      figures[label] = median(runs);
+    }
+    const phone = figures["phone (CPU 4x, 1.6 Mbit/s, 150 ms)"];
+    lines.push(
+      `${name}, median of ${PHONE_ROUNDS} fresh browsers: ` +
+        Object.entries(figures).map(([k, v]) => `${k} ${(v / 1000).toFixed(2)} s`).join(", ") +
+        ` — phone against the goal of 1.80 s: ${(phone / 1800).toFixed(2)}×`,
+    );
+  }
+  console.log(["Time to interactive on a phone (Lighthouse's mobile throttling through the DevTools protocol):", ...lines].join("\n"));
+});

@@ -62,7 +62,7 @@ pub async fn require(app: &TestApp, handle: &str, cookie: &str) -> Vec<String> {
 }
 
 /// Opens a sign-in link for `email`; answers the half-signed-in cookie.
-async fn first_step(app: &TestApp, email: &str) -> String {
+pub async fn first_step(app: &TestApp, email: &str) -> String {
     let t = app.request_link(email).await;
     let res = app.confirm(&t, None).await;
     assert_eq!(res.status(), StatusCode::FOUND);
@@ -97,6 +97,11 @@ fn a_required_second_factor_holds_the_sign_in_until_it_is_given() {
         // The e-mail link leaves a half-signed-in state, which opens nothing…
         let half = first_step(&app, "ada@example.com").await;
         assert!(!app.is_signed_in("ada", &half).await);
+        for page in ["/user/ada/advanced/credentials", "/user/ada/activity", "/user/ada/advanced/profile"] {
+            let res = app.get(page, Some(&half)).await;
+            assert_eq!(res.status(), StatusCode::FOUND, "{page}");
+            assert!(location(&res).starts_with("/login"), "{page}");
+        }
         for (path, form) in [
             ("/sfn/viewer", vec![]),
             ("/sfn/tokens", vec![("handle", "ada")]),

@@ -112,6 +112,8 @@ fn no_server_function_serves_a_stranger_or_another_site() {
         // Ada has an authenticator, recovery codes and the requirement on.
         crate::second_factor::set_up(&app, "ada", &ada).await;
         crate::second_factor::require(&app, "ada", &ada).await;
+        // Ada's half-signed-in state: the e-mail link used, no code given.
+        let half = crate::second_factor::first_step(&app, "ada@example.com").await;
         let before = snapshot(&app).await;
         let paths: Vec<&str> = leptos::server_fn::axum::server_fn_paths().map(|(p, _)| p).collect();
         assert!(paths.len() >= 30, "{paths:?}");
@@ -139,6 +141,9 @@ fn no_server_function_serves_a_stranger_or_another_site() {
             // Signed out.
             let res = post("same-origin", None).await.unwrap();
             assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{path} signed out");
+            // Half signed in (an e-mail link, no second factor yet): nobody.
+            let res = post("same-origin", Some(&half)).await.unwrap();
+            assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{path} half signed in");
             // As Mallory, aimed at Ada: not found, and nothing of Ada's in the answer.
             let res = post("same-origin", Some(&mallory)).await.unwrap();
             let status = res.status();

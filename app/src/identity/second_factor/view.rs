@@ -88,7 +88,8 @@ pub fn SecondFactorSection() -> impl IntoView {
     });
     Effect::new(move |_| {
         if stale(a.require.value().get()) {
-            let on = a.require.input().get_untracked().is_none_or(|i| i.required == "on");
+            // Asked for the opposite of what holds now.
+            let on = data.get_untracked().and_then(Result::ok).is_none_or(|d| !d.factors.required);
             proving.set(Some(Retry::Require(on)));
         }
     });
