@@ -20,7 +20,7 @@ pub enum AppError {
     #[error("Sluice could not be reached. Check your connection and try again.")]
     Unreachable,
     /// The session has not proved who it is in the last 10 minutes.
-    #[error("Confirm it is you first: this needs a passkey or a code from your e-mail in the last 10 minutes.")]
+    #[error("Confirm it is you first: this needs a passkey, an authenticator code or a code from your e-mail in the last 10 minutes.")]
     ConfirmIdentity,
 }
 
