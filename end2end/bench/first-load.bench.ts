@@ -21,6 +21,18 @@ function sizes(bytes: Buffer) {
 
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
 
+/** Notes in `window.__hydratedAt` when the app marks <body> hydrated. */
+async function markHydrated(context: import("@playwright/test").BrowserContext) {
+  await context.addInitScript(() => {
+    new MutationObserver((_, observer) => {
+      if (document.body?.hasAttribute("data-hydrated")) {
+        (window as any).__hydratedAt = performance.now();
+        observer.disconnect();
+      }
+    }).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-hydrated"] });
+  });
+}
+
 async function signedInContext(browser: Browser) {
   const context = await browser.newContext();
   const page = await context.newPage();
@@ -44,14 +56,7 @@ test("first load of User Profile: bytes and time to interactive", async ({ brows
     // A new context each time: an empty cache, as on a first visit.
     const context = await browser.newContext();
     await context.addCookies(cookies);
-    await context.addInitScript(() => {
-      new MutationObserver((_, observer) => {
-        if (document.body?.hasAttribute("data-hydrated")) {
-          (window as any).__hydratedAt = performance.now();
-          observer.disconnect();
-        }
-      }).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-hydrated"] });
-    });
+    await markHydrated(context);
     const page = await context.newPage();
     page.on("pageerror", (e) => console.log("page error:", String(e).slice(0, 300)));
     const bodies: Promise<void>[] = [];
@@ -131,14 +136,7 @@ async function throttle(page: import("@playwright/test").Page, cpu: boolean, net
 async function timeToInteractive(browser: Browser, url: string, cookies: any[], cpu: boolean, network: boolean) {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
   await context.addCookies(cookies);
-  await context.addInitScript(() => {
-    new MutationObserver((_, observer) => {
-      if (document.body?.hasAttribute("data-hydrated")) {
-        (window as any).__hydratedAt = performance.now();
-        observer.disconnect();
-      }
-    }).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-hydrated"] });
-  });
+  await markHydrated(context);
   const page = await context.newPage();
   await throttle(page, cpu, network);
   await page.goto(url, { timeout: 60_000 });

@@ -206,7 +206,7 @@ pub async fn confirm(
         sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(old).execute(&mut *tx).await?;
     }
     let next = safe_next(next.as_deref()).map(str::to_owned).unwrap_or_else(|| format!("/user/{}", user.handle));
-    if !created && super::second_step::ssr::required(&mut tx, &user.id).await? {
+    if !created && crate::identity::second_factor::ssr::required(&mut tx, &user.id).await? {
         // No session yet: the second step makes it.
         let cookie = super::second_step::ssr::begin(&mut tx, &state.settings, &user.id, &next, now).await?;
         let data = json!({ "method": "email_link", "second_factor": "asked" });

@@ -11,34 +11,12 @@ fn behind_a_proxy() -> Options {
     Options { trusted_proxies: vec!["127.0.0.0/8".parse().unwrap()], ..Options::default() }
 }
 
-/// A plain form post through the proxy, for the client `from`.
-async fn post_from(
-    app: &TestApp,
-    path: &str,
-    form: &[(&str, &str)],
-    from: &str,
-    cookie: Option<&str>,
-) -> reqwest::Response {
-    let mut req = app
-        .raw_client()
-        .post(app.url(path))
-        .header("accept", "text/html")
-        .header("sec-fetch-site", "same-origin")
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("x-forwarded-for", from)
-        .body(encode_form(form));
-    if let Some(c) = cookie {
-        req = req.header("cookie", c);
-    }
-    req.send().await.unwrap()
-}
-
 /// Signs up (or in) with a link, from `from`; answers the session cookie.
 async fn sign_in_from(app: &TestApp, email: &str, handle: &str, from: &str) -> String {
-    post_from(app, "/sfn/request_sign_in_link", &[("email", email)], from, None).await;
+    crate::proxy::post_forwarded(app, "/sfn/request_sign_in_link", &[("email", email)], from).await;
     let t = link_secret(&app.last_mail_to(email).unwrap());
     let form = [("t", t.as_str()), ("handle", handle), ("display_name", "Someone")];
-    let res = post_from(app, "/sfn/confirm_sign_in", &form, from, None).await;
+    let res = crate::proxy::post_forwarded(app, "/sfn/confirm_sign_in", &form, from).await;
     assert_eq!(res.status(), StatusCode::FOUND);
     session_cookie(&res).expect("a session")
 }

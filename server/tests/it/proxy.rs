@@ -6,7 +6,7 @@ use crate::harness::*;
 use reqwest::StatusCode;
 
 /// A plain form post, as through a proxy that sent `X-Forwarded-For: forwarded`.
-async fn post_forwarded(app: &TestApp, path: &str, form: &[(&str, &str)], forwarded: &str) -> reqwest::Response {
+pub async fn post_forwarded(app: &TestApp, path: &str, form: &[(&str, &str)], forwarded: &str) -> reqwest::Response {
     app.raw_client()
         .post(app.url(path))
         .header("accept", "text/html")

@@ -237,13 +237,18 @@ pub async fn factors_left(conn: &mut AnyConnection, user_id: &str) -> Result<i64
     .await
 }
 
+/// Whether the account asks for a second factor after the e-mail link.
+pub async fn required(conn: &mut AnyConnection, user_id: &str) -> Result<bool, sqlx::Error> {
+    let at: Option<i64> = sqlx::query_scalar("SELECT second_factor_required_at FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_one(conn)
+        .await?;
+    Ok(at.is_some())
+}
+
 /// Refuses to remove the last factor while a second factor is required.
 pub async fn keep_a_factor(conn: &mut AnyConnection, user_id: &str) -> Result<(), AppError> {
-    let required: Option<i64> = sqlx::query_scalar("SELECT second_factor_required_at FROM users WHERE id = $1")
-        .bind(user_id)
-        .fetch_one(&mut *conn)
-        .await?;
-    if required.is_some() && factors_left(conn, user_id).await? <= 1 {
+    if required(&mut *conn, user_id).await? && factors_left(conn, user_id).await? <= 1 {
         return Err(AppError::invalid(
             "This is your account's last second factor, and sign-in requires one. Turn off Require a second factor first.",
         ));

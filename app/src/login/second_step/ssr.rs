@@ -22,15 +22,6 @@ const LASTS_MS: i64 = 10 * 60 * 1000;
 const TRIES: i64 = 5;
 const EXPIRED: &str = "This sign-in has expired or had too many wrong codes. Request a new sign-in link.";
 
-/// Whether the account asks for a second factor after the e-mail link.
-pub async fn required(conn: &mut AnyConnection, user_id: &str) -> Result<bool, sqlx::Error> {
-    let at: Option<i64> = sqlx::query_scalar("SELECT second_factor_required_at FROM users WHERE id = $1")
-        .bind(user_id)
-        .fetch_one(conn)
-        .await?;
-    Ok(at.is_some())
-}
-
 /// Begins the half-signed-in state; answers its cookie.
 pub async fn begin(
     conn: &mut AnyConnection,
