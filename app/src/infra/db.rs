@@ -241,12 +241,17 @@ pub fn skip_locked(conn: &AnyConnection, table: &str) -> String {
 /// Holds the account's row until the transaction ends, so that what one
 /// request counts or checks for that account (its tokens, its workspaces,
 /// its password) no other request changes before this one commits.
+///
+/// `FOR NO KEY UPDATE`, not `FOR UPDATE`: two holders still wait for each
+/// other, but a row that merely refers to the account (a usage reading,
+/// whose foreign key check takes `FOR KEY SHARE`) is not held up. With
+/// `FOR UPDATE` a holder waiting on a workspace row that a sampler had
+/// written, while the sampler's reading waited on the account, deadlocked.
 pub async fn lock_user(tx: &mut Tx, user_id: &str) -> Result<(), sqlx::Error> {
-    let lock = for_update(tx);
-    if lock.is_empty() {
+    if for_update(tx).is_empty() {
         return Ok(());
     }
-    sqlx::query(&format!("SELECT id FROM users WHERE id = $1{lock}")).bind(user_id).fetch_optional(&mut **tx).await?;
+    sqlx::query("SELECT id FROM users WHERE id = $1 FOR NO KEY UPDATE").bind(user_id).fetch_optional(&mut **tx).await?;
     Ok(())
 }
 

@@ -158,7 +158,13 @@ fn two_processes_carry_each_rotation_to_the_cluster_exactly_once() {
         // Give a duplicate (if there were one) the time to show.
         tokio::time::sleep(Duration::from_millis(1500)).await;
         let after = set_before(&log_of(&a_process)) + set_before(&log_of(&b_process));
-        assert_eq!(after - before, people.len(), "one ALTER ROLE per rotation, over both processes");
+        assert_eq!(
+            after - before,
+            people.len(),
+            "one ALTER ROLE per rotation, over both processes; A logged:\n{}\nB logged:\n{}",
+            log_of(&a_process),
+            log_of(&b_process)
+        );
         let twice: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM password_propagations WHERE attempts != 1 AND state = 'done'")
                 .fetch_one(&a.db)
