@@ -35,4 +35,6 @@ pub mod ui;
 pub mod usage;
 pub mod workspaces;
 
-pub use routes::{shell, App};
+#[cfg(feature = "ssr")]
+pub use routes::shell;
+pub use routes::App;

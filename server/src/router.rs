@@ -1,6 +1,7 @@
 //! The whole HTTP surface: the Leptos pages and server functions, static
 //! files, and the layers every request goes through.
 
+use app::infra::release::Release;
 use app::infra::AppState;
 use app::routes::{shell, App};
 use axum::middleware;
@@ -15,16 +16,17 @@ pub fn routes() -> Vec<AxumRouteListing> {
     generate_route_list(App)
 }
 
-pub fn build(state: AppState, routes: Vec<AxumRouteListing>) -> Router {
+/// The app's router; its pages name `release`'s files.
+pub fn build(state: AppState, routes: Vec<AxumRouteListing>, release: Release) -> Router {
     Router::new()
         .merge(app::routes::files::router())
         .nest("/api/v0", app::routes::api::router())
-        .merge(crate::site_files::routes(&state.leptos_options))
+        .merge(crate::site_files::routes(&state.leptos_options, &release))
         .leptos_routes_with_context(&state, routes, || (), {
-            let options = state.leptos_options.clone();
-            move || shell(options.clone())
+            let (options, release) = (state.leptos_options.clone(), release.clone());
+            move || shell(options.clone(), release.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(move |options| shell(options, release.clone())))
         .layer(middleware::from_fn_with_state(Front::new(&state), front::front))
         .with_state(state)
 }

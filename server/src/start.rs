@@ -92,7 +92,8 @@ pub async fn start(plan: Plan, shutdown: impl Future<Output = ()> + Send + 'stat
     if let Some(extra) = extra {
         app = app.merge(extra(&state));
     }
-    let app = app.merge(router::build(state.clone(), routes.unwrap_or_else(router::routes)));
+    let release = crate::site_files::release(&state.leptos_options).await;
+    let app = app.merge(router::build(state.clone(), routes.unwrap_or_else(router::routes), release));
     let served = tokio::spawn(crate::serve(http, app, limits, shutdown));
     Ok(Running { state, postgres, clusters, worker, sampler, served })
 }

@@ -1,6 +1,6 @@
 //! Server-only infrastructure shared by every feature: settings, state,
-//! storage, mail, ids, time and the clock of proofs, rate limits, tenants, the audit trail
-//! and how a browser is named from its User-Agent.
+//! storage, mail, ids, time and the clock of proofs, rate limits, tenants, the audit trail,
+//! how a browser is named from its User-Agent and which release of the site's files a page names.
 
 pub mod audit_trail;
 pub mod clock;
@@ -9,6 +9,7 @@ pub mod db;
 pub mod ids;
 pub mod mail;
 pub mod rate_limit;
+pub mod release;
 pub mod relying_party;
 pub mod request;
 pub mod secret;

@@ -19,6 +19,6 @@ mod openapi;
 pub mod operator;
 mod pages;
 
+pub use pages::App;
 #[cfg(feature = "ssr")]
-pub use pages::{page_policy, reload_source};
-pub use pages::{shell, App};
+pub use pages::{page_policy, reload_source, shell};

@@ -2,7 +2,9 @@
 //! page.
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
+#[cfg(feature = "ssr")]
+use leptos_meta::MetaTags;
+use leptos_meta::{provide_meta_context, Link, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, Lazy, SsrMode};
 
@@ -15,9 +17,16 @@ use crate::login::{LoginPage, SignInLinkPage};
 use crate::profile::ProfilePage;
 use crate::ui::{HomeRedirect, NotFoundPage};
 
-pub fn shell(options: LeptosOptions) -> impl IntoView {
+#[cfg(feature = "ssr")]
+use crate::infra::release::Release;
+
+/// The HTML document around the app, naming `release`'s stylesheet and
+/// scripts.
+#[cfg(feature = "ssr")]
+pub fn shell(options: LeptosOptions, release: Release) -> impl IntoView {
     #[cfg(feature = "ssr")]
     adopt_request_nonce();
+    let stylesheet = format!("{}/{}/{}.css", release.root(), options.site_pkg_dir, options.output_name);
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -25,8 +34,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
+                <link rel="stylesheet" id="leptos" href=stylesheet/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                <HydrationScripts options root=release.root().to_owned()/>
                 <MetaTags/>
             </head>
             <body>
@@ -79,7 +89,6 @@ pub fn App() -> impl IntoView {
     view! {
         {viewer_script}
         {flash_script}
-        <Stylesheet id="leptos" href="/pkg/sluice.css"/>
         <Link rel="icon" type_="image/svg+xml" href="/favicon.svg"/>
         <Title formatter=crate::ui::page_title text=crate::ui::served_title()/>
         <a class="skip-link" href="#main">"Skip to content"</a>

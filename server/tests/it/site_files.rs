@@ -70,3 +70,79 @@ fn the_sites_files_are_asked_for_again_and_answer_304_while_unchanged() {
         }
     })
 }
+
+/// The path before `/pkg/` that `page` names its stylesheet under.
+fn release_root(page: &str) -> String {
+    let end = page.find("/pkg/sluice.css").expect("the page names its stylesheet");
+    let start = page[..end].rfind('"').expect("in an attribute") + 1;
+    page[start..end].to_owned()
+}
+
+#[test]
+fn pages_name_their_releases_files_which_are_kept_a_year_and_change_with_the_release() {
+    run(async {
+        let dir = tempfile::tempdir().unwrap();
+        let pkg = dir.path().join("site/pkg");
+        std::fs::create_dir_all(&pkg).unwrap();
+        std::fs::write(pkg.join("sluice.wasm"), b"\0asm\x01\0\0\0 release one").unwrap();
+        std::fs::write(pkg.join("sluice.js"), b"export default function () {}").unwrap();
+        std::fs::write(pkg.join("sluice.css"), b"body { margin: 0 }").unwrap();
+        std::fs::write(dir.path().join("outside.txt"), b"not part of the site").unwrap();
+        let production = || Options { production: true, ..Options::default() };
+        let app = TestApp::spawn_with(production(), Some(dir)).await;
+        let client = Client::new();
+        let get = |app: &TestApp, path: &str| client.get(app.url(path)).header(ACCEPT_ENCODING, "identity").send();
+
+        let page = get(&app, "/login").await.unwrap().text().await.unwrap();
+        let first = release_root(&page);
+        assert!(first.starts_with("/v/") && first.len() == "/v/".len() + 16, "{first}");
+        // (The module is `sluice_bg.wasm` in builds cargo-leptos did not make.)
+        for files in [&["sluice.css"][..], &["sluice.js"], &["sluice.wasm", "sluice_bg.wasm"]] {
+            let named = files.iter().any(|file| page.contains(&format!("href=\"{first}/pkg/{file}\"")));
+            assert!(named, "{files:?} named under {first}");
+        }
+        assert!(!page.contains("\"/pkg/"), "nothing is named by its unversioned path");
+
+        // Kept a year without asking; the copy still depends on Accept-Encoding.
+        let res = get(&app, &format!("{first}/pkg/sluice.wasm")).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.headers()[CACHE_CONTROL], "public, max-age=31536000, immutable");
+        assert_eq!(res.headers()[CONTENT_TYPE], "application/wasm");
+        assert_eq!(res.headers()[VARY], "accept-encoding");
+        assert_eq!(&res.bytes().await.unwrap()[..], b"\0asm\x01\0\0\0 release one");
+        // The unversioned name is still served, asked for again each time.
+        let res = get(&app, "/pkg/sluice.wasm").await.unwrap();
+        assert_eq!(res.headers()[CACHE_CONTROL], "no-cache");
+        // Another release's path, and nothing outside the folder.
+        for path in [
+            "/v/0123456789abcdef/pkg/sluice.wasm".to_owned(),
+            format!("{first}/pkg/nothing.js"),
+            format!("{first}/pkg/..%2f..%2foutside.txt"),
+            format!("{first}/pkg/%2e%2e%2f%2e%2e%2foutside.txt"),
+        ] {
+            let res = get(&app, &path).await.unwrap();
+            assert_eq!(res.status(), StatusCode::NOT_FOUND, "{path}");
+            assert_ne!(
+                res.headers().get(CACHE_CONTROL).map(|v| v.to_str().unwrap()),
+                Some("public, max-age=31536000, immutable")
+            );
+            assert!(!res.text().await.unwrap().contains("not part of the site"), "{path}");
+        }
+
+        // The next release: one file changed. Its pages name new paths;
+        // the old release's are not served by it.
+        std::fs::write(app.dir.path().join("site/pkg/sluice.wasm"), b"\0asm\x01\0\0\0 release two").unwrap();
+        let app = app.restart(production()).await;
+        let page = get(&app, "/login").await.unwrap().text().await.unwrap();
+        let second = release_root(&page);
+        assert_ne!(second, first, "a new release, new names");
+        let res = get(&app, &format!("{second}/pkg/sluice.wasm")).await.unwrap();
+        assert_eq!(&res.bytes().await.unwrap()[..], b"\0asm\x01\0\0\0 release two");
+        assert_eq!(get(&app, &format!("{first}/pkg/sluice.wasm")).await.unwrap().status(), StatusCode::NOT_FOUND);
+
+        // The same files, the same names: a restart keeps them.
+        let app = app.restart(production()).await;
+        let page = get(&app, "/login").await.unwrap().text().await.unwrap();
+        assert_eq!(release_root(&page), second);
+    })
+}

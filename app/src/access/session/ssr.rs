@@ -46,9 +46,12 @@ pub async fn attach_viewer<F: std::future::Future<Output = axum::response::Respo
 }
 
 /// Whether a path may be answered with a page (the app's or its 404):
-/// everything but the site's files, server functions, the API and avatars.
+/// everything but the site's files (a release's too), server functions,
+/// the API and avatars.
 pub fn is_page_path(path: &str) -> bool {
-    !["/pkg/", "/sfn/", "/api/", "/avatar/", "/favicon"].iter().any(|p| path.starts_with(p))
+    !["/pkg/", crate::infra::release::Release::PREFIX, "/sfn/", "/api/", "/avatar/", "/favicon"]
+        .iter()
+        .any(|p| path.starts_with(p))
 }
 
 /// Only refresh `last_seen_at` this often, so that reading a page does not

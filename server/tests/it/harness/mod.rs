@@ -81,6 +81,9 @@ pub struct Options {
     /// Sample the workspaces' usage (every 300 ms); off, tests of usage
     /// write their own figures.
     pub sample_usage: bool,
+    /// Run as in production (`LEPTOS_ENV=PROD`): pages name the site's
+    /// files under their release's path.
+    pub production: bool,
 }
 
 impl Default for Options {
@@ -99,6 +102,7 @@ impl Default for Options {
             cluster_limits: crate::harness::default_limits(),
             postgres_process_memory_mb: None,
             sample_usage: true,
+            production: false,
         }
     }
 }
@@ -170,6 +174,9 @@ impl TestApp {
         // The site's files come from the test's own directory (empty
         // unless a test writes there), never from a build's.
         leptos.site_root = dir.path().join("site").to_string_lossy().into();
+        if options.production {
+            leptos.env = leptos::config::Env::PROD;
+        }
         let base = format!("http://{addr}");
         let mut settings = server::config::settings_for(dir.path().to_path_buf(), base.parse().unwrap());
         settings.database_url = app::infra::secret::Secret::new(database.url.clone());
