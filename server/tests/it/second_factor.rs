@@ -189,6 +189,30 @@ fn a_required_second_factor_holds_the_sign_in_until_it_is_given() {
 }
 
 #[test]
+fn a_set_up_left_for_more_than_15_minutes_must_start_again() {
+    run(async {
+        let app = TestApp::spawn().await;
+        let ada = app.sign_up("ada@example.com", "ada", "Ada").await;
+        let res = app.call("/sfn/start_authenticator", &[("handle", "ada")], &ada).await;
+        let setup: Value = res.json().await.unwrap();
+        let secret = secret_bytes(setup["secret"].as_str().unwrap());
+        // Started 16 minutes ago; the app's code is right.
+        sqlx::query("UPDATE authenticators SET created_at = created_at - 960000").execute(&app.db).await.unwrap();
+        let res =
+            app.call("/sfn/finish_authenticator", &[("handle", "ada"), ("code", &code_at(&secret, 0))], &ada).await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+        assert!(res.text().await.unwrap().contains("more than 15 minutes"));
+        let confirmed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM authenticators WHERE confirmed_at IS NOT NULL")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(confirmed, 0, "nothing was set up");
+        // Started again: the new secret's code works.
+        set_up(&app, "ada", &ada).await;
+    })
+}
+
+#[test]
 fn tries_are_limited_per_sign_in_and_per_account() {
     run(async {
         let app = TestApp::spawn().await;

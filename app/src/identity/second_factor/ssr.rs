@@ -203,11 +203,22 @@ async fn take_code(
     Ok(taken.rows_affected() == 1)
 }
 
-/// Confirms a set-up with its first code.
+/// Confirms a set-up with its first code, within the 15 minutes that the
+/// page shows it for.
 pub async fn finish_authenticator(state: &AppState, actor: &Actor, typed: &str) -> Result<(), AppError> {
     count_try(state, &actor.id).await?;
     let now = now_millis();
     let mut tx = begin_write(&state.db).await?;
+    let started: Option<i64> =
+        sqlx::query_scalar("SELECT created_at FROM authenticators WHERE user_id = $1 AND confirmed_at IS NULL")
+            .bind(&actor.id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    if started.is_some_and(|at| at <= now - SETUP_LASTS_MS) {
+        return Err(AppError::invalid(
+            "This set-up was left for more than 15 minutes. Start again with Set up authenticator app.",
+        ));
+    }
     if !take_code(state, &mut tx, &actor.id, typed, true).await? {
         return Err(AppError::invalid(
             "That code is not right. Check that your phone's clock is set automatically and enter the newest code.",
