@@ -87,13 +87,10 @@ pub async fn release(options: &LeptosOptions) -> Release {
         return Release::unversioned();
     }
     let dir = pkg_dir(options);
-    match tokio::task::spawn_blocking(move || hash_of(&dir)).await {
-        Ok(Ok(Some(hash))) => Release::versioned(&hash),
-        Ok(Ok(None)) => Release::unversioned(),
-        Ok(Err(error)) => {
-            tracing::warn!(%error, "the site's files could not be read; pages name them unversioned");
-            Release::unversioned()
-        }
+    let hashed = tokio::task::spawn_blocking(move || hash_of(&dir)).await.map_err(std::io::Error::other);
+    match hashed.and_then(|read| read) {
+        Ok(Some(hash)) => Release::versioned(&hash),
+        Ok(None) => Release::unversioned(),
         Err(error) => {
             tracing::warn!(%error, "the site's files could not be read; pages name them unversioned");
             Release::unversioned()

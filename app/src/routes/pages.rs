@@ -24,7 +24,6 @@ use crate::infra::release::Release;
 /// scripts.
 #[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions, release: Release) -> impl IntoView {
-    #[cfg(feature = "ssr")]
     adopt_request_nonce();
     let stylesheet = format!("{}/{}/{}.css", release.root(), options.site_pkg_dir, options.output_name);
     view! {
