@@ -39,11 +39,17 @@ pub fn DeleteAccountSection() -> impl IntoView {
             {move || error().map(|error| view! { <ErrorPanel error/> })}
             <Show when=move || confirming.get()>
                 <Proven on_cancel=move || confirming.set(false)>
-                    <DeleteDialog action confirming/>
+                    {move || Suspend::new(async move { delete_dialog(action, confirming).await })}
                 </Proven>
             </Show>
         </section>
     }
+}
+
+/// The dialog's code is fetched when it is first opened.
+#[lazy]
+fn delete_dialog(action: ServerAction<DeleteAccount>, confirming: RwSignal<bool>) -> AnyView {
+    view! { <DeleteDialog action confirming/> }.into_any()
 }
 
 #[component]

@@ -46,21 +46,35 @@ pub fn EmailSection() -> impl IntoView {
             {move || error().map(|error| view! { <ErrorPanel error/> })}
             <Show when=move || open.get()>
                 <Proven on_cancel=move || open.set(false)>
-                    <Dialog id="change-email" title="Change sign-in e-mail" on_close=move || open.set(false)
-                        body=|| view! { <p>"We send a link to the new address. Nothing changes until you open it. If your new address belongs to a company that manages its members' billing, your account joins it: the link's page says so before you confirm."</p> }>
-                        <ActionForm action>
-                            <HandleField/>
-                            <EmailField id="new-email"/>
-                            {move || error().map(|error| view! { <ErrorPanel error/> })}
-                            <div class="dialog-actions">
-                                <ConfirmActions on_cancel=move || open.set(false) label="Send confirmation link"
-                                    busy_label="Sending…" busy=action.pending()/>
-                            </div>
-                        </ActionForm>
-                    </Dialog>
+                    {move || Suspend::new(async move { email_dialog(action, open).await })}
                 </Proven>
             </Show>
         </section>
+    }
+}
+
+/// The dialog's code is fetched when it is first opened.
+#[lazy]
+fn email_dialog(action: ServerAction<RequestEmailChange>, open: RwSignal<bool>) -> AnyView {
+    view! { <EmailDialog action open/> }.into_any()
+}
+
+#[component]
+fn EmailDialog(action: ServerAction<RequestEmailChange>, open: RwSignal<bool>) -> impl IntoView {
+    let error = move || action.value().get().and_then(Result::err);
+    view! {
+        <Dialog id="change-email" title="Change sign-in e-mail" on_close=move || open.set(false)
+            body=|| view! { <p>"We send a link to the new address. Nothing changes until you open it. If your new address belongs to a company that manages its members' billing, your account joins it: the link's page says so before you confirm."</p> }>
+            <ActionForm action>
+                <HandleField/>
+                <EmailField id="new-email"/>
+                {move || error().map(|error| view! { <ErrorPanel error/> })}
+                <div class="dialog-actions">
+                    <ConfirmActions on_cancel=move || open.set(false) label="Send confirmation link"
+                        busy_label="Sending…" busy=action.pending()/>
+                </div>
+            </ActionForm>
+        </Dialog>
     }
 }
 

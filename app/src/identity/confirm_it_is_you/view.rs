@@ -13,9 +13,29 @@ use crate::identity::second_factor::ConfirmWithAuthenticator;
 use crate::ui::{Dialog, ErrorPanel};
 
 /// Shows `children` (an action's dialog) once the session has proved who
-/// it is in the last 10 minutes, asking first if it has not.
+/// it is in the last 10 minutes, asking first if it has not. Its code (the
+/// proof's forms, the passkey and authenticator steps) is a file of its own
+/// in the release build, fetched the first time an action asks: a page that
+/// is only read never loads it.
 #[component]
 pub fn Proven(#[prop(into)] on_cancel: Callback<()>, children: ChildrenFn) -> impl IntoView {
+    view! {
+        <Suspense fallback=|| ()>
+            {move || {
+                let children = children.clone();
+                Suspend::new(async move { proof_first(on_cancel, children).await })
+            }}
+        </Suspense>
+    }
+}
+
+#[lazy]
+fn proof_first(on_cancel: Callback<()>, children: ChildrenFn) -> AnyView {
+    view! { <ProofFirst on_cancel children/> }.into_any()
+}
+
+#[component]
+fn ProofFirst(on_cancel: Callback<()>, children: ChildrenFn) -> impl IntoView {
     let status = Resource::new(|| (), |_| proof_status());
     let proved = RwSignal::new(false);
     let children = StoredValue::new(children);
