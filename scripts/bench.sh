@@ -8,6 +8,11 @@ command -v wrk >/dev/null || apt_install wrk
 
 build_site
 
+# Every figure that has a goal is also written here, and printed in one
+# table at the end.
+SLUICE_BENCH_GOALS="$(mktemp)"
+export SLUICE_BENCH_GOALS
+
 # The browser benchmarks run first: `cargo bench` rebuilds the release
 # server binary without cargo-leptos's settings (the site's next build
 # rebuilds it with them).
@@ -49,3 +54,7 @@ cargo bench -q -p server --bench local_postgres
 
 say "Engines: the same requests on SQLite and on PostgreSQL on this machine"
 cargo bench -q -p server --bench engines
+
+say "Goals: each figure against its floor, measured in this run"
+node end2end/bench/goals-table.mjs "$SLUICE_BENCH_GOALS"
+rm -f "$SLUICE_BENCH_GOALS"
