@@ -25,6 +25,37 @@ pub struct KnownNetwork {
     pub last_used_at: String,
 }
 
+/// What "This wasn't me" does about an alert, by what was used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Undo {
+    /// A browser sign-in: that browser is signed out.
+    SignOut,
+    /// An API token or a CLI login's token: it is revoked.
+    RevokeToken,
+    /// A workspace sign-in: the database password is rotated.
+    RotatePassword,
+}
+
+impl Undo {
+    /// The button that does it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::SignOut => "Sign out that browser",
+            Self::RevokeToken => "Revoke that token",
+            Self::RotatePassword => "Rotate the database password",
+        }
+    }
+
+    /// What was done, once it has been.
+    pub fn done(self) -> &'static str {
+        match self {
+            Self::SignOut => "that browser was signed out",
+            Self::RevokeToken => "that token was revoked",
+            Self::RotatePassword => "the database password was rotated",
+        }
+    }
+}
+
 /// What an alert told of, and what "This wasn't me" does about it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Alert {
@@ -35,8 +66,8 @@ pub struct Alert {
     pub address: String,
     pub client: String,
     pub created_at: String,
-    /// "Sign out that browser", "Revoke that token", "Rotate the database password".
-    pub undo: String,
+    /// What "This wasn't me" does.
+    pub undo: Undo,
     /// Done already, when.
     pub undone_at: Option<String>,
 }

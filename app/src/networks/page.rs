@@ -61,13 +61,13 @@ fn AlertView(alert: Alert, undo: ServerAction<NotMe>) -> impl IntoView {
     if let Some(at) = alert.undone_at {
         return view! {
             {facts}
-            <p class="notice" role="status">{format!("Done on {} UTC: {}.", day_and_time(&at), done_words(&alert.undo))}</p>
+            <p class="notice" role="status">{format!("Done on {} UTC: {}.", day_and_time(&at), alert.undo.done())}</p>
             <p>"If someone else had your e-mail too, Reset authentication on Credentials & Access ends every way in at once."</p>
             <a class="button button-wide" href=credentials>"Open Credentials & Access"</a>
         }
         .into_any();
     }
-    let label = alert.undo.clone();
+    let label = alert.undo.label();
     let retry_id = StoredValue::new(id.clone());
     view! {
         {facts}
@@ -77,7 +77,7 @@ fn AlertView(alert: Alert, undo: ServerAction<NotMe>) -> impl IntoView {
             <ActionForm action=undo>
                 <input type="hidden" name="id" value=id/>
                 <button type="submit" class="button button-danger button-wide" disabled=move || undo.pending().get()>
-                    {move || if undo.pending().get() { "Working…".to_owned() } else { label.clone() }}
+                    {move || if undo.pending().get() { "Working…" } else { label }}
                 </button>
             </ActionForm>
             <a class="button button-secondary button-wide" href=credentials>"It was me"</a>
@@ -92,12 +92,4 @@ fn AlertView(alert: Alert, undo: ServerAction<NotMe>) -> impl IntoView {
         </Show>
     }
     .into_any()
-}
-
-fn done_words(undo: &str) -> String {
-    match undo {
-        "Sign out that browser" => "that browser was signed out".into(),
-        "Revoke that token" => "that token was revoked".into(),
-        _ => "the database password was rotated".into(),
-    }
 }

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use super::{Alert, KnownNetwork};
+use super::{Alert, KnownNetwork, Undo};
 use crate::access::networks::{self, Credential, Use, KNOWN_FOR_MS};
 use crate::error::AppError;
 use crate::infra::audit_trail::{self, Actor};
@@ -67,11 +67,11 @@ struct AlertRow {
     undone_at: Option<i64>,
 }
 
-fn undo_label(kind: &str) -> &'static str {
+fn undo_of(kind: &str) -> Undo {
     match kind {
-        "browser" => "Sign out that browser",
-        "cli_login" | "token" => "Revoke that token",
-        _ => "Rotate the database password",
+        "browser" => Undo::SignOut,
+        "cli_login" | "token" => Undo::RevokeToken,
+        _ => Undo::RotatePassword,
     }
 }
 
@@ -88,7 +88,7 @@ async fn row(state: &AppState, user_id: &str, id: &str) -> Result<Option<AlertRo
 
 pub async fn alert(state: &AppState, user_id: &str, handle: &str, id: &str) -> Result<Option<Alert>, sqlx::Error> {
     Ok(row(state, user_id, id).await?.map(|r| Alert {
-        undo: undo_label(&r.credential_kind).to_owned(),
+        undo: undo_of(&r.credential_kind),
         id: r.id,
         handle: handle.to_owned(),
         credential_name: r.credential_name,
