@@ -25,12 +25,14 @@
 
 use axum::body::Bytes;
 use axum::http::header::CONTENT_TYPE;
-use axum::routing::get;
+use axum::routing::{get, MethodRouter};
 use axum::Router;
 use base64::Engine;
 use reqwest::{redirect, Client};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+use app::infra::db::Db;
 
 #[path = "support/goals.rs"]
 mod goals;
@@ -60,6 +62,36 @@ fn median(mut v: Vec<Duration>) -> Duration {
 
 fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// Bytes a route answers, with their content type: what a real route
+/// answered, kept to be answered again.
+type Slot = std::sync::Arc<std::sync::Mutex<(String, Bytes)>>;
+
+/// A route that answers `slot`'s bytes from memory.
+fn replay(slot: &Slot) -> MethodRouter {
+    let slot = slot.clone();
+    get(move || {
+        let (t, b) = slot.lock().unwrap().clone();
+        async move { ([(CONTENT_TYPE, t)], b) }
+    })
+}
+
+/// A route that does `work` with the database, then answers `slot`'s bytes.
+fn after<W, F>(slot: &Slot, db: &Db, work: W) -> MethodRouter
+where
+    W: Fn(Db) -> F + Clone + Send + Sync + 'static,
+    F: std::future::Future<Output = ()> + Send + 'static,
+{
+    let (slot, db) = (slot.clone(), db.clone());
+    get(move || {
+        let (t, b) = slot.lock().unwrap().clone();
+        let done = work(db.clone());
+        async move {
+            done.await;
+            ([(CONTENT_TYPE, t)], b)
+        }
+    })
 }
 
 /// A million Audit Log records for `user_id`, the way the audit_log bench makes them.
@@ -126,68 +158,61 @@ async fn main() {
     let dir = tempfile::tempdir().unwrap();
 
     // The ceilings: whatever bytes the real routes answered, from memory.
-    let page = std::sync::Arc::new(std::sync::Mutex::new((String::new(), Bytes::new())));
-    let api = std::sync::Arc::new(std::sync::Mutex::new((String::new(), Bytes::new())));
-    let login = std::sync::Arc::new(std::sync::Mutex::new((String::new(), Bytes::new())));
+    let (page, api, login) = (Slot::default(), Slot::default(), Slot::default());
     // The token list's and the Audit Log's first page, answered after
     // only their own statement (for the demo account, known once signed in).
-    let tokens = std::sync::Arc::new(std::sync::Mutex::new((String::new(), Bytes::new())));
-    let audit = std::sync::Arc::new(std::sync::Mutex::new((String::new(), Bytes::new())));
+    let (tokens, audit) = (Slot::default(), Slot::default());
     let demo_id = std::sync::Arc::new(std::sync::OnceLock::<String>::new());
     let (p, a, l) = (page.clone(), api.clone(), login.clone());
-    let (a_read, a_count, a_token, a_caller) = (api.clone(), api.clone(), api.clone(), api.clone());
+    let (a_token, a_caller) = (api.clone(), api.clone());
     let (t_list, a_page, t_id, a_id) = (tokens.clone(), audit.clone(), demo_id.clone(), demo_id.clone());
     let site = site::start(dir.path(), None, move |state| {
-        let (read_db, count_db, token_db) = (state.db.clone(), state.db.clone(), state.db.clone());
-        let (list_db, audit_db) = (state.db.clone(), state.db.clone());
+        let (db, token_db) = (state.db.clone(), state.db.clone());
         Router::new()
-            .route(
-                "/__ceiling/page",
-                get(move || {
-                    let (t, b) = p.lock().unwrap().clone();
-                    async move { ([(CONTENT_TYPE, t)], b) }
-                }),
-            )
-            .route(
-                "/__ceiling/api",
-                get(move || {
-                    let (t, b) = a.lock().unwrap().clone();
-                    async move { ([(CONTENT_TYPE, t)], b) }
-                }),
-            )
-            .route(
-                "/__ceiling/login",
-                get(move || {
-                    let (t, b) = l.lock().unwrap().clone();
-                    async move { ([(CONTENT_TYPE, t)], b) }
-                }),
-            )
+            .route("/__ceiling/page", replay(&p))
+            .route("/__ceiling/api", replay(&a))
+            .route("/__ceiling/login", replay(&l))
             // One read by primary key through the pool, then the API's bytes.
             .route(
                 "/__floor/read",
-                get(move || {
-                    let (t, b) = a_read.lock().unwrap().clone();
-                    let db = read_db.clone();
-                    async move {
-                        let _: Option<String> = sqlx::query_scalar("SELECT handle FROM users WHERE handle = 'demo'")
-                            .fetch_optional(&db)
-                            .await
-                            .unwrap();
-                        ([(CONTENT_TYPE, t)], b)
-                    }
+                after(&a, &db, |db| async move {
+                    let _: Option<String> = sqlx::query_scalar("SELECT handle FROM users WHERE handle = 'demo'")
+                        .fetch_optional(&db)
+                        .await
+                        .unwrap();
                 }),
             )
             // Only the rate-limit count every API request makes, then the bytes.
             .route(
                 "/__floor/count",
-                get(move || {
-                    let (t, b) = a_count.lock().unwrap().clone();
-                    let db = count_db.clone();
+                after(&a, &db, |db| async move {
+                    let limit = app::infra::rate_limit::Limit { max: i64::MAX, window_secs: 60 };
+                    let now = app::infra::time::now_millis();
+                    app::infra::rate_limit::hit(&db, "bench:floor", limit, now).await.unwrap();
+                }),
+            )
+            // The token list's own statement, then its bytes.
+            .route(
+                "/__floor/tokens",
+                after(&t_list, &db, move |db| {
+                    let id = t_id.get().unwrap().clone();
                     async move {
-                        let limit = app::infra::rate_limit::Limit { max: i64::MAX, window_secs: 60 };
-                        let now = app::infra::time::now_millis();
-                        app::infra::rate_limit::hit(&db, "bench:floor", limit, now).await.unwrap();
-                        ([(CONTENT_TYPE, t)], b)
+                        let mut conn = db.acquire().await.unwrap();
+                        let rows = app::tokens::ssr::rows(&mut conn, &id).await.unwrap();
+                        assert!(!rows.is_empty());
+                    }
+                }),
+            )
+            // The Audit Log's first page: its own statement, then its bytes.
+            .route(
+                "/__floor/audit",
+                after(&a_page, &db, move |db| {
+                    let id = a_id.get().unwrap().clone();
+                    async move {
+                        let mut conn = db.acquire().await.unwrap();
+                        let query = app::activity::ssr::Query::default();
+                        let page = app::activity::ssr::page(&mut conn, &id, &query, 25).await.unwrap();
+                        assert_eq!(page.items.len(), 25);
                     }
                 }),
             )
@@ -206,35 +231,6 @@ async fn main() {
                         let token = bearer.strip_prefix("Bearer ").unwrap();
                         let check = app::access::bearer::authenticate(&db, token).await.unwrap();
                         assert!(matches!(check, app::access::bearer::TokenCheck::Accepted { .. }));
-                        ([(CONTENT_TYPE, t)], b)
-                    }
-                }),
-            )
-            // The token list's own statement, then its bytes.
-            .route(
-                "/__floor/tokens",
-                get(move || {
-                    let (t, b) = t_list.lock().unwrap().clone();
-                    let (db, id) = (list_db.clone(), t_id.get().unwrap().clone());
-                    async move {
-                        let mut conn = db.acquire().await.unwrap();
-                        let rows = app::tokens::ssr::rows(&mut conn, &id).await.unwrap();
-                        assert!(!rows.is_empty());
-                        ([(CONTENT_TYPE, t)], b)
-                    }
-                }),
-            )
-            // The Audit Log's first page: its own statement, then its bytes.
-            .route(
-                "/__floor/audit",
-                get(move || {
-                    let (t, b) = a_page.lock().unwrap().clone();
-                    let (db, id) = (audit_db.clone(), a_id.get().unwrap().clone());
-                    async move {
-                        let mut conn = db.acquire().await.unwrap();
-                        let query = app::activity::ssr::Query::default();
-                        let page = app::activity::ssr::page(&mut conn, &id, &query, 25).await.unwrap();
-                        assert_eq!(page.items.len(), 25);
                         ([(CONTENT_TYPE, t)], b)
                     }
                 }),
